@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-.venv/bin/ruff check clipper tests scripts packaging
+.venv/bin/ruff check .
 export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
 exec xvfb-run -a -s "-screen 0 1280x1024x24" .venv/bin/python -m pytest "$@"
