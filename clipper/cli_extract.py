@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
-from pathlib import Path
 
 
 def register(sub) -> None:
@@ -12,28 +12,37 @@ def register(sub) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--json", action="store_true", help="one JSON object per input per line")
     p.add_argument("--url", help="source URL of the page(s)")
+    p.add_argument("--mode", choices=("article", "page", "verbatim"), default="article",
+                   help="article (default): the article only; page: the whole page; verbatim: text as is")
+    p.add_argument("--jobs", type=int, default=0, help="inputs processed at once (default: 2 or CPUs)")
     p.set_defaults(func=run)
+
+
+def _record(raw: str, clip) -> dict:
+    return {"path": raw, "title": clip.title, "author": clip.author, "published": clip.published,
+            "site": clip.site, "source": clip.source, "language": clip.language, "tags": clip.tags,
+            "markdown": clip.markdown}
 
 
 def run(args) -> int:
     from clipper.core.errors import ClipperError
-    from clipper.core.pipeline import extract_file
+    from clipper.core.pipeline import extract_files
 
+    jobs = args.jobs or max(1, min(2, os.cpu_count() or 1, len(args.paths)))
     status = 0
-    for raw in args.paths:
-        try:
-            clip = extract_file(Path(raw), url=args.url)
-        except ClipperError as exc:
+    for i, (_path, result) in enumerate(extract_files(args.paths, url=args.url, mode=args.mode, jobs=jobs)):
+        raw = args.paths[i]
+        if isinstance(result, ClipperError):
             status = 1
-            out = {"path": raw, "error": str(exc)}
+            out = {"path": raw, "error": str(result)}
         else:
-            out = {"path": raw, "title": clip.title, "author": clip.author,
-                   "published": clip.published, "site": clip.site, "source": clip.source,
-                   "language": clip.language, "tags": clip.tags, "markdown": clip.markdown}
+            out = _record(raw, result)
         if args.json:
             print(json.dumps(out, ensure_ascii=False), flush=True)
         elif "error" in out:
-            print(f"{raw}: {out['error']}", file=sys.stderr)
+            print(f"{raw}: {out['error']}", file=sys.stderr, flush=True)
         else:
-            print(out["markdown"])
+            if len(args.paths) > 1:
+                print(f"==> {raw} <==")
+            print(out["markdown"], flush=True)
     return status

@@ -4,40 +4,230 @@ Public entry points (used by the CLI, the Library and the GUI):
 
 - ``extract_file(path, url=None, mode="article") -> Clip``
 - ``extract_clipboard(text=None, html=None, url=None, mode="article") -> Clip``
+- ``extract_files(paths, url=None, mode="article", jobs=2)``: yields ``(path, Clip | InputError)``
+  in order, ``jobs`` inputs at a time (the CLI's batches).
 
 ``mode`` is ``"article"`` (extract the article), ``"page"`` (keep the whole page/text, only
 cleaned and converted) or ``"verbatim"`` (text kept exactly as given, encoding repaired).
 Errors are raised as :class:`clipper.core.errors.InputError` with a one-line message.
+Stages: bytes -> text (decode) -> Page (inputs) -> article HTML (extract) -> Markdown (convert).
+Everything after the size check runs in a child process with time and memory limits (limits).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from clipper.core import frontmatter
+from clipper.core import frontmatter, limits
 from clipper.core.errors import InputError
 from clipper.core.model import Clip
 
 MODES = ("article", "page", "verbatim")
+HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".xht", ".shtml")
+MHTML_SUFFIXES = (".mhtml", ".mht")
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+TEXT_SUFFIXES = (".txt", ".text")
+
+# Mojibake signatures (UTF-8 read as a legacy code page): only then is the body repaired.
+_MOJIBAKE_HINT = re.compile("[ÃÂâÐÑØÙ][\u0080-\u00bf\u2018-\u203a\u0152-\u0178\u02c6-\u02dc\u0400-\u045f]")
+
+
+def _check_mode(mode: str) -> None:
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
 
 
 def extract_file(path, url: str | None = None, mode: str = "article") -> Clip:
+    """Import one file (saves nothing). Raises InputError with a one-line message."""
+    _check_mode(mode)
     path = Path(path)
-    if path.is_dir():
-        raise InputError(f"{path.name} is a folder: import its files instead")
-    suffix = path.suffix.lower()
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"Cannot read {path.name}: {exc.strerror or exc}") from exc
-    if suffix in (".md", ".markdown"):
-        return _from_markdown(data.decode("utf-8", "replace"))
-    raise InputError(f"{path.name}: unsupported file type")
+    _precheck(path)
+    warm_up()
+    return limits.run_limited(_extract_file_here, path, url, mode)
+
+
+def extract_files(paths, url: str | None = None, mode: str = "article", jobs: int = 2):
+    """Import many files, ``jobs`` at a time; yields ``(path, Clip or InputError)`` in order."""
+    _check_mode(mode)
+    paths = [Path(p) for p in paths]
+    calls, early = [], {}
+    for i, path in enumerate(paths):
+        try:
+            _precheck(path)
+        except InputError as exc:
+            early[i] = exc
+            continue
+        calls.append((i, (_extract_file_here, (path, url, mode))))
+    if calls:
+        warm_up()
+    results = dict(early)
+    order = iter(range(len(paths)))
+    want = next(order, None)
+    for j, result in limits.run_many([c for _, c in calls], jobs=jobs):
+        results[calls[j][0]] = result
+        while want is not None and want in results:
+            yield paths[want], results.pop(want)
+            want = next(order, None)
+    while want is not None and want in results:
+        yield paths[want], results.pop(want)
+        want = next(order, None)
 
 
 def extract_clipboard(text: str | None = None, html: str | None = None, url: str | None = None,
                       mode: str = "article") -> Clip:
-    raise InputError("the clipboard holds nothing Clipper can import")
+    """Import what the clipboard holds: HTML first (plain text as fallback)."""
+    _check_mode(mode)
+    text = text or ""
+    html = html or ""
+    if len(html) > limits.MAX_FILE_BYTES or len(text) > limits.MAX_FILE_BYTES:
+        limits.check_size(max(len(html), len(text)), "the clipboard content")
+    if not html.strip() and not text.strip():
+        raise InputError("the clipboard holds nothing Clipper can import")
+    warm_up()
+    return limits.run_limited(_extract_clipboard_here, text, html, url, mode)
+
+
+def warm_up() -> None:
+    """Import the extraction libraries now, so that forked children share them."""
+    import trafilatura  # noqa: F401
+
+    from clipper.core import convert, extract, inputs, mojibake, plaintext  # noqa: F401
+
+
+def _precheck(path: Path) -> None:
+    try:
+        if path.is_dir():
+            raise InputError(f"{path.name} is a folder: import its files instead")
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(f"cannot read {path.name}: {exc.strerror or exc}") from exc
+    if not path.is_file():
+        raise InputError(f"{path.name} is not a regular file")
+    limits.check_size(size, path.name)
+
+
+# --- the work (runs in the child process) ---------------------------------------------------
+
+def _extract_file_here(path: Path, url: str | None, mode: str) -> Clip:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {path.name}: {exc.strerror or exc}") from exc
+    limits.check_size(len(data), path.name)
+    kind = _kind(path, data)
+    if kind == "markdown":
+        from clipper.core.decode import decode_text
+
+        if not data.strip():
+            return _from_markdown("")
+        text, _enc = decode_text(data)
+        return _from_markdown(text)
+    if kind == "text":
+        from clipper.core.decode import decode_text
+        from clipper.core.plaintext import extract_text
+
+        text, _enc = decode_text(data)
+        clip = extract_text(text, url, mode)
+        clip.kind = clip.kind or "text"
+        return clip
+    from clipper.core import inputs
+
+    if kind == "mhtml":
+        page = inputs.page_from_mhtml(data)
+    else:
+        page = inputs.page_from_html_file(path, data)
+    del data
+    return _from_page(page, url, mode)
+
+
+def _kind(path: Path, data: bytes) -> str:
+    suffix = path.suffix.lower()
+    if suffix in MARKDOWN_SUFFIXES:
+        return "markdown"
+    if suffix in TEXT_SUFFIXES:
+        return "text"
+    if suffix in MHTML_SUFFIXES:
+        return "mhtml"
+    if suffix in HTML_SUFFIXES:
+        return "html"
+    head = data[:2048].lstrip()
+    if re.match(rb"(?i)(From:|MIME-Version:|Content-Type:\s*multipart/related)", head):
+        return "mhtml"
+    if re.search(rb"(?i)<(!doctype html|html|head|body|meta|div|p)\b", head):
+        return "html"
+    from clipper.core.decode import looks_binary
+
+    if looks_binary(data):
+        raise InputError(f"{path.name}: unsupported file type")
+    return "text"
+
+
+def _extract_clipboard_here(text: str, html: str, url: str | None, mode: str) -> Clip:
+    from clipper.core import inputs
+
+    if html.strip():
+        page = inputs.page_from_clipboard(html, url)
+        try:
+            clip = _from_page(page, page.url or url, mode)
+        except InputError:
+            if not text.strip():
+                raise
+        else:
+            if clip.markdown.strip() or not text.strip():
+                return clip
+    from clipper.core.plaintext import extract_text
+
+    clip = extract_text(text, url, mode)
+    clip.kind = clip.kind or "text"
+    return clip
+
+
+def _from_page(page, url: str | None, mode: str) -> Clip:
+    from clipper.core.convert import element_to_markdown
+    from clipper.core.extract import ATTACHMENT_PREFIX, extract_article
+    from clipper.core.mojibake import repair
+
+    limits.check_html_size(len(page.html))
+    url = url or page.url or ""
+    extract_mode = "page" if mode != "article" else "article"
+    if page.fragment and extract_mode == "article" and _is_selection(page.html):
+        extract_mode = "page"
+    art = extract_article(page.html, url=url, resources=page.resources, mode=extract_mode)
+    placeholders = {ATTACHMENT_PREFIX + name: f"attachments/{name}" for name in page.attachments}
+    markdown = element_to_markdown(art.body, base_url=url, attachments=placeholders)
+    if not markdown.strip():
+        raise InputError("the page has no text")
+    guessed = page.encoding not in ("", "utf-8", "utf-8-sig") and page.kind != "clipboard-html"
+    if guessed or _MOJIBAKE_HINT.search(markdown[:20000]):
+        markdown = repair(markdown)
+    used = [att for name, att in page.attachments.items() if f"(attachments/{name})" in markdown]
+    clip = Clip(
+        markdown=markdown,
+        title=repair(art.title) if art.title else "",
+        author=repair(art.author) if art.author else "",
+        published=art.published,
+        site=art.site,
+        source=art.source,
+        language=art.language,
+        description=repair(art.description)[:500] if art.description else "",
+        image=art.image,
+        tags=list(dict.fromkeys(art.tags)),
+        attachments=used,
+        warnings=page.warnings + art.warnings,
+        kind=page.kind,
+    )
+    if clip.image.startswith("attachments/") and clip.image[len("attachments/"):] not in {
+            a.name for a in used}:
+        clip.image = ""
+    return clip
+
+
+def _is_selection(html: str) -> bool:
+    """A clipboard fragment that is a selection (not a whole page copied with select-all)."""
+    if len(html) < 20000:
+        return True
+    return not re.search(r"(?i)<(nav|header|footer|aside)\b", html)
 
 
 def _from_markdown(text: str) -> Clip:

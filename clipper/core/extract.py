@@ -1,0 +1,497 @@
+"""Page HTML -> the article (an HTML element) and its metadata.
+
+``extract_article(html, url="", resources=None, mode="article") -> Article``.
+trafilatura finds the main content; when its result is empty or a fragment of the page's main
+text block, readability-lxml gives a second opinion, and when both fail the whole page is kept
+(cleaned) with a warning: a note is never silently empty. ``mode="page"`` keeps the whole page.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from urllib.parse import unquote, urljoin, urlsplit
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from clipper.core.errors import InputError
+
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+logging.getLogger("htmldate").setLevel(logging.CRITICAL)
+logging.getLogger("readability").setLevel(logging.CRITICAL)
+
+FAST = True
+ATTACHMENT_PREFIX = "https://attachment.clipper.invalid/"
+
+# trafilatura's internal XML -> plain HTML
+_TAGS = {"list": "ul", "item": "li", "quote": "blockquote", "lb": "br", "graphic": "img", "ref": "a",
+         "row": "tr", "del": "del"}
+_HI = {"#b": "strong", "#i": "em", "#u": "u", "#t": "code", "#sub": "sub", "#sup": "sup"}
+_BLOCK = {"p", "div", "head", "list", "table", "quote", "code", "graphic", "body", "item", "cell"}
+
+_LAZY_SRC = ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-hi-res-src",
+             "data-full-src", "data-srcset", "srcset")
+_WS = re.compile(r"\s+")
+
+
+@dataclass
+class Article:
+    body: object  # lxml element (HTML) holding the article
+    title: str = ""
+    author: str = ""
+    published: str = ""
+    site: str = ""
+    source: str = ""
+    language: str = ""
+    description: str = ""
+    image: str = ""
+    tags: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    method: str = ""
+
+
+def parse_html(text: str):
+    """Parse page HTML into an lxml tree that is never None (raises InputError if no markup)."""
+    text = text.replace("\x00", "")
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    if not text.strip():
+        raise InputError("the page is empty")
+    parser = lxml_html.HTMLParser(remove_comments=False, remove_pis=True, default_doctype=False)
+    try:
+        tree = lxml_html.document_fromstring(text, parser=parser)
+    except (etree.ParserError, ValueError) as exc:
+        raise InputError(f"cannot read the page's HTML: {exc}") from exc
+    if tree is None:
+        raise InputError("the page has no content")
+    return tree
+
+
+def text_of(el) -> str:
+    return _WS.sub(" ", " ".join(el.itertext())).strip()
+
+
+# --- preparing the tree ---------------------------------------------------------------------
+
+def _resolve_images(tree, base_url: str, resources: dict[str, str]) -> None:
+    """Point each <img> at its saved file (placeholder URL) or an absolute URL; pick lazy sources."""
+    for pic in tree.iter("picture"):
+        img = pic.find(".//img")
+        if img is not None and not img.get("src"):
+            src = next((s.get("srcset") for s in pic.iter("source") if s.get("srcset")), None)
+            if src:
+                img.set("src", src.split(",")[0].split()[0])
+    for img in tree.iter("img"):
+        candidates = []
+        for attr in ("src", *_LAZY_SRC):
+            value = (img.get(attr) or "").strip()
+            if not value:
+                continue
+            if attr.endswith("srcset"):
+                value = value.split(",")[0].strip().split(" ")[0]
+            candidates.append(value)
+        chosen = ""
+        for value in candidates:
+            name = _lookup(value, base_url, resources)
+            if name:
+                chosen = ATTACHMENT_PREFIX + name
+                break
+        if not chosen:
+            for value in candidates:
+                if value.startswith("data:") or value.startswith("about:"):
+                    continue
+                if _is_placeholder_gif(value):
+                    continue
+                try:
+                    absolute = urljoin(base_url, value) if base_url else value
+                except ValueError:
+                    continue
+                if urlsplit(absolute).scheme in ("http", "https"):
+                    chosen = absolute
+                    break
+        for attr in _LAZY_SRC:
+            img.attrib.pop(attr, None)
+        if chosen:
+            img.set("src", chosen)
+        else:
+            img.attrib.pop("src", None)
+
+
+_CAPTION_XPATH = ("//figcaption|//*[contains(concat(' ', normalize-space(@class), ' '), ' wp-caption-text ')]"
+                  "|//*[contains(concat(' ', normalize-space(@class), ' '), ' caption ')]"
+                  "|//*[contains(@class, 'image-caption') or contains(@class, 'img-caption')"
+                  " or contains(@class, 'photo-caption') or contains(@class, 'figure-caption')"
+                  " or contains(@class, 'media-caption') or contains(@class, 'caption-text')]")
+
+
+def _fold_captions(tree) -> None:
+    """Move a figure's caption into its image's alt text, so it stays with the image."""
+    for cap in tree.xpath(_CAPTION_XPATH):
+        if cap.getparent() is None or cap.find(".//img") is not None:
+            continue
+        text = text_of(cap)
+        if not text or len(text) > 400:
+            continue
+        img = None
+        node = cap
+        for _ in range(3):
+            parent = node.getparent()
+            if parent is None or parent.tag in ("body", "article", "main"):
+                break
+            imgs = parent.xpath(".//img")
+            if len(imgs) == 1:
+                img = imgs[0]
+                break
+            if len(imgs) > 1:
+                break
+            node = parent
+        if img is None or not img.get("src"):
+            continue
+        alt = _WS.sub(" ", img.get("alt") or "").strip()
+        img.set("alt", text if not alt or _norm(alt) in _norm(text) else f"{alt}. {text}")
+        _remove(cap)
+
+
+def _is_placeholder_gif(value: str) -> bool:
+    return value.lower().endswith(("blank.gif", "spacer.gif", "pixel.gif", "1x1.gif", "transparent.gif"))
+
+
+def _lookup(value: str, base_url: str, resources: dict[str, str]) -> str:
+    if not resources:
+        return ""
+    for key in (value, unquote(value), value.split("#")[0].split("?")[0]):
+        if key in resources:
+            return resources[key]
+    if base_url:
+        try:
+            absolute = urljoin(base_url, value)
+        except ValueError:
+            return ""
+        return resources.get(absolute, "")
+    return ""
+
+
+def _drop_junk(tree) -> None:
+    for el in tree.xpath("//script[not(@type='application/ld+json')]|//style|//noscript|//template"
+                         "|//iframe|//object|//embed|//svg|//canvas|//form//input[@type='hidden']"):
+        _remove(el)
+    for el in tree.iter(etree.Comment):
+        _remove(el)
+
+
+def _remove(el) -> None:
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+# --- trafilatura ----------------------------------------------------------------------------
+
+def _trafilatura(tree, url: str, recall: bool = False):
+    from trafilatura import bare_extraction
+
+    try:
+        return bare_extraction(
+            tree, url=url or None, include_comments=False, include_images=True, include_links=True,
+            include_formatting=True, include_tables=True, with_metadata=True, favor_recall=recall,
+            fast=FAST,
+        )
+    except Exception:  # noqa: BLE001 -- a library bug must not lose the page; fall back below
+        return None
+
+
+def _xml_to_html(body):
+    """trafilatura's XML body (head/list/item/hi/ref/graphic/row/cell/code) -> HTML element."""
+    body = etree.fromstring(etree.tostring(body))  # a private copy
+    for el in body.iter():
+        if not isinstance(el.tag, str):
+            continue
+        tag = el.tag
+        if tag == "head":
+            rend = el.get("rend") or "h3"
+            level = int(rend[1:]) if re.fullmatch(r"h[1-6]", rend) else 3
+            el.tag = f"h{level}"
+            el.attrib.clear()
+        elif tag == "list":
+            el.tag = "ol" if el.get("rend") == "ol" else "ul"
+            el.attrib.clear()
+        elif tag == "hi":
+            el.tag = _HI.get(el.get("rend") or "#i", "em")
+            el.attrib.clear()
+        elif tag == "ref":
+            el.tag = "a"
+            target = el.get("target") or ""
+            el.attrib.clear()
+            if target:
+                el.set("href", target)
+        elif tag == "graphic":
+            el.tag = "img"
+            keep = {k: el.get(k) for k in ("src", "alt", "title") if el.get(k)}
+            el.attrib.clear()
+            el.attrib.update(keep)
+        elif tag == "cell":
+            el.tag = "th" if el.get("role") == "head" else "td"
+            span = el.get("span") or el.get("colspan")
+            el.attrib.clear()
+            if span and span.isdigit():
+                el.set("colspan", span)
+        elif tag == "code":
+            parent = el.getparent()
+            inner = el.find("code")
+            cls = " ".join(filter(None, [el.get("class"), inner.get("class") if inner is not None else ""]))
+            text = "".join(el.itertext())
+            is_block = ("\n" in text.strip() or inner is not None or parent is None
+                        or parent.tag in _BLOCK and not (parent.text or "").strip()
+                        and not (el.tail or "").strip() and len(parent) == 1 and parent.tag != "p")
+            if parent is not None and parent.tag in ("body", "div", "item", "quote", "cell"):
+                is_block = is_block or not (el.tail or "").strip()
+            for child in list(el):
+                el.remove(child)
+            el.text = text
+            el.attrib.clear()
+            if is_block:
+                el.tag = "pre"
+                if cls:
+                    el.set("class", cls)
+        elif tag in _TAGS:
+            el.tag = _TAGS[tag]
+            if el.tag != "td":
+                el.attrib.clear()
+        elif tag not in ("a", "img"):
+            el.attrib.clear()
+    body.tag = "div"
+    return body
+
+
+# --- readability (second opinion) -----------------------------------------------------------
+
+def _readability(tree):
+    try:
+        from readability import Document
+    except ImportError:  # optional second opinion
+        return None
+    try:
+        doc = Document(etree.tostring(tree, encoding="unicode", method="html"))
+        summary = doc.summary(html_partial=True)
+    except Exception:  # noqa: BLE001 -- a second opinion that fails is just absent
+        return None
+    el = lxml_html.fragment_fromstring(summary, create_parent="div") if summary else None
+    return el
+
+
+# --- whole page -----------------------------------------------------------------------------
+
+_CHROME = ("//nav", "//header", "//footer", "//aside", "//form", "//button", "//select", "//menu",
+           "//*[@role='navigation' or @role='banner' or @role='contentinfo' or @aria-hidden='true']",
+           "//*[@hidden]")
+
+
+def whole_page(tree, strip_chrome: bool = True):
+    """The page body with scripts, styles, forms and (optionally) navigation chrome removed."""
+    body = tree.find(".//body")
+    if body is None:
+        body = tree
+    body = lxml_html.fromstring(etree.tostring(body, encoding="unicode", method="html"))
+    if strip_chrome:
+        for xp in _CHROME:
+            for el in body.xpath(xp):
+                _remove(el)
+    for el in body.iter():
+        if not isinstance(el.tag, str):
+            continue
+        keep = {}
+        for k in ("href", "src", "alt", "title", "colspan", "class"):
+            v = el.get(k)
+            if v is not None and (k != "class" or el.tag in ("pre", "code")):
+                keep[k] = v
+        el.attrib.clear()
+        el.attrib.update(keep)
+    body.tag = "div"
+    return body
+
+
+# --- metadata -------------------------------------------------------------------------------
+
+def _meta(tree, *names) -> str:
+    for name in names:
+        for el in tree.xpath(f"//meta[@property='{name}' or @name='{name}' or @itemprop='{name}']"):
+            value = (el.get("content") or "").strip()
+            if value:
+                return value
+    return ""
+
+
+def _canonical(tree, base_url: str) -> str:
+    for el in tree.xpath("//link[@href]"):
+        rel = (el.get("rel") or "").lower().split()
+        if "canonical" in rel:
+            href = el.get("href").strip()
+            try:
+                href = urljoin(base_url, href) if base_url else href
+            except ValueError:
+                continue
+            if urlsplit(href).scheme in ("http", "https"):
+                return href
+    return ""
+
+
+def _iso_date(value: str) -> str:
+    value = (value or "").strip()
+    m = re.match(r"(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?)([+-]\d{2}:?\d{2}|Z)?)?", value)
+    if not m:
+        return ""
+    return m.group(1)
+
+
+def _fill_metadata(art: Article, tree, doc, url: str) -> None:
+    title = (doc.title if doc is not None and doc.title else "") or _meta(tree, "og:title", "twitter:title")
+    if not title:
+        t = tree.find(".//title")
+        title = text_of(t) if t is not None else ""
+    if not title:
+        h1 = tree.find(".//h1")
+        title = text_of(h1) if h1 is not None else ""
+    art.title = _WS.sub(" ", title).strip()[:300]
+    if doc is not None:
+        art.author = (doc.author or "").strip()
+        art.published = _iso_date(doc.date or "")
+        art.site = (doc.sitename or "").strip()
+        art.description = (doc.description or "").strip()
+        art.image = (doc.image or "").strip()
+        art.tags = [t for t in (doc.tags or []) if isinstance(t, str)][:20]
+    if not art.published:
+        art.published = _iso_date(_meta(tree, "article:published_time", "datePublished", "date"))
+    if not art.site:
+        art.site = _meta(tree, "og:site_name", "application-name")
+    if not art.description:
+        art.description = _meta(tree, "description", "og:description")
+    lang = tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang") or ""
+    if not lang:
+        lang = _meta(tree, "og:locale", "language", "content-language")
+    lang = lang.strip().replace("_", "-")
+    art.language = lang if re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", lang) else ""
+    canonical = _canonical(tree, url)
+    og_url = _meta(tree, "og:url")
+    if og_url and urlsplit(og_url).scheme not in ("http", "https"):
+        og_url = ""
+    art.source = canonical or url or og_url
+    if art.image.startswith(ATTACHMENT_PREFIX):
+        art.image = "attachments/" + art.image[len(ATTACHMENT_PREFIX):]
+    elif art.image and urlsplit(art.image).scheme not in ("http", "https"):
+        art.image = ""
+    if not art.site and art.source:
+        art.site = urlsplit(art.source).hostname or ""
+        if art.site.startswith("www."):
+            art.site = art.site[4:]
+
+
+# --- choosing -------------------------------------------------------------------------------
+
+def _main_block_text(tree) -> int:
+    """Length of the text in the block that holds the most paragraph text (a rough article size)."""
+    best = 0
+    scores: dict = {}
+    for p in tree.iter("p", "pre", "blockquote", "li"):
+        n = len(text_of(p))
+        if n < 25:
+            continue
+        parent = p.getparent()
+        if parent is None:
+            continue
+        scores[parent] = scores.get(parent, 0) + n
+        grand = parent.getparent()
+        if grand is not None:
+            scores[grand] = scores.get(grand, 0) + n // 2
+    if scores:
+        best = max(scores.values())
+    return best
+
+
+def _strip_title_heading(body, title: str) -> None:
+    """Drop a leading heading (or paragraph) that repeats the title: it lives in front matter."""
+    norm = _norm(title)
+    if not norm:
+        return
+    for el in list(body)[:3]:
+        if not isinstance(el.tag, str):
+            continue
+        text = _norm(text_of(el))
+        if el.tag in ("h1", "h2", "h3", "p", "div") and text and (text == norm or (
+                el.tag in ("h1", "h2") and len(text) > 10 and (text in norm or norm in text))):
+            _remove(el)
+            return
+        if text:
+            return
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\W+", " ", text or "").strip().lower()
+
+
+def extract_article(html: str, url: str = "", resources: dict[str, str] | None = None,
+                    mode: str = "article") -> Article:
+    """Find the article (or keep the whole page in ``mode="page"``) and its metadata."""
+    tree = parse_html(html)
+    base = tree.find(".//base[@href]")
+    base_url = url
+    if base is not None:
+        try:
+            base_url = urljoin(url, base.get("href").strip()) if url else base.get("href").strip()
+        except ValueError:
+            pass
+        if urlsplit(base_url).scheme not in ("http", "https"):
+            base_url = url
+    _drop_junk(tree)
+    _resolve_images(tree, base_url, resources or {})
+    _fold_captions(tree)
+
+    doc = _trafilatura(tree, base_url) if mode == "article" else None
+    art = Article(body=None)
+    _fill_metadata(art, tree, doc, url or "")
+
+    if mode == "article":
+        body = _choose(tree, doc, base_url, art)
+    else:
+        body = whole_page(tree, strip_chrome=False)
+        art.method = "page"
+    _strip_title_heading(body, art.title)
+    art.body = body
+    return art
+
+
+def _choose(tree, doc, base_url: str, art: Article):
+    main_len = _main_block_text(tree)
+    page_text = text_of(tree.find(".//body") if tree.find(".//body") is not None else tree)
+    t_body = _xml_to_html(doc.body) if doc is not None and doc.body is not None else None
+    t_len = len(text_of(t_body)) if t_body is not None else 0
+    if t_len >= 200 and t_len >= 0.5 * main_len:
+        art.method = "trafilatura"
+        return t_body
+    r_body = _readability(tree)
+    r_len = len(text_of(r_body)) if r_body is not None else 0
+    if r_len > max(t_len * 1.3, 200) and r_len < 0.95 * len(page_text) + 1:
+        art.method = "readability"
+        return r_body
+    if t_len >= 80 or (t_len and t_len >= 0.5 * len(page_text)):
+        art.method = "trafilatura"
+        return t_body
+    if r_len >= 80:
+        art.method = "readability"
+        return r_body
+    body = whole_page(tree)
+    if not text_of(body) and not body.xpath(".//img"):
+        body = whole_page(tree, strip_chrome=False)
+    if not text_of(body) and not body.xpath(".//img[@src]"):
+        raise InputError("the page has no text")
+    art.method = "page"
+    art.warnings.append("no article found: the whole page was kept")
+    return body

@@ -1,0 +1,262 @@
+"""Input formats -> :class:`Page` (page HTML + its URL + saved images), before extraction.
+
+- ``page_from_html_file(path, data)``: ``.html/.htm/.xhtml`` in any encoding; a "Web page,
+  complete" ``NAME_files/`` folder gives attachments; SingleFile ``data:`` images become
+  attachments; ``<!-- saved from url=(…)… -->`` gives the URL.
+- ``page_from_mhtml(data)``: ``.mhtml/.mht`` (MIME multipart, read with the stdlib ``email``).
+- ``page_from_clipboard(html, url)``: browser clipboard HTML, incl. Windows CF_HTML headers
+  and ``<!--StartFragment-->`` markers.
+
+Images become ``Attachment`` objects; ``Page.resources`` maps each reference as written in the
+HTML (relative path, URL, ``cid:``) to the attachment's file name.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from clipper.core.decode import decode_html
+from clipper.core.errors import InputError
+from clipper.core.model import Attachment
+
+MAX_IMAGE_BYTES = 25 * 1024 * 1024  # one saved image
+MAX_IMAGES = 500
+
+_IMAGE_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+    (b"GIF87a", "image/gif", "gif"),
+    (b"GIF89a", "image/gif", "gif"),
+    (b"BM", "image/bmp", "bmp"),
+)
+_SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\s*\d+\s*\)\s*(\S+?)\s*-->", re.I)
+_SRC_ATTR = re.compile(r"""\b(?:src|data-src|data-lazy-src|data-original|srcset|data-srcset|poster)\s*=\s*"""
+                       r"""(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+_DATA_URI = re.compile(
+    r"data:([a-z]+/[a-z0-9.+-]+)?((?:;[a-z0-9-]+=[^;,\"']*)*)(;base64)?,([^\"'\s)>]*)", re.I)
+
+
+@dataclass
+class Page:
+    html: str
+    url: str = ""
+    kind: str = "html"
+    resources: dict[str, str] = field(default_factory=dict)  # reference -> attachment name
+    attachments: dict[str, Attachment] = field(default_factory=dict)  # name -> attachment
+    warnings: list[str] = field(default_factory=list)
+    encoding: str = ""
+    fragment: bool = False  # a clipboard selection rather than a whole page
+
+    def add_image(self, ref: str, data: bytes, hint_name: str = "", mime: str = "") -> str | None:
+        """Record an image for ``ref``; returns its attachment name (deduplicated by content)."""
+        kind = image_type(data, mime)
+        if kind is None or len(data) > MAX_IMAGE_BYTES:
+            return None
+        if ref in self.resources:
+            return self.resources[ref]
+        digest = hashlib.sha1(data).hexdigest()[:10]
+        for name, att in self.attachments.items():
+            if len(att.data) == len(data) and att.data == data:
+                self.resources[ref] = name
+                return name
+        if len(self.attachments) >= MAX_IMAGES:
+            return None
+        mime, ext = kind
+        stem = _safe_stem(hint_name) or f"image-{digest}"
+        name = f"{stem}.{ext}"
+        if name in self.attachments:
+            name = f"{stem}-{digest}.{ext}"
+        self.attachments[name] = Attachment(name=name, data=data, mime=mime)
+        self.resources[ref] = name
+        return name
+
+
+def image_type(data: bytes, mime: str = ""):
+    """(mime, extension) for raster image bytes, or None (SVG and non-images are not kept)."""
+    for magic, m, ext in _IMAGE_MAGIC:
+        if data.startswith(magic):
+            return m, ext
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp", "webp"
+    if data[4:12] in (b"ftypavif", b"ftypavis"):
+        return "image/avif", "avif"
+    return None
+
+
+def _safe_stem(name: str) -> str:
+    name = unquote(name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+    name = name.split("?")[0].split("#")[0]
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    stem = re.sub(r"[^\w.-]+", "-", stem, flags=re.UNICODE).strip(".-_")
+    return stem[:60]
+
+
+# --- data: URIs (SingleFile) ------------------------------------------------------------------
+
+def pull_data_uris(page: Page) -> None:
+    """Replace ``data:`` images by references to attachments; drop other large data: URIs."""
+    counter = [0]
+
+    def repl(m: re.Match) -> str:
+        mime = (m.group(1) or "").lower()
+        payload = m.group(4)
+        if not mime.startswith("image/"):
+            return "data:," if len(payload) > 100 else m.group(0)
+        if m.group(3):
+            try:
+                data = base64.b64decode(re.sub(r"\s+|%0[aAdD]|&#1[03];", "", payload) + "==", validate=False)
+            except (binascii.Error, ValueError):
+                return "data:,"
+        else:
+            data = unquote(payload).encode("latin-1", "replace")
+        counter[0] += 1
+        ref = f"clipper-data-{counter[0]}"
+        name = page.add_image(ref, data, hint_name="")
+        return ref if name else "data:,"
+
+    if "data:" in page.html:
+        page.html = _DATA_URI.sub(repl, page.html)
+
+
+# --- saved pages ----------------------------------------------------------------------------
+
+def saved_from_url(html: str) -> str:
+    m = _SAVED_FROM.search(html[:4096])
+    if m and urlsplit(m.group(1)).scheme in ("http", "https"):
+        return m.group(1)
+    return ""
+
+
+def page_from_html_file(path: Path, data: bytes) -> Page:
+    text, enc = decode_html(data)
+    page = Page(html=text, url=saved_from_url(text), kind="html", encoding=enc)
+    pull_data_uris(page)
+    _collect_local_images(page, path)
+    return page
+
+
+def _collect_local_images(page: Page, path: Path) -> None:
+    """Images referenced by relative paths that exist beside the page (e.g. ``NAME_files/``)."""
+    try:
+        folder = path.resolve().parent
+    except OSError:
+        return
+    seen = set()
+    for m in _SRC_ATTR.finditer(page.html):
+        raw = m.group(1) or m.group(2) or m.group(3) or ""
+        for ref in [part.strip().split(" ")[0] for part in raw.split(",")] if "," in raw else [raw.strip()]:
+            if not ref or ref in seen or ref in page.resources or len(seen) > 5 * MAX_IMAGES:
+                continue
+            seen.add(ref)
+            if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", ref) and not ref.lower().startswith("file:"):
+                continue  # http:, data:, clipper-data-, ...
+            local = ref[5:].lstrip("/") if ref.lower().startswith("file:") else ref
+            if ref.lower().startswith("file:") or local.startswith("/"):
+                continue  # absolute paths on the machine that saved the page: never read them
+            local = unquote(local.split("?")[0].split("#")[0]).replace("\\", "/")
+            try:
+                candidate = (folder / local).resolve()
+            except (OSError, ValueError):
+                continue
+            if folder not in candidate.parents or not candidate.is_file():
+                continue
+            try:
+                if candidate.stat().st_size > MAX_IMAGE_BYTES:
+                    continue
+                data = candidate.read_bytes()
+            except OSError:
+                continue
+            page.add_image(ref, data, hint_name=candidate.name)
+
+
+# --- MHTML ----------------------------------------------------------------------------------
+
+def page_from_mhtml(data: bytes) -> Page:
+    import email
+    from email import policy
+
+    if not data.strip():
+        raise InputError("the file is empty")
+    try:
+        msg = email.message_from_bytes(data, policy=policy.compat32)
+    except Exception as exc:  # noqa: BLE001 -- the email parser is lenient; anything odd is bad input
+        raise InputError(f"cannot read this MHTML file: {exc}") from exc
+    snapshot = (msg.get("Snapshot-Content-Location") or "").strip()
+    parts = [p for p in msg.walk() if not p.is_multipart()]
+    if not parts:
+        raise InputError("this MHTML file holds no parts")
+    html_part = None
+    for part in parts:
+        if part.get_content_type() in ("text/html", "application/xhtml+xml"):
+            loc = (part.get("Content-Location") or "").strip()
+            if html_part is None or (snapshot and loc == snapshot):
+                html_part = part
+    if html_part is None:
+        raise InputError("this MHTML file holds no HTML page")
+    payload = html_part.get_payload(decode=True) or b""
+    text, enc = decode_html(payload, declared=html_part.get_content_charset())
+    url = snapshot or (html_part.get("Content-Location") or "").strip()
+    if urlsplit(url).scheme not in ("http", "https"):
+        url = ""
+    page = Page(html=text, url=url, kind="mhtml", encoding=enc)
+    for part in parts:
+        if part is html_part or not part.get_content_type().startswith("image/"):
+            continue
+        body = part.get_payload(decode=True) or b""
+        loc = (part.get("Content-Location") or "").strip()
+        cid = (part.get("Content-ID") or "").strip().strip("<>")
+        refs = [r for r in (loc, f"cid:{cid}" if cid else "") if r]
+        for ref in refs:
+            page.add_image(ref, body, hint_name=urlsplit(loc).path if loc else cid)
+    pull_data_uris(page)
+    return page
+
+
+# --- clipboard ------------------------------------------------------------------------------
+
+def parse_cf_html(raw: str) -> tuple[str, str]:
+    """Windows CF_HTML (``Version:0.9 StartHTML:… SourceURL:…``) -> (html, source url)."""
+    if not raw.lstrip().startswith("Version:"):
+        return raw, ""
+    header_end = raw.find("<")
+    header = raw[:header_end if header_end > 0 else len(raw)]
+    fields = {}
+    for line in header.splitlines():
+        key, sep, value = line.partition(":")
+        if sep:
+            fields[key.strip().lower()] = value.strip()
+    url = fields.get("sourceurl", "")
+    data = raw.encode("utf-8")
+    html = raw[header_end:] if header_end > 0 else ""
+    try:
+        start, end = int(fields.get("starthtml", "-1")), int(fields.get("endhtml", "-1"))
+        if 0 <= start < end <= len(data) + 2:
+            html = data[start:end].decode("utf-8", "replace")
+    except ValueError:
+        pass
+    if urlsplit(url).scheme not in ("http", "https"):
+        url = ""
+    return html, url
+
+
+def page_from_clipboard(html: str, url: str | None = None) -> Page:
+    html = html.replace("\x00", "")
+    html, cf_url = parse_cf_html(html)
+    fragment = False
+    start = re.search(r"<!--\s*StartFragment\s*-->", html, re.I)
+    end = re.search(r"<!--\s*EndFragment\s*-->", html, re.I)
+    if start and end and end.start() > start.end():
+        inner = html[start.end():end.start()]
+        head = re.search(r"<head\b.*?</head>", html[:start.start()], re.I | re.S)
+        html = (head.group(0) if head else "") + "<body>" + inner + "</body>"
+        fragment = True
+    url = url or cf_url or saved_from_url(html)
+    page = Page(html=html, url=url or "", kind="clipboard-html", fragment=fragment)
+    pull_data_uris(page)
+    return page

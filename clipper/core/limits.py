@@ -1,0 +1,168 @@
+"""Size, time and memory limits for untrusted input; risky work runs in a child process.
+
+``run_limited(func, *args)`` runs ``func(*args)`` in a child process with an address-space
+limit and a wall-clock limit and returns its result (or raises the child's ClipperError, or
+``ExtractionTimeout``). ``run_many(calls, jobs=2)`` does the same for many calls, ``jobs`` at a
+time, yielding ``(index, result_or_exception)`` in the order given.
+
+Limits (see README): inputs over ``MAX_FILE_BYTES`` are refused before reading; page markup over
+``MAX_HTML_CHARS`` (after embedded images are taken out) is refused; extraction and conversion
+of one input get ``TIME_LIMIT`` seconds and ``MEMORY_LIMIT`` bytes of memory.
+Set ``CLIPPER_IN_PROCESS=1`` to run in-process (debugging only: no time or memory limit).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from multiprocessing import connection, get_context
+
+from clipper.core import errors
+from clipper.core.errors import ClipperError, ExtractionTimeout, InputError
+
+MAX_FILE_BYTES = 100 * 1024 * 1024 - 1  # a file of 100 MB or more is refused at once
+MAX_HTML_CHARS = 10 * 1024 * 1024  # page markup after data: images are taken out
+TIME_LIMIT = 20.0  # seconds per input (decode + extract + convert)
+MEMORY_LIMIT = 1536 * 1024 * 1024  # bytes of address space the work may add
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):.0f} MB"
+
+
+def check_size(size: int, what: str = "the file") -> None:
+    if size > MAX_FILE_BYTES:
+        raise errors.TooLargeError(
+            f"{what} is too large ({_mb(size)}; the limit is {_mb(MAX_FILE_BYTES + 1)})")
+
+
+def check_html_size(chars: int) -> None:
+    if chars > MAX_HTML_CHARS:
+        raise errors.TooLargeError(
+            f"the page is too large to import ({_mb(chars)} of markup; the limit is {_mb(MAX_HTML_CHARS)})")
+
+
+def _vm_size() -> int:
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
+
+
+def _child(conn, func, args, memory: int) -> None:
+    try:
+        import resource
+
+        limit = _vm_size() + memory
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError):
+        pass
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 5000))
+    try:
+        result = ("ok", func(*args))
+    except ClipperError as exc:
+        result = ("err", type(exc).__name__, str(exc))
+    except MemoryError:
+        result = ("err", "ExtractionTimeout", f"the page needs too much memory (limit {_mb(memory)})")
+    except RecursionError:
+        result = ("err", "InputError", "the page is nested too deeply to convert")
+    except Exception as exc:  # noqa: BLE001 -- any library failure becomes a one-line error
+        msg = " ".join(str(exc).split())[:200]
+        result = ("err", "InputError", f"cannot convert this input ({type(exc).__name__}: {msg})")
+    try:
+        conn.send(result)
+    except Exception as exc:  # noqa: BLE001 -- e.g. a result too large or unpicklable
+        conn.send(("err", "InputError", f"cannot return the result ({type(exc).__name__})"))
+    conn.close()
+
+
+def _unpack(result):
+    if result[0] == "ok":
+        return result[1]
+    cls = getattr(errors, result[1], InputError)
+    if not (isinstance(cls, type) and issubclass(cls, ClipperError)):
+        cls = InputError
+    return cls(result[2])
+
+
+def _context():
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return get_context("fork")  # cheap: the child shares the already imported libraries
+    if sys.platform.startswith("linux") or sys.platform == "darwin":
+        ctx = get_context("forkserver")  # fork is unsafe with threads running (the GUI)
+        ctx.set_forkserver_preload(["clipper.core.pipeline"])
+        return ctx
+    return get_context("spawn")
+
+
+def in_process() -> bool:
+    return os.environ.get("CLIPPER_IN_PROCESS") == "1"
+
+
+def run_limited(func, *args, timeout: float = TIME_LIMIT, memory: int = MEMORY_LIMIT):
+    """``func(*args)`` in a child process within the limits; raises its ClipperError."""
+    for _index, result in run_many([(func, args)], jobs=1, timeout=timeout, memory=memory):
+        if isinstance(result, BaseException):
+            raise result
+        return result
+    raise InputError("no result")  # pragma: no cover
+
+
+def run_many(calls, jobs: int = 2, timeout: float = TIME_LIMIT, memory: int = MEMORY_LIMIT):
+    """Run ``(func, args)`` calls in child processes, ``jobs`` at a time; yield in order."""
+    calls = list(calls)
+    if in_process():
+        for i, (func, args) in enumerate(calls):
+            try:
+                yield i, func(*args)
+            except ClipperError as exc:
+                yield i, exc
+        return
+    ctx = _context()
+    pending = list(enumerate(calls))[::-1]
+    running: dict = {}  # conn -> (index, process, deadline)
+    done: dict = {}
+    next_out = 0
+    try:
+        while pending or running:
+            while pending and len(running) < max(1, jobs):
+                i, (func, args) = pending.pop()
+                recv, send = ctx.Pipe(duplex=False)
+                proc = ctx.Process(target=_child, args=(send, func, args, memory), daemon=True)
+                proc.start()
+                send.close()
+                running[recv] = (i, proc, time.monotonic() + timeout)
+            now = time.monotonic()
+            wait_for = max(0.0, min(d for _, _, d in running.values()) - now)
+            ready = connection.wait(list(running), timeout=wait_for)
+            for conn in ready:
+                i, proc, _ = running.pop(conn)
+                try:
+                    done[i] = _unpack(conn.recv())
+                except (EOFError, OSError):
+                    proc.join(1)
+                    code = proc.exitcode
+                    done[i] = ExtractionTimeout(
+                        "the import stopped unexpectedly (out of memory or a crash"
+                        + (f", signal {-code})" if code and code < 0 else ")"))
+                conn.close()
+                proc.join(5)
+            now = time.monotonic()
+            for conn, (i, proc, deadline) in list(running.items()):
+                if now >= deadline:
+                    proc.kill()
+                    proc.join(5)
+                    conn.close()
+                    del running[conn]
+                    done[i] = ExtractionTimeout(f"the page took too long to import (limit {timeout:.0f} s)")
+            while next_out in done:
+                yield next_out, done.pop(next_out)
+                next_out += 1
+    finally:
+        for conn, (_i, proc, _d) in running.items():
+            proc.kill()
+            proc.join(5)
+            conn.close()
