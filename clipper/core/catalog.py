@@ -1,0 +1,181 @@
+"""The note catalog: an SQLite table of every indexed file (stat, hashes, metadata, tags).
+
+It sits beside the Whoosh index in the per-machine index folder and is a cache too: it lets
+``open()`` compare the vault with the index using one ``os.scandir`` walk (size + mtime),
+answers duplicate look-ups (source URL, article text hash), tag counts and id -> path, and
+gives hits their metadata without loading Whoosh stored fields.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from pathlib import Path
+
+COLUMNS = ("id", "path", "size", "mtime_ns", "hash", "text_hash", "source_key", "title", "author",
+           "site", "source", "published", "created", "created_num", "language", "tags", "warnings")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS notes(
+    id TEXT PRIMARY KEY, path TEXT UNIQUE NOT NULL, size INTEGER, mtime_ns INTEGER,
+    hash TEXT, text_hash TEXT, source_key TEXT, title TEXT, author TEXT, site TEXT, source TEXT,
+    published TEXT, created TEXT, created_num INTEGER, language TEXT, tags TEXT, warnings TEXT);
+CREATE INDEX IF NOT EXISTS notes_source ON notes(source_key);
+CREATE INDEX IF NOT EXISTS notes_text ON notes(text_hash);
+CREATE INDEX IF NOT EXISTS notes_created ON notes(created_num);
+CREATE INDEX IF NOT EXISTS notes_hash ON notes(hash);
+CREATE TABLE IF NOT EXISTS tags(id TEXT NOT NULL, tag TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS tags_tag ON tags(tag);
+CREATE INDEX IF NOT EXISTS tags_id ON tags(id);
+"""
+
+
+_INSERT = f"INSERT INTO notes({','.join(COLUMNS)}) VALUES({','.join('?' * len(COLUMNS))})"
+_HAS_TAG = "id IN (SELECT id FROM tags WHERE tag=? OR tag LIKE ? ESCAPE '\\')"
+
+
+class Catalog:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self.db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None,
+                                  timeout=30)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            try:
+                self.db.close()
+            except Exception:
+                pass
+
+    def get_meta(self, key: str) -> str | None:
+        with self._lock:
+            row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._lock:
+            self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", (key, value))
+
+    def clear(self) -> None:
+        with self._lock:
+            self.db.execute("BEGIN")
+            self.db.execute("DELETE FROM notes")
+            self.db.execute("DELETE FROM tags")
+            self.db.execute("COMMIT")
+
+    def count(self) -> int:
+        with self._lock:
+            return self.db.execute("SELECT COUNT(*) FROM notes").fetchone()[0]
+
+    def stats(self) -> dict[str, tuple]:
+        """path -> (id, size, mtime_ns, hash) for every catalogued file."""
+        with self._lock:
+            rows = self.db.execute("SELECT path, id, size, mtime_ns, hash FROM notes").fetchall()
+        return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
+
+    def apply(self, upserts: list[dict], deletes: list[str] = (), stat_only: list[tuple] = ()) -> None:
+        """In one transaction: delete ids, insert/replace rows (dicts with COLUMNS), and
+        update (size, mtime_ns) of unchanged-content rows given as (path, size, mtime_ns)."""
+        with self._lock:
+            db = self.db
+            db.execute("BEGIN")
+            try:
+                for note_id in deletes:
+                    db.execute("DELETE FROM notes WHERE id=?", (note_id,))
+                    db.execute("DELETE FROM tags WHERE id=?", (note_id,))
+                for row in upserts:
+                    db.execute("DELETE FROM notes WHERE path=? OR id=?", (row["path"], row["id"]))
+                    db.execute("DELETE FROM tags WHERE id=?", (row["id"],))
+                    values = [row.get(c) for c in COLUMNS]
+                    values[COLUMNS.index("tags")] = json.dumps(row.get("tags") or [], ensure_ascii=False)
+                    values[COLUMNS.index("warnings")] = json.dumps(row.get("warnings") or [],
+                                                                   ensure_ascii=False)
+                    db.execute(_INSERT, values)
+                    db.executemany("INSERT INTO tags(id, tag) VALUES(?, ?)",
+                                   [(row["id"], t) for t in (row.get("tags") or [])])
+                for path, size, mtime_ns in stat_only:
+                    db.execute("UPDATE notes SET size=?, mtime_ns=? WHERE path=?", (size, mtime_ns, path))
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+    def _rows(self, sql: str, args=()) -> list[dict]:
+        with self._lock:
+            cur = self.db.execute(sql, args)
+            names = [d[0] for d in cur.description]
+            rows = cur.fetchall()
+        out = []
+        for r in rows:
+            d = dict(zip(names, r))
+            if "tags" in d:
+                d["tags"] = json.loads(d["tags"] or "[]")
+            if "warnings" in d:
+                d["warnings"] = json.loads(d["warnings"] or "[]")
+            out.append(d)
+        return out
+
+    def by_id(self, note_id: str) -> dict | None:
+        rows = self._rows("SELECT * FROM notes WHERE id=?", (note_id,))
+        return rows[0] if rows else None
+
+    def by_ids(self, ids: list[str]) -> dict[str, dict]:
+        out = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i:i + 500]
+            sql = f"SELECT * FROM notes WHERE id IN ({','.join('?' * len(part))})"
+            for row in self._rows(sql, part):
+                out[row["id"]] = row
+        return out
+
+    def by_path(self, path: str) -> dict | None:
+        rows = self._rows("SELECT * FROM notes WHERE path=?", (path,))
+        return rows[0] if rows else None
+
+    def find_duplicate(self, source_key: str | None, text_hash: str | None) -> dict | None:
+        if source_key:
+            rows = self._rows("SELECT * FROM notes WHERE source_key=? ORDER BY created_num LIMIT 1",
+                              (source_key,))
+            if rows:
+                return rows[0]
+        if text_hash:
+            rows = self._rows("SELECT * FROM notes WHERE text_hash=? ORDER BY created_num LIMIT 1",
+                              (text_hash,))
+            if rows:
+                return rows[0]
+        return None
+
+    def newest(self, limit: int, oldest: bool = False, tags=()) -> list[dict]:
+        order = "ASC" if oldest else "DESC"
+        where, args = "", []
+        for t in tags:
+            where += (" AND " if where else " WHERE ") + _HAS_TAG
+            args += [t, _like_prefix(t) + "/%"]
+        return self._rows(f"SELECT * FROM notes{where} ORDER BY created_num {order}, path LIMIT ?",
+                          [*args, limit])
+
+    def tag_counts(self) -> dict[str, int]:
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT tag, COUNT(DISTINCT id) FROM tags GROUP BY tag ORDER BY tag").fetchall()
+        return {r[0]: r[1] for r in rows}
+
+    def ids_with_tag(self, name: str) -> list[str]:
+        """Ids of notes tagged ``name`` or anything nested below it."""
+        with self._lock:
+            rows = self.db.execute("SELECT DISTINCT id FROM tags WHERE tag=? OR tag LIKE ? ESCAPE '\\'",
+                                   (name, _like_prefix(name) + "/%")).fetchall()
+        return [r[0] for r in rows]
+
+    def all_rows(self) -> list[dict]:
+        return self._rows("SELECT * FROM notes")
+
+
+def _like_prefix(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

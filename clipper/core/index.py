@@ -1,0 +1,604 @@
+"""The Whoosh full-text index: a per-machine cache of the vault, rebuilt whenever in doubt.
+
+Design (measurements in FIELD-NOTES):
+- Text is indexed unstemmed with a fast tokenizer (``\\w+`` runs, lowercased; Chinese,
+  Japanese and Thai as character bigrams). Stemming happens at query time: a query word is
+  expanded to the indexed words with the same stem (English Porter, Russian Snowball), which
+  keeps the build fast, phrases exact and prefix queries correct.
+- Positions are stored as raw arrays (not pickles), bulk builds commit in chunks without
+  merging, and single-note commits merge only tiny segments: no multi-second merges.
+- Prefix queries expand to at most ``PREFIX_TERMS`` of the most frequent matching words.
+- Snippets are computed from the note's text with one regular expression, not by Whoosh's
+  highlighter; the searcher is reused until the index changes (never ``refresh()``).
+- Writers: ``writer(timeout=...)``, never AsyncWriter; a failed commit cancels.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import threading
+from array import array
+from collections import defaultdict
+from functools import lru_cache
+from pathlib import Path
+
+from whoosh import fields, formats
+from whoosh import index as windex
+from whoosh import query as wq
+from whoosh.analysis import Token, Tokenizer
+
+from clipper.core import query as qlang
+
+#: Bump when the schema or the tokenizer changes: the index is then rebuilt from the files.
+SCHEMA_VERSION = 4
+INDEX_NAME = "MAIN"
+MAX_INDEXED_CHARS = 1_000_000
+PREFIX_TERMS = 8
+VARIANT_SCAN = 3000
+
+# --- text analysis -----------------------------------------------------------------------
+
+_WORD = re.compile(r"\w+")
+# Scripts written without spaces between words: Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar
+_SEG_CHARS = (r"\u0E00-\u0EFF\u1000-\u109F\u1780-\u17FF\u3040-\u30FF\u31F0-\u31FF"
+              r"\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF")
+_SEG = re.compile(f"[{_SEG_CHARS}]")
+_SEG_SPLIT = re.compile(f"([{_SEG_CHARS}]+)")
+_LATIN = re.compile(r"^[a-z][a-z0-9']*$")
+_CYRILLIC = re.compile(r"^[\u0400-\u04FF]+$")
+MAX_TOKEN = 60
+
+
+def _bigrams(run: str) -> list[str]:
+    if len(run) == 1:
+        return [run]
+    return [run[i:i + 2] for i in range(len(run) - 1)]
+
+
+def tokenize(text: str) -> list[str]:
+    """Index/query tokens of ``text`` in order (positions = list indexes)."""
+    low = text.lower()
+    words = _WORD.findall(low)
+    if not _SEG.search(low):
+        return [w for w in words if len(w) <= MAX_TOKEN] if len(low) > 50_000 else words
+    out: list[str] = []
+    for w in words:
+        if not _SEG.search(w):
+            if len(w) <= MAX_TOKEN:
+                out.append(w)
+            continue
+        for part in _SEG_SPLIT.split(w):
+            if not part:
+                continue
+            if _SEG.match(part):
+                out.extend(_bigrams(part))
+            elif len(part) <= MAX_TOKEN:
+                out.append(part)
+    return out
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """English (Porter2) or Russian (Snowball) stem of a lowercase word; others unchanged."""
+    if _LATIN.match(word):
+        return _porter(word)
+    if _CYRILLIC.match(word):
+        return _russian(word)
+    return word
+
+
+def _porter(word: str) -> str:
+    from whoosh.lang.porter2 import stem as porter_stem
+
+    return porter_stem(word)
+
+
+_RU = None
+
+
+def _russian(word: str) -> str:
+    global _RU
+    if _RU is None:
+        from whoosh.lang.snowball.russian import RussianStemmer
+
+        _RU = RussianStemmer()
+    return _RU.stem(word)
+
+
+class ClipperTokenizer(Tokenizer):
+    """Whoosh-compatible wrapper of :func:`tokenize` (for Whoosh's own tools)."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize_=True, mode="", **kwargs):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for i, word in enumerate(tokenize(value)):
+            t.text = word
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = word
+            if positions:
+                t.pos = start_pos + i
+            yield t
+
+
+class ArrayPositions(formats.Positions):
+    """Positions stored as a raw uint32 array (pickling a list per posting was the cost)."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        poses = defaultdict(list)
+        for i, word in enumerate(tokenize(value)):
+            poses[word].append(i)
+        fb = self.field_boost
+        for word, plist in poses.items():
+            yield word, len(plist), len(plist) * fb, array("I", plist).tobytes()
+
+    def decode_positions(self, valuestring):
+        return array("I", valuestring).tolist()
+
+    def decode_position_boosts(self, valuestring):
+        return [(p, 1.0) for p in self.decode_positions(valuestring)]
+
+
+class FastText(fields.TEXT):
+    def __init__(self, field_boost=1.0, **kwargs):
+        super().__init__(analyzer=ClipperTokenizer(), phrase=True, field_boost=field_boost, **kwargs)
+        self.format = ArrayPositions(field_boost=field_boost)
+
+
+def make_schema() -> fields.Schema:
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        path=fields.ID(stored=True),
+        title=FastText(),
+        body=FastText(),
+        tags=fields.KEYWORD(lowercase=False, commas=False, scorable=False),
+        author=FastText(),
+        site=FastText(),
+        source=FastText(),
+        created=fields.NUMERIC(numtype=int, bits=64, signed=True, sortable=True),
+        published=fields.NUMERIC(numtype=int, bits=64, signed=True, sortable=True),
+        language=fields.ID(),
+        hash=fields.ID(),
+    )
+
+
+def _merge_tiny(writer, segments):
+    """Merge policy: fold small segments (from single-note commits) together, never big ones."""
+    from whoosh.reading import SegmentReader
+
+    tiny = [s for s in segments if s.doc_count_all() < 300]
+    if len(tiny) < 8:
+        return segments
+    for seg in tiny:
+        reader = SegmentReader(writer.storage, writer.schema, seg)
+        writer.add_reader(reader)
+        reader.close()
+    return [s for s in segments if s not in tiny]
+
+
+def _merge_none(writer, segments):
+    return segments
+
+
+# --- the index ---------------------------------------------------------------------------
+
+
+class SearchIndex:
+    """A Whoosh index in ``folder``. Not thread-safe for writes: the Library serialises them."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.ix = None
+        self._searcher = None
+        self._lock = threading.RLock()
+        self._variants: dict = {}
+        self._expand: dict = {}
+
+    # lifecycle
+    def open(self) -> None:
+        """Open the existing index (raises if it is missing or unreadable)."""
+        self.close()
+        self.ix = windex.open_dir(str(self.folder), indexname=INDEX_NAME)
+        if set(self.ix.schema.names()) != set(make_schema().names()):
+            raise ValueError("index schema differs")
+        with self.ix.searcher() as s:  # probe: read the TOC, segments and a term
+            s.doc_count()
+            list(s.reader().iter_prefix("title", "a"))[:1]
+
+    def create(self) -> None:
+        self.close()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.ix = windex.create_in(str(self.folder), make_schema(), indexname=INDEX_NAME)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._searcher is not None:
+                try:
+                    self._searcher.close()
+                except Exception:
+                    pass
+                self._searcher = None
+            if self.ix is not None:
+                try:
+                    self.ix.close()
+                except Exception:
+                    pass
+                self.ix = None
+
+    def doc_count(self) -> int:
+        return self.searcher().doc_count()
+
+    def searcher(self):
+        """The current searcher, reopened (not refreshed) when the index has changed."""
+        with self._lock:
+            s = self._searcher
+            if s is not None:
+                try:
+                    if s.up_to_date():
+                        return s
+                except Exception:
+                    pass
+                try:
+                    s.close()
+                except Exception:
+                    pass
+            self._searcher = self.ix.searcher()
+            self._variants = {}
+            self._expand = {}
+            return self._searcher
+
+    def invalidate(self) -> None:
+        with self._lock:
+            if self._searcher is not None:
+                try:
+                    self._searcher.close()
+                except Exception:
+                    pass
+                self._searcher = None
+
+    # writing
+    def write(self, docs=(), delete_ids=(), *, bulk=False, timeout=60.0) -> int:
+        """Add/replace ``docs`` (dicts) and delete ``delete_ids`` in one commit; returns docs written.
+
+        ``bulk``: documents are known to be new (no delete look-up) and nothing is merged.
+        """
+        written = 0
+        writer = None
+        try:
+            writer = self.ix.writer(timeout=timeout, limitmb=256 if bulk else 32)
+            for note_id in delete_ids:
+                writer.delete_by_term("id", note_id)
+            for doc in docs:
+                if bulk:
+                    writer.add_document(**doc)
+                else:
+                    writer.update_document(**doc)
+                written += 1
+            w, writer = writer, None
+            _commit(w, mergetype=_merge_none if bulk else _merge_tiny)
+        except BaseException:
+            if writer is not None:
+                try:
+                    writer.cancel()
+                except Exception:
+                    pass
+            raise
+        finally:
+            self.invalidate()
+        return written
+
+    # searching
+    def run(self, parsed: qlang.Parsed, *, limit: int, sort: str, tags=()) -> list[tuple[str, float]]:
+        """(note id, score) of the best ``limit`` matches."""
+        s = self.searcher()
+        q = self.build_query(parsed, s, tags=tags)
+        if q is None:
+            return []
+        kwargs = {"limit": limit}
+        if sort in ("newest", "oldest"):
+            kwargs["sortedby"] = "created"
+            kwargs["reverse"] = sort == "newest"
+        results = s.search(q, **kwargs)
+        return [(hit["id"], float(hit.score or 0.0)) for hit in results]
+
+    def build_query(self, parsed: qlang.Parsed, s, tags=()):
+        reader = s.reader()
+        ands = []
+        for clause in parsed.positive:
+            alts = [self._item_query(item, reader) for item in clause.items]
+            alts = [a for a in alts if a is not None]
+            if not alts:
+                return None  # a required clause cannot match anything
+            ands.append(alts[0] if len(alts) == 1 else wq.Or(alts))
+        for tag in tags:
+            ands.append(wq.Term("tags", tag))
+        nots = []
+        for clause in parsed.negative:
+            for item in clause.items:
+                q = self._item_query(item, reader)
+                if q is not None:
+                    nots.append(q)
+        if not ands:
+            ands = [wq.Every()]
+        pos = ands[0] if len(ands) == 1 else wq.And(ands)
+        if nots:
+            return wq.AndNot(pos, wq.Or(nots) if len(nots) > 1 else nots[0])
+        return pos
+
+    def _item_query(self, item, reader):
+        if isinstance(item, qlang.Tag):
+            return wq.Term("tags", item.name)
+        if isinstance(item, qlang.DateRange):
+            return wq.NumericRange(item.field, item.start, item.end)
+        if isinstance(item, qlang.Text):
+            fields_ = [item.field] if item.field else ["title", "body"]
+            alts = []
+            for f in fields_:
+                q = self._text_query(item, f, reader)
+                if q is not None:
+                    alts.append(q)
+            if not alts:
+                return wq.NullQuery
+            return alts[0] if len(alts) == 1 else wq.Or(alts)
+        return None
+
+    def _text_query(self, item: qlang.Text, fieldname: str, reader):
+        boost = 3.0 if fieldname == "title" else 1.0
+        toks = tokenize(item.text)
+        if not toks:
+            return None
+        if item.kind == "prefix":
+            *head, last = toks
+            terms = self.expand_prefix(reader, fieldname, last)
+            if not terms:
+                return None
+            tail = wq.Or([wq.Term(fieldname, t, boost=boost) for t in terms])
+            if not head:
+                return tail
+            return wq.And([self._words(head, fieldname, reader, boost, phrase=True), tail])
+        return self._words(toks, fieldname, reader, boost, phrase=item.kind == "phrase")
+
+    def _words(self, toks, fieldname, reader, boost, phrase):
+        if len(toks) == 1:
+            variants = [toks[0]] if phrase else self.variants(reader, fieldname, toks[0])
+            if not variants:
+                return None
+            if len(variants) == 1:
+                return wq.Term(fieldname, variants[0], boost=boost)
+            return wq.Or([wq.Term(fieldname, v, boost=boost) for v in variants])
+        return wq.Phrase(fieldname, toks, boost=boost)
+
+    def variants(self, reader, fieldname: str, word: str) -> list[str]:
+        """The indexed words of ``fieldname`` with the same stem as ``word`` (bounded)."""
+        key = (fieldname, word)
+        cached = self._variants.get(key)
+        if cached is not None:
+            return cached
+        s = stem(word)
+        out = []
+        if s == word and not (_LATIN.match(word) or _CYRILLIC.match(word)):
+            out = [word] if _has_term(reader, fieldname, word) else []
+        else:
+            common = _common_prefix(s, word)
+            prefix = common[:-1] if len(common) > 3 else common
+            if len(prefix) < 2:
+                prefix = word
+            seen = 0
+            try:
+                for text, _info in reader.iter_prefix(fieldname, prefix):
+                    seen += 1
+                    if seen > VARIANT_SCAN:
+                        break
+                    t = text.decode("utf-8") if isinstance(text, bytes) else text
+                    if t == word or stem(t) == s:
+                        out.append(t)
+            except Exception:
+                out = []
+            if word not in out and _has_term(reader, fieldname, word):
+                out.append(word)
+        self._variants[key] = out[:24]
+        return self._variants[key]
+
+    def expand_prefix(self, reader, fieldname: str, prefix: str) -> list[str]:
+        """The ``PREFIX_TERMS`` most frequent indexed words starting with ``prefix``."""
+        key = (fieldname, prefix)
+        cached = self._expand.get(key)
+        if cached is not None:
+            return cached
+        found = []
+        try:
+            for i, (text, info) in enumerate(reader.iter_prefix(fieldname, prefix)):
+                if i >= 20000:
+                    break
+                found.append((info.doc_frequency(), text))
+        except Exception:
+            found = []
+        found.sort(key=lambda x: -x[0])
+        out = [(t.decode("utf-8") if isinstance(t, bytes) else t) for _, t in found[:PREFIX_TERMS]]
+        self._expand[key] = out
+        return out
+
+    def known(self, word: str) -> bool:
+        reader = self.searcher().reader()
+        return bool(self.variants(reader, "body", word) or self.variants(reader, "title", word))
+
+    def correct(self, word: str) -> str | None:
+        """The closest indexed word to a misspelled ``word`` (body and title), or None."""
+        s = self.searcher()
+        best = None
+        for fieldname in ("body", "title"):
+            try:
+                cands = s.corrector(fieldname).suggest(word, limit=3, maxdist=2, prefix=1)
+            except Exception:
+                cands = []
+            for c in cands:
+                df = s.reader().doc_frequency(fieldname, c)
+                if best is None or df > best[0]:
+                    best = (df, c)
+            if best:
+                break
+        return best[1] if best else None
+
+
+def _commit(writer, **kwargs) -> None:
+    try:
+        writer.commit(**kwargs)
+    except BaseException:
+        try:
+            writer.cancel()
+        except Exception:
+            pass
+        raise
+
+
+def _has_term(reader, fieldname, word) -> bool:
+    try:
+        return reader.doc_frequency(fieldname, word) > 0
+    except Exception:
+        return False
+
+
+def _common_prefix(a: str, b: str) -> str:
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return a[:n]
+
+
+# --- snippets ----------------------------------------------------------------------------
+
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]*)\]\((?:[^)]*)\)")
+_MD_URL = re.compile(r"<(https?://[^>]+)>")
+_MD_MARKS = re.compile(r"(?m)^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+\.\s+|```.*$)"
+                       r"|[*_`~]{1,3}(?=\S)|(?<=\S)[*_`~]{1,3}")
+_MD_HTML = re.compile(r"<[^>\n]{1,200}>")
+_WS = re.compile(r"\s+")
+SNIPPET_CHARS = 220
+
+
+def plain_text(markdown: str, limit: int = 200_000) -> str:
+    """The visible text of Markdown, on one line (for snippets)."""
+    text = markdown[:limit]
+    text = _MD_IMAGE.sub(" ", text)
+    text = _MD_LINK.sub(r"\1", text)
+    text = _MD_URL.sub(r"\1", text)
+    text = _MD_MARKS.sub("", text)
+    text = _MD_HTML.sub(" ", text)
+    return _WS.sub(" ", text).strip()
+
+
+class Highlighter:
+    """Finds the query's words in plain text and picks the best window (compiled once per query)."""
+
+    def __init__(self, terms: list[qlang.Text]):
+        parts = []
+        self._checks = []  # (group index -> stem to verify or None)
+        for item in terms:
+            for pat, check in _patterns(item):
+                parts.append(pat)
+                self._checks.append(check)
+        self.regex = re.compile("|".join(f"({p})" for p in parts), re.I) if parts else None
+
+    def matches(self, text: str):
+        if self.regex is None:
+            return []
+        out = []
+        for m in self.regex.finditer(text):
+            gi = m.lastindex - 1
+            check = self._checks[gi]
+            if check is not None and stem(m.group(0).lower()) != check and m.group(0).lower() != check:
+                continue
+            out.append((m.start(), m.end(), gi))
+            if len(out) >= 2000:
+                break
+        return out
+
+    def snippet(self, text: str, size: int = SNIPPET_CHARS) -> tuple[str, list[tuple[int, int]]]:
+        matches = self.matches(text)
+        if not matches:
+            cut = _cut(text, 0, size)
+            return cut[0], []
+        best, best_score = 0, -1
+        j = 0
+        for i, (start, _end, _g) in enumerate(matches):
+            # window from this match: distinct groups within `size` chars
+            if j < i:
+                j = i
+            while j + 1 < len(matches) and matches[j + 1][1] - start <= size - 40:
+                j += 1
+            groups = {g for _, _, g in matches[i:j + 1]}
+            score = len(groups) * 100 + (j - i)
+            if score > best_score:
+                best, best_score = i, score
+        start = matches[best][0]
+        begin = max(0, start - 40)
+        if begin > 0:
+            sp = text.rfind(" ", max(0, begin - 20), start)
+            begin = sp + 1 if sp >= 0 else begin
+        snippet, offset = _cut(text, begin, size)
+        highlights = []
+        for s, e, _g in matches:
+            s2, e2 = s - begin + offset, e - begin + offset
+            if s2 >= offset and e2 <= len(snippet):
+                highlights.append((s2, e2))
+        return snippet, highlights
+
+
+def _cut(text: str, begin: int, size: int) -> tuple[str, int]:
+    """text[begin:begin+size] trimmed at a word end, with '…' marks; returns (snippet, offset)."""
+    end = begin + size
+    piece = text[begin:end]
+    if end < len(text):
+        sp = piece.rfind(" ")
+        if sp > size // 2:
+            piece = piece[:sp]
+        piece = piece.rstrip() + " …"
+    prefix = "… " if begin > 0 else ""
+    return prefix + piece, len(prefix)
+
+
+def _patterns(item: qlang.Text):
+    toks = tokenize(item.text)
+    if not toks:
+        return []
+    if item.kind == "phrase" or len(toks) > 1:
+        pieces = []
+        for t in toks:
+            pieces.append(re.escape(t))
+        joiner = r"\W*" if any(_SEG.search(t) for t in toks) else r"\W+"
+        if any(_SEG.search(t) for t in toks):
+            # bigrams overlap: match the original characters instead
+            raw = "".join(_WORD.findall(item.text.lower()))
+            if raw and item.kind != "prefix":
+                return [(re.escape(raw), None)]
+        return [(joiner.join(pieces) + (r"\w*" if item.kind == "prefix" else ""), None)]
+    t = toks[0]
+    if _SEG.search(t):
+        return [(re.escape(t), None)]
+    if item.kind == "prefix":
+        return [(r"\b" + re.escape(t) + r"\w*", None)]
+    s = stem(t)
+    if s == t and not (_LATIN.match(t) or _CYRILLIC.match(t)):
+        return [(r"\b" + re.escape(t) + r"\b", None)]
+    common = _common_prefix(s, t)
+    base = common[:-1] if len(common) > 3 else common
+    if len(base) < 2:
+        return [(r"\b" + re.escape(t) + r"\b", None)]
+    return [(r"\b" + re.escape(base) + r"\w*", s)]
+
+
+def snippet_html(snippet: str, highlights) -> str:
+    out, pos = [], 0
+    for s, e in sorted(highlights):
+        if s < pos:
+            continue
+        out.append(html.escape(snippet[pos:s]))
+        out.append("<b>" + html.escape(snippet[s:e]) + "</b>")
+        pos = e
+    out.append(html.escape(snippet[pos:]))
+    return "".join(out)

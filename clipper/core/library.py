@@ -1,0 +1,800 @@
+"""The note library: the vault of Markdown files plus its search index (the public Python API).
+
+    from clipper import Library
+    with Library.open("~/Notes") as lib:
+        lib.import_file("article.html", tags=["reading"])
+        for hit in lib.search('climate "sea level" tag:science'):
+            print(hit.title, hit.snippet)
+
+Files are the truth. The index (Whoosh) and the catalog (SQLite) live in a per-machine cache
+folder (:func:`clipper.core.paths.index_dir_for`) and are rebuilt from the files whenever they
+are missing, from another schema version, or fail to open. Opening compares the files with the
+catalog (one ``os.scandir`` walk: size + mtime, then a content hash) and updates only what
+changed; :meth:`Library.refresh` does the same while the library is open.
+
+One writer at a time: a thread lock plus an inter-process ``flock`` on a file in the index
+folder, so the CLI and the app can run at once. Reads never block on it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import logging
+import os
+import shutil
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from clipper.core import frontmatter, paths
+from clipper.core import query as qlang
+from clipper.core import tags as tagmod
+from clipper.core.catalog import Catalog
+from clipper.core.errors import VaultError
+from clipper.core.index import MAX_INDEXED_CHARS, SCHEMA_VERSION, Highlighter, SearchIndex, plain_text
+from clipper.core.index import snippet_html as _snippet_html
+from clipper.core.model import Clip
+from clipper.core.vault import (
+    TrashEntry,
+    Vault,
+    new_id,
+    normalize_url,
+    now_iso,
+    path_id,
+    sha256,
+    split_note,
+    text_hash,
+    valid_id,
+)
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Library", "Note", "Hit", "ImportResult", "SaveResult", "Changes", "TrashEntry"]
+
+BULK_CHUNK = 1500
+LOCK_TIMEOUT = 120.0
+
+
+# --- values ------------------------------------------------------------------------------
+
+
+@dataclass
+class Note:
+    id: str
+    path: Path
+    title: str
+    body: str
+    meta: dict
+    tags: list[str]
+    author: str = ""
+    site: str = ""
+    source: str = ""
+    published: str = ""
+    created: str = ""
+    content_hash: str = ""
+    warnings: list[str] = field(default_factory=list)
+    raw: str = field(default="", repr=False)
+
+    def text(self) -> str:
+        """The whole file content (front matter + body) as last read or written."""
+        return self.raw
+
+
+@dataclass
+class Hit:
+    id: str
+    path: Path
+    title: str
+    snippet: str
+    highlights: list[tuple[int, int]]
+    score: float
+    tags: list[str]
+    created: str = ""
+    published: str = ""
+    site: str = ""
+    author: str = ""
+
+    def snippet_html(self) -> str:
+        """The snippet, HTML-escaped, with ``<b>…</b>`` around the matched words."""
+        return _snippet_html(self.snippet, self.highlights)
+
+
+@dataclass
+class ImportResult:
+    note: Note
+    created: bool
+    duplicate_of: Note | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SaveResult:
+    note: Note
+    conflict_path: Path | None = None
+
+
+@dataclass
+class Changes:
+    added: list[str] = field(default_factory=list)  # note ids
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    renamed: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.updated or self.removed or self.renamed)
+
+
+# --- inter-process lock ------------------------------------------------------------------
+
+
+class ProcessLock:
+    """An exclusive ``flock`` on a file (released by the kernel if the process dies).
+
+    The lock file itself is never deleted. Re-entrant within one process via a counter.
+    """
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._fh = None
+        self._depth = 0
+        self._thread_lock = threading.RLock()
+
+    @contextlib.contextmanager
+    def hold(self, timeout: float = LOCK_TIMEOUT):
+        with self._thread_lock:
+            if self._depth == 0:
+                self._acquire(timeout)
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+                if self._depth == 0:
+                    self._release()
+
+    def _acquire(self, timeout: float) -> None:
+        try:
+            import fcntl
+        except ImportError:  # Windows: in-process lock only
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(self.path, "a+b")  # noqa: SIM115 - kept open while held
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    fh.close()
+                    raise VaultError("Another Clipper process is busy with this vault; try again") from None
+                time.sleep(0.05)
+        self._fh = fh
+
+    def _release(self) -> None:
+        if self._fh is not None:
+            try:
+                import fcntl
+
+                fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
+            finally:
+                self._fh.close()
+                self._fh = None
+
+
+# --- parsing a note file -----------------------------------------------------------------
+
+
+def _str(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value if v is not None)
+    if isinstance(value, dict):
+        return ""
+    return str(value)
+
+
+def _first_heading(body: str) -> str:
+    for line in body.splitlines()[:40]:
+        s = line.strip()
+        if s.startswith("#"):
+            return s.lstrip("#").strip()
+    return ""
+
+
+@dataclass
+class _Parsed:
+    rel: str
+    raw: str
+    meta: dict
+    body: str
+    error: str | None
+    hash: str
+    size: int
+    mtime_ns: int
+
+
+def _iso_from_ns(ns: int) -> str:
+    return _dt.datetime.fromtimestamp(ns / 1e9, _dt.timezone.utc).replace(microsecond=0).isoformat().replace(
+        "+00:00", "Z")
+
+
+# --- the library -------------------------------------------------------------------------
+
+
+class Library:
+    """A vault plus its index. Use :meth:`open`; also a context manager."""
+
+    def __init__(self, vault: Path, index_dir: Path):
+        self.vault = Path(vault).expanduser().absolute()
+        self.index_dir = Path(index_dir)
+        self._vault = Vault(self.vault)
+        self._lock = threading.RLock()
+        self._search_lock = threading.RLock()
+        self._plock = ProcessLock(self.index_dir / "clipper.lock")
+        self._index = SearchIndex(self.index_dir / "whoosh")
+        self.catalog: Catalog | None = None
+        self._thread: threading.Thread | None = None
+        self._indexed = threading.Event()
+        self._closed = False
+        self.last_error: str | None = None
+
+    # --- opening -------------------------------------------------------------------------
+    @classmethod
+    def open(cls, vault=None, *, index_dir=None, wait: bool = True, progress=None) -> Library:
+        """Open (creating what is missing) the vault and its index.
+
+        ``wait``: return once the index matches the notes in the folder; otherwise catch up in
+        a background thread (``indexing`` is True until done; search works meanwhile).
+        """
+        vault = Path(vault).expanduser() if vault else paths.default_vault()
+        Vault(vault).ensure()
+        index_dir = Path(index_dir) if index_dir else paths.index_dir_for(vault)
+        try:
+            index_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise VaultError(f"Cannot create the index folder {index_dir}: {exc.strerror or exc}") from exc
+        lib = cls(vault, index_dir)
+        lib._open_index()
+        if wait:
+            lib._catch_up(progress)
+        else:
+            lib._thread = threading.Thread(target=lib._catch_up, args=(progress,), name="clipper-index",
+                                           daemon=True)
+            lib._thread.start()
+        return lib
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def indexing(self) -> bool:
+        return not self._indexed.is_set()
+
+    def wait_until_indexed(self, timeout: float | None = None) -> bool:
+        return self._indexed.wait(timeout)
+
+    def _catch_up(self, progress=None) -> None:
+        try:
+            self._sync(progress=progress)
+        except Exception as exc:  # the app keeps working with what is indexed
+            log.exception("indexing the vault failed")
+            self.last_error = str(exc)
+        finally:
+            self._indexed.set()
+
+    def _open_catalog(self) -> Catalog:
+        path = self.index_dir / "catalog.sqlite3"
+        try:
+            cat = Catalog(path)
+            cat.count()
+            return cat
+        except Exception:
+            log.warning("the note catalog is unreadable; rebuilding it")
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(OSError):
+                    os.unlink(str(path) + suffix)
+            return Catalog(path)
+
+    def _open_index(self) -> None:
+        with self._writing():
+            self.catalog = self._open_catalog()
+            ok = False
+            try:
+                if self.catalog.get_meta("schema") == str(SCHEMA_VERSION):
+                    self._index.open()
+                    ok = self._index.doc_count() == self.catalog.count()
+            except Exception as exc:
+                log.warning("the search index cannot be opened (%s); rebuilding it", exc)
+            if not ok:
+                self._reset_index()
+
+    def _reset_index(self) -> None:
+        """Empty index and catalog (then :meth:`_sync` fills them from the files)."""
+        self._index.close()
+        folder = self._index.folder
+        if folder.exists():
+            # remove segment files, never the Whoosh lock file (see FIELD-NOTES)
+            for child in folder.iterdir():
+                if "LOCK" in child.name.upper():
+                    continue
+                with contextlib.suppress(OSError):
+                    if child.is_dir():
+                        shutil.rmtree(child)
+                    else:
+                        child.unlink()
+        self._index.create()
+        try:
+            self.catalog.clear()
+        except Exception:
+            self.catalog.close()
+            self.catalog = self._open_catalog()
+            self.catalog.clear()
+        self.catalog.set_meta("schema", str(SCHEMA_VERSION))
+
+    @contextlib.contextmanager
+    def _writing(self):
+        with self._lock, self._plock.hold():
+            yield
+
+    def close(self) -> None:
+        self._closed = True
+        if self._thread is not None and self._thread.is_alive():
+            self._cancel_bg = True
+            self._thread.join(timeout=30)
+        with self._lock:
+            self._index.close()
+            if self.catalog is not None:
+                self.catalog.close()
+
+    # --- reading notes -------------------------------------------------------------------
+    def _read(self, rel: str) -> _Parsed:
+        path = self._vault.abs(rel)
+        with open(path, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            data = fh.read()
+        raw = data.decode("utf-8", "replace")
+        meta, body, error = split_note(raw)
+        return _Parsed(rel, raw, meta, body, error, sha256(data), st.st_size, st.st_mtime_ns)
+
+    def _row(self, p: _Parsed, note_id: str) -> dict:
+        meta = p.meta
+        title = _str(meta.get("title")).strip() or _first_heading(p.body) or Path(p.rel).stem
+        tags = tagmod.tags_from_meta(meta.get("tags"))
+        created = _str(meta.get("created")) or _str(meta.get("date")) or _iso_from_ns(p.mtime_ns)
+        warnings = [p.error] if p.error else []
+        source = _str(meta.get("source") or meta.get("url"))
+        return {
+            "id": note_id, "path": p.rel, "size": p.size, "mtime_ns": p.mtime_ns, "hash": p.hash,
+            "text_hash": text_hash(p.body), "source_key": normalize_url(source), "title": title,
+            "author": _str(meta.get("author")), "site": _str(meta.get("site")), "source": source,
+            "published": _str(meta.get("published")), "created": created,
+            "created_num": qlang.date_number(created) or 0, "language": _str(meta.get("language")),
+            "tags": tags, "warnings": warnings,
+        }
+
+    @staticmethod
+    def _doc(row: dict, body: str) -> dict:
+        doc = {
+            "id": row["id"], "path": row["path"], "title": row["title"],
+            "body": body[:MAX_INDEXED_CHARS],
+            "tags": " ".join(tagmod.with_ancestors(row["tags"])),
+            "author": row["author"], "site": row["site"], "source": row["source"],
+            "language": row["language"], "hash": row["hash"],
+        }
+        created = qlang.date_number(row["created"])
+        published = qlang.date_number(row["published"])
+        if created is not None:
+            doc["created"] = created
+        if published is not None:
+            doc["published"] = published
+        return doc
+
+    def _note(self, p: _Parsed, row: dict) -> Note:
+        return Note(
+            id=row["id"], path=self._vault.abs(p.rel), title=row["title"], body=p.body, meta=dict(p.meta),
+            tags=list(row["tags"]), author=row["author"], site=row["site"], source=row["source"],
+            published=row["published"], created=row["created"], content_hash=p.hash,
+            warnings=list(row["warnings"]), raw=p.raw,
+        )
+
+    # --- syncing files -> index ----------------------------------------------------------
+    def _sync(self, progress=None, cancel=None, only: list[str] | None = None) -> Changes:
+        """Bring the index up to date with the files (all of them, or the paths in ``only``)."""
+        changes = Changes()
+        with self._writing():
+            known = self.catalog.stats()
+            if only is None:
+                files = self._vault.scan()
+                scope = set(files) | set(known)
+            else:
+                files = {}
+                for rel in only:
+                    try:
+                        st = os.stat(self._vault.abs(rel))
+                        files[rel] = (st.st_size, st.st_mtime_ns)
+                    except OSError:
+                        pass
+                scope = set(only)
+            files = {k: (v.size, v.mtime_ns) if hasattr(v, "size") else v for k, v in files.items()}
+            changed = sorted(r for r in files if r not in known or known[r][1:3] != files[r])
+            gone = {r: known[r] for r in scope if r in known and r not in files}
+            if not changed and not gone:
+                return changes
+            bulk = not known
+            gone_by_hash = {v[3]: (r, v[0]) for r, v in gone.items()}
+            ids_in_use = {v[0]: r for r, v in known.items() if r not in gone}
+            total = len(changed)
+            done = 0
+            stat_only: list[tuple] = []
+            chunk_rows: list[dict] = []
+            deletes = [v[0] for v in gone.values()]
+
+            def docs():
+                nonlocal done
+                for rel in batch:
+                    done += 1
+                    if progress and (done % 50 == 0 or done == total):
+                        progress(done, total, "Indexing notes")
+                    try:
+                        p = self._read(rel)
+                    except OSError:
+                        continue
+                    old = known.get(rel)
+                    if old is not None and old[3] == p.hash:
+                        stat_only.append((rel, p.size, p.mtime_ns))
+                        continue
+                    note_id = self._resolve_id(p, old, ids_in_use, gone_by_hash, changes)
+                    row = self._row(p, note_id)
+                    chunk_rows.append(row)
+                    yield self._doc(row, p.body)
+
+            step = BULK_CHUNK if bulk else max(total, 1)
+            for start in range(0, max(total, 1), step):
+                if cancel is not None and cancel.is_set():
+                    break
+                batch = changed[start:start + step]
+                chunk_rows.clear()
+                stat_only.clear()
+                dels = deletes if start == 0 else []
+                # deleting then re-adding an id in one writer is how renames are replaced
+                self._index.write(docs(), delete_ids=dels, bulk=bulk)
+                self.catalog.apply(list(chunk_rows), deletes=dels, stat_only=list(stat_only))
+                for row in chunk_rows:
+                    if row["id"] in changes.renamed:
+                        continue
+                    (changes.updated if row["path"] in known else changes.added).append(row["id"])
+                changes.removed.extend(d for d in dels if d not in changes.renamed)
+            if progress and total:
+                progress(total, total, "Indexing notes")
+        return changes
+
+    def _resolve_id(self, p: _Parsed, old, ids_in_use: dict, gone_by_hash: dict, changes: Changes) -> str:
+        rel = p.rel
+        fm_id = valid_id(p.meta.get("id"))
+        candidate = None
+        if fm_id and ids_in_use.get(fm_id, rel) == rel:
+            candidate = fm_id
+        elif old is not None and ids_in_use.get(old[0], rel) == rel:
+            candidate = old[0]
+        elif p.hash in gone_by_hash:
+            _old_rel, gone_id = gone_by_hash.pop(p.hash)
+            if ids_in_use.get(gone_id, rel) == rel:
+                candidate = gone_id
+                changes.renamed.append(gone_id)
+        if candidate is None:
+            candidate = path_id(rel)
+            if ids_in_use.get(candidate, rel) != rel:
+                candidate = path_id(rel + "#" + p.hash[:12])
+        if fm_id and candidate == fm_id and p.hash in gone_by_hash and gone_by_hash[p.hash][1] == fm_id:
+            gone_by_hash.pop(p.hash)
+            changes.renamed.append(fm_id)
+        ids_in_use[candidate] = rel
+        return candidate
+
+    def refresh(self) -> Changes:
+        """Pick up notes added, edited, renamed or deleted by other programs."""
+        return self._sync()
+
+    def reindex(self, progress=None, cancel=None) -> None:
+        """Rebuild the index and catalog from the files."""
+        with self._writing():
+            self._reset_index()
+            self._sync(progress=progress, cancel=cancel)
+
+    # --- searching -----------------------------------------------------------------------
+    def search(self, query: str, limit: int = 20, *, sort: str = "relevance", tags=(),
+               as_you_type: bool = False) -> list[Hit]:
+        """Hits for ``query`` in the search language (see :mod:`clipper.core.query`).
+
+        Never raises on malformed queries; an empty query lists the newest notes.
+        """
+        parsed = qlang.parse(query or "", as_you_type=as_you_type)
+        sort = parsed.sort or sort or "relevance"
+        tag_filter = tagmod.normalize_tags(tags)
+        with self._search_lock:
+            if parsed.is_empty():
+                rows = self.catalog.newest(limit, oldest=sort == "oldest", tags=tag_filter)
+                return [self._hit(row, 0.0, None) for row in rows]
+            if not parsed.has_text() and sort == "relevance":
+                sort = "newest"
+            try:
+                found = self._index.run(parsed, limit=limit, sort=sort, tags=tag_filter)
+            except Exception as exc:
+                log.warning("search failed (%s); rebuilding the index", exc)
+                self._recover()
+                try:
+                    found = self._index.run(parsed, limit=limit, sort=sort, tags=tag_filter)
+                except Exception:
+                    log.exception("search failed again")
+                    return []
+            rows = self.catalog.by_ids([i for i, _ in found])
+            hl = Highlighter(parsed.text_terms())
+            return [self._hit(rows[i], score, hl) for i, score in found if i in rows]
+
+    def _recover(self) -> None:
+        with self._writing():
+            self._reset_index()
+            self._sync()
+
+    def _hit(self, row: dict, score: float, hl: Highlighter | None) -> Hit:
+        path = self._vault.abs(row["path"])
+        snippet, highlights = "", []
+        try:
+            with open(path, "rb") as fh:
+                raw = fh.read(400_000).decode("utf-8", "replace")
+            m = frontmatter._FENCE.match(raw)
+            body = raw[m.end():] if m else raw
+            text = plain_text(body)
+            if text.startswith(row["title"]):
+                text = text[len(row["title"]):].lstrip(" :-—")
+            if hl is not None:
+                snippet, highlights = hl.snippet(text)
+            else:
+                snippet, highlights = Highlighter([]).snippet(text)
+        except OSError:
+            pass
+        return Hit(id=row["id"], path=path, title=row["title"], snippet=snippet, highlights=highlights,
+                   score=score, tags=list(row["tags"]), created=row["created"] or "",
+                   published=row["published"] or "", site=row["site"] or "", author=row["author"] or "")
+
+    def suggest(self, query: str) -> str | None:
+        """A corrected query ("did you mean") when some words are not in any note, else None."""
+        parsed = qlang.parse(query or "")
+        words = [t for t in parsed.text_terms() if t.kind == "word" and t.field in (None, "title", "body")]
+        if not words:
+            return None
+        out = query
+        changed = False
+        with self._search_lock:
+            for term in words:
+                w = term.text.lower()
+                try:
+                    if self._index.known(w):
+                        continue
+                    fix = self._index.correct(w)
+                except Exception:
+                    fix = None
+                if fix and fix != w:
+                    out = _replace_word(out, term.text, fix)
+                    changed = True
+        return out if changed else None
+
+    # --- notes ---------------------------------------------------------------------------
+    def get(self, note_id) -> Note:
+        row = self.catalog.by_id(str(note_id))
+        if row is None:
+            raise KeyError(note_id)
+        try:
+            p = self._read(row["path"])
+        except OSError:
+            raise KeyError(note_id) from None
+        if p.hash != row["hash"]:
+            self._sync(only=[row["path"]])
+            row = self.catalog.by_path(p.rel) or row
+        return self._note(p, row)
+
+    def note_for_path(self, path) -> Note | None:
+        try:
+            rel = self._vault.rel(path)
+        except VaultError:
+            return None
+        row = self.catalog.by_path(rel)
+        if row is None:
+            if not self._vault.abs(rel).is_file():
+                return None
+            self._sync(only=[rel])
+            row = self.catalog.by_path(rel)
+            if row is None:
+                return None
+        try:
+            return self.get(row["id"])
+        except KeyError:
+            return None
+
+    def notes(self) -> list[dict]:
+        """Catalog rows of every note (id, path, title, tags, dates...), newest first."""
+        return self.catalog.newest(10**9)
+
+    def _index_paths(self, rels: list[str]) -> None:
+        self._sync(only=rels)
+
+    def save(self, note_id, text: str, *, base_hash: str | None = None) -> SaveResult:
+        """Save an edited note (whole text). If the file changed on disk since ``base_hash``,
+        a conflict copy is written instead and ``conflict_path`` says where."""
+        with self._writing():
+            row = self.catalog.by_id(str(note_id))
+            if row is None:
+                raise KeyError(note_id)
+            rel = row["path"]
+            try:
+                current = self._vault.read_bytes(rel)
+            except OSError:
+                current = None
+            if base_hash and current is not None and sha256(current) != base_hash:
+                new_rel = self._vault.conflict_copy(rel, text)
+                self._sync(only=[rel, new_rel])
+                conflict = self.note_for_path(self._vault.abs(new_rel))
+                return SaveResult(conflict, self._vault.abs(new_rel))
+            self._vault.write_note(rel, text)
+            self._sync(only=[rel])
+            row = self.catalog.by_path(rel)
+            return SaveResult(self.get(row["id"]), None)
+
+    # --- importing -----------------------------------------------------------------------
+    def import_file(self, path, *, tags=(), url=None, mode: str = "article",
+                    on_duplicate: str = "return") -> ImportResult:
+        from clipper.core import pipeline
+
+        clip = pipeline.extract_file(path, url=url, mode=mode)
+        return self.import_clip(clip, tags=tags, on_duplicate=on_duplicate)
+
+    def import_clipboard(self, text=None, html=None, url=None, *, tags=(), mode: str = "article",
+                         on_duplicate: str = "return") -> ImportResult:
+        from clipper.core import pipeline
+
+        clip = pipeline.extract_clipboard(text=text, html=html, url=url, mode=mode)
+        return self.import_clip(clip, tags=tags, on_duplicate=on_duplicate)
+
+    def import_clip(self, clip: Clip, *, tags=(), on_duplicate: str = "return") -> ImportResult:
+        if on_duplicate not in ("return", "update", "new"):
+            raise ValueError(f"on_duplicate must be return, update or new, not {on_duplicate!r}")
+        warnings = list(clip.warnings)
+        all_tags = tagmod.normalize_tags(list(clip.tags) + list(tagmod.normalize_tags(tags)))
+        with self._writing():
+            dup_row = None
+            if on_duplicate != "new":
+                dup_row = self.catalog.find_duplicate(normalize_url(clip.source), text_hash(clip.markdown))
+            if dup_row is not None:
+                try:
+                    existing = self.get(dup_row["id"])
+                except KeyError:
+                    existing = None
+                if existing is not None and on_duplicate == "return":
+                    warnings.append(f"Already in the vault: {existing.path.name}")
+                    return ImportResult(existing, False, existing, warnings)
+                if existing is not None:
+                    return self._update_from_clip(existing, clip, all_tags, warnings)
+            meta = clip.metadata()
+            meta["tags"] = all_tags
+            meta["created"] = now_iso()
+            meta["id"] = new_id()
+            body = self._vault.save_attachments(clip.markdown, clip.attachments)
+            text = frontmatter.join(meta, body)
+            title = clip.title or _first_heading(body) or "Untitled"
+            rel = self._vault.create_note(title, text)
+            self._sync(only=[rel])
+            note = self.get(meta["id"])
+            return ImportResult(note, True, None, warnings)
+
+    def _update_from_clip(self, existing: Note, clip: Clip, tags: list[str], warnings) -> ImportResult:
+        meta = dict(existing.meta)
+        for key, value in clip.metadata().items():
+            if key != "tags" and value:
+                meta[key] = value
+        meta["tags"] = tagmod.normalize_tags(list(existing.tags) + tags)
+        meta["id"] = existing.id
+        meta.setdefault("created", existing.created or now_iso())
+        meta["updated"] = now_iso()
+        body = self._vault.save_attachments(clip.markdown, clip.attachments)
+        if existing.warnings:  # broken front matter: never rewrite the user's file
+            warnings.append("The existing note has broken front matter; it was not updated")
+            return ImportResult(existing, False, existing, warnings)
+        rel = self._vault.rel(existing.path)
+        self._vault.write_note(rel, frontmatter.join(meta, body))
+        self._sync(only=[rel])
+        return ImportResult(self.get(existing.id), False, existing, warnings)
+
+    # --- tags ----------------------------------------------------------------------------
+    def tags(self) -> dict[str, int]:
+        """Normalised tag -> number of notes carrying it (nested tags counted as written)."""
+        return self.catalog.tag_counts()
+
+    def _rewrite_tags(self, note_ids, change) -> int:
+        """Apply ``change(tags) -> tags`` to the front matter of the notes; returns notes changed."""
+        changed_rels = []
+        with self._writing():
+            for note_id in note_ids:
+                try:
+                    note = self.get(note_id)
+                except KeyError:
+                    continue
+                if note.warnings:
+                    log.warning("not changing tags of %s: broken front matter", note.path.name)
+                    continue
+                new = change(list(note.tags))
+                if new == note.tags:
+                    continue
+                meta = dict(note.meta)
+                meta["tags"] = new
+                text = frontmatter.dump(meta) + note.body if note.body.startswith("\n") else \
+                    frontmatter.dump(meta) + "\n" + note.body.lstrip("\n")
+                rel = self._vault.rel(note.path)
+                self._vault.write_note(rel, text)
+                changed_rels.append(rel)
+            if changed_rels:
+                self._sync(only=changed_rels)
+        return len(changed_rels)
+
+    def set_tags(self, note_ids, add=(), remove=()) -> None:
+        if isinstance(note_ids, str):
+            note_ids = [note_ids]
+        add_n = tagmod.normalize_tags(add)
+        remove_n = set(tagmod.normalize_tags(remove))
+        self._rewrite_tags(list(note_ids),
+                           lambda ts: tagmod.normalize_tags([t for t in ts if t not in remove_n] + add_n))
+
+    def rename_tag(self, old, new) -> int:
+        old_n, new_n = tagmod.normalize_tag(old), tagmod.normalize_tag(new)
+        if not old_n or not new_n or old_n == new_n:
+            return 0
+        ids = self.catalog.ids_with_tag(old_n)
+        return self._rewrite_tags(ids, lambda ts: tagmod.rename_in(ts, old_n, new_n))
+
+    def delete_tag(self, name) -> int:
+        name_n = tagmod.normalize_tag(name)
+        if not name_n:
+            return 0
+        ids = self.catalog.ids_with_tag(name_n)
+        return self._rewrite_tags(ids, lambda ts: tagmod.remove_in(ts, name_n))
+
+    def suggest_tags(self, text, limit: int = 5, current=()) -> list[str]:
+        return tagmod.suggest(text or "", self.tags(), current=current, limit=limit)
+
+    # --- trash ---------------------------------------------------------------------------
+    def delete(self, note_id) -> TrashEntry:
+        with self._writing():
+            row = self.catalog.by_id(str(note_id))
+            if row is None:
+                raise KeyError(note_id)
+            entry = self._vault.move_to_trash(row["path"], row["id"], row["title"])
+            self._sync(only=[row["path"]])
+            return entry
+
+    def trash(self) -> list[TrashEntry]:
+        return self._vault.trash_entries()
+
+    def restore(self, note_id_or_trash_entry) -> Note:
+        with self._writing():
+            entry = note_id_or_trash_entry
+            if not isinstance(entry, TrashEntry):
+                matches = [e for e in self._vault.trash_entries() if e.id == str(entry)]
+                if not matches:
+                    raise KeyError(entry)
+                entry = matches[-1]
+            rel = self._vault.restore_from_trash(entry)
+            self._sync(only=[rel])
+            row = self.catalog.by_path(rel)
+            return self.get(row["id"])
+
+
+def _replace_word(query: str, word: str, fix: str) -> str:
+    import re
+
+    return re.sub(r"(?<!\w)" + re.escape(word) + r"(?!\w)", fix, query, count=1)
