@@ -106,6 +106,7 @@ def _fence(text: str) -> str:
 class _Converter(MarkdownConverter):
     def __init__(self, base_url: str = "", attachments: dict | None = None, **options):
         options.setdefault("heading_style", "ATX")
+        options.setdefault("bs4_options", "lxml")
         options.setdefault("bullets", "-")
         options.setdefault("escape_asterisks", False)
         options.setdefault("escape_underscores", False)
@@ -126,6 +127,8 @@ class _Converter(MarkdownConverter):
         prefix, suffix, text = _chomp(text)
         if not text:
             return ""
+        if re.fullmatch(r"(!\[[^\]]*\]\([^)\s]*\)\s*)+", text):
+            return prefix + text + suffix  # a linked image: keep the image, drop the link
         href = safe_url(el.get("href") or "", self.base_url)
         if not href:
             return prefix + text + suffix

@@ -50,6 +50,7 @@ class Article:
     tags: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     method: str = ""
+    debug: tuple = ()
 
 
 def parse_html(text: str):
@@ -178,6 +179,9 @@ def _drop_junk(tree) -> None:
         _remove(el)
     for el in tree.iter(etree.Comment):
         _remove(el)
+    for el in tree.xpath("//*[@hidden or @aria-hidden='true' and not(.//img)]"
+                         "|//*[contains(translate(@style, ' ', ''), 'display:none')]"):
+        _remove(el)
 
 
 def _remove(el) -> None:
@@ -280,7 +284,7 @@ def _readability(tree):
     except ImportError:  # optional second opinion
         return None
     try:
-        doc = Document(etree.tostring(tree, encoding="unicode", method="html"))
+        doc = Document(tree)
         summary = doc.summary(html_partial=True)
     except Exception:  # noqa: BLE001 -- a second opinion that fails is just absent
         return None
@@ -468,30 +472,49 @@ def extract_article(html: str, url: str = "", resources: dict[str, str] | None =
     return art
 
 
+def _shingles(text: str) -> set:
+    toks = _TOKEN.findall(text.lower())
+    return {tuple(toks[i:i + 4]) for i in range(max(1, len(toks) - 3))} if toks else set()
+
+
+_TOKEN = re.compile(r"\w+")
+
+
 def _choose(tree, doc, base_url: str, art: Article):
-    main_len = _main_block_text(tree)
-    page_text = text_of(tree.find(".//body") if tree.find(".//body") is not None else tree)
+    """trafilatura's result, unless readability's clearly fits the article better."""
     t_body = _xml_to_html(doc.body) if doc is not None and doc.body is not None else None
-    t_len = len(text_of(t_body)) if t_body is not None else 0
-    if t_len >= 200 and t_len >= 0.5 * main_len:
-        art.method = "trafilatura"
-        return t_body
+    t_text = text_of(t_body) if t_body is not None else ""
     r_body = _readability(tree)
-    r_len = len(text_of(r_body)) if r_body is not None else 0
-    if r_len > max(t_len * 1.3, 200) and r_len < 0.95 * len(page_text) + 1:
-        art.method = "readability"
-        return r_body
-    if t_len >= 80 or (t_len and t_len >= 0.5 * len(page_text)):
-        art.method = "trafilatura"
-        return t_body
-    if r_len >= 80:
-        art.method = "readability"
-        return r_body
-    body = whole_page(tree)
-    if not text_of(body) and not body.xpath(".//img"):
-        body = whole_page(tree, strip_chrome=False)
-    if not text_of(body) and not body.xpath(".//img[@src]"):
-        raise InputError("the page has no text")
-    art.method = "page"
-    art.warnings.append("no article found: the whole page was kept")
+    r_text = text_of(r_body) if r_body is not None else ""
+    ts, rs = _shingles(t_text), _shingles(r_text)
+    common = len(ts & rs)
+    t_in_r = common / len(ts) if ts else 0.0  # share of trafilatura's text readability also has
+    r_in_t = common / len(rs) if rs else 0.0
+    pick = "t"
+    if len(ts) < 30 and len(rs) > max(30, 2 * len(ts)):
+        pick = "r"  # trafilatura found (almost) nothing
+    elif r_in_t >= 0.97 and t_in_r <= 0.8 and len(rs) >= 20:
+        pick = "r"  # same article, trafilatura added a lot around it (boilerplate)
+    elif t_in_r >= 0.97 and r_in_t <= 0.6 and len(rs) >= 2 * len(ts):
+        pick = "r"  # trafilatura kept only a part of the article readability found
+    elif t_in_r < 0.5 and r_in_t < 0.5 and len(rs) >= 2 * len(ts):
+        pick = "r"  # they disagree: trafilatura's much shorter text is likely a side block
+    art.debug = (len(ts), len(rs), round(t_in_r, 2), round(r_in_t, 2))
+    body, text = (r_body, r_text) if pick == "r" else (t_body, t_text)
+    art.method = "readability" if pick == "r" else "trafilatura"
+    if body is None or len(text) < 80:
+        other, other_text = (t_body, t_text) if pick == "r" else (r_body, r_text)
+        if other is not None and len(other_text) > len(text) and len(other_text) >= 80:
+            art.method = "trafilatura" if pick == "r" else "readability"
+            return other
+        page = whole_page(tree)
+        if not text_of(page) and not page.xpath(".//img[@src]"):
+            page = whole_page(tree, strip_chrome=False)
+        if not text_of(page) and not page.xpath(".//img[@src]"):
+            if body is not None and (text or body.xpath(".//img[@src]")):
+                return body
+            raise InputError("the page has no text")
+        art.method = "page"
+        art.warnings.append("no article found: the whole page was kept")
+        return page
     return body

@@ -147,6 +147,8 @@ def _collect_local_images(page: Page, path: Path) -> None:
         folder = path.resolve().parent
     except OSError:
         return
+    if not _has_neighbours(folder, path.name):
+        return
     seen = set()
     for m in _SRC_ATTR.finditer(page.html):
         raw = m.group(1) or m.group(2) or m.group(3) or ""
@@ -173,6 +175,27 @@ def _collect_local_images(page: Page, path: Path) -> None:
             except OSError:
                 continue
             page.add_image(ref, data, hint_name=candidate.name)
+
+
+_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".bmp")
+
+
+def _has_neighbours(folder: Path, own_name: str) -> bool:
+    """True if the page's folder holds a subfolder or an image (else no need to look further)."""
+    import os
+
+    try:
+        with os.scandir(folder) as it:
+            for n, entry in enumerate(it):
+                if n > 20000:
+                    return True
+                if entry.name == own_name:
+                    continue
+                if entry.is_dir() or entry.name.lower().endswith(_IMAGE_SUFFIXES):
+                    return True
+    except OSError:
+        return False
+    return False
 
 
 # --- MHTML ----------------------------------------------------------------------------------

@@ -52,7 +52,22 @@ def _vm_size() -> int:
         return 0
 
 
-def _child(conn, func, args, memory: int) -> None:
+def _run_one(func, args, memory: int):
+    try:
+        return ("ok", func(*args))
+    except ClipperError as exc:
+        return ("err", type(exc).__name__, str(exc))
+    except MemoryError:
+        return ("err", "ExtractionTimeout", f"the page needs too much memory (limit {_mb(memory)})")
+    except RecursionError:
+        return ("err", "InputError", "the page is nested too deeply to convert")
+    except Exception as exc:  # noqa: BLE001 -- any library failure becomes a one-line error
+        msg = " ".join(str(exc).split())[:200]
+        return ("err", "InputError", f"cannot convert this input ({type(exc).__name__}: {msg})")
+
+
+def _worker(conn, memory: int) -> None:
+    """A child process: run calls from ``conn`` one at a time, send each result back."""
     try:
         import resource
 
@@ -61,21 +76,21 @@ def _child(conn, func, args, memory: int) -> None:
     except (ImportError, ValueError, OSError):
         pass
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 5000))
-    try:
-        result = ("ok", func(*args))
-    except ClipperError as exc:
-        result = ("err", type(exc).__name__, str(exc))
-    except MemoryError:
-        result = ("err", "ExtractionTimeout", f"the page needs too much memory (limit {_mb(memory)})")
-    except RecursionError:
-        result = ("err", "InputError", "the page is nested too deeply to convert")
-    except Exception as exc:  # noqa: BLE001 -- any library failure becomes a one-line error
-        msg = " ".join(str(exc).split())[:200]
-        result = ("err", "InputError", f"cannot convert this input ({type(exc).__name__}: {msg})")
-    try:
-        conn.send(result)
-    except Exception as exc:  # noqa: BLE001 -- e.g. a result too large or unpicklable
-        conn.send(("err", "InputError", f"cannot return the result ({type(exc).__name__})"))
+    while True:
+        try:
+            call = conn.recv()
+        except (EOFError, OSError):
+            break
+        if call is None:
+            break
+        func, args = call
+        result = _run_one(func, args, memory)
+        try:
+            conn.send(result)
+        except Exception as exc:  # noqa: BLE001 -- e.g. a result too large or unpicklable
+            conn.send(("err", "InputError", f"cannot return the result ({type(exc).__name__})"))
+        if result[0] == "err" and result[1] == "ExtractionTimeout":
+            break  # after running out of memory, start afresh
     conn.close()
 
 
@@ -122,47 +137,83 @@ def run_many(calls, jobs: int = 2, timeout: float = TIME_LIMIT, memory: int = ME
                 yield i, exc
         return
     ctx = _context()
+    if ctx.get_start_method() == "fork":
+        import gc
+
+        gc.freeze()  # children would otherwise copy every page the collector touches
     pending = list(enumerate(calls))[::-1]
+    idle: list = []  # (conn, proc) of workers waiting for a call
     running: dict = {}  # conn -> (index, process, deadline)
     done: dict = {}
     next_out = 0
+
+    def start_worker():
+        here, there = ctx.Pipe(duplex=True)
+        proc = ctx.Process(target=_worker, args=(there, memory), daemon=True)
+        proc.start()
+        there.close()
+        return here, proc
+
+    def stop(conn, proc, kill: bool) -> None:
+        if kill:
+            proc.kill()
+        else:
+            try:
+                conn.send(None)
+            except OSError:
+                proc.kill()
+        proc.join(5)
+        if proc.is_alive():
+            proc.kill()
+            proc.join(1)
+        conn.close()
+
     try:
         while pending or running:
             while pending and len(running) < max(1, jobs):
-                i, (func, args) = pending.pop()
-                recv, send = ctx.Pipe(duplex=False)
-                proc = ctx.Process(target=_child, args=(send, func, args, memory), daemon=True)
-                proc.start()
-                send.close()
-                running[recv] = (i, proc, time.monotonic() + timeout)
-            now = time.monotonic()
-            wait_for = max(0.0, min(d for _, _, d in running.values()) - now)
-            ready = connection.wait(list(running), timeout=wait_for)
+                i, call = pending.pop()
+                conn, proc = idle.pop() if idle else start_worker()
+                try:
+                    conn.send(call)
+                except Exception as exc:  # noqa: BLE001 -- e.g. unpicklable arguments
+                    stop(conn, proc, kill=True)
+                    done[i] = InputError(f"cannot start the import ({type(exc).__name__})")
+                    continue
+                running[conn] = (i, proc, time.monotonic() + timeout)
+            if running:
+                now = time.monotonic()
+                wait_for = max(0.0, min(d for _, _, d in running.values()) - now)
+                ready = connection.wait(list(running), timeout=wait_for)
+            else:
+                ready = []
             for conn in ready:
                 i, proc, _ = running.pop(conn)
                 try:
-                    done[i] = _unpack(conn.recv())
+                    result = conn.recv()
                 except (EOFError, OSError):
                     proc.join(1)
                     code = proc.exitcode
                     done[i] = ExtractionTimeout(
                         "the import stopped unexpectedly (out of memory or a crash"
                         + (f", signal {-code})" if code and code < 0 else ")"))
-                conn.close()
-                proc.join(5)
+                    stop(conn, proc, kill=True)
+                    continue
+                done[i] = _unpack(result)
+                if result[0] == "err" and result[1] == "ExtractionTimeout":
+                    stop(conn, proc, kill=False)
+                else:
+                    idle.append((conn, proc))
             now = time.monotonic()
             for conn, (i, proc, deadline) in list(running.items()):
                 if now >= deadline:
-                    proc.kill()
-                    proc.join(5)
-                    conn.close()
                     del running[conn]
+                    stop(conn, proc, kill=True)
                     done[i] = ExtractionTimeout(f"the page took too long to import (limit {timeout:.0f} s)")
             while next_out in done:
                 yield next_out, done.pop(next_out)
                 next_out += 1
     finally:
+        for conn, proc in idle:
+            stop(conn, proc, kill=False)
         for conn, (_i, proc, _d) in running.items():
-            proc.kill()
-            proc.join(5)
-            conn.close()
+            stop(conn, proc, kill=True)

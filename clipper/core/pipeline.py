@@ -88,11 +88,30 @@ def extract_clipboard(text: str | None = None, html: str | None = None, url: str
     return limits.run_limited(_extract_clipboard_here, text, html, url, mode)
 
 
-def warm_up() -> None:
-    """Import the extraction libraries now, so that forked children share them."""
-    import trafilatura  # noqa: F401
+_WARM = []
+_WARM_PAGE = ("<html lang=en><head><title>Warm up</title><meta name=author content='A B'></head><body>"
+              "<nav><a href='/'>Home</a></nav><article><h1>Warm up</h1>"
+              + "<p>Clipper warms up its extraction libraries with this short page of text.</p>" * 8
+              + "<pre><code class=language-python>x = 1</code></pre><table><tr><th>a</th></tr></table>"
+              "</article></body></html>")
 
+
+def warm_up() -> None:
+    """Import and initialise the extraction libraries once, so that forked children share them."""
+    if _WARM:
+        return
+    _WARM.append(True)
     from clipper.core import convert, extract, inputs, mojibake, plaintext  # noqa: F401
+
+    try:
+        art = extract.extract_article(_WARM_PAGE, url="https://example.org/a")
+        convert.element_to_markdown(art.body)
+        extract._readability(extract.parse_html(_WARM_PAGE))
+        from courlan import extract_domain
+
+        extract_domain("https://www.example.co.uk/a")
+    except Exception:  # noqa: BLE001 -- warming up is an optimisation only
+        pass
 
 
 def _precheck(path: Path) -> None:
