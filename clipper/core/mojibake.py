@@ -1,13 +1,481 @@
 """Encoding repair: undo UTF-8 text that was decoded with a legacy code page (mojibake).
 
-``repair(text)`` must leave clean text in any script unchanged (a false repair is worse than
-none). Placeholder until the pasted-text work lands: ftfy with conservative settings.
+``repair(text) -> str``. Handles UTF-8 read as Windows-1252, Latin-1, Windows-1250/1251/1253/
+1254/1257, Mac Roman, CP437 and Windows-874 (also "874+": 874, then 1252 for the bytes 874
+leaves undefined), including lossy forms where a byte the code page does not define was dropped
+(``â€`` for ``”``) or replaced (``?``, ``U+FFFD``), and text where only some parts are mangled.
+
+How: for each code page, every maximal run of characters that the code page maps to bytes
+>= 0x80 is encoded back to those bytes and decoded as UTF-8. A whole run must decode (one
+missing continuation byte per character may be filled in); clean words in Cyrillic, Greek, Thai
+or accented Latin almost never form valid UTF-8, and a run is only changed when the code page is
+clearly in use in the document (many runs decode, few fail) or the run itself looks like
+mojibake to ftfy's badness measure. So clean text in any script comes back unchanged.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
+# Order = preference when several code pages explain the text equally well.
+_CODEPAGES = ("cp1252", "cp874+", "latin-1", "cp1250", "cp1251", "cp1253", "cp1254", "cp1257",
+              "mac-roman", "cp437")
+
+_WILD = -1  # U+FFFD: a byte replaced by the replacement character
+_QMARK = -2  # '?': maybe a byte replaced by a question mark, maybe a real one
+
+# When a dropped byte leaves several valid characters, the likeliest ones first.
+_PREFERRED = "”“’‘„–—…•←→↑↓\ufe0fčÁÃÍÈØŁŐőÝÏÐсяэНАИЁ"
+_CATEGORY_RANK = {"Pf": 0, "Pi": 1, "Ll": 2, "Lu": 3, "Pd": 4, "Po": 5, "Sc": 6, "So": 7, "Sm": 8,
+                  "Lo": 10, "Mn": 9, "Mc": 9, "Nd": 11, "No": 12, "Lm": 13, "Ps": 14, "Pe": 15, "Sk": 16,
+                  "Zs": 20, "Cf": 21}
+_BAD_CATEGORIES = {"Cc", "Cn", "Co", "Cs"}
+
+
+class _CodePage:
+    __slots__ = ("name", "to_byte", "drops", "run_re", "weird", "closer_re")
+
+    def __init__(self, name: str):
+        self.name = name
+        forward: dict[int, str] = {}
+        for b in range(0x80, 0x100):
+            ch = _decode_byte(b, name)
+            if ch:
+                forward[b] = ch
+        self.to_byte = {ord(ch): b for b, ch in sorted(forward.items(), reverse=True)}
+        self.drops = bytes(b for b in range(0x80, 0xC0) if b not in forward)
+        cls = "".join(re.escape(chr(c)) for c in sorted(self.to_byte)) + "\ufffd"
+        self.run_re = re.compile(f"[{cls}](?:[{cls}]|\\?)*")
+        # Symbols that stand for UTF-8 continuation bytes: mojibake if a run decodes with them.
+        self.weird = {ch for b, ch in forward.items()
+                      if b < 0xC0 and not unicodedata.category(ch).startswith("L")}
+        forms = []
+        for quote in ("’", "”"):
+            bs = quote.encode("utf-8")
+            if all(b in forward for b in bs):
+                forms.append(re.escape(quote) + "|" + re.escape("".join(forward[b] for b in bs)))
+            else:
+                prefix = ""
+                for b in bs:
+                    if b not in forward:
+                        break
+                    prefix += forward[b]
+                alt = f"|{re.escape(prefix)}(?![{cls}])" if len(prefix) >= 2 else ""
+                forms.append(re.escape(quote) + alt)
+        self.closer_re = re.compile(f"(?:({forms[0]})|(?:{forms[1]}))(?![\\w{cls}])")
+        if name == "cp1252":  # "sloppy" 1252: C1 controls stand for the bytes it leaves undefined
+            for b in self.drops:
+                self.to_byte.setdefault(b, b)
+            cls = "".join(re.escape(chr(c)) for c in sorted(self.to_byte)) + "\ufffd"
+            self.run_re = re.compile(f"[{cls}](?:[{cls}]|\\?)*")
+
+
+def _decode_byte(b: int, name: str) -> str:
+    encodings = ("cp874", "cp1252") if name == "cp874+" else (name,)
+    for enc in encodings:
+        try:
+            return bytes([b]).decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return ""
+
+
+_PAGES: list[_CodePage] | None = None
+
+
+def _pages() -> list[_CodePage]:
+    global _PAGES
+    if _PAGES is None:
+        _PAGES = [_CodePage(name) for name in _CODEPAGES]
+    return _PAGES
+
+
+def _plausible(s: str) -> bool:
+    for ch in s:
+        if ch in "\t\n\r":
+            continue
+        if unicodedata.category(ch) in _BAD_CATEGORIES:
+            return False
+    return True
+
+
+def _rank(ch: str) -> tuple[int, int, int]:
+    i = _PREFERRED.find(ch)
+    if i >= 0:
+        return (0, 0, i)
+    return (1, _tier(ch), _CATEGORY_RANK.get(unicodedata.category(ch), 30))
+
+
+_COMMON_BLOCKS = ((0xA0, 0x24F), (0x370, 0x45F), (0x5D0, 0x6FF), (0xE00, 0xE7F), (0x2000, 0x206F),
+                  (0x20A0, 0x20CF), (0x2100, 0x21FF), (0x2500, 0x27BF), (0x3000, 0x30FF),
+                  (0xAC00, 0xD7AF), (0xFE00, 0xFE0F), (0x1F300, 0x1FAFF))
+
+
+def _tier(ch: str) -> int:
+    o = ord(ch)
+    if 0x4E00 <= o <= 0x9FFF:  # ideographs: the common ones are in GB2312/JIS level 1, Big5 A
+        n = 0
+        for enc, lo, hi in (("gb2312", 0xB0, 0xD8), ("big5", 0xA4, 0xC7), ("shift_jis", 0x88, 0x99)):
+            try:
+                n += lo <= ch.encode(enc)[0] < hi
+            except UnicodeEncodeError:
+                pass
+        return 3 - n
+    return 0 if any(lo <= o <= hi for lo, hi in _COMMON_BLOCKS) else 2
+
+
+def _seq_len(lead: int) -> int:
+    if 0xC2 <= lead <= 0xDF:
+        return 1
+    if 0xE0 <= lead <= 0xEF:
+        return 2
+    if 0xF0 <= lead <= 0xF4:
+        return 3
+    return -1
+
+
+def _decode_units(units: list[int], drops: bytes, lossy: bool, prev: str = " ", nxt: str = " ",
+                  closer=None) -> tuple[str, list[tuple[int, list[str]]]] | None:
+    """Decode byte units as UTF-8, filling at most one lost byte per character when ``lossy``.
+
+    ``prev``/``nxt`` are the characters around the run (to tell opening from closing quotes),
+    ``closer()`` names the next closing quote in the text ("’" or "”").
+    Returns (text, guesses) where guesses are (offset, fits its place) for each filled character,
+    or None when the units are not UTF-8.
+    """
+    out: list[str] = []
+    guesses: list[tuple[int, bool, list[str]]] = []
+    i, n = 0, len(units)
+    while i < n:
+        b = units[i]
+        if b == _QMARK:
+            out.append("?")
+            i += 1
+            continue
+        need = _seq_len(b) if b >= 0 else -1
+        if need < 0:
+            return None
+        cont: list[int] = []
+        j = i + 1
+        while len(cont) < need and j < n:
+            u = units[j]
+            if 0x80 <= u <= 0xBF or u == _WILD or (u == _QMARK and lossy):
+                cont.append(u)
+                j += 1
+            else:
+                break
+        wild = [k for k, u in enumerate(cont) if u < 0]
+        missing = need - len(cont)
+        if not wild and not missing:
+            try:
+                out.append(bytes([b, *cont]).decode("utf-8"))
+            except UnicodeDecodeError:
+                return None
+            i = j
+            continue
+        if not lossy or len(wild) + missing > 1:
+            return None
+        candidates: list[bytes] = []
+        if wild:
+            k = wild[0]
+            for x in range(0x80, 0xC0):
+                c = list(cont)
+                c[k] = x
+                candidates.append(bytes([b, *c]))
+        else:
+            for pos in range(len(cont), -1, -1):
+                for x in drops:
+                    candidates.append(bytes([b, *cont[:pos], x, *cont[pos:]]))
+        chars = []
+        for cand in candidates:
+            try:
+                ch = cand.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            if _plausible(ch) and ch not in chars:
+                chars.append(ch)
+        if not chars:
+            return None
+        before = out[-1][-1] if out else prev
+        after = nxt if j >= n else _peek(units, j)
+        chars.sort(key=_rank)  # stable: among equals, a byte lost at the end first
+        ch, fits = _choose(chars, before, after, closer)
+        alts = [c for c in chars if c.isalpha() and c != ch] if ch.isalpha() else []
+        guesses.append((sum(map(len, out)), fits, alts))
+        out.append(ch)
+        i = j
+    return "".join(out), guesses
+
+
+def _peek(units: list[int], j: int) -> str:
+    need = _seq_len(units[j]) if units[j] >= 0 else -1
+    if need > 0 and all(u >= 0 for u in units[j:j + need + 1]):
+        try:
+            return bytes(units[j:j + need + 1]).decode("utf-8")[0]
+        except UnicodeDecodeError:
+            pass
+    return "?"
+
+
+_OPENING = {"“": "”", "‘": "’", "„": "“"}
+_VOWELS = set("aeiouyáíýïéóúàèìòùâêîôûäëöüаеёиоуыэюяіїєæœ")
+
+
+def _choose(chars: list[str], before: str, after: str, closer) -> tuple[str, bool]:
+    """Pick the likeliest of the characters a lost byte leaves; False if none fits its place."""
+    if "\u200f" in chars and "\u0590" <= before <= "\u08ff":
+        return "\u200f", True  # right-to-left mark after Hebrew or Arabic
+    quotes = [c for c in chars if c in "“”‘’„"]
+    opening = (before.isspace() or before in "([{—–-/") and not after.isspace()
+    if quotes:
+        if opening:
+            opens = [c for c in quotes if c in _OPENING]
+            if len(opens) > 1 and closer is not None:
+                want = closer()
+                opens = [c for c in opens if _OPENING[c] == want] or opens
+            if opens:
+                return opens[0], True
+        closes = [c for c in quotes if c not in _OPENING]
+        if closes:
+            return closes[0], not opening
+        return quotes[0], False
+    if not chars[0].isalpha():
+        return chars[0], True
+    letters = [c for c in chars if c.isalpha() and _tier(c) == _tier(chars[0])]
+    if before.isalpha() and after.isalpha():
+        letters = [c for c in letters if c.islower() == before.islower()] or letters
+    elif before.isalpha() and before.islower():
+        letters = [c for c in letters if c.islower()] or letters
+    if len(letters) > 1:
+        model = _bigrams()
+        if model:
+            p = before.lower() if before.isalpha() else " "
+            nx = after.lower() if after.isalpha() else (" " if after != "?" else "")
+            if nx.strip() and _script(nx) != _script(letters[0]):
+                nx = ""
+            best = max(letters, key=lambda c: _bigram_score(model, p, c.lower(), nx))
+            return best, True
+    return letters[0], True
+
+
+_BIGRAMS: dict[str, int] | None = None
+
+
+def _bigrams() -> dict[str, int]:
+    """Letter-pair counts over the stop-word lists of ~100 languages (shipped with jusText).
+
+    A small language model to tell which letter a lost byte was (Russian "с" or "я", ...).
+    """
+    global _BIGRAMS
+    if _BIGRAMS is None:
+        from collections import Counter
+
+        counts: Counter = Counter()
+        try:
+            import justext
+
+            for lang in justext.get_stoplists():
+                for w in justext.get_stoplist(lang):
+                    w = f" {w.lower()} "
+                    counts.update(w[i:i + 2] for i in range(len(w) - 1))
+        except Exception:  # noqa: BLE001 - without the lists the rank order decides
+            pass
+        _BIGRAMS = dict(counts)
+    return _BIGRAMS
+
+
+def _script(ch: str) -> int:
+    return ord(ch) >> 7
+
+
+def _bigram_score(model: dict[str, int], prev: str, ch: str, nxt: str) -> float:
+    import math
+
+    uni = sum(model.get(ch + x, 0) for x in " абвгдеиклмнопрстуaeinorst") + 1
+    score = math.log(model.get(prev + ch, 0) + 0.5)
+    if nxt:
+        score += math.log(model.get(ch + nxt, 0) + 0.5) - math.log(uni)
+    return score
+
+
+def _units(run: str, to_byte: dict[int, int]) -> list[int]:
+    return [_WILD if c == "\ufffd" else _QMARK if c == "?" else to_byte[ord(c)] for c in run]
+
+
+def _looks_bad(s: str) -> bool:
+    from ftfy.badness import is_bad
+
+    return is_bad(s)
+
+
+def _fix_with(text: str, page: _CodePage) -> tuple[str, float] | None:
+    """Repair ``text`` as if read through ``page``; None when the page does not explain it.
+
+    Returns (new text, score): characters explained by the repair minus runs that failed.
+    """
+    runs = list(page.run_re.finditer(text))
+    if not runs:
+        return None
+    strict: dict[int, str] = {}
+    strong = 0
+    undecided: list[int] = []
+    fails = 0
+    to_byte = page.to_byte
+    table = _LATIN1_OF[page.name]
+    for idx, m in enumerate(runs):
+        run = m.group()
+        core = run.rstrip("?")
+        if "?" not in core and "\ufffd" not in core and len(core) > 1:
+            try:
+                s = core.translate(table).encode("latin-1").decode("utf-8")
+            except UnicodeDecodeError:
+                s = None
+            if s is not None and _plausible(s):
+                strict[idx] = s + run[len(core):]
+                if _strong(text, m, page, s):
+                    strong += 1
+                continue
+        if len(core) == 1 and core != "\ufffd" and not page.drops and "?" not in run:
+            fails += 1  # a lone legacy character: nothing to fill in, certainly not mojibake
+            continue
+        undecided.append(idx)
+    if not strict and not undecided:
+        return None
+    # Is this code page in use in the document? Several runs decode, one looks like mojibake.
+    doc = len(strict) >= 2 and (strong >= 1 or len(strict) >= 3)
+    lossy: dict[int, tuple[str, list]] = {}
+    for idx in undecided:
+        m = runs[idx]
+        prev = text[m.start() - 1] if m.start() else " "
+        nxt = text[m.end()] if m.end() < len(text) else " "
+        res = _decode_units(_units(m.group(), to_byte), page.drops, lossy=True, prev=prev, nxt=nxt,
+                            closer=lambda m=m: _next_closer(text, m.end(), page))
+        if res is None:
+            fails += 1
+            continue
+        s, guesses = res
+        if not guesses:
+            strict[idx] = s
+        elif doc or _strong(text, m, page, s, lossy=True):
+            lossy[idx] = (s, guesses)
+        else:
+            fails += 1
+    accepted: dict[int, str] = {i: s for i, (s, _) in lossy.items()}
+    if doc and len(strict) + len(lossy) >= 2 * fails:
+        accepted.update(strict)
+    else:
+        # Partly mangled text: only the runs that look like mojibake on their own.
+        for idx, s in strict.items():
+            if _strong(text, runs[idx], page, s):
+                accepted[idx] = s
+    if not accepted:
+        return None
+    out: list[str] = []
+    pos = 0
+    score = 0.0
+    letter_guesses: list[tuple[int, list[str]]] = []
+    base = 0
+    for idx in sorted(accepted):
+        m = runs[idx]
+        out.append(text[pos:m.start()])
+        base += len(out[-1])
+        out.append(accepted[idx])
+        pos = m.end()
+        gain = len(m.group()) - len(accepted[idx])
+        if idx in lossy:
+            gain = gain / 2 if all(g[1] for g in lossy[idx][1]) else gain / 4
+            for off, _, alts in lossy[idx][1]:
+                if alts:
+                    letter_guesses.append((base + off, alts))
+        base += len(accepted[idx])
+        score += gain
+    out.append(text[pos:])
+    result = "".join(out)
+    if letter_guesses:
+        result = _by_vocabulary(result, letter_guesses)
+    return result, score - fails
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _by_vocabulary(text: str, guesses: list[tuple[int, list[str]]]) -> str:
+    """A guessed letter whose word appears elsewhere with another candidate takes that one."""
+    from collections import Counter
+
+    vocab = Counter(w.lower() for w in _WORD.findall(text))
+    spans = []
+    for off, alts in guesses:
+        lo = off
+        while lo > 0 and text[lo - 1].isalnum():
+            lo -= 1
+        hi = off + 1
+        while hi < len(text) and text[hi].isalnum():
+            hi += 1
+        spans.append((off, alts, lo, hi, text[lo:hi].lower()))
+    # words made by guesses do not vouch for themselves
+    guessed = Counter(word for word, _ in {(s[4], s[2]) for s in spans})
+    chars = list(text)
+    for off, alts, lo, hi, word in spans:
+        best, best_n = None, max(0, vocab[word] - guessed[word])
+        for alt in alts:
+            n = vocab.get((text[lo:off] + alt + text[off + 1:hi]).lower(), 0)
+            if n > best_n:
+                best, best_n = alt, n
+        if best is not None:
+            chars[off] = best
+    return "".join(chars)
+
+
+def _strong(text: str, m: re.Match, page: _CodePage, decoded: str, lossy: bool = False) -> bool:
+    """Does this run look like mojibake on its own (not just decode by chance)?"""
+    if not lossy and any(c in page.weird for c in m.group()) and all(map(_everyday, decoded)):
+        return True
+    return _looks_bad(_context(text, m)) and not _looks_bad(decoded)
+
+
+def _everyday(ch: str) -> bool:
+    """Characters a stray mangled word most likely stood for: Latin, punctuation, symbols, emoji."""
+    o = ord(ch)
+    return (0xA0 <= o <= 0x24F or 0x370 <= o <= 0x45F or 0x2000 <= o <= 0x2BFF
+            or 0xFE00 <= o <= 0xFE0F or 0x1F000 <= o <= 0x1FAFF)
+
+
+def _next_closer(text: str, start: int, page: _CodePage) -> str:
+    """Which closing quote comes next (’ or ”): it decides between ‘ and “ for a lost byte."""
+    for m in page.closer_re.finditer(text, start):
+        return "’" if m.group(1) else "”"
+    return "”"
+
+
+def _context(text: str, m: re.Match) -> str:
+    return text[max(0, m.start() - 1):m.end() + 1]
+
+
+_LATIN1_OF: dict[str, dict[int, str]] = {}
+
+
+def _init_tables() -> None:
+    for page in _pages():
+        if page.name not in _LATIN1_OF:
+            _LATIN1_OF[page.name] = {c: chr(b) for c, b in page.to_byte.items()}
+
 
 def repair(text: str) -> str:
-    import ftfy
-
-    return ftfy.fix_encoding(text)
+    """Return ``text`` with UTF-8-read-as-legacy-code-page mojibake undone; clean text unchanged."""
+    if not text or text.isascii():
+        return text
+    _init_tables()
+    for _ in range(3):  # a second round catches doubly mangled or mixed text
+        best = None
+        for page in _pages():
+            res = _fix_with(text, page)
+            if res is None:
+                continue
+            if best is None or res[1] > best[0]:
+                best = (res[1], res[0])
+        if best is None or best[1] == text:
+            break
+        text = best[1]
+    return text
