@@ -1,0 +1,147 @@
+"""The GUI entry point: ``clipper-gui [--vault DIR] [FILES...]`` (also ``clipper gui``).
+
+``main()`` creates the QApplication and the QSettings, opens the library without waiting for the
+index (the window appears at once while it catches up), imports FILES ("Open with Clipper"),
+and shows a dialog, not a traceback, when start-up fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import traceback
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="clipper-gui", description="The Clipper desktop app.")
+    parser.add_argument("--vault", help="vault folder (default: the user's data folder)")
+    parser.add_argument("--settings", help=argparse.SUPPRESS)  # an INI file (tests, benchmarks)
+    parser.add_argument("--quit-after-results", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("files", nargs="*", help="files to import on start (Open with Clipper)")
+    args, _qt_args = parser.parse_known_args(argv)
+    return args
+
+
+def _vault_has_notes(vault: Path) -> bool:
+    """Cheap: stops at the first note file."""
+    try:
+        with os.scandir(vault) as entries:
+            for entry in entries:
+                if entry.name.endswith(".md") and not entry.name.startswith("."):
+                    return True
+                if (entry.is_dir() and not entry.name.startswith(".") and entry.name != "attachments"
+                        and _vault_has_notes(Path(entry.path))):
+                    return True
+    except OSError:
+        return False
+    return False
+
+
+def _clear_clipboard(app) -> None:
+    # A QMimeData of ours left on the clipboard crashes the interpreter's exit (offscreen).
+    try:
+        app.clipboard().clear()
+    except RuntimeError:
+        pass
+
+
+def _resource(name: str) -> Path | None:
+    """A file of ``resources/`` (source tree or installed next to the package)."""
+    here = Path(__file__).resolve().parent
+    for base in (here.parent / "resources", here.parent.parent / "resources"):
+        if (base / name).exists():
+            return base / name
+    return None
+
+
+def start(argv=None, app=None):
+    """Build everything and return ``(app, window, lib)``; raises on failure (``main`` shows it)."""
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from clipper.core.paths import default_vault
+    from clipper.qt.settings import Settings, open_settings
+
+    args = parse_args(list(sys.argv[1:] if argv is None else argv))
+    if app is None:
+        app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "clipper-gui"])
+    app.setApplicationName("Clipper")
+    app.setOrganizationName("Clipper")
+    app.setApplicationDisplayName("Clipper")
+    app.setDesktopFileName("io.github.clipper.Clipper")
+    icon = _resource("icons/io.github.clipper.Clipper.svg")
+    if icon is not None:
+        app.setWindowIcon(QIcon(str(icon)))
+    settings = Settings(open_settings(args.settings))
+
+    vault = Path(args.vault or settings.get("vault") or default_vault()).expanduser()
+    first_start = not settings.get("welcomed") and not _vault_has_notes(vault)
+
+    from clipper import Library
+    from clipper.qt.main_window import MainWindow
+
+    lib = Library.open(vault, wait=False)
+    window = MainWindow(lib, settings)
+    app.aboutToQuit.connect(lambda: _clear_clipboard(app))
+    app.aboutToQuit.connect(window.close)  # drains the writer (pending saves) before the library closes
+    app.aboutToQuit.connect(lambda: _close_library(lib))
+    window.show()
+    if first_start:
+        window.create_welcome_note()
+        settings.set("welcomed", True)
+    if args.files:
+        window.import_paths([Path(f) for f in args.files])
+    if args.quit_after_results:
+        window.results_shown.connect(lambda: _report_and_quit(app))
+    return app, window, lib
+
+
+def _report_and_quit(app) -> None:
+    import time
+
+    print(f"RESULTS_SHOWN {time.time():.6f}", flush=True)
+    app.quit()
+
+
+def _close_library(lib) -> None:
+    try:
+        lib.close()
+    except Exception as exc:  # closing must not turn quitting into a crash
+        log.warning("closing the library failed: %s", exc)
+
+
+def _show_startup_error(app, exc: BaseException) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    box = QMessageBox(QMessageBox.Icon.Critical, "Clipper cannot start",
+                      f"Clipper could not start:\n\n{exc or type(exc).__name__}")
+    box.setDetailedText(details)
+    box.exec()
+
+
+def main(argv=None) -> int:
+    """Run the app; returns the exit code."""
+    from PySide6.QtWidgets import QApplication
+
+    logging.basicConfig(level=logging.WARNING, format="clipper: %(levelname)s: %(message)s")
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "clipper-gui"])
+    try:
+        app, window, _lib = start(argv, app)
+    except Exception as exc:
+        print(f"clipper: cannot start: {exc}", file=sys.stderr)
+        _show_startup_error(app, exc)
+        _clear_clipboard(app)
+        return 1
+    code = app.exec()
+    _clear_clipboard(app)
+    return int(code)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

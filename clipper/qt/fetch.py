@@ -1,0 +1,117 @@
+"""Fetching a dropped link (only when the user allowed it): http(s) only, a timeout, a size limit.
+
+Plain functions with no Qt: they run on a worker thread. ``fetch(url)`` returns the bytes and
+what the server said about them; :func:`import_url` hands the page to the library.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from clipper import __version__
+from clipper.core.errors import InputError, TooLargeError
+
+TIMEOUT = 20.0  # seconds for connecting and for each read
+MAX_BYTES = 15 * 1024 * 1024
+CHUNK = 64 * 1024
+SCHEMES = ("http", "https")
+
+
+@dataclass
+class Fetched:
+    url: str  # the final URL after redirects
+    content_type: str  # e.g. "text/html"
+    charset: str  # "" if the server did not say
+    data: bytes
+
+
+class _SafeRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow redirects to http(s) only (never to file:, ftp: and the like)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if urllib.parse.urlsplit(newurl).scheme.lower() not in SCHEMES:
+            raise InputError(f"the page redirects to a link Clipper does not follow: {newurl[:80]}")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def is_web_link(text: str) -> bool:
+    text = text.strip()
+    if not text or any(c.isspace() for c in text):
+        return False
+    parts = urllib.parse.urlsplit(text)
+    return parts.scheme.lower() in SCHEMES and bool(parts.netloc)
+
+
+def fetch(url: str, *, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES, cancel=None) -> Fetched:
+    """Download ``url``; raises InputError (one-line message) for every failure."""
+    if not is_web_link(url):
+        raise InputError(f"not a web link: {url[:80]}")
+    opener = urllib.request.build_opener(_SafeRedirects)
+    request = urllib.request.Request(url, headers={
+        "User-Agent": f"Clipper/{__version__} (+offline notes)",
+        "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5",
+    })
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            length = response.headers.get("Content-Length")
+            if length and length.isdigit() and int(length) > max_bytes:
+                raise TooLargeError(f"{_short(url)}: the page is larger than {max_bytes // 2**20} MB")
+            chunks, size = [], 0
+            while True:
+                if cancel is not None and cancel.is_set():
+                    raise InputError(f"{_short(url)}: cancelled")
+                chunk = response.read(CHUNK)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > max_bytes:
+                    raise TooLargeError(f"{_short(url)}: the page is larger than {max_bytes // 2**20} MB")
+                chunks.append(chunk)
+            content_type = response.headers.get_content_type() or ""
+            charset = response.headers.get_content_charset() or ""
+            return Fetched(response.geturl(), content_type, charset, b"".join(chunks))
+    except InputError:
+        raise
+    except urllib.error.HTTPError as exc:
+        raise InputError(f"{_short(url)}: the server answered {exc.code} {exc.reason}") from exc
+    except urllib.error.URLError as exc:
+        raise InputError(f"{_short(url)}: cannot reach the site ({exc.reason})") from exc
+    except TimeoutError as exc:
+        raise InputError(f"{_short(url)}: no answer within {timeout:g} s") from exc
+    except OSError as exc:
+        raise InputError(f"{_short(url)}: {exc}") from exc
+
+
+def import_url(lib, url: str, *, tags=(), cancel=None, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES):
+    """Fetch ``url`` and import it as an article (runs on the writer thread)."""
+    page = fetch(url, timeout=timeout, max_bytes=max_bytes, cancel=cancel)
+    kind = page.content_type.lower()
+    if kind in ("text/html", "application/xhtml+xml") or (not kind and page.data.lstrip()[:1] == b"<"):
+        suffix = ".html"
+    elif kind in ("text/plain", "text/markdown"):
+        suffix = ".md" if kind == "text/markdown" else ".txt"
+    else:
+        raise InputError(f"{_short(url)}: Clipper cannot import {kind or 'this kind of file'}")
+    # The file goes through the same decoding as a saved page (charset from <meta> or guessed).
+    fd, name = tempfile.mkstemp(prefix="clipper-fetch-", suffix=suffix)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            if page.charset and suffix == ".html" and b"charset" not in page.data[:2048].lower():
+                out.write(f'<meta charset="{page.charset}">'.encode("ascii", "ignore"))
+            out.write(page.data)
+        return lib.import_file(Path(name), url=page.url, tags=tags)
+    finally:
+        try:
+            os.unlink(name)
+        except OSError:
+            pass
+
+
+def _short(url: str) -> str:
+    return url if len(url) <= 80 else url[:77] + "..."

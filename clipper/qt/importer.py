@@ -1,0 +1,146 @@
+"""What to import from a drop, a paste or a file dialog, and the batch import that runs on the writer.
+
+:func:`items_from_mime` turns QMimeData into plain :class:`ImportItem` values (files, folders
+walked, web links, HTML, text); :func:`run_import` is a plain function (progress + cancel, no
+widgets) that imports them one by one and collects created notes, duplicates and errors.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData
+
+from clipper.core.errors import ClipperError
+from clipper.qt import fetch
+
+#: Files taken from a dropped folder (single dropped files are always tried).
+IMPORTABLE_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".mhtml", ".mht", ".md", ".markdown", ".txt"}
+MAX_FOLDER_FILES = 20000
+
+
+@dataclass
+class ImportItem:
+    kind: str  # "file" | "url" | "clipboard"
+    path: Path | None = None
+    url: str | None = None
+    text: str | None = None
+    html: str | None = None
+    mode: str = "article"
+
+    @property
+    def label(self) -> str:
+        if self.kind == "file" and self.path is not None:
+            return self.path.name
+        if self.kind == "url":
+            return self.url or "link"
+        return "pasted HTML" if self.html else "pasted text"
+
+
+@dataclass
+class ImportOutcome:
+    created: list = field(default_factory=list)  # Notes
+    duplicates: list = field(default_factory=list)  # (label, existing Note)
+    errors: list = field(default_factory=list)  # (label, one-line message)
+    warnings: list = field(default_factory=list)  # (label, message)
+    cancelled: bool = False
+    skipped_links: list = field(default_factory=list)  # links not fetched (fetching is off)
+
+    @property
+    def last_note(self):
+        if self.created:
+            return self.created[-1]
+        if self.duplicates:
+            return self.duplicates[-1][1]
+        return None
+
+
+def expand_paths(paths) -> list[ImportItem]:
+    """Files as they are; folders walked (sorted, hidden entries skipped, known file types only)."""
+    items: list[ImportItem] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = []
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if not name.startswith(".") and Path(name).suffix.lower() in IMPORTABLE_SUFFIXES:
+                        found.append(Path(root) / name)
+                if len(found) >= MAX_FOLDER_FILES:
+                    break
+            items.extend(ImportItem("file", path=p) for p in found[:MAX_FOLDER_FILES])
+        else:
+            items.append(ImportItem("file", path=path))
+    return items
+
+
+def _visible_text_length(html: str) -> int:
+    text = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", html)
+    text = re.sub(r"(?s)<[^>]*>", " ", text)
+    return len(" ".join(text.split()))
+
+
+def items_from_mime(mime: QMimeData, *, plain: bool = False) -> list[ImportItem]:
+    """What a drop or a paste holds, best flavour first. ``plain``: the text only, kept verbatim."""
+    text = mime.text() if mime.hasText() else ""
+    if plain:
+        return [ImportItem("clipboard", text=text, mode="verbatim")] if text.strip() else []
+    html = mime.html() if mime.hasHtml() else ""
+    urls = [u for u in mime.urls()] if mime.hasUrls() else []
+    local = [Path(u.toLocalFile()) for u in urls if u.isLocalFile()]
+    web = [u.toString() for u in urls if u.scheme().lower() in fetch.SCHEMES]
+    if local:
+        return expand_paths(local)
+    # A browser selection comes as HTML (+ text); a dragged link as a URL whose HTML is just <a>.
+    if html.strip() and (not web or _visible_text_length(html) > max(200, 2 * len(web[0]))):
+        return [ImportItem("clipboard", html=html, text=text or None, url=web[0] if web else None)]
+    if web:
+        return [ImportItem("url", url=u) for u in dict.fromkeys(web)]
+    if text.strip():
+        lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+        if lines and all(fetch.is_web_link(ln) for ln in lines):
+            return [ImportItem("url", url=u) for u in dict.fromkeys(lines)]
+        return [ImportItem("clipboard", text=text)]
+    return []
+
+
+def run_import(lib, items, *, allow_fetch: bool = False, tags=(), progress=None,
+               cancel=None) -> ImportOutcome:
+    """Import ``items`` one by one (runs on the writer thread); never raises for one bad item."""
+    outcome = ImportOutcome()
+    total = len(items)
+    for done, item in enumerate(items):
+        if cancel is not None and cancel.is_set():
+            outcome.cancelled = True
+            break
+        if progress is not None:
+            progress(done, total, item.label)
+        try:
+            if item.kind == "file":
+                result = lib.import_file(item.path, tags=tags)
+            elif item.kind == "url":
+                if not allow_fetch:
+                    outcome.skipped_links.append(item.url)
+                    continue
+                result = fetch.import_url(lib, item.url, tags=tags, cancel=cancel)
+            else:
+                result = lib.import_clipboard(item.text, item.html, item.url, tags=tags, mode=item.mode)
+        except ClipperError as exc:
+            outcome.errors.append((item.label, str(exc) or type(exc).__name__))
+            continue
+        except Exception as exc:  # an unexpected bug must not end the whole batch
+            outcome.errors.append((item.label, f"{type(exc).__name__}: {exc}"))
+            continue
+        if getattr(result, "duplicate_of", None) is not None and not result.created:
+            outcome.duplicates.append((item.label, result.duplicate_of))
+        else:
+            outcome.created.append(result.note)
+        for warning in getattr(result, "warnings", None) or []:
+            outcome.warnings.append((item.label, warning))
+    if progress is not None:
+        progress(total, total, "")
+    return outcome

@@ -1,0 +1,182 @@
+"""The result list: a QAbstractListModel over plain search hits, and a delegate that draws the title,
+site, date, tags and the snippet with the matches highlighted (colours from the palette)."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QRectF, QSize, Qt
+from PySide6.QtGui import QAbstractTextDocumentLayout, QFont, QFontMetrics, QPalette, QTextDocument
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+HitRole = Qt.ItemDataRole.UserRole + 1
+IdRole = Qt.ItemDataRole.UserRole + 2
+SnippetHtmlRole = Qt.ItemDataRole.UserRole + 3
+MetaRole = Qt.ItemDataRole.UserRole + 4
+
+
+def hit_date(hit) -> str:
+    for value in (getattr(hit, "published", None), getattr(hit, "created", None)):
+        if value:
+            return str(value)[:10]
+    return ""
+
+
+def hit_meta(hit) -> str:
+    parts = [p for p in (getattr(hit, "site", "") or "", hit_date(hit)) if p]
+    tags = list(getattr(hit, "tags", None) or [])
+    if tags:
+        parts.append(" ".join("#" + t for t in tags[:6]) + (" …" if len(tags) > 6 else ""))
+    return "  ·  ".join(parts)
+
+
+def snippet_html(hit) -> str:
+    """Escaped snippet with ``<b>`` around the matches (built from ``highlights``)."""
+    snippet = getattr(hit, "snippet", "") or ""
+    spans = sorted(getattr(hit, "highlights", None) or [])
+    if not spans:
+        maker = getattr(hit, "snippet_html", None)
+        return maker() if callable(maker) else html.escape(snippet)
+    out, pos = [], 0
+    for start, end in spans:
+        start, end = max(start, pos), min(end, len(snippet))
+        if start >= end:
+            continue
+        out.append(html.escape(snippet[pos:start]))
+        out.append("<b>" + html.escape(snippet[start:end]) + "</b>")
+        pos = end
+    out.append(html.escape(snippet[pos:]))
+    return "".join(out)
+
+
+class ResultsModel(QAbstractListModel):
+    """An adapter over a plain list of hits; ``set_hits`` replaces them all."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._hits: list = []
+
+    def rowCount(self, parent=QModelIndex()):  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self._hits)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._hits):
+            return None
+        hit = self._hits[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return hit.title or "(untitled)"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return str(hit.path)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{hit.title}. {hit_meta(hit)}. {hit.snippet}"
+        if role == HitRole:
+            return hit
+        if role == IdRole:
+            return hit.id
+        if role == SnippetHtmlRole:
+            return snippet_html(hit)
+        if role == MetaRole:
+            return hit_meta(hit)
+        return None
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def set_hits(self, hits) -> None:
+        self.beginResetModel()
+        self._hits = list(hits)
+        self.endResetModel()
+
+    def hits(self) -> list:
+        return list(self._hits)
+
+    def row_of(self, note_id) -> int:
+        for row, hit in enumerate(self._hits):
+            if hit.id == note_id:
+                return row
+        return -1
+
+    def remove_id(self, note_id) -> None:
+        row = self.row_of(note_id)
+        if row >= 0:
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._hits[row]
+            self.endRemoveRows()
+
+
+class ResultDelegate(QStyledItemDelegate):
+    """Three parts per row: the title (bold), a dim line of site · date · #tags, two lines of snippet."""
+
+    PAD = 8
+    SNIPPET_LINES = 2
+
+    def _fonts(self, option):
+        title = QFont(option.font)
+        title.setBold(True)
+        title.setPointSizeF(option.font.pointSizeF() * 1.05)
+        small = QFont(option.font)
+        small.setPointSizeF(option.font.pointSizeF() * 0.9)
+        return title, small
+
+    def sizeHint(self, option, index):
+        title, small = self._fonts(option)
+        h = (QFontMetrics(title).height() + QFontMetrics(small).height()
+             + self.SNIPPET_LINES * QFontMetrics(option.font).lineSpacing() + 2 * self.PAD + 6)
+        return QSize(200, h)
+
+    def paint(self, painter, option, index):
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        widget = opt.widget
+        style = widget.style() if widget else None
+        text_save = opt.text
+        opt.text = ""
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        opt.text = text_save
+
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        group = (QPalette.ColorGroup.Active if opt.state & QStyle.StateFlag.State_Active
+                 else QPalette.ColorGroup.Inactive)
+        pal = opt.palette
+        fg = pal.color(group, QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
+        dim = pal.color(group, QPalette.ColorRole.HighlightedText if selected
+                        else QPalette.ColorRole.PlaceholderText)
+        accent = fg if selected else pal.color(group, QPalette.ColorRole.Link)
+
+        title_font, small_font = self._fonts(opt)
+        rect = opt.rect.adjusted(self.PAD, self.PAD // 2 + 2, -self.PAD, -self.PAD // 2)
+        painter.save()
+        painter.setClipRect(opt.rect)
+        # Title
+        painter.setFont(title_font)
+        painter.setPen(fg)
+        fm = QFontMetrics(title_font)
+        title = fm.elidedText(index.data(Qt.ItemDataRole.DisplayRole) or "", Qt.TextElideMode.ElideRight,
+                              rect.width())
+        painter.drawText(rect.left(), rect.top() + fm.ascent(), title)
+        y = rect.top() + fm.height()
+        # Meta line
+        painter.setFont(small_font)
+        painter.setPen(dim)
+        sfm = QFontMetrics(small_font)
+        meta = sfm.elidedText(index.data(MetaRole) or "", Qt.TextElideMode.ElideRight, rect.width())
+        painter.drawText(rect.left(), y + sfm.ascent(), meta)
+        y += sfm.height() + 2
+        # Snippet (rich text, clipped to a few lines)
+        doc = QTextDocument()
+        doc.setDocumentMargin(0)
+        doc.setDefaultFont(opt.font)
+        doc.setDefaultStyleSheet(f"b {{ color: {accent.name()}; }}")
+        doc.setHtml(f'<span style="color:{fg.name()}">{index.data(SnippetHtmlRole) or ""}</span>')
+        doc.setTextWidth(rect.width())
+        painter.translate(rect.left(), y)
+        lines = self.SNIPPET_LINES * QFontMetrics(opt.font).lineSpacing()
+        clip = QRectF(0, 0, rect.width(), max(0, min(rect.bottom() - y, lines)))
+        ctx = QAbstractTextDocumentLayout.PaintContext()
+        ctx.clip = clip
+        painter.setClipRect(clip)
+        doc.documentLayout().draw(painter, ctx)
+        painter.restore()

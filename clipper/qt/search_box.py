@@ -1,0 +1,107 @@
+"""Search-as-you-type: a line edit with a single-shot debounce, and a controller that runs searches
+on the reader worker and drops stale results with a rising token."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QLineEdit
+
+DEBOUNCE_MS = 180
+SEARCH_LIMIT = 200
+
+SEARCH_HELP = """<b>Search</b> (as you type)<br>
+<code>climate change</code> &nbsp;notes with both words<br>
+<code>"exact phrase"</code> &nbsp;the words in this order<br>
+<code>climate OR weather</code> &nbsp;either word<br>
+<code>climate NOT politics</code> &nbsp;leave notes out<br>
+<code>clim*</code> &nbsp;words that start with <i>clim</i><br>
+<code>title:python</code>, <code>site:example.com</code>, <code>author:smith</code>,
+<code>tag:recipes</code> &nbsp;search one field<br>
+Empty search: the newest notes. Click tags on the left to filter (Ctrl+click combines)."""
+
+
+class SearchBox(QLineEdit):
+    """Emits ``query_changed`` once typing pauses (or at once on Enter)."""
+
+    query_changed = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setPlaceholderText("Search notes  (Ctrl+F)")
+        self.setClearButtonEnabled(True)
+        self.setToolTip(SEARCH_HELP)
+        self.setAccessibleName("Search notes")
+        self.setAccessibleDescription("Type words to find notes; results update as you type")
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self._emit)
+        self.textEdited.connect(lambda _text: self._timer.start())
+        self.returnPressed.connect(self._emit)
+        # The clear button changes the text without textEdited.
+        self.textChanged.connect(self._on_text_changed)
+
+    def _on_text_changed(self, text: str) -> None:
+        if not text:
+            self._timer.start()
+
+    def _emit(self) -> None:
+        self._timer.stop()
+        self.query_changed.emit(self.text())
+
+    def keyPressEvent(self, event):
+        if event.key() == Qt.Key.Key_Escape and self.text():
+            self.clear()
+            self._emit()
+            return
+        if event.key() == Qt.Key.Key_Down:
+            # Down arrow moves into the result list (the window connects this).
+            self.focus_results.emit()
+            return
+        super().keyPressEvent(event)
+
+    focus_results = Signal()
+
+
+class SearchController(QObject):
+    """Runs ``lib.search`` on the reader; only the answer to the newest request is delivered."""
+
+    results_ready = Signal(object, object)  # request (dict), hits (list)
+    search_failed = Signal(str)
+
+    def __init__(self, runner, library_getter, parent=None):
+        super().__init__(parent)
+        self._runner = runner
+        self._library = library_getter
+        self._token = 0
+        self.last_request: dict | None = None
+
+    @property
+    def token(self) -> int:
+        return self._token
+
+    def request(self, query: str, *, sort: str = "relevance", tags=(), limit: int = SEARCH_LIMIT) -> int:
+        self._token += 1
+        token = self._token
+        req = {"query": query, "sort": sort, "tags": tuple(tags), "limit": limit, "token": token}
+        self.last_request = req
+        lib = self._library()
+
+        def work():
+            if token != self._token:  # a newer request came while this one waited: skip the work
+                return None
+            return lib.search(query, limit=limit, sort=sort, tags=tuple(tags))
+
+        self._runner.submit(work, label="search",
+                            done=lambda hits: self._deliver(req, hits),
+                            failed=lambda exc: self._failed(req, exc))
+        return token
+
+    def _deliver(self, req: dict, hits) -> None:
+        if req["token"] != self._token or hits is None:
+            return  # stale: a newer search is on its way
+        self.results_ready.emit(req, list(hits))
+
+    def _failed(self, req: dict, exc: BaseException) -> None:
+        if req["token"] == self._token:
+            self.search_failed.emit(str(exc) or type(exc).__name__)
