@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from copy import deepcopy
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -22,7 +23,6 @@ logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 logging.getLogger("readability").setLevel(logging.CRITICAL)
 
-FAST = True
 ATTACHMENT_PREFIX = "https://attachment.clipper.invalid/"
 
 # trafilatura's internal XML -> plain HTML
@@ -200,14 +200,22 @@ def _remove(el) -> None:
 
 # --- trafilatura ----------------------------------------------------------------------------
 
-def _trafilatura(tree, url: str, recall: bool = False):
+def _metadata(tree, url: str):
+    from trafilatura.metadata import extract_metadata
+
+    try:  # extensive=False: dates from the page's markup, not a guess from any date in the text
+        return extract_metadata(tree, url or None, None, False, None)
+    except Exception:  # noqa: BLE001 -- metadata is optional; a library bug must not lose the page
+        return None
+
+
+def _trafilatura(tree, url: str):
     from trafilatura import bare_extraction
 
     try:
         return bare_extraction(
             tree, url=url or None, include_comments=False, include_images=True, include_links=True,
-            include_formatting=True, include_tables=True, with_metadata=True, favor_recall=recall,
-            fast=FAST,
+            include_formatting=True, include_tables=True, with_metadata=False, fast=True,
         )
     except Exception:  # noqa: BLE001 -- a library bug must not lose the page; fall back below
         return None
@@ -278,14 +286,30 @@ def _xml_to_html(body):
 
 # --- readability (second opinion) -----------------------------------------------------------
 
+_READABILITY = []
+
+
+def _readability_class():
+    """readability's Document, minus its own cleaning pass (the tree is already cleaned here)."""
+    if not _READABILITY:
+        from readability import Document
+
+        class _Document(Document):
+            def _parse(self, input):  # noqa: A002 -- readability's signature
+                self.encoding = "utf-8"
+                return input
+
+        _READABILITY.append(_Document)
+    return _READABILITY[0]
+
+
 def _readability(tree):
     try:
-        from readability import Document
+        document = _readability_class()
     except ImportError:  # optional second opinion
         return None
     try:
-        doc = Document(tree)
-        summary = doc.summary(html_partial=True)
+        summary = document(deepcopy(tree)).summary(html_partial=True)
     except Exception:  # noqa: BLE001 -- a second opinion that fails is just absent
         return None
     el = lxml_html.fragment_fromstring(summary, create_parent="div") if summary else None
@@ -458,9 +482,10 @@ def extract_article(html: str, url: str = "", resources: dict[str, str] | None =
     _resolve_images(tree, base_url, resources or {})
     _fold_captions(tree)
 
-    doc = _trafilatura(tree, base_url) if mode == "article" else None
+    meta = _metadata(tree, url or "")
     art = Article(body=None)
-    _fill_metadata(art, tree, doc, url or "")
+    _fill_metadata(art, tree, meta, url or "")
+    doc = _trafilatura(tree, base_url) if mode == "article" else None
 
     if mode == "article":
         body = _choose(tree, doc, base_url, art)
