@@ -1,0 +1,332 @@
+"""Searching, tags, editing, delete/undo, the safe preview and start-up, as a user sees them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt, QUrl
+from PySide6.QtGui import QTextDocument
+from PySide6.QtWidgets import QMessageBox
+
+from clipper.core.model import Clip
+from clipper.qt import note_view as note_view_module
+from clipper.qt.results_model import ResultsModel, SnippetHtmlRole
+from clipper.qt.search_box import SearchController
+from tests.qt.conftest import drop, file_mime, import_by, titles, wait_idle, wait_titles
+from tests.qt.pages import PNG, write_hostile
+
+NOTES = [
+    ("The Quiet Orchard", "Pruning old apple trees takes patience and a sharp blade.", ["garden", "garden/fruit"]),
+    ("Bees and Borders", "A hive at the edge of the orchard helps the apple blossom.", ["garden", "bees"]),
+    ("Harbour Tides", "The harbour empties twice a day and the boats lean on the mud.", ["sea"]),
+]
+
+
+@pytest.fixture
+def filled(qtbot, window, lib):
+    for title, body, tags in NOTES:
+        lib.import_clip(Clip(markdown=body + "\n\nMore text about " + title.lower() + ".", title=title,
+                             site="example.org", tags=list(tags)))
+    window.reload_tags()
+    window.run_search()
+    wait_titles(qtbot, window, lambda t: len(t) == 3)
+    return window
+
+
+def type_query(qtbot, win, text: str) -> list[str]:
+    win.search_box.setFocus()
+    win.search_box.selectAll()
+    with qtbot.waitSignal(win.results_shown, timeout=20000):
+        qtbot.keyClicks(win.search_box, text)
+    wait_idle(qtbot, win)
+    return titles(win)
+
+
+def test_typing_a_query_lists_hits_with_highlighted_snippets(qtbot, filled):
+    win = filled
+    got = type_query(qtbot, win, "orchard")
+    assert set(got) == {"The Quiet Orchard", "Bees and Borders"}
+    snippets = [win.results_model.data(win.results_model.index(i), SnippetHtmlRole) for i in range(len(got))]
+    assert any("<b>orchard</b>" in s.lower() for s in snippets)
+    assert win.count_label.text() == "2 notes"
+    # the top hit is shown in the note pane
+    assert win.note_title.text() in got
+
+
+def test_a_query_without_hits_says_so(qtbot, filled):
+    assert type_query(qtbot, filled, "zeppelin") == []
+    assert filled.results_stack.currentWidget() is filled.empty_label
+    assert "No notes match “zeppelin”" in filled.empty_label.text()
+
+
+def test_clicking_a_tag_filters_and_ctrl_click_combines(qtbot, filled):
+    win = filled
+    tree = win.tag_tree
+    wait_idle(qtbot, win)
+    garden = tree.item_for("garden")
+    assert garden.text(0) == "garden  (2)"
+    assert tree.item_for("garden/fruit").parent() is garden
+
+    def click(item, modifier=Qt.KeyboardModifier.NoModifier):
+        rect = tree.visualItemRect(item)
+        with qtbot.waitSignal(win.results_shown, timeout=20000):
+            qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, modifier, rect.center())
+        wait_idle(qtbot, win)
+
+    click(garden)
+    assert set(titles(win)) == {"The Quiet Orchard", "Bees and Borders"}
+    click(tree.item_for("bees"), Qt.KeyboardModifier.ControlModifier)
+    assert titles(win) == ["Bees and Borders"]
+    click(tree.item_for(""))  # "All notes"
+    assert len(titles(win)) == 3
+
+
+def test_tags_of_selected_notes_are_edited_and_renamed(qtbot, filled):
+    win = filled
+    type_query(qtbot, win, "harbour")
+    assert win.note_title.text() == "Harbour Tides"
+    line = win.tag_editor.line
+    line.setFocus()
+    line.setText("sea, boats")
+    with qtbot.waitSignal(win.vault_changed, timeout=20000):
+        qtbot.keyClick(line, Qt.Key.Key_Return)
+    wait_idle(qtbot, win)
+    assert win.current_note.tags == ["sea", "boats"]
+    assert win.tag_tree.item_for("boats") is not None
+    with qtbot.waitSignal(win.vault_changed, timeout=20000):
+        win.rename_tag_to("boats", "sea")  # merge
+    wait_idle(qtbot, win)
+    assert win.tag_tree.item_for("boats") is None
+    assert win.current_note.tags == ["sea"]
+    with qtbot.waitSignal(win.vault_changed, timeout=20000):
+        win.delete_tag_now("sea")
+    wait_idle(qtbot, win)
+    assert win.tag_tree.item_for("sea") is None
+
+
+def test_editing_and_saving_a_note_then_finding_the_new_text(qtbot, filled):
+    win = filled
+    type_query(qtbot, win, "harbour")
+    qtbot.keyClick(win, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert win.note_stack.currentWidget() is win.editor
+    editor = win.editor.text
+    assert "title: Harbour Tides" in editor.toPlainText()
+    editor.moveCursor(editor.textCursor().MoveOperation.End)
+    with qtbot.waitSignal(win.saved, timeout=20000):
+        qtbot.keyClick(editor, Qt.Key.Key_Return)
+        qtbot.keyClicks(editor, "Cormorants dry their wings on the pier.")
+        qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, win)
+    assert win.editor.status.text() == "Saved."
+    assert "Cormorants dry their wings" in Path(win.current_note.path).read_text("utf-8")
+    qtbot.keyClick(win, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert "Cormorants dry their wings" in win.note_view.toPlainText()
+    assert type_query(qtbot, win, "cormorants") == ["Harbour Tides"]
+
+
+def test_a_note_changed_on_disk_while_editing_is_not_overwritten(qtbot, filled, monkeypatch):
+    win = filled
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warnings.append(a[2]))
+    type_query(qtbot, win, "harbour")
+    win.set_editing(True)
+    path = Path(win.current_note.path)
+    path.write_text(path.read_text("utf-8") + "\nChanged by another program.\n", "utf-8")
+    win.editor.text.appendPlainText("My own edit.")
+    with qtbot.waitSignal(win.saved, timeout=20000):
+        win.editor.save()
+    assert "Changed by another program." in path.read_text("utf-8")
+    assert "My own edit." not in path.read_text("utf-8")
+    assert "changed on disk" in win.editor.status.text()
+    assert warnings and "saved as" in warnings[0]
+
+
+def test_delete_moves_to_trash_and_undo_brings_it_back(qtbot, filled):
+    win = filled
+    type_query(qtbot, win, "orchard")
+    win.search_box.clear()
+    with qtbot.waitSignal(win.results_shown, timeout=20000):
+        win.run_search()
+    wait_idle(qtbot, win)
+    row = titles(win).index("Bees and Borders")
+    win.results.setCurrentIndex(win.results_model.index(row))
+    wait_idle(qtbot, win)
+    path = Path(win.current_note.path)
+    win.results.setFocus()
+    with qtbot.waitSignal(win.vault_changed, timeout=20000):
+        qtbot.keyClick(win.results, Qt.Key.Key_Delete)
+    wait_idle(qtbot, win)
+    assert "Bees and Borders" not in titles(win)
+    assert not path.exists()
+    assert win.undo_bar.isVisible() and "Moved 1 note to the trash" in win.undo_label.text()
+    with qtbot.waitSignal(win.vault_changed, timeout=20000):
+        qtbot.keyClick(win.results, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, win)
+    assert "Bees and Borders" in titles(win)
+    assert path.exists()
+    assert not win.undo_bar.isVisible()
+    # the undo bar's button works too
+    win.results.setCurrentIndex(win.results_model.index(titles(win).index("Harbour Tides")))
+    wait_idle(qtbot, win)
+    with qtbot.waitSignal(win.vault_changed, timeout=20000):
+        win.act_delete.trigger()
+    wait_idle(qtbot, win)
+    assert "Harbour Tides" not in titles(win)
+    with qtbot.waitSignal(win.vault_changed, timeout=20000):
+        qtbot.mouseClick(win.undo_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, win)
+    assert "Harbour Tides" in titles(win)
+
+
+def test_a_hostile_page_runs_nothing_and_its_links_do_nothing(qtbot, window, tmp_path, monkeypatch):
+    opened = []
+    monkeypatch.setattr(note_view_module, "system_open", lambda url: opened.append(url.toString()) or True)
+    page = write_hostile(tmp_path)
+    outcome = import_by(qtbot, window, lambda: drop(window, file_mime(page)))
+    assert outcome.created
+    view = window.note_view
+    shown = view.toPlainText()
+    assert "clever link" in shown
+    assert window.windowTitle() == "Clipper"
+    # No local file was read for an image, nothing remote was fetched.
+    markdown = window.current_note.body
+    assert "root:" not in shown
+    for link in ("javascript:alert(document.cookie)", "file:///etc/passwd"):
+        view.anchorClicked.emit(QUrl(link))
+    assert opened == []
+    assert view.toPlainText() == shown  # still the same note: nothing was navigated to
+    view.anchorClicked.emit(QUrl("https://example.org/safe"))
+    assert opened == ["https://example.org/safe"]
+    assert "<script" not in markdown.lower() or "&lt;script" in markdown.lower()
+
+
+def test_the_preview_loads_only_the_vaults_images(qtbot, window, lib, tmp_path):
+    view = window.note_view
+    attachments = Path(lib.vault) / "attachments"
+    attachments.mkdir(exist_ok=True)
+    (attachments / "pic.png").write_bytes(PNG)
+    outside = tmp_path / "outside.png"
+    outside.write_bytes(PNG)
+    image = QTextDocument.ResourceType.ImageResource
+    view.base_dir = Path(lib.vault)
+    assert view.loadResource(image, QUrl("attachments/pic.png")) is not None
+    assert view.loadResource(image, QUrl.fromLocalFile(str(outside))) is None
+    assert view.loadResource(image, QUrl("../outside.png")) is None
+    assert view.loadResource(image, QUrl("file:///etc/passwd")) is None
+    assert view.loadResource(image, QUrl("https://tracker.example/pixel.gif")) is None
+    assert view.loadResource(QTextDocument.ResourceType.StyleSheetResource, QUrl("attachments/pic.png")) is None
+    # Clicking a file: link in a rendered note shows nothing new.
+    view.show_markdown("[secret](file:///etc/passwd)\n\n![x](file:///etc/hostname)", Path(lib.vault))
+    before = view.toPlainText()
+    view.anchorClicked.emit(QUrl("file:///etc/passwd"))
+    assert view.toPlainText() == before
+    assert view.source() == QUrl()
+
+
+def test_window_state_sort_and_last_search_are_restored(qtbot, filled, lib, settings):
+    from clipper.qt.main_window import MainWindow
+
+    win = filled
+    win.set_sort("newest")
+    win.search_box.setText("orchard")
+    win.splitter.setSizes([111, 400, 500])
+    sizes = win.splitter.sizes()
+    win.close()
+    again = MainWindow(lib, settings)
+    qtbot.addWidget(again)
+    again.show()
+    wait_idle(qtbot, again)
+    assert again.current_sort() == "newest"
+    assert again.search_box.text() == "orchard"
+    assert again.splitter.sizes()[0] == sizes[0]
+    assert set(titles(again)) == {"The Quiet Orchard", "Bees and Borders"}
+    again.close()
+
+
+def test_stale_search_results_are_dropped():
+    """Two searches in flight: only the newest answer reaches the list (no threads needed)."""
+
+    class Runner:
+        def __init__(self):
+            self.calls = []
+
+        def submit(self, fn, *args, done=None, failed=None, **kwargs):
+            self.calls.append((fn, done))
+
+    class Lib:
+        def search(self, query, **kwargs):
+            return [query]
+
+    runner = Runner()
+    ctl = SearchController(runner, Lib)
+    shown = []
+    ctl.results_ready.connect(lambda req, hits: shown.append(hits))
+    ctl.request("orc")
+    ctl.request("orchard")
+    (old_fn, old_done), (new_fn, new_done) = runner.calls
+    new_done(new_fn())
+    old_done(old_fn())  # arrives late
+    assert shown == [["orchard"]]
+
+
+def test_results_model_is_a_well_behaved_model(qtmodeltester, lib):
+    lib.import_clip(Clip(markdown="Body text here.", title="One"))
+    model = ResultsModel()
+    model.set_hits(lib.search(""))
+    qtmodeltester.check(model)
+    assert model.rowCount(QModelIndex()) == 1
+
+
+def test_first_start_shows_the_welcome_note(qtbot, tmp_path):
+    from clipper.qt import app as app_module
+
+    _app, win, lib = app_module.start(["--vault", str(tmp_path / "new-vault"),
+                                       "--settings", str(tmp_path / "s.ini")])
+    qtbot.addWidget(win)
+    try:
+        qtbot.waitUntil(lambda: win.note_title.text() == "Welcome to Clipper", timeout=20000)
+        assert "Drop" in win.note_view.toPlainText()
+        assert (tmp_path / "new-vault").is_dir()
+    finally:
+        win.close()
+        lib.close()
+    # the second start does not add it again
+    _app, win, lib = app_module.start(["--vault", str(tmp_path / "new-vault"),
+                                       "--settings", str(tmp_path / "s.ini")])
+    qtbot.addWidget(win)
+    try:
+        wait_idle(qtbot, win)
+        assert titles(win) == ["Welcome to Clipper"]
+    finally:
+        win.close()
+        lib.close()
+
+
+def test_files_given_on_the_command_line_are_imported(qtbot, tmp_path):
+    from clipper.qt import app as app_module
+    from tests.qt.pages import write_page
+
+    page = write_page(tmp_path, "orchard.html", "The Quiet Orchard", "orchard")
+    settings = tmp_path / "s.ini"
+    settings.write_text("[General]\nwelcomed=true\n")
+    _app, win, lib = app_module.start(["--vault", str(tmp_path / "v"), "--settings", str(settings), str(page)])
+    qtbot.addWidget(win)
+    try:
+        qtbot.waitUntil(lambda: win.note_title.text() == "The Quiet Orchard", timeout=20000)
+    finally:
+        win.close()
+        lib.close()
+
+
+def test_a_start_up_failure_shows_a_dialog_not_a_traceback(qtbot, tmp_path, monkeypatch, capsys):
+    from clipper.qt import app as app_module
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: shown.append(self.text()) or 0)
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("x")
+    code = app_module.main(["--vault", str(not_a_folder), "--settings", str(tmp_path / "s.ini")])
+    assert code == 1
+    assert shown and shown[0].startswith("Clipper could not start")
+    assert "Traceback" not in capsys.readouterr().err
