@@ -203,6 +203,7 @@ class MainWindow(QMainWindow):
         self.empty_label.setWordWrap(True)
         self.empty_label.setAccessibleName("No results")
         self.empty_label.setMargin(16)
+        self.empty_label.setTextFormat(Qt.TextFormat.RichText)
         self.results_stack = QStackedWidget(self)
         self.results_stack.addWidget(self.results)
         self.results_stack.addWidget(self.empty_label)
@@ -427,7 +428,8 @@ class MainWindow(QMainWindow):
         m.addAction(self.act_about)
 
     def _connect(self) -> None:
-        self.search_box.query_changed.connect(lambda _q: self.run_search())
+        self.search_box.query_changed.connect(lambda _q: self.run_search(as_you_type=True))
+        self.empty_label.linkActivated.connect(self._use_suggestion)
         self.search_box.focus_results.connect(self._focus_first_result)
         self.sort_box.currentIndexChanged.connect(lambda _i: self.set_sort(self.sort_box.currentData()))
         self.search.results_ready.connect(self._show_results)
@@ -504,9 +506,27 @@ class MainWindow(QMainWindow):
         self.settings.set("sort", key)
         self.run_search()
 
-    def run_search(self) -> int:
+    def run_search(self, as_you_type: bool = False) -> int:
         return self.search.request(self.search_box.text(), sort=self.current_sort(),
-                                   tags=self.tag_tree.selected_tags())
+                                   tags=self.tag_tree.selected_tags(), as_you_type=as_you_type)
+
+    def _offer_suggestion(self, req) -> None:
+        """No hits: ask the library for a corrected query ("did you mean")."""
+        suggest = getattr(self.lib, "suggest", None)
+        if suggest is None or not req["query"].strip():
+            return
+
+        def show(fixed):
+            if fixed and self.search.last_request is req:
+                link = html.escape(fixed, quote=True)
+                self.empty_label.setText(self.empty_label.text()
+                                         + f'<br><br>Did you mean <a href="{link}">{html.escape(fixed)}</a>?')
+
+        self.reader.submit(suggest, req["query"], label="suggest", done=show, failed=lambda _e: None)
+
+    def _use_suggestion(self, query: str) -> None:
+        self.search_box.setText(query)
+        self.run_search()
 
     def _show_results(self, req, hits) -> None:
         keep = self._pending_select
@@ -521,8 +541,9 @@ class MainWindow(QMainWindow):
             if req["query"].strip() or req["tags"]:
                 self.empty_label.setText(f"No notes match “{html.escape(req['query'].strip())}”"
                                          + (" with the selected tags." if req["tags"] else "."))
+                self._offer_suggestion(req)
             else:
-                self.empty_label.setText("No notes yet.\n\nDrop saved pages, links or text here, "
+                self.empty_label.setText("No notes yet.<br><br>Drop saved pages, links or text here, "
                                          "or paste with Ctrl+V.")
             self.results_stack.setCurrentWidget(self.empty_label)
         else:

@@ -3,6 +3,8 @@ on the reader worker and drops stale results with a rising token."""
 
 from __future__ import annotations
 
+import inspect
+
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLineEdit
 
@@ -24,6 +26,7 @@ class SearchBox(QLineEdit):
     """Emits ``query_changed`` once typing pauses (or at once on Enter)."""
 
     query_changed = Signal(str)
+    focus_results = Signal()  # Down arrow: go to the result list
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -60,7 +63,12 @@ class SearchBox(QLineEdit):
             return
         super().keyPressEvent(event)
 
-    focus_results = Signal()
+
+def _accepts(fn, name: str) -> bool:
+    try:
+        return name in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 class SearchController(QObject):
@@ -80,17 +88,20 @@ class SearchController(QObject):
     def token(self) -> int:
         return self._token
 
-    def request(self, query: str, *, sort: str = "relevance", tags=(), limit: int = SEARCH_LIMIT) -> int:
+    def request(self, query: str, *, sort: str = "relevance", tags=(), limit: int = SEARCH_LIMIT,
+                as_you_type: bool = False) -> int:
+        """Search on the reader; ``as_you_type``: the last word may be unfinished (a prefix)."""
         self._token += 1
         token = self._token
         req = {"query": query, "sort": sort, "tags": tuple(tags), "limit": limit, "token": token}
         self.last_request = req
         lib = self._library()
+        extra = {"as_you_type": True} if as_you_type and _accepts(lib.search, "as_you_type") else {}
 
         def work():
             if token != self._token:  # a newer request came while this one waited: skip the work
                 return None
-            return lib.search(query, limit=limit, sort=sort, tags=tuple(tags))
+            return lib.search(query, limit=limit, sort=sort, tags=tuple(tags), **extra)
 
         self._runner.submit(work, label="search",
                             done=lambda hits: self._deliver(req, hits),
