@@ -19,9 +19,11 @@ folder, so the CLI and the app can run at once. Reads never block on it.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as _dt
 import logging
 import os
+import re
 import shutil
 import threading
 import time
@@ -185,6 +187,31 @@ class ProcessLock:
 
 
 # --- parsing a note file -----------------------------------------------------------------
+
+
+_UNSAFE_CHARS = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff]")
+
+
+def _clean(value):
+    """Text fit to save and index: no NUL or other C0 controls (tab and newline kept, CR folded
+    into newline) and no lone surrogates (U+FFFD); lists and dicts are cleaned value by value."""
+    if isinstance(value, str):
+        if _UNSAFE_CHARS.search(value):
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+            value = _UNSAFE_CHARS.sub(lambda m: "\ufffd" if m.group() >= "\ud800" else "", value)
+        return value
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {_clean(str(k)): _clean(v) for k, v in value.items()}
+    return value
+
+
+def _clean_clip(clip: Clip) -> Clip:
+    changes = {name: _clean(getattr(clip, name)) for name in (
+        "markdown", "title", "author", "published", "site", "source", "language", "description",
+        "image", "tags")}
+    return dataclasses.replace(clip, **changes)
 
 
 def _str(value) -> str:
@@ -359,8 +386,9 @@ class Library:
         with open(path, "rb") as fh:
             st = os.fstat(fh.fileno())
             data = fh.read()
-        raw = data.decode("utf-8", "replace")
+        raw = _clean(data.decode("utf-8", "replace"))
         meta, body, error = split_note(raw)
+        meta = _clean(meta)  # YAML escapes ("\\0", "\\uD800") decode to unsafe characters too
         return _Parsed(rel, raw, meta, body, error, sha256(data), st.st_size, st.st_mtime_ns)
 
     def _row(self, p: _Parsed, note_id: str) -> dict:
@@ -628,6 +656,7 @@ class Library:
     def save(self, note_id, text: str, *, base_hash: str | None = None) -> SaveResult:
         """Save an edited note (whole text). If the file changed on disk since ``base_hash``,
         a conflict copy is written instead and ``conflict_path`` says where."""
+        text = _clean(text)
         with self._writing():
             row = self.catalog.by_id(str(note_id))
             if row is None:
@@ -665,6 +694,7 @@ class Library:
     def import_clip(self, clip: Clip, *, tags=(), on_duplicate: str = "return") -> ImportResult:
         if on_duplicate not in ("return", "update", "new"):
             raise ValueError(f"on_duplicate must be return, update or new, not {on_duplicate!r}")
+        clip = _clean_clip(clip)
         warnings = list(clip.warnings)
         all_tags = tagmod.normalize_tags(list(clip.tags) + list(tagmod.normalize_tags(tags)))
         with self._writing():
