@@ -1,0 +1,231 @@
+"""Line-level helpers for plain-text articles: boilerplate phrases, function words, and finding
+the byline, date and site name in text copied from a web page. Pure functions, no state.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Whole lines that are site chrome (navigation, share/subscribe/cookie prompts, "related" blocks).
+BOILERPLATE = re.compile(
+    r"^(?:"
+    r"advertisement|advertise(?:ment)?s?|sponsored(?: content| stories)?|ad choices|"
+    r"skip to (?:main )?(?:content|navigation|site index|search)|continue reading(?: the main story)?|"
+    r"share(?: this)?(?: (?:article|story|post|page))?(?: on \w+)?|sharing is caring!?|shares?|"
+    r"tweet|pin(?: it)?|e-?mail|print|save|copy link|link copied|"
+    r"(?:\d+\s+)?comments?|reply|leave a (?:comment|reply)|post a comment|view comments|"
+    r"subscribe(?: now| today)?|sign (?:in|up|out)|log ?(?:in|out)|register|my account|"
+    r"read (?:more|full (?:article|story)|next)(?: .{0,60})?|"
+    r"related(?: articles| stories| posts| content| coverage| news| topics)?:?|"
+    r"more (?:from|on|stories|news|articles)\b.{0,60}|recommended(?: for you| stories)?|"
+    r"trending(?: now| stories)?|most (?:popular|read|viewed|shared)|popular (?:posts|stories)|"
+    r"you (?:may|might) also like|(?:also|don'?t miss|see also)[: ].{0,60}|"
+    r"follow us(?: on .{0,40})?|newsletters?|sign up for .{0,80}|get the .{0,40}newsletter.*|"
+    r"(?:we use )?cookies?\b.{0,200}|accept(?: all)?(?: cookies)?|manage (?:cookies|preferences)|"
+    r"privacy(?: policy| notice)?|terms(?: of (?:use|service|sale))?|cookie policy|"
+    r"(?:copyright|©|\(c\)).{0,150}|all rights reserved.{0,80}|"
+    r"back to top.{0,4}|scroll to top|toggle navigation|close(?: navigation| menu)?|menu|search|home|"
+    r"previous(?: post| article)?|next(?: post| article)?|previous next|"
+    r"image \d+ of \d+|\d+ of \d+|loading\.*|video|watch|listen|play|"
+    r"facebook|twitter|linkedin|pinterest|reddit|whatsapp|instagram|youtube|flipboard|mix|rss(?: feed)?"
+    r")\.?$",
+    re.I,
+)
+
+# Function words of the languages most often clipped (jusText-style stop-word density).
+_STOPWORDS = """
+a about above after again against all also am an and any are as at be because been before being
+below between both but by can could did do does doing down during each few for from further had
+has have having he her here hers herself him himself his how i if in into is it its itself just
+me more most my myself no nor not now of off on once only or other our ours out over own same
+she should so some such than that the their theirs them then there these they this those through
+to too under until up very was we were what when where which while who whom why will with would
+you your yours yourself said says one new
+der die das und ist nicht ein eine einen dem den des mit von zu auf für sich auch es im als
+wie bei nach aus wird werden hat sind noch nur oder aber so kann
+le la les et est un une des du en dans pour que qui sur pas au avec ce il elle ne se sont plus par
+el los las y es lo por con para una su al como más pero sus le ya o este sí porque esta entre
+o os as e é um uma do da dos das em no na para com não por mais mas foi ao ele isso
+il lo gli e è di che per non una sono della del con si ha le ma come anche
+het een en van de dat is op te in voor met zijn niet aan er ook als bij
+и в не на я что с он а как это по но из у к его за же то от все так было она для
+yang dan di ini itu dengan untuk tidak dari dalam akan pada juga ke ada
+"""
+STOPWORDS = frozenset(_STOPWORDS.split())
+
+_NAME_WORD = r"(?:[A-ZÀ-ÖØ-ÞĀ-ŽА-ЯΑ-Ω][\w'’.\-]*|van|von|de|der|da|di|del|la|le|bin|al|el)"
+_NAME = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,5}}"
+_BYLINE = re.compile(
+    rf"^(?:(?:written|posted|reported|words|text|story|photos?)\s+)?(?:by|von|por|par|di|door|av|"
+    rf"af|przez|от|автор:?)[:\s]\s*({_NAME}(?:\s*(?:,|and|&|und|y|et|e)\s*{_NAME})*)"
+    rf"(?:\s*(?:[,|•·—–\-]|\bon\b|\bupdated\b|\bpublished\b).*)?$",
+    re.I,
+)
+# "Chris Davies - Nov 19, 2019, 10:31 pm CST": a name, a separator, then a date.
+_NAME_DATE = re.compile(rf"^({_NAME})\s+[-–—|•·]\s+(?=.*\d{{4}})")
+
+_MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
+    "oct": 10, "nov": 11, "dec": 12,
+    "januar": 1, "februar": 2, "märz": 3, "mai": 5, "juni": 6, "juli": 7, "okt": 10, "dez": 12,
+    "janv": 1, "févr": 2, "mars": 3, "avr": 4, "juin": 6, "juil": 7, "août": 8, "déc": 12,
+    "ene": 1, "abr": 4, "ago": 8, "dic": 12, "fev": 2, "mai_": 5, "set": 9, "out": 10, "dez_": 12,
+}
+_MONTH_RE = (r"(?P<mon>jan(?:uary|\.)?|feb(?:ruary|\.)?|mar(?:ch|\.)?|apr(?:il|\.)?|may|june?|"
+             r"july?|aug(?:ust|\.)?|sep(?:t(?:ember)?|\.)?|oct(?:ober|\.)?|nov(?:ember|\.)?|"
+             r"dec(?:ember|\.)?)")
+_DATES = [
+    re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>[01]?\d)-(?P<d>[0-3]?\d)\b"),
+    re.compile(rf"\b{_MONTH_RE}\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b", re.I),
+    re.compile(rf"\b(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\.?\s+{_MONTH_RE}\.?,?\s+(?P<y>(?:19|20)\d\d)\b",
+               re.I),
+    re.compile(r"\b(?P<m>[01]?\d)/(?P<d>[0-3]?\d)/(?P<y>(?:19|20)\d\d)\b"),
+    re.compile(r"\b(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>(?:19|20)\d\d)\b"),
+]
+
+_DOMAIN = r"(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+(?:com|org|net|edu|gov|io|co|news|info|biz|tv|me|" \
+          r"uk|us|ca|au|de|fr|it|es|nl|ru|br|in|jp|cn|pt|pl|se|no|dk|fi|ch|at|be|ie|nz|za|mx|ar)"
+_READ_ON = re.compile(rf"^(?:read|view|see|continue reading|originally published)\b.{{0,80}}?\b"
+                      rf"(?:on|at)\s+(?:the\s+)?({_DOMAIN}|[A-Z][\w&' ]{{1,40}})\.?$", re.I)
+_URL = re.compile(r"https?://[^\s<>\"']+", re.I)
+
+
+@dataclass
+class Byline:
+    index: int
+    name: str
+
+
+def find_byline(lines: list[str], start: int, end: int) -> Byline | None:
+    """The byline nearest the article: above it first, then inside, then just after it."""
+    order = list(range(start - 1, max(-1, start - 30), -1)) + list(range(start, end))
+    order += list(range(end, min(len(lines), end + 25)))
+    for i in order:
+        name = byline_name(lines[i])
+        if name:
+            return Byline(i, name)
+    return None
+
+
+def byline_name(line: str) -> str:
+    if len(line) > 160:
+        return ""
+    m = _BYLINE.match(line)
+    if m:
+        name = m.group(1)
+    else:
+        m = _NAME_DATE.match(line)
+        if not m or len(m.group(1).split()) < 2:
+            return ""
+        name = m.group(1)
+    name = re.sub(r"\s+", " ", name).strip(" ,.")
+    if not name or len(name) > 100 or not any(c.isupper() for c in name):
+        return ""
+    return name
+
+
+def find_date(lines: list[str], start: int, end: int, byline_at: int | None,
+              title_at: int | None) -> str:
+    """An ISO date from the lines around the title and byline (or the top of the article)."""
+    spots: list[int] = []
+    for anchor in (byline_at, title_at):
+        if anchor is not None:
+            spots += [anchor, anchor + 1, anchor - 1, anchor + 2, anchor + 3]
+    spots += list(range(start - 1, max(-1, start - 12), -1)) + list(range(start, min(end, start + 3)))
+    seen = set()
+    for i in spots:
+        if i in seen or not 0 <= i < len(lines):
+            continue
+        seen.add(i)
+        if len(lines[i]) > 200:
+            continue
+        iso = parse_date(lines[i])
+        if iso:
+            return iso
+    return ""
+
+
+def parse_date(text: str) -> str:
+    for rx in _DATES:
+        m = rx.search(text)
+        if not m:
+            continue
+        g = m.groupdict()
+        if g.get("mon"):
+            key = g["mon"].lower().rstrip(".")[:3]
+            month = _MONTHS.get(key, 0)
+        else:
+            month = int(g["m"])
+        day, year = int(g["d"]), int(g["y"])
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            return f"{year:04d}-{month:02d}-{day:02d}"
+    return ""
+
+
+def find_site(lines: list[str], url: str | None) -> tuple[str, str]:
+    """(site name, source URL) from "Read … on Site.com", URL lines, lone repeated name lines."""
+    domain, source = "", url or ""
+    if url:
+        m = re.match(r"https?://(?:www\.)?([^/:]+)", url, re.I)
+        domain = m.group(1) if m else ""
+    named = ""
+    for line in lines:
+        m = _READ_ON.match(line)
+        if m:
+            found = m.group(1).strip()
+            if re.fullmatch(_DOMAIN, found, re.I):
+                domain = domain or re.sub(r"^www\.", "", found.lower())
+                if not source:
+                    source = f"https://{domain}/"
+            else:
+                named = named or found
+            break
+    if not source:
+        for line in lines:
+            m = _URL.search(line)
+            if m and len(line) < 300:
+                source = m.group(0).rstrip(".,);]")
+                domain = domain or re.sub(r"^www\.", "", re.match(r"https?://([^/:]+)", source,
+                                                                  re.I).group(1).lower())
+                break
+    site = named or _site_line(lines, domain)
+    if not site and domain:
+        site = domain
+    return site, source
+
+
+def _site_line(lines: list[str], domain: str) -> str:
+    """A short line naming the site: it matches the domain, or stands alone more than once."""
+    key = re.sub(r"[^a-z0-9]", "", domain.split(".")[0].lower()) if domain else ""
+    counts: dict[str, int] = {}
+    for line in lines:
+        if 1 <= len(line.split()) <= 5 and len(line) <= 50:
+            counts[line] = counts.get(line, 0) + 1
+    if key:
+        for line in counts:
+            squashed = re.sub(r"[^a-z0-9]", "", line.lower())
+            if squashed and (squashed == key or squashed == "the" + key):
+                return line
+    return ""
+
+
+_LOWER_OK = {"a", "an", "the", "and", "or", "of", "in", "on", "at", "to", "for", "by", "with", "from",
+             "as", "is", "vs", "via", "into", "its", "it", "but", "nor", "up", "out", "off"}
+
+
+def heading_like(line: str, site: str = "") -> bool:
+    """Could this line be an article's title? (A few words, no final full stop, not chrome.)"""
+    words = line.split()
+    if not 3 <= len(words) <= 30 or len(line) > 250:
+        return False
+    if line.endswith((".", ",", ":", ";")) and not line.endswith("..."):
+        return False
+    if BOILERPLATE.match(line) or byline_name(line) or (parse_date(line) and len(words) < 8):
+        return False
+    if site and site.lower() in line.lower():
+        return False
+    if line.isupper() and len(words) <= 4:
+        return False
+    letters = [w for w in words if w[:1].isalpha()]
+    return len(letters) >= 2
