@@ -117,18 +117,36 @@ def _mostly_utf8(data: bytes) -> bool:
     return good >= 3 and bad <= good // 4
 
 
+# Legacy encodings web pages really use; a detector's other guesses (cp775, mac_*, …) on a page
+# with a few accented letters are almost always Windows-1252 in fact.
+_WEB_LEGACY = {"cp1250", "cp1251", "cp1252", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp1258",
+               "koi8-r", "koi8-u", "shift_jis", "cp932", "euc_jp", "iso2022_jp", "gb18030", "big5hkscs",
+               "big5", "cp949", "euc_kr", "cp874", "iso8859-2", "iso8859-5", "iso8859-7", "iso8859-8",
+               "iso8859-15", "mac-cyrillic"}
+
+
 def _guess(data: bytes) -> str | None:
     try:
         from charset_normalizer import from_bytes
     except ImportError:  # pragma: no cover
         return None
-    best = from_bytes(data[:200_000]).best()
-    if best is None:
+    matches = list(from_bytes(data[:200_000]))
+    if not matches:
         return None
-    name = normalise_encoding(best.encoding)
-    if name == "utf-8" or name is None:
+    names = [normalise_encoding(m.encoding) for m in matches]
+    if names[0] == "utf-8":
         return None
-    return name
+    best_chaos = matches[0].chaos
+    tied = [n for m, n in zip(matches, names) if m.chaos <= best_chaos + 0.01]
+    sample = data[:200_000]
+    high = sum(1 for b in sample if b >= 0x80)
+    letters = sum(1 for b in sample if 65 <= (b | 32) <= 122 and (b | 32) >= 97)
+    if "cp1252" in tied and high < 0.3 * (high + letters):
+        return "cp1252"  # mostly Latin letters: the web's default for unlabelled Western pages
+    for name in names:
+        if name in _WEB_LEGACY:
+            return name
+    return "cp1252"
 
 
 def decode_html(data: bytes, declared: str | None = None) -> tuple[str, str]:

@@ -23,6 +23,7 @@ logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 logging.getLogger("readability").setLevel(logging.CRITICAL)
 
+LARGE_TREE = 40_000  # elements; above this readability's second opinion is skipped (time)
 ATTACHMENT_PREFIX = "https://attachment.clipper.invalid/"
 
 # trafilatura's internal XML -> plain HTML
@@ -66,6 +67,8 @@ def parse_html(text: str):
         raise InputError(f"cannot read the page's HTML: {exc}") from exc
     if tree is None:
         raise InputError("the page has no content")
+    if any("Excessive depth" in (e.message or "") for e in parser.error_log):
+        tree.set("data-clipper-truncated", "depth")
     return tree
 
 
@@ -182,6 +185,18 @@ def _drop_junk(tree) -> None:
     for el in tree.xpath("//*[@hidden or @aria-hidden='true' and not(.//img)]"
                          "|//*[contains(translate(@style, ' ', ''), 'display:none')]"):
         _remove(el)
+
+
+def _limit_elements(tree) -> None:
+    """Very large trees make the extractors crawl: drop inline wrappers, then refuse."""
+    from clipper.core.limits import check_elements
+
+    count = sum(1 for _ in tree.iter())
+    if count > 30_000:
+        etree.strip_tags(tree, "span", "font", "abbr", "small", "wbr")
+        count = sum(1 for _ in tree.iter())
+    check_elements(count)
+    return count
 
 
 def _remove(el) -> None:
@@ -420,6 +435,31 @@ def _fill_metadata(art: Article, tree, doc, url: str) -> None:
         art.site = urlsplit(art.source).hostname or ""
         if art.site.startswith("www."):
             art.site = art.site[4:]
+    art.title = _strip_site_suffix(art.title, art.site)
+
+
+_TITLE_SEP = re.compile(r"\s+(?:[-|–—·•:]|::|»)\s+")
+
+
+def _strip_site_suffix(title: str, site: str) -> str:
+    """'Article title - Site Name' -> 'Article title' when the part split off names the site."""
+    if not title or not site:
+        return title
+    site_key = _norm(site.split(".")[0] if "." in site and " " not in site else site).replace(" ", "")
+    parts = _TITLE_SEP.split(title)
+    if len(parts) < 2 or not site_key:
+        return title
+    for candidate in (parts[-1], parts[0]):
+        key = _norm(candidate).replace(" ", "")
+        trailing = candidate is parts[-1]
+        if key and (key == site_key or trailing and len(key) > 3 and (
+                key.startswith(site_key) or site_key.startswith(key))):
+            rest = title[: title.rfind(candidate)].rstrip() if trailing else \
+                title[len(candidate):].lstrip()
+            rest = re.sub(r"^(?:[-|–—·•:]|::|»)\s*|\s*(?:[-|–—·•:]|::|»)$", "", rest).strip()
+            if len(rest) >= 10:
+                return rest
+    return title
 
 
 # --- choosing -------------------------------------------------------------------------------
@@ -461,6 +501,22 @@ def _strip_title_heading(body, title: str) -> None:
             return
 
 
+def _strip_standfirst(body, description: str) -> None:
+    """Drop a leading heading that repeats the page's description (the front matter has it)."""
+    norm = _norm(description).rstrip(". ")
+    if len(norm) < 30:
+        return
+    for el in list(body)[:2]:
+        if not isinstance(el.tag, str):
+            continue
+        text = _norm(text_of(el))
+        if not text:
+            continue
+        if el.tag in ("h2", "h3", "h4") and text.rstrip(". ") == norm:
+            _remove(el)  # a standfirst heading; a lead paragraph equal to it is the article's own
+        return
+
+
 def _norm(text: str) -> str:
     return re.sub(r"\W+", " ", text or "").strip().lower()
 
@@ -479,6 +535,7 @@ def extract_article(html: str, url: str = "", resources: dict[str, str] | None =
         if urlsplit(base_url).scheme not in ("http", "https"):
             base_url = url
     _drop_junk(tree)
+    large = _limit_elements(tree) > LARGE_TREE
     _resolve_images(tree, base_url, resources or {})
     _fold_captions(tree)
 
@@ -488,11 +545,12 @@ def extract_article(html: str, url: str = "", resources: dict[str, str] | None =
     doc = _trafilatura(tree, base_url) if mode == "article" else None
 
     if mode == "article":
-        body = _choose(tree, doc, base_url, art)
+        body = _choose(tree, doc, base_url, art, second_opinion=not large)
     else:
         body = whole_page(tree, strip_chrome=False)
         art.method = "page"
     _strip_title_heading(body, art.title)
+    _strip_standfirst(body, art.description)
     art.body = body
     return art
 
@@ -505,11 +563,17 @@ def _shingles(text: str) -> set:
 _TOKEN = re.compile(r"\w+")
 
 
-def _choose(tree, doc, base_url: str, art: Article):
+def _no_text_message(tree) -> str:
+    if tree.get("data-clipper-truncated") == "depth":
+        return "the page is nested too deeply to read (more than 256 levels of elements)"
+    return "the page has no text"
+
+
+def _choose(tree, doc, base_url: str, art: Article, second_opinion: bool = True):
     """trafilatura's result, unless readability's clearly fits the article better."""
     t_body = _xml_to_html(doc.body) if doc is not None and doc.body is not None else None
     t_text = text_of(t_body) if t_body is not None else ""
-    r_body = _readability(tree)
+    r_body = _readability(tree) if second_opinion or len(t_text) < 200 else None
     r_text = text_of(r_body) if r_body is not None else ""
     ts, rs = _shingles(t_text), _shingles(r_text)
     common = len(ts & rs)
@@ -538,7 +602,7 @@ def _choose(tree, doc, base_url: str, art: Article):
         if not text_of(page) and not page.xpath(".//img[@src]"):
             if body is not None and (text or body.xpath(".//img[@src]")):
                 return body
-            raise InputError("the page has no text")
+            raise InputError(_no_text_message(tree))
         art.method = "page"
         art.warnings.append("no article found: the whole page was kept")
         return page

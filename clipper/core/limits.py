@@ -6,7 +6,8 @@ limit and a wall-clock limit and returns its result (or raises the child's Clipp
 time, yielding ``(index, result_or_exception)`` in the order given.
 
 Limits (see README): inputs over ``MAX_FILE_BYTES`` are refused before reading; page markup over
-``MAX_HTML_CHARS`` (after embedded images are taken out) is refused; extraction and conversion
+``MAX_HTML_CHARS`` (after embedded images are taken out) or with more than ``MAX_ELEMENTS``
+elements is refused; extraction and conversion
 of one input get ``TIME_LIMIT`` seconds and ``MEMORY_LIMIT`` bytes of memory.
 Set ``CLIPPER_IN_PROCESS=1`` to run in-process (debugging only: no time or memory limit).
 """
@@ -22,8 +23,9 @@ from multiprocessing import connection, get_context
 from clipper.core import errors
 from clipper.core.errors import ClipperError, ExtractionTimeout, InputError
 
-MAX_FILE_BYTES = 100 * 1024 * 1024 - 1  # a file of 100 MB or more is refused at once
+MAX_FILE_BYTES = 64 * 1024 * 1024  # larger files are refused before reading
 MAX_HTML_CHARS = 10 * 1024 * 1024  # page markup after data: images are taken out
+MAX_ELEMENTS = 100_000  # HTML elements in a page (after inline <span>/<font> wrappers are dropped)
 TIME_LIMIT = 20.0  # seconds per input (decode + extract + convert)
 MEMORY_LIMIT = 1536 * 1024 * 1024  # bytes of address space the work may add
 
@@ -35,13 +37,19 @@ def _mb(n: int) -> str:
 def check_size(size: int, what: str = "the file") -> None:
     if size > MAX_FILE_BYTES:
         raise errors.TooLargeError(
-            f"{what} is too large ({_mb(size)}; the limit is {_mb(MAX_FILE_BYTES + 1)})")
+            f"{what} is too large ({_mb(size)}; the limit is {_mb(MAX_FILE_BYTES)})")
 
 
 def check_html_size(chars: int) -> None:
     if chars > MAX_HTML_CHARS:
         raise errors.TooLargeError(
             f"the page is too large to import ({_mb(chars)} of markup; the limit is {_mb(MAX_HTML_CHARS)})")
+
+
+def check_elements(count: int) -> None:
+    if count > MAX_ELEMENTS:
+        raise errors.TooLargeError(
+            f"the page has too many elements to import ({count:,}; the limit is {MAX_ELEMENTS:,})")
 
 
 def _vm_size() -> int:
