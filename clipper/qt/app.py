@@ -51,12 +51,13 @@ def _clear_clipboard(app) -> None:
 
 
 def _resource(name: str) -> Path | None:
-    """A file of ``resources/`` (source tree or installed next to the package)."""
-    here = Path(__file__).resolve().parent
-    for base in (here.parent / "resources", here.parent.parent / "resources"):
-        if (base / name).exists():
-            return base / name
-    return None
+    """A file of ``resources/``: source tree, wheel install or bundle (see ``clipper.resources``)."""
+    from clipper.resources import resource_path
+
+    try:
+        return resource_path(*name.split("/"))
+    except FileNotFoundError:
+        return None
 
 
 def start(argv=None, app=None):
