@@ -161,6 +161,14 @@ class TrashEntry:
     title: str = ""
 
 
+def _mkdir(path: Path) -> None:
+    """Create a folder in the vault; a read-only or full disk becomes a clear VaultError."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise fsutil._vault_error(exc, path / ".") from exc
+
+
 class Vault:
     def __init__(self, root: Path):
         self.root = Path(root).expanduser().absolute()
@@ -196,8 +204,18 @@ class Vault:
         return self.root / Path(rel)
 
     def scan(self) -> dict[str, FileStat]:
-        """Every note file: vault-relative path -> (size, mtime_ns). One scandir walk."""
+        """Every note file: vault-relative path -> (size, mtime_ns). One scandir walk.
+
+        Temp files that a killed writer left are recovered first (fsutil.recover_temp_files):
+        a finished text lands in its note, a partial one is dropped, a live writer's is left alone.
+        """
+        out, temp_dirs = self._scan()
+        recovered = [p for d in temp_dirs for p in fsutil.recover_temp_files(Path(d))]
+        return self._scan()[0] if recovered else out
+
+    def _scan(self) -> tuple[dict[str, FileStat], set[str]]:
         out: dict[str, FileStat] = {}
+        temp_dirs: set[str] = set()
         stack = [("", str(self.root))]
         while stack:
             prefix, folder = stack.pop()
@@ -209,6 +227,8 @@ class Vault:
                 for entry in it:
                     name = entry.name
                     if name.startswith(".") or fsutil.is_temp_name(name):
+                        if fsutil.is_temp_name(name):
+                            temp_dirs.add(folder)
                         continue
                     try:
                         if entry.is_dir(follow_symlinks=False):
@@ -221,7 +241,7 @@ class Vault:
                     except OSError:
                         continue
                     out[prefix + name] = FileStat(st.st_size, st.st_mtime_ns)
-        return out
+        return out, temp_dirs
 
     def read_bytes(self, rel: str) -> bytes:
         return self.abs(rel).read_bytes()
@@ -248,7 +268,7 @@ class Vault:
         """Store attachments under unique names in attachments/ and rewrite their references."""
         if not attachments:
             return markdown
-        self.attachments.mkdir(parents=True, exist_ok=True)
+        _mkdir(self.attachments)
         for att in attachments:
             wanted = names.safe_file_name(att.name or "image")
             stem, dot, ext = wanted.rpartition(".")
@@ -270,12 +290,12 @@ class Vault:
             return []
 
     def _save_trash_index(self, entries: list[dict]) -> None:
-        self.trash.mkdir(parents=True, exist_ok=True)
+        _mkdir(self.trash)
         fsutil.atomic_write_text(self.trash / TRASH_INDEX, json.dumps(entries, ensure_ascii=False, indent=1))
 
     def move_to_trash(self, rel: str, note_id: str, title: str = "") -> TrashEntry:
         src = self.abs(rel)
-        self.trash.mkdir(parents=True, exist_ok=True)
+        _mkdir(self.trash)
         stamp = time.strftime("%Y%m%d-%H%M%S")
         stem = names.safe_stem(f"{stamp} {src.stem}")
         dest = None
@@ -309,7 +329,7 @@ class Vault:
     def restore_from_trash(self, entry: TrashEntry) -> str:
         """Move a trashed note back (to its old place, or a free name beside it)."""
         original = Path(entry.original_path)
-        original.parent.mkdir(parents=True, exist_ok=True)
+        _mkdir(original.parent)
         data = entry.trash_path.read_bytes()
         stem = original.stem
         path = names.create_unique(original.parent, stem, original.suffix or ".md", data)
