@@ -80,7 +80,7 @@ def escape_text(text: str) -> str:
 def safe_url(href: str, base_url: str = "") -> str:
     """An absolute http(s)/mailto URL (or ``attachments/…``) for ``href``, or "" if unsafe/useless."""
     href = (href or "").strip()
-    href = re.sub(r"[\x00-\x20\x7f]+", "", href) if not href.startswith("mailto:") else href
+    href = re.sub(r"[\x00-\x1f\x7f]+", "", href)  # browsers drop tabs and newlines inside URLs
     if not href or href.startswith("#"):
         return ""
     if href.startswith("attachments/") and ".." not in href:
@@ -252,6 +252,8 @@ def tidy(md: str) -> str:
     md = md.replace("\r\n", "\n").replace("\u00a0", " ")
     md = re.sub(r"^[ \t\u200b\u200c\u200d\ufeff]+$", "", md, flags=re.M)
     md = re.sub(r"[ \t]+\n", "\n", md)
+    md = re.sub(r"(?<!\\)\\\n(?=[ \t]*\n|[ \t]*\Z)", "\n", md)  # a line break that ends a block
+    md = re.sub(r"(?<!\\)\\\s*\Z", "", md)
     md = re.sub(r"(?<!!)\[\]\([^)]*\)", "", md)  # empty links
     lines, out, in_fence = md.split("\n"), [], False
     for line in lines:

@@ -126,8 +126,13 @@ def pull_data_uris(page: Page) -> None:
 
 # --- saved pages ----------------------------------------------------------------------------
 
+_SINGLEFILE_URL = re.compile(r"<!--\s*Page saved with SingleFile\s+url:\s*(\S+)", re.I)
+
+
 def saved_from_url(html: str) -> str:
-    m = _SAVED_FROM.search(html[:4096])
+    """The URL a browser ("saved from url=") or SingleFile ("url: …") noted in the page."""
+    head = html[:4096]
+    m = _SAVED_FROM.search(head) or _SINGLEFILE_URL.search(head)
     if m and urlsplit(m.group(1)).scheme in ("http", "https"):
         return m.group(1)
     return ""

@@ -1,0 +1,144 @@
+"""Each input kind becomes the note a user expects: text, metadata, images as attachments."""
+
+import base64
+from pathlib import Path
+
+import pytest
+
+from clipper.core.errors import InputError
+from clipper.core.pipeline import extract_clipboard, extract_file
+
+PAGES = Path(__file__).resolve().parent.parent / "data" / "pages"
+
+
+def test_complete_save_with_files_folder():
+    clip = extract_file(PAGES / "complete.html")
+    assert clip.kind == "html"
+    assert clip.title == "The Last Lighthouse Keepers"
+    assert clip.author == "Maren Holt"
+    assert clip.published == "2023-05-14"
+    assert clip.site == "Coastal Stories"
+    assert clip.source == "https://coast.example.org/stories/lighthouse-keepers"
+    assert clip.language == "en"
+    md = clip.markdown
+    assert not md.lstrip().startswith("# ")  # the title lives in the front matter
+    assert "The Fresnel lens, introduced in 1823" in md
+    assert "## A day on the rock" in md
+    # the saved image is an attachment, its caption the alt text
+    assert "![Number of keepers per decade](attachments/chart.png)" in md
+    assert [a.name for a in clip.attachments] == ["chart.png"]
+    assert clip.attachments[0].data.startswith(b"\x89PNG")
+    # links absolute against the page URL; tables and code survive
+    assert "[wick](https://coast.example.org/glossary/wick)" in md
+    assert "| Task | Time |" in md and "| Trim the wick | 05:00 |" in md
+    assert "```python\nfor hour in range(24):\n    log.write(weather(hour))\n```" in md
+    # site chrome is gone
+    for junk in ("Ten best beaches", "All rights reserved", "About us"):
+        assert junk not in md
+
+
+def test_url_argument_is_the_source_when_the_page_has_no_canonical(tmp_path):
+    page = tmp_path / "p.html"
+    page.write_text("<html><head><title>Notes on tea</title></head><body><article>"
+                    + "<p>Green tea is steamed or pan-fired soon after picking, which keeps it green. "
+                      "<a href='/more'>More</a></p>" * 4 + "</article></body></html>", encoding="utf-8")
+    clip = extract_file(page, url="https://tea.example.com/green")
+    assert clip.source == "https://tea.example.com/green"
+    assert "(https://tea.example.com/more)" in clip.markdown
+
+
+def test_singlefile_data_uri_images_become_attachments():
+    clip = extract_file(PAGES / "singlefile.html")
+    assert clip.title == "Der Höhenweg im Herbst"
+    assert clip.language == "de"
+    assert clip.source == "https://alpen.example.de/wandern/hoehenweg"
+    assert "base64" not in clip.markdown and "data:" not in clip.markdown
+    assert len(clip.attachments) == 1
+    att = clip.attachments[0]
+    assert att.mime == "image/png" and att.data.startswith(b"\x89PNG")
+    assert f"![Blick vom Grat](attachments/{att.name})" in clip.markdown
+    assert "Seilsicherungen" in clip.markdown
+
+
+def test_mhtml_with_quoted_printable_html_and_base64_image():
+    clip = extract_file(PAGES / "recipe.mhtml")
+    assert clip.kind == "mhtml"
+    assert clip.title == "Le pain au levain"
+    assert clip.author == "Claire Dubois"
+    assert clip.source == "https://boulange.example.fr/recettes/levain"
+    assert "mie alvéolée" in clip.markdown and "c’est le signe" in clip.markdown
+    assert [a.name for a in clip.attachments] == ["miche.png"]
+    assert "![Une miche dorée](attachments/miche.png)" in clip.markdown
+
+
+def test_windows_1251_page_without_charset():
+    clip = extract_file(PAGES / "cp1251.html")
+    assert clip.title == "Как испечь блины"
+    assert "Блины — одно из самых любимых блюд русской кухни" in clip.markdown
+
+
+def test_clipboard_cf_html_payload():
+    payload = (PAGES / "clipboard_cf_html.txt").read_text(encoding="utf-8")
+    clip = extract_clipboard(html=payload, text="fallback text")
+    assert clip.kind == "clipboard-html"
+    assert clip.source == "https://sea.example.com/learn/tides"
+    assert "The Moon’s gravity pulls the oceans" in clip.markdown
+    assert "[spring tides](https://sea.example.com/tides/spring)" in clip.markdown
+    assert "javascript" not in clip.markdown
+    assert "Version:" not in clip.markdown and "StartHTML" not in clip.markdown
+
+
+def test_clipboard_fragment_markers_and_meta_prefix():
+    html = ("<meta charset='utf-8'><html><body><p>outside</p><!--StartFragment-->"
+            "<p>Only the <b>selected</b> words are kept here, nothing around them.</p>"
+            "<!--EndFragment--><p>after</p></body></html>")
+    clip = extract_clipboard(html=html, url="https://x.example.net/a")
+    assert "Only the **selected** words are kept here" in clip.markdown
+    assert "outside" not in clip.markdown and "after" not in clip.markdown
+    assert clip.source == "https://x.example.net/a"
+
+
+def test_clipboard_plain_text_is_the_fallback():
+    clip = extract_clipboard(text="Just some words I copied from a chat.\n", html="")
+    assert "Just some words I copied" in clip.markdown
+
+
+def test_clipboard_html_without_text_falls_back_to_plain_text():
+    clip = extract_clipboard(text="The plain flavour of the clipboard.", html="<div>  </div>")
+    assert "The plain flavour of the clipboard." in clip.markdown
+
+
+def test_empty_clipboard_is_refused():
+    with pytest.raises(InputError):
+        extract_clipboard(text="", html="")
+
+
+def test_markdown_file_is_taken_as_it_is(tmp_path):
+    note = tmp_path / "n.md"
+    note.write_text("---\ntitle: My note\ntags: [a, b]\n---\n# Heading\n\nBody *text*.\n", encoding="utf-8")
+    clip = extract_file(note)
+    assert clip.title == "My note" and clip.tags == ["a", "b"]
+    assert clip.markdown == "# Heading\n\nBody *text*."
+
+
+def test_text_file_goes_through_the_plain_text_importer(tmp_path):
+    f = tmp_path / "t.txt"
+    f.write_text("A plain text note\n\nwith two paragraphs of words.\n", encoding="utf-8")
+    clip = extract_file(f)
+    assert "with two paragraphs of words." in clip.markdown
+
+
+def test_page_mode_keeps_the_whole_page(tmp_path):
+    clip = extract_file(PAGES / "complete.html", mode="page")
+    assert "Ten best beaches" in clip.markdown and "Fresnel lens" in clip.markdown
+
+
+def test_data_uri_that_is_not_an_image_is_dropped(tmp_path):
+    payload = base64.b64encode(b"<script>alert(1)</script>").decode()
+    page = tmp_path / "d.html"
+    page.write_text(f"<html><body><article><p>{'Words of the article. ' * 20}</p>"
+                    f"<img src='data:text/html;base64,{payload}' alt='x'>"
+                    f"<a href='data:text/html;base64,{payload}'>open</a></article></body></html>")
+    clip = extract_file(page)
+    assert "data:" not in clip.markdown and "script" not in clip.markdown
+    assert clip.attachments == []

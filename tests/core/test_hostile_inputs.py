@@ -1,0 +1,191 @@
+"""Bad input gives a clear one-line error or a safe note, never a crash, hang or runaway memory."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from clipper.core import limits
+from clipper.core.errors import ExtractionTimeout, InputError, TooLargeError
+from clipper.core.pipeline import extract_clipboard, extract_file
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _one_line_error(exc: Exception) -> str:
+    msg = str(exc)
+    assert msg and "\n" not in msg and "Traceback" not in msg
+    return msg
+
+
+def _assert_safe(markdown: str) -> None:
+    assert not re.search(r"(?<!\\)<[A-Za-z/!?]", markdown)  # no raw HTML can reach the note
+    assert not re.search(r"(?<!\\)\]\(\s*(javascript|vbscript|data|file):", markdown, re.I)
+    assert "onerror" not in markdown.lower() or "\\<" in markdown
+
+
+@pytest.fixture
+def page(tmp_path):
+    def write(name: str, data: bytes | str) -> Path:
+        path = tmp_path / name
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        path.write_bytes(data)
+        return path
+    return write
+
+
+def test_empty_file(page):
+    with pytest.raises(InputError) as err:
+        extract_file(page("empty.html", b""))
+    assert "empty" in _one_line_error(err.value)
+
+
+def test_binary_named_html(page):
+    with pytest.raises(InputError) as err:
+        extract_file(page("photo.html", b"\x89PNG\r\n\x1a\n" + os.urandom(4000)))
+    assert "not a text or HTML file" in _one_line_error(err.value)
+
+
+def test_random_bytes_named_html(page):
+    with pytest.raises(InputError) as err:
+        extract_file(page("noise.html", os.urandom(20000)))
+    _one_line_error(err.value)
+
+
+def test_100_mb_page_is_refused_at_once(tmp_path):
+    path = tmp_path / "huge.html"
+    chunk = b"<p>" + b"lorem ipsum dolor sit amet " * 40 + b"</p>\n"
+    with path.open("wb") as fh:
+        fh.write(b"<html><body>")
+        for _ in range(100 * 1024 * 1024 // len(chunk) + 1):
+            fh.write(chunk)
+    assert path.stat().st_size >= 100 * 1024 * 1024
+    with pytest.raises(TooLargeError) as err:
+        extract_file(path)
+    assert "too large" in _one_line_error(err.value)
+
+
+def test_page_with_too_much_markup_is_refused(page):
+    body = b"<p>" + b"x" * 100 + b"</p>"
+    data = b"<html><body>" + body * (limits.MAX_HTML_CHARS // len(body) + 10) + b"</body></html>"
+    with pytest.raises(TooLargeError) as err:
+        extract_file(page("big.html", data))
+    assert "too large" in _one_line_error(err.value)
+
+
+def test_too_many_elements_are_refused(page):
+    data = "<html><body>" + "<div>a</div>" * (limits.MAX_ELEMENTS + 10) + "</body></html>"
+    with pytest.raises(TooLargeError) as err:
+        extract_file(page("many.html", data))
+    assert "too many elements" in _one_line_error(err.value)
+
+
+def test_100k_nested_elements(page):
+    data = "<html><body>" + "<div>" * 100_000 + "deep text" + "</div>" * 100_000 + "</body></html>"
+    with pytest.raises(InputError) as err:
+        extract_file(page("nested.html", data))
+    assert "nested too deeply" in _one_line_error(err.value)
+
+
+def test_nesting_below_the_parser_limit_still_converts(page):
+    text = "Some real words in a deeply nested layout. " * 10
+    data = "<html><body>" + "<div><span>" * 120 + f"<p>{text}</p>" + "</span></div>" * 120 + "</body></html>"
+    clip = extract_file(page("nested-ok.html", data))
+    assert "Some real words in a deeply nested layout." in clip.markdown
+
+
+def test_invalid_bytes(page):
+    data = (b"<html><body><p>Caf\xe9 \xff\xfe invalid \xc3\x28 bytes " + b"and more words " * 20
+            + b"</p></body></html>")
+    clip = extract_file(page("invalid.html", data))
+    assert "Café" in clip.markdown and "more words" in clip.markdown
+
+
+def test_nul_bytes(page):
+    data = b"<html><body><p>NUL\x00 bytes\x00 here " + b"word " * 50 + b"</p>\x00</body></html>"
+    clip = extract_file(page("nul.html", data))
+    assert "\x00" not in clip.markdown and "word word" in clip.markdown
+
+
+HOSTILE = (
+    "<html><head><title>Evil</title><script>alert(1)</script></head><body onload='alert(1)'>"
+    + "<script>evil()</script>" * 2000
+    + "<article><p>" + "Real text of the article that is long enough to count as content. " * 6 + "</p>"
+    + "<p><img src=x onerror='alert(1)'> <a href='javascript:alert(1)'>click me</a> "
+      "<a href=' JaVaScRiPt:alert(1)'>spaced</a> <a href='vbscript:x'>vb</a> "
+      "<a href='data:text/html,<script>alert(1)</script>'>data</a> <a href='file:///etc/passwd'>file</a></p>"
+    + "<p>Text with &lt;script&gt;alert(1)&lt;/script&gt; and [link](javascript:alert(2)) and "
+      "<b onclick='x()'>bold</b> and &lt;img src=x onerror=alert(3)&gt;.</p>"
+    + "<svg onload=alert(1)><script>x</script></svg><iframe src='javascript:alert(1)'></iframe>"
+    + "<object data='evil.swf'></object><style>p{}</style></article></body></html>"
+)
+
+
+@pytest.mark.parametrize("mode", ["article", "page"])
+def test_scripts_event_handlers_and_javascript_links(page, mode):
+    clip = extract_file(page("evil.html", HOSTILE), mode=mode)
+    assert "Real text of the article" in clip.markdown
+    assert "evil()" not in clip.markdown
+    _assert_safe(clip.markdown)
+
+
+def test_hostile_clipboard_html():
+    clip = extract_clipboard(html=HOSTILE, text="x")
+    _assert_safe(clip.markdown)
+
+
+def test_time_limit_stops_a_runaway_call():
+    t0 = time.monotonic()
+    with pytest.raises(ExtractionTimeout) as err:
+        limits.run_limited(time.sleep, 30, timeout=1)
+    assert time.monotonic() - t0 < 10
+    assert "too long" in _one_line_error(err.value)
+
+
+def _allocate(n):
+    return len(bytearray(n))
+
+
+def test_memory_limit_stops_a_runaway_call():
+    with pytest.raises(ExtractionTimeout) as err:
+        limits.run_limited(_allocate, 8 * 1024**3, memory=256 * 1024**2)
+    assert "memory" in _one_line_error(err.value)
+
+
+def test_batch_keeps_going_after_a_bad_input():
+    results = list(limits.run_many([(_allocate, (10,)), (time.sleep, (30,)), (_allocate, (20,))],
+                                   jobs=2, timeout=1))
+    assert [i for i, _ in results] == [0, 1, 2]
+    assert results[0][1] == 10 and results[2][1] == 20
+    assert isinstance(results[1][1], ExtractionTimeout)
+
+
+def test_cli_json_lines_and_exit_status(tmp_path):
+    good = tmp_path / "good.html"
+    good.write_text("<html><head><title>Good page</title></head><body><article>"
+                    + "<p>Plenty of words in a page that imports well. </p>" * 8
+                    + "</article></body></html>", encoding="utf-8")
+    bad = tmp_path / "bad.html"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    empty = tmp_path / "empty.html"
+    empty.write_bytes(b"")
+    missing = tmp_path / "missing.html"
+    paths = [good, bad, empty, missing, good]
+    proc = subprocess.run([sys.executable, "-m", "clipper", "extract", "--json", *map(str, paths)],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert proc.returncode == 1, proc.stderr
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [line["path"] for line in lines] == [str(p) for p in paths]
+    assert lines[0]["title"] == "Good page" and "Plenty of words" in lines[0]["markdown"]
+    assert set(lines[0]) == {"path", "title", "author", "published", "site", "source", "language", "tags",
+                             "markdown"}
+    for line in lines[1:4]:
+        assert set(line) == {"path", "error"} and "\n" not in line["error"]
+    assert lines[4]["markdown"] == lines[0]["markdown"]
+    assert "Traceback" not in proc.stderr
