@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, QItemSelectionModel, QSize, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -758,13 +758,21 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Note: " + "; ".join(warnings), 8000)
         self.note_shown.emit(note.id)
 
+    def changeEvent(self, event):  # noqa: N802
+        # Rich text keeps the colours it was laid out with: redo it when the system palette changes.
+        kinds = (event.Type.PaletteChange, event.Type.ApplicationPaletteChange)
+        if event.type() in kinds and self.current_note is not None:
+            self.note_meta.setText(self._meta_html(self.current_note))
+        super().changeEvent(event)
+
     def _meta_html(self, note) -> str:
         parts = []
         for value in (note.site, note.author, str(note.published or "")[:10]):
             if value:
                 parts.append(html.escape(str(value)))
         if note.source and note.source.lower().startswith(("http://", "https://")):
-            parts.append(f'<a href="{html.escape(note.source, quote=True)}">source</a>')
+            link = self.palette().color(QPalette.ColorRole.Link).name()
+            parts.append(f'<a style="color:{link}" href="{html.escape(note.source, quote=True)}">source</a>')
         created = str(getattr(note, "created", "") or "")[:10]
         if created:
             parts.append(f"clipped {html.escape(created)}")

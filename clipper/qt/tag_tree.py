@@ -44,7 +44,9 @@ class TagTree(QTreeWidget):
     def set_tags(self, counts: dict[str, int]) -> None:
         """Rebuild from ``{tag: count}``, keeping the selection and the expanded branches."""
         selected = set(self.selected_tags())
-        expanded = {it.data(0, TagRole) for it in self._all_items() if it.isExpanded()}
+        # Branches are open unless the user closed them.
+        collapsed = {it.data(0, TagRole) for it in self._all_items()
+                     if it.childCount() and not it.isExpanded()}
         self._building = True
         self.blockSignals(True)
         try:
@@ -69,7 +71,7 @@ class TagTree(QTreeWidget):
                 count = counts.get(path)
                 node.setText(0, f"{name}  ({count})" if count else name)
                 node.setToolTip(0, f"#{path}: {count or 0} note(s)")
-                if path in expanded:
+                if path not in collapsed:
                     node.setExpanded(True)
                 if path in selected:
                     node.setSelected(True)

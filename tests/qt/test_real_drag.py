@@ -50,7 +50,8 @@ def find_window(name: str, timeout: float = 30) -> str:
 
 def geometry(window_id: str) -> dict:
     shell = xdotool("getwindowgeometry", "--shell", window_id)
-    return {k: int(v) for k, v in (line.split("=") for line in shell.splitlines()) if k in ("X", "Y", "WIDTH", "HEIGHT")}
+    pairs = (line.split("=") for line in shell.splitlines())
+    return {k: int(v) for k, v in pairs if k in ("X", "Y", "WIDTH", "HEIGHT")}
 
 
 def notes_in(vault: Path) -> list[Path]:

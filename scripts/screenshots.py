@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""Save screenshots of the Clipper window (QWidget.grab) so anyone can see what the app shows.
+
+    .venv/bin/python scripts/screenshots.py [OUT_DIR]      (default: screenshots/)
+
+Builds a throw-away vault with a few notes, then saves: the main window with the notes, a search
+with highlighted hits, a tag filter, the note editor, and the same window in a dark palette.
+Runs headless (QT_QPA_PLATFORM=offscreen unless set otherwise).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+NOTES = [
+    dict(title="How to Keep a Sourdough Starter Alive", site="The Slow Kitchen", author="Maria Keller",
+         published="2024-02-11", source="https://slowkitchen.example/sourdough-starter",
+         tags=["cooking/bread", "howto"], markdown="""A sourdough starter is a small colony of wild yeast \
+and \
+bacteria living in flour and water. Feed it regularly and it will raise your bread for years.
+
+## Feeding
+
+- Discard half of the starter.
+- Add equal weights of **flour** and **water** (50 g each is plenty).
+- Leave it at room temperature until it doubles, usually four to eight hours.
+
+> A starter that smells of acetone is hungry, not dead: feed it twice a day for a few days.
+
+## Storing
+
+Between bakes the starter can live in the fridge. Take it out the evening before you bake \
+and give it one or two feedings so the bread rises well.
+"""),
+    dict(title="The Quiet Return of the Night Train", site="Rail Review", author="Tom Becker",
+         published="2023-11-30", source="https://railreview.example/night-trains",
+         tags=["travel", "trains"], markdown="""Night trains are coming back across Europe. New routes link \
+Vienna, Paris, Brussels and Berlin, and sleeper cars sell out weeks ahead.
+
+Operators say travellers want to avoid short flights, and that a good night's sleep beats \
+an early airport security queue. The economics remain hard: the rolling stock is expensive \
+and each bed earns money only once a day.
+"""),
+    dict(title="Bread Baking for Beginners: Ten Common Mistakes", site="Flour & Co", author="Ana Lima",
+         published="2024-05-02", source="https://flourco.example/bread-mistakes",
+         tags=["cooking/bread"], markdown="""Most failed loaves come from a handful of mistakes: too little \
+time, water that is too hot, and an oven that is not hot enough.
+
+1. Measure by weight, not by cups.
+2. Let the dough rise until it has really doubled.
+3. Bake bread until the crust is deep brown; pale bread is underbaked.
+"""),
+    dict(title="Why Your Houseplants Keep Dying", site="Green Rooms", author="Lee Park",
+         published="2022-08-19", source="https://greenrooms.example/houseplants",
+         tags=["garden"], markdown="""Overwatering kills more houseplants than anything else. Roots need \
+air as much as water; a pot without a drainage hole slowly drowns them.
+
+Check the soil with a finger before watering, and move plants closer to the window in winter.
+"""),
+    dict(title="A Short History of the Paperclip", site="Objects Weekly", author="Sam Ortiz",
+         published="2021-03-14", source="https://objects.example/paperclip",
+         tags=["history", "design"], markdown="""The familiar double loop, called the *Gem* clip, was never \
+patented. It appeared in Britain in the 1870s and has barely changed since.
+
+Dozens of rival designs tried to improve on it; almost all of them are forgotten.
+"""),
+]
+
+
+def wait_idle(app, window, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        app.processEvents()
+        if not window.writer.busy and not window.reader.busy:
+            for _ in range(5):
+                app.processEvents()
+            if not window.writer.busy and not window.reader.busy:
+                return
+        time.sleep(0.01)
+    raise TimeoutError("the window did not settle")
+
+
+def dark_palette():
+    from PySide6.QtGui import QColor, QPalette
+
+    p = QPalette()
+    roles = {
+        QPalette.ColorRole.Window: "#2b2d30", QPalette.ColorRole.WindowText: "#e6e6e6",
+        QPalette.ColorRole.Base: "#1e1f22", QPalette.ColorRole.AlternateBase: "#26282b",
+        QPalette.ColorRole.Text: "#e6e6e6", QPalette.ColorRole.Button: "#35373b",
+        QPalette.ColorRole.ButtonText: "#e6e6e6", QPalette.ColorRole.Highlight: "#3d6fb4",
+        QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.Link: "#7cb3ff",
+        QPalette.ColorRole.PlaceholderText: "#9a9da3", QPalette.ColorRole.ToolTipBase: "#35373b",
+        QPalette.ColorRole.ToolTipText: "#e6e6e6",
+    }
+    for role, color in roles.items():
+        p.setColor(role, QColor(color))
+    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText, QPalette.ColorRole.WindowText):
+        p.setColor(QPalette.ColorGroup.Disabled, role, QColor("#74777c"))
+    return p
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    out = Path(argv[0] if argv else ROOT / "screenshots").resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="clipper-shots-"))
+    os.environ.setdefault("CLIPPER_CACHE_DIR", str(tmp / "cache"))
+
+    from PySide6.QtWidgets import QApplication
+
+    from clipper import Library
+    from clipper.core.model import Clip
+    from clipper.qt.main_window import MainWindow
+    from clipper.qt.settings import Settings, open_settings
+
+    app = QApplication([sys.argv[0]])
+    app.setStyle("Fusion")
+    settings = Settings(open_settings(str(tmp / "settings.ini")))
+    lib = Library.open(tmp / "vault", index_dir=tmp / "index", wait=True)
+    for note in NOTES:
+        fields = dict(note)
+        lib.import_clip(Clip(**fields))
+    window = MainWindow(lib, settings)
+    window.resize(1280, 800)
+    window.show()
+    wait_idle(app, window)
+    saved = []
+
+    def shot(name: str) -> None:
+        wait_idle(app, window)
+        path = out / f"{name}.png"
+        window.grab().save(str(path))
+        saved.append(path)
+
+    window.results.setCurrentIndex(window.results_model.index(0))
+    shot("01-main-window")
+
+    window.search_box.setText("bread")
+    window.run_search()
+    wait_idle(app, window)
+    window.results.setFocus()
+    shot("02-search-highlighted-hits")
+
+    window.search_box.clear()
+    window.tag_tree.select_tags(["cooking/bread"])
+    shot("03-tag-filter")
+
+    window.set_editing(True)
+    shot("04-note-editor")
+    window.set_editing(False)
+
+    window.tag_tree.select_tags([])
+    window.search_box.setText("zeppelin")
+    window.run_search()
+    wait_idle(app, window)
+    shot("05-no-results")
+
+    app.setPalette(dark_palette())
+    window.search_box.setText("bread OR trains")
+    window.run_search()
+    wait_idle(app, window)
+    shot("06-dark-palette")
+
+    window.close()
+    lib.close()
+    app.clipboard().clear()
+    for path in saved:
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Start-up benchmark: a fresh process to an interactive window listing results, 10,000-note vault.
+
+    .venv/bin/python scripts/startup_bench.py [--notes 10000] [--dir DIR] [--runs 5]
+
+The vault and its index are built once (cached in DIR, default a temp-folder path kept between
+runs); then each run times a new process from launch to the first results shown in the window:
+Python start, imports, QApplication, Library.open(wait=False), window shown, first search
+listed. Target: <= 1.0 s, with no index rebuild (checked: the index's files are unchanged).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+WORDS = (  # noqa: SIM905
+    "garden bread harbour train river mountain kitchen library window winter summer market "
+    "history science music theatre painting village city bridge island forest desert ocean "
+    "engine bicycle letter recipe festival museum school doctor farmer teacher journey "
+    "storm harvest lantern compass meadow orchard valley glacier canyon lighthouse workshop"
+).split()
+
+
+def build_vault(folder: Path, count: int) -> tuple[Path, Path]:
+    """Write ``count`` notes and index them once (skipped if already built)."""
+    from clipper import Library
+    from clipper.core import frontmatter
+    from clipper.core.paths import index_dir_for
+
+    vault = folder / "vault"
+    index = index_dir_for(vault)  # where the app will look for it (CLIPPER_CACHE_DIR is set)
+    stamp = folder / f"built-{count}"
+    if stamp.exists():
+        return vault, index
+    vault.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(42)
+    print(f"writing {count} notes to {vault} …", flush=True)
+    for i in range(count):
+        title = f"{rng.choice(WORDS).title()} {rng.choice(WORDS)} notes {i}"
+        paragraphs = ["\n".join(" ".join(rng.choice(WORDS) for _ in range(18)) + "." for _ in range(4))
+                      for _ in range(4)]
+        meta = {"title": title, "site": f"site{i % 50}.example",
+                "source": f"https://site{i % 50}.example/{i}",
+                "published": f"20{10 + i % 15:02d}-{1 + i % 12:02d}-{1 + i % 28:02d}",
+                "tags": [rng.choice(WORDS[:12]), f"topic/{rng.choice(WORDS[12:24])}"],
+                "created": f"2025-01-01T00:{(i // 60) % 60:02d}:{i % 60:02d}Z"}
+        (vault / f"note-{i:05d}.md").write_text(frontmatter.join(meta, "\n\n".join(paragraphs)), "utf-8")
+    print("indexing once (this takes a while) …", flush=True)
+    t0 = time.monotonic()
+    with Library.open(vault, wait=True):
+        pass
+    print(f"indexed in {time.monotonic() - t0:.0f} s", flush=True)
+    stamp.write_text("ok")
+    return vault, index
+
+
+def index_state(index: Path) -> dict:
+    return {str(p.relative_to(index)): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in index.rglob("*") if p.is_file() and "whoosh" in p.parts and "LOCK" not in p.name.upper()}
+
+
+def one_run(vault: Path, index: Path, settings: Path, env: dict) -> float:
+    t0 = time.time()
+    proc = subprocess.run(
+        [sys.executable, "-m", "clipper.qt.app", "--vault", str(vault), "--settings", str(settings),
+         "--quit-after-results"], cwd=str(ROOT), env=env, capture_output=True, text=True, timeout=120)
+    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULTS_SHOWN ")), None)
+    if line is None:
+        raise RuntimeError(f"the app did not report results (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
+    return float(line.split()[1]) - t0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--notes", type=int, default=10_000)
+    parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "clipper-startup-bench")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args(argv)
+    folder = args.dir / str(args.notes)
+    folder.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("CLIPPER_CACHE_DIR", str(folder / "cache"))
+    vault, index = build_vault(folder, args.notes)
+
+    settings = folder / "settings.ini"
+    settings.write_text("[General]\nwelcomed=true\n")
+    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+               PYTHONPATH=str(ROOT))
+    first = index_state(index)
+    one_run(vault, index, settings, env)  # warm the OS file cache (as a second start would be)
+    before = index_state(index)
+    if before != first:
+        print("note: the first start after the build changed the index files (segment merge?)")
+    times = [one_run(vault, index, settings, env) for _ in range(args.runs)]
+    after = index_state(index)
+    rebuilt = sorted(set(before) ^ set(after)) or [k for k in before if before[k] != after.get(k)]
+    print(f"notes: {args.notes}  runs: {args.runs}")
+    print(f"start-up to first results: median {statistics.median(times):.3f} s, "
+          f"min {min(times):.3f} s, max {max(times):.3f} s")
+    print("index rebuilt: " + ("YES (" + ", ".join(rebuilt[:5]) + ")" if rebuilt else "no"))
+    ok = statistics.median(times) <= 1.0 and not rebuilt
+    print("target <= 1.0 s: " + ("met" if ok else "NOT met"))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
