@@ -116,7 +116,8 @@ def _context():
         return get_context("fork")  # cheap: the child shares the already imported libraries
     if sys.platform.startswith("linux") or sys.platform == "darwin":
         ctx = get_context("forkserver")  # fork is unsafe with threads running (the GUI)
-        ctx.set_forkserver_preload(["clipper.core.pipeline"])
+        ctx.set_forkserver_preload(["clipper.core.pipeline", "clipper.core.extract", "clipper.core.convert",
+                                    "clipper.core.inputs", "trafilatura", "readability"])
         return ctx
     return get_context("spawn")
 
