@@ -211,6 +211,8 @@ class Vault:
         """
         out, temp_dirs = self._scan()
         recovered = [p for d in temp_dirs for p in fsutil.recover_temp_files(Path(d))]
+        if self.trash.is_dir():  # a delete killed while writing trash.json
+            fsutil.recover_temp_files(self.trash)
         return self._scan()[0] if recovered else out
 
     def _scan(self) -> tuple[dict[str, FileStat], set[str]]:
