@@ -119,6 +119,9 @@ def run_import(lib, items, *, allow_fetch: bool = False, tags=(), progress=None,
             break
         if progress is not None:
             progress(done, total, item.label)
+            if cancel is not None and cancel.is_set():
+                outcome.cancelled = True
+                break
         try:
             if item.kind == "file":
                 result = lib.import_file(item.path, tags=tags)

@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, QItemSelectionModel, QSize, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QPalette
+from PySide6.QtGui import QAction, QActionGroup, QImage, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clipper.qt import importer
+from clipper.qt import fetch, importer
 from clipper.qt.editor import NoteEditor, sha256
 from clipper.qt.note_view import NoteView, open_external, system_open
 from clipper.qt.report_dialog import ImportReportDialog
@@ -53,6 +53,7 @@ log = logging.getLogger(__name__)
 SORTS = [("relevance", "Relevance"), ("newest", "Newest first"), ("oldest", "Oldest first")]
 REFRESH_INTERVAL_MS = 30_000
 UNDO_BAR_MS = 15_000
+MAX_REMOTE_IMAGE = 8 * 1024 * 1024
 
 WELCOME_TITLE = "Welcome to Clipper"
 WELCOME_MARKDOWN = """Clipper keeps web articles as clean Markdown notes in a folder on your computer \
@@ -124,6 +125,8 @@ class MainWindow(QMainWindow):
         self._import_task = None
         self.last_report: ImportReportDialog | None = None
         self._closing = False
+        self._images: TaskRunner | None = None  # fetches remote images, made when first needed
+        self._remote_images: set[str] = set()
 
         self.setWindowTitle("Clipper")
         self.setAcceptDrops(True)
@@ -452,6 +455,7 @@ class MainWindow(QMainWindow):
         self.undo_button.clicked.connect(self.undo_delete)
         self.cancel_button.clicked.connect(self.cancel_import)
         self.writer.progress.connect(self._on_progress)
+        self.note_view.remote_image_wanted.connect(self._fetch_remote_image)
 
     # ------------------------------------------------------------------ state
     def _restore_state(self) -> None:
@@ -486,6 +490,8 @@ class MainWindow(QMainWindow):
             self._periodic.stop()
             self._refresh_timer.stop()
             self.reader.shutdown(wait=True)
+            if self._images is not None:
+                self._images.shutdown(wait=False)
             self.writer.shutdown(wait=True)  # the writer finishes the queued saves first
         super().closeEvent(event)
 
@@ -789,6 +795,24 @@ class MainWindow(QMainWindow):
     def _show_suggestions(self, note_id, tags) -> None:
         if self.current_note is not None and self.current_note.id == note_id:
             self.tag_editor.set_suggestions(tags)
+
+    def _fetch_remote_image(self, url: QUrl) -> None:
+        """Only when the user allowed remote images: fetched on a worker of its own (a slow site
+        must not hold up searches), once per URL."""
+        key = url.toString()
+        if key in self._remote_images:
+            return
+        self._remote_images.add(key)
+        if self._images is None:
+            self._images = TaskRunner("images", self)
+        self._images.submit(fetch.fetch, key, timeout=15, max_bytes=MAX_REMOTE_IMAGE, label="image",
+                            done=lambda page: self._show_remote_image(url, page.data),
+                            failed=lambda exc: log.info("image not loaded: %s", exc))
+
+    def _show_remote_image(self, url: QUrl, data: bytes) -> None:
+        image = QImage.fromData(data)
+        if not image.isNull() and self.note_view.remote_images:
+            self.note_view.add_remote_image(url, image)
 
     def toggle_edit(self) -> None:
         self.set_editing(self.note_stack.currentWidget() is not self.editor)

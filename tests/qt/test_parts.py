@@ -1,0 +1,128 @@
+"""The plain parts under the window: what a drop holds, the batch import (cancel, progress),
+fetching limits, remote images only when allowed, and picking up changes made outside the app."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QUrl
+from PySide6.QtGui import QTextDocument
+
+from clipper.core.errors import InputError, TooLargeError
+from clipper.qt import fetch, importer
+from tests.qt.conftest import titles, wait_idle, wait_titles
+from tests.qt.pages import PNG, write_page
+
+
+def test_what_a_drop_holds():
+    link = QMimeData()
+    link.setUrls([QUrl("https://example.org/a")])
+    link.setHtml('<a href="https://example.org/a">A title</a>')
+    assert [(i.kind, i.url) for i in importer.items_from_mime(link)] == [("url", "https://example.org/a")]
+
+    selection = QMimeData()
+    selection.setUrls([QUrl("https://example.org/a")])
+    selection.setHtml("<p>" + "A long selected paragraph of an article. " * 20 + "</p>")
+    [item] = importer.items_from_mime(selection)
+    assert item.kind == "clipboard" and item.html and item.url == "https://example.org/a"
+
+    text_link = QMimeData()
+    text_link.setText("https://example.org/b\nhttps://example.org/c\n")
+    assert [i.url for i in importer.items_from_mime(text_link)] == ["https://example.org/b",
+                                                                   "https://example.org/c"]
+    text = QMimeData()
+    text.setText("see https://example.org/b for more")
+    assert importer.items_from_mime(text)[0].kind == "clipboard"
+    assert importer.items_from_mime(text, plain=True)[0].mode == "verbatim"
+    assert importer.items_from_mime(QMimeData()) == []
+    assert not fetch.is_web_link("javascript:alert(1)") and not fetch.is_web_link("file:///etc/passwd")
+
+
+def test_a_batch_import_stops_when_cancelled(lib, tmp_path):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(6):
+        write_page(folder, f"p{i}.html", f"Page number {i}", f"word{i}")
+    cancel = threading.Event()
+    seen = []
+
+    def progress(done, total, message):
+        seen.append((done, total))
+        if done == 2:
+            cancel.set()
+
+    outcome = importer.run_import(lib, importer.expand_paths([folder]), progress=progress, cancel=cancel)
+    assert outcome.cancelled
+    assert len(outcome.created) == 2
+    assert seen[0] == (0, 6)
+
+
+class _Big(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802
+        if self.path == "/pic.png":
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.end_headers()
+            self.wfile.write(PNG)
+            type(self).image_requests += 1
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.end_headers()
+        self.wfile.write(b"<p>" + b"x" * (2 * 1024 * 1024) + b"</p>")
+
+    image_requests = 0
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def server():
+    _Big.image_requests = 0
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Big)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{srv.server_address[1]}"
+    srv.shutdown()
+    srv.server_close()
+
+
+def test_fetching_has_a_size_limit_and_web_links_only(server):
+    with pytest.raises(TooLargeError):
+        fetch.fetch(f"{server}/big", max_bytes=1024 * 1024)
+    with pytest.raises(InputError):
+        fetch.fetch("file:///etc/passwd")
+    with pytest.raises(InputError, match="cannot reach|answered"):
+        fetch.fetch("http://127.0.0.1:9/nothing", timeout=2)
+
+
+def test_remote_images_load_only_when_allowed(qtbot, window, server):
+    view = window.note_view
+    window.note_stack.setCurrentWidget(view)
+    image = QTextDocument.ResourceType.ImageResource
+    url = QUrl(f"{server}/pic.png")
+    view.remote_images = False
+    view.show_markdown(f"![pic]({server}/pic.png)", Path(window.lib.vault))
+    wait_idle(qtbot, window)
+    assert _Big.image_requests == 0
+    view.remote_images = True
+    with qtbot.waitSignal(view.remote_image_wanted, timeout=5000):
+        view.show_markdown(f"![pic]({server}/pic.png)\n\nwith remote images", Path(window.lib.vault))
+    qtbot.waitUntil(lambda: view.document().resource(image, url) is not None, timeout=20000)
+    assert _Big.image_requests == 1
+
+
+def test_notes_added_outside_the_app_appear(qtbot, window, lib):
+    note = Path(lib.vault) / "written-elsewhere.md"
+    note.write_text("---\ntitle: Written Elsewhere\ntags: [outside]\n---\n\nA note from another editor.\n",
+                    "utf-8")
+    window.refresh_from_disk()  # what the folder watcher and the timer call
+    assert wait_titles(qtbot, window, lambda t: "Written Elsewhere" in t) == ["Written Elsewhere"]
+    qtbot.waitUntil(lambda: window.tag_tree.item_for("outside") is not None, timeout=20000)
+    note.unlink()
+    window.refresh_from_disk()
+    wait_titles(qtbot, window, lambda t: t == [])
+    assert titles(window) == []
