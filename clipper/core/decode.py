@@ -56,6 +56,9 @@ def sniff_declared(data: bytes) -> str | None:
     return normalise_encoding(m.group(1).decode("ascii", "ignore")) if m else None
 
 
+_CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or 13 < b < 32 and b != 27)
+
+
 def looks_binary(data: bytes) -> bool:
     """True for data that is plainly not text (images, archives, executables)."""
     sample = data[:8192]
@@ -65,7 +68,7 @@ def looks_binary(data: bytes) -> bool:
                           b"\x1f\x8b", b"BZh", b"\xfd7zXZ", b"Rar!", b"7z\xbc\xaf", b"MZ", b"\x00asm",
                           b"RIFF", b"OggS", b"fLaC", b"ID3", b"wOFF", b"wOF2", b"SQLite format")):
         return True
-    controls = sum(1 for b in sample if b < 9 or 13 < b < 32 and b != 27)
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     return controls > len(sample) * 0.1
 
 
@@ -139,8 +142,8 @@ def _guess(data: bytes) -> str | None:
     best_chaos = matches[0].chaos
     tied = [n for m, n in zip(matches, names) if m.chaos <= best_chaos + 0.01]
     sample = data[:200_000]
-    high = sum(1 for b in sample if b >= 0x80)
-    letters = sum(1 for b in sample if 65 <= (b | 32) <= 122 and (b | 32) >= 97)
+    high = len(sample) - len(sample.translate(None, bytes(range(0x80, 0x100))))
+    letters = len(sample) - len(sample.translate(None, bytes(range(65, 91)) + bytes(range(97, 123))))
     if "cp1252" in tied and high < 0.3 * (high + letters):
         return "cp1252"  # mostly Latin letters: the web's default for unlabelled Western pages
     for name in names:

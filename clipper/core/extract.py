@@ -122,16 +122,19 @@ def _resolve_images(tree, base_url: str, resources: dict[str, str]) -> None:
             img.attrib.pop("src", None)
 
 
-_CAPTION_XPATH = ("//figcaption|//*[contains(concat(' ', normalize-space(@class), ' '), ' wp-caption-text ')]"
-                  "|//*[contains(concat(' ', normalize-space(@class), ' '), ' caption ')]"
-                  "|//*[contains(@class, 'image-caption') or contains(@class, 'img-caption')"
-                  " or contains(@class, 'photo-caption') or contains(@class, 'figure-caption')"
-                  " or contains(@class, 'media-caption') or contains(@class, 'caption-text')]")
+_CAPTION_CLASS = re.compile(r"(?:^|[\s_-])(?:wp-caption-text|caption|image-caption|img-caption|photo-caption"
+                            r"|figure-caption|media-caption|caption-text)(?:$|[\s_-])", re.I)
+
+
+def _captions(tree):
+    for el in tree.xpath("//figcaption|//*[contains(@class, 'aption')]"):
+        if el.tag == "figcaption" or _CAPTION_CLASS.search(el.get("class") or ""):
+            yield el
 
 
 def _fold_captions(tree) -> None:
     """Move a figure's caption into its image's alt text, so it stays with the image."""
-    for cap in tree.xpath(_CAPTION_XPATH):
+    for cap in list(_captions(tree)):
         if cap.getparent() is None or cap.find(".//img") is not None:
             continue
         text = text_of(cap)
@@ -182,8 +185,8 @@ def _drop_junk(tree) -> None:
         _remove(el)
     for el in tree.iter(etree.Comment):
         _remove(el)
-    for el in tree.xpath("//*[@hidden or @aria-hidden='true' and not(.//img)]"
-                         "|//*[contains(translate(@style, ' ', ''), 'display:none')]"):
+    for el in tree.xpath("//*[@hidden]|//*[@aria-hidden='true'][not(.//img)]"
+                         "|//*[@style][contains(translate(@style, ' ', ''), 'display:none')]"):
         _remove(el)
 
 
