@@ -35,7 +35,7 @@ from clipper.core import query as qlang
 from clipper.core import tags as tagmod
 from clipper.core.catalog import Catalog
 from clipper.core.errors import VaultError
-from clipper.core.index import MAX_INDEXED_CHARS, SCHEMA_VERSION, Highlighter, SearchIndex, plain_text
+from clipper.core.index import MAX_INDEXED_CHARS, SCHEMA_VERSION, TITLE_SEP, Highlighter, SearchIndex
 from clipper.core.index import snippet_html as _snippet_html
 from clipper.core.model import Clip
 from clipper.core.vault import (
@@ -52,6 +52,7 @@ from clipper.core.vault import (
 )
 
 log = logging.getLogger(__name__)
+_NO_TERMS = Highlighter([])
 
 __all__ = ["Library", "Note", "Hit", "ImportResult", "SaveResult", "Changes", "TrashEntry"]
 
@@ -411,7 +412,7 @@ class Library:
     def _doc(row: dict, body: str) -> dict:
         doc = {
             "id": row["id"], "path": row["path"], "title": row["title"],
-            "body": body[:MAX_INDEXED_CHARS],
+            "body": row["title"] + TITLE_SEP + body[:MAX_INDEXED_CHARS],
             "tags": " ".join(tagmod.with_ancestors(row["tags"])),
             "author": row["author"], "site": row["site"], "source": row["source"],
             "language": row["language"], "hash": row["hash"],
@@ -579,13 +580,8 @@ class Library:
                 raw = fh.read(400_000).decode("utf-8", "replace")
             m = frontmatter._FENCE.match(raw)
             body = raw[m.end():] if m else raw
-            text = plain_text(body)
-            if text.startswith(row["title"]):
-                text = text[len(row["title"]):].lstrip(" :-—")
-            if hl is not None:
-                snippet, highlights = hl.snippet(text)
-            else:
-                snippet, highlights = Highlighter([]).snippet(text)
+            hl = hl or _NO_TERMS
+            snippet, highlights = hl.snippet_markdown(body, skip=row["title"])
         except OSError:
             pass
         return Hit(id=row["id"], path=path, title=row["title"], snippet=snippet, highlights=highlights,
