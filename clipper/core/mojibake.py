@@ -136,7 +136,7 @@ def _seq_len(lead: int) -> int:
 
 
 def _decode_units(units: list[int], drops: bytes, lossy: bool, prev: str = " ", nxt: str = " ",
-                  closer=None) -> tuple[str, list[tuple[int, list[str]]]] | None:
+                  closer=None, model: bool = False) -> tuple[str, list[tuple[int, list[str]]]] | None:
     """Decode byte units as UTF-8, filling at most one lost byte per character when ``lossy``.
 
     ``prev``/``nxt`` are the characters around the run (to tell opening from closing quotes),
@@ -200,7 +200,7 @@ def _decode_units(units: list[int], drops: bytes, lossy: bool, prev: str = " ", 
         before = out[-1][-1] if out else prev
         after = nxt if j >= n else _peek(units, j)
         chars.sort(key=_rank)  # stable: among equals, a byte lost at the end first
-        ch, fits = _choose(chars, before, after, closer)
+        ch, fits = _choose(chars, before, after, closer, model)
         alts = [c for c in chars if c.isalpha() and c != ch] if ch.isalpha() else []
         guesses.append((sum(map(len, out)), fits, alts))
         out.append(ch)
@@ -222,7 +222,7 @@ _OPENING = {"“": "”", "‘": "’", "„": "“"}
 _VOWELS = set("aeiouyáíýïéóúàèìòùâêîôûäëöüаеёиоуыэюяіїєæœ")
 
 
-def _choose(chars: list[str], before: str, after: str, closer) -> tuple[str, bool]:
+def _choose(chars: list[str], before: str, after: str, closer, model: bool = False) -> tuple[str, bool]:
     """Pick the likeliest of the characters a lost byte leaves; False if none fits its place."""
     if "\u200f" in chars and "\u0590" <= before <= "\u08ff":
         return "\u200f", True  # right-to-left mark after Hebrew or Arabic
@@ -247,19 +247,24 @@ def _choose(chars: list[str], before: str, after: str, closer) -> tuple[str, boo
         letters = [c for c in letters if c.islower() == before.islower()] or letters
     elif before.isalpha() and before.islower():
         letters = [c for c in letters if c.islower()] or letters
-    if len(letters) > 1:
-        model = _bigrams()
-        if model:
+    if len(letters) > 1 and model:  # only once the code page is chosen: the model costs time
+        counts = _bigrams()
+        if counts:
             p = before.lower() if before.isalpha() else " "
             nx = after.lower() if after.isalpha() else (" " if after != "?" else "")
             if nx.strip() and _script(nx) != _script(letters[0]):
                 nx = ""
-            best = max(letters, key=lambda c: _bigram_score(model, p, c.lower(), nx))
+            best = max(letters, key=lambda c: _bigram_score(counts, p, c.lower(), nx))
             return best, True
     return letters[0], True
 
 
 _BIGRAMS: dict[str, int] | None = None
+_MODEL_LANGUAGES = ("English", "Russian", "Ukrainian", "Bulgarian", "Serbian", "Greek", "Portuguese",
+                    "Spanish", "French", "German", "Italian", "Czech", "Polish", "Slovak", "Hungarian",
+                    "Romanian", "Turkish", "Croatian", "Slovenian", "Lithuanian", "Latvian", "Estonian",
+                    "Icelandic", "Danish", "Norwegian_Bokmal", "Swedish", "Finnish", "Dutch", "Catalan",
+                    "Vietnamese")
 
 
 def _bigrams() -> dict[str, int]:
@@ -275,25 +280,41 @@ def _bigrams() -> dict[str, int]:
         try:
             import justext
 
-            for lang in justext.get_stoplists():
+            known = set(justext.get_stoplists())
+            for lang in (lang for lang in _MODEL_LANGUAGES if lang in known):
                 for w in justext.get_stoplist(lang):
                     w = f" {w.lower()} "
                     counts.update(w[i:i + 2] for i in range(len(w) - 1))
+                    counts.update(w[i:i + 3] for i in range(len(w) - 2))
         except Exception:  # noqa: BLE001 - without the lists the rank order decides
             pass
+        firsts: Counter = Counter()
+        for pair, n in counts.items():
+            if len(pair) == 2:
+                firsts[pair[0]] += n
         _BIGRAMS = dict(counts)
+        _BIGRAMS.update({f"{ch}\0": n for ch, n in firsts.items()})
     return _BIGRAMS
 
 
 def _script(ch: str) -> int:
-    return ord(ch) >> 7
+    o = ord(ch)
+    if o < 0x250 or 0x1E00 <= o <= 0x1EFF:
+        return 0  # Latin
+    if 0x370 <= o <= 0x3FF or 0x1F00 <= o <= 0x1FFF:
+        return 1  # Greek
+    if 0x400 <= o <= 0x52F:
+        return 2  # Cyrillic
+    return o >> 8
 
 
 def _bigram_score(model: dict[str, int], prev: str, ch: str, nxt: str) -> float:
     import math
 
-    uni = sum(model.get(ch + x, 0) for x in " абвгдеиклмнопрстуaeinorst") + 1
+    uni = model.get(f"{ch}\0", 0) + 1
     score = math.log(model.get(prev + ch, 0) + 0.5)
+    if nxt:
+        score += 2 * math.log(model.get(prev + ch + nxt, 0) + 0.5)  # letter triples decide first
     if nxt:
         score += math.log(model.get(ch + nxt, 0) + 0.5) - math.log(uni)
     return score
@@ -309,7 +330,7 @@ def _looks_bad(s: str) -> bool:
     return is_bad(s)
 
 
-def _fix_with(text: str, page: _CodePage) -> tuple[str, float] | None:
+def _fix_with(text: str, page: _CodePage, final: bool = False) -> tuple[str, float] | None:
     """Repair ``text`` as if read through ``page``; None when the page does not explain it.
 
     Returns (new text, score): characters explained by the repair minus runs that failed.
@@ -350,7 +371,7 @@ def _fix_with(text: str, page: _CodePage) -> tuple[str, float] | None:
         prev = text[m.start() - 1] if m.start() else " "
         nxt = text[m.end()] if m.end() < len(text) else " "
         res = _decode_units(_units(m.group(), to_byte), page.drops, lossy=True, prev=prev, nxt=nxt,
-                            closer=lambda m=m: _next_closer(text, m.end(), page))
+                            closer=lambda m=m: _next_closer(text, m.end(), page), model=final)
         if res is None:
             fails += 1
             continue
@@ -392,7 +413,7 @@ def _fix_with(text: str, page: _CodePage) -> tuple[str, float] | None:
         score += gain
     out.append(text[pos:])
     result = "".join(out)
-    if letter_guesses:
+    if letter_guesses and final:
         result = _by_vocabulary(result, letter_guesses)
     return result, score - fails
 
@@ -474,8 +495,11 @@ def repair(text: str) -> str:
             if res is None:
                 continue
             if best is None or res[1] > best[0]:
-                best = (res[1], res[0])
-        if best is None or best[1] == text:
+                best = (res[1], page)
+        if best is None:
             break
-        text = best[1]
+        res = _fix_with(text, best[1], final=True)
+        if res is None or res[0] == text:
+            break
+        text = res[0]
     return text
