@@ -328,10 +328,9 @@ def _readability(tree):
         return None
     try:
         summary = document(deepcopy(tree)).summary(html_partial=True)
+        return lxml_html.fragment_fromstring(summary, create_parent="div") if summary else None
     except Exception:  # noqa: BLE001 -- a second opinion that fails is just absent
         return None
-    el = lxml_html.fragment_fromstring(summary, create_parent="div") if summary else None
-    return el
 
 
 # --- whole page -----------------------------------------------------------------------------
@@ -467,24 +466,22 @@ def _strip_site_suffix(title: str, site: str) -> str:
 
 # --- choosing -------------------------------------------------------------------------------
 
+_NOT_MAIN = re.compile(r"comment|sidebar|\bnav|menu|footer|related|widget|promo|teaser", re.I)
+
+
 def _main_block_text(tree) -> int:
-    """Length of the text in the block that holds the most paragraph text (a rough article size)."""
-    best = 0
+    """Length of the paragraph text in the block that holds the most of it (a rough article size)."""
     scores: dict = {}
-    for p in tree.iter("p", "pre", "blockquote", "li"):
+    for p in tree.iter("p"):
         n = len(text_of(p))
-        if n < 25:
+        if n < 60:
             continue
         parent = p.getparent()
-        if parent is None:
+        if parent is None or any(_NOT_MAIN.search((a.get("class") or "") + " " + (a.get("id") or ""))
+                                 for a in p.iterancestors()):
             continue
         scores[parent] = scores.get(parent, 0) + n
-        grand = parent.getparent()
-        if grand is not None:
-            scores[grand] = scores.get(grand, 0) + n // 2
-    if scores:
-        best = max(scores.values())
-    return best
+    return max(scores.values(), default=0)
 
 
 def _strip_title_heading(body, title: str) -> None:
@@ -594,6 +591,11 @@ def _choose(tree, doc, base_url: str, art: Article, second_opinion: bool = True)
     art.debug = (len(ts), len(rs), round(t_in_r, 2), round(r_in_t, 2))
     body, text = (r_body, r_text) if pick == "r" else (t_body, t_text)
     art.method = "readability" if pick == "r" else "trafilatura"
+    if len(text) >= 80:
+        main = _main_block_text(tree)
+        if main > 2000 and len(text) < 0.3 * main:
+            art.warnings.append("the article found may be incomplete; "
+                                "import the whole page to keep everything")
     if body is None or len(text) < 80:
         other, other_text = (t_body, t_text) if pick == "r" else (r_body, r_text)
         if other is not None and len(other_text) > len(text) and len(other_text) >= 80:

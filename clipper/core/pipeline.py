@@ -240,10 +240,24 @@ def _from_page(page, url: str | None, mode: str) -> Clip:
         warnings=page.warnings + art.warnings,
         kind=page.kind,
     )
+    if not clip.title:
+        clip.title = _title_from_text(markdown)
     if clip.image.startswith("attachments/") and clip.image[len("attachments/"):] not in {
             a.name for a in used}:
         clip.image = ""
     return clip
+
+
+def _title_from_text(markdown: str) -> str:
+    """A title for a page without one: its first line of text, shortened at a word."""
+    for line in markdown.splitlines():
+        line = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", line)
+        line = re.sub(r"^[#>\-*+\s\d.]+|[*_`|\\]", "", line).strip()
+        if len(line) >= 3:
+            if len(line) > 80:
+                line = line[:80].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+            return line
+    return ""
 
 
 def _is_selection(html: str) -> bool:

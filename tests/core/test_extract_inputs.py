@@ -142,3 +142,21 @@ def test_data_uri_that_is_not_an_image_is_dropped(tmp_path):
     clip = extract_file(page)
     assert "data:" not in clip.markdown and "script" not in clip.markdown
     assert clip.attachments == []
+
+
+def test_page_without_an_article_keeps_its_text_with_a_warning(tmp_path):
+    page = tmp_path / "tiny.html"
+    page.write_text("<html><head><title>Tiny</title></head><body><nav><a href='/'>Home</a></nav>"
+                    "<div><span>Opening hours: 9 to 5.</span><br><span>Closed on Sundays.</span></div>"
+                    "</body></html>", encoding="utf-8")
+    clip = extract_file(page)
+    assert "Opening hours: 9 to 5." in clip.markdown and "Closed on Sundays." in clip.markdown
+    assert clip.title == "Tiny"
+    assert any("whole page" in w for w in clip.warnings)
+
+
+def test_page_without_a_title_gets_one_from_its_text(tmp_path):
+    page = tmp_path / "untitled.html"
+    page.write_text("<html><body><article>" + "<p>A page that never says what it is called, sadly.</p>" * 5
+                    + "</article></body></html>", encoding="utf-8")
+    assert extract_file(page).title == "A page that never says what it is called, sadly."
