@@ -5,6 +5,7 @@
     Clipper COMMAND ...              the `clipper` command line (import, search, extract, ...)
     Clipper --version | --help       the command line's version / help
     Clipper -m MODULE ...            run a module (a child process started with sys.executable)
+    Clipper -c CODE ...              run Python code inside the bundle (checks, debugging)
 
 Started under the name `clipper` (a symlink, see install-linux.sh) it is always the CLI.
 """
@@ -46,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
 
         sys.argv = argv[1:]
         runpy.run_module(argv[1], run_name="__main__", alter_sys=True)
+        return 0
+    if len(argv) >= 2 and argv[0] == "-c":
+        sys.argv = ["-c", *argv[2:]]
+        exec(compile(argv[1], "<string>", "exec"), {"__name__": "__main__"})
         return 0
     if wants_cli(argv, sys.argv[0] if sys.argv else ""):
         from clipper.cli import main as cli_main

@@ -167,6 +167,17 @@ def test_bundle_entry_dispatches_commands_to_the_cli():
     assert not entry.wants_cli([], prog="/opt/clipper/Clipper")
 
 
+def test_bundle_entry_runs_code_and_modules(capsys, monkeypatch):
+    monkeypatch.setattr(sys, "argv", list(sys.argv))
+    entry = load_bundle_entry()
+    assert entry.main(["-c", "import sys; print('args', sys.argv[1:])", "a", "b"]) == 0
+    assert "args ['a', 'b']" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exc:
+        entry.main(["-m", "clipper", "--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.strip() == f"clipper {clipper.__version__}"
+
+
 # --- install script ---------------------------------------------------------------------------
 
 def test_install_script_puts_files_in_xdg_folders(tmp_path):
