@@ -20,6 +20,34 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+class MarkdownEdit(QPlainTextEdit):
+    """Text drops go into the text; dropped files and links are imports (handed to the window)."""
+
+    import_dropped = Signal(object)  # QMimeData
+
+    def _is_import(self, event) -> bool:
+        return event.mimeData().hasUrls()
+
+    def dragEnterEvent(self, event):  # noqa: N802
+        if self._is_import(event):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event):  # noqa: N802
+        if self._is_import(event):
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event):  # noqa: N802
+        if self._is_import(event):
+            event.acceptProposedAction()
+            self.import_dropped.emit(event.mimeData())
+        else:
+            super().dropEvent(event)
+
+
 class NoteEditor(QWidget):
     save_requested = Signal(object, str, str)  # note id, text, base hash
     modified_changed = Signal(bool)
@@ -32,7 +60,7 @@ class NoteEditor(QWidget):
         self._saving = False
         self._resave = False
 
-        self.text = QPlainTextEdit(self)
+        self.text = MarkdownEdit(self)
         self.text.setAccessibleName("Note text (Markdown)")
         self.text.setTabChangesFocus(False)
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)

@@ -51,6 +51,7 @@ from clipper.qt.workers import TaskRunner
 log = logging.getLogger(__name__)
 
 SORTS = [("relevance", "Relevance"), ("newest", "Newest first"), ("oldest", "Oldest first")]
+SORT_MENU = {"relevance": "Sort by Rele&vance", "newest": "Ne&west First", "oldest": "O&ldest First"}
 REFRESH_INTERVAL_MS = 30_000
 UNDO_BAR_MS = 15_000
 MAX_REMOTE_IMAGE = 8 * 1024 * 1024
@@ -158,9 +159,11 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ building
     def _build_widgets(self) -> None:
         self.search_box = SearchBox(self)
+        self.search_box.setAcceptDrops(False)  # a drop anywhere on the window imports
         self.sort_box = QComboBox(self)
         self.sort_box.setAccessibleName("Sort results")
         self.sort_box.setToolTip("Sort the results")
+        self.sort_box.view().setAccessibleName("Sort choices")
         for key, text in SORTS:
             self.sort_box.addItem(text, key)
 
@@ -227,6 +230,7 @@ class MainWindow(QMainWindow):
         self.note_meta.setAccessibleName("Note details")
         self.note_meta.setForegroundRole(self.note_meta.foregroundRole())
         self.tag_editor = TagEditor(self)
+        self.tag_editor.line.setAcceptDrops(False)
         self.edit_button = QPushButton("&Edit", self)
         self.edit_button.setCheckable(True)
         self.edit_button.setToolTip("Edit the note's Markdown (Ctrl+E)")
@@ -374,7 +378,7 @@ class MainWindow(QMainWindow):
             self.act_quit.setShortcut(QKeySequence("Ctrl+Q"))
 
         self.act_find = a("&Find", self.focus_search, ["Ctrl+F", "Ctrl+L"], "Go to the search box")
-        self.act_results = a("Go to &Results", lambda: self.results.setFocus(), "Ctrl+2")
+        self.act_results = a("Go to Res&ults", lambda: self.results.setFocus(), "Ctrl+2")
         self.act_tags = a("Go to &Tags", lambda: self.tag_tree.setFocus(), "Ctrl+1")
         self.act_note = a("Go to &Note", self.focus_note, "Ctrl+3")
         self.act_edit = a("&Edit Note", self.toggle_edit, "Ctrl+E", "Edit the note's Markdown")
@@ -396,11 +400,15 @@ class MainWindow(QMainWindow):
             self.act_refresh.setShortcut(QKeySequence("F5"))
         self.act_search_help = a("Search &Help", self.show_search_help, QKeySequence.StandardKey.HelpContents)
         self.act_about = a("&About Clipper", self.show_about)
+        self.act_rename_tag = a("&Rename or Merge Tag…", self._rename_selected_tag, None,
+                                "Rename the tag selected in the sidebar (an existing name merges)")
+        self.act_delete_tag = a("Delete T&ag…", self._delete_selected_tag, None,
+                                "Remove the tag selected in the sidebar from its notes")
 
         self.sort_group = QActionGroup(self)
         self.sort_actions = {}
-        for key, text in SORTS:
-            act = QAction(f"Sort by {text}" if key == "relevance" else text, self)
+        for key in SORT_MENU:
+            act = QAction(SORT_MENU[key], self)
             act.setCheckable(True)
             act.triggered.connect(lambda _c=False, k=key: self.set_sort(k))
             self.sort_group.addAction(act)
@@ -426,6 +434,11 @@ class MainWindow(QMainWindow):
         m = bar.addMenu("&Note")
         m.addAction(self.act_open_source)
         m.addAction(self.act_show_folder)
+        m = bar.addMenu("&Tags")
+        m.addAction(self.act_tag_edit)
+        m.addSeparator()
+        m.addAction(self.act_rename_tag)
+        m.addAction(self.act_delete_tag)
         m = bar.addMenu("&Help")
         m.addAction(self.act_search_help)
         m.addAction(self.act_about)
@@ -456,6 +469,7 @@ class MainWindow(QMainWindow):
         self.cancel_button.clicked.connect(self.cancel_import)
         self.writer.progress.connect(self._on_progress)
         self.note_view.remote_image_wanted.connect(self._fetch_remote_image)
+        self.editor.text.import_dropped.connect(self._import_mime)
 
     # ------------------------------------------------------------------ state
     def _restore_state(self) -> None:
@@ -614,6 +628,20 @@ class MainWindow(QMainWindow):
         n = len(ids)
         self._write(self.lib.set_tags, ids, add=tuple(add), remove=tuple(remove),
                     message=f"Tags updated on {n} note{'s' if n != 1 else ''}.")
+
+    def _rename_selected_tag(self) -> None:
+        tags = self.tag_tree.selected_tags()
+        if tags:
+            self.rename_tag(tags[0])
+        else:
+            self.statusBar().showMessage("Select a tag in the sidebar first (Ctrl+1).", 5000)
+
+    def _delete_selected_tag(self) -> None:
+        tags = self.tag_tree.selected_tags()
+        if tags:
+            self.delete_tag(tags[0])
+        else:
+            self.statusBar().showMessage("Select a tag in the sidebar first (Ctrl+1).", 5000)
 
     def rename_tag(self, old: str) -> None:
         new, ok = QInputDialog.getText(self, "Rename tag", f"New name for the tag “{old}”\n"
@@ -931,13 +959,18 @@ class MainWindow(QMainWindow):
         self.dragEnterEvent(event)
 
     def dropEvent(self, event):  # noqa: N802
-        items = importer.items_from_mime(event.mimeData())
-        if items:
+        if self._import_mime(event.mimeData()):
             event.acceptProposedAction()
-            self.import_items(items)
         else:
             event.ignore()
+
+    def _import_mime(self, mime) -> bool:
+        items = importer.items_from_mime(mime)
+        if not items:
             self.statusBar().showMessage("Nothing Clipper can import was dropped.", 5000)
+            return False
+        self.import_items(items)
+        return True
 
     def paste(self) -> None:
         """Ctrl+V: normal paste in a text field, an import anywhere else."""
@@ -974,18 +1007,21 @@ class MainWindow(QMainWindow):
         if not any(item.kind == "url" for item in items):
             return False
         choice = self.settings.get("fetch_links")
-        if choice == "ask":
-            box = QMessageBox(QMessageBox.Icon.Question, "Fetch dropped links?",
-                              "You dropped a link. May Clipper download the page from the web to "
-                              "import it?\n\nYour answer is remembered; change it in Settings.",
-                              parent=self)
-            fetch_button = box.addButton("&Fetch pages", QMessageBox.ButtonRole.AcceptRole)
-            box.addButton("&Don't fetch", QMessageBox.ButtonRole.RejectRole)
-            box.exec()
-            choice = "yes" if box.clickedButton() is fetch_button else "no"
+        if choice == "ask":  # asked once; the answer is a setting from then on
+            choice = "yes" if self.ask_fetch_permission() else "no"
             self.settings.set("fetch_links", choice)
             self.settings.sync()
         return choice == "yes"
+
+    def ask_fetch_permission(self) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, "Fetch dropped links?",
+                          "You dropped a link. May Clipper download the page from the web to "
+                          "import it?\n\nYour answer is remembered; change it in Settings.",
+                          parent=self)
+        fetch_button = box.addButton("&Fetch pages", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("&Don't fetch", QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        return box.clickedButton() is fetch_button
 
     def import_items(self, items) -> None:
         """Import in the background; the new (or already existing) note is selected and shown."""

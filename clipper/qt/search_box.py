@@ -6,7 +6,7 @@ from __future__ import annotations
 import inspect
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QLineEdit, QToolButton
 
 DEBOUNCE_MS = 180
 SEARCH_LIMIT = 200
@@ -32,6 +32,8 @@ class SearchBox(QLineEdit):
         super().__init__(parent)
         self.setPlaceholderText("Search notes  (Ctrl+F)")
         self.setClearButtonEnabled(True)
+        for button in self.findChildren(QToolButton):  # the clear button
+            button.setAccessibleName("Clear the search")
         self.setToolTip(SEARCH_HELP)
         self.setAccessibleName("Search notes")
         self.setAccessibleDescription("Type words to find notes; results update as you type")

@@ -26,6 +26,7 @@ class TagLine(QLineEdit):
         self.completer_.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.completer_.setFilterMode(Qt.MatchFlag.MatchContains)
         self.completer_.setWidget(self)
+        self.completer_.popup().setAccessibleName("Matching tags")
         self.completer_.activated.connect(self._insert_completion)
         self.textEdited.connect(self._update_completion)
 

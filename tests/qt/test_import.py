@@ -222,3 +222,26 @@ def test_paste_as_plain_text_keeps_the_text_verbatim(qtbot, window):
     note = outcome.created[0]
     assert note.body.strip("\n") == verbatim
     assert window.note_title.text() == "Shopping list"
+
+
+def test_fetching_is_asked_once_and_remembered(qtbot, window, local_site, monkeypatch):
+    asked = []
+    monkeypatch.setattr(window, "ask_fetch_permission", lambda: asked.append(1) or True)
+    url = f"{local_site}/harbour.html"
+    import_by(qtbot, window, lambda: drop(window, link_mime(url)))
+    assert window.note_title.text() == "Life in the Harbour"
+    assert window.settings.get("fetch_links") == "yes"
+    import_by(qtbot, window, lambda: drop(window, link_mime(url)))
+    assert asked == [1]
+
+
+def test_a_file_dropped_on_the_editor_is_imported_not_pasted_as_a_path(qtbot, window, tmp_path):
+    first = write_page(tmp_path, "one.html", "The First Page", "meadow")
+    import_by(qtbot, window, lambda: drop(window, file_mime(first)))
+    window.set_editing(True)
+    before = window.editor.text.toPlainText()
+    second = write_page(tmp_path, "two.html", "The Second Page", "harbour")
+    viewport = window.editor.text.viewport()
+    outcome = import_by(qtbot, window, lambda: drop(window, file_mime(second), widget=viewport))
+    assert [n.title for n in outcome.created] == ["The Second Page"]
+    assert str(second) not in before and str(second) not in window.editor.text.toPlainText()

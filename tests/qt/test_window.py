@@ -335,3 +335,83 @@ def test_a_start_up_failure_shows_a_dialog_not_a_traceback(qtbot, tmp_path, monk
     assert code == 1
     assert shown and shown[0].startswith("Clipper could not start")
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_tags_are_added_to_all_selected_notes(qtbot, filled):
+    from PySide6.QtCore import QItemSelectionModel
+
+    win = filled
+    sel = win.results.selectionModel()
+    for row in range(2):
+        sel.select(win.results_model.index(row), QItemSelectionModel.SelectionFlag.Select)
+    wait_idle(qtbot, win)
+    chosen = {titles(win)[0], titles(win)[1]}
+    line = win.tag_editor.line
+    line.setText(line.text() + ", reading-list" if line.text() else "reading-list")
+    with qtbot.waitSignal(win.vault_changed, timeout=20000):
+        line.editingFinished.emit()
+    wait_idle(qtbot, win)
+    assert win.tag_tree.counts().get("reading-list") == 2
+    hits = {h.title: h.tags for h in win.lib.search("tag:reading-list")}
+    assert set(hits) == chosen
+
+
+def test_edits_are_saved_automatically(qtbot, filled, monkeypatch):
+    win = filled
+    win.editor._timer.setInterval(200)
+    type_query(qtbot, win, "harbour")
+    win.set_editing(True)
+    editor = win.editor.text
+    editor.moveCursor(editor.textCursor().MoveOperation.End)
+    with qtbot.waitSignal(win.saved, timeout=20000):
+        qtbot.keyClicks(editor, " Gulls everywhere.")
+    assert "Gulls everywhere." in Path(win.current_note.path).read_text("utf-8")
+
+
+def test_every_control_has_an_accessible_name(window):
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QAbstractItemView,
+        QComboBox,
+        QLineEdit,
+        QPlainTextEdit,
+        QProgressBar,
+        QTextEdit,
+    )
+
+    kinds = (QAbstractButton, QAbstractItemView, QComboBox, QLineEdit, QPlainTextEdit, QTextEdit,
+             QProgressBar)
+    widgets = {w for kind in kinds for w in window.findChildren(kind)}
+    unnamed = []
+    for widget in widgets:
+        internal = isinstance(widget.parent(), (QComboBox, QAbstractItemView))
+        if internal or widget.objectName().startswith("qt_"):
+            continue  # Qt's own internals (combo popups, scroll-area corners)
+        text = widget.text() if isinstance(widget, QAbstractButton) else ""
+        if not (widget.accessibleName() or text.replace("&", "").strip()):
+            unnamed.append(f"{type(widget).__name__} in {type(widget.parent()).__name__}")
+    assert unnamed == []
+
+
+def test_every_menu_action_can_be_reached_from_the_keyboard(window):
+    menus = [a.menu() for a in window.menuBar().actions()]
+    assert all("&" in a.text() for a in window.menuBar().actions())
+    for menu in menus:
+        for action in menu.actions():
+            if not action.isSeparator():
+                assert "&" in action.text() or not action.shortcut().isEmpty(), action.text()
+    assert window.act_find.shortcuts()[0].toString() == "Ctrl+F"
+    assert window.act_import_clipboard.shortcut().toString() == "Ctrl+Shift+V"
+
+
+def test_the_settings_dialog_stores_the_choices(qtbot, window):
+    from clipper.qt.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(window.settings, str(window.lib.vault), window)
+    qtbot.addWidget(dialog)
+    assert dialog.remote_images.isChecked() is False  # remote images are off by default
+    dialog.fetch.setCurrentIndex(dialog.fetch.findData("no"))
+    dialog.remote_images.setChecked(True)
+    dialog.apply()
+    assert window.settings.get("fetch_links") == "no"
+    assert window.settings.get("remote_images") is True
