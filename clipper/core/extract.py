@@ -327,7 +327,10 @@ def _readability(tree):
     except ImportError:  # optional second opinion
         return None
     try:
-        summary = document(deepcopy(tree)).summary(html_partial=True)
+        copy = deepcopy(tree)
+        for el in copy.xpath("//nav|//header|//footer|//aside|//form|//select|//button"):
+            _remove(el)  # page chrome readability would score away anyway; half the elements
+        summary = document(copy).summary(html_partial=True)
         return lxml_html.fragment_fromstring(summary, create_parent="div") if summary else None
     except Exception:  # noqa: BLE001 -- a second opinion that fails is just absent
         return None
@@ -591,7 +594,7 @@ def _choose(tree, doc, base_url: str, art: Article, second_opinion: bool = True)
     art.debug = (len(ts), len(rs), round(t_in_r, 2), round(r_in_t, 2))
     body, text = (r_body, r_text) if pick == "r" else (t_body, t_text)
     art.method = "readability" if pick == "r" else "trafilatura"
-    if len(text) >= 80:
+    if 80 <= len(text) < 5000:
         main = _main_block_text(tree)
         if main > 2000 and len(text) < 0.3 * main:
             art.warnings.append("the article found may be incomplete; "
