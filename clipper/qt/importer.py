@@ -20,6 +20,7 @@ from clipper.qt import fetch
 #: Files taken from a dropped folder (single dropped files are always tried).
 IMPORTABLE_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".mhtml", ".mht", ".md", ".markdown", ".txt"}
 MAX_FOLDER_FILES = 20000
+BATCH_MIN = 3  # from this many files on, the library's parallel import_paths is used
 
 
 @dataclass
@@ -58,14 +59,19 @@ class ImportOutcome:
         return None
 
 
-def expand_paths(paths) -> list[ImportItem]:
-    """Files as they are; folders walked (sorted, hidden entries skipped, known file types only)."""
+def expand_paths(paths, exclude=None) -> list[ImportItem]:
+    """Files as they are; folders walked (sorted, hidden entries skipped, known file types only,
+    nothing inside ``exclude``: the vault itself must not be imported into itself)."""
     items: list[ImportItem] = []
+    ex = os.path.realpath(exclude) + os.sep if exclude else None
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             found = []
             for root, dirs, files in os.walk(path):
+                if ex and (os.path.realpath(root) + os.sep).startswith(ex):
+                    dirs[:] = []
+                    continue
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
                     if not name.startswith(".") and Path(name).suffix.lower() in IMPORTABLE_SUFFIXES:
@@ -84,7 +90,7 @@ def _visible_text_length(html: str) -> int:
     return len(" ".join(text.split()))
 
 
-def items_from_mime(mime: QMimeData, *, plain: bool = False) -> list[ImportItem]:
+def items_from_mime(mime: QMimeData, *, plain: bool = False, exclude=None) -> list[ImportItem]:
     """What a drop or a paste holds, best flavour first. ``plain``: the text only, kept verbatim."""
     text = mime.text() if mime.hasText() else ""
     if plain:
@@ -94,7 +100,7 @@ def items_from_mime(mime: QMimeData, *, plain: bool = False) -> list[ImportItem]
     local = [Path(u.toLocalFile()) for u in urls if u.isLocalFile()]
     web = [u.toString() for u in urls if u.scheme().lower() in fetch.SCHEMES]
     if local:
-        return expand_paths(local)
+        return expand_paths(local, exclude=exclude)
     # A browser selection comes as HTML (+ text); a dragged link as a URL whose HTML is just <a>.
     if html.strip() and (not web or _visible_text_length(html) > max(200, 2 * len(web[0]))):
         return [ImportItem("clipboard", html=html, text=text or None, url=web[0] if web else None)]
@@ -113,7 +119,16 @@ def run_import(lib, items, *, allow_fetch: bool = False, tags=(), progress=None,
     """Import ``items`` one by one (runs on the writer thread); never raises for one bad item."""
     outcome = ImportOutcome()
     total = len(items)
-    for done, item in enumerate(items):
+    files = [item for item in items if item.kind == "file"]
+    batch = getattr(lib, "import_paths", None)
+    if batch is not None and len(files) >= BATCH_MIN:
+        # Many files: the library extracts several at a time (child processes).
+        _import_batch(lib, batch, files, outcome, tags, progress, cancel, total)
+        items = [item for item in items if item.kind != "file"]
+        first = len(files)
+    else:
+        first = 0
+    for done, item in enumerate(items, start=first):
         if cancel is not None and cancel.is_set():
             outcome.cancelled = True
             break
@@ -138,12 +153,42 @@ def run_import(lib, items, *, allow_fetch: bool = False, tags=(), progress=None,
         except Exception as exc:  # an unexpected bug must not end the whole batch
             outcome.errors.append((item.label, f"{type(exc).__name__}: {exc}"))
             continue
-        if getattr(result, "duplicate_of", None) is not None and not result.created:
-            outcome.duplicates.append((item.label, result.duplicate_of))
-        else:
-            outcome.created.append(result.note)
-        for warning in getattr(result, "warnings", None) or []:
-            outcome.warnings.append((item.label, warning))
+        _record(outcome, item.label, result)
     if progress is not None:
         progress(total, total, "")
     return outcome
+
+
+def _record(outcome: ImportOutcome, label: str, result) -> None:
+    if getattr(result, "duplicate_of", None) is not None and not result.created:
+        outcome.duplicates.append((label, result.duplicate_of))
+    else:
+        outcome.created.append(result.note)
+    for warning in getattr(result, "warnings", None) or []:
+        outcome.warnings.append((label, warning))
+
+
+def _import_batch(lib, batch, files, outcome, tags, progress, cancel, total) -> None:
+    def batch_progress(done, _total, message):
+        if progress is not None:
+            progress(min(done, len(files)), total, message)
+
+    paths = [item.path for item in files]
+    try:
+        results = batch(paths, tags=tags, progress=batch_progress, cancel=cancel)
+    except ClipperError as exc:
+        outcome.errors.append((f"{len(paths)} files", str(exc)))
+        return
+    seen = set()
+    for path, result in results:
+        seen.add(os.path.realpath(path))
+        label = Path(path).name
+        if isinstance(result, BaseException):
+            outcome.errors.append((label, str(result) or type(result).__name__))
+        else:
+            _record(outcome, label, result)
+    missing = [p for p in paths if os.path.realpath(p) not in seen]
+    if missing and cancel is not None and cancel.is_set():
+        outcome.cancelled = True
+    else:
+        outcome.errors.extend((p.name, "not imported (not a page, note or text file)") for p in missing)

@@ -965,7 +965,7 @@ class MainWindow(QMainWindow):
             event.ignore()
 
     def _import_mime(self, mime) -> bool:
-        items = importer.items_from_mime(mime)
+        items = importer.items_from_mime(mime, exclude=self.lib.vault)
         if not items:
             self.statusBar().showMessage("Nothing Clipper can import was dropped.", 5000)
             return False
@@ -1001,7 +1001,7 @@ class MainWindow(QMainWindow):
             self.import_paths([folder])
 
     def import_paths(self, paths) -> None:
-        self.import_items(importer.expand_paths(paths))
+        self.import_items(importer.expand_paths(paths, exclude=self.lib.vault))
 
     def _allow_fetch(self, items) -> bool:
         if not any(item.kind == "url" for item in items):

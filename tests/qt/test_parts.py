@@ -126,3 +126,10 @@ def test_notes_added_outside_the_app_appear(qtbot, window, lib):
     window.refresh_from_disk()
     wait_titles(qtbot, window, lambda t: t == [])
     assert titles(window) == []
+
+
+def test_the_vault_itself_is_never_imported_into_itself(lib, tmp_path):
+    note = Path(lib.vault) / "a.md"
+    note.write_text("# A\n\ntext\n", "utf-8")
+    assert importer.expand_paths([lib.vault], exclude=lib.vault) == []
+    assert importer.expand_paths([Path(lib.vault).parent], exclude=lib.vault) == []
