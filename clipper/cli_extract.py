@@ -42,7 +42,11 @@ def run(args) -> int:
         elif "error" in out:
             print(f"{raw}: {out['error']}", file=sys.stderr, flush=True)
         else:
+            from clipper.core import frontmatter
+
             if len(args.paths) > 1:
                 print(f"==> {raw} <==")
-            print(out["markdown"], flush=True)
+            print(frontmatter.join(result.metadata(), result.markdown), flush=True)
+            for warning in result.warnings:
+                print(f"{raw}: warning: {warning}", file=sys.stderr)
     return status
