@@ -189,3 +189,17 @@ def test_cli_json_lines_and_exit_status(tmp_path):
         assert set(line) == {"path", "error"} and "\n" not in line["error"]
     assert lines[4]["markdown"] == lines[0]["markdown"]
     assert "Traceback" not in proc.stderr
+
+
+def test_extract_while_other_threads_run():
+    """The GUI calls the pipeline with threads running: children then come from a fork server."""
+    import threading
+
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait, daemon=True)
+    thread.start()
+    try:
+        clip = extract_file(ROOT / "tests" / "data" / "pages" / "recipe.mhtml")
+    finally:
+        stop.set()
+    assert clip.title == "Le pain au levain" and clip.attachments
