@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Order = preference when several code pages explain the text equally well.
 _CODEPAGES = ("cp1252", "cp874+", "latin-1", "cp1250", "cp1251", "cp1253", "cp1254", "cp1257",
@@ -92,14 +93,17 @@ def _pages() -> list[_CodePage]:
 
 
 def _plausible(s: str) -> bool:
-    for ch in s:
-        if ch in "\t\n\r":
-            continue
-        if unicodedata.category(ch) in _BAD_CATEGORIES:
-            return False
-    return True
+    if len(s) == 1:
+        return _plausible_char(s)
+    return all(map(_plausible_char, s))
 
 
+@lru_cache(maxsize=8192)
+def _plausible_char(ch: str) -> bool:
+    return ch in "\t\n\r" or unicodedata.category(ch) not in _BAD_CATEGORIES
+
+
+@lru_cache(maxsize=8192)
 def _rank(ch: str) -> tuple[int, int, int]:
     i = _PREFERRED.find(ch)
     if i >= 0:
@@ -112,6 +116,7 @@ _COMMON_BLOCKS = ((0xA0, 0x24F), (0x370, 0x45F), (0x5D0, 0x6FF), (0xE00, 0xE7F),
                   (0xAC00, 0xD7AF), (0xFE00, 0xFE0F), (0x1F300, 0x1FAFF))
 
 
+@lru_cache(maxsize=8192)
 def _tier(ch: str) -> int:
     o = ord(ch)
     if 0x4E00 <= o <= 0x9FFF:  # ideographs: the common ones are in GB2312/JIS level 1, Big5 A
@@ -160,7 +165,7 @@ def _decode_units(units: list[int], drops: bytes, lossy: bool, prev: str = " ", 
         j = i + 1
         while len(cont) < need and j < n:
             u = units[j]
-            if 0x80 <= u <= 0xBF or u == _WILD or (u == _QMARK and lossy):
+            if 0x80 <= u <= 0xBF or u == _WILD or (u == _QMARK and lossy and model):
                 cont.append(u)
                 j += 1
             else:
@@ -174,10 +179,13 @@ def _decode_units(units: list[int], drops: bytes, lossy: bool, prev: str = " ", 
                 return None
             i = j
             continue
-        if not lossy or len(wild) + missing > 1:
+        both_lost = missing == 2 and need == 2 and not wild  # a 3-byte lead alone
+        if not lossy or (len(wild) + missing > 1 and not both_lost):
             return None
         candidates: list[bytes] = []
-        if wild:
+        if both_lost:
+            candidates = [bytes([b, x, y]) for x in drops for y in drops]
+        elif wild:
             k = wild[0]
             for x in range(0x80, 0xC0):
                 c = list(cont)
@@ -366,8 +374,12 @@ def _fix_with(text: str, page: _CodePage, final: bool = False) -> tuple[str, flo
     # Is this code page in use in the document? Several runs decode, one looks like mojibake.
     doc = len(strict) >= 2 and (strong >= 1 or len(strict) >= 3)
     lossy: dict[int, tuple[str, list]] = {}
+    weird = page.weird
     for idx in undecided:
         m = runs[idx]
+        if not doc and not any(c in weird for c in m.group()):
+            fails += 1  # a guess without evidence: not worth trying
+            continue
         prev = text[m.start() - 1] if m.start() else " "
         nxt = text[m.end()] if m.end() < len(text) else " "
         res = _decode_units(_units(m.group(), to_byte), page.drops, lossy=True, prev=prev, nxt=nxt,
