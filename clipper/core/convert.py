@@ -172,6 +172,20 @@ class _Converter(MarkdownConverter):
             return ""
         return super().convert_tr(el, text, parent_tags)
 
+    def convert_li(self, el, text, parent_tags):
+        if "td" in parent_tags or "th" in parent_tags:
+            text = text.strip()
+            return f"{text}; " if text else ""
+        return super().convert_li(el, text, parent_tags)
+
+    def convert_list(self, el, text, parent_tags):
+        if "td" in parent_tags or "th" in parent_tags:
+            return " " + text.strip().rstrip(";") + " "
+        return super().convert_list(el, text, parent_tags)
+
+    convert_ul = convert_list
+    convert_ol = convert_list
+
     def convert_figcaption(self, el, text, parent_tags):
         text = text.strip()
         return f"\n\n*{text}*\n\n" if text else ""
@@ -224,11 +238,48 @@ def _flatten_deep(root, max_depth: int = MAX_DEPTH) -> None:
             stack.append((child, depth + 1))
 
 
+_BLOCKS = ("p", "div", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
+           "section")
+
+
+def _is_layout_table(table) -> bool:
+    """A table used for page layout (or holding whole paragraphs): pipe syntax would mangle it."""
+    rows = table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+    if not rows:
+        return True
+    if table.xpath(".//table"):
+        return True
+    widths = [len(r.xpath("./td|./th")) for r in rows]
+    if max(widths, default=0) <= 1:
+        return True
+    for cell in table.xpath(".//td|.//th"):
+        blocks = [c for c in cell if isinstance(c.tag, str) and c.tag in _BLOCKS]
+        if len(blocks) > 1 or len("".join(cell.itertext())) > 400:
+            return True
+    return False
+
+
+def _unwrap_layout_tables(root) -> None:
+    """Layout tables become plain blocks (each cell its own paragraph), innermost first."""
+    for table in reversed(list(root.iter("table"))):
+        if table.getparent() is None or not _is_layout_table(table):
+            continue
+        table.tag = "div"
+        table.attrib.clear()
+        for el in table.iter():
+            if el is table or not isinstance(el.tag, str):
+                continue
+            if el.tag in ("tr", "td", "th", "tbody", "thead", "tfoot", "caption"):
+                el.tag = "div"
+                el.attrib.pop("colspan", None)
+
+
 def element_to_markdown(root, base_url: str = "", attachments: dict | None = None) -> str:
     """Convert an lxml HTML element (an article body) to Markdown."""
     from lxml import etree
 
     _flatten_deep(root)
+    _unwrap_layout_tables(root)
     for pre in root.iter("pre"):
         lang = code_language(pre)
         if lang:

@@ -78,3 +78,15 @@ def test_no_empty_link_or_leftover_html():
     out = md('<p><a href="https://x.example/"><span></span></a>Text<span class="x"></span><br></p>'
              '<div></div>')
     assert out.strip() == "Text"
+
+
+def test_layout_tables_become_paragraphs():
+    long = "A whole paragraph of article text that sits in a layout table cell. " * 8
+    out = md(f"<table><tr><td><p>{long}</p><p>Second paragraph.</p></td><td>side</td></tr></table>")
+    assert "|" not in out and "Second paragraph." in out and "side" in out
+
+
+def test_data_tables_keep_pipes_and_nested_content_is_readable():
+    out = md("<table><tr><th>Name</th><th>Notes</th></tr>"
+             "<tr><td>Ada</td><td><ul><li>first</li><li>second</li></ul></td></tr></table>")
+    assert "| Name | Notes |" in out and "| Ada |" in out and "first" in out and "second" in out
