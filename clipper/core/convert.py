@@ -147,7 +147,13 @@ class _Converter(MarkdownConverter):
         alt = alt.replace("[", "(").replace("]", ")").replace("\\", "")
         if not target:
             return ""
-        return f"![{alt}]({target})"
+        image = f"![{alt}]({target})"
+        parent, prev = el.parent, el.previous_sibling
+        after_text = prev is not None and not getattr(prev, "name", None) and str(prev).strip()
+        if parent is not None and parent.name in _PICTURE_PARENTS and "_inline" not in parent_tags \
+                and not after_text:
+            return f"\n\n{image}\n\n"  # a picture of its own, not one inside a line of text
+        return image
 
     def convert_pre(self, el, text, parent_tags):
         if not text.strip():
@@ -201,6 +207,9 @@ class _Converter(MarkdownConverter):
         if (el.get("type") or "").lower() == "checkbox":
             return "[x] " if el.has_attr("checked") else "[ ] "
         return ""
+
+
+_PICTURE_PARENTS = ("div", "figure", "body", "section", "article", "p", "[document]")
 
 
 def _colspan(el) -> int:
