@@ -45,13 +45,27 @@ _CAPTION = re.compile(
     r".{0,60}/(?:getty images|ap|reuters|afp|shutterstock)\)?$)", re.I)
 
 
+_SECTION_BREAK = re.compile(
+    r"^(?:(?i:related(?: articles| stories| posts| content| coverage| news| reading)?|"
+    r"more (?:from|on|in|stories|news|articles|to (?:read|explore))\b.{0,50}|"
+    r"recommended(?: for you| stories| reading)?|you (?:may|might) also (?:like|enjoy)|"
+    r"most (?:popular|read|viewed|shared)(?: stories| articles)?|trending(?: now| stories)?|"
+    r"popular (?:posts|stories|articles)|latest (?:news|stories|headlines|posts)|"
+    r"(?:also )?read (?:more|next)|what to read next|don'?t miss|editor'?s picks|top stories|"
+    r"from (?:around|across) the web|sponsored (?:content|stories|links)|promoted stories|"
+    r"previous (?:post|article)|next (?:post|article))|(?i:more) [A-Z][\w.&' ]{2,40})\s*:?$")
+_DATE_ONLY = re.compile(r"^(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
+                        r"(?:[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+[A-Za-z]{3,9}\.?,?\s+\d{4}|\d{4}-\d\d-\d\d|"
+                        r"\d{1,2}/\d{1,2}/\d{2,4})(?:\s*(?:at\s+)?\d{1,2}:\d\d.{0,12})?$", re.I)
+_LEGAL = re.compile(r"^(?:©|\(c\)|copyright\b)|all rights reserved|not been evaluated by the food|"
+                    r"^(?:the )?information (?:provided )?on this (?:web)?site", re.I)
 _CONSENT = re.compile(r"\b(?:cookies?|consent|opt[- ]out|third[- ]party|browsing experience|"
                       r"privacy (?:policy|settings)|personal data|advertising partners)\b", re.I)
 
 
 # The start of a comment section: everything from here on is readers', not the article's.
 _COMMENTS_START = re.compile(
-    r"^(?:\[?\s*\d+\s+(?:comments?|responses?|replies|reactions)\b.{0,80}|"
+    r"^(?:\[?\s*[1-9]\d*\s+(?:comments?|responses?|replies|reactions)\b.{0,80}|"
     r"(?:top rated |reader |latest |show |view |read )?comments?(?:\s*\(\d+\))?:?|"
     r"leave a (?:comment|reply)|post a comment|join the (?:discussion|conversation)|"
     r"add (?:a|your) comment|what do you think\??|discussion|conversation)\]?$", re.I)
@@ -92,6 +106,8 @@ def extract_text(text: str, url: str | None = None, mode: str = "article") -> Cl
     lines = [_measure(ln) for ln in raw_lines if ln]
     if not lines:
         raise InputError("the text is empty")
+    _mark_chrome(lines)
+    _smooth(lines)
 
     site, source = find_site([ln.text for ln in lines], url)
     if mode == "page":
@@ -151,7 +167,7 @@ def _measure(text: str) -> _Line:
 
 
 def _score(text: str, toks: list[str], words: int, dense: int, boiler: bool) -> float:
-    if boiler:
+    if boiler or _LEGAL.search(text):
         return -3.0
     ends = bool(_SENTENCE_END.search(text))
     inner = len(_INNER_PUNCT.findall(text))
@@ -180,6 +196,45 @@ def _score(text: str, toks: list[str], words: int, dense: int, boiler: bool) -> 
         lower = sum(1 for t in toks if t[:1].islower()) / max(1, len(toks))
         return -0.2 if lower >= 0.4 else -0.8
     return -1.0
+
+
+def _mark_chrome(lines: list[_Line]) -> None:
+    """Menus (long runs of short lines), repeated date lines of story lists, and headers of
+    other-stories blocks ("More from …", "Related") separate the article from the rest."""
+    n = len(lines)
+    i = 0
+    while i < n:
+        j = i
+        while j < n and lines[j].score <= -0.8 and lines[j].words <= 4:
+            j += 1
+        if j - i >= 6:
+            for k in range(i, j):
+                lines[k].score = min(lines[k].score, -3.0)
+        i = max(j, i + 1)
+    dates: dict[str, int] = {}
+    for ln in lines:
+        if ln.words <= 6 and _DATE_ONLY.match(ln.text):
+            dates[ln.text] = dates.get(ln.text, 0) + 1
+    for ln in lines:
+        if _SECTION_BREAK.match(ln.text):
+            ln.score = -6.0
+            ln.boiler = True
+        elif ln.words <= 6 and dates.get(ln.text, 0) >= 2 or (
+                ln.words <= 6 and _DATE_ONLY.match(ln.text) and sum(dates.values()) >= 4):
+            ln.score = min(ln.score, -3.0)
+
+
+def _smooth(lines: list[_Line], reach: int = 4, lift: float = 0.8) -> None:
+    """Short lines among prose (list items, subheadings) cost less than short lines among
+    short lines (menus): raise each negative score by the share of prose lines around it."""
+    positive = [ln.score > 0.5 for ln in lines]
+    n = len(lines)
+    for i, ln in enumerate(lines):
+        if ln.score >= 0 or ln.boiler:
+            continue
+        lo, hi = max(0, i - reach), min(n, i + reach + 1)
+        share = (sum(positive[lo:hi]) - positive[i]) / max(1, hi - lo - 1)
+        ln.score += lift * share
 
 
 def _densest_run(lines: list[_Line]) -> tuple[int, int]:

@@ -91,6 +91,14 @@ _READ_ON = re.compile(rf"^(?:read|view|see|continue reading|originally published
 _URL = re.compile(r"https?://[^\s<>\"']+", re.I)
 
 
+_ROLE = re.compile(r"\b(?:staff|editor|writer|correspondent|reporter|columnist|contributor|"
+                   r"senior|associate|producer|analyst|press|news|wire|desk|team|agency|bureau|"
+                   r"updated|published|posted)\b", re.I)
+_COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}\s*(?:[-–]\s*\d{4})?\s*)?"
+                        r"(?:by\s+)?([^.|,;©]{2,60}?)(?:,?\s*(?:inc|llc|ltd|gmbh|plc|company|co)\b\.?)?"
+                        r"\s*(?:[.|,;]|all rights|$)", re.I)
+
+
 @dataclass
 class Byline:
     index: int
@@ -120,6 +128,8 @@ def byline_name(line: str) -> str:
             return ""
         name = m.group(1)
     name = re.sub(r"\s+", " ", name).strip(" ,.")
+    parts = [p.strip() for p in name.split(",")]
+    name = ", ".join(p for p in parts if p and not _ROLE.search(p)) or parts[0]
     if not name or len(name) > 100 or not any(c.isupper() for c in name):
         return ""
     return name
@@ -190,6 +200,12 @@ def find_site(lines: list[str], url: str | None) -> tuple[str, str]:
                                                                   re.I).group(1).lower())
                 break
     site = named or _site_line(lines, domain)
+    if not site:
+        for line in reversed(lines):
+            m = _COPYRIGHT.match(line)
+            if m and not parse_date(m.group(1)):
+                site = m.group(1).strip(" &")
+                break
     if not site and domain:
         site = domain
     return site, source
