@@ -114,6 +114,18 @@ def items_from_mime(mime: QMimeData, *, plain: bool = False, exclude=None) -> li
     return []
 
 
+def prewarm() -> None:
+    """Load the extraction libraries (a tiny extraction that saves nothing) so that the first
+    real import does not pay for Python importing them."""
+    from clipper.core import pipeline
+
+    sample = "<article><h1>Warm up</h1>" + "<p>A short paragraph of text to extract.</p>" * 5 + "</article>"
+    try:
+        pipeline.extract_clipboard(html=sample)
+    except Exception:  # only a warm-up
+        pass
+
+
 def run_import(lib, items, *, allow_fetch: bool = False, tags=(), progress=None,
                cancel=None) -> ImportOutcome:
     """Import ``items`` one by one (runs on the writer thread); never raises for one bad item."""

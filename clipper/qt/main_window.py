@@ -55,6 +55,7 @@ SORT_MENU = {"relevance": "Sort by Rele&vance", "newest": "Ne&west First", "olde
 REFRESH_INTERVAL_MS = 30_000
 UNDO_BAR_MS = 15_000
 MAX_REMOTE_IMAGE = 8 * 1024 * 1024
+PREWARM_MS = 1500
 
 WELCOME_TITLE = "Welcome to Clipper"
 WELCOME_MARKDOWN = """Clipper keeps web articles as clean Markdown notes in a folder on your computer \
@@ -155,6 +156,14 @@ class MainWindow(QMainWindow):
 
         self.run_search()
         self.reload_tags()
+        # Load the import pipeline in the background once the window is up, so the first drop
+        # does not stall the window while Python imports it.
+        QTimer.singleShot(PREWARM_MS, self._prewarm)
+
+    def _prewarm(self) -> None:
+        if not self._closing:
+            self.writer.submit(importer.prewarm, label="prewarm",
+                               failed=lambda exc: log.info("pipeline not preloaded: %s", exc))
 
     # ------------------------------------------------------------------ building
     def _build_widgets(self) -> None:
