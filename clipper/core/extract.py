@@ -520,6 +520,32 @@ def _strip_standfirst(body, description: str) -> None:
         return
 
 
+_TAIL_JUNK = re.compile(
+    r"^(comments?|\d+ comments?|leave a (reply|comment)|post a comment|join the discussion|discussion|"
+    r"tell us what you think.*|what do you think.*|share( this( article| story| post)?)?:?|"
+    r"related( articles| posts| stories| content)?|you (may|might) also like|more (stories|from [\w .]+)|"
+    r"recommended( for you)?|read (more|next)|advertisement|sponsored( content)?|tags?:?)$", re.I)
+
+
+def _trim_tail(body) -> None:
+    """Drop trailing boilerplate: a 'Comments' / 'Related' heading with little after it, or such a line."""
+    children = [c for c in body if isinstance(c.tag, str)]
+    after = 0
+    for el in reversed(children):
+        text = text_of(el)
+        if after < 200 and el.tag in ("h2", "h3", "h4", "h5", "h6", "p", "div") \
+                and _TAIL_JUNK.match(_norm(text) or "-"):
+            idx = children.index(el)
+            for junk in children[idx:]:
+                _remove(junk)
+            children = children[:idx]
+            after = 0
+            continue
+        after += len(text)
+        if after >= 200:
+            break
+
+
 def _norm(text: str) -> str:
     return re.sub(r"\W+", " ", text or "").strip().lower()
 
@@ -554,6 +580,8 @@ def extract_article(html: str, url: str = "", resources: dict[str, str] | None =
         art.method = "page"
     _strip_title_heading(body, art.title)
     _strip_standfirst(body, art.description)
+    if art.method != "page":
+        _trim_tail(body)
     art.body = body
     return art
 
