@@ -2,6 +2,282 @@
 
 from __future__ import annotations
 
+import json
+import sys
+import time
+
+
+def _vault_arg(p) -> None:
+    p.add_argument("--vault", metavar="DIR",
+                   help="vault folder (default: $CLIPPER_VAULT or the user data folder)")
+
 
 def register(sub) -> None:
-    pass
+    p = sub.add_parser("import", help="import files or folders into the vault as notes")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (searched recursively)")
+    p.add_argument("--tag", "-t", action="append", default=[], metavar="TAG",
+                   help="tag the new notes (repeatable)")
+    p.add_argument("--url", help="source URL of the page(s)")
+    p.add_argument("--mode", choices=("article", "page", "verbatim"), default="article",
+                   help="article (default): the article only; page: the whole page; verbatim: text as is")
+    p.add_argument("--on-duplicate", choices=("return", "update", "new"), default="return",
+                   help="when the article is already in the vault: keep it (default), update it, "
+                        "or add it anyway")
+    p.add_argument("--jobs", type=int, default=2, help="files extracted at once (default 2)")
+    p.add_argument("--json", action="store_true", help="one JSON object per file per line")
+    _vault_arg(p)
+    p.set_defaults(func=run_import)
+
+    p = sub.add_parser("search", help="search the vault")
+    p.add_argument("query", nargs="*",
+                   help='search words: "phrase", OR, -word, word*, tag:, title:, created:2024 ...')
+    p.add_argument("--limit", "-n", type=int, default=20)
+    p.add_argument("--sort", choices=("relevance", "newest", "oldest"), default="relevance")
+    p.add_argument("--tag", "-t", action="append", default=[], metavar="TAG", help="only notes with this tag")
+    p.add_argument("--json", action="store_true", help="a JSON list of hits")
+    _vault_arg(p)
+    p.set_defaults(func=run_search)
+
+    p = sub.add_parser("tags", help="list tags with their note counts")
+    p.add_argument("--json", action="store_true")
+    _vault_arg(p)
+    p.set_defaults(func=run_tags)
+
+    p = sub.add_parser("tag", help="add, remove, rename or delete tags")
+    tsub = p.add_subparsers(dest="tag_command", metavar="ACTION", required=True)
+    for name, helptext in (("add", "add TAG to notes"), ("remove", "remove TAG from notes")):
+        a = tsub.add_parser(name, help=helptext)
+        a.add_argument("tag")
+        a.add_argument("notes", nargs="+", metavar="NOTE", help="note ids or file paths")
+        _vault_arg(a)
+        a.set_defaults(func=run_tag)
+    a = tsub.add_parser("rename", help="rename a tag (merges into NEW if it exists; nested tags follow)")
+    a.add_argument("old")
+    a.add_argument("new")
+    _vault_arg(a)
+    a.set_defaults(func=run_tag)
+    a = tsub.add_parser("delete", help="remove a tag (and tags nested below it) from every note")
+    a.add_argument("tag")
+    _vault_arg(a)
+    a.set_defaults(func=run_tag)
+
+    p = sub.add_parser("reindex", help="rebuild the search index from the notes")
+    _vault_arg(p)
+    p.set_defaults(func=run_reindex)
+
+
+class ProgressBar:
+    """``progress(done, total, message)`` drawn on stderr (a bar on a terminal, else nothing)."""
+
+    def __init__(self, stream=None, width: int = 30):
+        self.stream = stream or sys.stderr
+        self.width = width
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self._last = 0.0
+        self._shown = False
+
+    def __call__(self, done: int, total: int, message: str = "") -> None:
+        now = time.monotonic()
+        if not self.tty or (done < total and now - self._last < 0.1):
+            return
+        self._last = now
+        frac = done / total if total else 1.0
+        fill = int(self.width * frac)
+        bar = "#" * fill + "-" * (self.width - fill)
+        text = f"\r[{bar}] {done}/{total} {message[:40]}"
+        self.stream.write(text.ljust(self.width + 60))
+        self.stream.flush()
+        self._shown = True
+
+    def finish(self) -> None:
+        if self._shown:
+            self.stream.write("\r" + " " * (self.width + 60) + "\r")
+            self.stream.flush()
+            self._shown = False
+
+
+def _open(args, progress=None):
+    from clipper.core.library import Library
+
+    return Library.open(args.vault or None, progress=progress)
+
+
+def _err(msg: str) -> None:
+    print(f"clipper: {msg}", file=sys.stderr)
+
+
+def run_import(args) -> int:
+    from clipper.core.errors import ClipperError
+
+    bar = ProgressBar()
+    status = 0
+    try:
+        lib = _open(args, bar)
+    except ClipperError as exc:
+        _err(str(exc))
+        return 1
+    with lib:
+        bar.finish()
+        results = lib.import_paths(args.paths, tags=args.tag, url=args.url, mode=args.mode,
+                                   on_duplicate=args.on_duplicate, progress=bar, jobs=max(1, args.jobs))
+        bar.finish()
+        if not results:
+            _err("no files to import")
+            return 1
+        for path, result in results:
+            if isinstance(result, ClipperError):
+                status = 1
+                out = {"path": str(path), "error": str(result)}
+                if not args.json:
+                    print(f"{path}: {result}", file=sys.stderr)
+            else:
+                note = result.note
+                state = "created" if result.created else ("updated" if args.on_duplicate == "update"
+                                                          else "duplicate")
+                out = {"path": str(path), "status": state, "id": note.id, "note": str(note.path),
+                       "title": note.title, "warnings": result.warnings}
+                if not args.json:
+                    where = note.path
+                    if note.path.is_relative_to(lib.vault):
+                        where = note.path.relative_to(lib.vault)
+                    extra = " (already in the vault)" if state == "duplicate" else ""
+                    print(f"{state}: {where}{extra}")
+            if args.json:
+                print(json.dumps(out, ensure_ascii=False), flush=True)
+    return status
+
+
+def _hit_dict(hit) -> dict:
+    return {"id": hit.id, "path": str(hit.path), "title": hit.title, "snippet": hit.snippet,
+            "highlights": hit.highlights, "score": round(hit.score, 4), "tags": hit.tags,
+            "created": hit.created, "published": hit.published, "site": hit.site, "author": hit.author}
+
+
+def run_search(args) -> int:
+    from clipper.core.errors import ClipperError
+
+    query = " ".join(args.query)
+    try:
+        lib = _open(args, ProgressBar())
+    except ClipperError as exc:
+        _err(str(exc))
+        return 1
+    with lib:
+        hits = lib.search(query, limit=max(1, args.limit), sort=args.sort, tags=args.tag)
+        suggestion = lib.suggest(query) if query and not hits else None
+        if args.json:
+            print(json.dumps([_hit_dict(h) for h in hits], ensure_ascii=False, indent=1))
+            return 0 if hits else 1
+        for hit in hits:
+            tags = "  " + " ".join("#" + t for t in hit.tags) if hit.tags else ""
+            date = (hit.created or "")[:10]
+            print(f"{hit.title}  [{date}]{tags}")
+            print(f"  {hit.path}")
+            if hit.snippet:
+                print(f"  {_ansi_snippet(hit) if sys.stdout.isatty() else hit.snippet}")
+        if not hits:
+            hint = f'; did you mean "{suggestion}"?' if suggestion else ""
+            print("no notes found" + hint, file=sys.stderr)
+            return 1
+    return 0
+
+
+def _ansi_snippet(hit) -> str:
+    out, pos = [], 0
+    for s, e in sorted(hit.highlights):
+        if s < pos:
+            continue
+        out.append(hit.snippet[pos:s] + "\x1b[1m" + hit.snippet[s:e] + "\x1b[0m")
+        pos = e
+    out.append(hit.snippet[pos:])
+    return "".join(out)
+
+
+def run_tags(args) -> int:
+    from clipper.core.errors import ClipperError
+
+    try:
+        lib = _open(args, ProgressBar())
+    except ClipperError as exc:
+        _err(str(exc))
+        return 1
+    with lib:
+        counts = lib.tags()
+    if args.json:
+        print(json.dumps(counts, ensure_ascii=False, indent=1))
+    else:
+        for tag, n in counts.items():
+            print(f"{n:6d}  {tag}")
+    return 0
+
+
+def _resolve_notes(lib, refs) -> tuple[list[str], list[str]]:
+    ids, missing = [], []
+    for ref in refs:
+        try:
+            lib.get(ref)
+            ids.append(ref)
+            continue
+        except KeyError:
+            pass
+        note = lib.note_for_path(ref)
+        if note is None:
+            missing.append(ref)
+        else:
+            ids.append(note.id)
+    return ids, missing
+
+
+def run_tag(args) -> int:
+    from clipper.core.errors import ClipperError
+    from clipper.core.tags import normalize_tag
+
+    try:
+        lib = _open(args, ProgressBar())
+    except ClipperError as exc:
+        _err(str(exc))
+        return 1
+    with lib:
+        cmd = args.tag_command
+        if cmd in ("add", "remove"):
+            if not normalize_tag(args.tag):
+                _err(f"not a valid tag: {args.tag!r}")
+                return 2
+            ids, missing = _resolve_notes(lib, args.notes)
+            for ref in missing:
+                _err(f"no such note: {ref}")
+            if ids:
+                if cmd == "add":
+                    lib.set_tags(ids, add=[args.tag])
+                else:
+                    lib.set_tags(ids, remove=[args.tag])
+                print(f"{'tagged' if cmd == 'add' else 'untagged'} {len(ids)} note(s)")
+            return 1 if missing else 0
+        if cmd == "rename":
+            if not normalize_tag(args.old) or not normalize_tag(args.new):
+                _err("both tags must be valid")
+                return 2
+            n = lib.rename_tag(args.old, args.new)
+            print(f"renamed in {n} note(s)")
+            return 0
+        n = lib.delete_tag(args.tag)
+        print(f"removed from {n} note(s)")
+        return 0
+
+
+def run_reindex(args) -> int:
+    from clipper.core.errors import ClipperError
+
+    bar = ProgressBar()
+    try:
+        lib = _open(args, bar)
+    except ClipperError as exc:
+        _err(str(exc))
+        return 1
+    with lib:
+        bar.finish()
+        t0 = time.monotonic()
+        lib.reindex(progress=bar)
+        bar.finish()
+        print(f"indexed {len(lib.notes())} note(s) in {time.monotonic() - t0:.1f} s")
+    return 0

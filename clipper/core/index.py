@@ -256,7 +256,7 @@ class SearchIndex:
             raise ValueError("index schema differs")
         with self.ix.searcher() as s:  # probe: read the TOC, segments and a term
             s.doc_count()
-            list(s.reader().iter_prefix("title", "a"))[:1]
+            next(iter(s.reader().iter_prefix("title", "a")), None)
 
     def create(self) -> None:
         self.close()
@@ -324,7 +324,7 @@ class SearchIndex:
         writer = None
         try:
             writer = _Writer(self.ix, timeout=timeout, limitmb=256 if bulk else 32,
-                             codec=W3Codec(compression=1))
+                             codec=W3Codec(compression=0))
             for note_id in delete_ids:
                 writer.delete_by_term("id", note_id)
             for doc in docs:

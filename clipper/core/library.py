@@ -680,6 +680,31 @@ class Library:
         clip = pipeline.extract_file(path, url=url, mode=mode)
         return self.import_clip(clip, tags=tags, on_duplicate=on_duplicate)
 
+    def import_paths(self, paths, *, tags=(), url=None, mode: str = "article", on_duplicate: str = "return",
+                     progress=None, cancel=None, jobs: int = 2) -> list[tuple[Path, object]]:
+        """Import files and folders (searched recursively for supported files), ``jobs``
+        extractions at a time. Returns ``(path, ImportResult or ClipperError)`` per file."""
+        from clipper.core import pipeline
+        from clipper.core.errors import ClipperError
+
+        files = expand_paths(paths, exclude=self.vault)
+        out: list[tuple[Path, object]] = []
+        total = len(files)
+        if progress:
+            progress(0, total, "Importing")
+        for i, (path, result) in enumerate(pipeline.extract_files(files, url=url, mode=mode, jobs=jobs)):
+            if cancel is not None and cancel.is_set():
+                break
+            if not isinstance(result, ClipperError):
+                try:
+                    result = self.import_clip(result, tags=tags, on_duplicate=on_duplicate)
+                except ClipperError as exc:
+                    result = exc
+            out.append((path, result))
+            if progress:
+                progress(i + 1, total, path.name)
+        return out
+
     def import_clipboard(self, text=None, html=None, url=None, *, tags=(), mode: str = "article",
                          on_duplicate: str = "return") -> ImportResult:
         from clipper.core import pipeline
@@ -818,6 +843,33 @@ class Library:
             self._sync(only=[rel])
             row = self.catalog.by_path(rel)
             return self.get(row["id"])
+
+
+IMPORTABLE = (".html", ".htm", ".xhtml", ".xht", ".shtml", ".mhtml", ".mht", ".md", ".markdown",
+              ".txt", ".text")
+
+
+def expand_paths(paths, exclude: Path | None = None) -> list[Path]:
+    """Files to import: files as given, folders walked for importable files (no dot-files,
+    nothing inside ``exclude``, e.g. the vault itself), sorted by path."""
+    out: list[Path] = []
+    ex = os.path.realpath(exclude) if exclude else None
+    for raw in paths:
+        p = Path(raw).expanduser()
+        if not p.is_dir():
+            out.append(p)
+            continue
+        found = []
+        for folder, dirs, names in os.walk(p):
+            if ex and (os.path.realpath(folder) + os.sep).startswith(ex + os.sep):
+                dirs[:] = []
+                continue
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in names:
+                if not name.startswith(".") and name.lower().endswith(IMPORTABLE):
+                    found.append(Path(folder) / name)
+        out.extend(sorted(found))
+    return out
 
 
 def _replace_word(query: str, word: str, fix: str) -> str:

@@ -18,6 +18,7 @@ ignored.
 from __future__ import annotations
 
 import calendar
+import datetime as _dt
 import re
 from dataclasses import dataclass, field
 
@@ -127,6 +128,12 @@ def date_number(value) -> int | None:
     return ((((y * 100 + mo) * 100 + d) * 100 + h) * 100 + mi) * 100 + min(s, 59)
 
 
+def _shift(number: int, seconds: int) -> int:
+    """A YYYYMMDDhhmmss number moved by ``seconds``."""
+    dt = _dt.datetime.strptime(str(number).zfill(14), "%Y%m%d%H%M%S") + _dt.timedelta(seconds=seconds)
+    return int(dt.strftime("%Y%m%d%H%M%S"))
+
+
 def parse_date_filter(fieldname: str, value: str) -> DateRange | None:
     value = value.strip()
     if ".." in value:
@@ -146,9 +153,9 @@ def parse_date_filter(fieldname: str, value: str) -> DateRange | None:
             if op == "<=":
                 return DateRange(fieldname, None, p[1])
             if op == ">":
-                return DateRange(fieldname, p[1] + 1, None)
+                return DateRange(fieldname, _shift(p[1], 1), None)
             if op == "<":
-                return DateRange(fieldname, None, p[0] - 1)
+                return DateRange(fieldname, None, _shift(p[0], -1))
             return DateRange(fieldname, p[0], p[1])
     p = _period(value)
     return DateRange(fieldname, p[0], p[1]) if p else None
@@ -235,6 +242,9 @@ def _item(fieldname, text, quoted, out: Parsed, prefix_last: bool):
         # unknown field: search the whole token as plain words
         text = f"{fieldname} {text}"
         return _text(text, True, None, False)
+    if not quoted and text.endswith(":") and text[:-1].lower() in (
+            TAG_FIELDS | set(TEXT_FIELDS) | set(DATE_FIELDS) | {"sort"}):
+        return None  # "tag:" with nothing after it
     if text.startswith("#") and len(text) > 1 and not quoted:
         name = normalize_tag(text)
         return Tag(name) if name else None

@@ -1,0 +1,402 @@
+"""The Library API end to end on small vaults: search language, tags, trash, duplicates,
+external edits, conflicts, and an index lost or corrupted on disk."""
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from clipper import Library
+from clipper.core import paths
+from clipper.core.model import Attachment, Clip
+
+
+def note(vault: Path, name: str, body: str, **meta) -> Path:
+    head = "".join(f"{k}: {v}\n" for k, v in meta.items())
+    path = vault / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text((f"---\n{head}---\n\n" if meta else "") + body + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def vault(tmp_path):
+    v = tmp_path / "vault"
+    v.mkdir()
+    note(v, "running.md", "The runner was running quickly through the park. Sea level rise is real.",
+         title="Running in the park", tags="[Science/Physics, News]", author="Jane Smith",
+         site="BBC News", source="https://www.bbc.co.uk/news/1", created="2024-05-03T10:00:00Z",
+         published="2024-05-01")
+    note(v, "cooking.md", "Cooking slowly is an art. The cook runs a kitchen near the sea.",
+         title="Slow cooking", tags="[food, science]", author="Bob Stone", site="Example",
+         source="https://example.org/cook", created="2023-01-15T09:00:00Z", published="2022-12-30")
+    note(v, "sub/cats.md", "no front matter here, just studies of cats and a telescope")
+    note(v, "langs.md", "Москва — столица России. Человек читает книгу. 北京大学是中国的大学。"
+         "Η Αθήνα είναι η πρωτεύουσα. مرحبا بالعالم. ภาษาไทยเป็นภาษาที่สวยงาม 東京都に住んでいます。",
+         title="Languages", created="2022-06-01T00:00:00Z")
+    return v
+
+
+@pytest.fixture
+def lib(vault):
+    with Library.open(vault) as lib:
+        yield lib
+
+
+def titles(hits):
+    return sorted(h.title for h in hits)
+
+
+def test_open_indexes_existing_notes(lib):
+    assert len(lib.search("")) == 4
+    assert lib.index_dir == paths.index_dir_for(lib.vault)
+    assert lib.vault not in lib.index_dir.parents
+
+
+def test_words_are_stemmed_and_all_required(lib):
+    assert titles(lib.search("run")) == ["Running in the park", "Slow cooking"]
+    assert titles(lib.search("running")) == ["Running in the park", "Slow cooking"]
+    assert titles(lib.search("runs sea")) == ["Running in the park", "Slow cooking"]
+    assert titles(lib.search("runs kitchen")) == ["Slow cooking"]
+    assert titles(lib.search("study")) == ["cats"]
+
+
+def test_phrase_or_not_prefix(lib):
+    assert titles(lib.search('"sea level"')) == ["Running in the park"]
+    assert titles(lib.search('"level sea"')) == []
+    assert titles(lib.search("kitchen OR telescope")) == ["Slow cooking", "cats"]
+    assert titles(lib.search("sea -kitchen")) == ["Running in the park"]
+    assert titles(lib.search("sea NOT kitchen")) == ["Running in the park"]
+    assert titles(lib.search("tele*")) == ["cats"]
+    assert titles(lib.search("cats tele", as_you_type=True)) == ["cats"]
+
+
+def test_title_matches_rank_first(lib, vault):
+    note(vault, "z.md", "the park is mentioned once", title="Other")
+    lib.refresh()
+    hits = lib.search("park")
+    assert hits[0].title == "Running in the park"
+
+
+def test_field_queries(lib):
+    assert titles(lib.search("title:cooking")) == ["Slow cooking"]
+    assert titles(lib.search("title:kitchen")) == []
+    assert titles(lib.search("author:smith")) == ["Running in the park"]
+    assert titles(lib.search('site:"bbc news"')) == ["Running in the park"]
+    assert titles(lib.search("source:example.org")) == ["Slow cooking"]
+
+
+def test_tags_nested_and_combined(lib):
+    assert titles(lib.search("tag:science")) == ["Running in the park", "Slow cooking"]
+    assert titles(lib.search("tag:science/physics")) == ["Running in the park"]
+    assert titles(lib.search("tag:science tag:food")) == ["Slow cooking"]
+    assert titles(lib.search("tag:physics")) == []
+    assert titles(lib.search("sea", tags=["News"])) == ["Running in the park"]
+    assert titles(lib.search("", tags=["science"])) == ["Running in the park", "Slow cooking"]
+
+
+def test_dates(lib):
+    assert titles(lib.search("created:2024")) == ["Running in the park"]
+    assert titles(lib.search("created:2023-01")) == ["Slow cooking"]
+    assert titles(lib.search("created:2022-01..2023-12")) == ["Languages", "Slow cooking"]
+    assert titles(lib.search("published:>2024-04")) == ["Running in the park"]
+    assert titles(lib.search("published:<2023")) == ["Slow cooking"]
+    assert titles(lib.search("sea published:>=2022")) == ["Running in the park", "Slow cooking"]
+
+
+def test_sort_and_empty_query(lib):
+    newest = [h.title for h in lib.search("", sort="newest")]
+    assert newest[-2:] == ["Slow cooking", "Languages"]
+    assert [h.title for h in lib.search("sea", sort="newest")] == ["Running in the park", "Slow cooking"]
+    assert [h.title for h in lib.search("sea", sort="oldest")] == ["Slow cooking", "Running in the park"]
+    assert [h.title for h in lib.search("sea sort:oldest")] == ["Slow cooking", "Running in the park"]
+
+
+@pytest.mark.parametrize("word,title", [
+    ("москва", "Languages"), ("человека", "Languages"), ("北京", "Languages"), ("大学", "Languages"),
+    ("αθήνα", "Languages"), ("بالعالم", "Languages"), ("ภาษา", "Languages"), ("東京", "Languages"),
+])
+def test_other_scripts_are_findable(lib, word, title):
+    assert titles(lib.search(word)) == [title]
+
+
+def test_snippets_highlight_matches(lib):
+    (hit,) = lib.search('"sea level"')
+    assert "Sea level" in hit.snippet
+    s, e = hit.highlights[0]
+    assert hit.snippet[s:e].lower() == "sea level"
+    assert "<b>Sea level</b>" in hit.snippet_html()
+    (hit,) = lib.search("kitchen")
+    assert "<b>kitchen</b>" in hit.snippet_html()
+    assert all(h.snippet for h in lib.search(""))
+
+
+def test_snippet_html_escapes(lib, vault):
+    note(vault, "x.md", "a <script>alert(1)</script> zebra", title="X")
+    lib.refresh()
+    (hit,) = lib.search("zebra")
+    assert "<script>" not in hit.snippet_html()
+
+
+@pytest.mark.parametrize("query", ['"unbalanced', "OR", "a OR", "NOT", "tag:", "-", "*", '"', "((",
+                                   "created:2024-99", "title:", "foo:bar", "AND AND", "-*"])
+def test_malformed_queries_never_raise(lib, query):
+    assert isinstance(lib.search(query), list)
+    assert isinstance(lib.search(query, as_you_type=True), list)
+
+
+def test_did_you_mean(lib):
+    assert lib.suggest("kitchn") == "kitchen"
+    assert lib.suggest("kitchen") is None
+
+
+def test_tags_counts_rename_merge_delete(lib, vault):
+    assert lib.tags() == {"food": 1, "news": 1, "science": 1, "science/physics": 1}
+    ids = {h.title: h.id for h in lib.search("")}
+    lib.set_tags([ids["cats"], ids["Languages"]], add=["Pets"])
+    assert lib.tags()["pets"] == 2
+    assert "tags:" in (vault / "sub/cats.md").read_text()
+    lib.set_tags([ids["cats"]], remove=["pets"])
+    assert lib.tags()["pets"] == 1
+    # rename onto an existing tag merges; nested tags follow
+    assert lib.rename_tag("science", "food") == 2
+    assert lib.tags() == {"food": 1, "food/physics": 1, "news": 1, "pets": 1}
+    assert titles(lib.search("tag:food")) == ["Running in the park", "Slow cooking"]
+    assert lib.delete_tag("food") == 2
+    assert "food" not in lib.tags() and "food/physics" not in lib.tags()
+    text = (vault / "running.md").read_text()
+    assert "The runner was running" in text and "food" not in text
+
+
+def test_suggest_tags(lib):
+    out = lib.suggest_tags("Physics news: a telescope saw a distant galaxy. News of the galaxy.")
+    assert "news" in out
+
+
+def test_import_clip_writes_note_and_attachments(lib, vault):
+    clip = Clip(markdown="An article about zebras.\n\n![a zebra](attachments/z.png)\n",
+                title="Zebras: a/b <test>", author="Ann", source="https://www.example.com/z?utm_source=x",
+                attachments=[Attachment("z.png", b"\x89PNG...")])
+    (vault / "attachments").mkdir()
+    (vault / "attachments" / "z.png").write_bytes(b"other")
+    res = lib.import_clip(clip, tags=["Animals", "#Wild Life"])
+    assert res.created and res.duplicate_of is None
+    n = res.note
+    assert n.path.parent == vault and n.path.suffix == ".md" and "/" not in n.path.name
+    assert n.tags == ["animals", "wild-life"]
+    assert n.meta["id"] == n.id and n.meta["created"].endswith("Z")
+    assert n.title == "Zebras: a/b <test>"
+    assert "attachments/z 2.png" in n.body or "attachments/z%202.png" in n.body
+    assert (vault / "attachments" / "z.png").read_bytes() == b"other"
+    assert lib.get(n.id).title == n.title
+    assert [h.id for h in lib.search("zebras")] == [n.id]
+
+
+def test_duplicates_by_url_and_by_text(lib):
+    a = lib.import_clip(Clip(markdown="First text about whales and the deep ocean currents.", title="Whales",
+                             source="https://www.example.com/whales/?utm_source=feed#top"))
+    again = lib.import_clip(Clip(markdown="Different text.", title="Whales 2",
+                                 source="http://example.com/whales"))
+    assert not again.created and again.duplicate_of.id == a.note.id and again.note.id == a.note.id
+    same_text = lib.import_clip(Clip(markdown="First  text about whales and the deep ocean currents.\n",
+                                     title="Copy"))
+    assert not same_text.created and same_text.duplicate_of.id == a.note.id
+    upd = lib.import_clip(Clip(markdown="Updated text about whales and krill in the southern ocean.",
+                               title="Whales v2", source="https://example.com/whales"), on_duplicate="update")
+    assert not upd.created and upd.note.id == a.note.id and upd.note.path == a.note.path
+    assert "krill" in lib.get(a.note.id).body
+    assert titles(lib.search("krill")) == ["Whales v2"]
+    assert len(lib.search("whales")) == 1
+    new = lib.import_clip(Clip(markdown="Different text.", title="W", source="https://example.com/whales"),
+                          on_duplicate="new")
+    assert new.created and new.note.id != a.note.id
+
+
+def test_delete_and_restore(lib, vault):
+    (hit,) = lib.search("kitchen")
+    entry = lib.delete(hit.id)
+    assert not (vault / "cooking.md").exists()
+    assert entry.trash_path.exists() and entry.trash_path.parent == vault / ".trash"
+    assert lib.search("kitchen") == []
+    with pytest.raises(KeyError):
+        lib.get(hit.id)
+    assert [e.id for e in lib.trash()] == [hit.id]
+    restored = lib.restore(hit.id)
+    assert restored.id == hit.id and restored.path == vault / "cooking.md"
+    assert titles(lib.search("kitchen")) == ["Slow cooking"]
+    assert lib.trash() == []
+
+
+def test_restore_id_less_note_keeps_id(lib, vault):
+    (hit,) = lib.search("telescope")
+    lib.delete(hit.id)
+    assert lib.restore(hit.id).id == hit.id
+
+
+def test_external_add_edit_rename_delete(lib, vault):
+    ids = {h.title: h.id for h in lib.search("")}
+    note(vault, "new.md", "giraffes are tall", title="Giraffes")
+    (vault / "cooking.md").write_text((vault / "cooking.md").read_text().replace("kitchen", "galley"))
+    os.rename(vault / "sub/cats.md", vault / "sub/felines.md")  # no id in front matter
+    os.rename(vault / "running.md", vault / "park.md")
+    (vault / "langs.md").unlink()
+    changes = lib.refresh()
+    assert titles(lib.search("giraffes")) == ["Giraffes"]
+    assert lib.search("kitchen") == [] and titles(lib.search("galley")) == ["Slow cooking"]
+    (cats,) = lib.search("telescope")
+    assert cats.id == ids["cats"] and cats.path == vault / "sub/felines.md"
+    (park,) = lib.search('"sea level"')
+    assert park.id == ids["Running in the park"] and park.path.name == "park.md"
+    assert lib.search("москва") == []
+    assert ids["Languages"] in changes.removed
+    assert set(changes.renamed) == {ids["cats"], ids["Running in the park"]}
+    assert lib.refresh().__bool__() is False
+
+
+def test_changes_picked_up_on_reopen(vault):
+    with Library.open(vault) as lib:
+        pass
+    note(vault, "later.md", "added while closed: okapi", title="Okapi")
+    with Library.open(vault) as lib:
+        assert titles(lib.search("okapi")) == ["Okapi"]
+
+
+def test_sync_conflict_copy_is_another_note(lib, vault):
+    text = (vault / "cooking.md").read_text().replace("slowly", "quickly")
+    note_id = lib.search("kitchen")[0].id
+    (vault / "cooking.md").write_text(text.replace("---\n", f"---\nid: {note_id}\n", 1))
+    lib.refresh()
+    (vault / "cooking (conflicted copy).md").write_text((vault / "cooking.md").read_text())
+    lib.refresh()
+    hits = lib.search("kitchen")
+    assert len(hits) == 2 and len({h.id for h in hits}) == 2
+    assert note_id in {h.id for h in hits}
+
+
+def test_save_and_conflict(lib, vault):
+    n = lib.get(lib.search("kitchen")[0].id)
+    base = __import__("hashlib").sha256((vault / "cooking.md").read_bytes()).hexdigest()
+    res = lib.save(n.id, n.text().replace("kitchen", "bakery"), base_hash=base)
+    assert res.conflict_path is None and "bakery" in (vault / "cooking.md").read_text()
+    assert titles(lib.search("bakery")) == ["Slow cooking"]
+    # the file changes on disk behind the editor's back: the save goes to a conflict copy
+    (vault / "cooking.md").write_text((vault / "cooking.md").read_text() + "\nexternal edit\n")
+    res2 = lib.save(n.id, n.text().replace("kitchen", "diner"), base_hash=base)
+    assert res2.conflict_path is not None and res2.conflict_path.exists()
+    assert "external edit" in (vault / "cooking.md").read_text()
+    assert "diner" in res2.conflict_path.read_text()
+    assert len(lib.search("diner")) == 1
+
+
+def test_broken_front_matter_indexed_never_rewritten(lib, vault):
+    bad = "---\ntitle: [broken\ntags: x\n---\nbody text with a quokka\n"
+    (vault / "bad.md").write_text(bad)
+    lib.refresh()
+    (hit,) = lib.search("quokka")
+    assert lib.get(hit.id).warnings
+    lib.set_tags([hit.id], add=["x"])
+    lib.rename_tag("x", "y")
+    assert (vault / "bad.md").read_text() == bad
+
+
+def test_skips_dot_folders_and_temp_files(vault):
+    note(vault, ".obsidian/x.md", "hidden ocelot")
+    (vault / ".clipper-tmp-abc.tmp").write_text("temp ocelot")
+    note(vault, ".trash/old.md", "trashed ocelot")
+    with Library.open(vault) as lib:
+        assert lib.search("ocelot") == []
+
+
+@pytest.mark.parametrize("damage", ["delete", "garbage", "truncate", "catalog"])
+def test_index_lost_or_corrupted_is_rebuilt(vault, damage):
+    with Library.open(vault) as lib:
+        before = {h.id for h in lib.search("")}
+        index_dir = lib.index_dir
+        lib.import_clip(Clip(markdown="A note about pangolins.", title="Pangolins"))
+    import shutil
+
+    whoosh_dir = index_dir / "whoosh"
+    if damage == "delete":
+        shutil.rmtree(index_dir)
+    elif damage == "garbage":
+        for f in whoosh_dir.iterdir():
+            if f.name.endswith((".toc", ".seg", ".trm", ".pst")) or f.suffix in (".toc",):
+                f.write_bytes(b"\x80\x04garbage" * 10)
+    elif damage == "truncate":
+        for f in whoosh_dir.iterdir():
+            if "LOCK" not in f.name:
+                f.write_bytes(b"")
+    else:
+        (index_dir / "catalog.sqlite3").write_bytes(b"not a database" * 100)
+    with Library.open(vault) as lib:
+        after = {h.id for h in lib.search("")}
+        assert before < after and len(after) == len(before) + 1
+        assert titles(lib.search("pangolins")) == ["Pangolins"]
+        assert titles(lib.search("kitchen")) == ["Slow cooking"]
+
+
+def test_schema_change_rebuilds(vault, monkeypatch):
+    with Library.open(vault) as lib:
+        index_dir = lib.index_dir
+    from clipper.core import catalog
+
+    c = catalog.Catalog(index_dir / "catalog.sqlite3")
+    c.set_meta("schema", "0")
+    c.close()
+    with Library.open(vault) as lib:
+        assert len(lib.search("")) == 4
+
+
+def test_reindex_with_progress_and_background_open(vault):
+    seen = []
+    with Library.open(vault) as lib:
+        lib.reindex(progress=lambda d, t, m: seen.append((d, t)))
+        assert seen[-1] == (4, 4)
+        assert len(lib.search("")) == 4
+    lib = Library.open(vault, wait=False)
+    try:
+        assert lib.wait_until_indexed(30)
+        assert not lib.indexing
+        assert titles(lib.search("kitchen")) == ["Slow cooking"]
+    finally:
+        lib.close()
+
+
+def test_two_libraries_write_one_vault(vault):
+    """The CLI and the app at once: writes are serialised by the inter-process lock."""
+    a = Library.open(vault)
+    b = Library.open(vault)
+    try:
+        errors = []
+
+        def work(lib, prefix):
+            try:
+                for i in range(5):
+                    lib.import_clip(Clip(markdown=f"{prefix} unique text number {i} {prefix}{i}",
+                                         title=f"{prefix}{i}"))
+            except Exception as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+
+        ts = [threading.Thread(target=work, args=(lib, name)) for lib, name in ((a, "alpha"), (b, "beta"))]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join(60)
+        assert not errors
+        time.sleep(0)
+        assert len(a.search("unique")) == 10
+        assert len(b.search("unique")) == 10
+    finally:
+        a.close()
+        b.close()
+
+
+def test_note_for_path_and_get(lib, vault):
+    n = lib.note_for_path(vault / "sub/cats.md")
+    assert n is not None and n.title == "cats" and "telescope" in n.body
+    assert n.text().startswith("no front matter")
+    assert lib.note_for_path(vault / "missing.md") is None
+    with pytest.raises(KeyError):
+        lib.get("nope")

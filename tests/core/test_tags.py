@@ -1,0 +1,38 @@
+"""Tag normalisation, nesting, renaming/merging and suggestions (pure functions)."""
+
+from clipper.core import tags as t
+
+
+def test_normalize():
+    assert t.normalize_tag("  #Machine Learning ") == "machine-learning"
+    assert t.normalize_tag("Science / Physics") == "science/physics"
+    assert t.normalize_tag("a//b/") == "a/b"
+    assert t.normalize_tag("#") == ""
+    assert t.normalize_tags(["A", "a", " #a ", "B c"]) == ["a", "b-c"]
+    assert t.tags_from_meta("one, Two") == ["one", "two"]
+    assert t.tags_from_meta("one two") == ["one", "two"]
+    assert t.tags_from_meta(["x", None, 3]) == ["x", "3"]
+
+
+def test_nesting():
+    assert t.with_ancestors(["a/b/c", "a/d"]) == ["a", "a/b", "a/b/c", "a/d"]
+    assert t.is_under("science/physics", "science")
+    assert not t.is_under("sciences", "science")
+
+
+def test_rename_merges_and_children_follow():
+    assert t.rename_in(["science", "science/physics", "art"], "science", "nature") == [
+        "nature", "nature/physics", "art"]
+    assert t.rename_in(["old", "new"], "old", "new") == ["new"]
+
+
+def test_remove_drops_children():
+    assert t.remove_in(["a", "a/b", "ab", "c"], "a") == ["ab", "c"]
+
+
+def test_suggest_prefers_tags_in_use():
+    text = "The telescope saw a distant galaxy. Astronomy of galaxies and telescope optics; galaxy galaxy."
+    out = t.suggest(text, {"astronomy": 5, "cooking": 9, "space/galaxy": 2})
+    assert out[0] in ("astronomy", "space/galaxy")
+    assert "cooking" not in out
+    assert "galaxy" in out or "space/galaxy" in out
