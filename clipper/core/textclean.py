@@ -54,13 +54,13 @@ yang dan di ini itu dengan untuk tidak dari dalam akan pada juga ke ada
 """
 STOPWORDS = frozenset(_STOPWORDS.split())
 
-_NAME_WORD = r"(?:[A-ZÀ-ÖØ-ÞĀ-ŽА-ЯΑ-Ω][\w'’.\-]*|van|von|de|der|da|di|del|la|le|bin|al|el)"
+_CAPITAL = "A-ZÀ-ÖØ-ÞĀ-ŽА-ЯΑ-Ω\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af"  # or a CJK/kana/Hangul start
+_NAME_WORD = rf"(?:[{_CAPITAL}][\w'’.\-]*|van|von|de|der|da|di|del|la|le|bin|al|el)"
 _NAME = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,5}}"
 _BYLINE = re.compile(
-    rf"^(?:(?:written|posted|reported|words|text|story|photos?)\s+)?(?:by|von|por|par|di|door|av|"
-    rf"af|przez|от|автор:?)[:\s]\s*({_NAME}(?:\s*(?:,|and|&|und|y|et|e)\s*{_NAME})*)"
-    rf"(?:\s*(?:[,|•·—–\-]|\bon\b|\bupdated\b|\bpublished\b).*)?$",
-    re.I,
+    rf"^(?i:(?:(?:written|posted|reported|words|text|story|photos?)\s+)?(?:by|von|por|par|di|door|av|"
+    rf"af|przez|от|автор:?))[:\s]\s*({_NAME}(?:\s*(?:,|and|&|und|y|et|e)\s*{_NAME})*)"
+    rf"(?:\s*(?:[,|•·—–\-/／]|(?i:\b(?:on|updated|published|posted|publiziert|veröffentlicht|am|le|el|il|em)\b)).*)?$"
 )
 # "Chris Davies - Nov 19, 2019, 10:31 pm CST": a name, a separator, then a date.
 _NAME_DATE = re.compile(rf"^({_NAME})\s+[-–—|•·]\s+(?=.*\d{{4}})")
@@ -88,12 +88,19 @@ _DOMAIN = r"(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+(?:com|org|net|edu|gov|i
           r"uk|us|ca|au|de|fr|it|es|nl|ru|br|in|jp|cn|pt|pl|se|no|dk|fi|ch|at|be|ie|nz|za|mx|ar)"
 _READ_ON = re.compile(rf"^(?:read|view|see|continue reading|originally published)\b.{{0,80}}?\b"
                       rf"(?:on|at)\s+(?:the\s+)?({_DOMAIN}|[A-Z][\w&' ]{{1,40}})\.?$", re.I)
+_NOT_SOURCE = re.compile(r"(?:^|\.)(?:t\.co|bit\.ly|goo\.gl|amzn\.to|tinyurl\.com|ow\.ly|buff\.ly|"
+                         r"scorecardresearch\.com|doubleclick\.net|google-analytics\.com|facebook\.com|"
+                         r"twitter\.com|instagram\.com|pinterest\.com|youtube\.com|linkedin\.com)$", re.I)
+_URL_LABEL = re.compile(r"(?i)\b(?:source|link|url|read|via|originally|permalink|from)\b")
 _URL = re.compile(r"https?://[^\s<>\"']+", re.I)
 
 
 _ROLE = re.compile(r"\b(?:staff|editor|writer|correspondent|reporter|columnist|contributor|"
                    r"senior|associate|producer|analyst|press|news|wire|desk|team|agency|bureau|"
                    r"updated|published|posted)\b", re.I)
+_GLUED_ROLE = re.compile(r"(?<=[a-z])(?:[A-Z]\w*\s+)?(?:Columnist|Writer|Editor|Reporter|Correspondent)\b.*$")
+_TRAILING_DAY = re.compile(r"(?:,|\s+on)?\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day\b.*$", re.I)
+_DOMAIN_RE = re.compile(r"\w\.(?:com|org|net|co\.uk|ru|de)\b", re.I)
 _COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}\s*(?:[-–]\s*\d{4})?\s*)?"
                         r"(?:by\s+)?([^.|,;©]{2,60}?)(?:,?\s*(?:inc|llc|ltd|gmbh|plc|company|co)\b\.?)?"
                         r"\s*(?:[.|,;]|all rights|$)", re.I)
@@ -128,8 +135,10 @@ def byline_name(line: str) -> str:
             return ""
         name = m.group(1)
     name = re.sub(r"\s+", " ", name).strip(" ,.")
+    name = _GLUED_ROLE.sub("", name)
+    name = _TRAILING_DAY.sub("", name).strip(" ,.")
     parts = [p.strip() for p in name.split(",")]
-    name = ", ".join(p for p in parts if p and not _ROLE.search(p)) or parts[0]
+    name = ", ".join(p for p in parts if p and not _ROLE.search(p) and not _DOMAIN_RE.search(p)) or parts[0]
     if not name or len(name) > 100 or not any(c.isupper() for c in name):
         return ""
     return name
@@ -194,21 +203,41 @@ def find_site(lines: list[str], url: str | None) -> tuple[str, str]:
     if not source:
         for line in lines:
             m = _URL.search(line)
-            if m and len(line) < 300:
-                source = m.group(0).rstrip(".,);]")
-                domain = domain or re.sub(r"^www\.", "", re.match(r"https?://([^/:]+)", source,
-                                                                  re.I).group(1).lower())
-                break
+            if not m or len(line) > 160:
+                continue
+            found = m.group(0).rstrip(".,);]")
+            host = re.match(r"https?://(?:www\.)?([^/:?#]+)", found, re.I)
+            if not host or _NOT_SOURCE.search(host.group(1)):
+                continue
+            if len(line) - len(m.group(0)) > 40 and not _URL_LABEL.search(line):
+                continue  # a link inside a sentence, not the page's address
+            source = found
+            domain = domain or host.group(1).lower()
+            break
     site = named or _site_line(lines, domain)
     if not site:
         for line in reversed(lines):
             m = _COPYRIGHT.match(line)
-            if m and not parse_date(m.group(1)):
-                site = m.group(1).strip(" &")
-                break
+            if m:
+                site = _clean_site(m.group(1))
+                if site:
+                    break
     if not site and domain:
         site = domain
     return site, source
+
+
+_NOT_SITE = re.compile(r"^(?:facebook|twitter|instagram|youtube|google|all rights reserved|and reprint.*|"
+                       r"experience|copyright|the)$", re.I)
+
+
+def _clean_site(name: str) -> str:
+    name = re.sub(r"(?i)\b(?:copyright|all rights reserved|inc|llc|ltd|pvt|pty|gmbh|plc)\b\.?", " ", name)
+    name = re.sub(r"\(c\)|©|\b(?:19|20)\d\d\b(?:\s*[-–]\s*(?:19|20)\d\d)?|\(?www\.?.*$", " ", name)
+    name = re.sub(r"\s+", " ", name).strip(" -–—|,.&:;()")
+    if len(re.findall(r"\w", name)) < 3 or _NOT_SITE.match(name) or len(name) > 50:
+        return ""
+    return name
 
 
 def _site_line(lines: list[str], domain: str) -> str:
@@ -226,6 +255,12 @@ def _site_line(lines: list[str], domain: str) -> str:
     return ""
 
 
+_NOT_TITLE = re.compile(
+    r"(?i:^(?:share|image|photo|picture|video|credit|source|filed under|tags?|topics?|home\b|"
+    r"updated|posted|published|by\s|von\s|\*|chevron|browse|about this|terms? of|"
+    r"something went wrong)|sharing options|external links|get short url|open in a new window|"
+    r"all rights reserved|^\d{1,2}:\d\d|/[A-Z]{2,}$|getty images)")
+_TIME = re.compile(r"\b\d{1,2}:\d\d\b")
 _LOWER_OK = {"a", "an", "the", "and", "or", "of", "in", "on", "at", "to", "for", "by", "with", "from",
              "as", "is", "vs", "via", "into", "its", "it", "but", "nor", "up", "out", "off"}
 
@@ -237,7 +272,9 @@ def heading_like(line: str, site: str = "") -> bool:
         return False
     if line.endswith((".", ",", ":", ";")) and not line.endswith("..."):
         return False
-    if BOILERPLATE.match(line) or byline_name(line) or (parse_date(line) and len(words) < 8):
+    if BOILERPLATE.match(line) or byline_name(line) or _NOT_TITLE.search(line):
+        return False
+    if parse_date(line) and (len(words) < 8 or _TIME.search(line)):
         return False
     if site and site.lower() in line.lower():
         return False
