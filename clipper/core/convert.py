@@ -112,6 +112,8 @@ class _Converter(MarkdownConverter):
         options.setdefault("escape_underscores", False)
         options.setdefault("escape_misc", False)
         options.setdefault("table_infer_header", True)
+        options.setdefault("wrap", True)  # with no width: newlines in the source become spaces
+        options.setdefault("wrap_width", None)
         options.setdefault("newline_style", "BACKSLASH")
         options.setdefault("keep_inline_images_in", ["td", "th", "a"])
         super().__init__(**options)

@@ -546,6 +546,38 @@ def _trim_tail(body) -> None:
             break
 
 
+def _link_share(el) -> float:
+    text = len(text_of(el))
+    links = sum(len(text_of(a)) for a in el.iter("a"))
+    return links / text if text else 0.0
+
+
+def _trim_head(body) -> None:
+    """Drop leading teasers (blocks that are only links to other articles, their pictures, a short
+    heading over them) before the article's first real paragraph."""
+    children = [c for c in body if isinstance(c.tag, str)]
+    total = len(text_of(body))
+    run, pending, removed_text = [], [], 0
+    for i, el in enumerate(children):
+        text = text_of(el)
+        if not text:
+            pending.append(el)  # a picture: goes if more teasers follow
+            continue
+        nxt = next((c for c in children[i + 1:] if text_of(c)), None)
+        if _link_share(el) >= 0.9:
+            run += pending + [el]
+        elif el.tag in ("h2", "h3", "h4", "h5", "h6") and len(text) < 60 and nxt is not None \
+                and _link_share(nxt) >= 0.9:
+            run += pending + [el]  # a short heading over a teaser list
+        else:
+            break
+        pending = []
+        removed_text += len(text)
+    if run and total - removed_text >= 500 and removed_text < 0.4 * total:
+        for el in run:
+            _remove(el)
+
+
 def _norm(text: str) -> str:
     return re.sub(r"\W+", " ", text or "").strip().lower()
 
@@ -582,6 +614,7 @@ def extract_article(html: str, url: str = "", resources: dict[str, str] | None =
     _strip_standfirst(body, art.description)
     if art.method != "page":
         _trim_tail(body)
+        _trim_head(body)
     art.body = body
     return art
 

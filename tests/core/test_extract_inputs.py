@@ -160,3 +160,18 @@ def test_page_without_a_title_gets_one_from_its_text(tmp_path):
     page.write_text("<html><body><article>" + "<p>A page that never says what it is called, sadly.</p>" * 5
                     + "</article></body></html>", encoding="utf-8")
     assert extract_file(page).title == "A page that never says what it is called, sadly."
+
+
+def test_teasers_before_and_comment_boilerplate_after_the_article_are_dropped(tmp_path):
+    story = "".join(f"<p>Paragraph {i} of the story tells what happened at the harbour that stormy night.</p>"
+                    for i in range(12))
+    page = tmp_path / "teasers.html"
+    page.write_text(
+        "<html><head><title>Harbour night</title></head><body><article>"
+        "<h3>More news</h3><h3><a href='/a'>Another story about something else entirely</a></h3>"
+        "<h3><a href='/b'>Yet another story you may want to read today</a></h3>"
+        + story + "<h3>Comments</h3><p>comments</p></article></body></html>", encoding="utf-8")
+    md = extract_file(page).markdown
+    assert md.startswith("Paragraph 0 of the story")
+    assert "Another story" not in md and "More news" not in md
+    assert md.rstrip().endswith("that stormy night.")
