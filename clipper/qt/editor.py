@@ -99,10 +99,20 @@ class NoteEditor(QWidget):
     def load(self, note_id, data: bytes) -> None:
         """Show the file's bytes; ``base_hash`` is their sha256 (what a save is checked against)."""
         self._timer.stop()
+        new_hash = sha256(data)
+        same = note_id is not None and note_id == self.note_id
+        if same and new_hash == self.base_hash and not self.is_modified():
+            return  # what is shown is what is on disk (e.g. our own save came back)
+        cursor, scroll = self.text.textCursor().position(), self.text.verticalScrollBar().value()
         self.note_id = note_id
-        self.base_hash = sha256(data)
+        self.base_hash = new_hash
         self.text.setPlainText(data.decode("utf-8", "replace"))
         self.text.document().setModified(False)
+        if same:  # reloaded after a change on disk: stay where the user was
+            c = self.text.textCursor()
+            c.setPosition(min(cursor, len(self.text.toPlainText())))
+            self.text.setTextCursor(c)
+            self.text.verticalScrollBar().setValue(scroll)
         self.status.setText("")
 
     def is_modified(self) -> bool:
