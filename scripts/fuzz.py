@@ -24,11 +24,13 @@ import argparse
 import collections
 import json
 import os
+import random
 import signal
 import sys
 import tempfile
 import time
 import traceback
+import warnings
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -79,6 +81,9 @@ class Fuzzer:
         self.examples.setdefault(kind, str(path))
 
     def run(self, label: str, func, payload: dict) -> None:
+        # Hypothesis seeds the global ``random`` alike for every case; Whoosh names segments with
+        # it, so two commits would pick the same segment name. Reseed like a fresh process.
+        random.seed(os.urandom(16))
         self.counts["cases"] += 1
         self.counts[f"cases:{label}"] += 1
         signal.setitimer(signal.ITIMER_REAL, self.hang_after)
@@ -135,6 +140,8 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
 
     signal.signal(signal.SIGALRM, _alarm)
+    warnings.filterwarnings("ignore", message="Generating overly large repr")
+    started = time.monotonic()
     work = Path(tempfile.mkdtemp(prefix="clipper-fuzz-"))
     os.environ.setdefault("CLIPPER_CACHE_DIR", str(work / "cache"))
     library = None
@@ -183,7 +190,6 @@ def main(argv=None) -> int:
             fz.run("file", func, {"suffix": suffix, "data_latin1": data.decode("latin-1"), "url": url})
             path.unlink()
 
-    started = time.monotonic()
     while time.monotonic() < deadline:
         try:
             one_case()

@@ -201,11 +201,13 @@ def test_damaged_or_deleted_index_is_rebuilt_with_the_exact_count(dirs, damage):
     markers = _seed(vault, index_dir, 12, rng)
     files = _whoosh_files(index_dir)
     assert files
+    locks = {p: p.stat().st_ino for p in files if "LOCK" in p.name.upper()}
+    assert locks
     if damage == "delete-folder":
         shutil.rmtree(index_dir)
     elif damage == "empty-folder":
         for p in files:
-            if "LOCK" not in p.name:
+            if "LOCK" not in p.name.upper():
                 p.unlink()
     elif damage == "garbage-toc":
         for p in files:
@@ -213,7 +215,7 @@ def test_damaged_or_deleted_index_is_rebuilt_with_the_exact_count(dirs, damage):
                 p.write_bytes(b"\x80\x04garbage" * 10)
     elif damage == "truncate-all":
         for p in files:
-            if "LOCK" not in p.name:
+            if "LOCK" not in p.name.upper():
                 p.write_bytes(b"")
     elif damage == "garbage-segments":
         for p in files:
@@ -221,12 +223,14 @@ def test_damaged_or_deleted_index_is_rebuilt_with_the_exact_count(dirs, damage):
                 p.write_bytes(os.urandom(64))
     elif damage == "random-bytes":
         for p in files:
-            if "LOCK" not in p.name and p.stat().st_size:
+            if "LOCK" not in p.name.upper() and p.stat().st_size:
                 data = bytearray(p.read_bytes())
                 for _ in range(8):
                     data[rng.randrange(len(data))] = rng.randrange(256)
                 p.write_bytes(bytes(data))
     with open_library(vault, index_dir) as lib:
+        if damage != "delete-folder":  # a lock file is never deleted (FIELD-NOTES): same inode
+            assert {p: p.stat().st_ino for p in locks if p.exists()} == locks
         assert len(lib.search("", limit=1000)) == len(markers)
         for m in markers:
             assert len(lib.search(m, limit=10)) == 1

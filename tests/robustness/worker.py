@@ -120,7 +120,7 @@ def run_mix(spec: dict) -> None:
             journal.log("begin", "delete", marker)
             lib.delete(notes.pop(marker)[0])
             journal.log("done", "delete", marker)
-        elif roll >= 0.99:
+        elif roll >= 0.98:
             journal.log("begin", "reindex")
             lib.reindex()
             journal.log("done", "reindex")
