@@ -1,0 +1,66 @@
+"""Text analysis, query building and snippets of the Whoosh index."""
+
+from clipper.core import index as ix
+from clipper.core import query as q
+
+
+def test_tokenize_latin_cyrillic_and_bigrams():
+    assert ix.tokenize("Hello, World! e-mail") == ["hello", "world", "e", "mail"]
+    assert ix.tokenize("Москва столица") == ["москва", "столица"]
+    assert ix.tokenize("北京大学") == ["北京", "京大", "大学"]
+    assert ix.tokenize("中") == ["中"]
+    assert ix.tokenize("abc北京") == ["abc", "北京"]
+    assert ix.tokenize("ภาษาไทย")[:2] == ["ภา", "าษ"]
+
+
+def test_stemming_per_script():
+    assert ix.stem("running") == ix.stem("runs") == "run"
+    assert ix.stem("человека") == ix.stem("человек")
+    assert ix.stem("北京") == "北京"
+
+
+def test_search_index_roundtrip(tmp_path):
+    si = ix.SearchIndex(tmp_path / "w")
+    si.create()
+    docs = [
+        {"id": "1", "path": "a.md", "title": "Cats",
+         "body": "Cats" + ix.TITLE_SEP + "The cats were sleeping.",
+         "tags": "pets pets/cats", "created": 20240101000000},
+        {"id": "2", "path": "b.md", "title": "Dogs",
+         "body": "Dogs" + ix.TITLE_SEP + "A dog sleeps; cats too.",
+         "tags": "pets", "created": 20230101000000},
+    ]
+    assert si.write(docs, bulk=True) == 2
+    run = lambda text, **kw: [i for i, _ in si.run(q.parse(text), limit=10, sort=kw.get("sort", "relevance"))]  # noqa: E731
+    assert set(run("sleep")) == {"1", "2"}
+    assert run("cats")[0] == "1"  # the title weighs more
+    assert run("tag:pets/cats") == ["1"]
+    assert run("sleep", sort="oldest") == ["2", "1"]
+    assert run('"cats were"') == ["1"]
+    assert run("slee*") and set(run("slee*")) == {"1", "2"}
+    si.write([{"id": "1", "path": "a.md", "title": "Cats", "body": "Cats" + ix.TITLE_SEP + "awake now"}])
+    assert set(run("sleep")) == {"2"}
+    si.write((), delete_ids=["2"])
+    assert run("sleep") == []
+    assert si.correct("awke") == "awake"
+    si.close()
+    si2 = ix.SearchIndex(tmp_path / "w")
+    si2.open()
+    assert si2.doc_count() == 1
+    si2.close()
+
+
+def test_highlighter_picks_best_window_and_marks_words():
+    hl = ix.Highlighter(q.parse('running "sea level"').text_terms())
+    text = "Intro words. " * 40 + "The runner was running when the sea level rose. " + "Tail. " * 40
+    snippet, marks = hl.snippet_markdown(text)
+    assert "running" in snippet and "sea level" in snippet
+    marked = {snippet[s:e] for s, e in marks}
+    assert {"running", "sea level"} <= marked
+    assert snippet.startswith("…") and snippet.endswith("…")
+    assert ix.snippet_html(snippet, marks).count("<b>") == len(marks)
+
+
+def test_plain_text_drops_markdown():
+    md = "# Title\n\nSome **bold** and [a link](http://x.y) ![img](a.png) `code`\n> quote"
+    assert ix.plain_text(md) == "Title Some bold and a link code quote"

@@ -1,0 +1,114 @@
+"""Vault files: safe unique names, scanning, trash, attachments, ids and URL normalisation."""
+
+import os
+import unicodedata
+
+import pytest
+
+from clipper.core import names
+from clipper.core.model import Attachment
+from clipper.core.vault import Vault, normalize_url, path_id, split_note, text_hash, valid_id
+
+
+@pytest.mark.parametrize("title", [
+    "../../etc/passwd", "CON", "con.txt", "LPT1", "a/b\\c", "x" * 300, "\u202eevil\u202c.md", "dots...",
+    "  spaces  ", "-rf", ".hidden", 'what?<>:"|*', "\x00\x01ctrl", "", "   ", "...", "é" * 200, "Nul.tar.gz",
+])
+def test_safe_stem_is_safe(title):
+    stem = names.safe_stem(title)
+    assert stem and "/" not in stem and "\\" not in stem
+    assert not any(c in stem for c in '<>:"|?*')
+    assert not stem.startswith((".", "-")) and not stem.endswith((".", " "))
+    assert len(stem.encode("utf-8")) <= names.MAX_NAME_BYTES
+    assert stem.split(".")[0].lower() not in {"con", "prn", "aux", "nul", "lpt1", "com1"}
+    assert not any(unicodedata.category(c) in ("Cc", "Cf") for c in stem)
+
+
+def test_nfd_and_nfc_titles_give_one_name():
+    nfc = unicodedata.normalize("NFC", "Café")
+    nfd = unicodedata.normalize("NFD", "Café")
+    assert names.safe_stem(nfc) == names.safe_stem(nfd)
+
+
+def test_create_unique_ignores_case_and_never_overwrites(tmp_path):
+    a = names.create_unique(tmp_path, "Note", ".md", b"1")
+    b = names.create_unique(tmp_path, "note", ".md", b"2")
+    c = names.create_unique(tmp_path, "NOTE", ".md", b"3")
+    assert [p.name for p in (a, b, c)] == ["Note.md", "note 2.md", "NOTE 3.md"]
+    assert a.read_bytes() == b"1"
+
+
+def test_create_unique_stays_inside_folder(tmp_path):
+    (tmp_path / "vault").mkdir()
+    p = names.create_unique(tmp_path / "vault", names.safe_stem("../../escape"), ".md", b"x")
+    assert p.parent == tmp_path / "vault"
+
+
+def test_scan_skips_dot_folders_temp_and_attachments(tmp_path):
+    v = Vault(tmp_path)
+    (tmp_path / "a.md").write_text("a")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.markdown").write_text("b")
+    (tmp_path / ".trash").mkdir()
+    (tmp_path / ".trash" / "c.md").write_text("c")
+    (tmp_path / "attachments").mkdir()
+    (tmp_path / "attachments" / "d.md").write_text("d")
+    (tmp_path / "e.txt").write_text("e")
+    found = v.scan()
+    assert set(found) == {"a.md", "sub/b.markdown"}
+    assert found["a.md"].size == 1
+
+
+def test_trash_and_restore(tmp_path):
+    v = Vault(tmp_path)
+    (tmp_path / "n.md").write_text("hello")
+    entry = v.move_to_trash("n.md", "id1", "N")
+    assert not (tmp_path / "n.md").exists() and entry.trash_path.read_text() == "hello"
+    assert [e.id for e in v.trash_entries()] == ["id1"]
+    (tmp_path / "n.md").write_text("a new note took the name")
+    rel = v.restore_from_trash(entry)
+    assert rel == "n 2.md" and (tmp_path / rel).read_text() == "hello"
+    assert v.trash_entries() == []
+
+
+def test_attachments_get_unique_names_and_refs_follow(tmp_path):
+    v = Vault(tmp_path)
+    (tmp_path / "attachments").mkdir()
+    (tmp_path / "attachments" / "img.png").write_bytes(b"old")
+    md = v.save_attachments("![x](attachments/img.png)", [Attachment("img.png", b"new")])
+    assert md == "![x](attachments/img%202.png)"
+    assert (tmp_path / "attachments" / "img 2.png").read_bytes() == b"new"
+    assert (tmp_path / "attachments" / "img.png").read_bytes() == b"old"
+
+
+def test_split_note_keeps_dates_as_text_and_reports_broken_yaml():
+    meta, body, err = split_note("---\ncreated: 2024-05-03\ntitle: T\n---\n\nbody\n")
+    assert meta == {"created": "2024-05-03", "title": "T"} and body.strip() == "body" and err is None
+    meta, body, err = split_note("---\ntitle: [oops\n---\nbody\n")
+    assert meta == {} and "body" in body and err.startswith("broken front matter")
+
+
+def test_url_normalisation():
+    same = ["https://www.Example.com/a/?utm_source=x&b=2#frag", "http://example.com/a?b=2",
+            "https://example.com:443/a/?b=2&fbclid=zz"]
+    assert len({normalize_url(u) for u in same}) == 1
+    assert normalize_url("https://example.com/a?b=3") != normalize_url(same[0])
+    assert normalize_url("") is None
+
+
+def test_ids_and_text_hash():
+    assert path_id("a/B.md") == path_id("a/b.md")
+    assert path_id("a.md") != path_id("b.md")
+    assert valid_id("20240101T000000-abcd") == "20240101T000000-abcd"
+    assert valid_id("../etc") is None and valid_id(["x"]) is None
+    long = "Some article text that is long enough to count as an article body."
+    spaced = " some ARTICLE text that is long  enough to count as an article\nbody."
+    assert text_hash(long) == text_hash(spaced)
+    assert text_hash("short") is None
+
+
+def test_new_note_created_exclusively(tmp_path):
+    v = Vault(tmp_path)
+    rels = [v.create_note("Same", f"text {i}") for i in range(3)]
+    assert rels == ["Same.md", "Same 2.md", "Same 3.md"]
+    assert sorted(os.listdir(tmp_path)) == ["Same 2.md", "Same 3.md", "Same.md"]
