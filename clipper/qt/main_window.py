@@ -124,7 +124,7 @@ class MainWindow(QMainWindow):
         self.current_note = None  # the Note in the note pane
         self._pending_select = None  # note id to select when the next results arrive
         self._undo_stack: list[list] = []  # lists of TrashEntry, newest last
-        self._import_task = None
+        self._imports: dict[int, object] = {}  # running or queued import tasks by id
         self.last_report: ImportReportDialog | None = None
         self._closing = False
         self._images: TaskRunner | None = None  # fetches remote images, made when first needed
@@ -508,8 +508,8 @@ class MainWindow(QMainWindow):
             self._closing = True
             self.editor.save()
             self.save_state()
-            if self._import_task is not None:
-                self._import_task.cancel.set()
+            for task in self._imports.values():
+                task.cancel.set()
             self._periodic.stop()
             self._refresh_timer.stop()
             self.reader.shutdown(wait=True)
@@ -1045,35 +1045,45 @@ class MainWindow(QMainWindow):
             self.progress.show()
             self.cancel_button.show()
         self.statusBar().showMessage("Importing…")
+        holder = {}
         task = self.writer.submit(importer.run_import, self.lib, items, allow_fetch=allow_fetch,
                                   with_progress=True, label="import",
-                                  done=self._import_done, failed=self._import_failed)
-        self._import_task = task
+                                  done=lambda outcome: self._import_done(outcome, holder["id"]),
+                                  failed=lambda exc: self._import_failed(exc, holder["id"]))
+        holder["id"] = task.id
+        self._imports[task.id] = task
+
+    @property
+    def importing(self) -> bool:
+        return bool(self._imports)
 
     def cancel_import(self) -> None:
-        if self._import_task is not None:
-            self._import_task.cancel.set()
+        for task in self._imports.values():
+            task.cancel.set()
+        if self._imports:
             self.statusBar().showMessage("Cancelling…")
 
     def _on_progress(self, task_id, done, total, message) -> None:
-        if self._import_task is not None and task_id == self._import_task.id:
+        if task_id in self._imports:
+            self.progress.setFormat(f"Importing %v of {total}")
             self.progress.setRange(0, max(total, 1))
             self.progress.setValue(done)
             if message:
                 self.statusBar().showMessage(f"Importing {message}")
 
-    def _import_finished_ui(self) -> None:
-        self._import_task = None
-        self.progress.hide()
-        self.cancel_button.hide()
+    def _import_finished_ui(self, task_id) -> None:
+        self._imports.pop(task_id, None)
+        if not self._imports:
+            self.progress.hide()
+            self.cancel_button.hide()
 
-    def _import_failed(self, exc) -> None:
-        self._import_finished_ui()
+    def _import_failed(self, exc, task_id) -> None:
+        self._import_finished_ui(task_id)
         self.statusBar().clearMessage()
         QMessageBox.warning(self, "Import failed", str(exc) or type(exc).__name__)
 
-    def _import_done(self, outcome) -> None:
-        self._import_finished_ui()
+    def _import_done(self, outcome, task_id) -> None:
+        self._import_finished_ui(task_id)
         created, dups, errors = len(outcome.created), len(outcome.duplicates), len(outcome.errors)
         parts = []
         if created:

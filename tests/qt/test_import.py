@@ -189,7 +189,7 @@ def test_ctrl_v_in_the_search_box_pastes_normally(qtbot, window):
     qtbot.keyClick(window.search_box, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
     assert window.search_box.text() == "anemones"
     wait_idle(qtbot, window)
-    assert window._import_task is None and window.last_report is None
+    assert not window.importing and window.last_report is None
 
 
 def test_import_from_clipboard_shortcut_works_in_a_text_field(qtbot, window):
