@@ -328,7 +328,7 @@ def _readability(tree):
         return None
     try:
         copy = deepcopy(tree)
-        for el in copy.xpath("//nav|//header|//footer|//aside|//form|//select|//button"):
+        for el in copy.xpath("//nav|//header|//footer|//aside|//select|//button"):
             _remove(el)  # page chrome readability would score away anyway; half the elements
         summary = document(copy).summary(html_partial=True)
         return lxml_html.fragment_fromstring(summary, create_parent="div") if summary else None
