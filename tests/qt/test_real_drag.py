@@ -9,9 +9,11 @@ Runs under ``scripts/test.sh`` (xvfb-run); skipped without a display or xdotool.
 from __future__ import annotations
 
 import os
+import queue
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -54,6 +56,31 @@ def geometry(window_id: str) -> dict:
     return {k: int(v) for k, v in pairs if k in ("X", "Y", "WIDTH", "HEIGHT")}
 
 
+class Lines:
+    """Lines a child process prints, read on a thread so that the test can wait for one."""
+
+    def __init__(self, proc):
+        self.queue: queue.Queue = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._read, args=(proc.stdout,), daemon=True).start()
+
+    def _read(self, stream):
+        for line in stream:
+            self.queue.put(line.strip())
+
+    def wait_for(self, prefix: str, timeout: float = 30) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self.queue.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            self.seen.append(line)
+            if line.startswith(prefix):
+                return line
+        raise AssertionError(f"the helper never printed {prefix!r}; it printed {self.seen!r}")
+
+
 def notes_in(vault: Path) -> list[Path]:
     return [p for p in vault.glob("*.md") if not p.name.startswith(".")]
 
@@ -74,6 +101,8 @@ def test_a_file_dragged_from_another_app_becomes_a_note(tmp_path):
         source = subprocess.Popen([sys.executable, str(HERE / "drag_source.py"), str(page), "0", "0"],
                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         procs.append(source)
+        source_lines = Lines(source)
+        source_lines.wait_for("READY")
 
         app_win = find_window("Clipper")
         src_win = find_window("DragSourceWindow")
@@ -90,7 +119,8 @@ def test_a_file_dragged_from_another_app_becomes_a_note(tmp_path):
         # The drag: press on the source, move in steps over to Clipper, release.
         xdotool("mousemove", "--sync", str(sx), str(sy))
         xdotool("mousedown", "1")
-        time.sleep(0.3)
+        source_lines.wait_for("PRESSED")  # the helper's QDrag has started
+        time.sleep(0.2)
         for i in range(1, 9):
             x = sx + (tx - sx) * i // 8
             y = sy + (ty - sy) * i // 8
@@ -99,6 +129,7 @@ def test_a_file_dragged_from_another_app_becomes_a_note(tmp_path):
         xdotool("mousemove", str(tx + 3), str(ty + 3))
         time.sleep(0.4)
         xdotool("mouseup", "1")
+        source_lines.wait_for("DROPPED")
 
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not notes_in(vault):
