@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListView,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QPlainTextEdit,
     QProgressBar,
@@ -192,7 +193,9 @@ class MainWindow(QMainWindow):
         self.import_button = QToolButton(self)
         self.import_button.setText("Import…")
         self.import_button.setAccessibleName("Import files")
-        self.import_button.setToolTip("Import saved pages, Markdown or text files (Ctrl+O)")
+        self.import_button.setToolTip("Import saved pages, Markdown or text files (Ctrl+O); "
+                                      "the arrow offers folders and the clipboard")
+        self.import_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
         toolbar.addWidget(self.import_button)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
         self.toolbar = toolbar
@@ -424,6 +427,11 @@ class MainWindow(QMainWindow):
             self.sort_actions[key] = act
 
     def _build_menus(self) -> None:
+        import_menu = QMenu(self.import_button)
+        for act in (self.act_import_files, self.act_import_folder, self.act_import_clipboard,
+                    self.act_import_plain):
+            import_menu.addAction(act)
+        self.import_button.setMenu(import_menu)
         bar = self.menuBar()
         m = bar.addMenu("&File")
         for act in (self.act_import_files, self.act_import_folder, None, self.act_import_clipboard,

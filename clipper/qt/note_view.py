@@ -22,10 +22,12 @@ MAX_IMAGE_BYTES = 20 * 1024 * 1024
 
 def open_external(url: QUrl) -> bool:
     """Open http/https/mailto links in the system browser; anything else does nothing."""
-    if url.scheme().lower() in EXTERNAL_SCHEMES and url.isValid() and url.host() or (
-            url.scheme().lower() == "mailto" and url.path()):
-        return bool(system_open(url))
-    return False
+    scheme = url.scheme().lower()
+    if not url.isValid() or scheme not in EXTERNAL_SCHEMES:
+        return False
+    if scheme == "mailto" and not url.path() or scheme != "mailto" and not url.host():
+        return False
+    return bool(system_open(url))
 
 
 def system_open(url: QUrl) -> bool:

@@ -133,3 +133,16 @@ def test_the_vault_itself_is_never_imported_into_itself(lib, tmp_path):
     note.write_text("# A\n\ntext\n", "utf-8")
     assert importer.expand_paths([lib.vault], exclude=lib.vault) == []
     assert importer.expand_paths([Path(lib.vault).parent], exclude=lib.vault) == []
+
+
+def test_only_web_and_mail_links_leave_the_app(monkeypatch):
+    from clipper.qt import note_view
+
+    opened = []
+    monkeypatch.setattr(note_view, "system_open", lambda url: opened.append(url.toString()) or True)
+    for link in ("javascript:alert(1)", "file:///etc/passwd", "data:text/html,<script>x</script>",
+                 "vbscript:msgbox", "ftp://example.org/x", "http://", "attachments/x.png", "mailto:"):
+        assert not note_view.open_external(QUrl(link)), link
+    for link in ("https://example.org/a?b=c", "http://example.org", "mailto:ana@example.org"):
+        assert note_view.open_external(QUrl(link)), link
+    assert opened == ["https://example.org/a?b=c", "http://example.org", "mailto:ana@example.org"]
