@@ -219,11 +219,43 @@ def _remove(el) -> None:
 # --- trafilatura ----------------------------------------------------------------------------
 
 def _metadata(tree, url: str):
+    """trafilatura's metadata pass without the parts notes do not use (categories, tags, licence)."""
+    try:
+        from htmldate import find_date
+        from trafilatura import metadata as tm
+        from trafilatura.settings import set_date_params
+
+        meta = tm.examine_meta(tree)
+        if meta.author and " " not in meta.author:
+            meta.author = None
+        try:
+            meta = tm.extract_meta_json(tree, meta)
+        except Exception:  # noqa: BLE001 -- broken JSON-LD: keep what the meta tags gave
+            pass
+        if not meta.title:
+            meta.title = tm.extract_title(tree)
+        if not meta.author:
+            meta.author = tm.extract_author(tree)
+        if not meta.url:
+            meta.url = tm.extract_url(tree, url or None)
+        params = set_date_params(False)  # dates from the page's markup, not any date in the text
+        params["url"] = meta.url
+        meta.date = find_date(tree, **params)
+        if not meta.sitename:
+            meta.sitename = tm.extract_sitename(tree)
+        if meta.sitename:
+            meta.sitename = meta.sitename.lstrip("@")
+        meta.clean_and_trim()
+        return meta
+    except (ImportError, AttributeError, TypeError):  # trafilatura's internals moved: the public pass
+        pass
+    except Exception:  # noqa: BLE001 -- metadata is optional; a library bug must not lose the page
+        return None
     from trafilatura.metadata import extract_metadata
 
-    try:  # extensive=False: dates from the page's markup, not a guess from any date in the text
+    try:
         return extract_metadata(tree, url or None, None, False, None)
-    except Exception:  # noqa: BLE001 -- metadata is optional; a library bug must not lose the page
+    except Exception:  # noqa: BLE001
         return None
 
 
@@ -415,7 +447,6 @@ def _fill_metadata(art: Article, tree, doc, url: str) -> None:
         art.site = (doc.sitename or "").strip()
         art.description = (doc.description or "").strip()
         art.image = (doc.image or "").strip()
-        art.tags = [t for t in (doc.tags or []) if isinstance(t, str)][:20]
     if not art.published:
         art.published = _iso_date(_meta(tree, "article:published_time", "datePublished", "date"))
     if not art.site:
