@@ -126,9 +126,6 @@ def main(argv=None) -> int:
     app.setStyle("Fusion")
     settings = Settings(open_settings(str(tmp / "settings.ini")))
     lib = Library.open(tmp / "vault", index_dir=tmp / "index", wait=True)
-    for note in NOTES:
-        fields = dict(note)
-        lib.import_clip(Clip(**fields))
     window = MainWindow(lib, settings)
     window.resize(1280, 800)
     window.show()
@@ -140,6 +137,15 @@ def main(argv=None) -> int:
         path = out / f"{name}.png"
         window.grab().save(str(path))
         saved.append(path)
+
+    window.create_welcome_note()  # what the first start shows
+    shot("00-first-start")
+
+    for note in NOTES:
+        lib.import_clip(Clip(**note))
+    window.reload_tags()
+    window.run_search()
+    wait_idle(app, window)
 
     window.results.setCurrentIndex(window.results_model.index(0))
     shot("01-main-window")
