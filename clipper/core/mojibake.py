@@ -141,13 +141,15 @@ def _seq_len(lead: int) -> int:
 
 
 def _decode_units(units: list[int], drops: bytes, lossy: bool, prev: str = " ", nxt: str = " ",
-                  closer=None, model: bool = False) -> tuple[str, list[tuple[int, list[str]]]] | None:
+                  closer=None, model: bool = False,
+                  run: str | None = None) -> tuple[str, list[tuple[int, list[str]]]] | None:
     """Decode byte units as UTF-8, filling at most one lost byte per character when ``lossy``.
 
     ``prev``/``nxt`` are the characters around the run (to tell opening from closing quotes),
     ``closer()`` names the next closing quote in the text ("’" or "”").
     Returns (text, guesses) where guesses are (offset, fits its place) for each filled character,
-    or None when the units are not UTF-8.
+    or None when the units are not UTF-8 -- unless ``run`` (the characters the units came from)
+    is given: then a character that does not decode is kept as it is and decoding goes on.
     """
     out: list[str] = []
     guesses: list[tuple[int, bool, list[str]]] = []
@@ -160,7 +162,11 @@ def _decode_units(units: list[int], drops: bytes, lossy: bool, prev: str = " ", 
             continue
         need = _seq_len(b) if b >= 0 else -1
         if need < 0:
-            return None
+            if run is None:
+                return None
+            out.append(run[i])
+            i += 1
+            continue
         cont: list[int] = []
         j = i + 1
         while len(cont) < need and j < n:
@@ -176,12 +182,20 @@ def _decode_units(units: list[int], drops: bytes, lossy: bool, prev: str = " ", 
             try:
                 out.append(bytes([b, *cont]).decode("utf-8"))
             except UnicodeDecodeError:
-                return None
+                if run is None:
+                    return None
+                out.append(run[i])
+                i += 1
+                continue
             i = j
             continue
         both_lost = missing == 2 and need == 2 and not wild  # a 3-byte lead alone
         if not lossy or (len(wild) + missing > 1 and not both_lost):
-            return None
+            if run is None:
+                return None
+            out.append(run[i])
+            i += 1
+            continue
         candidates: list[bytes] = []
         if both_lost:
             candidates = [bytes([b, x, y]) for x in drops for y in drops]
@@ -203,13 +217,21 @@ def _decode_units(units: list[int], drops: bytes, lossy: bool, prev: str = " ", 
                 continue
             if _plausible(ch) and ch not in chars:
                 chars.append(ch)
+        if not chars and b == 0xC2 and missing == 1:
+            chars = [""]  # "Â" and a lost byte: a no-break space or a control character
         if not chars:
-            return None
-        before = out[-1][-1] if out else prev
+            if run is None:
+                return None
+            out.append(run[i])
+            i += 1
+            continue
+        before = out[-1][-1] if out and out[-1] else prev
         after = nxt if j >= n else _peek(units, j)
         chars.sort(key=_rank)  # stable: among equals, a byte lost at the end first
         ch, fits = _choose(chars, before, after, closer, model)
         alts = [c for c in chars if c.isalpha() and c != ch] if ch.isalpha() else []
+        if not ch:
+            fits = True
         guesses.append((sum(map(len, out)), fits, alts))
         out.append(ch)
         i = j
@@ -230,8 +252,15 @@ _OPENING = {"“": "”", "‘": "’", "„": "“"}
 _VOWELS = set("aeiouyáíýïéóúàèìòùâêîôûäëöüаеёиоуыэюяіїєæœ")
 
 
+_CP1252_LEAD = {bytes([b]).decode("cp1252"): b for b in range(0xC0, 0x100)}
+_CP1252_CONT = {bytes([b]).decode("cp1252"): b for b in range(0x80, 0xC0)
+                if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D, 0xA0)}
+
+
 def _choose(chars: list[str], before: str, after: str, closer, model: bool = False) -> tuple[str, bool]:
     """Pick the likeliest of the characters a lost byte leaves; False if none fits its place."""
+    if chars == [""]:
+        return "", True
     if "\u200f" in chars and "\u0590" <= before <= "\u08ff":
         return "\u200f", True  # right-to-left mark after Hebrew or Arabic
     quotes = [c for c in chars if c in "“”‘’„"]
@@ -250,6 +279,11 @@ def _choose(chars: list[str], before: str, after: str, closer, model: bool = Fal
         return quotes[0], False
     if not chars[0].isalpha():
         return chars[0], True
+    if _CP1252_CONT.get(after):
+        # "Ã" + "©": the text was mangled twice; keep the letter the second repair needs
+        twice = [c for c in chars if 0xC2 <= _CP1252_LEAD.get(c, 0) <= 0xDF]
+        if twice:
+            return twice[0], True
     letters = [c for c in chars if c.isalpha() and _tier(c) == _tier(chars[0])]
     if before.isalpha() and after.isalpha():
         letters = [c for c in letters if c.islower() == before.islower()] or letters
@@ -384,6 +418,13 @@ def _fix_with(text: str, page: _CodePage, final: bool = False) -> tuple[str, flo
         nxt = text[m.end()] if m.end() < len(text) else " "
         res = _decode_units(_units(m.group(), to_byte), page.drops, lossy=True, prev=prev, nxt=nxt,
                             closer=lambda m=m: _next_closer(text, m.end(), page), model=final)
+        if res is None and doc and final:
+            # The page is in use here: decode what decodes, keep what does not.
+            res = _decode_units(_units(m.group(), to_byte), page.drops, lossy=True, prev=prev,
+                                nxt=nxt, closer=lambda m=m: _next_closer(text, m.end(), page),
+                                model=True, run=m.group())
+            if res is not None and res[0] == m.group():
+                res = None
         if res is None:
             fails += 1
             continue

@@ -30,6 +30,7 @@ from clipper.core.textclean import (
     find_date,
     find_site,
     heading_like,
+    parse_date,
 )
 
 MODES = ("article", "page", "verbatim", "raw")
@@ -119,6 +120,13 @@ def extract_text(text: str, url: str | None = None, mode: str = "article") -> Cl
     title = lines[title_at].text if title_at is not None else ""
     published = find_date([ln.text for ln in lines], start, end,
                           byline.index if byline else None, title_at)
+    if mode == "article" and byline and start < byline.index < min(end - 1, start + 10):
+        # The article starts after its byline: what comes before it is the standfirst, a
+        # photo caption and its credit (kept only if the story really starts above it).
+        before = sum(max(ln.score, 0) for ln in lines[start:byline.index])
+        after = sum(max(ln.score, 0) for ln in lines[byline.index + 1:end])
+        if after > 3 * before:
+            start = byline.index + 1
 
     keep = []
     for i in range(start, end):
@@ -127,7 +135,7 @@ def extract_text(text: str, url: str | None = None, mode: str = "article") -> Cl
             continue
         if i == title_at:
             continue
-        if mode == "article" and (ln.boiler or _CAPTION.match(ln.text)):
+        if mode == "article" and (ln.boiler or _CAPTION.match(ln.text) or _dateline(ln)):
             continue
         keep.append(ln.text)
     if mode == "article":
@@ -284,6 +292,17 @@ def _find_title(lines: list[_Line], start: int, byline_at: int | None, site: str
     if best is None and start < len(lines) and heading_like(lines[start].text, site):
         return start
     return best
+
+
+_STAMP = re.compile(r"^(?:(?:last )?(?:updated|published|posted|modified|created)(?: on)?:?\s|"
+                    r"(?:publiziert|veröffentlicht|aktualisiert)(?: am)?:?\s)", re.I)
+
+
+def _dateline(ln: _Line) -> bool:
+    """A line that only says when the story was published or updated."""
+    if ln.words > 14:
+        return False
+    return bool(_DATE_ONLY.match(ln.text) or (_STAMP.match(ln.text) and parse_date(ln.text)))
 
 
 def _trim_edges(keep: list[str]) -> list[str]:
