@@ -124,6 +124,7 @@ class MainWindow(QMainWindow):
         self.search = SearchController(self.reader, lambda: self.lib, self)
         self.current_note = None  # the Note in the note pane
         self._pending_select = None  # note id to select when the next results arrive
+        self._load_token = 0  # rises with each note load; older loads are dropped
         self._undo_stack: list[list] = []  # lists of TrashEntry, newest last
         self._imports: dict[int, object] = {}  # running or queued import tasks by id
         self.last_report: ImportReportDialog | None = None
@@ -754,16 +755,25 @@ class MainWindow(QMainWindow):
         self._load_note(note_id)
 
     def _load_note(self, note_id, keep_scroll: bool = False) -> None:
+        """Read the note on the reader; only the newest request is shown (arrowing through the
+        list queues many)."""
         lib = self.lib
+        self._load_token += 1
+        token = self._load_token
 
         def work():
+            if token != self._load_token:
+                return None
             note = lib.get(note_id)
             data = Path(note.path).read_bytes()
             return note, data
 
+        def done(res):
+            if res is not None and token == self._load_token:
+                self._display_note(res[0], res[1], scroll)
+
         scroll = self.note_view.verticalScrollBar().value() if keep_scroll else 0
-        self.reader.submit(work, label="load note",
-                           done=lambda res: self._display_note(res[0], res[1], scroll),
+        self.reader.submit(work, label="load note", done=done,
                            failed=lambda exc: self._note_missing(note_id, exc))
 
     def _note_missing(self, note_id, exc) -> None:
@@ -773,6 +783,7 @@ class MainWindow(QMainWindow):
 
     def show_note(self, note, data: bytes | None = None) -> None:
         """Put ``note`` (a Note or None) into the note pane."""
+        self._load_token += 1  # a load still on its way must not replace this
         if note is None:
             self.current_note = None
             self.note_header.setVisible(False)

@@ -415,3 +415,27 @@ def test_the_settings_dialog_stores_the_choices(qtbot, window):
     dialog.apply()
     assert window.settings.get("fetch_links") == "no"
     assert window.settings.get("remote_images") is True
+
+
+def test_a_keyboard_only_session(qtbot, filled):
+    win = filled
+    win.results.setFocus()
+    qtbot.keyClick(win.results, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert win.search_box.hasFocus()
+    with qtbot.waitSignal(win.results_shown, timeout=20000):
+        qtbot.keyClicks(win.search_box, "tides")
+    wait_idle(qtbot, win)
+    qtbot.keyClick(win.search_box, Qt.Key.Key_Down)
+    assert win.results.hasFocus()
+    qtbot.keyClick(win.results, Qt.Key.Key_Return)
+    assert win.note_view.hasFocus()
+    assert win.note_title.text() == "Harbour Tides"
+    qtbot.keyClick(win.note_view, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert win.editor.text.hasFocus()
+    qtbot.keyClick(win.editor.text, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert win.note_view.hasFocus()
+    qtbot.keyClick(win.note_view, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert win.tag_tree.hasFocus()
+    qtbot.keyClick(win.tag_tree, Qt.Key.Key_Escape)
+    qtbot.keyClick(win.tag_tree, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    assert win.tag_editor.line.hasFocus()
