@@ -462,6 +462,8 @@ def _fill_metadata(art: Article, tree, doc, url: str) -> None:
     og_url = _meta(tree, "og:url")
     if og_url and urlsplit(og_url).scheme not in ("http", "https"):
         og_url = ""
+    if url and urlsplit(url).scheme not in ("http", "https"):
+        url = ""
     art.source = canonical or url or og_url
     if art.image.startswith(ATTACHMENT_PREFIX):
         art.image = "attachments/" + art.image[len(ATTACHMENT_PREFIX):]
@@ -472,6 +474,21 @@ def _fill_metadata(art: Article, tree, doc, url: str) -> None:
         if art.site.startswith("www."):
             art.site = art.site[4:]
     art.title = _strip_site_suffix(art.title, art.site)
+    for name, limit in (("title", 300), ("author", 200), ("site", 120), ("description", 1000),
+                        ("published", 40), ("source", 2000), ("image", 2000)):
+        setattr(art, name, _clean_field(getattr(art, name), limit))
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def _clean_field(value: str, limit: int) -> str:
+    """One line of plain text: no control or bidi-override characters, whitespace collapsed."""
+    value = _CONTROL.sub(" ", value or "")
+    value = _WS.sub(" ", value).strip()
+    if len(value) > limit:
+        value = value[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return value
 
 
 _TITLE_SEP = re.compile(r"\s+(?:[-|–—·•:]|::|»)\s+")

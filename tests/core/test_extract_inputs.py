@@ -175,3 +175,13 @@ def test_teasers_before_and_comment_boilerplate_after_the_article_are_dropped(tm
     assert md.startswith("Paragraph 0 of the story")
     assert "Another story" not in md and "More news" not in md
     assert md.rstrip().endswith("that stormy night.")
+
+
+def test_metadata_is_plain_one_line_text_and_urls_are_checked(tmp_path):
+    page = tmp_path / "m.html"
+    page.write_text("<html><head><title>Evil\u202e title\x07 here</title></head><body><article>"
+                    + "<p>Words enough to make this page an article of some length.</p>" * 5
+                    + "</article></body></html>", encoding="utf-8")
+    clip = extract_file(page, url="javascript:alert(1)")
+    assert clip.title == "Evil title here"
+    assert clip.source == ""
