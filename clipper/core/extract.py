@@ -479,7 +479,7 @@ def _fill_metadata(art: Article, tree, doc, url: str) -> None:
         setattr(art, name, _clean_field(getattr(art, name), limit))
 
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 def _clean_field(value: str, limit: int) -> str:
