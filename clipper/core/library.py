@@ -56,7 +56,7 @@ _NO_TERMS = Highlighter([])
 
 __all__ = ["Library", "Note", "Hit", "ImportResult", "SaveResult", "Changes", "TrashEntry"]
 
-BULK_CHUNK = 1500
+BULK_CHUNK = 10_000
 LOCK_TIMEOUT = 120.0
 
 
@@ -267,6 +267,7 @@ class Library:
         self.catalog: Catalog | None = None
         self._thread: threading.Thread | None = None
         self._indexed = threading.Event()
+        self._cancel = threading.Event()
         self._closed = False
         self.last_error: str | None = None
 
@@ -310,7 +311,7 @@ class Library:
 
     def _catch_up(self, progress=None) -> None:
         try:
-            self._sync(progress=progress)
+            self._sync(progress=progress, cancel=self._cancel)
         except Exception as exc:  # the app keeps working with what is indexed
             log.exception("indexing the vault failed")
             self.last_error = str(exc)
@@ -374,8 +375,8 @@ class Library:
     def close(self) -> None:
         self._closed = True
         if self._thread is not None and self._thread.is_alive():
-            self._cancel_bg = True
-            self._thread.join(timeout=30)
+            self._cancel.set()  # stops after the current note; what is committed stays
+            self._thread.join(timeout=60)
         with self._lock:
             self._index.close()
             if self.catalog is not None:
@@ -435,12 +436,17 @@ class Library:
 
     # --- syncing files -> index ----------------------------------------------------------
     def _sync(self, progress=None, cancel=None, only: list[str] | None = None) -> Changes:
-        """Bring the index up to date with the files (all of them, or the paths in ``only``)."""
+        """Bring the index up to date with the files (all of them, or the paths in ``only``).
+
+        A first build (empty catalog) adds the notes in chunks of BULK_CHUNK, each committed
+        under the write lock on its own: searches see the notes indexed so far, and other
+        writers (an import from the GUI, the CLI) get their turn between chunks.
+        """
         changes = Changes()
         with self._writing():
             known = self.catalog.stats()
             if only is None:
-                files = self._vault.scan()
+                files = {k: (v.size, v.mtime_ns) for k, v in self._vault.scan().items()}
                 scope = set(files) | set(known)
             else:
                 files = {}
@@ -451,7 +457,6 @@ class Library:
                     except OSError:
                         pass
                 scope = set(only)
-            files = {k: (v.size, v.mtime_ns) if hasattr(v, "size") else v for k, v in files.items()}
             changed = sorted(r for r in files if r not in known or known[r][1:3] != files[r])
             gone = {r: known[r] for r in scope if r in known and r not in files}
             if not changed and not gone:
@@ -459,50 +464,57 @@ class Library:
             bulk = not known
             gone_by_hash = {v[3]: (r, v[0]) for r, v in gone.items()}
             ids_in_use = {v[0]: r for r, v in known.items() if r not in gone}
-            total = len(changed)
-            done = 0
-            stat_only: list[tuple] = []
-            chunk_rows: list[dict] = []
             deletes = [v[0] for v in gone.values()]
-
-            def docs():
-                nonlocal done
-                for rel in batch:
-                    done += 1
-                    if progress and (done % 50 == 0 or done == total):
-                        progress(done, total, "Indexing notes")
-                    try:
-                        p = self._read(rel)
-                    except OSError:
-                        continue
-                    old = known.get(rel)
-                    if old is not None and old[3] == p.hash:
-                        stat_only.append((rel, p.size, p.mtime_ns))
-                        continue
-                    note_id = self._resolve_id(p, old, ids_in_use, gone_by_hash, changes)
-                    row = self._row(p, note_id)
-                    chunk_rows.append(row)
-                    yield self._doc(row, p.body)
-
+            total = len(changed)
             step = BULK_CHUNK if bulk else max(total, 1)
-            for start in range(0, max(total, 1), step):
-                if cancel is not None and cancel.is_set():
-                    break
-                batch = changed[start:start + step]
-                chunk_rows.clear()
-                stat_only.clear()
-                dels = deletes if start == 0 else []
-                # deleting then re-adding an id in one writer is how renames are replaced
-                self._index.write(docs(), delete_ids=dels, bulk=bulk)
-                self.catalog.apply(list(chunk_rows), deletes=dels, stat_only=list(stat_only))
-                for row in chunk_rows:
-                    if row["id"] in changes.renamed:
-                        continue
-                    (changes.updated if row["path"] in known else changes.added).append(row["id"])
-                changes.removed.extend(d for d in dels if d not in changes.renamed)
-            if progress and total:
-                progress(total, total, "Indexing notes")
+            self._sync_chunk(changed[:step], deletes, known, ids_in_use, gone_by_hash, changes, bulk,
+                             progress, cancel, 0, total)
+        for start in range(step, total, step):
+            if cancel is not None and cancel.is_set():
+                break
+            with self._writing():
+                # notes indexed meanwhile by another call (an import, get()) are not added twice
+                now = self.catalog.stats()
+                batch = [r for r in changed[start:start + step] if r not in now]
+                self._sync_chunk(batch, [], known, ids_in_use, gone_by_hash, changes, bulk,
+                                 progress, cancel, start, total)
+        if progress and total:
+            progress(total, total, "Indexing notes")
         return changes
+
+    def _sync_chunk(self, batch, deletes, known, ids_in_use, gone_by_hash, changes, bulk, progress,
+                    cancel, done, total) -> None:
+        rows: list[dict] = []
+        stat_only: list[tuple] = []
+
+        def docs():
+            nonlocal done
+            for rel in batch:
+                if cancel is not None and cancel.is_set():
+                    return
+                done += 1
+                if progress and done % 50 == 0:
+                    progress(done, total, "Indexing notes")
+                try:
+                    p = self._read(rel)
+                except OSError:
+                    continue
+                old = known.get(rel)
+                if old is not None and old[3] == p.hash:
+                    stat_only.append((rel, p.size, p.mtime_ns))
+                    continue
+                note_id = self._resolve_id(p, old, ids_in_use, gone_by_hash, changes)
+                row = self._row(p, note_id)
+                rows.append(row)
+                yield self._doc(row, p.body)
+
+        # deleting then re-adding an id in one writer is how renames are replaced
+        self._index.write(docs(), delete_ids=deletes, bulk=bulk)
+        self.catalog.apply(rows, deletes=deletes, stat_only=stat_only)
+        for row in rows:
+            if row["id"] not in changes.renamed:
+                (changes.updated if row["path"] in known else changes.added).append(row["id"])
+        changes.removed.extend(d for d in deletes if d not in changes.renamed)
 
     def _resolve_id(self, p: _Parsed, old, ids_in_use: dict, gone_by_hash: dict, changes: Changes) -> str:
         rel = p.rel
