@@ -35,7 +35,7 @@ _BAD_CATEGORIES = {"Cc", "Cn", "Co", "Cs"}
 
 
 class _CodePage:
-    __slots__ = ("name", "to_byte", "drops", "run_re", "weird", "closer_re")
+    __slots__ = ("name", "to_byte", "drops", "run_re", "weird", "closer_re", "pair_re")
 
     def __init__(self, name: str):
         self.name = name
@@ -65,6 +65,10 @@ class _CodePage:
                 alt = f"|{re.escape(prefix)}(?![{cls}])" if len(prefix) >= 2 else ""
                 forms.append(re.escape(quote) + alt)
         self.closer_re = re.compile(f"(?:({forms[0]})|(?:{forms[1]}))(?![\\w{cls}])")
+        # Nothing decodes unless a lead byte is followed by a continuation byte somewhere.
+        leads = "".join(re.escape(chr(c)) for c, b in self.to_byte.items() if 0xC2 <= b <= 0xF4)
+        conts = "".join(re.escape(chr(c)) for c, b in self.to_byte.items() if 0x80 <= b <= 0xBF)
+        self.pair_re = re.compile(f"[{leads}][{conts}\ufffd]") if leads and conts else None
         if name == "cp1252":  # "sloppy" 1252: C1 controls stand for the bytes it leaves undefined
             for b in self.drops:
                 self.to_byte.setdefault(b, b)
@@ -377,6 +381,8 @@ def _fix_with(text: str, page: _CodePage, final: bool = False) -> tuple[str, flo
 
     Returns (new text, score): characters explained by the repair minus runs that failed.
     """
+    if page.pair_re is None or not page.pair_re.search(text):
+        return None
     runs = list(page.run_re.finditer(text))
     if not runs:
         return None
