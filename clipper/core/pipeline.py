@@ -59,8 +59,8 @@ def extract_files(paths, url: str | None = None, mode: str = "article", jobs: in
             early[i] = exc
             continue
         calls.append((i, (_extract_file_here, (path, url, mode))))
-    if calls:
-        warm_up()
+    if any(paths[i].suffix.lower() not in TEXT_SUFFIXES + MARKDOWN_SUFFIXES for i, _ in calls):
+        warm_up()  # plain text and Markdown need none of the HTML libraries
     results = dict(early)
     order = iter(range(len(paths)))
     want = next(order, None)
