@@ -290,6 +290,7 @@ class SearchIndex:
         self.folder = Path(folder)
         self.ix = None
         self._searcher = None
+        self._stale = False
         self._lock = threading.RLock()
         self._variants: dict = {}
         self._expand: dict = {}
@@ -333,19 +334,22 @@ class SearchIndex:
         return self.searcher().doc_count()
 
     def searcher(self):
-        """The current searcher, reopened (not refreshed) when the index has changed."""
+        """The current searcher, reopened (never ``refresh()``-ed) once the index has changed."""
         with self._lock:
             s = self._searcher
-            if s is not None:
+            if s is not None and not self._stale:
                 try:
                     if s.up_to_date():
                         return s
                 except Exception:
                     pass
+            if s is not None:
                 try:
                     s.close()
                 except Exception:
                     pass
+            self._searcher = None
+            self._stale = False
             self._searcher = self.ix.searcher()
             _preload_lengths(self._searcher)
             self._variants = {}
@@ -353,13 +357,9 @@ class SearchIndex:
             return self._searcher
 
     def invalidate(self) -> None:
-        with self._lock:
-            if self._searcher is not None:
-                try:
-                    self._searcher.close()
-                except Exception:
-                    pass
-                self._searcher = None
+        """Mark the searcher stale (after a commit). It is replaced by the next search, not
+        closed here: another thread may be searching with it right now."""
+        self._stale = True
 
     # writing
     def write(self, docs=(), delete_ids=(), *, bulk=False, timeout=60.0) -> int:

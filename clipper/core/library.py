@@ -565,16 +565,21 @@ class Library:
                 return [self._hit(row, 0.0, None) for row in rows]
             if not parsed.has_text() and sort == "relevance":
                 sort = "newest"
-            try:
-                found = self._index.run(parsed, limit=limit, sort=sort, tags=tag_filter)
-            except Exception as exc:
-                log.warning("search failed (%s); rebuilding the index", exc)
-                self._recover()
+            found = None
+            for attempt in range(3):
                 try:
                     found = self._index.run(parsed, limit=limit, sort=sort, tags=tag_filter)
-                except Exception:
-                    log.exception("search failed again")
-                    return []
+                    break
+                except Exception as exc:
+                    if attempt == 0:  # maybe a stale searcher: try a fresh one
+                        self._index.invalidate()
+                    elif attempt == 1:  # the index is damaged: rebuild it from the files
+                        log.warning("search failed (%s); rebuilding the index", exc)
+                        self._recover()
+                    else:
+                        log.exception("search failed again")
+            if found is None:
+                return []
             rows = self.catalog.by_ids([i for i, _ in found])
             hl = Highlighter(parsed.text_terms())
             return [self._hit(rows[i], score, hl) for i, score in found if i in rows]

@@ -400,3 +400,39 @@ def test_note_for_path_and_get(lib, vault):
     assert lib.note_for_path(vault / "missing.md") is None
     with pytest.raises(KeyError):
         lib.get("nope")
+
+
+def test_search_while_another_thread_writes(vault):
+    with Library.open(vault) as lib:
+        errors = []
+        done = threading.Event()
+
+        def writer():
+            try:
+                for i in range(8):
+                    lib.import_clip(Clip(markdown=f"parallel note number {i} about lemurs", title=f"L{i}"))
+            except Exception as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+            finally:
+                done.set()
+
+        t = threading.Thread(target=writer)
+        t.start()
+        while not done.is_set():
+            lib.search("lemurs")
+            lib.search("lem", as_you_type=True)
+        t.join()
+        assert not errors
+        assert len(lib.search("lemurs")) == 8
+
+
+def test_background_open_searches_meanwhile(vault):
+    for i in range(30):
+        note(vault, f"bulk/n{i}.md", f"bulk note {i} about tapirs", title=f"Tapir {i}")
+    lib = Library.open(vault, wait=False)
+    try:
+        lib.search("tapirs")  # works (possibly with fewer hits) while indexing
+        assert lib.wait_until_indexed(60)
+        assert len(lib.search("tapirs", limit=50)) == 30
+    finally:
+        lib.close()
