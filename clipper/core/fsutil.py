@@ -10,8 +10,8 @@ The writer holds an exclusive ``flock`` on the temp file from creation until the
 rename, so :func:`recover_temp_files` (run by the vault scanner) never touches the temp of a
 writer that is still alive, in this process or another. Temps of a writer that died are
 handled so that nothing is lost: a partial one is removed (the target still holds the old
-version), a complete one replaces its target if the target is missing or older, and is kept as
-a ``(recovered …)`` copy if the target changed after it.
+version), a complete one replaces its target if the target is missing or was last changed before
+the temp was complete, and is kept as a ``(recovered …)`` copy if the target changed after it.
 
 Every file operation here is a plain ``os.*`` call (``os.write``, ``os.fsync``, ``os.rename``,
 ``os.replace``, ``os.link``, ``os.unlink``) looked up on the ``os`` module at call time, so the
@@ -252,7 +252,9 @@ def _recover_one(folder: Path, tmp: Path, state: str, target: str | None) -> Pat
     if _same_content(tmp, dest):
         os.unlink(tmp)
         return None
-    if os.stat(tmp).st_mtime_ns > os.stat(dest).st_mtime_ns:
+    # ctime, not mtime: the temp's ctime is when it became complete (its rename), and a sync tool
+    # or editor that changes the note afterwards moves the note's ctime on (utime cannot set it).
+    if os.stat(tmp).st_ctime_ns >= os.stat(dest).st_ctime_ns:
         os.replace(tmp, dest)  # the newest text that did not land
         return dest
     copy = _recovered_name(folder, target)  # the target changed after: keep both

@@ -39,6 +39,7 @@ class Figures:
     duplicates: int = 0
     notes_at_end: int = 0
     operations_done: int = 0
+    killed_during: dict = field(default_factory=dict)  # what the child was doing at the kill
     failures: list[str] = field(default_factory=list)
 
     def add(self, label: str, check: Check) -> None:
@@ -101,6 +102,18 @@ def _expectations(journal: Path) -> tuple[set[str], dict[str, set[int]], int]:
     return must - maybe_deleted, versions, done_ops
 
 
+def _in_flight(journal: Path) -> str:
+    """The operation the last trial's child was in when killed ('start-up', 'between', or a kind)."""
+    recs = read_journal(journal)
+    last = max((i for i, r in enumerate(recs) if r[0] == "trial"), default=-1)
+    recs = recs[last + 1:]
+    if not any(r[0] == "ready" for r in recs):
+        return "start-up"
+    if recs[-1][0] == "begin":
+        return recs[-1][1]
+    return "between"
+
+
 def verify(vault: Path, index_dir: Path, must_exist, versions, rng=None) -> Check:
     """Look at the files, then restart (open a fresh Library) and check the index."""
     before = check_files(vault, must_exist, versions)
@@ -120,6 +133,8 @@ def random_kill_trials(workdir: Path, trials: int, seed: int = 1, max_delay: flo
     seed_vault(vault, index_dir, 5, rng)
     figures = Figures()
     for t in range(trials):
+        with open(journal, "a", encoding="utf-8") as fh:
+            fh.write(f"trial {t} .\n")
         proc = spawn_worker("mix", {"vault": str(vault), "index_dir": str(index_dir),
                                     "journal": str(journal), "seed": seed * 100003 + t},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -136,6 +151,8 @@ def random_kill_trials(workdir: Path, trials: int, seed: int = 1, max_delay: flo
         if not alive:
             figures.failures.append(f"trial {t}: worker died by itself: {err.decode()[-500:]}")
         figures.killed_mid_op += alive
+        doing = _in_flight(journal)
+        figures.killed_during[doing] = figures.killed_during.get(doing, 0) + 1
         must, versions, done_ops = _expectations(journal)
         figures.operations_done = done_ops
         check = verify(vault, index_dir, must, versions, rng)

@@ -72,8 +72,7 @@ def test_recover_partial_temp_is_removed(tmp_path):
 def test_recover_complete_temp_replaces_older_target(tmp_path):
     target = tmp_path / "a.md"
     target.write_text("old")
-    old = time.time() - 60
-    os.utime(target, (old, old))
+    time.sleep(0.02)
     _leave_temp(tmp_path, "a.md", b"newest", "c")
     assert fsutil.recover_temp_files(tmp_path) == [target]
     assert _names(tmp_path) == ["a.md"]
@@ -88,15 +87,26 @@ def test_recover_complete_temp_for_missing_target(tmp_path):
 
 
 def test_recover_keeps_both_when_target_changed_later(tmp_path):
-    tmp = _leave_temp(tmp_path, "a.md", b"from the app", "c")
-    old = time.time() - 60
-    os.utime(tmp, (old, old))
+    _leave_temp(tmp_path, "a.md", b"from the app", "c")
+    time.sleep(0.02)
     (tmp_path / "a.md").write_text("edited elsewhere later")
     changed = fsutil.recover_temp_files(tmp_path)
     assert len(changed) == 1 and "recovered" in changed[0].name
     assert changed[0].read_text() == "from the app"
     assert (tmp_path / "a.md").read_text() == "edited elsewhere later"
     assert not any(fsutil.is_temp_name(n) for n in _names(tmp_path))
+
+
+def test_recover_is_not_fooled_by_an_old_mtime(tmp_path):
+    """Sync tools keep the sender's mtime: a note synced in after the crash may look 'older'."""
+    _leave_temp(tmp_path, "a.md", b"from the app", "c")
+    time.sleep(0.02)
+    target = tmp_path / "a.md"
+    target.write_text("synced from another machine")
+    os.utime(target, (1_000_000_000, 1_000_000_000))
+    changed = fsutil.recover_temp_files(tmp_path)
+    assert target.read_text() == "synced from another machine"
+    assert len(changed) == 1 and changed[0].read_text() == "from the app"
 
 
 def test_recover_identical_temp_is_removed(tmp_path):
