@@ -48,6 +48,7 @@ class TagLine(QLineEdit):
             self.completer_.popup().hide()
 
     def _insert_completion(self, tag: str) -> None:
+        self.completer_.popup().hide()
         before = self.text()[: self.cursorPosition()]
         after = self.text()[self.cursorPosition():]
         head = before.rsplit(",", 1)[0] + ", " if "," in before else ""

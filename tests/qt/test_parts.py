@@ -146,3 +146,62 @@ def test_only_web_and_mail_links_leave_the_app(monkeypatch):
     for link in ("https://example.org/a?b=c", "http://example.org", "mailto:ana@example.org"):
         assert note_view.open_external(QUrl(link)), link
     assert opened == ["https://example.org/a?b=c", "http://example.org", "mailto:ana@example.org"]
+
+
+def test_progress_signals_are_throttled(qtbot):
+    from clipper.qt.workers import TaskRunner
+
+    runner = TaskRunner("test")
+    got = []
+    runner.progress.connect(lambda *a: got.append(a[1:3]))
+
+    def work(progress, cancel):
+        for i in range(5000):
+            progress(i, 5000, f"file {i}")
+        progress(5000, 5000, "")
+        return "done"
+
+    results = []
+    with qtbot.waitSignal(runner.idle, timeout=20000):
+        runner.submit(work, with_progress=True, done=results.append)
+    runner.shutdown()
+    assert results == ["done"]
+    assert got[-1] == (5000, 5000)
+    assert len(got) < 50  # not 5,000 signals
+
+
+def test_a_worker_error_reaches_the_gui_thread(qtbot):
+    from clipper.qt.workers import TaskRunner
+
+    runner = TaskRunner("test")
+    errors = []
+
+    def boom():
+        raise InputError("bad input")
+
+    with qtbot.waitSignal(runner.idle, timeout=20000):
+        runner.submit(boom, failed=errors.append)
+    runner.shutdown()
+    assert [str(e) for e in errors] == ["bad input"]
+
+
+def test_tag_completion_completes_the_tag_being_typed(qtbot):
+    from clipper.qt.tag_editor import TagEditor, parse_tags
+
+    editor = TagEditor()
+    qtbot.addWidget(editor)
+    editor.show()
+    editor.set_known_tags(["garden", "garden/fruit", "history"])
+    editor.set_tags(["history"])
+    line = editor.line
+    line.setFocus()
+    line.end(False)
+    qtbot.keyClicks(line, ", gar")
+    assert line.completer_.completionCount() == 2
+    line.completer_.activated.emit("garden")
+    assert parse_tags(line.text()) == ["history", "garden"]
+    with qtbot.waitSignal(editor.tags_edited) as blocker:
+        editor.apply()
+    assert blocker.args == [["garden"], []]
+    editor.set_suggestions(["garden", "bees"])
+    assert [b.text() for b in editor.suggestion_buttons] == ["+bees"]
