@@ -170,6 +170,31 @@ def main(argv=None) -> int:
     wait_idle(app, window)
     shot("05-no-results")
 
+    # An import with problems: one list of what went wrong (light palette still).
+    drop = tmp / "dropped"
+    drop.mkdir()
+    (drop / "empty.html").write_bytes(b"")
+    (drop / "photo.txt").write_bytes(bytes(range(256)) * 20)
+    (drop / "good.html").write_text(
+        "<html><head><title>Tea Gardens of Darjeeling</title></head><body><article>"
+        "<h1>Tea Gardens of Darjeeling</h1>"
+        + "<p>The tea gardens cling to steep slopes where mist settles every afternoon, and pickers "
+        "move along the rows at first light, filling baskets carried on their backs.</p>" * 6
+        + "</article></body></html>", "utf-8")
+    window.search_box.clear()
+    window.import_paths([drop])
+    deadline = time.monotonic() + 60
+    while window.importing and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.01)
+    wait_idle(app, window)
+    if window.last_report is not None:
+        path = out / "07-import-report.png"
+        window.last_report.grab().save(str(path))
+        saved.append(path)
+        window.last_report.close()
+    shot("08-after-import")
+
     app.setPalette(dark_palette())
     window.search_box.setText("bread OR trains")
     window.run_search()
