@@ -7,6 +7,7 @@ import threading
 
 import pytest
 from PySide6.QtCore import QMimeData, Qt, QUrl
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QApplication
 
 from tests.qt.conftest import drop, file_mime, import_by, titles, wait_idle, wait_titles
@@ -35,6 +36,12 @@ def test_drop_an_mhtml_file(qtbot, window, tmp_path):
     assert not outcome.errors, outcome.errors
     assert window.note_title.text() == "Keeping the Lighthouse"
     assert "lighthouse" in shown_text(window)
+    # The page's picture was saved in the vault and is shown from there.
+    assert "](attachments/" in window.current_note.body
+    image = QTextDocument.ResourceType.ImageResource
+    name = QUrl(window.current_note.body.split("](", 1)[1].split(")", 1)[0])
+    qtbot.waitUntil(lambda: window.note_view.document().resource(image, name) is not None, timeout=10000)
+    assert window.note_view.blocked_resources == []
 
 
 def test_drop_a_folder_imports_its_pages_with_progress(qtbot, window, tmp_path):
