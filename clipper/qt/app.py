@@ -128,7 +128,13 @@ def _show_startup_error(app, exc: BaseException) -> None:
 
 def main(argv=None) -> int:
     """Run the app; returns the exit code."""
-    from PySide6.QtWidgets import QApplication
+    try:
+        from PySide6.QtWidgets import QApplication
+    except ImportError as exc:  # no Qt to show a dialog with: say it plainly
+        print(f"clipper: the desktop app needs PySide6 and Qt's system libraries ({exc}).\n"
+              "See the README (scripts/setup.sh installs them on Debian/Ubuntu); "
+              "the command line (`clipper --help`) works without them.", file=sys.stderr)
+        return 1
 
     logging.basicConfig(level=logging.WARNING, format="clipper: %(levelname)s: %(message)s")
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "clipper-gui"])

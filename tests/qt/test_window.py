@@ -439,3 +439,27 @@ def test_a_keyboard_only_session(qtbot, filled):
     qtbot.keyClick(win.tag_tree, Qt.Key.Key_Escape)
     qtbot.keyClick(win.tag_tree, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
     assert win.tag_editor.line.hasFocus()
+
+
+def test_tags_are_renamed_and_deleted_from_the_sidebar(qtbot, filled, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    win = filled
+    tree = win.tag_tree
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("insects", True))
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    tree.setFocus()
+    tree.setCurrentItem(tree.item_for("bees"))
+    wait_idle(qtbot, win)
+    with qtbot.waitSignal(win.vault_changed, timeout=20000):
+        qtbot.keyClick(tree, Qt.Key.Key_F2)
+    wait_idle(qtbot, win)
+    assert tree.item_for("bees") is None and tree.item_for("insects") is not None
+    assert "renamed to “insects”" in win.statusBar().currentMessage()
+    tree.setCurrentItem(tree.item_for("insects"))
+    wait_idle(qtbot, win)
+    with qtbot.waitSignal(win.vault_changed, timeout=20000):
+        qtbot.keyClick(tree, Qt.Key.Key_Delete)
+    wait_idle(qtbot, win)
+    assert tree.item_for("insects") is None
+    assert len(titles(win)) == 3  # the notes themselves are kept
