@@ -220,7 +220,7 @@ class _CompactPool:
         key = (fieldname, tbytes)
         entry = self._terms.get(key)
         if entry is None:
-            entry = self._terms[key] = (array("I"), array("d"), array("I"), bytearray())
+            entry = self._terms[key] = (array("I"), array("f"), array("I"), bytearray())
             self.fieldnames.add(fieldname)
         docs, weights, ends, data = entry
         docs.append(docnum)
