@@ -194,6 +194,16 @@ class _Converter(MarkdownConverter):
     convert_ul = convert_list
     convert_ol = convert_list
 
+    def convert_br(self, el, text, parent_tags):
+        parent = el.parent
+        if parent is not None and parent.name in _INLINE_TAGS:
+            rest = el.next_sibling
+            while rest is not None and not getattr(rest, "name", None) and not str(rest).strip():
+                rest = rest.next_sibling
+            if rest is None:
+                return " "  # a break that ends bold/italic/link text would break its markup
+        return super().convert_br(el, text, parent_tags)
+
     def convert_figcaption(self, el, text, parent_tags):
         text = text.strip()
         return f"\n\n*{text}*\n\n" if text else ""

@@ -575,6 +575,10 @@ _TAIL_JUNK = re.compile(
     r"recommended( for you)?|read (more|next)|advertisement|sponsored( content)?|tags?:?)$", re.I)
 
 
+_TAIL_CTA = re.compile(r"\b(share (it|this)|like this (story|article)|subscribe|sign up|follow us|newsletter"
+                       r"|click here|read more|comments? (are|is) closed)\b", re.I)
+
+
 def _trim_tail(body) -> None:
     """Drop trailing boilerplate: a 'Comments' / 'Related' heading with little after it, or such a line."""
     children = [c for c in body if isinstance(c.tag, str)]
@@ -582,7 +586,7 @@ def _trim_tail(body) -> None:
     for el in reversed(children):
         text = text_of(el)
         if after < 200 and el.tag in ("h2", "h3", "h4", "h5", "h6", "p", "div") \
-                and _TAIL_JUNK.match(_norm(text) or "-"):
+                and (_TAIL_JUNK.match(_norm(text) or "-") or len(text) < 100 and _TAIL_CTA.search(text)):
             idx = children.index(el)
             for junk in children[idx:]:
                 _remove(junk)
