@@ -57,22 +57,28 @@ _ESC_CHARS = re.compile(r"([\\`*|])")
 _ESC_UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
 _ESC_LT = re.compile(r"<(?=[A-Za-z/!?])")
 _ESC_BRACKET = re.compile(r"\](?=[(\[:])")
-_ESC_LINE_START = [
-    re.compile(r"(^|\n)(\s*)(#{1,6}(?:\s|$))"),
-    re.compile(r"(^|\n)(\s*)([-+=]+(?:\s|$))"),
-    re.compile(r"(^|\n)(\s*)(>)"),
-    re.compile(r"(^|\n)(\s*\d{1,9})([.)](?:\s|$))"),
-    re.compile(r"(^|\n)(\s*)(~~~)"),
+_LINE_START_SYNTAX = [
+    r"(\s*)(#{1,6}(?:\s|$))",
+    r"(\s*)([-+=]+(?:\s|$))",
+    r"(\s*)(>)",
+    r"(\s*\d{1,9})([.)](?:\s|$))",
+    r"(\s*)(~~~)",
 ]
+_ESC_LINE_START = [re.compile(r"(^|\n)" + rx) for rx in _LINE_START_SYNTAX]
+_ESC_NEW_LINE = [re.compile(r"(\n)" + rx) for rx in _LINE_START_SYNTAX]
 
 
-def escape_text(text: str) -> str:
-    """Escape what Markdown would read as syntax (and anything that would become raw HTML)."""
+def escape_text(text: str, line_start: bool = True) -> str:
+    """Escape what Markdown would read as syntax (and anything that would become raw HTML).
+
+    ``line_start=False``: the text continues a line, so list/heading/quote markers at its start
+    are plain text (raw HTML, links and code are escaped wherever they are).
+    """
     text = _ESC_CHARS.sub(r"\\\1", text)
     text = _ESC_UNDERSCORE.sub(r"\\_", text)
     text = _ESC_LT.sub(r"\\<", text)
     text = _ESC_BRACKET.sub(r"\\]", text)
-    for rx in _ESC_LINE_START:
+    for rx in _ESC_LINE_START if line_start else _ESC_NEW_LINE:
         text = rx.sub(r"\1\2\\\3", text)
     return text
 
@@ -120,8 +126,12 @@ class _Converter(MarkdownConverter):
         self.base_url = base_url
         self.attachments = attachments or {}
 
+    def process_text(self, el, parent_tags=None):
+        self._line_start = _starts_line(el)
+        return super().process_text(el, parent_tags)
+
     def escape(self, text, parent_tags):
-        return escape_text(text) if text else ""
+        return escape_text(text, getattr(self, "_line_start", True)) if text else ""
 
     def convert_a(self, el, text, parent_tags):
         if "_noformat" in parent_tags:
@@ -222,6 +232,20 @@ class _Converter(MarkdownConverter):
 
 
 _PICTURE_PARENTS = ("div", "figure", "body", "section", "article", "p", "[document]")
+
+
+def _starts_line(node) -> bool:
+    """Whether a text node begins a line of the output (so '- ' or '# ' there would be syntax)."""
+    while True:
+        prev = node.previous_sibling
+        while prev is not None and not getattr(prev, "name", None) and not str(prev).strip():
+            prev = prev.previous_sibling
+        if prev is not None:
+            return getattr(prev, "name", None) == "br"
+        parent = node.parent
+        if parent is None or parent.name not in _INLINE_TAGS:
+            return True
+        node = parent
 
 
 def _colspan(el) -> int:
@@ -333,6 +357,8 @@ def tidy(md: str) -> str:
             in_fence = not in_fence
         if not in_fence and re.fullmatch(r"\s*([-*+]|\d+\.)?\s*", line) and line.strip():
             continue  # an empty list item
+        if not in_fence and out and out[-1].endswith("\\") and not out[-1].endswith("\\\\"):
+            line = line.lstrip(" \t")  # the line after a hard break (a lazy continuation line)
         out.append(line)
     md = "\n".join(out)
     md = re.sub(r"\n{3,}", "\n\n", md)

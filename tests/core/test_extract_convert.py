@@ -90,3 +90,11 @@ def test_data_tables_keep_pipes_and_nested_content_is_readable():
     out = md("<table><tr><th>Name</th><th>Notes</th></tr>"
              "<tr><td>Ada</td><td><ul><li>first</li><li>second</li></ul></td></tr></table>")
     assert "| Name | Notes |" in out and "| Ada |" in out and "first" in out and "second" in out
+
+
+def test_list_and_heading_markers_are_escaped_only_at_the_start_of_a_line():
+    out = md("<p><b>Agency</b> - the news</p><p>- a dash line</p><p>x<br>1. not a list</p>"
+             "<p>Before<br>\n after a break</p>")
+    assert "**Agency** - the news" in out
+    assert "\\- a dash line" in out and "1\\. not a list" in out
+    assert "Before\\\nafter a break" in out
