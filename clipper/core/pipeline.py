@@ -227,13 +227,13 @@ def _from_page(page, url: str | None, mode: str) -> Clip:
     used = [att for name, att in page.attachments.items() if f"(attachments/{name})" in markdown]
     clip = Clip(
         markdown=markdown,
-        title=repair(art.title) if art.title else "",
-        author=repair(art.author) if art.author else "",
+        title=_repaired(art.title, repair),
+        author=_repaired(art.author, repair),
         published=art.published,
         site=art.site,
         source=art.source,
         language=art.language,
-        description=repair(art.description)[:500] if art.description else "",
+        description=_repaired(art.description, repair)[:500],
         image=art.image,
         tags=list(dict.fromkeys(art.tags)),
         attachments=used,
@@ -246,6 +246,11 @@ def _from_page(page, url: str | None, mode: str) -> Clip:
             a.name for a in used}:
         clip.image = ""
     return clip
+
+
+def _repaired(text: str, repair) -> str:
+    """Mojibake repair for a metadata field (plain ASCII cannot be mojibake: skip the work)."""
+    return repair(text) if text and not text.isascii() else text
 
 
 def _title_from_text(markdown: str) -> str:
