@@ -1,9 +1,12 @@
 """Page HTML -> the article (an HTML element) and its metadata.
 
 ``extract_article(html, url="", resources=None, mode="article") -> Article``.
-trafilatura finds the main content; when its result is empty or a fragment of the page's main
-text block, readability-lxml gives a second opinion, and when both fail the whole page is kept
-(cleaned) with a warning: a note is never silently empty. ``mode="page"`` keeps the whole page.
+trafilatura finds the main content and readability-lxml gives a second opinion; their texts are
+compared (word 4-gram overlap) and readability's wins when it is the same article without the
+extra blocks trafilatura kept, or when trafilatura kept only a fragment of it. When both find
+nothing the whole page is kept (cleaned) with a warning: a note is never silently empty.
+Then the title/standfirst repeated at the top, teaser links before and comment/share
+boilerplate after the article are dropped. ``mode="page"`` keeps the whole page.
 """
 
 from __future__ import annotations
@@ -50,8 +53,8 @@ class Article:
     image: str = ""
     tags: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    method: str = ""
-    debug: tuple = ()
+    method: str = ""  # trafilatura, readability or page
+    debug: tuple = ()  # diagnostics: (trafilatura 4-grams, readability 4-grams, overlaps both ways)
 
 
 def parse_html(text: str):
@@ -190,7 +193,7 @@ def _drop_junk(tree) -> None:
         _remove(el)
 
 
-def _limit_elements(tree) -> None:
+def _limit_elements(tree) -> int:
     """Very large trees make the extractors crawl: drop inline wrappers, then refuse."""
     from clipper.core.limits import check_elements
 
