@@ -112,7 +112,8 @@ def _unpack(result):
 
 
 def _context():
-    if sys.platform.startswith("linux") and threading.active_count() == 1:
+    gui = "PySide6" in sys.modules  # Qt runs native threads that threading does not count
+    if sys.platform.startswith("linux") and threading.active_count() == 1 and not gui:
         return get_context("fork")  # cheap: the child shares the already imported libraries
     if sys.platform.startswith("linux") or sys.platform == "darwin":
         ctx = get_context("forkserver")  # fork is unsafe with threads running (the GUI)
