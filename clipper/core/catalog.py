@@ -73,11 +73,24 @@ class Catalog:
         with self._lock:
             return self.db.execute("SELECT COUNT(*) FROM notes").fetchone()[0]
 
-    def stats(self) -> dict[str, tuple]:
-        """path -> (id, size, mtime_ns, hash) for every catalogued file."""
+    def stats(self, paths: list[str] | None = None) -> dict[str, tuple]:
+        """path -> (id, size, mtime_ns, hash) for every catalogued file (or those in ``paths``)."""
+        sql = "SELECT path, id, size, mtime_ns, hash FROM notes"
         with self._lock:
-            rows = self.db.execute("SELECT path, id, size, mtime_ns, hash FROM notes").fetchall()
+            if paths is None:
+                rows = self.db.execute(sql).fetchall()
+            else:
+                rows = []
+                for i in range(0, len(paths), 500):
+                    part = paths[i:i + 500]
+                    rows += self.db.execute(f"{sql} WHERE path IN ({','.join('?' * len(part))})",
+                                            part).fetchall()
         return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
+
+    def path_of(self, note_id: str) -> str | None:
+        with self._lock:
+            row = self.db.execute("SELECT path FROM notes WHERE id=?", (note_id,)).fetchone()
+        return row[0] if row else None
 
     def apply(self, upserts: list[dict], deletes: list[str] = (), stat_only: list[tuple] = ()) -> None:
         """In one transaction: delete ids, insert/replace rows (dicts with COLUMNS), and

@@ -215,6 +215,21 @@ def _clean_clip(clip: Clip) -> Clip:
     return dataclasses.replace(clip, **changes)
 
 
+class _IdOwners(dict):
+    """id -> path of the note holding it: local assignments first, then the catalog."""
+
+    def __init__(self, catalog: Catalog, ignore: set[str]):
+        super().__init__()
+        self._catalog = catalog
+        self._ignore = ignore
+
+    def get(self, key, default=None):
+        if key in self:
+            return self[key]
+        path = self._catalog.path_of(key)
+        return default if path is None or path in self._ignore else path
+
+
 def _str(value) -> str:
     if value is None:
         return ""
@@ -444,7 +459,7 @@ class Library:
         """
         changes = Changes()
         with self._writing():
-            known = self.catalog.stats()
+            known = self.catalog.stats(None if only is None else list(only))
             if only is None:
                 files = {k: (v.size, v.mtime_ns) for k, v in self._vault.scan().items()}
                 scope = set(files) | set(known)
@@ -461,9 +476,12 @@ class Library:
             gone = {r: known[r] for r in scope if r in known and r not in files}
             if not changed and not gone:
                 return changes
-            bulk = not known
+            bulk = only is None and not known
             gone_by_hash = {v[3]: (r, v[0]) for r, v in gone.items()}
-            ids_in_use = {v[0]: r for r, v in known.items() if r not in gone}
+            if only is None:
+                ids_in_use = {v[0]: r for r, v in known.items() if r not in gone}
+            else:  # a few paths: ask the catalog about ids instead of loading every row
+                ids_in_use = _IdOwners(self.catalog, set(gone))
             deletes = [v[0] for v in gone.values()]
             total = len(changed)
             step = BULK_CHUNK if bulk else max(total, 1)

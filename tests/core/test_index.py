@@ -64,3 +64,14 @@ def test_highlighter_picks_best_window_and_marks_words():
 def test_plain_text_drops_markdown():
     md = "# Title\n\nSome **bold** and [a link](http://x.y) ![img](a.png) `code`\n> quote"
     assert ix.plain_text(md) == "Title Some bold and a link code quote"
+
+
+def test_single_note_commits_merge_small_segments(tmp_path, monkeypatch):
+    monkeypatch.setattr(ix, "MERGE_TIERS", ((300, 5),))
+    si = ix.SearchIndex(tmp_path / "w")
+    si.create()
+    for i in range(12):
+        si.write([{"id": str(i), "path": f"{i}.md", "title": "", "body": f"note {i} wombat"}])
+    assert len(si.ix._segments()) < 6
+    assert sorted(int(i) for i, _ in si.run(q.parse("wombat"), limit=50, sort="relevance")) == list(range(12))
+    si.close()
