@@ -384,7 +384,7 @@ class SearchIndex:
             for note_id in delete_ids:
                 writer.delete_by_term("id", note_id)
             for doc in docs:
-                if bulk:
+                if doc.pop("_new", False) or bulk:
                     writer.add_document(**doc)
                 else:
                     writer.update_document(**doc)

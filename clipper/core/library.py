@@ -524,7 +524,11 @@ class Library:
                 note_id = self._resolve_id(p, old, ids_in_use, gone_by_hash, changes)
                 row = self._row(p, note_id)
                 rows.append(row)
-                yield self._doc(row, p.body)
+                doc = self._doc(row, p.body)
+                if (not bulk and old is None and note_id not in deletes
+                        and self.catalog.path_of(note_id) is None):
+                    doc["_new"] = True  # nothing to replace: skip Whoosh's delete look-up
+                yield doc
 
         # deleting then re-adding an id in one writer is how renames are replaced
         self._index.write(docs(), delete_ids=deletes, bulk=bulk)
@@ -598,6 +602,8 @@ class Library:
                         log.exception("search failed again")
             if found is None:
                 return []
+            seen: set[str] = set()
+            found = [(i, sc) for i, sc in found if not (i in seen or seen.add(i))]
             rows = self.catalog.by_ids([i for i, _ in found])
             hl = Highlighter(parsed.text_terms())
             return [self._hit(rows[i], score, hl) for i, score in found if i in rows]
