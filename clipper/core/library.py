@@ -736,11 +736,14 @@ class Library:
         for i, (path, result) in enumerate(pipeline.extract_files(files, url=url, mode=mode, jobs=jobs)):
             if cancel is not None and cancel.is_set():
                 break
-            if not isinstance(result, ClipperError):
+            if not isinstance(result, BaseException):
                 try:
                     result = self.import_clip(result, tags=tags, on_duplicate=on_duplicate)
                 except ClipperError as exc:
                     result = exc
+                except Exception as exc:  # a bug with one file must not end the batch
+                    log.exception("importing %s failed", path)
+                    result = ClipperError(f"{path.name}: {type(exc).__name__}: {exc}")
             out.append((path, result))
             if progress:
                 progress(i + 1, total, path.name)

@@ -436,3 +436,16 @@ def test_background_open_searches_meanwhile(vault):
         assert len(lib.search("tapirs", limit=50)) == 30
     finally:
         lib.close()
+
+
+def test_import_paths_walks_folders_and_skips_the_vault(lib, vault, tmp_path):
+    src = tmp_path / "src"
+    note(src, "one.md", "first imported note about herons", title="Herons")
+    note(src, "deep/two.md", "second imported note about egrets", title="Egrets")
+    note(src, ".git/three.md", "hidden", title="Hidden")
+    (src / "picture.png").write_bytes(b"\x89PNG")
+    seen = []
+    results = lib.import_paths([src, vault], progress=lambda d, t, m: seen.append((d, t)))
+    assert sorted(r.note.title for _, r in results) == ["Egrets", "Herons"]
+    assert seen[-1] == (2, 2)
+    assert titles(lib.search("herons OR egrets")) == ["Egrets", "Herons"]
