@@ -205,7 +205,7 @@ class _PreloadedLengths:
 
 
 class _CompactPool:
-    """In-memory posting pool grouped by term (replaces Whoosh's PostingPool).
+    """In-memory posting pool grouped by field and term (replaces Whoosh's PostingPool).
 
     Whoosh keeps one 5-tuple per posting (~200 bytes) and sorts all of them at commit; this
     keeps per term a docnum array, a weight array and the value bytes concatenated (~12 bytes
@@ -215,44 +215,115 @@ class _CompactPool:
 
     def __init__(self):
         self.fieldnames: set[str] = set()
-        self._terms: dict = {}
+        self._fields: dict[str, dict] = {}
+        self._unsorted: set = set()  # (field, term) whose docnums arrived out of order
+
+    def _terms(self, fieldname: str) -> dict:
+        terms = self._fields.get(fieldname)
+        if terms is None:
+            terms = self._fields[fieldname] = {}
+            self.fieldnames.add(fieldname)
+        return terms
 
     def add(self, item) -> None:
         fieldname, tbytes, docnum, weight, vbytes = item
-        key = (fieldname, tbytes)
-        entry = self._terms.get(key)
+        terms = self._terms(fieldname)
+        entry = terms.get(tbytes)
         if entry is None:
-            entry = self._terms[key] = (array("I"), array("f"), array("I"), bytearray())
-            self.fieldnames.add(fieldname)
+            entry = terms[tbytes] = (array("I"), array("f"), array("I"), bytearray())
         docs, weights, ends, data = entry
+        if docs and docs[-1] > docnum:
+            self._unsorted.add((fieldname, tbytes))  # merged segments come after new docs
         docs.append(docnum)
         weights.append(weight)
         if vbytes:
             data += vbytes
         ends.append(len(data))
 
+    def add_words(self, fieldname: str, docnum: int, items) -> int:
+        """Add one document's (word, freq, weight, value) postings; returns the field length."""
+        terms = self._terms(fieldname)
+        length = 0
+        for word, freq, weight, vbytes in items:
+            tbytes = word.encode("utf-8")
+            entry = terms.get(tbytes)
+            if entry is None:
+                entry = terms[tbytes] = (array("I"), array("f"), array("I"), bytearray())
+            docs, weights, ends, data = entry
+            if docs and docs[-1] > docnum:
+                self._unsorted.add((fieldname, tbytes))
+            docs.append(docnum)
+            weights.append(weight)
+            data += vbytes
+            ends.append(len(data))
+            length += freq
+        return length
+
     def iter_postings(self):
-        for key in sorted(self._terms):
-            fieldname, tbytes = key
-            docs, weights, ends, data = self._terms[key]
-            rows = range(len(docs))
-            if any(docs[i] > docs[i + 1] for i in range(len(docs) - 1)):
-                rows = sorted(rows, key=docs.__getitem__)  # merged segments come after new docs
-            for i in rows:
-                start = ends[i - 1] if i else 0
-                yield fieldname, tbytes, docs[i], weights[i], bytes(data[start:ends[i]])
+        for fieldname in sorted(self._fields):
+            terms = self._fields[fieldname]
+            for tbytes in sorted(terms):
+                docs, weights, ends, data = terms[tbytes]
+                rows = range(len(docs))
+                if (fieldname, tbytes) in self._unsorted:
+                    rows = sorted(rows, key=docs.__getitem__)
+                for i in rows:
+                    start = ends[i - 1] if i else 0
+                    yield fieldname, tbytes, docs[i], weights[i], bytes(data[start:ends[i]])
 
     def cleanup(self) -> None:
-        self._terms = {}
+        self._fields = {}
+        self._unsorted = set()
 
 
 class _Writer(SegmentWriter):
-    """SegmentWriter with a compact posting pool, preloaded field lengths, no block compression."""
+    """SegmentWriter with a compact posting pool, a direct path from the analyser to the pool,
+    preloaded field lengths and no block compression."""
 
     def __init__(self, ix, **kwargs):
         super().__init__(ix, **kwargs)
         self.pool.cleanup()
         self.pool = _CompactPool()
+
+    def add_document(self, **fields):
+        # Whoosh's add_document, minus what this schema never uses (boosts, spelling fields,
+        # term vectors), with FastText postings going straight into the pool.
+        self._check_state()
+        schema = self.schema
+        perdocwriter = self.perdocwriter
+        pool = self.pool
+        docnum = self.docnum
+        fieldnames = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, fieldnames)
+        perdocwriter.start_doc(docnum)
+        try:
+            for fieldname in fieldnames:
+                value = fields[fieldname]
+                if value is None:
+                    continue
+                field = schema[fieldname]
+                if field.separate_spelling() or field.vector:
+                    raise ValueError(f"field {fieldname} needs Whoosh's own writer")
+                length = 0
+                if field.indexed:
+                    if isinstance(field.format, ArrayPositions) and isinstance(value, str):
+                        length = pool.add_words(fieldname, docnum, field.format.word_values(value, None))
+                    else:
+                        scorable = field.scorable
+                        for tbytes, freq, weight, vbytes in field.index(value):
+                            if scorable:
+                                length += freq
+                            pool.add((fieldname, tbytes, docnum, weight, vbytes))
+                perdocwriter.add_field(fieldname, field, value if field.stored else None, length)
+                column = field.column_type
+                if column:
+                    perdocwriter.add_column_value(fieldname, column, field.to_column_value(value))
+        except Exception:
+            perdocwriter.cancel_doc()
+            raise
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
 
     def _flush_segment(self):
         self.perdocwriter.close()
