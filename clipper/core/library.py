@@ -306,8 +306,8 @@ class Library:
         if wait:
             lib._catch_up(progress)
         else:
-            lib._thread = threading.Thread(target=lib._catch_up, args=(progress,), name="clipper-index",
-                                           daemon=True)
+            lib._thread = threading.Thread(target=lib._catch_up, args=(progress, True),
+                                           name="clipper-index", daemon=True)
             lib._thread.start()
         return lib
 
@@ -324,9 +324,10 @@ class Library:
     def wait_until_indexed(self, timeout: float | None = None) -> bool:
         return self._indexed.wait(timeout)
 
-    def _catch_up(self, progress=None) -> None:
+    def _catch_up(self, progress=None, background: bool = False) -> None:
         try:
-            self._sync(progress=progress, cancel=self._cancel)
+            # in the background, a small first chunk makes the first notes searchable at once
+            self._sync(progress=progress, cancel=self._cancel, first_chunk=1000 if background else None)
         except Exception as exc:  # the app keeps working with what is indexed
             log.exception("indexing the vault failed")
             self.last_error = str(exc)
@@ -450,7 +451,8 @@ class Library:
         )
 
     # --- syncing files -> index ----------------------------------------------------------
-    def _sync(self, progress=None, cancel=None, only: list[str] | None = None) -> Changes:
+    def _sync(self, progress=None, cancel=None, only: list[str] | None = None,
+              first_chunk: int | None = None) -> Changes:
         """Bring the index up to date with the files (all of them, or the paths in ``only``).
 
         A first build (empty catalog) adds the notes in chunks of BULK_CHUNK, each committed
@@ -485,9 +487,10 @@ class Library:
             deletes = [v[0] for v in gone.values()]
             total = len(changed)
             step = BULK_CHUNK if bulk else max(total, 1)
-            self._sync_chunk(changed[:step], deletes, known, ids_in_use, gone_by_hash, changes, bulk,
+            first = min(first_chunk, step) if bulk and first_chunk else step
+            self._sync_chunk(changed[:first], deletes, known, ids_in_use, gone_by_hash, changes, bulk,
                              progress, cancel, 0, total)
-        for start in range(step, total, step):
+        for start in range(first, total, step):
             if cancel is not None and cancel.is_set():
                 break
             with self._writing():
@@ -596,8 +599,13 @@ class Library:
                     if attempt == 0:  # maybe a stale searcher: try a fresh one
                         self._index.invalidate()
                     elif attempt == 1:  # the index is damaged: rebuild it from the files
-                        log.warning("search failed (%s); rebuilding the index", exc)
-                        self._recover()
+                        if not self._lock.acquire(blocking=False):
+                            return []  # a rebuild or reindex is running right now
+                        try:
+                            log.warning("search failed (%s); rebuilding the index", exc)
+                            self._recover()
+                        finally:
+                            self._lock.release()
                     else:
                         log.exception("search failed again")
             if found is None:

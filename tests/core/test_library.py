@@ -449,3 +449,21 @@ def test_import_paths_walks_folders_and_skips_the_vault(lib, vault, tmp_path):
     assert sorted(r.note.title for _, r in results) == ["Egrets", "Herons"]
     assert seen[-1] == (2, 2)
     assert titles(lib.search("herons OR egrets")) == ["Egrets", "Herons"]
+
+
+def test_first_build_in_chunks_finds_everything(vault, monkeypatch):
+    import clipper.core.library as library
+
+    monkeypatch.setattr(library, "BULK_CHUNK", 7)
+    for i in range(20):
+        note(vault, f"many/n{i}.md", f"chunked note {i} about manatees", title=f"Manatee {i}")
+    lib = Library.open(vault, wait=False)
+    try:
+        assert lib.wait_until_indexed(60)
+        assert len(lib.search("manatees", limit=50)) == 20
+        assert len(lib.search("", limit=50)) == 24
+    finally:
+        lib.close()
+    with Library.open(vault) as lib:  # reopening finds the index complete: nothing to redo
+        assert not lib.refresh()
+        assert len(lib.search("manatees", limit=50)) == 20
