@@ -518,6 +518,9 @@ class SearchIndex:
 
     def _item_query(self, item, reader):
         if isinstance(item, qlang.Tag):
+            if item.prefix:
+                names = self.expand_prefix(reader, "tags", item.name, limit=50)
+                return _or([wq.Term("tags", t) for t in names]) if names else wq.NullQuery
             return wq.Term("tags", item.name)
         if isinstance(item, qlang.DateRange):
             return wq.NumericRange(item.field, item.start, item.end)
@@ -583,9 +586,9 @@ class SearchIndex:
         self._variants[key] = out[:24]
         return self._variants[key]
 
-    def expand_prefix(self, reader, fieldname: str, prefix: str) -> list[str]:
-        """The ``PREFIX_TERMS`` most frequent indexed words starting with ``prefix``."""
-        key = (fieldname, prefix)
+    def expand_prefix(self, reader, fieldname: str, prefix: str, limit: int = PREFIX_TERMS) -> list[str]:
+        """The ``limit`` most frequent indexed words starting with ``prefix``."""
+        key = (fieldname, prefix, limit)
         cached = self._expand.get(key)
         if cached is not None:
             return cached
@@ -598,7 +601,7 @@ class SearchIndex:
         except Exception:
             found = []
         found.sort(key=lambda x: -x[0])
-        out = [(t.decode("utf-8") if isinstance(t, bytes) else t) for _, t in found[:PREFIX_TERMS]]
+        out = [(t.decode("utf-8") if isinstance(t, bytes) else t) for _, t in found[:limit]]
         self._expand[key] = out
         return out
 

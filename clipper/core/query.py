@@ -44,6 +44,7 @@ class Text:
 @dataclass
 class Tag:
     name: str
+    prefix: bool = False  # search-as-you-type: the tag being typed
 
 
 @dataclass
@@ -229,8 +230,8 @@ def _item(fieldname, text, quoted, out: Parsed, prefix_last: bool):
     if fieldname is not None:
         key = fieldname.lower()
         if key in TAG_FIELDS:
-            name = normalize_tag(text)
-            return Tag(name) if name else None
+            name = normalize_tag(text.rstrip("*"))
+            return Tag(name, prefix=prefix_last or text.endswith("*")) if name else None
         if key in DATE_FIELDS:
             return parse_date_filter(DATE_FIELDS[key], text)
         if key == "sort":

@@ -95,6 +95,10 @@ def test_tags_nested_and_combined(lib):
     assert titles(lib.search("tag:physics")) == []
     assert titles(lib.search("sea", tags=["News"])) == ["Running in the park"]
     assert titles(lib.search("", tags=["science"])) == ["Running in the park", "Slow cooking"]
+    # typing a tag: the last one counts as a prefix
+    assert titles(lib.search("tag:sci", as_you_type=True)) == ["Running in the park", "Slow cooking"]
+    assert titles(lib.search("tag:fo", as_you_type=True)) == ["Slow cooking"]
+    assert titles(lib.search("tag:sci")) == []
 
 
 def test_dates(lib):
