@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from pathlib import Path
 
 
 def _vault_arg(p) -> None:
@@ -220,7 +221,9 @@ def _resolve_notes(lib, refs) -> tuple[list[str], list[str]]:
             continue
         except KeyError:
             pass
-        note = lib.note_for_path(ref)
+        path = Path(ref).expanduser()
+        # a path as typed is relative to the current folder; else try it inside the vault
+        note = lib.note_for_path(path.absolute()) if path.exists() else lib.note_for_path(ref)
         if note is None:
             missing.append(ref)
         else:

@@ -1,6 +1,7 @@
 """The vault commands of the CLI: import (files and folders), search, tags, tag, reindex."""
 
 import json
+from pathlib import Path
 
 from clipper.cli import main
 
@@ -17,7 +18,7 @@ def run(capsys, *argv):
     return code, out, err
 
 
-def test_import_search_tags_reindex(tmp_path, capsys):
+def test_import_search_tags_reindex(tmp_path, capsys, monkeypatch):
     vault = tmp_path / "vault"
     src = tmp_path / "in"
     write(src / "a.md", "---\ntitle: Aardvarks\n---\n\nAardvarks dig burrows at night in Africa.\n")
@@ -58,7 +59,8 @@ def test_import_search_tags_reindex(tmp_path, capsys):
     assert "fauna/burrowing" in out and "mammals" not in out
 
     b_path = [r["note"] for r in rows if r["title"] == "Badgers"][0]
-    code, out, err = run(capsys, "tag", "remove", "animals", b_path, "--vault", str(vault))
+    monkeypatch.chdir(vault)
+    code, out, err = run(capsys, "tag", "remove", "animals", Path(b_path).name, "--vault", str(vault))
     assert code == 0
     code, out, err = run(capsys, "tag", "delete", "fauna", "--vault", str(vault))
     assert code == 0
