@@ -158,7 +158,11 @@ def _decode_units(units: list[int], drops: bytes, lossy: bool, prev: str = " ", 
     out: list[str] = []
     guesses: list[tuple[int, bool, list[str]]] = []
     i, n = 0, len(units)
+    length, counted = 0, 0  # characters in out[:counted]
     while i < n:
+        while counted < len(out):
+            length += len(out[counted])
+            counted += 1
         b = units[i]
         if b == _QMARK:
             out.append("?")
@@ -236,7 +240,7 @@ def _decode_units(units: list[int], drops: bytes, lossy: bool, prev: str = " ", 
         alts = [c for c in chars if c.isalpha() and c != ch] if ch.isalpha() else []
         if not ch:
             fits = True
-        guesses.append((sum(map(len, out)), fits, alts))
+        guesses.append((length, fits, alts))
         out.append(ch)
         i = j
     return "".join(out), guesses
@@ -488,10 +492,10 @@ def _by_vocabulary(text: str, guesses: list[tuple[int, list[str]]]) -> str:
     spans = []
     for off, alts in guesses:
         lo = off
-        while lo > 0 and text[lo - 1].isalnum():
+        while lo > 0 and off - lo < 40 and text[lo - 1].isalnum():
             lo -= 1
         hi = off + 1
-        while hi < len(text) and text[hi].isalnum():
+        while hi < len(text) and hi - off < 40 and text[hi].isalnum():
             hi += 1
         spans.append((off, alts, lo, hi, text[lo:hi].lower()))
     # words made by guesses do not vouch for themselves
