@@ -80,17 +80,25 @@ def wait_titles(qtbot, win, predicate, timeout=WAIT_MS) -> list[str]:
     return titles(win)
 
 
+def _drag_event(cls, pos: QPointF, *args):
+    """PySide6 6.12 takes a QPointF (the QPoint form is deprecated); older ones only a QPoint."""
+    try:
+        return cls(pos, *args)
+    except TypeError:
+        return cls(pos.toPoint(), *args)
+
+
 def drop(win, mime: QMimeData, widget=None) -> bool:
     """A drag entering the window, moving and dropping, as Qt delivers it."""
     target = widget or win
     pos = QPointF(target.width() / 2, target.height() / 2)
     actions = Qt.DropAction.CopyAction | Qt.DropAction.MoveAction | Qt.DropAction.LinkAction
     buttons, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    enter = QDragEnterEvent(pos, actions, mime, buttons, mods)
+    enter = _drag_event(QDragEnterEvent, pos, actions, mime, buttons, mods)
     QApplication.sendEvent(target, enter)
     if not enter.isAccepted():
         return False
-    move = QDragMoveEvent(pos, actions, mime, buttons, mods)
+    move = _drag_event(QDragMoveEvent, pos, actions, mime, buttons, mods)
     QApplication.sendEvent(target, move)
     event = QDropEvent(pos, actions, mime, buttons, mods)
     QApplication.sendEvent(target, event)
