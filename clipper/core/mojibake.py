@@ -416,7 +416,8 @@ def _fix_with(text: str, page: _CodePage, final: bool = False) -> tuple[str, flo
     if not strict and not undecided:
         return None
     # Is this code page in use in the document? Several runs decode, one looks like mojibake.
-    doc = len(strict) >= 2 and (strong >= 1 or len(strict) >= 3)
+    doc = (len(strict) >= 2 and (strong >= 1 or len(strict) >= 3)
+           and len(strict) >= (fails + len(undecided)) / 4)
     lossy: dict[int, tuple[str, list]] = {}
     weird = page.weird
     for idx in undecided:
@@ -516,13 +517,15 @@ def _strong(text: str, m: re.Match, page: _CodePage, decoded: str, lossy: bool =
     """Does this run look like mojibake on its own (not just decode by chance)?"""
     if not lossy and any(c in page.weird for c in m.group()) and all(map(_everyday, decoded)):
         return True
+    if not all(map(_everyday, decoded)):
+        return False  # a stray ideograph, syllable or rare letter needs the whole document's support
     return _looks_bad(_context(text, m)) and not _looks_bad(decoded)
 
 
 def _everyday(ch: str) -> bool:
     """Characters a stray mangled word most likely stood for: Latin, punctuation, symbols, emoji."""
     o = ord(ch)
-    return (0xA0 <= o <= 0x24F or 0x370 <= o <= 0x45F or 0x2000 <= o <= 0x2BFF
+    return (0xA0 <= o <= 0x17F or 0x218 <= o <= 0x21B or 0x370 <= o <= 0x45F or 0x2000 <= o <= 0x2BFF
             or 0xFE00 <= o <= 0xFE0F or 0x1F000 <= o <= 0x1FAFF)
 
 

@@ -120,3 +120,18 @@ def test_doubly_mangled_text():
 def test_ascii_and_empty():
     assert repair("") == ""
     assert repair("plain ascii text?") == "plain ascii text?"
+
+
+def test_clean_words_of_many_languages_with_punctuation_unchanged():
+    # function words of ~100 languages (jusText's lists) with quotes, dashes and no-break
+    # spaces glued on: no chance decoding may pass for a repair
+    justext = pytest.importorskip("justext")
+    import random
+
+    rng = random.Random(7)
+    punct = ["", "", "", "…", "«", "»", "“", "”", "’", "—", "„", "‹", "›", "–", "(", ")", "\u00a0"]
+    for lang in sorted(justext.get_stoplists()):
+        words = sorted(justext.get_stoplist(lang))
+        sample = rng.sample(words, min(len(words), 60))
+        text = " ".join(rng.choice(punct) + w + rng.choice(punct) for w in sample)
+        assert repair(text) == text, lang
