@@ -15,14 +15,6 @@ from clipper.qt.settings import Settings, open_settings
 WAIT_MS = 30_000
 
 
-def library_class():
-    try:
-        from clipper.core.library import Library
-    except ImportError:  # the core library is not there yet: develop against the contract
-        from tests.qt.fakelib import FakeLibrary as Library
-    return Library
-
-
 @pytest.fixture(autouse=True)
 def _clear_clipboard(qapp):
     """A QMimeData left on the clipboard segfaults the interpreter's exit (offscreen)."""
@@ -45,7 +37,9 @@ def settings(tmp_path):
 
 @pytest.fixture
 def lib(vault):
-    library = library_class().open(vault, wait=True)
+    from clipper import Library
+
+    library = Library.open(vault, wait=True)
     yield library
     library.close()
 
