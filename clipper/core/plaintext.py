@@ -318,10 +318,20 @@ _LIST_ITEM = re.compile(r"^(?:[-*•·▪►‣◦–]|\d{1,3}[.)])\s+")
 _MD_SPECIAL = re.compile(r"^(#{1,6}\s|>|[-+*]\s|\d+[.)]\s|={3,}|-{3,}|```)")
 
 
+def _subheading(line: str, before: str, after: str) -> bool:
+    """A short unpunctuated line between two paragraphs is a subheading."""
+    words = len(_TOKEN.findall(line))
+    if not 1 <= words <= 10 or len(line) > 90 or _SENTENCE_END.search(line) or line.endswith(","):
+        return False
+    if not line[:1].isupper() and not line[:1].isdigit():
+        return False
+    return len(_TOKEN.findall(before)) >= 12 and len(_TOKEN.findall(after)) >= 12
+
+
 def _to_markdown(paragraphs: list[str]) -> str:
     out: list[str] = []
     prev_item = False
-    for p in paragraphs:
+    for k, p in enumerate(paragraphs):
         m = _LIST_ITEM.match(p)
         if m:
             item = "- " + p[m.end():]
@@ -334,5 +344,7 @@ def _to_markdown(paragraphs: list[str]) -> str:
         prev_item = False
         if _MD_SPECIAL.match(p):
             p = "\\" + p
+        elif 0 < k < len(paragraphs) - 1 and _subheading(p, paragraphs[k - 1], paragraphs[k + 1]):
+            p = "## " + p
         out.append(p)
     return "\n\n".join(out).strip() + "\n"

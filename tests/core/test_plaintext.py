@@ -134,3 +134,22 @@ def test_empty_text_is_an_input_error():
         extract_text("  \n\t\n")
     with pytest.raises(ValueError, match="mode"):
         extract_text("text", mode="nonsense")
+
+
+def test_clean_article_is_kept_whole_with_its_subheadings():
+    paras = [
+        "Across Europe, towns are turning parking lots into dense patches of native trees, a method "
+        "first developed in Japan in the 1970s.",
+        "The idea is simple. Plant many young trees close together, water them for two years, and "
+        "then leave them alone.",
+        "Each square metre gets three or four saplings of different native species. They compete "
+        "for light and grow quickly.",
+        "Critics say the forests are too small to matter for the climate.",
+        "Supporters disagree. They point to cooler streets, more insects and birds, and neighbours "
+        "who meet while planting.",
+    ]
+    text = "Why Cities Are Planting Tiny Forests\n\n" + "\n\n".join(
+        paras[:2] + ["How it works"] + paras[2:]) + "\n"
+    clip = extract_text(text)
+    assert clip.title == "Why Cities Are Planting Tiny Forests"
+    assert clip.markdown == "\n\n".join(paras[:2] + ["## How it works"] + paras[2:]) + "\n"
