@@ -131,11 +131,8 @@ def extract_text(text: str, url: str | None = None, mode: str = "article") -> Cl
     keep = []
     for i in range(start, end):
         ln = lines[i]
-        if byline and i == byline.index:
-            continue
-        if i == title_at:
-            continue
-        if mode == "article" and (ln.boiler or _CAPTION.match(ln.text) or _dateline(ln)):
+        if mode == "article" and (i == title_at or (byline and i == byline.index) or ln.boiler
+                                  or _CAPTION.match(ln.text) or _dateline(ln)):
             continue
         keep.append(ln.text)
     if mode == "article":
