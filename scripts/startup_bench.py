@@ -78,7 +78,10 @@ def one_run(vault: Path, index: Path, settings: Path, env: dict) -> float:
     line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULTS_SHOWN ")), None)
     if line is None:
         raise RuntimeError(f"the app did not report results (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
-    return float(line.split()[1]) - t0
+    _, when, count = line.split()
+    if int(count) == 0:
+        raise RuntimeError("the window listed no notes")
+    return float(when) - t0
 
 
 def responsiveness(vault: Path, folder: Path) -> dict:

@@ -98,14 +98,14 @@ def start(argv=None, app=None):
     if args.files:
         window.import_paths([Path(f) for f in args.files])
     if args.quit_after_results:
-        window.results_shown.connect(lambda: _report_and_quit(app))
+        window.results_shown.connect(lambda: _report_and_quit(app, window.results_model.rowCount()))
     return app, window, lib
 
 
-def _report_and_quit(app) -> None:
+def _report_and_quit(app, count: int) -> None:
     import time
 
-    print(f"RESULTS_SHOWN {time.time():.6f}", flush=True)
+    print(f"RESULTS_SHOWN {time.time():.6f} {count}", flush=True)
     app.quit()
 
 
