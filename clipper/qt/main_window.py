@@ -217,6 +217,7 @@ class MainWindow(QMainWindow):
         self.results.setAcceptDrops(False)
         self.results.setAccessibleName("Search results")
         self.results.setMinimumWidth(220)
+        self.results.installEventFilter(self)
         self.empty_label = QLabel(self)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)
@@ -597,6 +598,15 @@ class MainWindow(QMainWindow):
         elif not hits and not self.editor.is_modified():
             self.show_note(None)
         self.results_shown.emit()
+
+    def eventFilter(self, obj, event):  # noqa: N802
+        # Up on the first result goes back to the search box (Down in the box came here).
+        if (obj is self.results and event.type() == event.Type.KeyPress
+                and event.key() == Qt.Key.Key_Up and event.modifiers() == Qt.KeyboardModifier.NoModifier
+                and self.results.currentIndex().row() <= 0):
+            self.focus_search()
+            return True
+        return super().eventFilter(obj, event)
 
     def _focus_first_result(self) -> None:
         self.results.setFocus()

@@ -427,6 +427,9 @@ def test_a_keyboard_only_session(qtbot, filled):
     wait_idle(qtbot, win)
     qtbot.keyClick(win.search_box, Qt.Key.Key_Down)
     assert win.results.hasFocus()
+    qtbot.keyClick(win.results, Qt.Key.Key_Up)
+    assert win.search_box.hasFocus()
+    qtbot.keyClick(win.search_box, Qt.Key.Key_Down)
     qtbot.keyClick(win.results, Qt.Key.Key_Return)
     assert win.note_view.hasFocus()
     assert win.note_title.text() == "Harbour Tides"
