@@ -29,6 +29,7 @@ from clipper.core.textclean import (
     find_byline,
     find_date,
     find_site,
+    guess_language,
     heading_like,
     parse_date,
 )
@@ -149,6 +150,7 @@ def extract_text(text: str, url: str | None = None, mode: str = "article") -> Cl
         published=published,
         site=site,
         source=source,
+        language=guess_language(markdown),
         kind="text",
     )
 

@@ -153,3 +153,19 @@ def test_clean_article_is_kept_whole_with_its_subheadings():
     clip = extract_text(text)
     assert clip.title == "Why Cities Are Planting Tiny Forests"
     assert clip.markdown == "\n\n".join(paras[:2] + ["## How it works"] + paras[2:]) + "\n"
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("The council said that it would not change the plan before the end of the year, and the "
+     "mayor agreed with them.", "en"),
+    ("Der Rat sagte, dass er den Plan nicht vor dem Ende des Jahres ändern werde, und die "
+     "Bürgermeisterin stimmte ihm zu.", "de"),
+    ("Le conseil a dit qu’il ne changerait pas le plan avant la fin de l’année, et la maire est "
+     "d’accord avec lui.", "fr"),
+    ("Городской совет сказал, что не будет менять план до конца года, и мэр с ним согласился.",
+     "ru"),
+    ("市议会表示，在年底之前不会改变这个计划，市长也表示同意。", "zh"),
+    ("市議会は年末まではこの計画を変えないと述べ、市長もそれに同意した。", "ja"),
+])
+def test_language_of_the_text(text, code):
+    assert extract_text(f"{text}\n\n{text}\n\n{text}\n").language == code
