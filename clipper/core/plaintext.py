@@ -44,11 +44,12 @@ _INNER_PUNCT = re.compile(r"[,.;:!?，。、](?:\s|$)")
 _CAPTION = re.compile(
     r"^(?:credit\b|image\s*(?:credit|source|:)|photo(?:graph)?\s*(?:by|credit|:)|"
     r"\(?(?:photo|image|picture|video)\s*:|above:|source:\s|getty images|file photo|"
-    r".{0,60}/(?:getty images|ap|reuters|afp|shutterstock)\)?$)", re.I)
+    r".{0,60}/(?:getty images|ap|reuters|afp|shutterstock)\)?$|"
+    r"in this .{0,60}\b(?:file )?photo\b)", re.I)
 
 
 _SECTION_BREAK = re.compile(
-    r"^(?:(?i:related(?: articles| stories| posts| content| coverage| news| reading)?|"
+    r"^(?:(?i:related(?: articles| stories| posts| content| coverage| news| reading| links)?|"
     r"more (?:from|on|in|stories|news|articles|to (?:read|explore))\b.{0,50}|"
     r"recommended(?: for you| stories| reading)?|you (?:may|might) also (?:like|enjoy)|"
     r"most (?:popular|read|viewed|shared)(?: stories| articles)?|trending(?: now| stories)?|"
@@ -126,7 +127,7 @@ def extract_text(text: str, url: str | None = None, mode: str = "article") -> Cl
         # photo caption and its credit (kept only if the story really starts above it).
         before = sum(max(ln.score, 0) for ln in lines[start:byline.index])
         after = sum(max(ln.score, 0) for ln in lines[byline.index + 1:end])
-        if after > 3 * before:
+        if after > 2 * before:
             start = byline.index + 1
 
     keep = []
