@@ -74,7 +74,7 @@ _COMMENTS_START = re.compile(
     r"add (?:a|your) comment|what do you think\??|discussion|conversation)\]?$", re.I)
 _COMMENT_META = re.compile(r"^(?:\S.{0,40}\s(?:says|said|wrote):|reply|report|like|"
                            r"(?:rating|votes?|likes?):?\s*\d+.{0,10}|\d+\s+(?:likes?|votes?))$", re.I)
-_GLUED = re.compile(r"[a-z0-9’'!?)][A-Z][a-z]")
+_GLUED = re.compile(r"(?:[a-z]{4}|[!?)’'])[A-Z][a-z]")  # "…Student-AthleteA 24-year-old…"
 
 
 def _title_case(text: str) -> bool:
