@@ -6,11 +6,16 @@ leaves undefined), including lossy forms where a byte the code page does not def
 (``â€`` for ``”``) or replaced (``?``, ``U+FFFD``), and text where only some parts are mangled.
 
 How: for each code page, every maximal run of characters that the code page maps to bytes
->= 0x80 is encoded back to those bytes and decoded as UTF-8. A whole run must decode (one
-missing continuation byte per character may be filled in); clean words in Cyrillic, Greek, Thai
-or accented Latin almost never form valid UTF-8, and a run is only changed when the code page is
-clearly in use in the document (many runs decode, few fail) or the run itself looks like
-mojibake to ftfy's badness measure. So clean text in any script comes back unchanged.
+>= 0x80 is encoded back to those bytes and decoded as UTF-8. A whole run must decode (a lost
+continuation byte may be filled in); clean words in Cyrillic, Greek, Thai or accented Latin
+almost never form valid UTF-8. A run is only changed when the code page is clearly in use in
+the document (several runs decode, few fail) or the run on its own looks like mojibake (it
+holds symbols that stand for continuation bytes, or ftfy's badness measure says so) and
+decodes to everyday characters. So clean text in any script comes back unchanged.
+The code page that explains most of the text wins; up to three rounds undo double mangling.
+Which character a lost byte was is a guess: quotes by position (opening or closing), letters
+by a letter-pair/triple model built from jusText's stop-word lists (loaded only when needed)
+and by the other words of the same text.
 """
 
 from __future__ import annotations
