@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import pytest
 
 from clipper.core.mojibake import repair
@@ -135,3 +138,16 @@ def test_clean_words_of_many_languages_with_punctuation_unchanged():
         sample = rng.sample(words, min(len(words), 60))
         text = " ".join(rng.choice(punct) + w + rng.choice(punct) for w in sample)
         assert repair(text) == text, lang
+
+
+def test_fixture_generator_matches_the_benchmark():
+    bench = Path(__file__).resolve().parents[2].parent / "shared" / "bench" / "mojibake.py"
+    if not bench.exists():
+        pytest.skip("the shared benchmark is not beside this checkout")
+    spec = importlib.util.spec_from_file_location("bench_mojibake", bench)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for name in module.LEGACY:
+        ours = "cp874+" if name == "windows-874+" else name
+        assert corrupt(ARTICLE + RUSSIAN, ours) == module.corrupt(ARTICLE + RUSSIAN, name)
+        assert repair(module.corrupt(ARTICLE, name)) == ARTICLE
