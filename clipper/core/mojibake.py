@@ -150,7 +150,7 @@ def _seq_len(lead: int) -> int:
 
 
 def _decode_units(units: list[int], drops: bytes, lossy: bool, prev: str = " ", nxt: str = " ",
-                  closer=None, model: bool = False,
+                  closer=None, model=None,
                   run: str | None = None) -> tuple[str, list[tuple[int, list[str]]]] | None:
     """Decode byte units as UTF-8, filling at most one lost byte per character when ``lossy``.
 
@@ -270,7 +270,7 @@ _CP1252_CONT = {bytes([b]).decode("cp1252"): b for b in range(0x80, 0xC0)
                 if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D, 0xA0)}
 
 
-def _choose(chars: list[str], before: str, after: str, closer, model: bool = False) -> tuple[str, bool]:
+def _choose(chars: list[str], before: str, after: str, closer, model=None) -> tuple[str, bool]:
     """Pick the likeliest of the characters a lost byte leaves; False if none fits its place."""
     if chars == [""]:
         return "", True
@@ -303,7 +303,7 @@ def _choose(chars: list[str], before: str, after: str, closer, model: bool = Fal
     elif before.isalpha() and before.islower():
         letters = [c for c in letters if c.islower()] or letters
     if len(letters) > 1 and model:  # only once the code page is chosen: the model costs time
-        counts = _bigrams()
+        counts = model()
         if counts:
             p = before.lower() if before.isalpha() else " "
             nx = after.lower() if after.isalpha() else (" " if after != "?" else "")
@@ -314,7 +314,8 @@ def _choose(chars: list[str], before: str, after: str, closer, model: bool = Fal
     return letters[0], True
 
 
-_BIGRAMS: dict[str, int] | None = None
+_MODELS: dict[str | None, dict[str, int]] = {}
+_STOPLISTS: dict[str, frozenset[str]] | None = None
 _MODEL_LANGUAGES = ("English", "Russian", "Ukrainian", "Bulgarian", "Serbian", "Greek", "Portuguese",
                     "Spanish", "French", "German", "Italian", "Czech", "Polish", "Slovak", "Hungarian",
                     "Romanian", "Turkish", "Croatian", "Slovenian", "Lithuanian", "Latvian", "Estonian",
@@ -322,34 +323,65 @@ _MODEL_LANGUAGES = ("English", "Russian", "Ukrainian", "Bulgarian", "Serbian", "
                     "Vietnamese")
 
 
-def _bigrams() -> dict[str, int]:
-    """Letter-pair counts over the stop-word lists of ~100 languages (shipped with jusText).
-
-    A small language model to tell which letter a lost byte was (Russian "с" or "я", ...).
-    """
-    global _BIGRAMS
-    if _BIGRAMS is None:
-        from collections import Counter
-
-        counts: Counter = Counter()
+def _stoplists() -> dict[str, frozenset[str]]:
+    """jusText's stop-word lists of the languages whose letters mojibake loses."""
+    global _STOPLISTS
+    if _STOPLISTS is None:
+        _STOPLISTS = {}
         try:
             import justext
 
             known = set(justext.get_stoplists())
-            for lang in (lang for lang in _MODEL_LANGUAGES if lang in known):
-                for w in justext.get_stoplist(lang):
-                    w = f" {w.lower()} "
-                    counts.update(w[i:i + 2] for i in range(len(w) - 1))
-                    counts.update(w[i:i + 3] for i in range(len(w) - 2))
+            for lang in _MODEL_LANGUAGES:
+                if lang in known:
+                    _STOPLISTS[lang] = frozenset(w.lower() for w in justext.get_stoplist(lang))
         except Exception:  # noqa: BLE001 - without the lists the rank order decides
             pass
+    return _STOPLISTS
+
+
+def _letter_model(lang: str | None = None) -> dict[str, int]:
+    """Letter pair and triple counts over stop-word lists (of one language, or of all).
+
+    A small language model to tell which letter a lost byte was (Russian "с" or "я", ...).
+    """
+    if lang not in _MODELS:
+        from collections import Counter
+
+        counts: Counter = Counter()
+        for name, words in _stoplists().items():
+            if lang is not None and name != lang:
+                continue
+            for w in words:
+                w = f" {w} "
+                counts.update(w[i:i + 2] for i in range(len(w) - 1))
+                counts.update(w[i:i + 3] for i in range(len(w) - 2))
         firsts: Counter = Counter()
         for pair, n in counts.items():
             if len(pair) == 2:
                 firsts[pair[0]] += n
-        _BIGRAMS = dict(counts)
-        _BIGRAMS.update({f"{ch}\0": n for ch, n in firsts.items()})
-    return _BIGRAMS
+        model = dict(counts)
+        model.update({f"{ch}\0": n for ch, n in firsts.items()})
+        _MODELS[lang] = model
+    return _MODELS[lang]
+
+
+_USED: list[bool] = [False]
+
+
+def _model_used(lang: str | None) -> dict[str, int]:
+    _USED[0] = True
+    return _letter_model(lang)
+
+
+def _text_language(text: str) -> str | None:
+    """The model language whose stop words the text uses most clearly, if one does."""
+    words = [w.lower() for w in _WORD.findall(text[:50000])]
+    hits = sorted(((sum(1 for w in words if w in stop), lang) for lang, stop in _stoplists().items()),
+                  reverse=True)
+    if len(hits) < 2 or hits[0][0] < 20 or hits[0][0] < 1.2 * hits[1][0]:
+        return None
+    return hits[0][1]
 
 
 def _script(ch: str) -> int:
@@ -385,7 +417,8 @@ def _looks_bad(s: str) -> bool:
     return is_bad(s)
 
 
-def _fix_with(text: str, page: _CodePage, final: bool = False) -> tuple[str, float] | None:
+def _fix_with(text: str, page: _CodePage, final: bool = False,
+              lang: str | None = None) -> tuple[str, float] | None:
     """Repair ``text`` as if read through ``page``; None when the page does not explain it.
 
     Returns (new text, score): characters explained by the repair minus runs that failed.
@@ -433,12 +466,13 @@ def _fix_with(text: str, page: _CodePage, final: bool = False) -> tuple[str, flo
         prev = text[m.start() - 1] if m.start() else " "
         nxt = text[m.end()] if m.end() < len(text) else " "
         res = _decode_units(_units(m.group(), to_byte), page.drops, lossy=True, prev=prev, nxt=nxt,
-                            closer=lambda m=m: _next_closer(text, m.end(), page), model=final)
+                            closer=lambda m=m: _next_closer(text, m.end(), page),
+                            model=(lambda: _model_used(lang)) if final else None)
         if res is None and doc and final:
             # The page is in use here: decode what decodes, keep what does not.
             res = _decode_units(_units(m.group(), to_byte), page.drops, lossy=True, prev=prev,
                                 nxt=nxt, closer=lambda m=m: _next_closer(text, m.end(), page),
-                                model=True, run=m.group())
+                                model=lambda: _model_used(lang), run=m.group())
             if res is not None and res[0] == m.group():
                 res = None
         if res is None:
@@ -569,7 +603,13 @@ def repair(text: str) -> str:
                 best = (res[1], page)
         if best is None:
             break
+        _USED[0] = False
         res = _fix_with(text, best[1], final=True)
+        if res is not None and _USED[0]:
+            # Letters were guessed: guess again with the model of the text's own language.
+            lang = _text_language(res[0])
+            if lang is not None:
+                res = _fix_with(text, best[1], final=True, lang=lang) or res
         if res is None or res[0] == text:
             break
         text = res[0]
