@@ -34,6 +34,7 @@ from whoosh.query.compound import DefaultOr
 from whoosh.writing import SegmentWriter
 
 from clipper.core import query as qlang
+from clipper.core.errors import VaultError
 
 #: Bump when the schema or the tokenizer changes: the index is then rebuilt from the files.
 SCHEMA_VERSION = 6
@@ -462,12 +463,11 @@ class SearchIndex:
                 written += 1
             w, writer = writer, None
             _commit(w, mergetype=_merge_none if bulk else _merge_tiny)
-        except BaseException:
+        except BaseException as exc:
             if writer is not None:
-                try:
-                    writer.cancel()
-                except Exception:
-                    pass
+                _abandon(writer)
+            if isinstance(exc, OSError):  # full disk, read-only cache: a clear one-line message
+                raise _index_error(exc) from exc
             raise
         finally:
             self.invalidate()
@@ -720,14 +720,39 @@ def _or(queries):
     return DefaultOr(queries)
 
 
+def _index_error(exc: OSError) -> VaultError:
+    import errno
+
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        why = "the disk is full"
+    elif exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        why = "its folder is read-only"
+    else:
+        why = exc.strerror or str(exc)
+    return VaultError(f"Could not update the search index: {why} (it catches up once it can write)")
+
+
+def _abandon(writer) -> None:
+    """Cancel a failed writer. On a full disk ``cancel()`` itself can fail (closing the segment
+    files writes) before it unlocks: then release the Whoosh write lock here."""
+    try:
+        writer.cancel()
+    except Exception:
+        pass
+    lock = getattr(writer, "writelock", None)
+    if lock is not None and not getattr(writer, "is_closed", True):
+        try:
+            lock.release()
+        except Exception:
+            pass
+        writer.is_closed = True
+
+
 def _commit(writer, **kwargs) -> None:
     try:
         writer.commit(**kwargs)
     except BaseException:
-        try:
-            writer.cancel()
-        except Exception:
-            pass
+        _abandon(writer)
         raise
 
 
