@@ -115,8 +115,6 @@ def test_full_disk_on_a_real_small_filesystem(tmp_path):
             assert check.ok and check.notes == 2
 
 
-@pytest.mark.xfail(reason="library: an OSError from the index commit (ENOSPC) escapes as OSError, "
-                          "not VaultError (reported; issue 7)", raises=OSError, strict=False)
 def test_full_disk_under_the_index(tmp_path):
     """The note is written but the index commit fails: a clear error or a later catch-up, and the
     index lock is released (a second library can write)."""
@@ -127,8 +125,9 @@ def test_full_disk_under_the_index(tmp_path):
         with open_library(vault, index_dir) as lib:
             lib.import_clip(_clip(rng, words=50)[1])
             filler = _fill(disk, leave=0)
-            with contextlib.suppress(VaultError):
+            with pytest.raises(VaultError) as info:
                 lib.import_clip(_clip(rng, words=20000)[1])
+            assert "disk is full" in str(info.value)
             filler.unlink()
             _assert_index_unlocked(index_dir)
             lib.import_clip(_clip(rng, words=50)[1])
