@@ -259,6 +259,14 @@ def _chomp(text: str):
     return prefix, suffix, text.strip()
 
 
+# Characters lxml refuses in .text (its HTML parser lets them through from the page).
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _xml_text(text: str) -> str:
+    return _XML_UNSAFE.sub("", text)
+
+
 def _flatten_deep(root, max_depth: int = MAX_DEPTH) -> None:
     """Unwrap elements nested deeper than ``max_depth`` (keeps their text)."""
     stack = [(root, 0)]
@@ -276,7 +284,7 @@ def _flatten_deep(root, max_depth: int = MAX_DEPTH) -> None:
                     text = "".join(child.itertext())
                     tail = child.tail
                     child.clear()
-                    child.text = text
+                    child.text = _xml_text(text)
                     child.tail = tail
             continue
         for child in children:
@@ -333,7 +341,7 @@ def element_to_markdown(root, base_url: str = "", attachments: dict | None = Non
         text = "".join(pre.itertext())
         for child in list(pre):
             pre.remove(child)
-        pre.text = text
+        pre.text = _xml_text(text)
     html = etree.tostring(root, encoding="unicode", method="html")
     return to_markdown(html, base_url=base_url, attachments=attachments)
 
