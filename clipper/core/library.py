@@ -467,6 +467,7 @@ class Library:
                 scope = set(files) | set(known)
             else:
                 files = {}
+                only = [rel for rel in only if self._vault.is_note_path(rel)]
                 for rel in only:
                     try:
                         st = os.stat(self._vault.abs(rel))
@@ -680,7 +681,7 @@ class Library:
             return None
         row = self.catalog.by_path(rel)
         if row is None:
-            if not self._vault.abs(rel).is_file():
+            if not self._vault.is_note_path(rel) or not self._vault.abs(rel).is_file():
                 return None
             self._sync(only=[rel])
             row = self.catalog.by_path(rel)

@@ -245,6 +245,15 @@ class Vault:
                     out[prefix + name] = FileStat(st.st_size, st.st_mtime_ns)
         return out, temp_dirs
 
+    def is_note_path(self, rel: str) -> bool:
+        """True if ``scan`` would list this vault-relative path as a note."""
+        parts = rel.split("/")
+        if any(p.startswith(".") or fsutil.is_temp_name(p) for p in parts) or parts[0] in ("", ".."):
+            return False
+        if len(parts) > 1 and parts[0] == ATTACHMENTS:
+            return False
+        return parts[-1].lower().endswith(NOTE_SUFFIXES)
+
     def read_bytes(self, rel: str) -> bytes:
         return self.abs(rel).read_bytes()
 

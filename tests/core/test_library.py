@@ -402,6 +402,10 @@ def test_note_for_path_and_get(lib, vault):
     assert n is not None and n.title == "cats" and "telescope" in n.body
     assert n.text().startswith("no front matter")
     assert lib.note_for_path(vault / "missing.md") is None
+    (vault / "notes.txt").write_text("not a note")
+    note(vault, ".hidden/h.md", "hidden")
+    assert lib.note_for_path(vault / "notes.txt") is None
+    assert lib.note_for_path(vault / ".hidden/h.md") is None
     with pytest.raises(KeyError):
         lib.get("nope")
 
