@@ -1,17 +1,22 @@
 """The Whoosh full-text index: a per-machine cache of the vault, rebuilt whenever in doubt.
 
-Design (measurements in FIELD-NOTES):
+Design (measurements in FIELD-NOTES and the issue-4 report):
 - Text is indexed unstemmed with a fast tokenizer (``\\w+`` runs, lowercased; Chinese,
   Japanese and Thai as character bigrams). Stemming happens at query time: a query word is
-  expanded to the indexed words with the same stem (English Porter, Russian Snowball), which
+  expanded to the indexed words with the same stem (English Porter2, Russian Snowball), which
   keeps the build fast, phrases exact and prefix queries correct.
-- Positions are stored as raw arrays (not pickles), bulk builds commit in chunks without
-  merging, and single-note commits merge only tiny segments: no multi-second merges.
-- Prefix queries expand to at most ``PREFIX_TERMS`` of the most frequent matching words.
+- The body field starts with the title, whose words weigh TITLE_WEIGHT (BM25F over title and
+  text in one posting list per word); ``title:`` has its own field.
+- Positions are stored as raw arrays (not pickles); postings are pooled in memory per term
+  (``_CompactPool``) and a bulk build commits one segment per BULK_CHUNK notes without
+  merging; single-note commits merge small segments rarely (MERGE_TIERS).
+- Prefix queries expand to at most PREFIX_TERMS of the most frequent matching words and score
+  as a constant (a bare prefix stops after the first hits).
 - Snippets are computed from the note's text with one regular expression, not by Whoosh's
-  highlighter; the searcher is reused until the index changes (never ``refresh()``).
-- Writers: ``writer(timeout=...)``, never AsyncWriter; a failed commit cancels.
-"""
+  highlighter; the searcher is reused until the index changes (never ``refresh()``), and
+  the per-document field lengths BM25 needs are read into memory once per searcher.
+- Writers: a timeout, never AsyncWriter; a failed commit cancels; no mmap (old readers'
+  mappings stayed resident until a garbage collection)."""
 
 from __future__ import annotations
 
@@ -37,7 +42,7 @@ from clipper.core import query as qlang
 from clipper.core.errors import VaultError
 
 #: Bump when the schema or the tokenizer changes: the index is then rebuilt from the files.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 INDEX_NAME = "MAIN"
 MAX_INDEXED_CHARS = 1_000_000
 PREFIX_TERMS = 8
@@ -70,7 +75,7 @@ def tokenize(text: str) -> list[str]:
     low = text.lower()
     words = _WORD.findall(low)
     if not _SEG.search(low):
-        return [w for w in words if len(w) <= MAX_TOKEN] if len(low) > 50_000 else words
+        return [w for w in words if len(w) <= MAX_TOKEN]
     out: list[str] = []
     for w in words:
         if not _SEG.search(w):
