@@ -38,6 +38,27 @@ _BLOCK = {"p", "div", "head", "list", "table", "quote", "code", "graphic", "body
 _LAZY_SRC = ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-hi-res-src",
              "data-full-src", "data-srcset", "srcset")
 _WS = re.compile(r"\s+")
+# Characters lxml refuses in .text/.tail (its HTML parser lets them through from the page).
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _xml_text(text: str) -> str:
+    return _XML_UNSAFE.sub("", text)
+
+
+def _split(url: str):
+    """urlsplit that never raises (a page or caller may give 'http://[::1' and the like)."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return urlsplit("")
+
+
+def _join(base: str, url: str) -> str:
+    try:
+        return urljoin(base, url)
+    except ValueError:
+        return url
 
 
 @dataclass
@@ -111,10 +132,10 @@ def _resolve_images(tree, base_url: str, resources: dict[str, str]) -> None:
                 if _is_placeholder_gif(value):
                     continue
                 try:
-                    absolute = urljoin(base_url, value) if base_url else value
+                    absolute = _join(base_url, value) if base_url else value
                 except ValueError:
                     continue
-                if urlsplit(absolute).scheme in ("http", "https"):
+                if _split(absolute).scheme in ("http", "https"):
                     chosen = absolute
                     break
         for attr in _LAZY_SRC:
@@ -175,7 +196,7 @@ def _lookup(value: str, base_url: str, resources: dict[str, str]) -> str:
             return resources[key]
     if base_url:
         try:
-            absolute = urljoin(base_url, value)
+            absolute = _join(base_url, value)
         except ValueError:
             return ""
         return resources.get(absolute, "")
@@ -213,9 +234,9 @@ def _remove(el) -> None:
     if tail:
         prev = el.getprevious()
         if prev is not None:
-            prev.tail = (prev.tail or "") + tail
+            prev.tail = _xml_text((prev.tail or "") + tail)
         else:
-            parent.text = (parent.text or "") + tail
+            parent.text = _xml_text((parent.text or "") + tail)
     parent.remove(el)
 
 
@@ -321,7 +342,7 @@ def _xml_to_html(body):
                 is_block = is_block or not (el.tail or "").strip()
             for child in list(el):
                 el.remove(child)
-            el.text = text
+            el.text = _xml_text(text)
             el.attrib.clear()
             if is_block:
                 el.tag = "pre"
@@ -419,10 +440,10 @@ def _canonical(tree, base_url: str) -> str:
         if "canonical" in rel:
             href = el.get("href").strip()
             try:
-                href = urljoin(base_url, href) if base_url else href
+                href = _join(base_url, href) if base_url else href
             except ValueError:
                 continue
-            if urlsplit(href).scheme in ("http", "https"):
+            if _split(href).scheme in ("http", "https"):
                 return href
     return ""
 
@@ -463,17 +484,17 @@ def _fill_metadata(art: Article, tree, doc, url: str) -> None:
     art.language = lang if re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", lang) else ""
     canonical = _canonical(tree, url)
     og_url = _meta(tree, "og:url")
-    if og_url and urlsplit(og_url).scheme not in ("http", "https"):
+    if og_url and _split(og_url).scheme not in ("http", "https"):
         og_url = ""
-    if url and urlsplit(url).scheme not in ("http", "https"):
+    if url and _split(url).scheme not in ("http", "https"):
         url = ""
     art.source = canonical or url or og_url
     if art.image.startswith(ATTACHMENT_PREFIX):
         art.image = "attachments/" + art.image[len(ATTACHMENT_PREFIX):]
-    elif art.image and urlsplit(art.image).scheme not in ("http", "https"):
+    elif art.image and _split(art.image).scheme not in ("http", "https"):
         art.image = ""
     if not art.site and art.source:
-        art.site = urlsplit(art.source).hostname or ""
+        art.site = _split(art.source).hostname or ""
         if art.site.startswith("www."):
             art.site = art.site[4:]
     art.title = _strip_site_suffix(art.title, art.site)
@@ -645,10 +666,10 @@ def extract_article(html: str, url: str = "", resources: dict[str, str] | None =
     base_url = url
     if base is not None:
         try:
-            base_url = urljoin(url, base.get("href").strip()) if url else base.get("href").strip()
+            base_url = _join(url, base.get("href").strip()) if url else base.get("href").strip()
         except ValueError:
             pass
-        if urlsplit(base_url).scheme not in ("http", "https"):
+        if _split(base_url).scheme not in ("http", "https"):
             base_url = url
     _drop_junk(tree)
     large = _limit_elements(tree) > LARGE_TREE
