@@ -297,7 +297,10 @@ def _trafilatura(tree, url: str):
 
 def _xml_to_html(body):
     """trafilatura's XML body (head/list/item/hi/ref/graphic/row/cell/code) -> HTML element."""
-    body = etree.fromstring(etree.tostring(body))  # a private copy
+    try:
+        body = etree.fromstring(etree.tostring(body))  # a private copy
+    except etree.XMLSyntaxError:  # names or character references XML cannot read back
+        body = deepcopy(body)
     for el in body.iter():
         if not isinstance(el.tag, str):
             continue
@@ -416,7 +419,7 @@ def whole_page(tree, strip_chrome: bool = True):
         for k in ("href", "src", "alt", "title", "colspan", "class"):
             v = el.get(k)
             if v is not None and (k != "class" or el.tag in ("pre", "code")):
-                keep[k] = v
+                keep[k] = _xml_text(v)
         el.attrib.clear()
         el.attrib.update(keep)
     body.tag = "div"
