@@ -188,9 +188,9 @@ def _op_spec(kind: str, markers: list[str], rng: random.Random) -> tuple[dict, d
 
 
 def _run_server(trials: list[dict]) -> list[int]:
-    proc = subprocess.run([sys.executable, str(Path(__file__).with_name("worker.py")), "ops",
-                           json.dumps({"trials": trials})], env=worker_env(), capture_output=True,
-                          text=True, timeout=1800)
+    proc = subprocess.run([sys.executable, str(Path(__file__).with_name("worker.py")), "ops", "-"],
+                          input=json.dumps({"trials": trials}), env=worker_env(), capture_output=True,
+                          text=True, timeout=3600)
     statuses = [json.loads(line)["status"] for line in proc.stdout.splitlines() if line.startswith("{")]
     if len(statuses) != len(trials):
         raise RuntimeError(f"ops server failed: {proc.stderr[-2000:]}")

@@ -28,7 +28,7 @@ from tests.robustness.hostile import (
 )
 
 SLOW = bool(os.environ.get("CLIPPER_SLOW"))
-FEW = settings(max_examples=300 if SLOW else 20, deadline=None, database=None,
+FEW = settings(max_examples=150 if SLOW else 20, deadline=None, database=None,
                suppress_health_check=list(HealthCheck))
 
 

@@ -2,7 +2,7 @@
 
     python tests/robustness/worker.py mix    '{"vault":..,"index_dir":..,"journal":..,"seed":1}'
     python tests/robustness/worker.py writer '{... "seconds": 5, "name": "w1"}'
-    python tests/robustness/worker.py ops    '{"trials": [...]}'   (fork server, see run_ops)
+    python tests/robustness/worker.py ops    -    < '{"trials": [...]}'   (fork server, see run_ops)
 
 Every operation is written to the journal as ``begin ...`` before and ``done ...`` after,
 one ``write()`` per line, so the parent knows what may or must be on disk after a kill -9.
@@ -315,7 +315,8 @@ def run_ops(spec: dict) -> None:
 
 
 def main() -> None:
-    mode, spec = sys.argv[1], json.loads(sys.argv[2])
+    mode = sys.argv[1]
+    spec = json.loads(sys.stdin.read() if sys.argv[2] == "-" else sys.argv[2])
     {"mix": run_mix, "writer": run_writer, "ops": run_ops}[mode](spec)
 
 
