@@ -19,8 +19,9 @@ def register(sub) -> None:
     p.add_argument("--tag", "-t", action="append", default=[], metavar="TAG",
                    help="tag the new notes (repeatable)")
     p.add_argument("--url", help="source URL of the page(s)")
-    p.add_argument("--mode", choices=("article", "page", "verbatim"), default="article",
-                   help="article (default): the article only; page: the whole page; verbatim: text as is")
+    p.add_argument("--mode", choices=("article", "page", "verbatim", "raw"), default="article",
+                   help="article (default): the article only; page: the whole page; verbatim: text as is, "
+                        "encoding repaired; raw: as is, not even repaired")
     p.add_argument("--on-duplicate", choices=("return", "update", "new"), default="return",
                    help="when the article is already in the vault: keep it (default), update it, "
                         "or add it anyway")

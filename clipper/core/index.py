@@ -21,6 +21,7 @@ Design (measurements in FIELD-NOTES and the issue-4 report):
 from __future__ import annotations
 
 import html
+import random
 import re
 import threading
 from array import array
@@ -28,6 +29,7 @@ from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
+import whoosh.util
 from whoosh import fields, formats
 from whoosh import query as wq
 from whoosh.analysis import Token, Tokenizer
@@ -40,6 +42,10 @@ from whoosh.writing import SegmentWriter
 
 from clipper.core import query as qlang
 from clipper.core.errors import VaultError
+
+# Whoosh names segment and temporary files with the process-wide ``random`` module: code that
+# seeds it (a test framework, a plug-in) would make two commits pick the same file names.
+whoosh.util.random = random.SystemRandom()
 
 #: Bump when the schema or the tokenizer changes: the index is then rebuilt from the files.
 SCHEMA_VERSION = 7

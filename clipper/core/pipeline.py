@@ -8,7 +8,8 @@ Public entry points (used by the CLI, the Library and the GUI):
   in order, ``jobs`` inputs at a time (the CLI's batches).
 
 ``mode`` is ``"article"`` (extract the article), ``"page"`` (keep the whole page/text, only
-cleaned and converted) or ``"verbatim"`` (text kept exactly as given, encoding repaired).
+cleaned and converted), ``"verbatim"`` (text kept exactly as given, encoding repaired) or
+``"raw"`` (as ``verbatim`` or ``page``, without even the encoding repair).
 Errors are raised as :class:`clipper.core.errors.InputError` with a one-line message.
 Stages: bytes -> text (decode) -> Page (inputs) -> article HTML (extract) -> Markdown (convert).
 Everything after the size check runs in a child process with time and memory limits (limits).
@@ -23,14 +24,15 @@ from clipper.core import frontmatter, limits
 from clipper.core.errors import InputError
 from clipper.core.model import Clip
 
-MODES = ("article", "page", "verbatim")
+MODES = ("article", "page", "verbatim", "raw")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".xht", ".shtml")
 MHTML_SUFFIXES = (".mhtml", ".mht")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 TEXT_SUFFIXES = (".txt", ".text")
 
 # Mojibake signatures (UTF-8 read as a legacy code page): only then is the body repaired.
-_MOJIBAKE_HINT = re.compile("[ÃÂâÐÑØÙ][\u0080-\u00bf\u2018-\u203a\u0152-\u0178\u02c6-\u02dc\u0400-\u045f]")
+_MOJIBAKE_HINT = re.compile("[ÃÂâÐÑØÙ][\u0080-\u00bf\u2018-\u203a\u20ac\u2122\u0152-\u0178"
+                            "\u02c6-\u02dc\u0400-\u045f]")
 
 
 def _check_mode(mode: str) -> None:
@@ -222,7 +224,9 @@ def _from_page(page, url: str | None, mode: str) -> Clip:
     if not markdown.strip():
         raise InputError("the page has no text")
     guessed = page.encoding not in ("", "utf-8", "utf-8-sig") and page.kind != "clipboard-html"
-    if guessed or _MOJIBAKE_HINT.search(markdown[:20000]):
+    if mode == "raw":
+        repair = _unchanged
+    elif guessed or _MOJIBAKE_HINT.search(markdown[:20000]):
         markdown = repair(markdown)
     used = [att for name, att in page.attachments.items() if f"(attachments/{name})" in markdown]
     clip = Clip(
@@ -246,6 +250,10 @@ def _from_page(page, url: str | None, mode: str) -> Clip:
             a.name for a in used}:
         clip.image = ""
     return clip
+
+
+def _unchanged(text: str) -> str:
+    return text
 
 
 def _repaired(text: str, repair) -> str:

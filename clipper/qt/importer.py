@@ -90,11 +90,14 @@ def _visible_text_length(html: str) -> int:
     return len(" ".join(text.split()))
 
 
-def items_from_mime(mime: QMimeData, *, plain: bool = False, exclude=None) -> list[ImportItem]:
-    """What a drop or a paste holds, best flavour first. ``plain``: the text only, kept verbatim."""
+def items_from_mime(mime: QMimeData, *, plain: bool = False, raw: bool = False,
+                    exclude=None) -> list[ImportItem]:
+    """What a drop or a paste holds, best flavour first. ``plain``: the text only, kept verbatim
+    (encoding repaired); ``raw``: the text exactly as it is, not even repaired."""
     text = mime.text() if mime.hasText() else ""
-    if plain:
-        return [ImportItem("clipboard", text=text, mode="verbatim")] if text.strip() else []
+    if plain or raw:
+        mode = "raw" if raw else "verbatim"
+        return [ImportItem("clipboard", text=text, mode=mode)] if text.strip() else []
     html = mime.html() if mime.hasHtml() else ""
     urls = [u for u in mime.urls()] if mime.hasUrls() else []
     local = [Path(u.toLocalFile()) for u in urls if u.isLocalFile()]

@@ -67,7 +67,7 @@ and finds them again as you type.
 - **Drop** saved pages (`.html`, `.mhtml`), Markdown or text files, or whole folders onto this window.
 - **Drag** a selection or a link from your browser onto the window.
 - **Paste** with **Ctrl+V** anywhere outside a text field, or use *File → Import from clipboard* \
-(**Ctrl+Shift+V**). *Import clipboard as plain text* keeps the text exactly as copied.
+(**Ctrl+Shift+V**). *Import clipboard as plain text* keeps the text as copied (broken characters repaired).
 - *File → Import files…* (**Ctrl+O**) picks files.
 
 ## Find them
@@ -383,7 +383,10 @@ class MainWindow(QMainWindow):
                                       "Import what the clipboard holds (HTML first, then text)")
         self.act_import_plain = a("Import Clipboard as &Plain Text",
                                   lambda: self.import_clipboard(plain=True),
-                                  "Ctrl+Alt+Shift+V", "Import the clipboard's text exactly as it is")
+                                  "Ctrl+Alt+Shift+V",
+                                  "Import the clipboard's text as it is (broken characters repaired)")
+        self.act_import_raw = a("Import Clipboard &Unchanged", lambda: self.import_clipboard(raw=True), None,
+                                "Import the clipboard's text exactly as it is, without repairing characters")
         self.act_settings = a("&Settings…", self.show_settings, QKeySequence.StandardKey.Preferences)
         if self.act_settings.shortcut().isEmpty():
             self.act_settings.setShortcut(QKeySequence("Ctrl+,"))
@@ -431,13 +434,14 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         import_menu = QMenu(self.import_button)
         for act in (self.act_import_files, self.act_import_folder, self.act_import_clipboard,
-                    self.act_import_plain):
+                    self.act_import_plain, self.act_import_raw):
             import_menu.addAction(act)
         self.import_button.setMenu(import_menu)
         bar = self.menuBar()
         m = bar.addMenu("&File")
         for act in (self.act_import_files, self.act_import_folder, None, self.act_import_clipboard,
-                    self.act_import_plain, None, self.act_settings, None, self.act_quit):
+                    self.act_import_plain, self.act_import_raw, None, self.act_settings, None,
+                    self.act_quit):
             m.addSeparator() if act is None else m.addAction(act)
         m = bar.addMenu("&Edit")
         for act in (self.act_undo, None, self.act_paste, None, self.act_edit, self.act_save,
@@ -1018,9 +1022,9 @@ class MainWindow(QMainWindow):
             return
         self.import_clipboard()
 
-    def import_clipboard(self, plain: bool = False) -> None:
+    def import_clipboard(self, plain: bool = False, raw: bool = False) -> None:
         mime = QApplication.clipboard().mimeData()
-        items = importer.items_from_mime(mime, plain=plain) if mime is not None else []
+        items = importer.items_from_mime(mime, plain=plain, raw=raw) if mime is not None else []
         if not items:
             self.statusBar().showMessage("The clipboard holds nothing Clipper can import.", 5000)
             return

@@ -128,6 +128,18 @@ def test_text_file_goes_through_the_plain_text_importer(tmp_path):
     assert "with two paragraphs of words." in clip.markdown
 
 
+def test_raw_mode_keeps_even_the_broken_characters(tmp_path):
+    f = tmp_path / "t.txt"
+    text = "Itâ€™s kept\n\n  exactly   as given\n"
+    f.write_text(text, encoding="utf-8")
+    assert extract_file(f, mode="raw").markdown == text
+    assert extract_file(f, mode="verbatim").markdown == "It’s kept\n\n  exactly   as given\n"
+    assert extract_clipboard(text=text, mode="raw").markdown == text
+    page = "<html><body><article><h1>Café</h1><p>Itâ€™s here, in a paragraph.</p></article></body></html>"
+    assert "Itâ€™s" in extract_clipboard(html=page, mode="raw").markdown
+    assert "It’s" in extract_clipboard(html=page, mode="page").markdown
+
+
 def test_page_mode_keeps_the_whole_page(tmp_path):
     clip = extract_file(PAGES / "complete.html", mode="page")
     assert "Ten best beaches" in clip.markdown and "Fresnel lens" in clip.markdown

@@ -75,3 +75,14 @@ def test_single_note_commits_merge_small_segments(tmp_path, monkeypatch):
     assert len(si.ix._segments()) < 6
     assert sorted(int(i) for i, _ in si.run(q.parse("wombat"), limit=50, sort="relevance")) == list(range(12))
     si.close()
+
+
+def test_segment_names_do_not_depend_on_the_global_random_seed():
+    import random
+
+    from whoosh.util import random_name
+
+    random.seed(1)
+    first = random_name()
+    random.seed(1)
+    assert random_name() != first

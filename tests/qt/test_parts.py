@@ -37,6 +37,7 @@ def test_what_a_drop_holds():
     text.setText("see https://example.org/b for more")
     assert importer.items_from_mime(text)[0].kind == "clipboard"
     assert importer.items_from_mime(text, plain=True)[0].mode == "verbatim"
+    assert importer.items_from_mime(text, raw=True)[0].mode == "raw"
     assert importer.items_from_mime(QMimeData()) == []
     assert not fetch.is_web_link("javascript:alert(1)") and not fetch.is_web_link("file:///etc/passwd")
 
