@@ -35,6 +35,8 @@ NOTE_SUFFIXES = (".md", ".markdown")
 ATTACHMENTS = "attachments"
 TRASH = ".trash"
 TRASH_INDEX = "trash.json"
+#: Trashed notes are named "YYYYMMDD-HHMMSS <original stem>.md".
+_TRASH_STAMP = re.compile(r"\A\d{8}-\d{6} ")
 
 
 # --- front matter, fast path -------------------------------------------------------------
@@ -335,7 +337,35 @@ class Vault:
                                       str(e.get("deleted", "")), str(e.get("title", ""))))
             except (KeyError, TypeError):
                 continue
-        return [e for e in out if e.trash_path.exists()]
+        out = [e for e in out if e.trash_path.exists()]
+        return out + self._unlisted_trash({e.trash_path.name for e in out})
+
+    def _unlisted_trash(self, listed: set[str]) -> list[TrashEntry]:
+        """Notes in the trash that trash.json does not list (a delete killed between moving the
+        note and writing the list, or a trash copied by a sync tool): listed from the files."""
+        out = []
+        try:
+            names_ = sorted(os.listdir(self.trash))
+        except OSError:
+            return out
+        for name in names_:
+            if name in listed or fsutil.is_temp_name(name) or not name.lower().endswith(NOTE_SUFFIXES):
+                continue
+            path = self.trash / name
+            try:
+                with open(path, "rb") as fh:
+                    head = fh.read(65536).decode("utf-8", "replace")
+                    moved = os.fstat(fh.fileno()).st_ctime  # the move into the trash
+            except OSError:
+                continue
+            meta, _body, _error = frontmatter.split(head)
+            m = _TRASH_STAMP.match(name)
+            original = name[m.end():] if m else name
+            deleted = _dt.datetime.fromtimestamp(moved, _dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            note_id = valid_id(meta.get("id")) or path_id(original)  # as when it was in the vault
+            title = str(meta.get("title") or "") or Path(original).stem
+            out.append(TrashEntry(note_id, self.root / original, path, deleted, title))
+        return out
 
     def restore_from_trash(self, entry: TrashEntry) -> str:
         """Move a trashed note back (to its old place, or a free name beside it)."""

@@ -475,3 +475,12 @@ def test_first_build_in_chunks_finds_everything(vault, monkeypatch):
     with Library.open(vault) as lib:  # reopening finds the index complete: nothing to redo
         assert not lib.refresh()
         assert len(lib.search("manatees", limit=50)) == 20
+
+
+def test_delete_killed_before_the_trash_list_was_written_can_still_be_restored(lib, vault):
+    (hit,) = lib.search("kitchen")
+    lib.delete(hit.id)
+    (vault / ".trash" / "trash.json").write_text("[]")  # as if killed between the two steps
+    assert [e.id for e in lib.trash()] == [hit.id]
+    assert lib.restore(hit.id).id == hit.id
+    assert titles(lib.search("kitchen")) == ["Slow cooking"]

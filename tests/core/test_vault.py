@@ -71,6 +71,25 @@ def test_trash_and_restore(tmp_path):
     assert v.trash_entries() == []
 
 
+def test_trashed_note_missing_from_the_trash_list_is_still_listed(tmp_path):
+    """A delete killed after moving the note but before writing trash.json loses nothing."""
+    v = Vault(tmp_path)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "n.md").write_text("---\nid: abc\ntitle: Kept\n---\nhello\n")
+    (tmp_path / "plain.md").write_text("no header")
+    v.move_to_trash("sub/n.md", "abc", "Kept")
+    v.move_to_trash("plain.md", "p1")
+    (tmp_path / ".trash" / "trash.json").unlink()
+    (tmp_path / ".trash" / ".clipper-tmp-0123abcd-w.x.md.tmp").write_text("partial")
+    found = {e.id: e for e in v.trash_entries()}
+    assert set(found) == {"abc", path_id("plain.md")}  # no id in the note: the one its path gave
+    assert found["abc"].title == "Kept" and found["abc"].deleted.endswith("Z")
+    rel = v.restore_from_trash(found["abc"])
+    # the folder it was in is not known: restored at the top of the vault
+    assert rel == "n.md" and "hello" in (tmp_path / rel).read_text()
+    assert [e.title for e in v.trash_entries()] == ["plain"]
+
+
 def test_attachments_get_unique_names_and_refs_follow(tmp_path):
     v = Vault(tmp_path)
     (tmp_path / "attachments").mkdir()
