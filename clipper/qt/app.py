@@ -2,7 +2,8 @@
 
 ``main()`` creates the QApplication and the QSettings, opens the library without waiting for the
 index (the window appears at once while it catches up), imports FILES ("Open with Clipper"),
-and shows a dialog, not a traceback, when start-up fails.
+and shows a dialog, not a traceback, when start-up fails. When Clipper already runs on the same
+vault, a launch hands its FILES to that window and exits (``clipper.qt.instance``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ log = logging.getLogger(__name__)
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="clipper-gui", description="The Clipper desktop app.")
     parser.add_argument("--vault", help="vault folder (default: the user's data folder)")
+    parser.add_argument("--new-window", action="store_true",
+                        help="start another window even if Clipper already runs on this vault")
     parser.add_argument("--settings", help=argparse.SUPPRESS)  # an INI file (tests, benchmarks)
     parser.add_argument("--quit-after-results", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("files", nargs="*", help="files to import on start (Open with Clipper)")
@@ -81,6 +84,12 @@ def start(argv=None, app=None):
     settings = Settings(open_settings(args.settings))
 
     vault = Path(args.vault or settings.get("vault") or default_vault()).expanduser()
+    if not args.new_window:
+        from clipper.qt.instance import hand_off
+
+        if hand_off(vault, args.files):  # Clipper already runs on this vault: it imports them
+            print(f"clipper: handed {len(args.files)} file(s) to the running Clipper", file=sys.stderr)
+            return app, None, None
     first_start = not settings.get("welcomed") and not _vault_has_notes(vault)
 
     from clipper import Library
@@ -88,6 +97,7 @@ def start(argv=None, app=None):
 
     lib = Library.open(vault, wait=False)
     window = MainWindow(lib, settings)
+    _listen_for_later_launches(app, window, vault)
     app.aboutToQuit.connect(lambda: _clear_clipboard(app))
     app.aboutToQuit.connect(window.close)  # drains the writer (pending saves) before the library closes
     app.aboutToQuit.connect(lambda: _close_library(lib))
@@ -100,6 +110,30 @@ def start(argv=None, app=None):
     if args.quit_after_results:
         window.results_shown.connect(lambda: _report_and_quit(app, window.results_model.rowCount()))
     return app, window, lib
+
+
+def _listen_for_later_launches(app, window, vault: Path) -> None:
+    """Files from a later launch on this vault ("Open with Clipper") or, on macOS, from a
+    QFileOpenEvent are imported into this window, which comes to the front."""
+    from clipper.qt.instance import FileOpenFilter, InstanceServer
+
+    def take(files):
+        window.import_paths([Path(f) for f in files])
+
+    def to_front():
+        if window.isMinimized():
+            window.showNormal()
+        window.raise_()
+        window.activateWindow()
+
+    server = InstanceServer(vault, window)
+    server.files_received.connect(take)
+    server.activate_requested.connect(to_front)
+    window.instance_server = server
+    if sys.platform == "darwin":  # a global event filter costs a Python call per event: macOS only
+        opener = FileOpenFilter(window)
+        opener.files_received.connect(take)
+        app.installEventFilter(opener)
 
 
 def _report_and_quit(app, count: int) -> None:
@@ -140,6 +174,8 @@ def main(argv=None) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "clipper-gui"])
     try:
         app, window, _lib = start(argv, app)
+        if window is None:  # handed over to the running app
+            return 0
     except Exception as exc:
         print(f"clipper: cannot start: {exc}", file=sys.stderr)
         _show_startup_error(app, exc)

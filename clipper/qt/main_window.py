@@ -129,6 +129,7 @@ class MainWindow(QMainWindow):
         self._imports: dict[int, object] = {}  # running or queued import tasks by id
         self.last_report: ImportReportDialog | None = None
         self._closing = False
+        self.instance_server = None  # set by the app: later launches on this vault hand over to it
         self._images: TaskRunner | None = None  # fetches remote images, made when first needed
         self._remote_images: set[str] = set()
 
@@ -520,6 +521,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event):  # noqa: N802
         if not self._closing:
             self._closing = True
+            if self.instance_server is not None:  # a later launch starts its own window now
+                self.instance_server.close()
             self.editor.save()
             self.save_state()
             for task in self._imports.values():

@@ -324,6 +324,39 @@ def test_files_given_on_the_command_line_are_imported(qtbot, tmp_path):
         lib.close()
 
 
+def test_a_second_launch_hands_its_files_to_the_running_window(qtbot, tmp_path):
+    """ "Open with Clipper" while Clipper runs on the vault: the open window imports the file and
+    the second process exits at once instead of opening a second window."""
+    import os
+    import subprocess
+    import sys
+
+    from clipper.qt import app as app_module
+    from tests.qt.pages import write_page
+
+    page = write_page(tmp_path, "tides.html", "Harbour Tides", "harbour")
+    settings = tmp_path / "s.ini"
+    settings.write_text("[General]\nwelcomed=true\n")
+    vault = tmp_path / "v"
+    _app, win, lib = app_module.start(["--vault", str(vault), "--settings", str(settings)])
+    qtbot.addWidget(win)
+    try:
+        assert win.instance_server is not None and win.instance_server.listening
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+        launch = "import sys; from clipper.qt.app import main; sys.exit(main(sys.argv[1:]))"
+        proc = subprocess.Popen(
+            [sys.executable, "-c", launch, "--vault", str(vault), "--settings", str(settings), str(page)],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        qtbot.waitUntil(lambda: proc.poll() is not None, timeout=30000)
+        assert proc.returncode == 0 and "handed 1 file" in proc.stderr.read()
+        qtbot.waitUntil(lambda: win.note_title.text() == "Harbour Tides", timeout=20000)
+        assert [n.title for n in (lib.get(h.id) for h in lib.search("harbour"))] == ["Harbour Tides"]
+    finally:
+        win.close()
+        lib.close()
+    assert not win.instance_server.listening  # a closed window takes no more files
+
+
 def test_a_start_up_failure_shows_a_dialog_not_a_traceback(qtbot, tmp_path, monkeypatch, capsys):
     from clipper.qt import app as app_module
 
