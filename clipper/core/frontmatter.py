@@ -85,6 +85,47 @@ def dump(meta: dict) -> str:
     return f"---\n{body}---\n"
 
 
+def set_key(text: str, key: str, value) -> str | None:
+    """``text`` with only ``key`` of its header changed to ``value``: comments, key order and
+    the quoting of every other key stay as the user (or another program) wrote them. The key
+    keeps its style (``[a, b]`` or a ``- a`` list) and is appended if missing. None when that
+    cannot be done safely (no header, a key in an unusual form): rewrite the header instead."""
+    m = _FENCE.match(text)
+    if not m:
+        return None
+    lines = m.group(1).split("\n")
+    eol = "\r" if lines[0].endswith("\r") else ""
+    start = next((i for i, line in enumerate(lines) if re.match(rf"{re.escape(key)}[ \t]*:", line)), None)
+    if start is None:
+        start = end = len(lines)
+        flow = True
+    else:
+        end = start + 1
+        while end < len(lines) and lines[end][:1] in (" ", "\t", "-"):
+            end += 1
+        rest = lines[start].split(":", 1)[1].strip()
+        flow = bool(rest) and not rest.startswith(("#", "|", ">"))
+    if flow:
+        shown = yaml.dump(value, Dumper=_Dumper, allow_unicode=True, width=10**6, default_flow_style=True)
+        new = [f"{key}: {shown.strip()}"]
+        if shown.strip().endswith("..."):  # a lone scalar ends its YAML document: use block style
+            return None
+    else:
+        shown = yaml.dump({key: value}, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10**6,
+                          default_flow_style=False)
+        new = shown.rstrip("\n").split("\n")
+        indent = re.match(r"[ \t]*(?=-)", lines[start + 1]) if start + 1 < end else None
+        if indent:  # "  - a" lists stay indented as they were
+            new = new[:1] + [indent.group(0) + line for line in new[1:]]
+    lines[start:end] = [line + eol for line in new]
+    result = text[:m.start(1)] + "\n".join(lines) + text[m.end(1):]
+    old_meta, old_body, error = split(text)
+    new_meta, new_body, new_error = split(result)
+    if error or new_error or new_body != old_body or new_meta != {**old_meta, key: value}:
+        return None
+    return result
+
+
 def join(meta: dict, body: str) -> str:
     """A whole note: header, a blank line, the body ending in one newline."""
     body = body.strip("\n")

@@ -835,11 +835,13 @@ class Library:
                 new = change(list(note.tags))
                 if new == note.tags:
                     continue
-                meta = dict(note.meta)
-                meta["tags"] = new
-                text = frontmatter.dump(meta) + note.body if note.body.startswith("\n") else \
-                    frontmatter.dump(meta) + "\n" + note.body.lstrip("\n")
                 rel = self._vault.rel(note.path)
+                text = frontmatter.set_key(note.raw or self._read(rel).raw, "tags", new)  # rest unchanged
+                if text is None:
+                    meta = dict(note.meta)
+                    meta["tags"] = new
+                    text = frontmatter.dump(meta) + note.body if note.body.startswith("\n") else \
+                        frontmatter.dump(meta) + "\n" + note.body.lstrip("\n")
                 self._vault.write_note(rel, text)
                 changed_rels.append(rel)
             if changed_rels:

@@ -484,3 +484,22 @@ def test_delete_killed_before_the_trash_list_was_written_can_still_be_restored(l
     assert [e.id for e in lib.trash()] == [hit.id]
     assert lib.restore(hit.id).id == hit.id
     assert titles(lib.search("kitchen")) == ["Slow cooking"]
+
+
+def test_tag_changes_touch_only_the_tags_line_of_a_hand_written_header(lib, vault):
+    header = ("---\n# written by hand in an editor\ntitle: 'Tides: a primer'   # quoted on purpose\n"
+              "tags:\n  - sea\n  - Moon\naliases: [tides]\ncustom: {a: 1}\n---\n")
+    body = "\nThe tide comes in twice a day, pulled by the moon.\n"
+    (vault / "tides.md").write_text(header + body, encoding="utf-8")
+    lib.refresh()
+    (hit,) = lib.search("pulled moon")
+    lib.set_tags([hit.id], add=["science/physics"], remove=["sea"])
+    text = (vault / "tides.md").read_text(encoding="utf-8")
+    assert text == header.replace("  - sea\n  - Moon\n", "  - moon\n  - science/physics\n") + body
+    assert lib.get(hit.id).tags == ["moon", "science/physics"]
+    flow = "---\ntitle: Flow   # c\ntags: [a]\n---\nflow text here\n"
+    (vault / "flow.md").write_text(flow, encoding="utf-8")
+    lib.refresh()
+    (hit,) = lib.search("flow text")
+    lib.rename_tag("a", "b")
+    assert (vault / "flow.md").read_text(encoding="utf-8") == flow.replace("[a]", "[b]")
