@@ -870,8 +870,18 @@ class Library:
         ids = self.catalog.ids_with_tag(name_n)
         return self._rewrite_tags(ids, lambda ts: tagmod.remove_in(ts, name_n))
 
-    def suggest_tags(self, text, limit: int = 5, current=()) -> list[str]:
-        return tagmod.suggest(text or "", self.tags(), current=current, limit=limit)
+    def suggest_tags(self, text, limit: int = 5, current=(), title: str = "") -> list[str]:
+        """Tags for a note: tags in use that its words match, then its own telling words."""
+        def doc_freq(word: str) -> int:
+            with self._search_lock:
+                return self._index.searcher().doc_frequency("body", word)
+
+        try:
+            count = self.catalog.count()
+        except Exception:  # noqa: BLE001 -- suggestions are a nicety
+            count = 0
+        return tagmod.suggest(text or "", self.tags(), current=current, limit=limit, title=title,
+                              doc_freq=doc_freq, doc_count=count)
 
     # --- trash ---------------------------------------------------------------------------
     def delete(self, note_id) -> TrashEntry:

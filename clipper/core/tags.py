@@ -6,6 +6,7 @@ A tag is lowercase, has no spaces (they become '-'), no leading '#', and may be 
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -13,7 +14,9 @@ from collections.abc import Iterable
 _SPACE = re.compile(r"[\s_]+")
 _BAD = re.compile(r"[,;\"'`<>\\|()\[\]{}]")
 _SLASHES = re.compile(r"\s*/+\s*")
-_WORD = re.compile(r"[^\W\d_][\w'-]{2,}")
+_WORD = re.compile(r"[^\W\d_][\w'’-]{2,}")
+_POSSESSIVE = re.compile(r"['’]s\Z")
+_LINK_TARGET = re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)|<?(?:https?|mailto|ftp):[^\s>)]+>?|www\.\S+")
 
 STOPWORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being
@@ -103,11 +106,29 @@ def remove_in(tags: list[str], name: str) -> list[str]:
     return [t for t in tags if not is_under(t, name)]
 
 
-def suggest(text: str, in_use: dict[str, int], current: Iterable[str] = (), limit: int = 5) -> list[str]:
-    """Tags for a note with ``text``: tags already in use whose words occur in it first
-    (most used first), then frequent significant words of the text."""
+def _words(text: str) -> Counter:
+    """Words of ``text`` (link targets left out), possessives cut, a plural counted with its
+    singular under the more frequent of the two forms."""
+    words = Counter(_POSSESSIVE.sub("", w.lower()).strip("'’-")
+                    for w in _WORD.findall(_LINK_TARGET.sub(" ", text or "")))
+    for word in [w for w in words if w.endswith("s") and w[:-1] in words]:
+        one, many = word[:-1], word
+        keep, drop = (one, many) if words[one] >= words[many] else (many, one)
+        words[keep] += words.pop(drop)
+    return words
+
+
+def suggest(text: str, in_use: dict[str, int], current: Iterable[str] = (), limit: int = 5,
+            title: str = "", doc_freq=None, doc_count: int = 0) -> list[str]:
+    """Tags for a note with ``text`` (and ``title``): tags already in use whose words occur in
+    it first (most used first), then the note's own significant words: frequent in the note,
+    weighted up when in the title and, given ``doc_freq(word)`` over ``doc_count`` notes, down
+    when common across the vault (TF-IDF)."""
     current = set(normalize_tags(current))
-    words = Counter(w.lower().strip("'-") for w in _WORD.findall(text or ""))
+    words = _words(text)
+    title_words = set(_words(title))
+    for w in title_words:
+        words[w] += 1
     scored = []
     for tag, count in in_use.items():
         if tag in current:
@@ -121,12 +142,28 @@ def suggest(text: str, in_use: dict[str, int], current: Iterable[str] = (), limi
             scored.append((-min(hits) * (1 + count), -count, tag))
     scored.sort()
     out = [t for _, _, t in scored[:limit]]
-    if len(out) < limit:
-        for word, n in words.most_common(50):
-            if len(out) >= limit or n < 2:
-                break
-            tag = normalize_tag(word)
-            if (tag and word not in STOPWORDS and len(word) >= 4 and tag not in out
-                    and tag not in current and not any(is_under(t, tag) for t in out)):
-                out.append(tag)
+    if len(out) >= limit:
+        return out
+    use_idf = doc_freq is not None and doc_count >= 20
+    ranked = []
+    for word, n in words.items():
+        if n < 2 or len(word) < 4 or word in STOPWORDS or not normalize_tag(word):
+            continue
+        weight = n + (2 if word in title_words else 0)
+        if use_idf:
+            try:
+                df = doc_freq(word)
+            except Exception:  # noqa: BLE001 -- a busy or rebuilding index: no weighting
+                use_idf, df = False, 0
+            if df > doc_count * 0.5:  # in most notes: says nothing about this one
+                continue
+            weight *= math.log((doc_count + 1) / (df + 1)) + 1
+        ranked.append((-weight, word))
+    ranked.sort()
+    for _, word in ranked:
+        if len(out) >= limit:
+            break
+        tag = normalize_tag(word)
+        if tag not in out and tag not in current and not any(is_under(t, tag) for t in out):
+            out.append(tag)
     return out

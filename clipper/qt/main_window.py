@@ -860,8 +860,9 @@ class MainWindow(QMainWindow):
     def _suggest_tags(self, note) -> None:
         lib = self.lib
         note_id = note.id
-        text = f"{note.title}\n{note.body[:20000]}"
-        self.reader.submit(lambda: lib.suggest_tags(text, limit=5), label="suggest",
+        text, title, current = note.body[:20000], note.title, list(note.tags)
+        self.reader.submit(lambda: lib.suggest_tags(text, limit=5, current=current, title=title),
+                           label="suggest",
                            done=lambda tags: self._show_suggestions(note_id, tags),
                            failed=lambda exc: None)
 

@@ -36,3 +36,14 @@ def test_suggest_prefers_tags_in_use():
     assert out[0] in ("astronomy", "space/galaxy")
     assert "cooking" not in out
     assert "galaxy" in out or "space/galaxy" in out
+
+
+def test_suggested_words_are_telling_ones():
+    text = ("People said the glacier retreat was fast. [People](https://people.example.com/people) "
+            "said the glacier lost ice; people watched the glacier. See https://www.example.com/https "
+            "and people, people, people.")
+    common = {"people": 90, "said": 95, "glacier": 2}
+    out = t.suggest(text, {}, title="Glacier retreat", doc_freq=lambda w: common.get(w, 1), doc_count=100)
+    assert out[0] == "glacier" and "retreat" in out  # the title's words, rare across the vault
+    assert "people" not in out and "https" not in out and "example" not in out  # too common; link targets
+    assert t.suggest(text, {})[0] == "people"  # no vault to compare with: plain frequency
