@@ -86,3 +86,49 @@ def test_segment_names_do_not_depend_on_the_global_random_seed():
     first = random_name()
     random.seed(1)
     assert random_name() != first
+
+
+def test_direct_scoring_matches_whoosh(tmp_path):
+    """Relevance searches scored from posting lists give Whoosh's hits and BM25F scores,
+    over several segments with deleted documents, for every shape of query it handles."""
+    import random
+
+    rnd = random.Random(7)
+    words = ["river", "road", "city", "council", "bike", "lanes", "vote", "plan", "riders", "budget",
+             "stadium", "jobs", "sleeping", "sleeps", "slept", "running", "runs", "москва", "столица",
+             "北京大学", "report", "weather"]
+    si = ix.SearchIndex(tmp_path / "w")
+    si.create()
+
+    def doc(i):
+        title = " ".join(rnd.choices(words, k=3))
+        text = " ".join(rnd.choices(words, k=rnd.randint(5, 80)))
+        tags = " ".join(rnd.sample(["news", "news/local", "sport", "science/physics"], k=rnd.randint(0, 2)))
+        return {"id": str(i), "path": f"{i}.md", "title": title, "body": title + ix.TITLE_SEP + text,
+                "tags": tags, "created": 20240101000000 + i,
+                "author": rnd.choice(["Tom Baker", "Ana Ruiz", ""]),
+                "site": rnd.choice(["The Ledger", "Daily"])}
+
+    si.write([doc(i) for i in range(300)], bulk=True)
+    si.write([doc(i) for i in range(0, 300, 7)])  # updates: deletions and a second segment
+    si.write([doc(i) for i in range(300, 320)])
+    si.write((), delete_ids=[str(i) for i in range(1, 300, 11)])
+    queries = ["river", "sleep", "river road", '"bike lanes"', '"city council vote"', "river OR stadium",
+               "river -road", "river NOT bike", "title:council", "title:council budget", "run*",
+               "bike ru*", "москва", "北京", "tag:news river", '"council" "plan riders"', "weather",
+               "river (road OR jobs) -stadium", "nothingmatches", "river nothingmatches",
+               "author:baker", "site:ledger river", "author:ruiz -site:daily"]
+    for text in queries:
+        parsed = q.parse(text)
+        for tags in ((), ("news",)):
+            si.direct = True
+            direct = si.run(parsed, limit=500, sort="relevance", tags=tags)
+            si.direct = False
+            whoosh = si.run(parsed, limit=500, sort="relevance", tags=tags)
+            got = {i: round(sc, 4) for i, sc in direct}
+            want = {i: round(sc, 4) for i, sc in whoosh}
+            assert got == want, (text, tags)
+            assert [sc for _, sc in direct] == sorted((sc for _, sc in direct), reverse=True)
+            newest = si.run(parsed, limit=500, sort="newest", tags=tags)
+            assert {i for i, _ in newest} == set(got), (text, tags)  # the same notes by date
+    si.close()
