@@ -30,6 +30,7 @@ import struct
 import threading
 import zlib
 from array import array
+from bisect import bisect_left
 from collections import defaultdict
 from functools import lru_cache
 from itertools import accumulate
@@ -559,11 +560,10 @@ class SearchIndex:
                 if leaf is not None:
                     nots.append(leaf)
         try:
-            scored = _direct_scores(s, clauses, nots, weighting)
+            best = _direct_best(s, clauses, nots, weighting, limit)
         except _Unsupported:
             return None
-        best = heapq.nsmallest(limit, scored)
-        return [(s.stored_fields(doc)["id"], -neg) for neg, doc in best]
+        return [(s.stored_fields(doc)["id"], score) for score, doc in best]
 
     def _leaf(self, item, reader):
         """(kind, field, words) of one query item for :meth:`_run_direct`: kind "terms" (any of
@@ -822,9 +822,13 @@ def _phrase_match(plists) -> bool:
     return True
 
 
-def _direct_scores(s, clauses, nots, weighting):
-    """(-score, global docnum) of every document matching all ``clauses`` (lists of leaves, one
-    of which must match) and no leaf of ``nots``; BM25F as Whoosh computes it."""
+def _direct_best(s, clauses, nots, weighting, limit):
+    """(score, global docnum) of the best ``limit`` documents matching all ``clauses`` (lists
+    of leaves, one of which must match) and no leaf of ``nots``; BM25F as Whoosh computes it.
+
+    A phrase that is a clause of its own scores as the sum of its words wherever it matches,
+    so its positions are checked only for the best-scoring documents that have all its words,
+    in score order, until ``limit`` of them pass."""
     K1, B = weighting.K1, weighting.B
     norms = {}
     for leaves in clauses:
@@ -833,11 +837,22 @@ def _direct_scores(s, clauses, nots, weighting):
                 avgfl = s.avg_field_length(fieldname) or 1
                 norms[fieldname] = [K1 * ((1 - B) + B * (byte_to_length(b) if b else 0) / avgfl)
                                     for b in range(256)]
-    out = []
+    heap = []
+    segs = []
     for sub, offset in s.leaf_searchers():
         seg = _Segment(s, sub.reader(), norms, K1 + 1)
-        out.extend((-sc, d + offset) for d, sc in seg.scores(clauses, nots).items())
-    return out
+        n = len(segs)
+        segs.append(seg)
+        heap.extend((-sc, d + offset, n, d) for d, sc in seg.scores(clauses, nots).items())
+    if not any(seg.pending for seg in segs):
+        return [(-neg, doc) for neg, doc, _n, _d in heapq.nsmallest(limit, heap)]
+    heapq.heapify(heap)
+    best = []
+    while heap and len(best) < limit:
+        neg, doc, n, d = heapq.heappop(heap)
+        if segs[n].verify(d):
+            best.append((-neg, doc))
+    return best
 
 
 class _Segment:
@@ -849,6 +864,7 @@ class _Segment:
         self.norms = norms
         self.k1p = k1p
         self._lists: dict = {}
+        self.pending: list = []  # phrase leaves whose positions :meth:`verify` checks
 
     def plist(self, fieldname, word, values=False):
         key = (fieldname, word)
@@ -858,7 +874,9 @@ class _Segment:
             self._lists[key] = got
         return got
 
-    def leaf_ids(self, leaf, within=None) -> set:
+    def leaf_ids(self, leaf, within=None, verify=True) -> set:
+        """The documents of this segment matching ``leaf`` (among ``within``); with ``verify``
+        False, a phrase gives the documents that have all its words."""
         kind, fieldname, words = leaf
         if kind == "phrase":
             lists = [self.plist(fieldname, w, values=True) for w in words]
@@ -867,7 +885,7 @@ class _Segment:
                 found.intersection_update(ids)
             if within is not None:
                 found &= within
-            if not found:
+            if not found or not verify:
                 return found
             positions = [{d: v for d, v in zip(ids, vals) if d in found} for ids, _w, vals in lists]
             return {d for d in found if _phrase_match([p[d] for p in positions])}
@@ -875,6 +893,20 @@ class _Segment:
         for w in words:
             found.update(self.plist(fieldname, w)[0])
         return found if within is None else found & within
+
+    def verify(self, d) -> bool:
+        """Whether document ``d`` has each pending phrase."""
+        for _kind, fieldname, words in self.pending:
+            plists = []
+            for w in words:
+                ids, _w, vals = self.plist(fieldname, w, values=True)
+                i = bisect_left(ids, d)
+                if i == len(ids) or ids[i] != d:
+                    return False
+                plists.append(vals[i])
+            if not _phrase_match(plists):
+                return False
+        return True
 
     def size(self, leaves) -> int:
         df = self.reader.doc_frequency
@@ -890,7 +922,10 @@ class _Segment:
         cand = None
         matched = []  # per clause, per leaf: its matching docnums
         for leaves in order:
-            sets = [self.leaf_ids(leaf, cand) for leaf in leaves]
+            lazy = len(leaves) == 1 and leaves[0][0] == "phrase"
+            if lazy:
+                self.pending.append(leaves[0])
+            sets = [self.leaf_ids(leaf, cand, verify=not lazy) for leaf in leaves]
             union = set().union(*sets) if len(sets) > 1 else sets[0]
             cand = union if cand is None else cand & union
             matched.append(sets)

@@ -129,6 +129,9 @@ def test_direct_scoring_matches_whoosh(tmp_path):
             want = {i: round(sc, 4) for i, sc in whoosh}
             assert got == want, (text, tags)
             assert [sc for _, sc in direct] == sorted((sc for _, sc in direct), reverse=True)
+            si.direct = True
+            top = si.run(parsed, limit=5, sort="relevance", tags=tags)  # phrases checked lazily
+            assert [round(sc, 4) for _, sc in top] == [round(sc, 4) for _, sc in direct[:5]], text
             newest = si.run(parsed, limit=500, sort="newest", tags=tags)
             assert {i for i, _ in newest} == set(got), (text, tags)  # the same notes by date
     si.close()
