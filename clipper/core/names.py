@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import unicodedata
 from pathlib import Path
 
@@ -72,6 +73,52 @@ def candidates(stem: str, ext: str):
         yield f"{stem} {n}{ext}"
 
 
+# Folder listings of big folders, reused while the folder's mtime is unchanged (listing a
+# 100,000-note vault and case-folding every name took ~90 ms per new note). A name that
+# another program adds in the same mtime tick can be missed; the exclusive create still
+# never overwrites, so the worst case is two names that differ only in case.
+_LISTINGS: dict[str, tuple[int, set[str]]] = {}
+_LISTINGS_LOCK = threading.Lock()
+_CACHE_FROM = 2000  # entries
+
+
+def _fold(name: str) -> str:
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+def _taken(folder: Path) -> tuple[str, set[str]]:
+    key = os.path.realpath(folder)
+    mtime = os.stat(key).st_mtime_ns
+    with _LISTINGS_LOCK:
+        cached = _LISTINGS.get(key)
+        if cached is not None and cached[0] == mtime:
+            return key, set(cached[1])
+    taken = {_fold(n) for n in os.listdir(folder)}
+    if len(taken) >= _CACHE_FROM:
+        with _LISTINGS_LOCK:
+            _LISTINGS[key] = (mtime, taken)
+        taken = set(taken)
+    return key, taken
+
+
+def _remember(key: str, before: int, name: str) -> None:
+    """Record our own new file in the cached listing if nothing else changed the folder."""
+    with _LISTINGS_LOCK:
+        cached = _LISTINGS.get(key)
+        if cached is None:
+            return
+        try:
+            mtime = os.stat(key).st_mtime_ns
+        except OSError:
+            _LISTINGS.pop(key, None)
+            return
+        if cached[0] == before:
+            cached[1].add(_fold(name))
+            _LISTINGS[key] = (mtime, cached[1])
+        else:
+            _LISTINGS.pop(key, None)
+
+
 def create_unique(folder: Path, stem: str, ext: str, data: bytes) -> Path:
     """Write ``data`` to a new file ``<stem>[ N]<ext>`` in ``folder``; never overwrites.
 
@@ -82,11 +129,13 @@ def create_unique(folder: Path, stem: str, ext: str, data: bytes) -> Path:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        taken = {unicodedata.normalize("NFC", n).casefold() for n in os.listdir(folder)}
+        key, taken = _taken(folder)
     except OSError as exc:
         raise VaultError(f"Cannot read the folder {folder}: {exc.strerror or exc}") from exc
+    with _LISTINGS_LOCK:
+        before = _LISTINGS[key][0] if key in _LISTINGS else None
     for name in candidates(stem, ext):
-        if unicodedata.normalize("NFC", name).casefold() in taken:
+        if _fold(name) in taken:
             continue
         path = folder / name
         if not _inside(folder, path):
@@ -94,7 +143,9 @@ def create_unique(folder: Path, stem: str, ext: str, data: bytes) -> Path:
         try:
             fsutil.atomic_write_bytes(path, data, exclusive=True)
         except FileExistsError:
-            taken.add(name.casefold())
+            taken.add(_fold(name))
             continue
+        if before is not None:
+            _remember(key, before, name)
         return path
     raise VaultError(f"Could not find a free file name for {stem!r}")

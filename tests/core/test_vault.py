@@ -38,6 +38,19 @@ def test_create_unique_ignores_case_and_never_overwrites(tmp_path):
     assert a.read_bytes() == b"1"
 
 
+def test_create_unique_in_a_big_folder_sees_names_added_by_others(tmp_path, monkeypatch):
+    monkeypatch.setattr(names, "_CACHE_FROM", 50)  # the listing of a big folder is reused
+    for i in range(60):
+        (tmp_path / f"n{i}.md").write_bytes(b"")
+    made = [names.create_unique(tmp_path, "Note", ".md", str(i).encode()).name for i in range(3)]
+    assert made == ["Note.md", "Note 2.md", "Note 3.md"]
+    mtime = os.stat(tmp_path).st_mtime_ns
+    (tmp_path / "OTHER.md").write_bytes(b"x")  # another program; the folder's mtime moves on
+    os.utime(tmp_path, ns=(mtime + 10**9, mtime + 10**9))
+    assert names.create_unique(tmp_path, "other", ".md", b"y").name == "other 2.md"
+    assert (tmp_path / "OTHER.md").read_bytes() == b"x"
+
+
 def test_create_unique_stays_inside_folder(tmp_path):
     (tmp_path / "vault").mkdir()
     p = names.create_unique(tmp_path / "vault", names.safe_stem("../../escape"), ".md", b"x")
