@@ -529,6 +529,7 @@ class MainWindow(QMainWindow):
                 task.cancel.set()
             self._periodic.stop()
             self._refresh_timer.stop()
+            self.search_box.cancel_pending()
             self.reader.shutdown(wait=True)
             if self._images is not None:
                 self._images.shutdown(wait=False)
@@ -553,6 +554,8 @@ class MainWindow(QMainWindow):
         self.run_search()
 
     def run_search(self, as_you_type: bool = False) -> int:
+        if self._closing:  # a debounced keystroke after the window closed: the reader is gone
+            return self.search.token
         return self.search.request(self.search_box.text(), sort=self.current_sort(),
                                    tags=self.tag_tree.selected_tags(), as_you_type=as_you_type)
 

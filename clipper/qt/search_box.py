@@ -50,6 +50,10 @@ class SearchBox(QLineEdit):
         if not text:
             self._timer.start()
 
+    def cancel_pending(self) -> None:
+        """Drop a search that is waiting for the typing pause (the window is closing)."""
+        self._timer.stop()
+
     def _emit(self) -> None:
         self._timer.stop()
         self.query_changed.emit(self.text())

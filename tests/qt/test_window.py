@@ -499,3 +499,14 @@ def test_tags_are_renamed_and_deleted_from_the_sidebar(qtbot, filled, monkeypatc
     wait_idle(qtbot, win)
     assert tree.item_for("insects") is None
     assert len(titles(win)) == 3  # the notes themselves are kept
+
+
+def test_closing_while_a_search_waits_for_the_typing_pause(qtbot, filled):
+    from clipper.qt.search_box import DEBOUNCE_MS
+
+    win = filled
+    win.search_box.setText("orch")
+    win.search_box.textEdited.emit("orch")  # as a keystroke: the search waits for the pause
+    win.search_box.clear()
+    win.close()
+    qtbot.wait(DEBOUNCE_MS * 3)  # nothing is submitted to the stopped reader (no error raised)
