@@ -78,7 +78,13 @@ class Catalog:
         sql = "SELECT path, id, size, mtime_ns, hash FROM notes"
         with self._lock:
             if paths is None:
-                rows = self.db.execute(sql).fetchall()
+                # in chunks: one fetchall of a big vault holds the GIL throughout (the sqlite
+                # module releases it only between rows and takes it straight back), so the GUI
+                # thread stalled for its whole length
+                rows = []
+                cur = self.db.execute(sql)
+                while chunk := cur.fetchmany(256):
+                    rows += chunk
             else:
                 rows = []
                 for i in range(0, len(paths), 500):

@@ -123,6 +123,11 @@ def _context():
     return get_context("spawn")
 
 
+def forks_here() -> bool:
+    """Whether child processes are forked from this process (else: a fork server, or spawned)."""
+    return _context().get_start_method() == "fork"
+
+
 def in_process() -> bool:
     return os.environ.get("CLIPPER_IN_PROCESS") == "1"
 

@@ -99,10 +99,16 @@ _WARM_PAGE = ("<html lang=en><head><title>Warm up</title><meta name=author conte
 
 
 def warm_up() -> None:
-    """Import and initialise the extraction libraries once, so that forked children share them."""
+    """Import and initialise the extraction libraries once, so that forked children share them.
+
+    Only where children are forked from this process (the CLI): the app's children come from a
+    fork server that preloads the libraries, and warming up in the app would only hold the GIL
+    (lxml, readability) while the window waits for it."""
     if _WARM:
         return
     _WARM.append(True)
+    if not limits.forks_here():
+        return
     from clipper.core import convert, extract, inputs  # noqa: F401
 
     try:
