@@ -15,6 +15,10 @@ Design (measurements in FIELD-NOTES and the issue-4 report):
 - Snippets are computed from the note's text with one regular expression, not by Whoosh's
   highlighter; the searcher is reused until the index changes (never ``refresh()``), and
   the per-document field lengths BM25 needs are read into memory once per searcher.
+- Relevance searches of words, phrases, OR, NOT and tags are scored from whole posting lists
+  read in one piece (set operations, one loop per list; BM25F exactly as Whoosh computes it,
+  a test compares the two), and a phrase's positions are checked only for the best-scoring
+  candidates; other shapes (dates, prefix tags, sorting by date) run through Whoosh.
 - Writers: a timeout, never AsyncWriter; a failed commit cancels; no mmap (old readers'
   mappings stayed resident until a garbage collection)."""
 
