@@ -509,8 +509,8 @@ class SearchIndex:
         q = self.build_query(parsed, s, tags=tags)
         if q is None:
             return []
-        if sort == "relevance" and self.direct and not isinstance(q, _ConstantScore):
-            found = self._run_direct(parsed, s, limit, tags)
+        if self.direct and not (isinstance(q, _ConstantScore) and sort == "relevance"):
+            found = self._run_direct(parsed, s, limit, tags, sort)
             if found is not None:
                 return found
         if isinstance(q, _ConstantScore) and sort == "relevance":
@@ -526,9 +526,10 @@ class SearchIndex:
         results = s.search(q, **kwargs)
         return [(hit["id"], float(hit.score or 0.0)) for hit in results]
 
-    def _run_direct(self, parsed: qlang.Parsed, s, limit: int, tags=()):
-        """The best ``limit`` (note id, score) of a relevance search computed from whole posting
-        lists, or None when the query has a shape this does not handle (Whoosh then runs it).
+    def _run_direct(self, parsed: qlang.Parsed, s, limit: int, tags=(), sort: str = "relevance"):
+        """The best ``limit`` (note id, score) of a search computed from whole posting lists
+        (by relevance, or newest/oldest first), or None when the query has a shape this does
+        not handle (Whoosh then runs it).
 
         Same matches and the same BM25F scores as Whoosh's matchers (a sum over the query's
         terms), but set operations and one loop per posting list replace Whoosh's per-document
@@ -536,7 +537,7 @@ class SearchIndex:
         several layers for every candidate: ~0.1 ms per matching document at 100k notes).
         Phrase positions are decoded only for documents that match everything else."""
         weighting = s.weighting
-        if type(weighting) is not BM25F or weighting._field_B:
+        if type(weighting) is not BM25F or weighting._field_B or sort not in SORTS:
             return None
         reader = s.reader()
         clauses = []
@@ -564,7 +565,7 @@ class SearchIndex:
                 if leaf is not None:
                     nots.append(leaf)
         try:
-            best = _direct_best(s, clauses, nots, weighting, limit)
+            best = _direct_best(s, clauses, nots, weighting, limit, sort)
         except _Unsupported:
             return None
         return [(s.stored_fields(doc)["id"], score) for score, doc in best]
@@ -729,6 +730,9 @@ class SearchIndex:
         return best[1] if best else None
 
 
+SORTS = ("relevance", "newest", "oldest")
+
+
 class _Unsupported(Exception):
     pass
 
@@ -826,13 +830,14 @@ def _phrase_match(plists) -> bool:
     return True
 
 
-def _direct_best(s, clauses, nots, weighting, limit):
+def _direct_best(s, clauses, nots, weighting, limit, sort="relevance"):
     """(score, global docnum) of the best ``limit`` documents matching all ``clauses`` (lists
     of leaves, one of which must match) and no leaf of ``nots``; BM25F as Whoosh computes it.
+    ``sort`` "newest"/"oldest" orders them by the created column instead of the score.
 
     A phrase that is a clause of its own scores as the sum of its words wherever it matches,
-    so its positions are checked only for the best-scoring documents that have all its words,
-    in score order, until ``limit`` of them pass."""
+    so its positions are checked only for the first documents in the wanted order that have
+    all its words, until ``limit`` of them pass."""
     K1, B = weighting.K1, weighting.B
     norms = {}
     for leaves in clauses:
@@ -847,15 +852,21 @@ def _direct_best(s, clauses, nots, weighting, limit):
         seg = _Segment(s, sub.reader(), norms, K1 + 1)
         n = len(segs)
         segs.append(seg)
-        heap.extend((-sc, d + offset, n, d) for d, sc in seg.scores(clauses, nots).items())
+        scores = seg.scores(clauses, nots)
+        if sort == "relevance":
+            heap.extend((-sc, d + offset, n, d, sc) for d, sc in scores.items())
+            continue
+        col = _created_values(sub.reader())
+        sign = -1 if sort == "newest" else 1
+        heap.extend((sign * (col[d] or 0), d + offset, n, d, sc) for d, sc in scores.items())
     if not any(seg.pending for seg in segs):
-        return [(-neg, doc) for neg, doc, _n, _d in heapq.nsmallest(limit, heap)]
+        return [(sc, doc) for _key, doc, _n, _d, sc in heapq.nsmallest(limit, heap)]
     heapq.heapify(heap)
     best = []
     while heap and len(best) < limit:
-        neg, doc, n, d = heapq.heappop(heap)
+        _key, doc, n, d, sc = heapq.heappop(heap)
         if segs[n].verify(d):
-            best.append((-neg, doc))
+            best.append((sc, doc))
     return best
 
 
@@ -968,6 +979,17 @@ class _Segment:
                         if d in inside:
                             scores[d] += f * (wt * k1p) / (wt + table[lens[d]])
         return scores
+
+
+def _created_values(reader) -> list:
+    """The created column of one segment as a list (read once per segment reader)."""
+    got = getattr(reader, "_clipper_created", None)
+    if got is None:
+        if not reader.has_column("created"):
+            raise _Unsupported("created column")
+        got = list(reader.column_reader("created"))
+        reader._clipper_created = got
+    return got
 
 
 def _length_bytes(reader, fieldname):

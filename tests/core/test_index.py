@@ -132,6 +132,15 @@ def test_direct_scoring_matches_whoosh(tmp_path):
             si.direct = True
             top = si.run(parsed, limit=5, sort="relevance", tags=tags)  # phrases checked lazily
             assert [round(sc, 4) for _, sc in top] == [round(sc, 4) for _, sc in direct[:5]], text
-            newest = si.run(parsed, limit=500, sort="newest", tags=tags)
-            assert {i for i, _ in newest} == set(got), (text, tags)  # the same notes by date
+            for sort in ("newest", "oldest"):  # the same notes by date, in Whoosh's order
+                si.direct = True
+                by_date = si.run(parsed, limit=500, sort=sort, tags=tags)
+                si.direct = False
+                whoosh_by_date = si.run(parsed, limit=500, sort=sort, tags=tags)
+                assert {i for i, _ in by_date} == set(got), (text, tags, sort)
+                created = [20240101000000 + int(i) for i, _ in by_date]
+                assert created == sorted(created, reverse=sort == "newest"), (text, sort)
+                assert [i for i, _ in by_date] == [i for i, _ in whoosh_by_date], (text, sort)
+                si.direct = True
+                assert si.run(parsed, limit=3, sort=sort, tags=tags) == by_date[:3], (text, sort)
     si.close()
