@@ -18,7 +18,8 @@ Design (measurements in FIELD-NOTES and the issue-4 report):
 - Relevance searches of words, phrases, OR, NOT and tags are scored from whole posting lists
   read in one piece (set operations, one loop per list; BM25F exactly as Whoosh computes it,
   a test compares the two), and a phrase's positions are checked only for the best-scoring
-  candidates; other shapes (dates, prefix tags, sorting by date) run through Whoosh.
+  candidates; sorting by date uses the same path with the created column. Other shapes
+  (date ranges, tag prefixes, prefixes of several words) run through Whoosh.
 - Writers: a timeout, never AsyncWriter; a failed commit cancels; no mmap (old readers'
   mappings stayed resident until a garbage collection)."""
 
@@ -27,6 +28,7 @@ from __future__ import annotations
 import heapq
 import html
 import io
+import logging
 import pickle
 import random
 import re
@@ -56,6 +58,8 @@ from whoosh.writing import SegmentWriter
 
 from clipper.core import query as qlang
 from clipper.core.errors import VaultError
+
+log = logging.getLogger(__name__)
 
 # Whoosh names segment and temporary files with the process-wide ``random`` module: code that
 # seeds it (a test framework, a plug-in) would make two commits pick the same file names.
@@ -392,7 +396,7 @@ def _merge_none(writer, segments):
 class SearchIndex:
     """A Whoosh index in ``folder``. Not thread-safe for writes: the Library serialises them."""
 
-    #: relevance searches scored from whole posting lists (see :meth:`_run_direct`); False
+    #: searches computed from whole posting lists (see :meth:`_run_direct`); False
     #: leaves every search to Whoosh's matchers (the tests compare the two)
     direct = True
 
@@ -540,51 +544,43 @@ class SearchIndex:
         if type(weighting) is not BM25F or weighting._field_B or sort not in SORTS:
             return None
         reader = s.reader()
-        clauses = []
-        for clause in parsed.positive:
-            leaves = []
-            for item in clause.items:
-                leaf = self._leaf(item, reader)
-                if leaf is _UNSUPPORTED:
-                    return None
-                if leaf is not None:
-                    leaves.append(leaf)
-            if not leaves:
-                return []
-            clauses.append(leaves)
-        for tag in tags:
-            clauses.append([("tag", "tags", [tag])])
-        if not clauses:
-            return None
-        nots = []
-        for clause in parsed.negative:
-            for item in clause.items:
-                leaf = self._leaf(item, reader)
-                if leaf is _UNSUPPORTED:
-                    return None
-                if leaf is not None:
-                    nots.append(leaf)
         try:
+            clauses = [self._leaves(clause.items, reader) for clause in parsed.positive]
+            if not all(clauses):
+                return []  # a required clause matches nothing
+            clauses += [[("tag", "tags", [tag])] for tag in tags]
+            if not clauses:
+                return None
+            nots = [leaf for clause in parsed.negative for leaf in self._leaves(clause.items, reader)]
             best = _direct_best(s, clauses, nots, weighting, limit, sort)
         except _Unsupported:
             return None
+        except Exception:  # noqa: BLE001 -- e.g. posting blocks it cannot read: Whoosh decides
+            log.warning("direct search failed; Whoosh runs the query", exc_info=True)
+            return None
         return [(s.stored_fields(doc)["id"], score) for score, doc in best]
+
+    def _leaves(self, items, reader) -> list:
+        """The leaves of one clause's items (those that can match)."""
+        return [leaf for leaf in (self._leaf(item, reader) for item in items) if leaf is not None]
 
     def _leaf(self, item, reader):
         """(kind, field, words) of one query item for :meth:`_run_direct`: kind "terms" (any of
         the words, each scored), "phrase", "const" (any of the words, scoring 1) or "tag";
-        None if it matches nothing, _UNSUPPORTED for what only Whoosh runs."""
+        None if it matches nothing. Raises _Unsupported for what only Whoosh runs."""
         if isinstance(item, qlang.Tag):
-            return _UNSUPPORTED if item.prefix else ("tag", "tags", [item.name])
+            if item.prefix:
+                raise _Unsupported("tag prefix")
+            return ("tag", "tags", [item.name])
         if not isinstance(item, qlang.Text):
-            return _UNSUPPORTED
+            raise _Unsupported(type(item).__name__)
         fieldname = item.field or "body"
         toks = tokenize(item.text)
         if not toks:
             return None
         if item.kind == "prefix":
             if len(toks) > 1:
-                return _UNSUPPORTED
+                raise _Unsupported("a prefix of several words")
             terms = self.expand_prefix(reader, fieldname, toks[0])
             return ("const", fieldname, terms) if terms else None
         if len(toks) > 1:
@@ -735,9 +731,6 @@ SORTS = ("relevance", "newest", "oldest")
 
 class _Unsupported(Exception):
     pass
-
-
-_UNSUPPORTED = object()
 
 
 _BLOCK_LEN = struct.Struct("!i")

@@ -144,3 +144,17 @@ def test_direct_scoring_matches_whoosh(tmp_path):
                 si.direct = True
                 assert si.run(parsed, limit=3, sort=sort, tags=tags) == by_date[:3], (text, sort)
     si.close()
+
+
+def test_a_failing_direct_search_falls_back_to_whoosh(tmp_path, monkeypatch):
+    si = ix.SearchIndex(tmp_path / "w")
+    si.create()
+    si.write([{"id": "1", "path": "a.md", "title": "Cats", "body": "Cats" + ix.TITLE_SEP + "sleeping cats"}],
+             bulk=True)
+
+    def broken(*_args, **_kw):
+        raise ValueError("unexpected posting block")
+
+    monkeypatch.setattr(ix, "_direct_best", broken)
+    assert [i for i, _ in si.run(q.parse("cats"), limit=5, sort="relevance")] == ["1"]
+    si.close()
