@@ -864,7 +864,7 @@ def _direct_best(s, clauses, nots, weighting, limit, sort="relevance"):
 
 
 class _Segment:
-    """One segment's part of :func:`_direct_scores` (posting lists read once per query)."""
+    """One segment's part of :func:`_direct_best` (posting lists read once per query)."""
 
     def __init__(self, searcher, reader, norms, k1p):
         self.searcher = searcher
@@ -987,19 +987,10 @@ def _created_values(reader) -> list:
 
 def _length_bytes(reader, fieldname):
     """The per-document length bytes of a field in one segment (preloaded or read now)."""
-    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-
-    pdr = reader._perdoc
-    lenfield = _lenfield(fieldname)
-    col = pdr._readers.get(lenfield)
-    if isinstance(col, _Lengths):
-        return col._data
-    col = pdr._cached_reader(lenfield, LENGTHS_COLUMN)
-    if col is None or col._fixedlen != 1:
+    lengths = _load_lengths(reader._perdoc, fieldname)
+    if lengths is None:
         raise _Unsupported("lengths")
-    data = _Lengths(bytes(col._dbfile.get(col._basepos, col._count)))
-    pdr._readers[lenfield] = data
-    return data._data
+    return lengths._data
 
 
 class _Lengths:
@@ -1015,14 +1006,29 @@ class _Lengths:
             return 0
 
 
+def _load_lengths(pdr, fieldname: str):
+    """The in-memory length bytes of ``fieldname`` in a segment's per-document reader, read
+    once and put in place of Whoosh's column reader; None if the column is not one byte a
+    document."""
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+    lenfield = _lenfield(fieldname)
+    got = pdr._readers.get(lenfield)
+    if isinstance(got, _Lengths):
+        return got
+    col = pdr._cached_reader(lenfield, LENGTHS_COLUMN)
+    if col is None or col._fixedlen != 1:
+        return None
+    got = pdr._readers[lenfield] = _Lengths(bytes(col._dbfile.get(col._basepos, col._count)))
+    return got
+
+
 def _preload_lengths(searcher) -> None:
     """Load the per-document length bytes of body and title into memory, once per searcher.
 
     BM25 asks for a document's field length for every posting it scores; Whoosh reads it
     from the file each time (a seek + read without mmap). Best effort: any surprise in
     Whoosh's internals leaves the original reader in place."""
-    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-
     try:
         leaves = [sub for sub, _ in searcher.leaf_searchers()]
     except Exception:
@@ -1031,11 +1037,7 @@ def _preload_lengths(searcher) -> None:
         try:
             pdr = sub.reader()._perdoc
             for fieldname in ("body", "title"):
-                lenfield = _lenfield(fieldname)
-                col = pdr._cached_reader(lenfield, LENGTHS_COLUMN)
-                if col is None or col._fixedlen != 1:
-                    continue
-                pdr._readers[lenfield] = _Lengths(bytes(col._dbfile.get(col._basepos, col._count)))
+                _load_lengths(pdr, fieldname)
         except Exception:
             continue
 

@@ -86,19 +86,21 @@ def _fold(name: str) -> str:
     return unicodedata.normalize("NFC", name).casefold()
 
 
-def _taken(folder: Path) -> tuple[str, set[str]]:
+def _taken(folder: Path) -> tuple[str, int | None, set[str]]:
+    """(cache key, the folder mtime the cached listing is for or None if not cached, the
+    folded names in the folder)."""
     key = os.path.realpath(folder)
     mtime = os.stat(key).st_mtime_ns
     with _LISTINGS_LOCK:
         cached = _LISTINGS.get(key)
         if cached is not None and cached[0] == mtime:
-            return key, set(cached[1])
+            return key, mtime, set(cached[1])
     taken = {_fold(n) for n in os.listdir(folder)}
-    if len(taken) >= _CACHE_FROM:
-        with _LISTINGS_LOCK:
-            _LISTINGS[key] = (mtime, taken)
-        taken = set(taken)
-    return key, taken
+    if len(taken) < _CACHE_FROM:
+        return key, None, taken
+    with _LISTINGS_LOCK:
+        _LISTINGS[key] = (mtime, taken)
+    return key, mtime, set(taken)
 
 
 def _remember(key: str, before: int, name: str) -> None:
@@ -129,11 +131,9 @@ def create_unique(folder: Path, stem: str, ext: str, data: bytes) -> Path:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        key, taken = _taken(folder)
+        key, before, taken = _taken(folder)
     except OSError as exc:
         raise VaultError(f"Cannot read the folder {folder}: {exc.strerror or exc}") from exc
-    with _LISTINGS_LOCK:
-        before = _LISTINGS[key][0] if key in _LISTINGS else None
     for name in candidates(stem, ext):
         if _fold(name) in taken:
             continue
