@@ -30,6 +30,7 @@ import html
 import io
 import logging
 import operator
+import os
 import pickle
 import random
 import re
@@ -38,8 +39,9 @@ import threading
 import zlib
 from array import array
 from bisect import bisect_left
+from collections import Counter, deque
 from functools import lru_cache
-from itertools import accumulate, chain
+from itertools import accumulate, chain, islice, repeat
 from pathlib import Path
 
 import whoosh.util
@@ -100,6 +102,8 @@ def tokenize(text: str) -> list[str]:
     low = text.lower()
     words = _WORD.findall(low)
     if not _SEG.search(low):
+        if max(map(len, words), default=0) <= MAX_TOKEN:
+            return words
         return [w for w in words if len(w) <= MAX_TOKEN]
     out: list[str] = []
     for w in words:
@@ -168,25 +172,20 @@ def _text_positions(value: str):
     A title before TITLE_SEP comes first (BM25F: each title occurrence weighs TITLE_WEIGHT);
     one position is skipped after it so that no phrase spans the title/body border."""
     head, sep, tail = value.partition(TITLE_SEP) if TITLE_SEP in value[:2000] else ("", "", value)
+    title = tokenize(head) if sep else []
+    body = tokenize(tail)
+    tokens = title + [""] + body if sep else body  # "" (never a token) takes the skipped position
     poses: dict[str, list[int]] = {}
     get = poses.get
-    title = tokenize(head) if sep else []
-    for i, word in enumerate(title):
+    for i, word in enumerate(tokens):
         plist = get(word)
         if plist is None:
             poses[word] = [i]
         else:
             plist.append(i)
-    in_title = {w: len(p) for w, p in poses.items()}
-    offset = len(title) + 1 if sep else 0
-    body = tokenize(tail)
-    for i, word in enumerate(body, offset):
-        plist = get(word)
-        if plist is None:
-            poses[word] = [i]
-        else:
-            plist.append(i)
-    return poses, in_title, len(title) + len(body)
+    if sep:
+        del poses[""]
+    return poses, Counter(title), len(title) + len(body)
 
 
 class ArrayPositions(formats.Positions):
@@ -259,17 +258,27 @@ class _CompactPool:
     """In-memory posting pool grouped by field and term (replaces Whoosh's PostingPool).
 
     Whoosh keeps one 5-tuple per posting (~200 bytes) and sorts all of them at commit; this
-    keeps per term a docnum array, a weight array, value ends and the values concatenated
-    (~12 bytes plus the value per posting), and sorts only the distinct terms. A 10k-note
-    build needs a fraction of the memory and no spill files, so bulk builds can use large
-    chunks (fewer segments, faster queries). Text fields (ArrayPositions) are keyed by the
-    word itself and keep positions in a uint32 array; other fields by term bytes."""
+    keeps a few arrays per term (~12 bytes plus the value per posting) and sorts only the
+    distinct terms. A 10k-note build needs a fraction of the memory and no spill files, so
+    bulk builds can use large chunks (fewer segments, faster queries).
 
-    def __init__(self, schema):
+    Text fields (ArrayPositions) are keyed by the word and keep (docnum, frequency, title
+    frequency) triples and the positions, one array each: the weight follows from the
+    frequencies when the segment is written. Other fields are keyed by the term bytes and
+    keep docnums, weights, value ends and the values concatenated."""
+
+    def __init__(self, schema, textual=None):
         self.fieldnames: set[str] = set()
         self._fields: dict[str, dict] = {}
-        self._unsorted: set = set()  # (field, key) whose docnums arrived out of order
-        self._textual = {name for name, field in schema.items() if isinstance(field.format, ArrayPositions)}
+        self._schema = schema  # None: a pool of text postings only (see _analyze)
+        self._textual = set(textual) if textual is not None else textual_fields(schema)
+        # text postings (from merged segments) whose weight is not the one their frequencies
+        # give: (field, word) -> {docnum: weight}
+        self._weights: dict[tuple, dict] = {}
+        # whether postings may have come out of docnum order (merged segments come after
+        # the new documents, one term at a time)
+        self._top = -1
+        self._disordered = False
 
     def _terms(self, fieldname: str) -> dict:
         terms = self._fields.get(fieldname)
@@ -281,60 +290,108 @@ class _CompactPool:
     def add(self, item) -> None:
         """One posting (Whoosh's pool interface, used when segments are merged)."""
         fieldname, tbytes, docnum, weight, vbytes = item
+        if docnum < self._top:
+            self._disordered = True
+        self._top = docnum
         terms = self._terms(fieldname)
-        textual = fieldname in self._textual
-        key = tbytes.decode("utf-8") if textual else tbytes
-        entry = terms.get(key)
+        if fieldname in self._textual:
+            word = tbytes.decode("utf-8")
+            positions = array("I", vbytes)
+            freq = len(positions)
+            boost = self._schema[fieldname].format.field_boost
+            extra = TITLE_WEIGHT - 1.0
+            in_title = max(0, round((weight / boost - freq) / extra)) if boost and extra else 0
+            if _weight(freq, in_title, boost) != weight:
+                self._weights.setdefault((fieldname, word), {})[docnum] = weight
+            entry = terms.get(word)
+            if entry is None:
+                entry = terms[word] = (array("I"), array("I"))
+            entry[0].extend((docnum, freq, in_title))
+            entry[1].extend(positions)
+            return
+        entry = terms.get(tbytes)
         if entry is None:
-            entry = terms[key] = (array("I"), array("f"), array("I"), array("I") if textual else bytearray())
+            entry = terms[tbytes] = (array("I"), array("f"), array("I"), bytearray())
         docs, weights, ends, data = entry
-        if docs and docs[-1] > docnum:
-            self._unsorted.add((fieldname, key))  # merged segments come after new docs
         docs.append(docnum)
         weights.append(weight)
         if vbytes:
-            if textual:
-                data.frombytes(vbytes)
-            else:
-                data += vbytes
+            data += vbytes
         ends.append(len(data))
 
-    def add_text(self, fieldname: str, docnum: int, value: str, boost: float) -> int:
+    def add_text(self, fieldname: str, docnum: int, value: str) -> int:
         """Add one document's postings of a text field; returns the field length."""
         poses, in_title, length = _text_positions(value)
+        if docnum < self._top:
+            self._disordered = True
+        self._top = docnum
         terms = self._terms(fieldname)
-        extra = TITLE_WEIGHT - 1.0
+        get = terms.get
         for word, plist in poses.items():
-            entry = terms.get(word)
+            entry = get(word)
             if entry is None:
-                entry = terms[word] = (array("I"), array("f"), array("I"), array("I"))
-            docs, weights, ends, data = entry
-            if docs and docs[-1] > docnum:
-                self._unsorted.add((fieldname, word))
-            docs.append(docnum)
-            freq = len(plist)
-            weights.append((freq + extra * in_title[word] if word in in_title else freq) * boost)
-            data.extend(plist)
-            ends.append(len(data))
+                terms[word] = (array("I", (docnum, len(plist), 0)), array("I", plist))
+            else:
+                heads, data = entry
+                heads.extend((docnum, len(plist), 0))
+                data.extend(plist)
+        for word, count in in_title.items():
+            terms[word][0][-1] = count  # this document's title frequency, just added
         return length
+
+    def text_postings(self) -> dict:
+        """The text fields' postings, for :meth:`merge_text` (in another process too)."""
+        return {name: terms for name, terms in self._fields.items() if name in self._textual}
+
+    def merge_text(self, fields: dict) -> None:
+        """Add text postings from :meth:`text_postings` of a pool whose documents come after
+        every document here."""
+        for fieldname, chunk in fields.items():
+            if fieldname not in self._textual:
+                raise ValueError(f"not a text field: {fieldname}")
+            terms = self._terms(fieldname)
+            get = terms.get
+            for word, heads, data in _unpacked(chunk):
+                entry = get(word)
+                if entry is None:
+                    terms[word] = (heads, data)
+                else:
+                    if heads[0] <= entry[0][-3]:
+                        self._disordered = True  # not expected: sorted when written
+                    entry[0].extend(heads)
+                    entry[1].extend(data)
 
     def terms(self, fieldname: str):
         """(term bytes, docnums, weights, values) of a field's terms in term order, the
         postings of each in docnum order."""
         terms = self._fields.get(fieldname, {})
+        textual = fieldname in self._textual
+        boost = self._schema[fieldname].format.field_boost if textual else 1.0
         keyed = sorted((k.encode("utf-8") if isinstance(k, str) else k, k) for k in terms)
         for tbytes, key in keyed:
-            docs, weights, ends, data = terms[key]
-            if isinstance(data, array):
-                raw, scale = data.tobytes(), data.itemsize
+            if textual:
+                heads, data = terms[key]
+                docs = heads[0::3]
+                freqs = heads[1::3]
+                in_title = heads[2::3]
+                if any(in_title):  # (freq + extra * in_title) * boost, as in _weight
+                    extra = map(operator.mul, in_title, repeat(TITLE_WEIGHT - 1.0))
+                    freqs_w = map(operator.add, freqs, extra)
+                else:
+                    freqs_w = freqs
+                weights = array("f", freqs_w if boost == 1.0 else map(operator.mul, freqs_w, repeat(boost)))
+                odd = self._weights.get((fieldname, key))
+                if odd:
+                    for i, d in enumerate(docs):
+                        if d in odd:
+                            weights[i] = odd[d]
+                ends = list(accumulate(map(operator.mul, freqs, repeat(data.itemsize))))
+                raw = data.tobytes()
             else:
-                raw, scale = bytes(data), 1
-            vals = []
-            start = 0
-            for end in ends:
-                vals.append(raw[start * scale:end * scale])
-                start = end
-            if (fieldname, key) in self._unsorted:
+                docs, weights, ends, data = terms[key]
+                raw = bytes(data)
+            vals = list(map(raw.__getitem__, map(slice, chain((0,), ends), ends)))
+            if self._disordered and any(map(operator.ge, docs, docs[1:])):
                 order = sorted(range(len(docs)), key=docs.__getitem__)
                 docs = array("I", [docs[i] for i in order])
                 weights = array("f", [weights[i] for i in order])
@@ -350,7 +407,154 @@ class _CompactPool:
 
     def cleanup(self) -> None:
         self._fields = {}
-        self._unsorted = set()
+        self._weights = {}
+        self._top = -1
+        self._disordered = False
+
+
+#: documents per batch of text analysis in a bulk build (see _add_bulk)
+ANALYSIS_BATCH = 250
+
+
+def _add_bulk(writer, docs) -> int:
+    """Add new documents, their text analysed in batches by a helper process on the other
+    core while this one reads the next notes, writes the per-document data and analyses a
+    batch itself whenever the helper is two batches behind. Batches are added in order; if
+    the helper fails, its batches are analysed here. Returns the number of documents added."""
+    if not isinstance(writer.pool, _CompactPool):  # Whoosh's own writer (the tests compare)
+        added = 0
+        for doc in docs:
+            doc.pop("_new", None)
+            writer.add_document(**doc)
+            added += 1
+        return added
+    textual = sorted(writer.pool._textual)  # noqa: SLF001
+    pending: deque = deque()  # [documents, their texts, first docnum, (postings, lengths) or None]
+    helper = None
+    tried = False
+    base = writer.docnum
+    added = 0
+
+    def add_oldest(block: bool) -> bool:
+        nonlocal helper, added
+        batch, texts, first, result = pending[0]
+        if result is None and helper is not None:
+            if not block and not helper.ready():
+                return False
+            try:
+                result = helper.result()
+            except Exception as exc:  # noqa: BLE001 -- the work is done here instead
+                log.warning("text analysis helper failed (%s); going on without it", exc)
+                helper.close()
+                helper = None
+        if result is None:
+            result = _analyze(texts, first, textual, pack=False)
+        pending.popleft()
+        postings, lengths = result
+        for doc, doc_lengths in zip(batch, lengths):
+            doc.pop("_new", None)
+            writer.add_document(**doc, _analyzed=doc_lengths)
+        writer.pool.merge_text(postings)
+        added += len(batch)
+        return True
+
+    try:
+        for batch in _batches(docs, ANALYSIS_BATCH):
+            texts = [{name: doc[name] for name in textual if isinstance(doc.get(name), str)} for doc in batch]
+            if not tried and len(batch) == ANALYSIS_BATCH:
+                tried = True
+                helper = _start_helper()
+            if helper is not None and helper.queued < 2 and helper.send(_analyze, texts, base, textual):
+                pending.append([batch, texts, base, None])
+            else:
+                pending.append([batch, texts, base, _analyze(texts, base, textual, pack=False)])
+            base += len(batch)
+            while pending and add_oldest(block=False):
+                pass
+        while pending:
+            add_oldest(block=True)
+    finally:
+        if helper is not None:
+            helper.close()
+    return added
+
+
+def _batches(items, size: int):
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def _start_helper():
+    """A helper process for text analysis, or None (one core, in-process mode, no fork)."""
+    from clipper.core import limits
+
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    if cores < 2 or limits.in_process():
+        return None
+    try:
+        return limits.Helper()
+    except Exception as exc:  # noqa: BLE001 -- e.g. no process may be started here
+        log.warning("no text analysis helper (%s)", exc)
+        return None
+
+
+def textual_fields(schema) -> set[str]:
+    return {name for name, field in schema.items() if isinstance(field.format, ArrayPositions)}
+
+
+def _analyze(texts: list[dict], base: int, fieldnames, pack: bool = True) -> tuple[dict, list[dict]]:
+    """Text postings of documents ``base``, ``base + 1``, ... (their text fields' values in
+    ``texts``) and each document's field lengths; run in a helper process during bulk builds
+    (``pack``: postings as :func:`_packed` arrays, to be sent back)."""
+    pool = _CompactPool(None, textual=fieldnames)
+    lengths = []
+    for i, values in enumerate(texts):
+        lengths.append({name: pool.add_text(name, base + i, value) for name, value in values.items()})
+    postings = pool.text_postings()
+    if pack:
+        postings = {name: _packed(terms) for name, terms in postings.items()}
+    return postings, lengths
+
+
+def _packed(terms: dict) -> tuple:
+    """A field's text postings as a few arrays (one pickle of those is a fraction of the
+    time of thousands of small arrays), for :func:`_unpacked`."""
+    words = list(terms)
+    heads, data, head_counts, data_counts = array("I"), array("I"), array("I"), array("I")
+    for word in words:
+        h, d = terms[word]
+        heads.extend(h)
+        data.extend(d)
+        head_counts.append(len(h))
+        data_counts.append(len(d))
+    return words, heads, data, head_counts, data_counts
+
+
+def _unpacked(chunk):
+    """(word, heads, positions) of a field's postings from :func:`_packed` or a pool."""
+    if isinstance(chunk, dict):
+        for word, (heads, data) in chunk.items():
+            yield word, heads, data
+        return
+    words, heads, data, head_counts, data_counts = chunk
+    h = d = 0
+    for word, nh, nd in zip(words, head_counts, data_counts):
+        yield word, heads[h:h + nh], data[d:d + nd]
+        h += nh
+        d += nd
+
+
+def _weight(freq: int, in_title: int, boost: float) -> float:
+    """A text posting's weight (BM25F: a title occurrence counts TITLE_WEIGHT times), as the
+    float32 the posting list stores."""
+    return _F32.unpack(_F32.pack((freq + (TITLE_WEIGHT - 1.0) * in_title) * boost))[0]
+
+
+_F32 = struct.Struct("f")
 
 
 class _Writer(SegmentWriter):
@@ -376,6 +580,7 @@ class _Writer(SegmentWriter):
         pool = self.pool
         docnum = self.docnum
         fieldnames = sorted(name for name in fields if not name.startswith("_"))
+        analyzed = fields.get("_analyzed")
         self._check_fields(schema, fieldnames)
         perdocwriter.start_doc(docnum)
         try:
@@ -389,7 +594,10 @@ class _Writer(SegmentWriter):
                 length = 0
                 if field.indexed:
                     if isinstance(field.format, ArrayPositions) and isinstance(value, str):
-                        length = pool.add_text(fieldname, docnum, value, field.format.field_boost)
+                        if analyzed is None:
+                            length = pool.add_text(fieldname, docnum, value)
+                        else:  # postings come with merge_text (see _add_bulk)
+                            length = analyzed[fieldname]
                     else:
                         scorable = field.scorable
                         for tbytes, freq, weight, vbytes in field.index(value):
@@ -450,6 +658,8 @@ def _write_pool(fw, schema, lengths, pool) -> None:
         fw.start_field(fieldname, fieldobj)
         fixedsize = fieldobj.format.fixed_value_size()
         doclens = lengths.lengths(fieldname) if lengths is not None else None
+        if doclens is not None and not any(doclens):
+            doclens = None  # not scorable: the same as lengths of 0
         prefix = pack_ushort(fw._fieldid)
         add_term = fw._tindex.add
         for tbytes, docs, weights, vals in chain((first,), terms):
@@ -475,10 +685,10 @@ def _posting_blocks(docs, weights, vals, doclens, fixedsize, blocklimit, compres
         maxweight = top if top > 0 else 0
         minlength, maxlength = None, 0
         if doclens is not None:
-            lens = [doclens[d] for d in ids]
+            lens = list(map(doclens.__getitem__, ids))
             maxlength = max(lens)
             if maxlength:
-                minlength = min(x for x in lens if x)
+                minlength = min(lens) if 0 not in lens else min(filter(None, lens))
         # W3TermInfo.add_block
         info._weight += sum(ws)
         info._df += len(ids)
@@ -497,7 +707,9 @@ def _posting_blocks(docs, weights, vals, doclens, fixedsize, blocklimit, compres
             mini_weights = None if w0 == 1.0 else w0
         else:
             mini_weights = tuple(ws)
-        values = [v for v in vals[b:e] if v]
+        values = vals[b:e]
+        if b"" in values:  # Whoosh leaves out empty values
+            values = [v for v in values if v]
         if fixedsize is None or fixedsize < 0:
             mini_values = tuple(values)
         elif fixedsize == 0:
@@ -639,12 +851,15 @@ class SearchIndex:
                              codec=W3Codec(compression=0))
             for note_id in delete_ids:
                 writer.delete_by_term("id", note_id)
-            for doc in docs:
-                if doc.pop("_new", False) or bulk:
-                    writer.add_document(**doc)
-                else:
-                    writer.update_document(**doc)
-                written += 1
+            if bulk:
+                written = _add_bulk(writer, docs)
+            else:
+                for doc in docs:
+                    if doc.pop("_new", False):
+                        writer.add_document(**doc)
+                    else:
+                        writer.update_document(**doc)
+                    written += 1
             w, writer = writer, None
             _commit(w, mergetype=_merge_none if bulk else _merge_tiny)
         except BaseException as exc:

@@ -15,6 +15,7 @@ Set ``CLIPPER_IN_PROCESS=1`` to run in-process (debugging only: no time or memor
 from __future__ import annotations
 
 import os
+import queue
 import sys
 import threading
 import time
@@ -232,3 +233,79 @@ def run_many(calls, jobs: int = 2, timeout: float = TIME_LIMIT, memory: int = ME
             stop(conn, proc, kill=False)
         for conn, (_i, proc, _d) in running.items():
             stop(conn, proc, kill=True)
+
+
+class Helper:
+    """One child process that runs calls in the order sent, so that CPU-bound work overlaps
+    with the caller's own (a first index build analyses text in it on the second core).
+
+    ``send`` queues a call, ``ready`` tells whether the oldest queued call has finished,
+    ``result`` returns it (or raises: the child's error, or ExtractionTimeout when the child
+    is gone). Any failure leaves the caller to do the work itself."""
+
+    def __init__(self, memory: int = MEMORY_LIMIT):
+        ctx = _context()
+        if ctx.get_start_method() == "fork":
+            import gc
+
+            gc.freeze()  # the child would otherwise copy every page the collector touches
+        here, there = ctx.Pipe(duplex=True)
+        self._proc = ctx.Process(target=_worker, args=(there, memory), daemon=True)
+        self._proc.start()
+        there.close()
+        self._conn = here
+        self.queued = 0
+        # Calls go out from a thread of their own: a call and a result both larger than the
+        # pipe's buffer would otherwise block each side on its send (a deadlock).
+        self._outbox: queue.SimpleQueue = queue.SimpleQueue()
+        self._sender = threading.Thread(target=self._send_all, name="clipper-helper-send", daemon=True)
+        self._sender.start()
+
+    def _send_all(self) -> None:
+        while True:
+            call = self._outbox.get()
+            try:
+                self._conn.send(call)
+            except Exception:  # noqa: BLE001 -- a dead child or an unpicklable call: result() reports it
+                try:
+                    self._proc.kill()
+                except Exception:  # noqa: BLE001
+                    pass
+                return
+            if call is None:
+                return
+
+    def send(self, func, *args) -> bool:
+        if not self._sender.is_alive():
+            return False
+        self._outbox.put((func, args))
+        self.queued += 1
+        return True
+
+    def ready(self) -> bool:
+        try:
+            return self._conn.poll()
+        except (EOFError, OSError):
+            return True  # result() reports it
+
+    def result(self):
+        self.queued -= 1
+        try:
+            got = self._conn.recv()
+        except (EOFError, OSError) as exc:
+            self._proc.join(1)
+            code = self._proc.exitcode
+            raise ExtractionTimeout(f"the helper process stopped unexpectedly (exit code {code})") from exc
+        value = _unpack(got)
+        if isinstance(value, BaseException):
+            raise value
+        return value
+
+    def close(self) -> None:
+        self._outbox.put(None)
+        self._sender.join(2)
+        self._proc.join(2)
+        if self._proc.is_alive():
+            self._proc.kill()
+            self._proc.join(1)
+        self._conn.close()

@@ -103,12 +103,9 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-_WS = re.compile(r"\s+")
-
-
 def text_hash(body: str) -> str | None:
     """Hash of an article's text for duplicate detection (whitespace and case folded)."""
-    norm = _WS.sub(" ", body or "").strip().casefold()
+    norm = " ".join((body or "").split()).casefold()  # str.split's whitespace is re's \s
     if len(norm) < 40:
         return None
     return hashlib.sha256(norm.encode("utf-8")).hexdigest()

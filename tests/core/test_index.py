@@ -202,15 +202,19 @@ def _postings_dump(folder):
 
 
 def test_posting_lists_written_in_blocks_match_whoosh_writer(tmp_path, monkeypatch):
-    """The bulk writer's own posting-list writer gives the same terms, statistics, blocks and
-    postings as Whoosh's posting-at-a-time writer, in every field, for lists of one block and
-    of several, after updates, deletions and merges."""
+    """The writer (its compact pool and its own posting-list writer) gives the same terms,
+    statistics, blocks and postings as Whoosh's own writer and as its posting-at-a-time field
+    writer, in every field, for lists of one block and of several, after updates, deletions
+    and merges."""
     import random
+
+    from whoosh.writing import SegmentWriter
 
     words = ["river", "road", "city", "council", "bike", "москва", "北京大学", "ท่าเรือ", "a", "z9"]
 
-    def build(folder, write_blocks):
-        monkeypatch.setattr(ix._Writer, "write_blocks", write_blocks)  # noqa: SLF001
+    def build(folder, write_blocks, writer=ix._Writer):  # noqa: SLF001
+        monkeypatch.setattr(ix, "_Writer", writer)
+        monkeypatch.setattr(writer, "write_blocks", write_blocks, raising=False)
         rnd = random.Random(3)
 
         def doc(i):
@@ -231,9 +235,63 @@ def test_posting_lists_written_in_blocks_match_whoosh_writer(tmp_path, monkeypat
             si.write([doc(i)])
         si.close()
 
+    build(tmp_path / "stock", None, SegmentWriter)
     build(tmp_path / "whoosh", False)
     build(tmp_path / "blocks", True)
+    stock = _postings_dump(tmp_path / "stock")
     whoosh, blocks = _postings_dump(tmp_path / "whoosh"), _postings_dump(tmp_path / "blocks")
     assert len(blocks) > 100 and any(len(b[3]) > 2 for b in blocks)
+    assert any(s[2][0] > s[2][1] for s in blocks if s[0] == "body")  # title words weigh more
     assert {f for f, *_ in blocks} >= {"body", "title", "tags", "created", "id", "hash", "source"}
     assert blocks == whoosh
+    assert blocks == stock
+
+
+def test_pool_keeps_merged_text_postings_as_given():
+    """Postings from merged segments keep their weight even when their frequencies would give
+    another, and come out in docnum order even when they were added after later documents."""
+    from array import array
+
+    pool = ix._CompactPool(ix.make_schema())  # noqa: SLF001
+    pool.add_text("body", 5, "Title" + ix.TITLE_SEP + "river road river")
+    pool.add(("body", b"river", 2, 2.5, array("I", [7]).tobytes()))
+    pool.add(("body", b"title", 3, 3.0, array("I", [0]).tobytes()))
+    got = {t: (list(d), list(w), [array("I", v).tolist() for v in vals])
+           for t, d, w, vals in pool.terms("body")}
+    assert got[b"river"] == ([2, 5], [2.5, 2.0], [[7], [2, 4]])
+    assert got[b"title"] == ([3, 5], [3.0, 3.0], [[0], [0]])
+    assert got[b"road"] == ([5], [1.0], [[3]])
+
+
+def test_bulk_build_without_or_with_a_failing_helper_gives_the_same_index(tmp_path, monkeypatch, caplog):
+    """Text analysed by the helper process, here only, or here after the helper died: the same
+    posting lists."""
+    from clipper.core import limits
+
+    def build(folder):
+        si = ix.SearchIndex(folder)
+        si.create()
+        docs = [{"id": f"n{i}", "path": f"{i}.md", "title": f"Note {i % 7}",
+                 "body": f"Note {i % 7}" + ix.TITLE_SEP + " ".join(["river", "road", str(i)] * (i % 5 + 1)),
+                 "tags": "news", "created": 20240101000000 + i} for i in range(ix.ANALYSIS_BATCH * 3 + 17)]
+        assert si.write(docs, bulk=True) == len(docs)
+        si.close()
+        return _postings_dump(folder)
+
+    helped = build(tmp_path / "helped")
+    calls = []
+    real_result = limits.Helper.result
+
+    def dying(self):
+        calls.append(1)
+        if len(calls) == 2:
+            self._proc.kill()  # noqa: SLF001
+            self.queued -= 1
+            raise limits.ExtractionTimeout("the helper process stopped unexpectedly")
+        return real_result(self)
+
+    monkeypatch.setattr(limits.Helper, "result", dying)
+    assert build(tmp_path / "helper-died") == helped
+    assert len(calls) == 2 and "going on without it" in caplog.text
+    monkeypatch.setenv("CLIPPER_IN_PROCESS", "1")
+    assert build(tmp_path / "alone") == helped

@@ -137,6 +137,9 @@ def test_ids_and_text_hash():
     spaced = " some ARTICLE text that is long  enough to count as an article\nbody."
     assert text_hash(long) == text_hash(spaced)
     assert text_hash("short") is None
+    # notes in existing catalogs carry this hash: it must not change between versions
+    odd = "\u00a0Ünïcode  text\u2003with\x1cODD\u3000spaces and\nlines, long enough to count. "
+    assert text_hash(odd) == "805e0b234df72e212137252e13eaee1deb29ab1f3a61e17b651a750898b1d497"
 
 
 def test_new_note_created_exclusively(tmp_path):
