@@ -8,8 +8,11 @@ Design (measurements in FIELD-NOTES and the issue-4 report):
 - The body field starts with the title, whose words weigh TITLE_WEIGHT (BM25F over title and
   text in one posting list per word); ``title:`` has its own field.
 - Positions are stored as raw arrays (not pickles); postings are pooled in memory per term
-  (``_CompactPool``) and a bulk build commits one segment per BULK_CHUNK notes without
-  merging; single-note commits merge small segments rarely (MERGE_TIERS).
+  (``_CompactPool``) and written straight into Whoosh's W3 posting blocks a term at a time
+  (``_write_pool``; Whoosh's writer takes them one posting at a time). A bulk build commits
+  one segment per BULK_CHUNK notes without merging, its text analysed in batches by a helper
+  process on the second core (``_add_bulk``); single-note commits merge small segments
+  rarely (MERGE_TIERS).
 - Prefix queries expand to at most PREFIX_TERMS of the most frequent matching words and score
   as a constant (a bare prefix stops after the first hits).
 - Snippets are computed from the note's text with one regular expression, not by Whoosh's
