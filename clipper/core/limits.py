@@ -153,10 +153,6 @@ def run_many(calls, jobs: int = 2, timeout: float = TIME_LIMIT, memory: int = ME
                 yield i, exc
         return
     ctx = _context()
-    if ctx.get_start_method() == "fork":
-        import gc
-
-        gc.freeze()  # children would otherwise copy every page the collector touches
     pending = list(enumerate(calls))[::-1]
     idle: list = []  # (conn, proc) of workers waiting for a call
     running: dict = {}  # conn -> (index, process, deadline)
@@ -164,25 +160,9 @@ def run_many(calls, jobs: int = 2, timeout: float = TIME_LIMIT, memory: int = ME
     next_out = 0
 
     def start_worker():
-        here, there = ctx.Pipe(duplex=True)
-        proc = ctx.Process(target=_worker, args=(there, memory), daemon=True)
-        proc.start()
-        there.close()
-        return here, proc
+        return _start_worker(ctx, memory)
 
-    def stop(conn, proc, kill: bool) -> None:
-        if kill:
-            proc.kill()
-        else:
-            try:
-                conn.send(None)
-            except OSError:
-                proc.kill()
-        proc.join(5)
-        if proc.is_alive():
-            proc.kill()
-            proc.join(1)
-        conn.close()
+    stop = _stop_worker
 
     try:
         while pending or running:
@@ -235,6 +215,35 @@ def run_many(calls, jobs: int = 2, timeout: float = TIME_LIMIT, memory: int = ME
             stop(conn, proc, kill=True)
 
 
+def _start_worker(ctx, memory: int):
+    """(connection, process) of a new child running :func:`_worker`."""
+    if ctx.get_start_method() == "fork":
+        import gc
+
+        gc.freeze()  # children would otherwise copy every page the collector touches
+    here, there = ctx.Pipe(duplex=True)
+    proc = ctx.Process(target=_worker, args=(there, memory), daemon=True)
+    proc.start()
+    there.close()
+    return here, proc
+
+
+def _stop_worker(conn, proc, kill: bool) -> None:
+    """Stop a :func:`_start_worker` child: asked to end (or killed), waited for, closed."""
+    if kill:
+        proc.kill()
+    else:
+        try:
+            conn.send(None)
+        except OSError:
+            proc.kill()
+    proc.join(5)
+    if proc.is_alive():
+        proc.kill()
+        proc.join(1)
+    conn.close()
+
+
 class Helper:
     """One child process that runs calls in the order sent, so that CPU-bound work overlaps
     with the caller's own (a first index build analyses text in it on the second core).
@@ -244,16 +253,7 @@ class Helper:
     is gone). Any failure leaves the caller to do the work itself."""
 
     def __init__(self, memory: int = MEMORY_LIMIT):
-        ctx = _context()
-        if ctx.get_start_method() == "fork":
-            import gc
-
-            gc.freeze()  # the child would otherwise copy every page the collector touches
-        here, there = ctx.Pipe(duplex=True)
-        self._proc = ctx.Process(target=_worker, args=(there, memory), daemon=True)
-        self._proc.start()
-        there.close()
-        self._conn = here
+        self._conn, self._proc = _start_worker(_context(), memory)
         self.queued = 0
         # Calls go out from a thread of their own: a call and a result both larger than the
         # pipe's buffer would otherwise block each side on its send (a deadlock).
@@ -264,6 +264,8 @@ class Helper:
     def _send_all(self) -> None:
         while True:
             call = self._outbox.get()
+            if call is None:
+                return
             try:
                 self._conn.send(call)
             except Exception:  # noqa: BLE001 -- a dead child or an unpicklable call: result() reports it
@@ -271,8 +273,6 @@ class Helper:
                     self._proc.kill()
                 except Exception:  # noqa: BLE001
                     pass
-                return
-            if call is None:
                 return
 
     def send(self, func, *args) -> bool:
@@ -302,10 +302,6 @@ class Helper:
         return value
 
     def close(self) -> None:
-        self._outbox.put(None)
+        self._outbox.put(None)  # the sender stops once the calls before are sent
         self._sender.join(2)
-        self._proc.join(2)
-        if self._proc.is_alive():
-            self._proc.kill()
-            self._proc.join(1)
-        self._conn.close()
+        _stop_worker(self._conn, self._proc, kill=self._sender.is_alive())
