@@ -259,12 +259,14 @@ class _Converter(MarkdownConverter):
         tex = el.get_text().strip()
         if not tex:
             return ""
-        tex = tex.replace("<", r"\lt ").replace(">", r"\gt ")  # never raw HTML, even inside math
+        tex = re.sub(r"<\s*", r"\\lt ", re.sub(r">\s*", r"\\gt ", tex))  # never raw HTML, even in math
         tex = re.sub(r"\n\s*\n", "\n", tex)
-        if el.get("display") == "block" and "_inline" not in parent_tags:
+        if el.name == "clipper-displaymath" and "_inline" not in parent_tags:
             return f"\n\n$$\n{tex}\n$$\n\n"
         tex = re.sub(r"\s*\n\s*", " ", tex).replace("$", r"\$")
         return f"${tex}$"
+
+    convert_clipper_displaymath = convert_clipper_math
 
     def convert_clipper_fnref(self, el, text, parent_tags):
         label = el.get_text().strip()

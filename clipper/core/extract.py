@@ -316,7 +316,8 @@ _INLINE = {"a", "abbr", "b", "bdi", "bdo", "big", "br", "cite", "code", "data", 
            "source", "button", "select", "textarea", "output", "meter", "progress", "clipper-fnref",
            "clipper-math", "math", "svg", "video", "audio", "iframe", "object", "embed", "canvas"}
 # Blocks kept or dropped whole: their parts belong together (a list's items, a table's rows).
-_ATOMIC = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "table", "pre", "blockquote", "figure",
+_ATOMIC = {"clipper-displaymath", "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "table", "pre",
+           "blockquote", "figure",
            "details", "address", "hr", "menu", "li", "dd", "dt", "tr", "td", "th", "thead", "tbody", "tfoot",
            "caption", "figcaption", "summary", "legend", "colgroup", "col", "optgroup", "option"}
 _WHOLE = {"table", "thead", "tbody", "tfoot", "tr", "td", "th", "pre", "math", "figure", "caption"}
@@ -431,6 +432,24 @@ def _fill_gaps(words, t_words, segments, is_covered) -> None:
                     is_covered[w] = True
 
 
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def _heading_only(el, total) -> bool:
+    """A block whose words are a heading's (a short one) or a code block's, give or take a
+    button label: structure trafilatura sometimes drops (a code block in a toolbar wrapper)."""
+    words = total.get(el, 0)
+    if el.tag in _HEADINGS:
+        return words <= 20
+    if el.tag == "pre":
+        return True
+    parts = [h for h in el.iterdescendants(*_HEADINGS, "pre")
+             if not any(a.tag in _HEADINGS or a.tag == "pre" for a in h.iterancestors())]
+    inside = sum(total.get(h, 0) for h in parts)
+    heading_words = sum(total.get(h, 0) for h in parts if h.tag != "pre")
+    return bool(parts) and words - inside <= 3 and heading_words <= 20
+
+
 def _own_elements(tree, xml_body):
     """The page's own elements holding trafilatura's article (a copy), or None when they cannot
     be told apart (then trafilatura's XML is converted instead)."""
@@ -471,24 +490,30 @@ def _own_elements(tree, xml_body):
         elif el is not root and any(wanted_image(c) for c in inline):
             kept.append(el)
         blocks = [c for c in children if c not in inline]
-        verdicts = []
+        walked, verdicts = [], []
         for child in blocks:
             words = total.get(child, 0)
-            if _descends(child):
-                if covered.get(child, 0) or wanted_image(child, take=False):
-                    walk(child)
-                    verdicts.append(None)
-                else:
-                    dropped.append(child)
-                    verdicts.append(False if words else None)
+            cov = covered.get(child, 0)
+            if _descends(child) and (cov or wanted_image(child, take=False)):
+                walk(child)
+                walked.append(True)
+                verdicts.append(True)
+                continue
+            walked.append(False)
+            if not cov and words and _heading_only(child, total):
+                verdicts.append(None)  # a heading trafilatura dropped: kept between kept blocks
+            elif child.tag == "clipper-displaymath":
+                verdicts.append(None)  # TeX is not text trafilatura keeps: kept between kept blocks
             elif words:
-                verdicts.append(covered.get(child, 0) >= KEEP_SHARE * words)
+                verdicts.append(cov >= KEEP_SHARE * words)
+            elif _descends(child):
+                verdicts.append(None)
             else:
                 verdicts.append(True if wanted_image(child) else None)
         for i, (child, verdict) in enumerate(zip(blocks, verdicts, strict=True)):
-            if verdict is None and _descends(child):
-                continue  # walked (or dropped) above
-            if verdict is None:  # no words: a rule or spacer between kept blocks stays (pictures
+            if walked[i]:
+                continue
+            if verdict is None:  # between kept blocks: a rule, a heading, display math stay (pictures
                 before = next((v for v in reversed(verdicts[:i]) if v is not None), False)  # stay
                 after = next((v for v in verdicts[i + 1:] if v is not None), False)  # if trafilatura's)
                 verdict = before and after and child.find(".//img") is None and child.tag != "img"
@@ -558,6 +583,35 @@ def _flatten(body) -> None:
                                         for c in body):
         _wrap_inline_runs(body)  # the trimming below looks at the body's blocks
     body.tag = "div"
+
+
+def _attach_notes(body, tree) -> None:
+    """The footnotes the article refers to, when the extractor left them out (docutils puts them
+    in an <aside>, many sites after the article's element): they are part of the article."""
+    from clipper.core.structure import note_label, note_of
+
+    have = {el.get("id") for el in body.iter() if isinstance(el.tag, str) and el.get("id")}
+    wanted = [a.get("href").strip()[1:] for a in body.iter("a") if note_label(a) is not None]
+    wanted = [name for name in dict.fromkeys(wanted) if name not in have]
+    if not wanted:
+        return
+    page = {el.get("id"): el for el in tree.iter() if isinstance(el.tag, str) and el.get("id")}
+    box = lxml_html.Element("div")
+    for name in wanted:
+        target = page.get(name)
+        if target is None or target.tag in ("h1", "h2", "h3", "h4", "h5", "h6", "body", "main", "article") \
+                or len(text_of(target)) > 5000:
+            continue
+        note = note_of(target)
+        if note is not target and note.get("id") is None:
+            note = deepcopy(note)
+            note.set("id", name)  # the reference must find it
+        else:
+            note = deepcopy(note)
+        note.tail = None
+        box.append(note)
+    if len(box):
+        body.append(box)
 
 
 def _wrap_inline_runs(el) -> None:
@@ -1013,6 +1067,7 @@ def extract_article(html: str, url: str = "", resources: dict[str, str] | None =
     if art.method != "page":
         _trim_tail(body)
         _trim_head(body)
+    _attach_notes(body, tree)
     art.body = body
     return art
 

@@ -3,7 +3,8 @@
 ``normalise_code(root)``: every code block becomes one ``<pre>`` holding exactly its code (token
 spans, line-number gutters and copy buttons gone; ``<br>``/per-line elements become newlines) with
 its language in ``data-clipper-lang``. ``normalise_math(root)``: MathML, KaTeX, MathJax and
-``\\(…\\)`` sources become ``<clipper-math display="inline|block">TeX</clipper-math>``.
+``\\(…\\)`` sources become ``<clipper-math>TeX</clipper-math>`` (a block of its own:
+``<clipper-displaymath>``).
 ``clean_heading_links(root)``: permalink anchors inside headings are dropped or unwrapped.
 ``footnotes(root)``: footnote references become ``<clipper-fnref>label</clipper-fnref>`` and the
 notes are taken out of the tree, returned as ``[(label, element)]``. ``reduce_depth(root, n)``:
@@ -91,7 +92,7 @@ _LANG_WORDS = {
 _NOT_LANG = {"none", "nohighlight", "default", "plain", "notranslate", "source", "block", "inline", "wrap",
              "numbers", "line", "lines", "copy"}
 # Line-number gutters (Pygments, rouge, Prism, highlight.js, Docusaurus, GitHub): digits only.
-_GUTTER_CLASS = re.compile(r"line-?num|linenos?\b|lineno|gutter|ln-num|hljs-ln-n|blob-num|rouge-gutter", re.I)
+_GUTTER_CLASS = re.compile(r"line-?num|linenos?|lineno|gutter|(?:^|\s)lnt?(?:$|\s)|hljs-ln-n|blob-num", re.I)
 _COPY_CLASS = re.compile(r"copy|clipboard|clip-btn|clip-button", re.I)
 _LINE_CLASS = re.compile(r"(?:^|\s)(?:token-|code-|highlight-)?line(?:$|\s)", re.I)
 _CODE_TABLE_CLASS = re.compile(r"highlight|code|hljs|blob|rouge|lineno|gutter|source|listing|syntax", re.I)
@@ -118,11 +119,10 @@ def code_language(el) -> str:
     ``highlight-x``/``data-lang``, or a wrapper's (Sphinx, MkDocs, GitHub put it on a ``<div>``)."""
     if el.get("data-clipper-lang") is not None:
         return el.get("data-clipper-lang")
-    for node in [el, *el.iterdescendants()][:4]:
-        if _is_el(node):
-            lang = _lang_of(node, words=True)
-            if lang:
-                return lang
+    for node in [el, *list(el.iterdescendants("code"))[:2]]:  # not token spans: Pygments' "go" is output
+        lang = _lang_of(node, words=True)
+        if lang:
+            return lang
     for depth, node in enumerate(el.iterancestors()):
         if depth >= 3 or node.tag in ("body", "article", "main", "section"):
             break
@@ -137,19 +137,17 @@ def _gutter_table(table):
     rows = table.xpath("./tr|./thead/tr|./tbody/tr")
     if not rows:
         return None
-    hint = _CODE_TABLE_CLASS.search(_classes(table)) or any(
-        _CODE_TABLE_CLASS.search(_classes(c)) for c in table.iter("td", "th"))
     cells = [r.xpath("./td|./th") for r in rows]
-    if not hint:
-        return None
-    if len(rows) <= 2 and table.xpath(".//pre"):  # Pygments/rouge/MkDocs: one row, gutter cell + code cell
+    if len(rows) <= 2:  # Pygments, rouge, Hugo, MkDocs: a gutter cell of numbers beside a cell of code
         for row in cells:
             code = [c for c in row if not _DIGITS.match("".join(c.itertext()))]
             gutter = [c for c in row if c not in code]
-            if len(code) == 1 and gutter and code[0].xpath(".//pre"):
-                return ("pre", code[0].xpath(".//pre")[0])
-        return None
-    if any(len(r) != 2 for r in cells):  # highlight.js/GitHub: one row per line
+            if len(code) == 1 and code[0].xpath(".//pre") and gutter and all(
+                    g.xpath(".//pre") or _GUTTER_CLASS.search(_classes(g)) for g in gutter):
+                return ("pre", code[0].xpath(".//pre")[-1])
+    hint = _CODE_TABLE_CLASS.search(_classes(table)) or any(
+        _CODE_TABLE_CLASS.search(_classes(c)) for c in table.iter("td", "th"))
+    if not hint or len(rows) < 2 or any(len(r) != 2 for r in cells):  # highlight.js, GitHub: a row a line
         return None
     if not all(_DIGITS.match("".join(r[0].itertext())) for r in cells):
         return None
@@ -246,18 +244,36 @@ def normalise_code(root) -> None:
         lang = code_language(pre)
         _drop_code_chrome(pre)
         _set_code(pre, "".join(_code_text(pre)), lang)
+        _drop_copy_buttons(pre)
+
+
+def _drop_copy_buttons(pre) -> None:
+    """Copy buttons and toolbars beside a code block, inside the wrapper that holds just it."""
+    code_len = len(pre.text or "")
+    for depth, wrapper in enumerate(pre.iterancestors()):
+        if depth >= 3 or wrapper.tag in ("body", "article", "main", "section", "td", "li") \
+                or len("".join(wrapper.itertext())) - code_len > 100:
+            break
+        for node in list(wrapper.iter()):
+            if not _is_el(node) or node is pre or node.getparent() is None or pre in node.iterancestors():
+                continue
+            if node in set(pre.iterancestors()):
+                continue
+            text = "".join(node.itertext()).strip()
+            if len(text) <= 30 and (node.tag == "button" or _COPY_CLASS.search(_classes(node))
+                                    or node.tag == "clipboard-copy"):
+                remove(node)
 
 
 # --- math -----------------------------------------------------------------------------------
 
 _TEX_DELIMS = re.compile(r"^\s*(\\\(|\\\[|\$\$|\$)(.+?)(\\\)|\\\]|\$\$|\$)\s*$", re.S)
-_MATH_CLASS = re.compile(r"(?:^|\s)(?:math|arithmatex|tex|latex)(?:$|\s|-)", re.I)
+_MATH_CLASS = re.compile(r"(?:^|[\s_-])(?:math|arithmatex|tex|latex)(?:$|[\s_-])", re.I)
 _DISPLAYSTYLE = re.compile(r"^\{\\(?:display|text)style\s*(.*)\}$", re.S)
 
 
 def _math_el(tex: str, display: bool):
-    el = etree.Element("clipper-math")
-    el.set("display", "block" if display else "inline")
+    el = etree.Element("clipper-displaymath" if display else "clipper-math")
     el.text = xml_text(tex.strip())
     return el
 
@@ -315,7 +331,7 @@ def _tex_of_math(math) -> str:
 
 
 def normalise_math(root) -> None:
-    """Rendered or source math becomes ``<clipper-math>`` holding its TeX."""
+    """Rendered or source math becomes ``<clipper-math>``/``<clipper-displaymath>`` holding its TeX."""
     scripts = [s for s in root.iter("script") if (s.get("type") or "").lower().startswith("math/tex")]
     if scripts:  # MathJax 2: the TeX is in a script, the rendering beside it
         for el in list(root.iter()):
@@ -350,8 +366,9 @@ def normalise_math(root) -> None:
         display = math.get("display") == "block" or "display" in _classes(target) \
             or "block" in _classes(target)
         _replace(target, _math_el(_tex_of_math(math), display))
-    for el in list(root.iter("span", "div", "script")):  # pandoc, arithmatex, unrendered sources
-        if el.getparent() is None or len(el) or not _MATH_CLASS.search(_classes(el)):
+    for el in list(root.iter("span", "div", "script", "math-renderer")):  # pandoc, arithmatex, GitHub
+        if el.getparent() is None or len(el) or not (
+                el.tag == "math-renderer" or _MATH_CLASS.search(_classes(el))):
             continue
         m = _TEX_DELIMS.match(el.text or "")
         if m and (m.group(1) in ("\\(", "$") and m.group(3) in ("\\)", "$")
@@ -361,19 +378,26 @@ def normalise_math(root) -> None:
 
 # --- headings -------------------------------------------------------------------------------
 
+_PERMALINK_CLASS = re.compile(r"anchor|permalink|headerlink|hash-link|header-link", re.I)
+
+
 def clean_heading_links(root) -> None:
-    """Permalink anchors in headings (¶, #, an empty link; or the whole heading linking to itself)."""
-    for h in root.xpath("//h1|//h2|//h3|//h4|//h5|//h6"):
-        for a in list(h.iter("a")):
-            href = (a.get("href") or "").strip()
-            cls = _classes(a)
-            if not (href.startswith("#") or re.search(r"anchor|permalink|headerlink|hash-link|header-link",
-                                                       cls, re.I)):
-                continue
-            if re.search(r"\w", "".join(a.itertext())) or a.find(".//img") is not None:
-                unwrap(a)
+    """Permalink anchors (¶, #, an empty link) in headings and definition terms are dropped, and a
+    heading that links to itself keeps its text; elsewhere a permalink-classed link with no words."""
+    for el in list(root.iter("a")):
+        if el.getparent() is None:
+            continue
+        href = (el.get("href") or "").strip()
+        words = re.search(r"\w", "".join(el.itertext())) or el.find(".//img") is not None
+        in_title = next((a for a in el.iterancestors("h1", "h2", "h3", "h4", "h5", "h6", "dt")), None)
+        permalink = _PERMALINK_CLASS.search(_classes(el)) is not None
+        if in_title is not None and (href.startswith("#") or permalink):
+            if words:
+                unwrap(el)
             else:
-                remove(a)
+                remove(el)
+        elif permalink and not words and href.startswith("#"):
+            remove(el)
 
 
 # --- footnotes ------------------------------------------------------------------------------
@@ -394,6 +418,39 @@ def _is_backref(a, ref_ids: set) -> bool:
     return href.startswith("#") and bool(text) and _BACKREF_TEXT.match(text) is not None
 
 
+def _sup_of(a):
+    parent = a.getparent()
+    for el in (parent, parent.getparent() if parent is not None else None):
+        if el is not None and el.tag == "sup":
+            return el
+    return None
+
+
+def note_label(a):
+    """The label of a footnote reference (``<sup><a href="#fn1">1</a></sup>``, a link classed or
+    roled as a note reference), or None for any other link."""
+    href = (a.get("href") or "").strip()
+    if not href.startswith("#") or len(href) < 2:
+        return None
+    m = _NOTE_LABEL.match("".join(a.itertext()).strip())
+    if not m:
+        return None
+    sup = _sup_of(a)
+    hinted = _NOTE_HINT.search(" ".join([_classes(a), a.get("role") or "", " ".join(a.keys()),
+                                         _classes(sup) if sup is not None else ""]))
+    return m.group(1) if sup is not None or hinted else None
+
+
+def note_of(target):
+    """The element holding a footnote's text, given the element its reference points to."""
+    if target.tag == "dt" and target.getnext() is not None and target.getnext().tag == "dd":
+        return target.getnext()  # docutils' old footnote lists: the label in <dt>, the note in <dd>
+    text = _WS.sub("", "".join(target.itertext()))
+    if len(text) <= 8 and target.getparent() is not None and target.tag not in ("li", "aside", "div", "p"):
+        return target.getparent()  # an anchor marks the note: its parent holds it
+    return target
+
+
 def footnotes(root) -> list:
     """Footnote references become ``<clipper-fnref>``; the notes leave the tree: ``[(label, el)]``."""
     ids = {}
@@ -406,29 +463,19 @@ def footnotes(root) -> list:
     found = []  # (ref element to replace, label, note element, ref ids)
     for a in list(root.iter("a")):
         href = (a.get("href") or "").strip()
-        if not href.startswith("#") or href[1:] not in ids:
+        label = note_label(a)
+        if label is None or href[1:] not in ids:
             continue
         text = "".join(a.itertext()).strip()
-        m = _NOTE_LABEL.match(text)
-        if not m:
-            continue
-        sup = next((s for s in [a.getparent(), *(a.getparent().iterancestors() if a.getparent() is not None
-                                                 else [])][:2] if s is not None and s.tag == "sup"), None)
-        hinted = _NOTE_HINT.search(" ".join([_classes(a), a.get("role") or "", " ".join(a.keys()),
-                                             _classes(sup) if sup is not None else ""]))
-        if sup is None and not hinted:
-            continue
+        sup = _sup_of(a)
         note = ids[href[1:]]
         if order.get(note, -1) < order.get(a, 0) or note.tag in ("h1", "h2", "h3", "h4", "h5", "h6") \
                 or len("".join(note.itertext())) > 5000:
             continue
-        if note.tag == "dt" and note.getnext() is not None and note.getnext().tag == "dd":
-            note = note.getnext()  # docutils' old footnote lists: the label in <dt>, the note in <dd>
-        elif not _WS.sub("", "".join(note.itertext())).strip(text + "[]^.") and note.getparent() is not None:
-            note = note.getparent()  # an empty anchor marks the note: its parent holds it
+        note = note_of(note)
         ref = sup if sup is not None and "".join(sup.itertext()).strip() == text else a
         ref_ids = {x.get("id") for x in (a, ref, a.getparent()) if x is not None and x.get("id")}
-        found.append((ref, m.group(1), note, ref_ids))
+        found.append((ref, label, note, ref_ids))
     if not found:
         return []
     notes, labels, used = [], {}, set()
@@ -458,14 +505,32 @@ def footnotes(root) -> list:
             if _is_el(el) and el.getparent() is not None and re.search(
                     r"(?:^|\s)(?:label|fn-bracket|mw-cite-backlink|footnote-label)(?:$|\s)", _classes(el)):
                 remove(el)
+        before = note.getprevious()
         remove(note)
-        while parent is not None and parent is not root and not "".join(parent.itertext()).strip() \
-                and parent.find(".//img") is None:
-            up = parent.getparent()
+        while parent is not None and parent is not root and parent.find(".//img") is None \
+                and not _text_beside_headings(parent):
+            up = parent.getparent()  # the notes' box, now empty or holding only its "Notes" title
+            before = parent.getprevious()
             remove(parent)
             parent = up
+        if before is not None and before.tag in _HEADING_TAGS and before.getparent() is not None:
+            after = before.getnext()  # the notes' heading, left over a section that is now empty
+            if after is None or after.tag in _HEADING_TAGS and after.tag <= before.tag:
+                remove(before)
         out.append((label, note))
     return out
+
+
+_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def _text_beside_headings(el) -> bool:
+    parts = [el.text or ""]
+    for child in el:
+        if _is_el(child) and child.tag not in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            parts.append("".join(child.itertext()))
+        parts.append(child.tail or "")
+    return bool("".join(parts).strip())
 
 
 # --- depth ----------------------------------------------------------------------------------
@@ -609,9 +674,9 @@ def clean_table_html(table, url_for, image_for) -> str:
             return
         tag = _HTML_RENAME.get(el.tag, el.tag)
         attrs = ""
-        if tag == "clipper-math":
-            out.append(text(("$$" if el.get("display") == "block" else "$") + (el.text or "")
-                            + ("$$" if el.get("display") == "block" else "$"), False))
+        if tag in ("clipper-math", "clipper-displaymath"):
+            mark = "$$" if tag == "clipper-displaymath" else "$"
+            out.append(text(mark + (el.text or "") + mark, False))
             return
         if tag == "clipper-fnref":
             out.append(text(f"[^{el.text or ''}]", False))
