@@ -739,7 +739,10 @@ def _readability(tree):
         for el in copy.xpath("//nav|//header|//footer|//aside|//select|//button"):
             _remove(el)  # page chrome readability would score away anyway; half the elements
         summary = document(copy).summary(html_partial=True)
-        return lxml_html.fragment_fromstring(summary, create_parent="div") if summary else None
+        if not summary:
+            return None
+        parser = lxml_html.HTMLParser(huge_tree=True)  # deep pages: see parse_html
+        return lxml_html.fragment_fromstring(summary, create_parent="div", parser=parser)
     except Exception:  # noqa: BLE001 -- a second opinion that fails is just absent
         return None
 
@@ -751,12 +754,18 @@ _CHROME = ("//nav", "//header", "//footer", "//aside", "//form", "//button", "//
            "//*[@hidden]")
 
 
+# what the converter reads: links, pictures, table spans and alignment, list numbers, footnote ids
+# and classes, code languages, checkboxes
+_PAGE_ATTRIBUTES = ("href", "src", "alt", "title", "colspan", "rowspan", "align", "style", "class", "id",
+                    "start", "value", "role", "type", "checked", "data-clipper-lang", "data-footnote-ref")
+
+
 def whole_page(tree, strip_chrome: bool = True):
     """The page body with scripts, styles, forms and (optionally) navigation chrome removed."""
     body = tree.find(".//body")
     if body is None:
         body = tree
-    body = lxml_html.fromstring(etree.tostring(body, encoding="unicode", method="html"))
+    body = deepcopy(body)
     if strip_chrome:
         for xp in _CHROME:
             for el in body.xpath(xp):
@@ -765,9 +774,9 @@ def whole_page(tree, strip_chrome: bool = True):
         if not isinstance(el.tag, str):
             continue
         keep = {}
-        for k in ("href", "src", "alt", "title", "colspan", "class"):
+        for k in _PAGE_ATTRIBUTES:
             v = el.get(k)
-            if v is not None and (k != "class" or el.tag in ("pre", "code")):
+            if v is not None and (k != "style" or el.tag in ("td", "th")):
                 keep[k] = _xml_text(v)
         el.attrib.clear()
         el.attrib.update(keep)

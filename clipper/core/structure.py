@@ -332,17 +332,18 @@ def _tex_of_math(math) -> str:
 
 def normalise_math(root) -> None:
     """Rendered or source math becomes ``<clipper-math>``/``<clipper-displaymath>`` holding its TeX."""
-    scripts = [s for s in root.iter("script") if (s.get("type") or "").lower().startswith("math/tex")]
+    # (XPath picks the candidates: walking every element of a big page in Python is slow)
+    scripts = root.xpath(".//script[starts-with(translate(@type, 'MATHEX', 'mathex'), 'math/tex')]")
     if scripts:  # MathJax 2: the TeX is in a script, the rendering beside it
-        for el in list(root.iter()):
-            if _is_el(el) and el.getparent() is not None and re.match(r"MathJax|MJX", _classes(el)):
+        for el in root.xpath(".//*[starts-with(@class, 'MathJax') or starts-with(@class, 'MJX')]"):
+            if el.getparent() is not None:
                 remove(el)
         for s in scripts:
             if s.getparent() is not None:
                 _replace(s, _math_el(s.text or "", "mode=display" in (s.get("type") or "")))
     katex = re.compile(r"(?:^|\s)katex(?:-display)?(?:$|\s)")
-    for el in [e for e in root.iter() if katex.search(_classes(e))]:  # KaTeX: TeX in an annotation
-        if el.getparent() is None:
+    for el in [e for e in root.xpath(".//*[contains(@class, 'katex')]") if katex.search(_classes(e))]:
+        if el.getparent() is None:  # KaTeX: the TeX is in an annotation
             continue
         tex = next(("".join(a.itertext()) for a in el.iter("annotation")
                     if "tex" in (a.get("encoding") or "")), None)
@@ -366,7 +367,9 @@ def normalise_math(root) -> None:
         display = math.get("display") == "block" or "display" in _classes(target) \
             or "block" in _classes(target)
         _replace(target, _math_el(_tex_of_math(math), display))
-    for el in list(root.iter("span", "div", "script", "math-renderer")):  # pandoc, arithmatex, GitHub
+    lower = "translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+    for el in root.xpath(f".//math-renderer|.//*[self::span or self::div or self::script]"
+                         f"[contains({lower}, 'math') or contains({lower}, 'tex')]"):  # pandoc, GitHub…
         if el.getparent() is None or len(el) or not (
                 el.tag == "math-renderer" or _MATH_CLASS.search(_classes(el))):
             continue
@@ -573,6 +576,24 @@ def _lift_misnested(root) -> None:
             moved = True
 
 
+def _block_text(el) -> str:
+    """The text of ``el`` with a line break where a block element starts or ends."""
+    out = []
+    for event, node in etree.iterwalk(el, events=("start", "end")):
+        if not _is_el(node):
+            continue
+        if event == "start":
+            if node.tag not in _INLINE and out and not out[-1].endswith("\n"):
+                out.append("\n")
+            out.append(node.text or "")
+        else:
+            if node.tag not in _INLINE or node.tag == "br":
+                out.append("\n")
+            if node is not el:
+                out.append(node.tail or "")
+    return re.sub(r"\n\s*\n+", "\n", "".join(out)).strip("\n")
+
+
 def flatten_deep(root, max_depth: int) -> bool:
     """Unwrap elements nested deeper than ``max_depth`` (their text kept); True if any was."""
     flattened = False
@@ -584,7 +605,7 @@ def flatten_deep(root, max_depth: int) -> bool:
             for child in children:
                 if len(child):
                     flattened = True
-                    text = "".join(child.itertext())
+                    text = _block_text(child)
                     tail = child.tail
                     tag = child.tag if child.tag in _INLINE or child.tag in ("br", "img") else "div"
                     child.clear()
