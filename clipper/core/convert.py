@@ -249,6 +249,14 @@ class _Converter(MarkdownConverter):
                 return " "  # a break that ends bold/italic/link text would break its markup
         return super().convert_br(el, text, parent_tags)
 
+    def convert_code(self, el, text, parent_tags):
+        if "_noformat" not in parent_tags:
+            text = re.sub(r"[ \t]*\n\s*", " ", text)  # inline code is one line (Markdown reads it so)
+        return super().convert_code(el, text, parent_tags)
+
+    convert_kbd = convert_code
+    convert_samp = convert_code
+
     def convert_sup(self, el, text, parent_tags):
         return _tagged("sup", text, parent_tags)
 

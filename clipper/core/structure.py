@@ -475,14 +475,16 @@ def footnotes(root) -> list:
         if order.get(note, -1) < order.get(a, 0) or note.tag in ("h1", "h2", "h3", "h4", "h5", "h6") \
                 or len("".join(note.itertext())) > 5000:
             continue
-        note = note_of(note)
+        target, note = note, note_of(note)
         ref = sup if sup is not None and "".join(sup.itertext()).strip() == text else a
         ref_ids = {x.get("id") for x in (a, ref, a.getparent()) if x is not None and x.get("id")}
-        found.append((ref, label, note, ref_ids))
+        found.append((ref, label, note, ref_ids, target))
     if not found:
         return []
     notes, labels, used = [], {}, set()
-    for ref, label, note, ref_ids in found:
+    for ref, label, note, ref_ids, target in found:
+        if target is not note and target.tag == "dt" and target.getparent() is not None:
+            remove(target)  # the label of a <dl> note
         if note in labels:
             label = labels[note]
         else:
