@@ -1,11 +1,15 @@
 """Article HTML -> safe Markdown (markdownify with Clipper's rules).
 
-``to_markdown(html, base_url="", attachments=None) -> str``: ATX headings, pipe tables, fenced
-code with the language when known, links absolute against ``base_url``; images as
-``![alt](attachments/<name>)`` when ``attachments`` maps their (placeholder) URL to a saved file,
-else ``![alt](https://…)``. Only http, https and mailto links (and ``attachments/…``) survive;
-any other scheme keeps its text only. Text that would read as Markdown or HTML syntax is
-escaped, so no raw ``<script>``, event handler or ``javascript:`` link can reach the note.
+``element_to_markdown(root, base_url="", attachments=None) -> str``: the structure rules of
+``structure`` first (code blocks as their plain code, math as TeX, footnotes as ``[^n]``), then
+ATX headings, fenced code byte for byte with its language, nested lists with their numbers, pipe
+tables with alignment (a table Markdown cannot hold stays as minimal escaped HTML), ``<sup>``/
+``<sub>``, ``$…$``/``$$…$$``. Links: absolute http(s)/mailto (relative ones resolved against
+``base_url``), in-note ``#anchors``, or with no page URL the page's own relative paths; any other
+scheme keeps its text only. Images as ``![alt](attachments/<name>)`` when ``attachments`` maps
+their (placeholder) URL to a saved file, else ``![alt](https://…)``. Text that would read as
+Markdown or HTML syntax is escaped, so no raw ``<script>``, event handler or ``javascript:`` link
+can reach the note. ``to_markdown(html, …)`` converts a string.
 """
 
 from __future__ import annotations
@@ -19,7 +23,6 @@ from clipper.core import structure
 
 SAFE_SCHEMES = ("http", "https", "mailto")
 MAX_DEPTH = 80  # markdownify recurses per element; the extractor warns when a page is deeper
-code_language = structure.code_language
 _INLINE_TAGS = {"a", "b", "strong", "i", "em", "code", "span", "sub", "sup", "s", "del", "u", "mark",
                 "small", "abbr", "cite", "q", "kbd", "samp", "var", "time", "font", "br", "img"}
 
@@ -268,6 +271,7 @@ class _Converter(MarkdownConverter):
         if not tex:
             return ""
         tex = re.sub(r"<\s*", r"\\lt ", re.sub(r">\s*", r"\\gt ", tex))  # never raw HTML, even in math
+        tex = tex.replace("](", "] (")  # nor a link, where math is not rendered (TeX ignores the space)
         tex = re.sub(r"\n\s*\n", "\n", tex)
         if el.name == "clipper-displaymath" and "_inline" not in parent_tags:
             return f"\n\n$$\n{tex}\n$$\n\n"

@@ -3,10 +3,14 @@
 ``extract_article(html, url="", resources=None, mode="article") -> Article``.
 trafilatura finds the main content and readability-lxml gives a second opinion; their texts are
 compared (word 4-gram overlap) and readability's wins when it is the same article without the
-extra blocks trafilatura kept, or when trafilatura kept only a fragment of it. When both find
-nothing the whole page is kept (cleaned) with a warning: a note is never silently empty.
-Then the title/standfirst repeated at the top, teaser links before and comment/share
-boilerplate after the article are dropped. ``mode="page"`` keeps the whole page.
+extra blocks trafilatura kept, or when trafilatura kept only a fragment of it. trafilatura's
+result only picks the page's blocks: the article is the page's own elements holding its text
+(with their markup: code languages, list numbers, tables, footnotes, math), flattened into a run
+of blocks. When both find nothing the whole page is kept (cleaned) with a warning: a note is
+never silently empty. Then the title (unless it heads the article's sections), a standfirst,
+teaser links before and comment/share boilerplate after the article are dropped, and footnotes
+the article points to are brought along. ``mode="page"`` keeps the whole page. Nesting too deep
+to convert is undone or flattened with a warning, never cut silently.
 """
 
 from __future__ import annotations
@@ -25,7 +29,13 @@ from lxml import html as lxml_html
 
 from clipper.core.convert import MAX_DEPTH
 from clipper.core.errors import InputError
-from clipper.core.structure import normalise_code, normalise_math, reduce_depth, table_kind
+from clipper.core.structure import (
+    clean_heading_links,
+    normalise_code,
+    normalise_math,
+    reduce_depth,
+    table_kind,
+)
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
@@ -466,6 +476,7 @@ def _own_elements(tree, xml_body):
     if n_words < MIN_RUN:
         return None
     srcs = Counter(g.get("src") for g in xml_body.iter("graphic") if g.get("src"))
+    page_title = _norm(tree.findtext(".//title") or "") or "\0"
     kept, dropped, bare = [], [], []  # bare: elements whose own text and inline children go
 
     def wanted_image(el, take: bool = True) -> bool:  # trafilatura's pictures, as often as it kept them
@@ -514,8 +525,10 @@ def _own_elements(tree, xml_body):
             if walked[i]:
                 continue
             if verdict is None:  # between kept blocks: a rule, a heading, display math stay (pictures
-                before = next((v for v in reversed(verdicts[:i]) if v is not None), False)  # stay
+                before = next((v for v in reversed(verdicts[:i]) if v is not None), None)  # stay
                 after = next((v for v in verdicts[i + 1:] if v is not None), False)  # if trafilatura's)
+                if before is None:  # first: only the heading that names the page, over kept text
+                    before = _heading_only(child, total) and _norm(text_of(child)) in page_title
                 verdict = before and after and child.find(".//img") is None and child.tag != "img"
             (kept if verdict else dropped).append(child)
 
@@ -590,8 +603,10 @@ def _attach_notes(body, tree) -> None:
     in an <aside>, many sites after the article's element): they are part of the article."""
     from clipper.core.structure import note_label, note_of
 
-    have = {el.get("id") for el in body.iter() if isinstance(el.tag, str) and el.get("id")}
     wanted = [a.get("href").strip()[1:] for a in body.iter("a") if note_label(a) is not None]
+    if not wanted:
+        return
+    have = {el.get("id") for el in body.iter() if isinstance(el.tag, str) and el.get("id")}
     wanted = [name for name in dict.fromkeys(wanted) if name not in have]
     if not wanted:
         return
@@ -1051,6 +1066,7 @@ def extract_article(html: str, url: str = "", resources: dict[str, str] | None =
     _drop_junk(tree)
     large = _limit_elements(tree) > LARGE_TREE
     normalise_code(tree)
+    clean_heading_links(tree)  # a heading that links to itself is a heading, not a teaser link
     _resolve_images(tree, base_url, resources or {})
     _fold_captions(tree)
 

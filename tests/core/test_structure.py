@@ -89,6 +89,8 @@ def test_math_never_becomes_raw_html():
     out = md('<p><span class="katex"><annotation encoding="application/x-tex">a&lt;script&gt;b</annotation>'
              '</span></p>')
     assert out.strip() == "$a\\lt script\\gt b$"
+    out = md('<p><span class="math inline">\\([x](javascript:alert(1))\\)</span></p>')
+    assert out.strip() == "$[x] (javascript:alert(1))$"  # no link where math is not rendered
 
 
 # --- footnotes and permalinks ---------------------------------------------------------------
