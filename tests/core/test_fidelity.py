@@ -175,8 +175,9 @@ def test_footnotes_and_math_are_kept(tmp_path):
                      ("code", "rust", '#![allow(unused)]\nfn main() {\n'
                       'let guess: u32 = "42".parse().expect("Not a number!");\n}'),
                      ("code", "console", "$ cargo run\n   Compiling guessing_game v0.1.0 "
-                      "(file:///projects/guessing_game)\n    Finished `dev` profile [unoptimized + debuginfo] "
-                      "target(s) in 0.50s"), ("cell", "i16"), ("link", "appendix-03-derivable-traits.html")],
+                      "(file:///projects/guessing_game)\n"
+                      "    Finished `dev` profile [unoptimized + debuginfo] target(s) in 0.50s"),
+                     ("cell", "i16"), ("link", "appendix-03-derivable-traits.html")],
      ["Previous chapter", "Suggest an edit", "Toggle", "Common Programming Concepts", "Foreword", "Print"]),
 ])
 def test_docs_sites_keep_their_structure_and_lose_their_chrome(name, expected, absent):
