@@ -227,3 +227,19 @@ def test_structure_deeper_than_the_limit_is_warned_about_and_its_text_kept(tmp_p
     clip = extract_file(f)
     assert all(f"Level {i} item with" in clip.markdown for i in range(150))
     assert any("nested more than 80 levels" in w for w in clip.warnings)
+
+
+def test_trafilatura_xml_fallback_converts_everything_after_a_code_block():
+    # used when trafilatura's text cannot be found among the page's elements
+    from lxml import etree
+
+    from clipper.core.extract import _xml_to_html
+
+    xml = etree.fromstring("<body><p>Intro.</p><code><code class='language-rust'>fn a() {}\nfn b() {}</code>"
+                           "</code><head rend='h2'>After</head><list rend='ol'><item>one</item><item>two</item>"
+                           "</list><p>See <ref target='https://x.example/'>x</ref> and <hi rend='#b'>b</hi>.</p>"
+                           "</body>")
+    assert etree.tostring(_xml_to_html(xml), encoding="unicode") == (
+        '<div><p>Intro.</p><pre class="language-rust">fn a() {}\nfn b() {}</pre><h2>After</h2>'
+        '<ol><li>one</li><li>two</li></ol><p>See <a href="https://x.example/">x</a> and <strong>b</strong>.</p>'
+        "</div>")
