@@ -235,11 +235,11 @@ def test_trafilatura_xml_fallback_converts_everything_after_a_code_block():
 
     from clipper.core.extract import _xml_to_html
 
-    xml = etree.fromstring("<body><p>Intro.</p><code><code class='language-rust'>fn a() {}\nfn b() {}</code>"
-                           "</code><head rend='h2'>After</head><list rend='ol'><item>one</item><item>two</item>"
-                           "</list><p>See <ref target='https://x.example/'>x</ref> and <hi rend='#b'>b</hi>.</p>"
-                           "</body>")
+    xml = etree.fromstring(
+        "<body><p>Intro.</p><code><code class='language-rust'>fn a() {}\nfn b() {}</code></code>"
+        "<head rend='h2'>After</head><list rend='ol'><item>one</item><item>two</item></list>"
+        "<p>See <ref target='https://x.example/'>x</ref> and <hi rend='#b'>b</hi>.</p></body>")
     assert etree.tostring(_xml_to_html(xml), encoding="unicode") == (
         '<div><p>Intro.</p><pre class="language-rust">fn a() {}\nfn b() {}</pre><h2>After</h2>'
-        '<ol><li>one</li><li>two</li></ol><p>See <a href="https://x.example/">x</a> and <strong>b</strong>.</p>'
-        "</div>")
+        '<ol><li>one</li><li>two</li></ol><p>See <a href="https://x.example/">x</a> and '
+        "<strong>b</strong>.</p></div>")
