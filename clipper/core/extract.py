@@ -331,6 +331,10 @@ _ATOMIC = {"clipper-displaymath", "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul",
            "details", "address", "hr", "menu", "li", "dd", "dt", "tr", "td", "th", "thead", "tbody", "tfoot",
            "caption", "figcaption", "summary", "legend", "colgroup", "col", "optgroup", "option"}
 _WHOLE = {"table", "thead", "tbody", "tfoot", "tr", "td", "th", "pre", "math", "figure", "caption"}
+# Words for matching text; scripts written without spaces (Chinese, Japanese, Thai, …) count
+# each character, or a whole sentence would be one "word".
+_NO_SPACES = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_COVER_TOKEN = re.compile(f"[{_NO_SPACES}]|[^\\W{_NO_SPACES}]+")
 _UNSEEN = {"script", "style", "template", "noscript", "title"}
 KEEP_SHARE = 0.5  # a block is the article's when this share of its words is covered
 MIN_RUN = 8  # words in a row shared with trafilatura's text that show a block is the same text
@@ -355,7 +359,7 @@ def _descends(el) -> bool:
 def _coverage(root, xml_body):
     """Word counts under ``root``: (covered, total) per subtree, (covered, total) of each element's
     own text and its children's tails, and how many words trafilatura's text has."""
-    t_words = _TOKEN.findall(" ".join(xml_body.itertext()).lower())
+    t_words = _COVER_TOKEN.findall(" ".join(xml_body.itertext()).lower())
     available = Counter(tuple(t_words[i:i + 4]) for i in range(len(t_words) - 3))
     words, owners = [], []
     for event, el in etree.iterwalk(root, events=("start", "end")):
@@ -366,7 +370,7 @@ def _coverage(root, xml_body):
         else:
             text, owner = el.tail, el.getparent()
         if text:
-            found = _TOKEN.findall(text.lower())
+            found = _COVER_TOKEN.findall(text.lower())
             words.extend(found)
             owners.extend([owner] * len(found))
     grams = [tuple(words[i:i + 4]) for i in range(len(words) - 3)]

@@ -179,6 +179,9 @@ def test_footnotes_and_math_are_kept(tmp_path):
                       "    Finished `dev` profile [unoptimized + debuginfo] target(s) in 0.50s"),
                      ("cell", "i16"), ("link", "appendix-03-derivable-traits.html")],
      ["Previous chapter", "Suggest an edit", "Toggle", "Common Programming Concepts", "Foreword", "Print"]),
+    ("zh.html", [("h2", "一次读取全部内容"), ("h2", "逐行读取"), ("item", "使用循环读取每一行"),
+                 ("code", "python", 'with open("a.txt") as f:\n    data = f.read()')],
+     ["首页", "第一章", "版权所有"]),
 ])
 def test_docs_sites_keep_their_structure_and_lose_their_chrome(name, expected, absent):
     md = extract_file(DOCS / name).markdown
