@@ -437,8 +437,8 @@ def _fill_gaps(words, t_words, segments, is_covered) -> None:
     segments = sorted(segments)
     anchors = [(0, 0, 0, 0), *segments, (len(words), len(words), len(t_words), len(t_words))]
     for (_, e1, _, t1), (s2, _, t2, _) in itertools.pairwise(anchors):
-        if not (e1 < s2 and t1 < t2) or s2 - e1 > 3000 or t2 - t1 > 3000:
-            continue
+        if not (e1 < s2 and t1 < t2) or s2 - e1 > 3000 or t2 - t1 > 300:
+            continue  # (a long stretch of trafilatura's text unmatched here: the match went astray)
         gap, t_gap = words[e1:s2], t_words[t1:t2]
         for a, _, size in SequenceMatcher(None, gap, t_gap, autojunk=False).get_matching_blocks():
             if size >= min(3, len(t_gap)):
