@@ -1,11 +1,15 @@
 """Article HTML -> safe Markdown (markdownify with Clipper's rules).
 
-``to_markdown(html, base_url="", attachments=None) -> str``: ATX headings, pipe tables, fenced
-code with the language when known, links absolute against ``base_url``; images as
-``![alt](attachments/<name>)`` when ``attachments`` maps their (placeholder) URL to a saved file,
-else ``![alt](https://…)``. Only http, https and mailto links (and ``attachments/…``) survive;
-any other scheme keeps its text only. Text that would read as Markdown or HTML syntax is
-escaped, so no raw ``<script>``, event handler or ``javascript:`` link can reach the note.
+``element_to_markdown(root, base_url="", attachments=None) -> str``: the structure rules of
+``structure`` first (code blocks as their plain code, math as TeX, footnotes as ``[^n]``), then
+ATX headings, fenced code byte for byte with its language, nested lists with their numbers, pipe
+tables with alignment (a table Markdown cannot hold stays as minimal escaped HTML), ``<sup>``/
+``<sub>``, ``$…$``/``$$…$$``. Links: absolute http(s)/mailto (relative ones resolved against
+``base_url``), in-note ``#anchors``, or with no page URL the page's own relative paths; any other
+scheme keeps its text only. Images as ``![alt](attachments/<name>)`` when ``attachments`` maps
+their (placeholder) URL to a saved file, else ``![alt](https://…)``. Text that would read as
+Markdown or HTML syntax is escaped, so no raw ``<script>``, event handler or ``javascript:`` link
+can reach the note. ``to_markdown(html, …)`` converts a string.
 """
 
 from __future__ import annotations
@@ -15,40 +19,12 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from markdownify import MarkdownConverter
 
-SAFE_SCHEMES = ("http", "https", "mailto")
-MAX_DEPTH = 80  # deeper nesting is flattened (markdownify recurses per element)
+from clipper.core import structure
 
-_LANG_CLASS = re.compile(
-    r"(?:^|\s)(?:language|lang|highlight-source|highlight|brush:?|sourceCode)-?\s*([A-Za-z0-9_+#.-]{1,30})",
-)
-_LANG_WORDS = {
-    "python", "py", "javascript", "js", "typescript", "ts", "java", "c", "cpp", "c++", "csharp", "cs",
-    "go", "golang", "rust", "ruby", "rb", "php", "bash", "sh", "shell", "console", "zsh", "powershell",
-    "sql", "html", "xml", "css", "scss", "json", "yaml", "yml", "toml", "ini", "kotlin", "swift", "scala",
-    "r", "perl", "lua", "haskell", "elixir", "erlang", "clojure", "dart", "diff", "dockerfile",
-    "makefile", "markdown", "md", "text", "plaintext", "objectivec", "matlab", "julia", "nginx", "jsx", "tsx",
-}
+SAFE_SCHEMES = ("http", "https", "mailto")
+MAX_DEPTH = 80  # markdownify recurses per element; the extractor warns when a page is deeper
 _INLINE_TAGS = {"a", "b", "strong", "i", "em", "code", "span", "sub", "sup", "s", "del", "u", "mark",
                 "small", "abbr", "cite", "q", "kbd", "samp", "var", "time", "font", "br", "img"}
-
-
-def code_language(el) -> str:
-    """The language a code block declares (``class="language-python"`` and friends), or ""."""
-    for node in [el, *el.iterdescendants()][:4]:
-        if not isinstance(node.tag, str):
-            continue
-        lang = node.get("data-lang") or node.get("data-language") or ""
-        if not lang:
-            cls = node.get("class") or ""
-            m = _LANG_CLASS.search(cls)
-            if m:
-                lang = m.group(1)
-            else:
-                lang = next((w for w in cls.lower().split() if w in _LANG_WORDS), "")
-        lang = lang.strip().lower()
-        if lang and re.fullmatch(r"[a-z0-9_+#.-]{1,30}", lang) and lang not in ("none", "nohighlight"):
-            return lang
-    return ""
 
 
 # --- escaping -------------------------------------------------------------------------------
@@ -84,19 +60,33 @@ def escape_text(text: str, line_start: bool = True) -> str:
 
 
 def safe_url(href: str, base_url: str = "") -> str:
-    """An absolute http(s)/mailto URL (or ``attachments/…``) for ``href``, or "" if unsafe/useless."""
+    """A link target a note may hold for ``href``, or "" if unsafe or useless: an absolute
+    http(s)/mailto URL (relative ones resolved against ``base_url``), ``attachments/…``, an in-note
+    ``#anchor``, or, when no page URL is known, a relative path as written (``ch02.html``,
+    ``../ref/x.html``: it names no scheme and no host, so it cannot run anything; the note viewer
+    only follows http(s)/mailto links). A site-root path (``/x``) without a host is dropped: a
+    Markdown app would read it as a local file."""
     href = (href or "").strip()
     href = re.sub(r"[\x00-\x1f\x7f]+", "", href)  # browsers drop tabs and newlines inside URLs
-    if not href or href.startswith("#"):
+    if not href or href == "#":
         return ""
-    if href.startswith("attachments/") and ".." not in href:
-        return href
+    if href.startswith("#"):
+        return "#" + quote(href[1:], safe="/:?#[]@!$&'*+,;=%~-._")
+    if href.startswith("attachments/"):
+        return href if ".." not in href else ""
     try:
         if base_url:
             href = urljoin(base_url, href)
         parts = urlsplit(href)
     except ValueError:
         return ""
+    if not parts.scheme and not base_url:
+        if parts.netloc:
+            href, parts = "https:" + href, urlsplit("https:" + href)
+        elif "\\" in href or ":" in href.split("/")[0] or href.startswith("/"):
+            return ""  # '\\host' is a network path to browsers, 'x:y' a scheme, '/x' a local file
+        else:
+            return quote(href, safe="/:?#[]@!$&'*+,;=%~-._")
     if parts.scheme.lower() not in SAFE_SCHEMES:
         return ""
     if parts.scheme.lower() != "mailto" and not parts.netloc:
@@ -109,6 +99,14 @@ def _fence(text: str) -> str:
     return "`" * max(3, longest + 1)
 
 
+# Markers between the table cell/row converters and convert_table (no page text holds them:
+# lxml cannot store these control characters), and around code blocks kept out of tidy().
+_CELL, _CELL_END, _ROW, _ROW_END, _SEP = "\x01", "\x02", "\x03", "\x04", "\x05"
+_BLOCK_MARK = re.compile(r"^(.*?)\x0e(\d+)\x0f[ \t]*$", re.M)
+_MARKERS = re.compile("[\x01-\x06\x0e\x0f]")
+_UNESCAPED_PIPE = re.compile(r"(?<!\\)((?:\\\\)*)\|")
+
+
 class _Converter(MarkdownConverter):
     def __init__(self, base_url: str = "", attachments: dict | None = None, **options):
         options.setdefault("heading_style", "ATX")
@@ -118,13 +116,14 @@ class _Converter(MarkdownConverter):
         options.setdefault("escape_underscores", False)
         options.setdefault("escape_misc", False)
         options.setdefault("table_infer_header", True)
-        options.setdefault("wrap", True)  # with no width: newlines in the source become spaces
+        options.setdefault("wrap", False)  # the page's line breaks stay (Markdown reads them as spaces)
         options.setdefault("wrap_width", None)
         options.setdefault("newline_style", "BACKSLASH")
         options.setdefault("keep_inline_images_in", ["td", "th", "a"])
         super().__init__(**options)
         self.base_url = base_url
         self.attachments = attachments or {}
+        self.blocks: list[str] = []  # fenced code, put back after tidy() (which must not touch it)
 
     def process_text(self, el, parent_tags=None):
         self._line_start = _starts_line(el)
@@ -148,13 +147,16 @@ class _Converter(MarkdownConverter):
             return f"{prefix}<{href}>{suffix}"
         return f"{prefix}[{text}]({href}){suffix}"
 
-    def convert_img(self, el, text, parent_tags):
-        src = el.get("src") or ""
+    def image_url(self, src: str) -> str:
         target = self.attachments.get(src)
         if target is None:
             target = safe_url(src, self.base_url)
             if not target.startswith("http"):
                 target = ""
+        return target
+
+    def convert_img(self, el, text, parent_tags):
+        target = self.image_url(el.get("src") or "")
         alt = re.sub(r"\s+", " ", el.get("alt") or el.get("title") or "").strip()
         alt = alt.replace("[", "(").replace("]", ")").replace("\\", "")
         if not target:
@@ -171,24 +173,58 @@ class _Converter(MarkdownConverter):
         if not text.strip():
             return ""
         lang = el.get("data-clipper-lang") or ""
-        text = text.strip("\n")
+        text = text.rstrip("\n")
+        if "_inline" in parent_tags:  # a code block in a heading or table cell: inline code
+            return self.convert_code(el, re.sub(r"\s*\n\s*", " ", text), parent_tags - {"_noformat"})
         fence = _fence(text)
-        return f"\n\n{fence}{lang}\n{text}\n{fence}\n\n"
+        self.blocks.append(f"{fence}{lang}\n{text}\n{fence}")
+        return f"\n\n\x0e{len(self.blocks) - 1}\x0f\n\n"
 
     def convert_hN(self, n, el, text, parent_tags):  # noqa: N802 (markdownify's name)
         if not text.strip():
             return ""
         return super().convert_hN(n, el, text.replace("\n", " "), parent_tags)
 
+    # tables: each cell and row is marked, convert_table lays them out
     def convert_td(self, el, text, parent_tags):
-        return " " + re.sub(r"\s*\n\s*", " ", text.strip()) + " |" * _colspan(el)
+        kind = "h" if el.name == "th" else "d"
+        align = structure.cell_align(el)[:1]
+        cell = re.sub(r"\s*\n\s*", " ", text.strip())
+        return f"{_CELL}{kind}{align}{_SEP}{cell}{_CELL_END}"
 
     convert_th = convert_td
 
     def convert_tr(self, el, text, parent_tags):
-        if not text.strip(" |"):
+        head = "H" if el.parent is not None and el.parent.name == "thead" else ""
+        return f"{_ROW}{head}{text}{_ROW_END}"
+
+    def convert_table(self, el, text, parent_tags):
+        rows = []
+        for row in re.findall(f"{_ROW}(H?)(.*?){_ROW_END}", text, re.S):
+            cells = re.findall(f"{_CELL}([hd])([lrc]?){_SEP}(.*?){_CELL_END}", row[1], re.S)
+            if cells:
+                rows.append((bool(row[0]), cells))
+        if not rows:
+            return _MARKERS.sub("", text)
+        width = max(len(cells) for _, cells in rows)
+        if not any(c[2].strip() for _, cells in rows for c in cells):
             return ""
-        return super().convert_tr(el, text, parent_tags)
+        body = [r for i, r in enumerate(rows) if i == 0 or any(c[2].strip() for c in r[1])]
+        aligns = [""] * width
+        for _, cells in body[:2]:
+            for i, cell in enumerate(cells):
+                aligns[i] = aligns[i] or cell[1]
+        marks = {"": "---", "l": ":---", "r": "---:", "c": ":---:"}
+
+        def line(cells):
+            values = [_UNESCAPED_PIPE.sub(r"\1\\|", c[2].strip()) for c in cells]
+            values += [""] * (width - len(values))
+            return "| " + " | ".join(values) + " |"
+        out = [line(body[0][1]), "| " + " | ".join(marks[a] for a in aligns) + " |"]
+        out += [line(cells) for _, cells in body[1:]]
+        if "_inline" in parent_tags:
+            return " " + " ".join(_MARKERS.sub("", c[2]) for _, cells in body for c in cells) + " "
+        return "\n\n" + "\n".join(out) + "\n\n"
 
     def convert_li(self, el, text, parent_tags):
         if "td" in parent_tags or "th" in parent_tags:
@@ -205,6 +241,8 @@ class _Converter(MarkdownConverter):
     convert_ol = convert_list
 
     def convert_br(self, el, text, parent_tags):
+        if "td" in parent_tags or "th" in parent_tags:
+            return "<br>"  # GitHub-flavoured tables hold line breaks this way
         parent = el.parent
         if parent is not None and parent.name in _INLINE_TAGS:
             rest = el.next_sibling
@@ -213,6 +251,44 @@ class _Converter(MarkdownConverter):
             if rest is None:
                 return " "  # a break that ends bold/italic/link text would break its markup
         return super().convert_br(el, text, parent_tags)
+
+    def convert_code(self, el, text, parent_tags):
+        if "_noformat" not in parent_tags:
+            text = re.sub(r"[ \t]*\n\s*", " ", text)  # inline code is one line (Markdown reads it so)
+        return super().convert_code(el, text, parent_tags)
+
+    convert_kbd = convert_code
+    convert_samp = convert_code
+
+    def convert_sup(self, el, text, parent_tags):
+        return _tagged("sup", text, parent_tags)
+
+    def convert_sub(self, el, text, parent_tags):
+        return _tagged("sub", text, parent_tags)
+
+    def convert_clipper_math(self, el, text, parent_tags):
+        tex = el.get_text().strip()
+        if not tex:
+            return ""
+        tex = re.sub(r"<\s*", r"\\lt ", re.sub(r">\s*", r"\\gt ", tex))  # never raw HTML, even in math
+        tex = tex.replace("](", "] (")  # nor a link, where math is not rendered (TeX ignores the space)
+        tex = re.sub(r"\n\s*\n", "\n", tex)
+        if el.name == "clipper-displaymath" and "_inline" not in parent_tags:
+            return f"\n\n$$\n{tex}\n$$\n\n"
+        tex = re.sub(r"\s*\n\s*", " ", tex).replace("$", r"\$")
+        return f"${tex}$"
+
+    convert_clipper_displaymath = convert_clipper_math
+
+    def convert_clipper_fnref(self, el, text, parent_tags):
+        label = el.get_text().strip()
+        return f"[^{label}]" if label else ""
+
+    def convert_clipper_html(self, el, text, parent_tags):
+        markup = el.get_text()
+        if "_inline" in parent_tags:
+            return " " + markup + " "
+        return f"\n\n{markup}\n\n"
 
     def convert_figcaption(self, el, text, parent_tags):
         text = text.strip()
@@ -229,6 +305,13 @@ class _Converter(MarkdownConverter):
         if (el.get("type") or "").lower() == "checkbox":
             return "[x] " if el.has_attr("checked") else "[ ] "
         return ""
+
+
+def _tagged(tag: str, text: str, parent_tags) -> str:
+    if "_noformat" in parent_tags:
+        return text
+    prefix, suffix, text = _chomp(text)
+    return f"{prefix}<{tag}>{text}</{tag}>{suffix}" if text else prefix + suffix
 
 
 _PICTURE_PARENTS = ("div", "figure", "body", "section", "article", "p", "[document]")
@@ -248,107 +331,89 @@ def _starts_line(node) -> bool:
         node = parent
 
 
-def _colspan(el) -> int:
-    value = el.get("colspan") or ""
-    return max(1, min(50, int(value))) if value.isdigit() else 1
-
-
 def _chomp(text: str):
     prefix = " " if text and text[0] == " " else ""
     suffix = " " if text and text[-1] == " " else ""
     return prefix, suffix, text.strip()
 
 
-# Characters lxml refuses in .text (its HTML parser lets them through from the page).
-_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+def _prepare_tables(root, url_for, image_for) -> None:
+    """Layout tables become plain blocks, tables Markdown cannot hold become clean HTML, a pipe
+    table's caption becomes the paragraph above it. Outermost first."""
+    from lxml import etree
 
-
-def _xml_text(text: str) -> str:
-    return _XML_UNSAFE.sub("", text)
-
-
-def _flatten_deep(root, max_depth: int = MAX_DEPTH) -> None:
-    """Unwrap elements nested deeper than ``max_depth`` (keeps their text)."""
-    stack = [(root, 0)]
-    while stack:
-        el, depth = stack.pop()
-        children = list(el)
-        if depth >= max_depth:
-            for child in children:
-                if isinstance(child.tag, str) and len(child):
-                    for sub in child.iterdescendants():
-                        if isinstance(sub.tag, str):
-                            sub.tag = "span" if sub.tag not in ("br", "img") else sub.tag
-                    child.tag = "div" if child.tag not in _INLINE_TAGS else child.tag
-                    # drop all structure below this level
-                    text = "".join(child.itertext())
-                    tail = child.tail
-                    child.clear()
-                    child.text = _xml_text(text)
-                    child.tail = tail
-            continue
-        for child in children:
-            stack.append((child, depth + 1))
-
-
-_BLOCKS = ("p", "div", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
-           "section")
-
-
-def _is_layout_table(table) -> bool:
-    """A table used for page layout (or holding whole paragraphs): pipe syntax would mangle it."""
-    rows = table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
-    if not rows:
-        return True
-    if table.xpath(".//table"):
-        return True
-    widths = [len(r.xpath("./td|./th")) for r in rows]
-    if max(widths, default=0) <= 1:
-        return True
-    for cell in table.xpath(".//td|.//th"):
-        blocks = [c for c in cell if isinstance(c.tag, str) and c.tag in _BLOCKS]
-        if len(blocks) > 1 or len("".join(cell.itertext())) > 400:
-            return True
-    return False
-
-
-def _unwrap_layout_tables(root) -> None:
-    """Layout tables become plain blocks (each cell its own paragraph), innermost first."""
-    for table in reversed(list(root.iter("table"))):
-        if table.getparent() is None or not _is_layout_table(table):
-            continue
-        table.tag = "div"
-        table.attrib.clear()
-        for el in table.iter():
-            if el is table or not isinstance(el.tag, str):
-                continue
-            if el.tag in ("tr", "td", "th", "tbody", "thead", "tfoot", "caption"):
+    for table in list(root.iter("table")):
+        if table is not root and root not in set(table.iterancestors()):
+            continue  # inside a table already kept as HTML
+        kind = structure.table_kind(table)
+        if kind == "layout":
+            table.tag = "div"
+            table.attrib.clear()
+            parts = table.xpath("./thead|./tbody|./tfoot|./caption|./colgroup")
+            rows = table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+            cells = [c for r in rows for c in r.xpath("./td|./th")]
+            for el in (*parts, *rows, *cells):
                 el.tag = "div"
                 el.attrib.pop("colspan", None)
+        elif kind == "html":
+            html = structure.clean_table_html(table, url_for, image_for)
+            new = etree.Element("clipper-html")
+            new.text = html
+            new.tail = table.tail
+            table.getparent().replace(table, new) if table.getparent() is not None else None
+        else:
+            for caption in table.xpath("./caption"):
+                text = "".join(caption.itertext()).strip()
+                table.remove(caption)
+                if text and table.getparent() is not None:
+                    p = etree.Element("p")
+                    p.text = structure.xml_text(text)
+                    table.addprevious(p)
 
 
 def element_to_markdown(root, base_url: str = "", attachments: dict | None = None) -> str:
-    """Convert an lxml HTML element (an article body) to Markdown."""
+    """Convert an lxml HTML element (an article body) to Markdown (the element is changed)."""
     from lxml import etree
 
-    _flatten_deep(root)
-    _unwrap_layout_tables(root)
-    for pre in root.iter("pre"):
-        lang = code_language(pre)
-        if lang:
-            pre.set("data-clipper-lang", lang)
-        # keep only text inside code blocks (markdownify would otherwise format spans)
-        text = "".join(pre.itertext())
-        for child in list(pre):
-            pre.remove(child)
-        pre.text = _xml_text(text)
+    conv = _Converter(base_url=base_url, attachments=attachments)
+    structure.normalise_math(root)
+    structure.normalise_code(root)
+    structure.reduce_depth(root, MAX_DEPTH)
+    structure.clean_heading_links(root)
+    notes = structure.footnotes(root)
+    _prepare_tables(root, lambda href: safe_url(href, base_url), conv.image_url)
     html = etree.tostring(root, encoding="unicode", method="html")
-    return to_markdown(html, base_url=base_url, attachments=attachments)
+    md = _convert(conv, html)
+    defs = []
+    for label, note in notes:
+        note.tag = "div"
+        note.tail = None
+        text = _convert(_Converter(base_url=base_url, attachments=attachments),
+                        etree.tostring(note, encoding="unicode", method="html")).strip()
+        if text:
+            defs.append(f"[^{label}]: " + text.replace("\n", "\n    ").replace("\n    \n", "\n\n"))
+    if defs:
+        md = md.rstrip("\n") + "\n\n" + "\n\n".join(defs) + "\n"
+    return md
 
 
 def to_markdown(html: str, base_url: str = "", attachments: dict | None = None) -> str:
-    md = _Converter(base_url=base_url, attachments=attachments).convert(html)
-    return tidy(md)
+    return _convert(_Converter(base_url=base_url, attachments=attachments), html)
+
+
+def _convert(conv: _Converter, html: str) -> str:
+    md = tidy(_MARKERS_OUTSIDE.sub("", conv.convert(html)))
+
+    def put_back(m):
+        prefix, block = m.group(1), conv.blocks[int(m.group(2))]
+        rest = re.sub(r"[^\s>]", " ", prefix)
+        lines = block.split("\n")
+        return "\n".join([prefix + lines[0]] + [(rest + ln) if ln else rest.rstrip() for ln in lines[1:]])
+    md = _BLOCK_MARK.sub(put_back, md) if conv.blocks else md
+    return _MARKERS.sub("", md)
+
+
+_MARKERS_OUTSIDE = re.compile("[\x01-\x06]")
 
 
 def tidy(md: str) -> str:
@@ -359,13 +424,11 @@ def tidy(md: str) -> str:
     md = re.sub(r"(?<!\\)\\\n(?=[ \t]*\n|[ \t]*\Z)", "\n", md)  # a line break that ends a block
     md = re.sub(r"(?<!\\)\\\s*\Z", "", md)
     md = re.sub(r"(?<!!)\[\]\([^)]*\)", "", md)  # empty links
-    lines, out, in_fence = md.split("\n"), [], False
-    for line in lines:
-        if line.startswith(("```", "~~~")):
-            in_fence = not in_fence
-        if not in_fence and re.fullmatch(r"\s*([-*+]|\d+\.)?\s*", line) and line.strip():
+    out = []
+    for line in md.split("\n"):
+        if re.fullmatch(r"\s*([-*+]|\d+\.)?\s*", line) and line.strip():
             continue  # an empty list item
-        if not in_fence and out and out[-1].endswith("\\") and not out[-1].endswith("\\\\"):
+        if out and out[-1].endswith("\\") and not out[-1].endswith("\\\\"):
             line = line.lstrip(" \t")  # the line after a hard break (a lazy continuation line)
         out.append(line)
     md = "\n".join(out)

@@ -3,24 +3,39 @@
 ``extract_article(html, url="", resources=None, mode="article") -> Article``.
 trafilatura finds the main content and readability-lxml gives a second opinion; their texts are
 compared (word 4-gram overlap) and readability's wins when it is the same article without the
-extra blocks trafilatura kept, or when trafilatura kept only a fragment of it. When both find
-nothing the whole page is kept (cleaned) with a warning: a note is never silently empty.
-Then the title/standfirst repeated at the top, teaser links before and comment/share
-boilerplate after the article are dropped. ``mode="page"`` keeps the whole page.
+extra blocks trafilatura kept, or when trafilatura kept only a fragment of it. trafilatura's
+result only picks the page's blocks: the article is the page's own elements holding its text
+(with their markup: code languages, list numbers, tables, footnotes, math), flattened into a run
+of blocks. When both find nothing the whole page is kept (cleaned) with a warning: a note is
+never silently empty. Then the title (unless it heads the article's sections), a standfirst,
+teaser links before and comment/share boilerplate after the article are dropped, and footnotes
+the article points to are brought along. ``mode="page"`` keeps the whole page. Nesting too deep
+to convert is undone or flattened with a warning, never cut silently.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
+from collections import Counter
 from copy import deepcopy
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
 
+from clipper.core.convert import MAX_DEPTH
 from clipper.core.errors import InputError
+from clipper.core.structure import (
+    clean_heading_links,
+    normalise_code,
+    normalise_math,
+    reduce_depth,
+    table_kind,
+)
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
@@ -84,7 +99,10 @@ def parse_html(text: str):
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
     if not text.strip():
         raise InputError("the page is empty")
-    parser = lxml_html.HTMLParser(remove_comments=False, remove_pis=True, default_doctype=False)
+    # huge_tree: libxml2 otherwise stops reading at 256 levels of nesting (a page of unclosed
+    # <p><font> loses everything after its 127th paragraph); with it the limit is 2048
+    parser = lxml_html.HTMLParser(remove_comments=False, remove_pis=True, default_doctype=False,
+                                  huge_tree=True)
     try:
         tree = lxml_html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError) as exc:
@@ -295,13 +313,363 @@ def _trafilatura(tree, url: str):
         return None
 
 
+# --- the article's own elements -------------------------------------------------------------
+# trafilatura's XML keeps the article's text but not its markup (classes, list numbers, table
+# alignment, footnotes, math, definition lists). So its result only says *which* of the page's
+# blocks are the article: each page word is "covered" when a 4-word run of the page's text around
+# it is also a run of trafilatura's text, and the page's own elements holding those words are kept.
+
+# Text-level elements; anything else (custom elements included) is a block.
+_INLINE = {"a", "abbr", "b", "bdi", "bdo", "big", "br", "cite", "code", "data", "del", "dfn", "em", "font",
+           "i", "img", "input", "ins", "kbd", "label", "mark", "nobr", "q", "rp", "rt", "ruby", "s", "samp",
+           "small", "span", "strike", "strong", "sub", "sup", "time", "tt", "u", "var", "wbr", "picture",
+           "source", "button", "select", "textarea", "output", "meter", "progress", "clipper-fnref",
+           "clipper-math", "math", "svg", "video", "audio", "iframe", "object", "embed", "canvas"}
+# Blocks kept or dropped whole: their parts belong together (a list's items, a table's rows).
+_ATOMIC = {"clipper-displaymath", "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "table", "pre",
+           "blockquote", "figure",
+           "details", "address", "hr", "menu", "li", "dd", "dt", "tr", "td", "th", "thead", "tbody", "tfoot",
+           "caption", "figcaption", "summary", "legend", "colgroup", "col", "optgroup", "option"}
+_WHOLE = {"table", "thead", "tbody", "tfoot", "tr", "td", "th", "pre", "math", "figure", "caption"}
+# Words for matching text; scripts written without spaces (Chinese, Japanese, Thai, …) count
+# each character, or a whole sentence would be one "word".
+_NO_SPACES = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_COVER_TOKEN = re.compile(f"[{_NO_SPACES}]|[^\\W{_NO_SPACES}]+")
+_UNSEEN = {"script", "style", "template", "noscript", "title"}
+KEEP_SHARE = 0.5  # a block is the article's when this share of its words is covered
+MIN_RUN = 8  # words in a row shared with trafilatura's text that show a block is the same text
+
+
+def _is_container(el) -> bool:
+    """A block that only groups other blocks (it holds no text of its own)."""
+    if el.tag in _INLINE or el.tag in _ATOMIC or (el.text or "").strip():
+        return False
+    return all(not (c.tail or "").strip() and (not isinstance(c.tag, str) or c.tag not in _INLINE)
+               for c in el)
+
+
+def _descends(el) -> bool:
+    """Whether the projection looks inside ``el``: a non-atomic element holding blocks (also
+    through inline wrappers: a <span> or <a> around blocks)."""
+    if el.tag in _ATOMIC or el.tag in ("math", "svg"):
+        return el.get("data-clipper-layout") is not None  # a table used for layout is a container
+    return any(isinstance(c.tag, str) and (c.tag not in _INLINE or _descends(c)) for c in el)
+
+
+def _coverage(root, xml_body):
+    """Word counts under ``root``: (covered, total) per subtree, (covered, total) of each element's
+    own text and its children's tails, and how many words trafilatura's text has."""
+    t_words = _COVER_TOKEN.findall(" ".join(xml_body.itertext()).lower())
+    available = Counter(tuple(t_words[i:i + 4]) for i in range(len(t_words) - 3))
+    words, owners = [], []
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        if event == "start":  # (JSON-LD scripts stay for metadata: their text is not the page's)
+            text, owner = (el.text if isinstance(el.tag, str) and el.tag not in _UNSEEN else None), el
+        elif el is root:
+            break
+        else:
+            text, owner = el.tail, el.getparent()
+        if text:
+            found = _COVER_TOKEN.findall(text.lower())
+            words.extend(found)
+            owners.extend([owner] * len(found))
+    grams = [tuple(words[i:i + 4]) for i in range(len(words) - 3)]
+    runs, i = [], 0  # maximal runs of page 4-grams that trafilatura's text has
+    while i < len(grams):
+        if grams[i] not in available:
+            i += 1
+            continue
+        j = i
+        while j < len(grams) and grams[j] in available:
+            j += 1
+        runs.append((i, j))
+        i = j
+    # A word is covered when it lies in a run of at least MIN_RUN words that trafilatura's text also
+    # has: shorter matches are chance (a breadcrumb ending in the title, a teaser sharing a phrase).
+    # Each of trafilatura's 4-grams covers one place only, longest runs first: text the page repeats
+    # (a summary, a teaser, the title in a breadcrumb) is covered where it continues the article.
+    is_covered = [False] * len(words)
+    t_grams = [tuple(t_words[i:i + 4]) for i in range(len(t_words) - 3)]
+    t_at: dict = {}
+    for pos, g in enumerate(t_grams):
+        t_at.setdefault(g, []).append(pos)
+    segments = []  # (page start, page end, trafilatura start, trafilatura end) in words
+    for i, j in sorted(runs, key=lambda r: r[0] - r[1]):
+        k = i
+        while k < j:
+            if not available[grams[k]]:
+                k += 1
+                continue
+            m = k
+            while m < j and available[grams[m]]:
+                m += 1
+            if m - k + 3 >= MIN_RUN:
+                for g in grams[k:m]:
+                    available[g] -= 1
+                for w in range(k, m + 3):
+                    is_covered[w] = True
+                t = next((p for p in t_at[grams[k]] if p + m - k - 1 < len(t_grams)
+                          and t_grams[p + m - k - 1] == grams[m - 1]), None)
+                if t is not None:
+                    segments.append((k, m + 3, t, t + m - k + 3))
+            k = m
+    _fill_gaps(words, t_words, segments, is_covered)
+    own_cov, own_total = {}, {}
+    for owner, cov in zip(owners, is_covered, strict=True):
+        own_total[owner] = own_total.get(owner, 0) + 1
+        if cov:
+            own_cov[owner] = own_cov.get(owner, 0) + 1
+    covered, total = dict(own_cov), dict(own_total)
+    for el in reversed(list(root.iter())):  # children come after their parents in document order
+        parent = el.getparent()
+        if el is root or parent is None:
+            continue
+        if el in total:
+            total[parent] = total.get(parent, 0) + total[el]
+        if el in covered:
+            covered[parent] = covered.get(parent, 0) + covered[el]
+    return covered, total, own_cov, own_total, len(t_words)
+
+
+def _fill_gaps(words, t_words, segments, is_covered) -> None:
+    """Between two matched stretches, the page words that trafilatura's text has between the same
+    two stretches are covered too, however short (a heading over a block trafilatura dropped)."""
+    segments = sorted(segments)
+    anchors = [(0, 0, 0, 0), *segments, (len(words), len(words), len(t_words), len(t_words))]
+    for (_, e1, _, t1), (s2, _, t2, _) in itertools.pairwise(anchors):
+        if not (e1 < s2 and t1 < t2) or s2 - e1 > 3000 or t2 - t1 > 300:
+            continue  # (a long stretch of trafilatura's text unmatched here: the match went astray)
+        gap, t_gap = words[e1:s2], t_words[t1:t2]
+        for a, _, size in SequenceMatcher(None, gap, t_gap, autojunk=False).get_matching_blocks():
+            if size >= min(3, len(t_gap)):
+                for w in range(e1 + a, e1 + a + size):
+                    is_covered[w] = True
+
+
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def _heading_only(el, total) -> bool:
+    """A block whose words are a heading's (a short one) or a code block's, give or take a
+    button label: structure trafilatura sometimes drops (a code block in a toolbar wrapper)."""
+    words = total.get(el, 0)
+    if el.tag in _HEADINGS:
+        return words <= 20
+    if el.tag == "pre":
+        return True
+    parts = [h for h in el.iterdescendants(*_HEADINGS, "pre")
+             if not any(a.tag in _HEADINGS or a.tag == "pre" for a in h.iterancestors())]
+    inside = sum(total.get(h, 0) for h in parts)
+    heading_words = sum(total.get(h, 0) for h in parts if h.tag != "pre")
+    return bool(parts) and words - inside <= 3 and heading_words <= 20
+
+
+def _own_elements(tree, xml_body):
+    """The page's own elements holding trafilatura's article (a copy), or None when they cannot
+    be told apart (then trafilatura's XML is converted instead)."""
+    root = tree.find(".//body")
+    if root is None:
+        root = tree
+    elements = list(root.iter())  # keeps the element proxies (dictionary keys) alive
+    for table in root.iter("table"):  # a table that lays out the page: look inside its cells
+        if table_kind(table) == "layout":
+            table.set("data-clipper-layout", "1")
+            for part in table.xpath("./*|./*/tr|./tr/td|./tr/th|./*/tr/td|./*/tr/th"):
+                part.set("data-clipper-layout", "1")
+    covered, total, own_cov, own_total, n_words = _coverage(root, xml_body)
+    if n_words < MIN_RUN:
+        return None
+    srcs = Counter(g.get("src") for g in xml_body.iter("graphic") if g.get("src"))
+    page_title = _norm(tree.findtext(".//title") or "") or "\0"
+    kept, dropped, bare = [], [], []  # bare: elements whose own text and inline children go
+
+    def wanted_image(el, take: bool = True) -> bool:  # trafilatura's pictures, as often as it kept them
+        found = False
+        for img in el.iter("img"):
+            if srcs[img.get("src")] > 0:
+                if not take:
+                    return True
+                srcs[img.get("src")] -= 1
+                found = True
+        return found
+
+    def walk(el):
+        children = [c for c in el if isinstance(c.tag, str)]
+        inline = [c for c in children if c.tag in _INLINE and not _descends(c)]
+        words = own_total.get(el, 0) + sum(total.get(c, 0) for c in inline)
+        if words:
+            if own_cov.get(el, 0) + sum(covered.get(c, 0) for c in inline) >= KEEP_SHARE * words:
+                kept.append(el)
+            else:
+                bare.append(el)
+        elif el is not root and any(wanted_image(c) for c in inline):
+            kept.append(el)
+        blocks = [c for c in children if c not in inline]
+        walked, verdicts = [], []
+        for child in blocks:
+            words = total.get(child, 0)
+            cov = covered.get(child, 0)
+            if _descends(child) and (cov or wanted_image(child, take=False)):
+                walk(child)
+                walked.append(True)
+                verdicts.append(True)
+                continue
+            walked.append(False)
+            if not cov and words and _heading_only(child, total):
+                verdicts.append(None)  # a heading trafilatura dropped: kept between kept blocks
+            elif child.tag == "clipper-displaymath":
+                verdicts.append(None)  # TeX is not text trafilatura keeps: kept between kept blocks
+            elif words:
+                verdicts.append(cov >= KEEP_SHARE * words)
+            elif _descends(child):
+                verdicts.append(None)
+            else:
+                verdicts.append(True if wanted_image(child) else None)
+        for i, (child, verdict) in enumerate(zip(blocks, verdicts, strict=True)):
+            if walked[i]:
+                continue
+            if verdict is None:  # between kept blocks: a rule, a heading, display math stay (pictures
+                before = next((v for v in reversed(verdicts[:i]) if v is not None), None)  # stay
+                after = next((v for v in verdicts[i + 1:] if v is not None), False)  # if trafilatura's)
+                if before is None:  # first: only the heading that names the page, over kept text
+                    before = _heading_only(child, total) and _norm(text_of(child)) in page_title
+                verdict = before and after and child.find(".//img") is None and child.tag != "img"
+            (kept if verdict else dropped).append(child)
+
+    walk(root)
+    if not kept:
+        return None
+    for el in kept:  # inside a block kept whole, the parts trafilatura left out still go
+        if el.tag in _WHOLE and el.get("data-clipper-layout") is None:
+            continue
+        subs = el.iterdescendants() if not _descends(el) else (
+            n for c in el if isinstance(c.tag, str) and c.tag in _INLINE for n in c.iter())
+        for sub in subs:
+            if not isinstance(sub.tag, str) or covered.get(sub, 0):
+                continue
+            words = total.get(sub, 0)
+            if (words >= 2 or words and sub.tag not in _INLINE) and not any(
+                    a.tag in _WHOLE and a.get("data-clipper-layout") is None for a in sub.iterancestors()):
+                dropped.append(sub)
+    if sum(own_cov.get(el, 0) if _descends(el) else covered.get(el, 0) for el in kept) < 0.8 * n_words:
+        return None  # trafilatura's text is not the page's (it rewrote or reordered it)
+    chain = list(reversed([kept[0], *kept[0].iterancestors()]))
+    for el in kept[1:]:
+        ancestors = {el, *el.iterancestors()}
+        while chain[-1] not in ancestors:
+            chain.pop()
+    top = chain[-1]
+    if not _descends(top) and top.getparent() is not None:
+        top = top.getparent()
+    copy = deepcopy(top)
+    twin = dict(zip(top.iter(), copy.iter(), strict=True))
+    inside = set(top.iter())
+    for el in bare:
+        if el in inside:
+            mine = twin[el]
+            mine.text = None
+            for child in list(mine):
+                if isinstance(child.tag, str) and child.tag in _INLINE and not _descends(child):
+                    mine.remove(child)
+                else:
+                    child.tail = None
+    for el in dropped:
+        if el in inside and el is not top:
+            _remove(twin[el])
+    del elements
+    return copy
+
+
+def _flatten(body) -> None:
+    """Unwrap the containers inside ``body`` (a code block's language found on a wrapper is kept on
+    the block first), so the article is a flat run of blocks like trafilatura's. Text and inline
+    elements beside blocks in a container become a paragraph of their own (as a browser shows them)."""
+    from clipper.core.structure import code_language, unwrap
+
+    for pre in body.iter("pre"):
+        if pre.get("data-clipper-lang") is None:
+            pre.set("data-clipper-lang", code_language(pre))
+    for el in reversed(list(body.iter())):
+        if el is body or not isinstance(el.tag, str) or el.tag in _INLINE or not _descends(el):
+            continue
+        if not _is_container(el):
+            _wrap_inline_runs(el)
+        if _is_container(el):
+            unwrap(el)
+    if (body.text or "").strip() or any(isinstance(c.tag, str) and c.tag in _INLINE or (c.tail or "").strip()
+                                        for c in body):
+        _wrap_inline_runs(body)  # the trimming below looks at the body's blocks
+    body.tag = "div"
+
+
+def _attach_notes(body, tree) -> None:
+    """The footnotes the article refers to, when the extractor left them out (docutils puts them
+    in an <aside>, many sites after the article's element): they are part of the article."""
+    from clipper.core.structure import note_label, note_of
+
+    wanted = [a.get("href").strip()[1:] for a in body.iter("a") if note_label(a) is not None]
+    if not wanted:
+        return
+    have = {el.get("id") for el in body.iter() if isinstance(el.tag, str) and el.get("id")}
+    wanted = [name for name in dict.fromkeys(wanted) if name not in have]
+    if not wanted:
+        return
+    page = {el.get("id"): el for el in tree.iter() if isinstance(el.tag, str) and el.get("id")}
+    box = lxml_html.Element("div")
+    for name in wanted:
+        target = page.get(name)
+        if target is None or target.tag in ("h1", "h2", "h3", "h4", "h5", "h6", "body", "main", "article") \
+                or len(text_of(target)) > 5000:
+            continue
+        note = note_of(target)
+        if note is not target and note.get("id") is None:
+            note = deepcopy(note)
+            note.set("id", name)  # the reference must find it
+        else:
+            note = deepcopy(note)
+        note.tail = None
+        box.append(note)
+    if len(box):
+        body.append(box)
+
+
+def _wrap_inline_runs(el) -> None:
+    """Each run of text and inline elements between the blocks of ``el`` goes into a <p>."""
+    def flush(run, text, after):
+        if not (text or "").strip() and all(
+                isinstance(n.tag, str) and n.tag == "br" and not (n.tail or "").strip() for n in run):
+            for node in run:  # line breaks between blocks: nothing a reader sees
+                el.remove(node)
+            return
+        p = lxml_html.Element("p")
+        p.text = text
+        for node in run:
+            p.append(node)
+        if after is None:
+            el.insert(0, p)
+        else:
+            after.addnext(p)
+
+    children = list(el)
+    text, el.text = el.text, None
+    run, prev_block = [], None
+    for child in children:
+        if isinstance(child.tag, str) and child.tag not in _INLINE:
+            tail, child.tail = child.tail, None
+            flush(run, text, prev_block)
+            prev_block, run, text = child, [], tail
+        else:
+            run.append(child)
+    flush(run, text, prev_block)
+
+
 def _xml_to_html(body):
     """trafilatura's XML body (head/list/item/hi/ref/graphic/row/cell/code) -> HTML element."""
     try:
         body = etree.fromstring(etree.tostring(body))  # a private copy
     except etree.XMLSyntaxError:  # names or character references XML cannot read back
         body = deepcopy(body)
-    for el in body.iter():
+    for el in list(body.iter()):  # a list: code elements below drop their children as we go
         if not isinstance(el.tag, str):
             continue
         tag = el.tag
@@ -390,7 +758,10 @@ def _readability(tree):
         for el in copy.xpath("//nav|//header|//footer|//aside|//select|//button"):
             _remove(el)  # page chrome readability would score away anyway; half the elements
         summary = document(copy).summary(html_partial=True)
-        return lxml_html.fragment_fromstring(summary, create_parent="div") if summary else None
+        if not summary:
+            return None
+        parser = lxml_html.HTMLParser(huge_tree=True)  # deep pages: see parse_html
+        return lxml_html.fragment_fromstring(summary, create_parent="div", parser=parser)
     except Exception:  # noqa: BLE001 -- a second opinion that fails is just absent
         return None
 
@@ -402,12 +773,18 @@ _CHROME = ("//nav", "//header", "//footer", "//aside", "//form", "//button", "//
            "//*[@hidden]")
 
 
+# what the converter reads: links, pictures, table spans and alignment, list numbers, footnote ids
+# and classes, code languages, checkboxes
+_PAGE_ATTRIBUTES = ("href", "src", "alt", "title", "colspan", "rowspan", "align", "style", "class", "id",
+                    "start", "value", "role", "type", "checked", "data-clipper-lang", "data-footnote-ref")
+
+
 def whole_page(tree, strip_chrome: bool = True):
     """The page body with scripts, styles, forms and (optionally) navigation chrome removed."""
     body = tree.find(".//body")
     if body is None:
         body = tree
-    body = lxml_html.fromstring(etree.tostring(body, encoding="unicode", method="html"))
+    body = deepcopy(body)
     if strip_chrome:
         for xp in _CHROME:
             for el in body.xpath(xp):
@@ -416,9 +793,9 @@ def whole_page(tree, strip_chrome: bool = True):
         if not isinstance(el.tag, str):
             continue
         keep = {}
-        for k in ("href", "src", "alt", "title", "colspan", "class"):
+        for k in _PAGE_ATTRIBUTES:
             v = el.get(k)
-            if v is not None and (k != "class" or el.tag in ("pre", "code")):
+            if v is not None and (k != "style" or el.tag in ("td", "th")):
                 keep[k] = _xml_text(v)
         el.attrib.clear()
         el.attrib.update(keep)
@@ -563,20 +940,35 @@ def _main_block_text(tree) -> int:
 
 
 def _strip_title_heading(body, title: str) -> None:
-    """Drop a leading heading (or paragraph) that repeats the title: it lives in front matter."""
+    """Drop a leading paragraph, or level-1 heading, that repeats the title (front matter holds it).
+    A level-1 title that sections follow is the root of the article's outline and stays, as does a
+    lower-level heading worded like the title (a section heading of the page's own)."""
     norm = _norm(title)
     if not norm:
         return
-    for el in list(body)[:3]:
-        if not isinstance(el.tag, str):
-            continue
+    children = [c for c in body if isinstance(c.tag, str)]
+    for i, el in enumerate(children[:3]):
         text = _norm(text_of(el))
         if el.tag in ("h1", "h2", "h3", "p", "div") and text and (text == norm or (
                 el.tag in ("h1", "h2") and len(text) > 10 and (text in norm or norm in text))):
+            if el.tag in ("h2", "h3") or el.tag == "h1" and _sections_follow(children[i + 1:]):
+                return
             _remove(el)
             return
         if text:
             return
+
+
+def _sections_follow(blocks) -> bool:
+    """Whether level-2 sections divide the text below a level-1 title (a heading right under the
+    title, before any text, is a standfirst)."""
+    seen_text = False
+    for el in blocks:
+        if el.tag == "h2" and seen_text:
+            return True
+        if el.tag not in ("h1", "h2", "h3", "h4", "h5", "h6") and len(text_of(el)) >= 40:
+            seen_text = True
+    return False
 
 
 def _strip_standfirst(body, description: str) -> None:
@@ -674,8 +1066,11 @@ def extract_article(html: str, url: str = "", resources: dict[str, str] | None =
             pass
         if _split(base_url).scheme not in ("http", "https"):
             base_url = url
+    normalise_math(tree)  # before the scripts and hidden MathML it reads from go
     _drop_junk(tree)
     large = _limit_elements(tree) > LARGE_TREE
+    normalise_code(tree)
+    clean_heading_links(tree)  # a heading that links to itself is a heading, not a teaser link
     _resolve_images(tree, base_url, resources or {})
     _fold_captions(tree)
 
@@ -689,11 +1084,19 @@ def extract_article(html: str, url: str = "", resources: dict[str, str] | None =
     else:
         body = whole_page(tree, strip_chrome=False)
         art.method = "page"
+    _flatten(body)
+    if reduce_depth(body, MAX_DEPTH):
+        art.warnings.append(f"the page is nested more than {MAX_DEPTH} levels deep: the structure below "
+                            "that level was flattened (its text is kept)")
+    if tree.get("data-clipper-truncated") == "depth":
+        art.warnings.append("the page is nested more than 2048 levels deep: the part below that level "
+                            "could not be read")
     _strip_title_heading(body, art.title)
     _strip_standfirst(body, art.description)
     if art.method != "page":
         _trim_tail(body)
         _trim_head(body)
+    _attach_notes(body, tree)
     art.body = body
     return art
 
@@ -708,7 +1111,7 @@ _TOKEN = re.compile(r"\w+")
 
 def _no_text_message(tree) -> str:
     if tree.get("data-clipper-truncated") == "depth":
-        return "the page is nested too deeply to read (more than 256 levels of elements)"
+        return "the page is nested too deeply to read (more than 2048 levels of elements)"
     return "the page has no text"
 
 
@@ -743,15 +1146,20 @@ def _choose(tree, doc, base_url: str, art: Article, second_opinion: bool = True)
         other, other_text = (t_body, t_text) if pick == "r" else (r_body, r_text)
         if other is not None and len(other_text) > len(text) and len(other_text) >= 80:
             art.method = "trafilatura" if pick == "r" else "readability"
-            return other
+            return _own_or(tree, doc.body, other) if pick == "r" else other
         page = whole_page(tree)
         if not text_of(page) and not page.xpath(".//img[@src]"):
             page = whole_page(tree, strip_chrome=False)
         if not text_of(page) and not page.xpath(".//img[@src]"):
             if body is not None and (text or body.xpath(".//img[@src]")):
-                return body
+                return _own_or(tree, doc.body, body) if pick == "t" else body
             raise InputError(_no_text_message(tree))
         art.method = "page"
         art.warnings.append("no article found: the whole page was kept")
         return page
-    return body
+    return _own_or(tree, doc.body, body) if pick == "t" else body
+
+
+def _own_or(tree, xml_body, converted):
+    own = _own_elements(tree, xml_body)
+    return own if own is not None else converted

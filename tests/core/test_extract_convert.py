@@ -39,9 +39,17 @@ def test_links_are_absolute_and_only_safe_schemes_survive():
              '</a></p>')
     assert "[rel](https://site.example/up)" in out
     assert "[mail](mailto:a@b.example)" in out
-    for bad in ("javascript", "vbscript", "data:", "file:", "#top", "[]"):
+    assert "[anchor](#top)" in out  # an in-note anchor: the note keeps the page's headings
+    for bad in ("javascript", "vbscript", "data:", "file:", "[]"):
         assert bad not in out
-    assert "js" in out and "anchor" in out  # their text stays
+    assert "js" in out  # its text stays
+
+
+def test_relative_links_stay_relative_when_no_page_url_is_known():
+    out = md('<p><a href="ch02.html#guess">rel</a> <a href="//cdn.example/x">net</a> '
+             '<a href="java\nscript:alert(1)">js</a> <a href="x:y">colon</a></p>', base="")
+    assert "[rel](ch02.html#guess)" in out and "[net](https://cdn.example/x)" in out
+    assert "(java" not in out and "(x:y)" not in out and "js" in out and "colon" in out
 
 
 def test_images_saved_and_remote():
@@ -86,10 +94,12 @@ def test_layout_tables_become_paragraphs():
     assert "|" not in out and "Second paragraph." in out and "side" in out
 
 
-def test_data_tables_keep_pipes_and_nested_content_is_readable():
-    out = md("<table><tr><th>Name</th><th>Notes</th></tr>"
-             "<tr><td>Ada</td><td><ul><li>first</li><li>second</li></ul></td></tr></table>")
-    assert "| Name | Notes |" in out and "| Ada |" in out and "first" in out and "second" in out
+def test_a_table_with_block_content_is_kept_as_clean_html():
+    out = md("<table class='x' onclick='evil()'><tr><th>Name</th><th>Notes</th></tr>"
+             "<tr><td>Ada</td><td><ul><li>first</li><li><a href='javascript:x'>second</a> &lt;b&gt;</li>"
+             "</ul><script>alert(1)</script></td></tr></table>")
+    assert out.strip() == ("<table><tr><th>Name</th><th>Notes</th></tr><tr><td>Ada</td><td><ul><li>first</li>"
+                           "<li>second &lt;b&gt;</li></ul></td></tr></table>")
 
 
 def test_list_and_heading_markers_are_escaped_only_at_the_start_of_a_line():

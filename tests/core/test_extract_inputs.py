@@ -21,7 +21,8 @@ def test_complete_save_with_files_folder():
     assert clip.source == "https://coast.example.org/stories/lighthouse-keepers"
     assert clip.language == "en"
     md = clip.markdown
-    assert not md.lstrip().startswith("# ")  # the title lives in the front matter
+    # the title heads the article's sections: the outline keeps its root (a lone title would go)
+    assert md.lstrip().startswith("# The Last Lighthouse Keepers\n")
     assert "The Fresnel lens, introduced in 1823" in md
     assert "## A day on the rock" in md
     # the saved image is an attachment, its caption the alt text
