@@ -588,10 +588,8 @@ def _init_tables() -> None:
             _LATIN1_OF[page.name] = {c: chr(b) for c, b in page.to_byte.items()}
 
 
-def repair(text: str) -> str:
-    """Return ``text`` with UTF-8-read-as-legacy-code-page mojibake undone; clean text unchanged."""
-    if not text or text.isascii():
-        return text
+def _repair_own(text: str) -> str:
+    """The project's own repair: the code pages, lossy forms and partial mangling ftfy leaves."""
     _init_tables()
     for _ in range(3):  # a second round catches doubly mangled or mixed text
         best = None
@@ -614,3 +612,136 @@ def repair(text: str) -> str:
             break
         text = res[0]
     return text
+
+
+def repair(text: str) -> str:
+    """Return ``text`` with UTF-8-read-as-legacy-code-page mojibake undone; clean text unchanged.
+
+    ftfy's ``fix_encoding`` and the project's own repair each propose a text (and each is run on
+    the other's answer); the least bad proposal wins, and only if it is less bad than the text
+    as given (:func:`badness`), with ftfy's answer first among equals.
+    """
+    if not text or text.isascii():
+        return text
+    import ftfy
+
+    theirs = ftfy.fix_encoding(text)
+    ours = _repair_own(text)
+    proposals = [theirs, ours]
+    if theirs != text:
+        proposals.append(_repair_own(theirs))
+    if ours != text:
+        proposals.append(ftfy.fix_encoding(ours))
+    proposals = [p for p in dict.fromkeys(proposals) if p != text]
+    if not proposals:
+        return text
+    best, best_bad = text, badness(text)
+    for p in proposals:
+        b = badness(p)
+        if b < best_bad:
+            best, best_bad = p, b
+    return best
+
+
+# --- How bad a text looks -------------------------------------------------------------------
+# ftfy's measure counts sequences of the characters that mojibake of the Windows code pages is
+# made of. Added here, word by word, what it does not see (each is rare in clean text and is
+# what one of the code pages makes of UTF-8): letters of two scripts in one word ("fГјr",
+# "dรผrfen"), a capital after a small letter or a small non-ASCII letter inside capitals
+# ("fĂĽr", "FřDE"), a symbol glued between letters ("Ă–kobilanz", "–ù–∞—Ä"), a one-letter word in
+# another script than the words around it ("vend Г  la"), Thai that breaks Thai spelling (a
+# vowel sign with no consonant to sit on: UTF-8 read as Windows-874), a dagger glued to a word
+# (ftfy's reading of a curly quote whose last byte was lost), and U+FFFD.
+
+def _script_of(o: int) -> int:
+    """A letter's script: 1 Latin, 2 Greek, 3 Cyrillic, 4 Armenian, 5 Hebrew, 6 Arabic, 7 Thai;
+    0 for the rest (other scripts, and ideographs, kana and Hangul, which mix with Latin
+    letters in clean text)."""
+    if o < 0x250 or 0x1E00 <= o <= 0x1EFF:
+        return 1
+    if 0x370 <= o <= 0x3FF or 0x1F00 <= o <= 0x1FFF:
+        return 2
+    if 0x400 <= o <= 0x52F:
+        return 3
+    if 0x531 <= o <= 0x58F:
+        return 4
+    if 0x5D0 <= o <= 0x5FF:
+        return 5
+    if 0x620 <= o <= 0x6FF:
+        return 6
+    if 0xE01 <= o <= 0xE5B:
+        return 7
+    return 0
+
+
+_THAI_CONSONANT = "\u0e01-\u0e2e"
+_THAI_BAD = re.compile(
+    f"(?<![{_THAI_CONSONANT}])[\u0e31\u0e34-\u0e3a\u0e47]"  # a vowel sign above/below: on a consonant
+    f"|(?<![{_THAI_CONSONANT}\u0e31\u0e34-\u0e3a\u0e47])[\u0e48-\u0e4e]"  # a tone mark, the same
+    f"|(?<![{_THAI_CONSONANT}\u0e31\u0e34-\u0e3a\u0e47-\u0e4e])[\u0e30\u0e32\u0e33\u0e45]"
+    f"|[\u0e40-\u0e44](?![{_THAI_CONSONANT}])")  # a leading vowel: before a consonant
+_DAGGER_GLUED = re.compile("(?<=\\S)[\u2020\u2021](?=[^\\W\\d_])")
+_SYMBOL_CATEGORIES = frozenset(("Sm", "Sc", "Sk", "So", "Pd", "Po", "No"))
+
+
+@lru_cache(maxsize=65536)
+def _word_info(word: str) -> tuple[bool, int]:
+    """(looks mangled, its script or 0) for one whitespace-separated word with non-ASCII."""
+    scripts = set()
+    prev = ""  # "l" small letter, "u" capital, "s" glued symbol candidate, "" other
+    bad = False
+    ups = 0
+    n = len(word)
+    for i, ch in enumerate(word):
+        o = ord(ch)
+        if ch.isalpha():
+            sc = _script_of(o)
+            if sc:
+                scripts.add(sc)
+            if ch.isupper():
+                if prev == "l" and o > 0x7F:
+                    bad = True  # "fĂĽr", "zechcÄ…"
+                ups += 1
+                prev = "u"
+            elif ch.islower():
+                if o > 0x7F and prev == "u" and (
+                        (ups >= 1 and i + 1 < n and word[i + 1].isupper())
+                        or (ups >= 2 and (i + 1 == n or not word[i + 1].isalpha()))):
+                    bad = True  # "FřDE", "BLř"
+                prev = "l"
+                ups = 0
+            else:
+                prev = "o"
+                ups = 0
+        else:
+            if (o > 0x7F and 0 < i < n - 1 and unicodedata.category(ch) in _SYMBOL_CATEGORIES
+                    and ch not in "·\u00ad\u2011\u2027"):
+                left, right = word[i - 1], word[i + 1]
+                if (left.isalpha() or right.isalpha()) and not left.isdigit() and not right.isdigit() \
+                        and not left.isspace() and (ord(left) > 0x7F or ord(right) > 0x7F) \
+                        and (left.isalpha() or ord(left) > 0x7F) and (right.isalpha() or ord(right) > 0x7F):
+                    bad = True  # "Ă–kobilanz", "–ù–∞—Ä"
+            prev = ""
+            ups = 0
+    if len(scripts) > 1:
+        bad = True
+    return bad, (scripts.pop() if len(scripts) == 1 else 0)
+
+
+def badness(text: str) -> int:
+    """How much of ``text`` looks like mojibake: 0 for clean text of any script, as a rule."""
+    from ftfy.badness import badness as ftfy_badness
+
+    n = ftfy_badness(text) + text.count("\ufffd") + len(_DAGGER_GLUED.findall(text))
+    words = text.split()
+    infos = [(_word_info(w) if not w.isascii() else (False, 1)) for w in words]
+    for i, (bad, sc) in enumerate(infos):
+        if bad:
+            n += 1
+        elif sc and 0 < i < len(infos) - 1 and sum(c.isalpha() for c in words[i]) == 1:
+            left, right = infos[i - 1][1], infos[i + 1][1]
+            if left and left == right != sc:
+                n += 1  # "vend Г  la fois": a one-letter word in another script
+    if re.search("[\u0e00-\u0e7f]", text):
+        n += len(_THAI_BAD.findall(text))
+    return n
