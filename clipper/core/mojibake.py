@@ -558,7 +558,25 @@ def _strong(text: str, m: re.Match, page: _CodePage, decoded: str, lossy: bool =
         return True
     if not all(map(_everyday, decoded)):
         return False  # a stray ideograph, syllable or rare letter needs the whole document's support
-    return _looks_bad(_context(text, m)) and not _looks_bad(decoded)
+    lo, hi = _word_bounds(text, m.start(), m.end())
+    return badness(text[lo:hi]) > badness(text[lo:m.start()] + decoded + text[m.end():hi])
+
+
+def _word_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The words around text[start:end] (up to the next space, 40 characters at most)."""
+    lo = start
+    while lo > 0 and start - lo < 40 and not text[lo - 1].isspace():
+        lo -= 1
+    lo = max(0, lo - 1)
+    while lo > 0 and start - lo < 60 and not text[lo - 1].isspace():
+        lo -= 1  # and the word before: a one-letter word is judged by its neighbours
+    hi = end
+    while hi < len(text) and hi - end < 40 and not text[hi].isspace():
+        hi += 1
+    hi = min(len(text), hi + 1)
+    while hi < len(text) and hi - end < 60 and not text[hi].isspace():
+        hi += 1
+    return lo, hi
 
 
 def _everyday(ch: str) -> bool:
