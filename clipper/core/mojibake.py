@@ -722,6 +722,9 @@ def _word_info(word: str) -> tuple[bool, int]:
                 ups += 1
                 prev = "u"
             elif ch.islower():
+                if prev == "u" and ups >= 2 and (o > 0x7F or ord(word[i - 1]) > 0x7F
+                                                 or ord(word[i - 2]) > 0x7F):
+                    bad = True  # "DĂĽbendorf", "ĂĽben": capitals run into small letters
                 if o > 0x7F and prev == "u" and (
                         (ups >= 1 and i + 1 < n and word[i + 1].isupper())
                         or (ups >= 2 and (i + 1 == n or not word[i + 1].isalpha()))):
@@ -756,10 +759,11 @@ def badness(text: str) -> int:
     for i, (bad, sc) in enumerate(infos):
         if bad:
             n += 1
-        elif sc and 0 < i < len(infos) - 1 and sum(c.isalpha() for c in words[i]) == 1:
+        elif sc and 0 < i < len(infos) - 1 and (
+                not words[i].isascii() or sum(c.isalpha() for c in words[i]) == 1):
             left, right = infos[i - 1][1], infos[i + 1][1]
             if left and left == right != sc:
-                n += 1  # "vend Г  la fois": a one-letter word in another script
+                n += 1  # "vend Г  la fois", "1 ŃŃ‚ и": a word in another script than its neighbours
     if re.search("[\u0e00-\u0e7f]", text):
         n += len(_THAI_BAD.findall(text))
     return n
