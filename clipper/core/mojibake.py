@@ -517,19 +517,24 @@ def _fix_with(text: str, page: _CodePage, final: bool = False,
     out.append(text[pos:])
     result = "".join(out)
     if letter_guesses and final:
-        result = _by_vocabulary(result, letter_guesses)
+        result = _by_vocabulary(result, letter_guesses, lang)
     return result, score - fails
 
 
 _WORD = re.compile(r"\w+")
 
 
-def _by_vocabulary(text: str, guesses: list[tuple[int, list[str]]]) -> str:
-    """A guessed letter whose word appears elsewhere with another candidate takes that one."""
+def _by_vocabulary(text: str, guesses: list[tuple[int, list[str]]], lang: str | None = None) -> str:
+    """Choose the guessed letters of each word together, as the likeliest word.
+
+    A word the text uses elsewhere first, then the commonest word of the stop-word lists (of
+    the text's language when known; they are ranked by frequency), then the letter model.
+    """
     from collections import Counter
+    from itertools import product
 
     vocab = Counter(w.lower() for w in _WORD.findall(text))
-    spans = []
+    spans: dict[tuple[int, int], list[tuple[int, list[str]]]] = {}
     for off, alts in guesses:
         lo = off
         while lo > 0 and off - lo < 40 and text[lo - 1].isalnum():
@@ -537,19 +542,130 @@ def _by_vocabulary(text: str, guesses: list[tuple[int, list[str]]]) -> str:
         hi = off + 1
         while hi < len(text) and hi - off < 40 and text[hi].isalnum():
             hi += 1
-        spans.append((off, alts, lo, hi, text[lo:hi].lower()))
+        spans.setdefault((lo, hi), []).append((off, alts))
     # words made by guesses do not vouch for themselves
-    guessed = Counter(word for word, _ in {(s[4], s[2]) for s in spans})
+    guessed = Counter(text[lo:hi].lower() for lo, hi in spans)
+    model = _letter_model(lang)
     chars = list(text)
-    for off, alts, lo, hi, word in spans:
-        best, best_n = None, max(0, vocab[word] - guessed[word])
-        for alt in alts:
-            n = vocab.get((text[lo:off] + alt + text[off + 1:hi]).lower(), 0)
-            if n > best_n:
-                best, best_n = alt, n
-        if best is not None:
-            chars[off] = best
+    for (lo, hi), items in spans.items():
+        options = [[text[off], *alts] for off, alts in items]
+        size = 1
+        for opt in options:
+            size *= len(opt)
+        if size > 256:  # too many together: one letter at a time, the others as guessed
+            choices = [[tuple(text[o] for o, _ in items[:k]) + (c,) + tuple(text[o] for o, _ in items[k + 1:])
+                        for c in options[k]] for k in range(len(items))]
+            combos = [c for group in choices for c in group]
+        else:
+            combos = list(product(*options))
+        word = list(text[lo:hi])
+        best, best_key = None, None
+        for combo in combos:
+            for (off, _), ch in zip(items, combo):
+                word[off - lo] = ch
+            w = "".join(word).lower()
+            seen = vocab.get(w, 0) - guessed.get(w, 0)
+            key = (seen > 0, _word_frequency(w, lang), _word_score(model, w))
+            if best_key is None or key > best_key:
+                best, best_key = combo, key
+        for (off, _), ch in zip(items, best):
+            chars[off] = ch
     return "".join(chars)
+
+
+# Languages whose words a lost byte may leave in doubt, by script (wordfreq's codes), and
+# jusText's names for them (the language of a text is told by jusText's stop words).
+_FREQ_LANGUAGES = {
+    1: ("en", "de", "fr", "es", "pt", "it", "nl", "pl", "cs", "sk", "hu", "ro", "tr", "sv", "da",
+        "nb", "fi", "ca", "hr", "sl", "lt", "lv", "is", "vi"),
+    2: ("el",),
+    3: ("ru", "uk", "bg", "mk"),
+}
+_FREQ_CODE = {"English": "en", "Russian": "ru", "Ukrainian": "uk", "Bulgarian": "bg", "Greek": "el",
+              "Portuguese": "pt", "Spanish": "es", "French": "fr", "German": "de", "Italian": "it",
+              "Czech": "cs", "Polish": "pl", "Slovak": "sk", "Hungarian": "hu", "Romanian": "ro",
+              "Turkish": "tr", "Croatian": "hr", "Slovenian": "sl", "Lithuanian": "lt", "Latvian": "lv",
+              "Icelandic": "is", "Danish": "da", "Norwegian_Bokmal": "nb", "Swedish": "sv",
+              "Finnish": "fi", "Dutch": "nl", "Catalan": "ca", "Vietnamese": "vi"}
+_FREQ_LISTS: dict[tuple[str, str], dict[str, float]] = {}
+
+
+def _freq_list(code: str, size: str) -> dict[str, float]:
+    """wordfreq's word -> frequency table ("small": the commonest words, "large": many more)."""
+    key = (code, size)
+    if key not in _FREQ_LISTS:
+        try:
+            import wordfreq
+
+            _FREQ_LISTS[key] = wordfreq.get_frequency_dict(code, size)
+        except Exception:  # noqa: BLE001 - no such list, or wordfreq missing: jusText's lists
+            _FREQ_LISTS[key] = {}
+    return _FREQ_LISTS[key]
+
+
+def _word_frequency(word: str, lang: str | None) -> float:
+    """How common ``word`` (small letters) is in the text's language or, when that is not
+    known, in any language of its script (0.0 for a word none of them knows)."""
+    scripts = {_script_of(ord(c)) for c in word if c.isalpha()}
+    if len(scripts) != 1:
+        return 0.0
+    script = scripts.pop()
+    code = _FREQ_CODE.get(lang or "")
+    codes = (code,) if code and code in _FREQ_LANGUAGES.get(script, ()) else _FREQ_LANGUAGES.get(script, ())
+    best = 0.0
+    for c in codes:
+        best = max(best, _freq_list(c, "small").get(word, 0.0))
+    if best == 0.0 and len(codes) <= 4:  # the long lists take a second to load: a few at most
+        for c in codes:
+            best = max(best, _freq_list(c, "large").get(word, 0.0))
+    if best == 0.0 and not _freq_list("en", "small"):  # no wordfreq: rank in jusText's lists
+        rank = _ranks(lang).get(word)
+        if rank is not None:
+            best = 1e-9 / (rank + 10)
+    return best
+
+
+_RANKS: dict[str | None, dict[str, int]] = {}
+
+
+
+def _ranks(lang: str | None) -> dict[str, int]:
+    """Word -> rank in jusText's stop-word lists (ordered by frequency), of one language or all."""
+    if lang not in _RANKS:
+        ranks: dict[str, int] = {}
+        try:
+            import pkgutil
+
+            for name in ((lang,) if lang else _MODEL_LANGUAGES):
+                if name not in _stoplists():
+                    continue
+                data = pkgutil.get_data("justext", f"stoplists/{name}.txt") or b""
+                for r, w in enumerate(data.decode("utf-8").lower().split()):
+                    if r < ranks.get(w, 1 << 30):
+                        ranks[w] = r
+        except Exception:  # noqa: BLE001 - without the lists the letter model decides
+            ranks = {}
+        _RANKS[lang] = ranks
+    return _RANKS[lang]
+
+
+def _word_score(model: dict[str, int], word: str) -> float:
+    """Log-likelihood of a word under the letter model: each letter given the two before it,
+    backing off to the one before and to letter counts (so an unseen letter is unlikely)."""
+    import math
+
+    total = model.get("\0total")
+    if total is None:
+        total = model["\0total"] = sum(n for k, n in model.items() if k.endswith("\0")) or 1
+    w = f" {word} "
+    score = 0.0
+    for i in range(2, len(w)):
+        a, b, c = w[i - 2], w[i - 1], w[i]
+        p1 = (model.get(c + "\0", 0) + 0.1) / (total + 100)
+        p2 = (model.get(b + c, 0) + 2 * p1) / (model.get(b + "\0", 0) + 2)
+        p3 = (model.get(a + b + c, 0) + 2 * p2) / (model.get(a + b, 0) + 2)
+        score += math.log(p3)
+    return score
 
 
 def _strong(text: str, m: re.Match, page: _CodePage, decoded: str, lossy: bool = False) -> bool:
