@@ -243,6 +243,8 @@ def _decode_units(units: list[int], drops: bytes, lossy: bool, prev: str = " ", 
         chars.sort(key=_rank)  # stable: among equals, a byte lost at the end first
         ch, fits = _choose(chars, before, after, closer, model)
         alts = [c for c in chars if c.isalpha() and c != ch] if ch.isalpha() else []
+        if alts and _CP1252_CONT.get(after) and 0xC2 <= _CP1252_LEAD.get(ch, 0) <= 0xDF:
+            alts = []  # chosen for a second repair ("Ã" + "©"): not a letter of a word
         if not ch:
             fits = True
         guesses.append((length, fits, alts))
@@ -270,6 +272,16 @@ _CP1252_CONT = {bytes([b]).decode("cp1252"): b for b in range(0x80, 0xC0)
                 if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D, 0xA0)}
 
 
+def _twice_rank(ch: str, cont: int) -> int | None:
+    """How likely the letter the second repair makes of ``ch`` and the next byte is (None:
+    not UTF-8): Latin-1 and Latin Extended-A letters first, as in the text's other words."""
+    try:
+        o = ord(bytes([_CP1252_LEAD[ch], cont]).decode("utf-8"))
+    except UnicodeDecodeError:
+        return None
+    return 0 if 0xC0 <= o <= 0x17F else 1 if o < 0x250 else 2
+
+
 def _choose(chars: list[str], before: str, after: str, closer, model=None) -> tuple[str, bool]:
     """Pick the likeliest of the characters a lost byte leaves; False if none fits its place."""
     if chars == [""]:
@@ -294,9 +306,11 @@ def _choose(chars: list[str], before: str, after: str, closer, model=None) -> tu
         return chars[0], True
     if _CP1252_CONT.get(after):
         # "Ã" + "©": the text was mangled twice; keep the letter the second repair needs
-        twice = [c for c in chars if 0xC2 <= _CP1252_LEAD.get(c, 0) <= 0xDF]
+        cont = _CP1252_CONT[after]
+        twice = [(_twice_rank(c, cont), c) for c in chars if 0xC2 <= _CP1252_LEAD.get(c, 0) <= 0xDF]
+        twice = [t for t in twice if t[0] is not None]
         if twice:
-            return twice[0], True
+            return min(twice)[1], True
     letters = [c for c in chars if c.isalpha() and _tier(c) == _tier(chars[0])]
     if before.isalpha() and after.isalpha():
         letters = [c for c in letters if c.islower() == before.islower()] or letters
@@ -770,8 +784,11 @@ def repair(text: str) -> str:
     if not proposals:
         return text
     best, best_bad = text, badness(text)
+    spaces, nbsp = text.count(" "), text.count("\xa0")
     for p in proposals:
-        b = badness(p)
+        # ftfy reads a space after a lead byte as a no-break space byte ("â€ " -> "†"): a
+        # proposal that eats spaces (not turning them into no-break spaces) pays for each
+        b = badness(p) + max(0, spaces - p.count(" ") - max(0, p.count("\xa0") - nbsp))
         if b < best_bad:
             best, best_bad = p, b
     return best
@@ -865,11 +882,57 @@ def _word_info(word: str) -> tuple[bool, int]:
     return bad, (scripts.pop() if len(scripts) == 1 else 0)
 
 
+_MULTI_RES: list[tuple[re.Pattern, dict[int, int]]] = []
+
+
+def _multibyte_count(text: str) -> int:
+    """Characters of 3 or 4 UTF-8 bytes (or 4-byte ones that lost their last byte) spelled out
+    as the letters and symbols of one code page ("æ—¥", "đź™"): counted when they stand for
+    punctuation, symbols, kana, ideographs, Hangul or emoji. Clean text almost never spells
+    valid UTF-8 that long. The most any one code page explains."""
+    if not _MULTI_RES:
+        for page in _pages():
+            if page.name == "cp437":
+                continue  # box drawing and line art: too many accidental sequences
+            lead3 = "".join(re.escape(chr(c)) for c, b in page.to_byte.items() if 0xE0 <= b <= 0xEF)
+            lead4 = "".join(re.escape(chr(c)) for c, b in page.to_byte.items() if 0xF0 <= b <= 0xF4)
+            cont = "".join(re.escape(chr(c)) for c, b in page.to_byte.items()
+                           if 0x80 <= b <= 0xBF and c > 0x9F)
+            alts = []
+            if lead3:
+                alts.append(f"[{lead3}][{cont}]{{2}}")
+            if lead4:
+                alts.append(f"[{lead4}][{cont}]{{2,3}}")
+            if alts and cont:
+                _MULTI_RES.append((re.compile("|".join(alts)), page.to_byte))
+    best = 0
+    for rx, to_byte in _MULTI_RES:
+        n = 0
+        for m in rx.finditer(text):
+            raw = bytes(to_byte[ord(c)] for c in m.group())
+            try:
+                ch = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                if len(raw) != 3 or raw[0] < 0xF0:
+                    continue
+                try:
+                    ch = (raw + b"\x80").decode("utf-8")  # the last byte lost: any will do
+                except UnicodeDecodeError:
+                    continue
+            o = ord(ch)
+            if (0x2000 <= o <= 0x22FF or 0x2460 <= o <= 0x27BF or 0x3000 <= o <= 0x30FF
+                    or 0x4E00 <= o <= 0x9FFF or 0xAC00 <= o <= 0xD7A3 or 0x1F000 <= o <= 0x1FAFF):
+                n += 1
+        best = max(best, n)
+    return best
+
+
 def badness(text: str) -> int:
     """How much of ``text`` looks like mojibake: 0 for clean text of any script, as a rule."""
     from ftfy.badness import badness as ftfy_badness
 
     n = ftfy_badness(text) + text.count("\ufffd") + len(_DAGGER_GLUED.findall(text))
+    n += _multibyte_count(text)
     words = text.split()
     infos = [(_word_info(w) if not w.isascii() else (False, 1)) for w in words]
     for i, (bad, sc) in enumerate(infos):
