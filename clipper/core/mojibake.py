@@ -562,6 +562,13 @@ def _by_vocabulary(text: str, guesses: list[tuple[int, list[str]]], lang: str | 
     model = _letter_model(lang)
     chars = list(text)
     for (lo, hi), items in spans.items():
+        if _is_cjk(text[items[0][0]]):  # no spaces between words: letter by letter, in context
+            for _ in range(2):  # twice: a guess next to a guess sees its neighbour's choice
+                for off, alts in items:
+                    left = chars[off - 1] if off > 0 else " "
+                    right = chars[off + 1] if off + 1 < len(chars) else " "
+                    chars[off] = max([text[off], *alts], key=lambda c: _cjk_score(left, c, right))
+            continue
         options = [[text[off], *alts] for off, alts in items]
         size = 1
         for opt in options:
@@ -585,6 +592,46 @@ def _by_vocabulary(text: str, guesses: list[tuple[int, list[str]]], lang: str | 
         for (off, _), ch in zip(items, best):
             chars[off] = ch
     return "".join(chars)
+
+
+def _is_cjk(ch: str) -> bool:
+    o = ord(ch)
+    return 0x3040 <= o <= 0x30FF or 0x3400 <= o <= 0x9FFF or 0xAC00 <= o <= 0xD7A3 or 0xF900 <= o <= 0xFAFF
+
+
+_CJK: list[dict[str, float]] = []
+
+
+def _cjk_model() -> tuple[dict[str, float], dict[str, float]]:
+    """Character and character-pair frequencies of Japanese, Chinese and Korean words (wordfreq)."""
+    if not _CJK:
+        uni: dict[str, float] = {}
+        pairs: dict[str, float] = {}
+        for code in ("ja", "zh", "ko"):
+            for w, f in _freq_list(code, "small").items():
+                for c in w:
+                    uni[c] = uni.get(c, 0.0) + f
+                for i in range(len(w) - 1):
+                    pairs[w[i:i + 2]] = pairs.get(w[i:i + 2], 0.0) + f
+        _CJK.extend((uni, pairs))
+    return _CJK[0], _CJK[1]
+
+
+def _cjk_score(left: str, ch: str, right: str) -> float:
+    """log P(ch | left) + log P(right | ch): character pairs, backing off to characters."""
+    import math
+
+    uni, pairs = _cjk_model()
+    total = uni.get("\0") or uni.setdefault("\0", sum(uni.values()) or 1.0)
+    p = (uni.get(ch, 0.0) + 1e-12) / total
+    if left in uni:
+        score = math.log(0.9 * pairs.get(left + ch, 0.0) / uni[left] + 0.1 * p)
+    else:
+        score = math.log(p)
+    if right in uni:
+        score += math.log(0.9 * pairs.get(ch + right, 0.0) / (uni.get(ch, 0.0) + 1e-12)
+                          + 0.1 * uni[right] / total)
+    return score
 
 
 # Languages whose words a lost byte may leave in doubt, by script (wordfreq's codes), and
