@@ -242,7 +242,7 @@ def _decode_units(units: list[int], drops: bytes, lossy: bool, prev: str = " ", 
         after = nxt if j >= n else _peek(units, j)
         chars.sort(key=_rank)  # stable: among equals, a byte lost at the end first
         ch, fits = _choose(chars, before, after, closer, model)
-        alts = [c for c in chars if c.isalpha() and c != ch] if ch.isalpha() else []
+        alts = [c for c in chars if _letter_or_mark(c) and c != ch] if _letter_or_mark(ch) else []
         if alts and _CP1252_CONT.get(after) and 0xC2 <= _CP1252_LEAD.get(ch, 0) <= 0xDF:
             alts = []  # chosen for a second repair ("Ã" + "©"): not a letter of a word
         if not ch:
@@ -538,6 +538,14 @@ def _fix_with(text: str, page: _CodePage, final: bool = False,
 _WORD = re.compile(r"\w+")
 
 
+def _letter_or_mark(ch: str) -> bool:
+    return ch.isalpha() or (len(ch) == 1 and unicodedata.category(ch)[0] == "M")
+
+
+def _in_word(ch: str) -> bool:
+    return ch.isalnum() or unicodedata.category(ch)[0] == "M"  # vowel signs, viramas: in words
+
+
 def _by_vocabulary(text: str, guesses: list[tuple[int, list[str]]], lang: str | None = None) -> str:
     """Choose the guessed letters of each word together, as the likeliest word.
 
@@ -551,10 +559,10 @@ def _by_vocabulary(text: str, guesses: list[tuple[int, list[str]]], lang: str | 
     spans: dict[tuple[int, int], list[tuple[int, list[str]]]] = {}
     for off, alts in guesses:
         lo = off
-        while lo > 0 and off - lo < 40 and text[lo - 1].isalnum():
+        while lo > 0 and off - lo < 40 and _in_word(text[lo - 1]):
             lo -= 1
         hi = off + 1
-        while hi < len(text) and hi - off < 40 and text[hi].isalnum():
+        while hi < len(text) and hi - off < 40 and _in_word(text[hi]):
             hi += 1
         spans.setdefault((lo, hi), []).append((off, alts))
     # words made by guesses do not vouch for themselves
@@ -641,6 +649,9 @@ _FREQ_LANGUAGES = {
         "nb", "fi", "ca", "hr", "sl", "lt", "lv", "is", "vi"),
     2: ("el",),
     3: ("ru", "uk", "bg", "mk"),
+    8: ("hi", "mr", "ne"),  # Devanagari
+    9: ("bn",),
+    13: ("ta",),
 }
 _FREQ_CODE = {"English": "en", "Russian": "ru", "Ukrainian": "uk", "Bulgarian": "bg", "Greek": "el",
               "Portuguese": "pt", "Spanish": "es", "French": "fr", "German": "de", "Italian": "it",
@@ -733,10 +744,17 @@ def _strong(text: str, m: re.Match, page: _CodePage, decoded: str, lossy: bool =
     """Does this run look like mojibake on its own (not just decode by chance)?"""
     if not lossy and any(c in page.weird for c in m.group()) and all(map(_everyday, decoded)):
         return True
-    if not all(map(_everyday, decoded)):
+    if not all(map(_everyday, decoded)) and not _one_alphabet(decoded):
         return False  # a stray ideograph, syllable or rare letter needs the whole document's support
     lo, hi = _word_bounds(text, m.start(), m.end())
     return badness(text[lo:hi]) > badness(text[lo:m.start()] + decoded + text[m.end():hi])
+
+
+def _one_alphabet(s: str) -> bool:
+    """Several letters (and their vowel signs) of one alphabetic block: Devanagari, Tamil..."""
+    letters = [c for c in s if not c.isspace()]
+    return (len(letters) >= 3 and len({ord(c) >> 7 for c in letters}) == 1 and 0x900 <= ord(letters[0]) < 0x1000
+            and all(unicodedata.category(c)[0] in "LM" for c in letters))
 
 
 def _word_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -835,6 +853,18 @@ def _ftfy(text: str) -> str:
     return text
 
 
+def suspect(text: str) -> bool:
+    """Could :func:`repair` change ``text``? False for plain ASCII, and for text where no code
+    page's lead character meets a continuation character and ftfy's measure finds nothing:
+    a cheap test to skip the repair of long clean text."""
+    if not text or text.isascii():
+        return False
+    _init_tables()
+    if "\ufffd" in text or any(p.pair_re is not None and p.pair_re.search(text) for p in _pages()):
+        return True
+    return _ftfy(text) != text
+
+
 def repair(text: str) -> str:
     """Return ``text`` with UTF-8-read-as-legacy-code-page mojibake undone; clean text unchanged.
 
@@ -876,8 +906,8 @@ def repair(text: str) -> str:
 # (ftfy's reading of a curly quote whose last byte was lost), and U+FFFD.
 
 def _script_of(o: int) -> int:
-    """A letter's script: 1 Latin, 2 Greek, 3 Cyrillic, 4 Armenian, 5 Hebrew, 6 Arabic, 7 Thai;
-    0 for the rest (other scripts, and ideographs, kana and Hangul, which mix with Latin
+    """A letter's script: 1 Latin, 2 Greek, 3 Cyrillic, 4 Armenian, 5 Hebrew, 6 Arabic, 7 Thai,
+    8 and up the Indic alphabets; 0 for the rest (other scripts, and ideographs, kana and Hangul, which mix with Latin
     letters in clean text)."""
     if o < 0x250 or 0x1E00 <= o <= 0x1EFF:
         return 1
@@ -893,6 +923,8 @@ def _script_of(o: int) -> int:
         return 6
     if 0xE01 <= o <= 0xE5B:
         return 7
+    if 0x900 <= o <= 0xDFF:
+        return 8 + ((o - 0x900) >> 7)  # Devanagari, Bengali, ... Sinhala: one each
     return 0
 
 
@@ -940,12 +972,16 @@ def _word_info(word: str) -> tuple[bool, int]:
                 ups = 0
         else:
             if (o > 0x7F and 0 < i < n - 1 and unicodedata.category(ch) in _SYMBOL_CATEGORIES
-                    and ch not in "·\u00ad\u2011\u2027"):
+                    and ch not in "·\u00ad\u2011\u2027™®©"):
                 left, right = word[i - 1], word[i + 1]
                 if (left.isalpha() or right.isalpha()) and not left.isdigit() and not right.isdigit() \
                         and not left.isspace() and (ord(left) > 0x7F or ord(right) > 0x7F) \
                         and (left.isalpha() or ord(left) > 0x7F) and (right.isalpha() or ord(right) > 0x7F):
                     bad = True  # "Ă–kobilanz", "–ù–∞—Ä"
+            elif (i == 0 and n >= 3 and o > 0x7F and word[1].isalpha() and ord(word[1]) > 0x7F
+                  and word[2].isalpha() and unicodedata.category(ch) in ("Sm", "Sc", "Sk", "So")
+                  and ch not in "™®©"):
+                bad = True  # "√úberall": a symbol stuck to the front of a word
             prev = ""
             ups = 0
     if len(scripts) > 1:
