@@ -474,7 +474,7 @@ def _fix_with(text: str, page: _CodePage, final: bool = False,
     weird = page.weird
     for idx in undecided:
         m = runs[idx]
-        if not doc and not any(c in weird for c in m.group()):
+        if not doc and not any(c in weird or c == "\ufffd" for c in m.group()):
             fails += 1  # a guess without evidence: not worth trying
             continue
         prev = text[m.start() - 1] if m.start() else " "
