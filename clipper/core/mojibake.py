@@ -753,7 +753,8 @@ def _strong(text: str, m: re.Match, page: _CodePage, decoded: str, lossy: bool =
 def _one_alphabet(s: str) -> bool:
     """Several letters (and their vowel signs) of one alphabetic block: Devanagari, Tamil..."""
     letters = [c for c in s if not c.isspace()]
-    return (len(letters) >= 3 and len({ord(c) >> 7 for c in letters}) == 1 and 0x900 <= ord(letters[0]) < 0x1000
+    return (len(letters) >= 3 and len({ord(c) >> 7 for c in letters}) == 1
+            and 0x900 <= ord(letters[0]) < 0x1000
             and all(unicodedata.category(c)[0] in "LM" for c in letters))
 
 
@@ -907,8 +908,8 @@ def repair(text: str) -> str:
 
 def _script_of(o: int) -> int:
     """A letter's script: 1 Latin, 2 Greek, 3 Cyrillic, 4 Armenian, 5 Hebrew, 6 Arabic, 7 Thai,
-    8 and up the Indic alphabets; 0 for the rest (other scripts, and ideographs, kana and Hangul, which mix with Latin
-    letters in clean text)."""
+    8 and up the Indic alphabets; 0 for the rest (other scripts, and ideographs, kana and
+    Hangul, which mix with Latin letters in clean text)."""
     if o < 0x250 or 0x1E00 <= o <= 0x1EFF:
         return 1
     if 0x370 <= o <= 0x3FF or 0x1F00 <= o <= 0x1FFF:
