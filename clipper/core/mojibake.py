@@ -1,21 +1,28 @@
 """Encoding repair: undo UTF-8 text that was decoded with a legacy code page (mojibake).
 
-``repair(text) -> str``. Handles UTF-8 read as Windows-1252, Latin-1, Windows-1250/1251/1253/
-1254/1257, Mac Roman, CP437 and Windows-874 (also "874+": 874, then 1252 for the bytes 874
-leaves undefined), including lossy forms where a byte the code page does not define was dropped
-(``â€`` for ``”``) or replaced (``?``, ``U+FFFD``), and text where only some parts are mangled.
+``repair(text) -> str``; clean text in any script comes back unchanged, byte for byte.
+``badness(text) -> int`` says how mangled a text looks; ``suspect(text)`` is a cheap test of
+whether ``repair`` could change it.
 
-How: for each code page, every maximal run of characters that the code page maps to bytes
->= 0x80 is encoded back to those bytes and decoded as UTF-8. A whole run must decode (a lost
-continuation byte may be filled in); clean words in Cyrillic, Greek, Thai or accented Latin
-almost never form valid UTF-8. A run is only changed when the code page is clearly in use in
-the document (several runs decode, few fail) or the run on its own looks like mojibake (it
-holds symbols that stand for continuation bytes, or ftfy's badness measure says so) and
-decodes to everyday characters. So clean text in any script comes back unchanged.
-The code page that explains most of the text wins; up to three rounds undo double mangling.
-Which character a lost byte was is a guess: quotes by position (opening or closing), letters
-by a letter-pair/triple model built from jusText's stop-word lists (loaded only when needed)
-and by the other words of the same text.
+Two repairers propose: ftfy's ``fix_encoding`` (Windows-1252, Latin-1 and its other code pages,
+also "sloppy" ones that keep undefined bytes as C1 controls, CESU-8 emoji, ``Ã`` before a
+swallowed space) and the project's own, for what ftfy cannot do: Windows-874 (also "874+":
+874, then 1252 for the bytes 874 leaves undefined), Windows-1250/1251/1253/1254/1257, Mac
+Roman and CP437 in lossy forms where a byte the code page does not define was dropped
+(``â€`` for ``”``) or replaced (``?``, ``U+FFFD``), texts where only some parts are mangled,
+double and triple mangling. Each also runs on the other's answer. The least bad proposal
+wins, ftfy's first among equals, and only if it is less bad than the text as given: a change
+the text around it does not justify is not made.
+
+The own repair: for each code page, every maximal run of characters that the code page maps
+to bytes >= 0x80 is encoded back to those bytes and decoded as UTF-8 (a lost continuation
+byte may be filled in). A run is only changed when the code page is clearly in use in the
+document (several runs decode, few fail) or when decoding it makes its words less bad. The
+code page that explains most of the text wins; up to three rounds undo double mangling.
+Which character a lost byte was is a guess: quotes by position (opening or closing); letters
+word by word, by the words of the same text, then wordfreq's word frequencies (jusText's
+ranked stop words without it), then a letter model; Japanese, Chinese and Korean letters by
+character-pair frequencies.
 """
 
 from __future__ import annotations
