@@ -465,7 +465,7 @@ def _fix_with(text: str, page: _CodePage, final: bool = False,
                 s = None
             if s is not None and _plausible(s):
                 strict[idx] = s + run[len(core):]
-                if _strong(text, m, page, s):
+                if not strong and _strong(text, m, page, s):  # one is enough to tell
                     strong += 1
                 continue
         if len(core) == 1 and core != "\ufffd" and not page.drops and "?" not in run:
@@ -652,8 +652,7 @@ def _cjk_score(left: str, ch: str, right: str) -> float:
 # Languages whose words a lost byte may leave in doubt, by script (wordfreq's codes), and
 # jusText's names for them (the language of a text is told by jusText's stop words).
 _FREQ_LANGUAGES = {
-    1: ("en", "de", "fr", "es", "pt", "it", "nl", "pl", "cs", "sk", "hu", "ro", "tr", "sv", "da",
-        "nb", "fi", "ca", "hr", "sl", "lt", "lv", "is", "vi"),
+    1: ("en", "de", "fr", "es", "pt", "it", "nl", "pl", "cs", "hu", "ro", "tr", "sv"),
     2: ("el",),
     3: ("ru", "uk", "bg", "mk"),
     8: ("hi", "mr", "ne"),  # Devanagari
@@ -751,10 +750,14 @@ def _strong(text: str, m: re.Match, page: _CodePage, decoded: str, lossy: bool =
     """Does this run look like mojibake on its own (not just decode by chance)?"""
     if not lossy and any(c in page.weird for c in m.group()) and all(map(_everyday, decoded)):
         return True
+    if not lossy and (any(_long_signature(ord(c)) for c in decoded)
+                      or sum(_cjk_signature(ord(c)) for c in decoded) >= 2):
+        return True  # 3-4 byte characters spelled out whole: clean text hardly ever does that
     if not all(map(_everyday, decoded)) and not _one_alphabet(decoded):
         return False  # a stray ideograph, syllable or rare letter needs the whole document's support
     lo, hi = _word_bounds(text, m.start(), m.end())
-    return badness(text[lo:hi]) > badness(text[lo:m.start()] + decoded + text[m.end():hi])
+    return (badness(text[lo:hi], local=True)
+            > badness(text[lo:m.start()] + decoded + text[m.end():hi], local=True))
 
 
 def _one_alphabet(s: str) -> bool:
@@ -892,14 +895,28 @@ def repair(text: str) -> str:
     proposals = [p for p in dict.fromkeys(proposals) if p != text]
     if not proposals:
         return text
-    best, best_bad = text, badness(text)
+    best, best_gain = text, 0
     spaces, nbsp = text.count(" "), text.count("\xa0")
+    lines = text.split("\n")
+    seen: dict[str, int] = {}
+
+    def bad(line: str) -> int:
+        if line not in seen:
+            seen[line] = badness(line)
+        return seen[line]
+
     for p in proposals:
+        # only the lines a proposal changes are measured (repairs keep line breaks)
+        plines = p.split("\n")
+        if len(plines) == len(lines):
+            gain = sum(bad(a) - bad(b) for a, b in zip(lines, plines) if a != b)
+        else:
+            gain = badness(text) - badness(p)
         # ftfy reads a space after a lead byte as a no-break space byte ("â€ " -> "†"): a
         # proposal that eats spaces (not turning them into no-break spaces) pays for each
-        b = badness(p) + max(0, spaces - p.count(" ") - max(0, p.count("\xa0") - nbsp))
-        if b < best_bad:
-            best, best_bad = p, b
+        gain -= max(0, spaces - p.count(" ") - max(0, p.count("\xa0") - nbsp))
+        if gain > best_gain:
+            best, best_gain = p, gain
     return best
 
 
@@ -1000,6 +1017,17 @@ def _word_info(word: str) -> tuple[bool, int]:
 _MULTI_RES: list[tuple[re.Pattern, dict[int, int]]] = []
 
 
+def _long_signature(o: int) -> bool:
+    """Characters of 3-4 UTF-8 bytes whose mojibake is common: punctuation, symbols, emoji."""
+    return 0x2000 <= o <= 0x22FF or 0x2460 <= o <= 0x27BF or 0x3000 <= o <= 0x303F or 0x1F000 <= o <= 0x1FAFF
+
+
+def _cjk_signature(o: int) -> bool:
+    """Kana, ideographs, Hangul: mojibake when two or more come together (one alone can be a
+    chance: "и…™" in Windows-1251 spells an ideograph)."""
+    return 0x3040 <= o <= 0x30FF or 0x4E00 <= o <= 0x9FFF or 0xAC00 <= o <= 0xD7A3
+
+
 def _multibyte_count(text: str) -> int:
     """Characters of 3 or 4 UTF-8 bytes (or 4-byte ones that lost their last byte) spelled out
     as the letters and symbols of one code page ("æ—¥", "đź™"): counted when they stand for
@@ -1023,6 +1051,7 @@ def _multibyte_count(text: str) -> int:
     best = 0
     for rx, to_byte in _MULTI_RES:
         n = 0
+        cjk_end = -1
         for m in rx.finditer(text):
             raw = bytes(to_byte[ord(c)] for c in m.group())
             try:
@@ -1034,27 +1063,33 @@ def _multibyte_count(text: str) -> int:
                     ch = (raw + b"\x80").decode("utf-8")  # the last byte lost: any will do
                 except UnicodeDecodeError:
                     continue
-            o = ord(ch)
-            if (0x2000 <= o <= 0x22FF or 0x2460 <= o <= 0x27BF or 0x3000 <= o <= 0x30FF
-                    or 0x4E00 <= o <= 0x9FFF or 0xAC00 <= o <= 0xD7A3 or 0x1F000 <= o <= 0x1FAFF):
+            if _long_signature(ord(ch)):
                 n += 1
+            elif _cjk_signature(ord(ch)):
+                if m.start() == cjk_end:
+                    n += 1
+                cjk_end = m.end()
         best = max(best, n)
     return best
 
 
-def badness(text: str) -> int:
-    """How much of ``text`` looks like mojibake: 0 for clean text of any script, as a rule."""
+def badness(text: str, local: bool = False) -> int:
+    """How much of ``text`` looks like mojibake: 0 for clean text of any script, as a rule.
+
+    ``local``: for a few words around one run, without the count of long UTF-8 sequences
+    (the run itself is what is being judged)."""
     from ftfy.badness import badness as ftfy_badness
 
     n = ftfy_badness(text) + text.count("\ufffd") + len(_DAGGER_GLUED.findall(text))
-    n += _multibyte_count(text)
+    if not local:
+        n += _multibyte_count(text)
     words = text.split()
     infos = [(_word_info(w) if not w.isascii() else (False, 1)) for w in words]
     for i, (bad, sc) in enumerate(infos):
         if bad:
             n += 1
         elif sc and 0 < i < len(infos) - 1 and (
-                not words[i].isascii() or sum(c.isalpha() for c in words[i]) == 1):
+                not words[i].isascii() or (len(words[i]) < 4 and sum(c.isalpha() for c in words[i]) == 1)):
             left, right = infos[i - 1][1], infos[i + 1][1]
             if left and left == right != sc:
                 n += 1  # "vend Г  la fois", "1 ŃŃ‚ и": a word in another script than its neighbours

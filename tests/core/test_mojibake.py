@@ -175,7 +175,7 @@ LOOK_ALIKES = [
     "ÂNGELO\u00a0ÄLVAREZ", "JOÃO\u00a0ÂNGELO", "ÄBDUL\u00a0ÂZİZ",
     # routes, brands, trade marks and dashes after words, in several scripts
     "Łódź–Kraków", "Genève–Paris", "МегаФон™ и ВКонтакте—", "С™ одинаковым— наслаждением могу™",
-    "SPACE™ VIZZION— is –™ at—", "И™ если— ты", "Привет, мир — «ёлка»", "Ελληνικά: «Καλημέρα»",
+    "SPACE™ VIZZION— is –™ at—", "И™ если— ты", "вдохновляйтесь и…™ голосуйте—", "Привет, мир — «ёлка»", "Ελληνικά: «Καλημέρα»",
     # other scripts, and symbols
     "שלום עולם", "مرحبا بالعالم", "नमस्ते दुनिया", "வணக்கம் உலகம்", "สวัสดีชาวโลก เกเร",
     "Xin chào thế giới", "日本語のテキスト", "中文文本", "한국어 텍스트", "Ünïcödé ©®™ ±×÷",
