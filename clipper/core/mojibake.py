@@ -574,7 +574,7 @@ def _by_vocabulary(text: str, guesses: list[tuple[int, list[str]]], lang: str | 
         spans.setdefault((lo, hi), []).append((off, alts))
     # words made by guesses do not vouch for themselves
     guessed = Counter(text[lo:hi].lower() for lo, hi in spans)
-    model = _letter_model(lang)
+    models: list[dict[str, int]] = []  # built when first needed: it takes a moment
     chars = list(text)
     for (lo, hi), items in spans.items():
         if _is_cjk(text[items[0][0]]):  # no spaces between words: letter by letter, in context
@@ -601,9 +601,13 @@ def _by_vocabulary(text: str, guesses: list[tuple[int, list[str]]], lang: str | 
                 word[off - lo] = ch
             w = "".join(word).lower()
             seen = vocab.get(w, 0) - guessed.get(w, 0)
-            key = (seen > 0, _word_frequency(w, lang), _word_score(model, w))
-            if best_key is None or key > best_key:
-                best, best_key = combo, key
+            key = (seen > 0, _word_frequency(w, lang))
+            if best_key is None or key >= best_key[:2]:
+                if not models:
+                    models.append(_letter_model(lang))
+                key = (*key, _word_score(models[0], w))
+                if best_key is None or key > best_key:
+                    best, best_key = combo, key
         for (off, _), ch in zip(items, best):
             chars[off] = ch
     return "".join(chars)
@@ -1078,9 +1082,14 @@ def badness(text: str, local: bool = False) -> int:
 
     ``local``: for a few words around one run, without the count of long UTF-8 sequences
     (the run itself is what is being judged)."""
+    if text.isascii():
+        return 0
     from ftfy.badness import badness as ftfy_badness
 
-    n = ftfy_badness(text) + text.count("\ufffd") + len(_DAGGER_GLUED.findall(text))
+    _ftfy("")  # builds the hint
+    n = text.count("\ufffd") + len(_DAGGER_GLUED.findall(text))
+    if _FTFY_HINT[0].search(text):  # ftfy's measure finds nothing without such a pair
+        n += ftfy_badness(text)
     if not local:
         n += _multibyte_count(text)
     words = text.split()
