@@ -913,7 +913,10 @@ def repair(text: str) -> str:
         # only the lines a proposal changes are measured (repairs keep line breaks)
         plines = p.split("\n")
         if len(plines) == len(lines):
-            gain = sum(bad(a) - bad(b) for a, b in zip(lines, plines) if a != b)
+            # with the lines around: a word is judged by its neighbours ("photos.\nВ\xa0\nKate")
+            gain = sum(bad("\n".join(lines[max(0, i - 1):i + 2]))
+                       - bad("\n".join(plines[max(0, i - 1):i + 2]))
+                       for i, (a, b) in enumerate(zip(lines, plines)) if a != b)
         else:
             gain = badness(text) - badness(p)
         # ftfy reads a space after a lead byte as a no-break space byte ("â€ " -> "†"): a
