@@ -816,12 +816,19 @@ def _init_tables() -> None:
             _LATIN1_OF[page.name] = {c: chr(b) for c, b in page.to_byte.items()}
 
 
-def _repair_own(text: str) -> str:
-    """The project's own repair: the code pages, lossy forms and partial mangling ftfy leaves."""
+def _repair_own(text: str, paired: list[bool] | None = None) -> str:
+    """The project's own repair: the code pages, lossy forms and partial mangling ftfy leaves.
+
+    ``paired`` gets True appended when some code page's lead character meets one of its
+    continuation characters in ``text`` (without that, no code page can explain anything)."""
     _init_tables()
-    for _ in range(3):  # a second round catches doubly mangled or mixed text
+    for rnd in range(3):  # a second round catches doubly mangled or mixed text
         best = None
         for page in _pages():
+            if page.pair_re is None or not page.pair_re.search(text):
+                continue
+            if rnd == 0 and paired is not None and not paired:
+                paired.append(True)
             res = _fix_with(text, page)
             if res is None:
                 continue
@@ -843,6 +850,9 @@ def _repair_own(text: str) -> str:
 
 
 _FTFY_HINT: list[re.Pattern] = []
+_C1_OR_A = re.compile("[\x80-\x9fÃÂ]")
+_NON_ASCII_RUN = re.compile("[^\x00-\x7f]+")
+_SPECIAL = frozenset("ÃÂŒœ" + "".join(map(chr, range(0x80, 0xA0))))
 
 
 def _ftfy(text: str) -> str:
@@ -861,9 +871,25 @@ def _ftfy(text: str) -> str:
         _FTFY_HINT.append(re.compile(f"[{rare}][^\\x00-\\x7f]|[^\\x00-\\x7f][{rare}]|[\\x80-\\x9fÃÂŒœ]"))
     from ftfy.badness import BADNESS_RE
 
-    for k, m in enumerate(_FTFY_HINT[0].finditer(text)):
+    hint = _FTFY_HINT[0]
+    k = 0
+    for spot in _NON_ASCII_RUN.finditer(text):  # a one-class expression is searched fastest
+        run = spot.group()
+        if len(run) < 2 and run not in _SPECIAL:
+            continue
+        k += 1
+        if k >= 50:  # text of a non-Latin script: all of it
+            return _ftfy_around(text, hint.finditer(text), BADNESS_RE, ftfy)
+        for m in hint.finditer(text, spot.start(), spot.end()):
+            if BADNESS_RE.search(text[max(0, m.start() - 8):m.end() + 8]):
+                return ftfy.fix_encoding(text)
+    return text
+
+
+def _ftfy_around(text: str, matches, badness_re, ftfy) -> str:
+    for k, m in enumerate(matches):
         # a sequence ftfy's measure finds is a few characters long around such a pair
-        if k >= 200 or BADNESS_RE.search(text[max(0, m.start() - 8):m.end() + 8]):
+        if k >= 200 or badness_re.search(text[max(0, m.start() - 8):m.end() + 8]):
             return ftfy.fix_encoding(text)
     return text
 
@@ -889,8 +915,11 @@ def repair(text: str) -> str:
     """
     if not text or text.isascii():
         return text
-    theirs = _ftfy(text)
-    ours = _repair_own(text)
+    paired: list[bool] = []
+    ours = _repair_own(text, paired)
+    # every repair ftfy makes re-decodes lead and continuation bytes of one of the code pages
+    # here (Latin-2's are Windows-1250's), or fixes C1 controls, "Ã " or "Â "
+    theirs = _ftfy(text) if paired or _C1_OR_A.search(text) else text
     proposals = [theirs, ours]
     if theirs != text:
         proposals.append(_repair_own(theirs))
