@@ -538,7 +538,8 @@ def _fix_with(text: str, page: _CodePage, final: bool = False,
     out.append(text[pos:])
     result = "".join(out)
     if letter_guesses and final:
-        result = _by_vocabulary(result, letter_guesses, lang)
+        # the text's language (when its stop words tell) first: only its word list is read
+        result = _by_vocabulary(result, letter_guesses, lang or _text_language(result))
     return result, score - fails
 
 
@@ -697,9 +698,8 @@ def _word_frequency(word: str, lang: str | None) -> float:
     best = 0.0
     for c in codes:
         best = max(best, _freq_list(c, "small").get(word, 0.0))
-    if best == 0.0 and len(codes) <= 4:  # the long lists take a second to load: a few at most
-        for c in codes:
-            best = max(best, _freq_list(c, "large").get(word, 0.0))
+    if best == 0.0:  # a long list takes a second to load: only the likeliest language's
+        best = _freq_list(codes[0], "large").get(word, 0.0) if codes else 0.0
     if best == 0.0 and not _freq_list("en", "small"):  # no wordfreq: rank in jusText's lists
         rank = _ranks(lang).get(word)
         if rank is not None:
