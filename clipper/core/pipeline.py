@@ -30,9 +30,6 @@ MHTML_SUFFIXES = (".mhtml", ".mht")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 TEXT_SUFFIXES = (".txt", ".text")
 
-# Mojibake signatures (UTF-8 read as a legacy code page): only then is the body repaired.
-_MOJIBAKE_HINT = re.compile("[ÃÂâÐÑØÙ][\u0080-\u00bf\u2018-\u203a\u20ac\u2122\u0152-\u0178"
-                            "\u02c6-\u02dc\u0400-\u045f]")
 
 
 def _check_mode(mode: str) -> None:
@@ -217,7 +214,7 @@ def _extract_clipboard_here(text: str, html: str, url: str | None, mode: str) ->
 def _from_page(page, url: str | None, mode: str) -> Clip:
     from clipper.core.convert import element_to_markdown
     from clipper.core.extract import ATTACHMENT_PREFIX, extract_article
-    from clipper.core.mojibake import repair
+    from clipper.core.mojibake import repair, suspect
 
     limits.check_html_size(len(page.html))
     url = url or page.url or ""
@@ -232,7 +229,7 @@ def _from_page(page, url: str | None, mode: str) -> Clip:
     guessed = page.encoding not in ("", "utf-8", "utf-8-sig") and page.kind != "clipboard-html"
     if mode == "raw":
         repair = _unchanged
-    elif guessed or _MOJIBAKE_HINT.search(markdown[:20000]):
+    elif guessed or suspect(markdown[:20000]):  # any code page's mojibake (also Windows-874)
         markdown = repair(markdown)
     used = [att for name, att in page.attachments.items() if f"(attachments/{name})" in markdown]
     clip = Clip(
@@ -240,12 +237,12 @@ def _from_page(page, url: str | None, mode: str) -> Clip:
         title=_repaired(art.title, repair),
         author=_repaired(art.author, repair),
         published=art.published,
-        site=art.site,
+        site=_repaired(art.site, repair),
         source=art.source,
         language=art.language,
         description=_repaired(art.description, repair)[:500],
         image=art.image,
-        tags=list(dict.fromkeys(art.tags)),
+        tags=list(dict.fromkeys(_repaired(t, repair) for t in art.tags)),
         attachments=used,
         warnings=page.warnings + art.warnings,
         kind=page.kind,

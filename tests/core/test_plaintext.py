@@ -169,3 +169,10 @@ def test_clean_article_is_kept_whole_with_its_subheadings():
 ])
 def test_language_of_the_text(text, code):
     assert extract_text(f"{text}\n\n{text}\n\n{text}\n").language == code
+
+
+def test_one_line_paste_mangled_through_windows_874_is_repaired():
+    # a title-sized paste: "dรผrfen" is "dürfen" read through Windows-874
+    clip = extract_text("Die Hersteller dรผrfen sie ins Ausland verkaufen", mode="verbatim")
+    assert clip.markdown == "Die Hersteller dürfen sie ins Ausland verkaufen"
+    assert clip.title == "Die Hersteller dürfen sie ins Ausland verkaufen"
