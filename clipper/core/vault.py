@@ -39,41 +39,11 @@ TRASH_INDEX = "trash.json"
 _TRASH_STAMP = re.compile(r"\A\d{8}-\d{6} ")
 
 
-# --- front matter, fast path -------------------------------------------------------------
+# --- front matter ------------------------------------------------------------------------
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _FastLoader(_Loader):
-    """libyaml loader that keeps dates as the strings written (as frontmatter.split does)."""
-
-
-_FastLoader.yaml_implicit_resolvers = {
-    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def split_note(text: str) -> tuple[dict, str, str | None]:
-    """Like :func:`clipper.core.frontmatter.split`, with libyaml when available (10x faster)."""
-    m = frontmatter._EMPTY.match(text)
-    if m:
-        return {}, text[m.end():], None
-    m = frontmatter._FENCE.match(text)
-    if not m:
-        return {}, text.lstrip("\ufeff"), None
-    try:
-        data = yaml.load(m.group(1), Loader=_FastLoader)  # noqa: S506 - safe loader subclass
-    except yaml.YAMLError as exc:
-        first = str(exc).splitlines()[0] if str(exc) else "invalid YAML"
-        return {}, text, f"broken front matter: {first}"
-    except Exception:
-        return frontmatter.split(text)
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        return {}, text, "broken front matter: not a mapping of keys to values"
-    return {str(k): frontmatter._plain(v) for k, v in data.items()}, text[m.end():], None
+_FastLoader = frontmatter._FastLoader
+#: Kept for callers of the old fast path: frontmatter.split uses libyaml itself now.
+split_note = frontmatter.split
 
 
 # --- ids, hashes, URLs -------------------------------------------------------------------
