@@ -186,8 +186,10 @@ def set_key(text: str, key: str, value) -> str | None:
     m = _FENCE.match(text)
     if not m:
         return None
-    lines = m.group(1).split("\n")
-    eol = "\r" if lines[0].endswith("\r") else ""
+    # Each line's own break is kept (CRLF, LF or a mix); the last line's is the closing fence's.
+    raw = m.group(1).split("\n")
+    crs = [line.endswith("\r") for line in raw[:-1]] + [text[m.end(1):m.end(1) + 1] == "\r"]
+    lines = [line[:-1] if line.endswith("\r") else line for line in raw]
     start = next((i for i, line in enumerate(lines) if re.match(rf"{re.escape(key)}[ \t]*:", line)), None)
     if start is None:
         start = end = len(lines)
@@ -210,8 +212,11 @@ def set_key(text: str, key: str, value) -> str | None:
         indent = re.match(r"[ \t]*(?=-)", lines[start + 1]) if start + 1 < end else None
         if indent:  # "  - a" lists stay indented as they were
             new = new[:1] + [indent.group(0) + line for line in new[1:]]
-    lines[start:end] = [line + eol for line in new]
-    result = text[:m.start(1)] + "\n".join(lines) + text[m.end(1):]
+    cr = crs[start] if start < len(lines) else crs[-1]
+    lines[start:end] = new
+    crs[start:end] = [cr] * len(new)
+    shown_lines = [line + "\r" * c for line, c in zip(lines[:-1], crs[:-1])] + lines[-1:]
+    result = text[:m.start(1)] + "\n".join(shown_lines) + text[m.end(1):]
     old_meta, old_body, error = split(text)
     new_meta, new_body, new_error = split(result)
     if error or new_error or new_body != old_body or new_meta != {**old_meta, key: value}:

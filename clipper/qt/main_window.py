@@ -713,7 +713,8 @@ class MainWindow(QMainWindow):
         """Run a change on the writer, then refresh what the window shows."""
         def done(result):
             if message:
-                self.statusBar().showMessage(message(result) if callable(message) else message, 6000)
+                text = (message(result) if callable(message) else message) + _refused_text(result)
+                self.statusBar().showMessage(text, 6000)
             if after is not None:
                 after(result)
             self._after_change()
@@ -1202,3 +1203,13 @@ class MainWindow(QMainWindow):
 
     def hit_dates(self) -> list[str]:
         return [hit_date(h) for h in self.results_model.hits()]
+
+
+def _refused_text(result) -> str:
+    """The sentence naming the notes a tag change left as they were (and why), or ""."""
+    refused = getattr(result, "refused", None) or []
+    if not refused:
+        return ""
+    path, reason = refused[0]
+    more = f" and {len(refused) - 1} more" if len(refused) > 1 else ""
+    return f" Not changed: {Path(path).name}{more} ({reason})."
