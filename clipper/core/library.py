@@ -57,6 +57,11 @@ _NO_TERMS = Highlighter([])
 
 __all__ = ["Library", "Note", "Hit", "ImportResult", "SaveResult", "Changes", "TrashEntry", "TagsChanged"]
 
+#: A query is read up to this many characters: a pasted page of 20,000 words took seconds to
+#: run and minutes to spell-check. "Did you mean" looks at the first SUGGEST_WORDS distinct words.
+MAX_QUERY_CHARS = 2000
+SUGGEST_WORDS = 24
+SUGGEST_FIXES = 8
 BULK_CHUNK = 10_000
 LOCK_TIMEOUT = 120.0
 #: Indexing decodes at most this much of a note (the index keeps its first MAX_INDEXED_CHARS
@@ -607,7 +612,7 @@ class Library:
 
         Never raises on malformed queries; an empty query lists the newest notes.
         """
-        parsed = qlang.parse(query or "", as_you_type=as_you_type)
+        parsed = qlang.parse(_cap_query(query), as_you_type=as_you_type)
         sort = parsed.sort or sort or "relevance"
         tag_filter = tagmod.normalize_tags(tags)
         with self._search_lock:
@@ -665,14 +670,18 @@ class Library:
 
     def suggest(self, query: str) -> str | None:
         """A corrected query ("did you mean") when some words are not in any note, else None."""
-        parsed = qlang.parse(query or "")
+        query = _cap_query(query)
+        parsed = qlang.parse(query)
         words = [t for t in parsed.text_terms() if t.kind == "word" and t.field in (None, "title", "body")]
         if not words:
             return None
         out = query
         changed = False
+        fixes = 0
         with self._search_lock:
-            for term in words:
+            for term in list({t.text.lower(): t for t in words}.values())[:SUGGEST_WORDS]:
+                if fixes >= SUGGEST_FIXES:
+                    break
                 w = term.text.lower()
                 try:
                     if self._index.known(w):
@@ -683,6 +692,7 @@ class Library:
                 if fix and fix != w:
                     out = _replace_word(out, term.text, fix)
                     changed = True
+                    fixes += 1
         return out if changed else None
 
     # --- notes ---------------------------------------------------------------------------
@@ -960,6 +970,15 @@ def expand_paths(paths, exclude: Path | None = None, skipped: list | None = None
             continue
         out.extend(confine.folder_files(p, IMPORTABLE, exclude=exclude, skipped=skipped))
     return out
+
+
+def _cap_query(query) -> str:
+    """``query`` cut (at a space) to MAX_QUERY_CHARS."""
+    query = query or ""
+    if len(query) <= MAX_QUERY_CHARS:
+        return query
+    cut = query.rfind(" ", 0, MAX_QUERY_CHARS + 1)
+    return query[:cut if cut > 0 else MAX_QUERY_CHARS]
 
 
 def _replace_word(query: str, word: str, fix: str) -> str:

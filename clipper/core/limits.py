@@ -19,6 +19,7 @@ import queue
 import sys
 import threading
 import time
+import weakref
 from multiprocessing import connection, get_context
 
 from clipper.core import errors
@@ -26,7 +27,7 @@ from clipper.core.errors import ClipperError, ExtractionTimeout, InputError
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # larger files are refused before reading
 MAX_HTML_CHARS = 10 * 1024 * 1024  # page markup after data: images are taken out
-MAX_ELEMENTS = 100_000  # HTML elements in a page (after inline <span>/<font> wrappers are dropped)
+MAX_ELEMENTS = 30_000  # HTML elements in a page (after inline <span>/<font> wrappers are dropped)
 TIME_LIMIT = 20.0  # seconds per input (decode + extract + convert)
 MEMORY_LIMIT = 1536 * 1024 * 1024  # bytes of address space the work may add
 
@@ -75,8 +76,45 @@ def _run_one(func, args, memory: int):
         return ("err", "InputError", f"cannot convert this input ({type(exc).__name__}: {msg})")
 
 
-def _worker(conn, memory: int) -> None:
-    """A child process: run calls from ``conn`` one at a time, send each result back."""
+#: The parent's ends of the workers' pipes. A forked child inherits a copy of every one (its own
+#: included) and must close them: a pipe end still open in a child means the worker on the other
+#: side never sees EOF when the parent dies, and lives on forever.
+_PARENT_ENDS: weakref.WeakSet = weakref.WeakSet()
+#: How often an idle worker checks that its parent is still there (where PR_SET_PDEATHSIG is not).
+PARENT_CHECK_SECONDS = 2.0
+
+
+def _close_inherited(keep) -> None:
+    for end in list(_PARENT_ENDS):
+        if end is not keep:
+            try:
+                end.close()
+            except OSError:
+                pass
+    _PARENT_ENDS.clear()
+
+
+def _die_with_parent(parent_pid: int | None) -> None:
+    """Linux: have the kernel kill this process when its parent dies (PR_SET_PDEATHSIG), a second
+    guard besides the pipe's EOF; then check the parent did not die before that was set."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError, ValueError):
+            pass
+    if parent_pid is not None and os.getppid() != parent_pid:
+        os._exit(0)
+
+
+def _worker(conn, memory: int, parent_pid: int | None = None) -> None:
+    """A child process: run calls from ``conn`` one at a time, send each result back; ends when
+    the parent closes its end, sends None, or dies."""
+    _close_inherited(conn)
+    _die_with_parent(parent_pid)
+    parent = parent_pid or os.getppid()
     try:
         import resource
 
@@ -87,6 +125,10 @@ def _worker(conn, memory: int) -> None:
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 5000))
     while True:
         try:
+            while not conn.poll(PARENT_CHECK_SECONDS):
+                if os.getppid() != parent:  # the parent died (we were handed to another process)
+                    conn.close()
+                    return
             call = conn.recv()
         except (EOFError, OSError):
             break
@@ -222,8 +264,17 @@ def _start_worker(ctx, memory: int):
 
         gc.freeze()  # children would otherwise copy every page the collector touches
     here, there = ctx.Pipe(duplex=True)
-    proc = ctx.Process(target=_worker, args=(there, memory), daemon=True)
-    proc.start()
+    _PARENT_ENDS.add(here)
+    # A forked child's parent is this process; a fork server's child has the server as parent.
+    parent_pid = os.getpid() if ctx.get_start_method() == "fork" else None
+    proc = ctx.Process(target=_worker, args=(there, memory, parent_pid), daemon=True)
+    try:
+        proc.start()
+    except BaseException:
+        _PARENT_ENDS.discard(here)
+        here.close()
+        there.close()
+        raise
     there.close()
     return here, proc
 
@@ -241,6 +292,7 @@ def _stop_worker(conn, proc, kill: bool) -> None:
     if proc.is_alive():
         proc.kill()
         proc.join(1)
+    _PARENT_ENDS.discard(conn)
     conn.close()
 
 
