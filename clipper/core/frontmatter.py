@@ -83,7 +83,7 @@ def _check_nodes(root) -> None:
             open_.discard(key)
             size = 1 + sum(sizes[id(c)] for c in children)
             if size > MAX_NODES:
-                raise HeaderError(f"it holds more than {MAX_NODES:,} values once its aliases are expanded")
+                raise HeaderError(f"it holds more than {MAX_NODES:,} values (YAML aliases expanded)")
             sizes[key] = size
             continue
         if key in sizes:

@@ -80,7 +80,7 @@ def _run_one(func, args, memory: int):
 #: included) and must close them: a pipe end still open in a child means the worker on the other
 #: side never sees EOF when the parent dies, and lives on forever.
 _PARENT_ENDS: weakref.WeakSet = weakref.WeakSet()
-#: How often an idle worker checks that its parent is still there (where PR_SET_PDEATHSIG is not).
+#: How often a worker's watchdog checks that its parent is still there.
 PARENT_CHECK_SECONDS = 2.0
 
 
@@ -92,11 +92,23 @@ def _close_inherited(keep) -> None:
             except OSError:
                 pass
     _PARENT_ENDS.clear()
+    # A fork server's child gets a copy of the "client alive" pipe, so that it could start
+    # processes itself; a worker never does, and the copy would keep the fork server (and so
+    # the worker's own PR_SET_PDEATHSIG) from noticing that the app is gone.
+    try:
+        from multiprocessing import forkserver
+
+        fd = forkserver._forkserver._forkserver_alive_fd
+        if fd is not None:
+            forkserver._forkserver._forkserver_alive_fd = None
+            os.close(fd)
+    except (ImportError, AttributeError, OSError):
+        pass
 
 
 def _die_with_parent(parent_pid: int | None) -> None:
-    """Linux: have the kernel kill this process when its parent dies (PR_SET_PDEATHSIG), a second
-    guard besides the pipe's EOF; then check the parent did not die before that was set."""
+    """Linux: have the kernel kill this process when its parent dies, even in the middle of a
+    call (PR_SET_PDEATHSIG), a second guard besides the pipes' EOF."""
     if sys.platform.startswith("linux"):
         try:
             import ctypes
@@ -105,8 +117,22 @@ def _die_with_parent(parent_pid: int | None) -> None:
             ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
         except (OSError, AttributeError, ValueError):
             pass
-    if parent_pid is not None and os.getppid() != parent_pid:
+    if parent_pid is not None and os.getppid() != parent_pid:  # it died before that was set
         os._exit(0)
+
+
+def _watch_parent(parent_pid: int | None) -> None:
+    """Everywhere: a watchdog thread ends this process once it is handed to another parent
+    (the parent died), mid-call too: where there is no PR_SET_PDEATHSIG."""
+    parent = parent_pid or os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_CHECK_SECONDS)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="clipper-parent-watch", daemon=True).start()
 
 
 def _worker(conn, memory: int, parent_pid: int | None = None) -> None:
@@ -114,7 +140,7 @@ def _worker(conn, memory: int, parent_pid: int | None = None) -> None:
     the parent closes its end, sends None, or dies."""
     _close_inherited(conn)
     _die_with_parent(parent_pid)
-    parent = parent_pid or os.getppid()
+    _watch_parent(parent_pid)
     try:
         import resource
 
@@ -125,10 +151,6 @@ def _worker(conn, memory: int, parent_pid: int | None = None) -> None:
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 5000))
     while True:
         try:
-            while not conn.poll(PARENT_CHECK_SECONDS):
-                if os.getppid() != parent:  # the parent died (we were handed to another process)
-                    conn.close()
-                    return
             call = conn.recv()
         except (EOFError, OSError):
             break
