@@ -491,6 +491,14 @@ class _Server:
         self.httpd.server_close()
 
 
+def shared_temp_first() -> None:
+    """Make multiprocessing pick its own temp folder (the fork server's socket) before a test
+    points ``tempfile.tempdir`` at a sandbox that is removed afterwards."""
+    import multiprocessing.util
+
+    multiprocessing.util.get_temp_dir()
+
+
 def attack_fetched_page(sb: Sandbox, rng: random.Random, server: _Server | None = None) -> list[str]:
     """A fetched page whose relative images name files that exist in the temp folder."""
     from clipper.qt import fetch
@@ -526,6 +534,7 @@ def attack_fetched_page(sb: Sandbox, rng: random.Random, server: _Server | None 
             + "</article></body></html>"
         ).encode()
         before = sb.outside_snapshot()
+        shared_temp_first()
         saved = tempfile.tempdir
         tempfile.tempdir = str(tmp)  # the page lands beside the bait, as in /tmp
         try:

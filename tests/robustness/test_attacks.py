@@ -155,6 +155,7 @@ def test_fetched_page_relative_images_resolve_against_its_url_not_the_disk(sb, m
             + b"<p>Words of the fetched article, long enough to keep it.</p>" * 6
             + b'<p><img src="victim_screens/Screenshot.png" alt="shot"></p></article></body>'
         )
+        attacks.shared_temp_first()
         monkeypatch.setattr("tempfile.tempdir", str(tmp))
         result = fetch.import_url(sb.library(), server.base + "/a.html")
         assert server.asked == ["/a.html"]  # the image is neither read from disk nor fetched
