@@ -656,8 +656,8 @@ class Library:
         path = self._vault.abs(row["path"])
         snippet, highlights = "", []
         try:
-            with open(path, "rb") as fh:
-                raw = fh.read(400_000).decode("utf-8", "replace")
+            with confine.open_in(self.vault, row["path"]) as fh:  # a link out of the vault: no snippet
+                raw = notefile.decode(fh.read(400_000))
             m = frontmatter._FENCE.match(raw)
             body = raw[m.end():] if m else raw
             hl = hl or _NO_TERMS

@@ -160,3 +160,21 @@ def test_the_preview_refuses_an_svg_that_names_a_file_outside_the_vault(window, 
     assert "attachments/evil.svg" in view.blocked_resources
     fine = view.loadResource(kind, QUrl("attachments/fine.svg"))
     assert fine is not None and QColor(fine.pixel(10, 10)).name() == "#0000ff"
+
+
+# --- 7. a tag change the app cannot make without touching more ---------------------------------------
+
+
+def test_the_window_says_which_notes_a_tag_change_left_alone(qtbot, window, lib):
+    from tests.qt.conftest import wait_idle
+
+    path = Path(lib.vault) / "dup.md"
+    data = b"---\ntitle: Dup\ntags: [a]\ntags: [b]\n---\nzqdup1 body\n"
+    path.write_bytes(data)
+    lib.refresh()
+    note = lib.note_for_path(path)
+    window._write(lib.set_tags, [note.id], add=("x",), message="Tags updated on 1 note.")
+    wait_idle(qtbot, window)
+    message = window.statusBar().currentMessage()
+    assert "Not changed: dup.md" in message and "more than once" in message
+    assert path.read_bytes() == data
