@@ -866,13 +866,9 @@ def attack_yaml_bombs(sb: Sandbox, rng: random.Random) -> list[str]:
 
 
 def group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-        return True
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
+    """True while a process of the group runs (a zombie has ended: it only waits to be reaped,
+    and the reaper of an orphan, pid 1 or a subreaper, may take its time)."""
+    return _count_group(pgid) > 0
 
 
 def wait_group_gone(pgid: int, timeout: float) -> bool:
@@ -916,13 +912,16 @@ def kill_and_count(cmd: list[str], env: dict, ready, delay: float, timeout: floa
 
 
 def _count_group(pgid: int) -> int:
+    """Processes of the group that are not zombies."""
     n = 0
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
-                if os.getpgid(int(entry)) == pgid:
+                with open(f"/proc/{entry}/stat", "rb") as fh:
+                    fields = fh.read().rsplit(b")", 1)[1].split()
+                if int(fields[2]) == pgid and fields[0] != b"Z":  # state, ppid, pgrp
                     n += 1
-            except OSError:
+            except (OSError, IndexError, ValueError):
                 pass
     return n
 
@@ -984,6 +983,23 @@ def attack_orphans(sb: Sandbox, rng: random.Random) -> list[str]:
     return problems
 
 
+_NO_GUARDS = "CLIPPER_ATTACKS_NO_GUARDS"
+
+
+def _disable_guards() -> None:
+    """Turn off the guards named in $CLIPPER_ATTACKS_NO_GUARDS (``pdeathsig``, ``watchdog``) in
+    this process, so that a test shows what the others (the pipes' EOF) do alone."""
+    names = [n for n in os.environ.get(_NO_GUARDS, "").split(",") if n]
+    if not names:
+        return
+    from clipper.core import limits
+
+    if "pdeathsig" in names:
+        limits._die_with_parent = lambda parent_pid: None
+    if "watchdog" in names:
+        limits._watch_parent = lambda parent_pid: None
+
+
 def orphan_child(spec: dict) -> None:
     """Start workers as the CLI or the app would (idle pool workers, index helpers, then pool
     workers busy with a call), say "ready", then wait to be killed. Pool workers come first: a
@@ -993,10 +1009,21 @@ def orphan_child(spec: dict) -> None:
 
     from clipper.core import limits
 
-    if not spec.get("pdeathsig"):
-        limits._die_with_parent = lambda parent_pid: None
-    if not spec.get("watchdog"):
-        limits._watch_parent = lambda parent_pid: None  # with neither, the pipes' EOF alone must do
+    off = [g for g in ("pdeathsig", "watchdog") if not spec.get(g)]
+    os.environ[_NO_GUARDS] = ",".join(off)  # for the fork server too (it imports this module)
+    _disable_guards()
+    orig_context = limits._context
+
+    def context():
+        ctx = orig_context()
+        if ctx.get_start_method() == "forkserver":
+            from multiprocessing import forkserver
+
+            preload = list(forkserver._forkserver._preload_modules or [])
+            ctx.set_forkserver_preload(preload + ["tests.robustness.attacks"])
+        return ctx
+
+    limits._context = context
     pools = []
     for _ in range(spec.get("pool", 0)):
         gen = limits.run_many([(time.sleep, (0,))] * 3, jobs=2, timeout=120)
@@ -1157,6 +1184,10 @@ FAMILIES = {
 def main() -> None:
     if sys.argv[1] == "orphan-child":
         orphan_child(json.loads(sys.argv[2]))
+
+
+if os.environ.get(_NO_GUARDS) and __name__ != "__main__":  # imported by an orphan test's fork server
+    _disable_guards()
 
 
 if __name__ == "__main__":
