@@ -880,6 +880,19 @@ def wait_group_gone(pgid: int, timeout: float) -> bool:
     return not group_alive(pgid)
 
 
+def wait_ready(proc) -> None:
+    """Until the child prints "ready" (warnings may come first on the same pipe)."""
+    seen = []
+    for _ in range(50):
+        line = proc.stdout.readline()
+        if b"ready" in line:
+            return
+        seen.append(line)
+        if not line:
+            break
+    raise RuntimeError(f"the child did not start: {b''.join(seen)[-500:]!r}")
+
+
 def _slow_pages(folder: Path, n: int, paragraphs: int = 12000) -> None:
     for i in range(n):
         (folder / f"slow{i}.html").write_text(
@@ -970,10 +983,7 @@ def attack_orphans(sb: Sandbox, rng: random.Random) -> list[str]:
         if spec["busy"] and not (spec["pdeathsig"] or spec["watchdog"]):
             spec["busy"] = False  # a busy worker with neither guard ends only when its call does
 
-        def ready(proc):
-            line = proc.stdout.readline()
-            if b"ready" not in line:
-                raise RuntimeError(f"the child did not start: {line!r}")
+        ready = wait_ready
 
         cmd = [sys.executable, "-m", "tests.robustness.attacks", "orphan-child", json.dumps(spec)]
         left, out = kill_and_count(cmd, env, ready, rng.uniform(0, 0.3))
@@ -1010,20 +1020,10 @@ def orphan_child(spec: dict) -> None:
     from clipper.core import limits
 
     off = [g for g in ("pdeathsig", "watchdog") if not spec.get(g)]
-    os.environ[_NO_GUARDS] = ",".join(off)  # for the fork server too (it imports this module)
+    # A fork server's child runs this module again (as __mp_main__) before its target: the
+    # hook at the end of the module turns the same guards off there.
+    os.environ[_NO_GUARDS] = ",".join(off)
     _disable_guards()
-    orig_context = limits._context
-
-    def context():
-        ctx = orig_context()
-        if ctx.get_start_method() == "forkserver":
-            from multiprocessing import forkserver
-
-            preload = list(forkserver._forkserver._preload_modules or [])
-            ctx.set_forkserver_preload(preload + ["tests.robustness.attacks"])
-        return ctx
-
-    limits._context = context
     pools = []
     for _ in range(spec.get("pool", 0)):
         gen = limits.run_many([(time.sleep, (0,))] * 3, jobs=2, timeout=120)
@@ -1186,7 +1186,7 @@ def main() -> None:
         orphan_child(json.loads(sys.argv[2]))
 
 
-if os.environ.get(_NO_GUARDS) and __name__ != "__main__":  # imported by an orphan test's fork server
+if os.environ.get(_NO_GUARDS) and __name__ == "__mp_main__":  # a worker of an orphan test's child
     _disable_guards()
 
 

@@ -367,11 +367,8 @@ def test_kill9_of_clipper_import_leaves_no_worker(sb):
 def test_workers_exit_when_their_parent_is_killed(spec):
     env = worker_env()
 
-    def ready(proc):
-        assert b"ready" in proc.stdout.readline()
-
     cmd = [sys.executable, "-m", "tests.robustness.attacks", "orphan-child", json.dumps(spec)]
-    left, out = attacks.kill_and_count(cmd, env, ready, 0.1)
+    left, out = attacks.kill_and_count(cmd, env, attacks.wait_ready, 0.1)
     assert left == 0, out
 
 
