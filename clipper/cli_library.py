@@ -250,23 +250,35 @@ def run_tag(args) -> int:
             ids, missing = _resolve_notes(lib, args.notes)
             for ref in missing:
                 _err(f"no such note: {ref}")
+            refused = []
             if ids:
                 if cmd == "add":
-                    lib.set_tags(ids, add=[args.tag])
+                    result = lib.set_tags(ids, add=[args.tag])
                 else:
-                    lib.set_tags(ids, remove=[args.tag])
-                print(f"{'tagged' if cmd == 'add' else 'untagged'} {len(ids)} note(s)")
-            return 1 if missing else 0
+                    result = lib.set_tags(ids, remove=[args.tag])
+                refused = _report_refused(result)
+                # notes that already had (or lacked) the tag count as done
+                print(f"{'tagged' if cmd == 'add' else 'untagged'} {len(set(ids)) - len(refused)} note(s)")
+            return 1 if missing or refused else 0
         if cmd == "rename":
             if not normalize_tag(args.old) or not normalize_tag(args.new):
                 _err("both tags must be valid")
                 return 2
             n = lib.rename_tag(args.old, args.new)
             print(f"renamed in {n} note(s)")
-            return 0
+            return 1 if _report_refused(n) else 0
         n = lib.delete_tag(args.tag)
         print(f"removed from {n} note(s)")
-        return 0
+        return 1 if _report_refused(n) else 0
+
+
+def _report_refused(result) -> list:
+    """Say which notes a tag command left unchanged, and why (a note Clipper cannot change
+    without touching more than its tags: another program's encoding, a broken header…)."""
+    refused = list(getattr(result, "refused", None) or [])
+    for path, reason in refused:
+        _err(f"not changed: {path}: {reason}")
+    return refused
 
 
 def run_reindex(args) -> int:

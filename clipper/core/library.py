@@ -30,7 +30,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from clipper.core import frontmatter, paths
+from clipper.core import confine, frontmatter, notefile, paths
 from clipper.core import query as qlang
 from clipper.core import tags as tagmod
 from clipper.core.catalog import Catalog
@@ -48,16 +48,25 @@ from clipper.core.vault import (
     sha256,
     split_note,
     text_hash,
+    text_hash_chunks,
     valid_id,
 )
 
 log = logging.getLogger(__name__)
 _NO_TERMS = Highlighter([])
 
-__all__ = ["Library", "Note", "Hit", "ImportResult", "SaveResult", "Changes", "TrashEntry"]
+__all__ = ["Library", "Note", "Hit", "ImportResult", "SaveResult", "Changes", "TrashEntry", "TagsChanged"]
 
+#: A query is read up to this many characters: a pasted page of 20,000 words took seconds to
+#: run and minutes to spell-check. "Did you mean" looks at the first SUGGEST_WORDS distinct words.
+MAX_QUERY_CHARS = 2000
+SUGGEST_WORDS = 24
+SUGGEST_FIXES = 8
 BULK_CHUNK = 10_000
 LOCK_TIMEOUT = 120.0
+#: Indexing decodes at most this much of a note (the index keeps its first MAX_INDEXED_CHARS
+#: anyway); the rest is only hashed, in chunks, so a note of any size costs bounded memory.
+INDEX_READ_BYTES = 8 * 1024 * 1024
 
 
 # --- values ------------------------------------------------------------------------------
@@ -110,6 +119,18 @@ class ImportResult:
     created: bool
     duplicate_of: Note | None = None
     warnings: list[str] = field(default_factory=list)
+
+
+class TagsChanged(int):
+    """How many notes a tag change rewrote; ``refused`` lists ``(path, reason)`` of the notes it
+    left unchanged because only their tags could not be changed without touching more."""
+
+    refused: list
+
+    def __new__(cls, count: int, refused=()):
+        obj = super().__new__(cls, count)
+        obj.refused = list(refused)
+        return obj
 
 
 @dataclass
@@ -258,6 +279,8 @@ class _Parsed:
     hash: str
     size: int
     mtime_ns: int
+    body_hash: str | None = None  # text_hash of the whole body, when ``body`` is only its start
+    partial: bool = False
 
 
 def _iso_from_ns(ns: int) -> str:
@@ -399,15 +422,21 @@ class Library:
                 self.catalog.close()
 
     # --- reading notes -------------------------------------------------------------------
-    def _read(self, rel: str) -> _Parsed:
-        path = self._vault.abs(rel)
-        with open(path, "rb") as fh:
+    def _read(self, rel: str, whole: bool = True) -> _Parsed:
+        """Read and parse a note (never through a symlink out of the vault: OSError). Without
+        ``whole``, a note over INDEX_READ_BYTES is decoded only that far (for the index)."""
+        with confine.open_in(self.vault, rel) as fh:
             st = os.fstat(fh.fileno())
-            data = fh.read()
-        raw = _clean(data.decode("utf-8", "replace"))
+            if not whole and st.st_size > INDEX_READ_BYTES:
+                head = notefile.read_head(fh, INDEX_READ_BYTES, _clean, text_hash_chunks)
+                raw, digest, body_hash, partial = head.text, head.hash, head.body_hash, True
+            else:
+                data = fh.read()
+                raw, digest, body_hash, partial = _clean(notefile.decode(data)), sha256(data), None, False
+                del data
         meta, body, error = split_note(raw)
         meta = _clean(meta)  # YAML escapes ("\\0", "\\uD800") decode to unsafe characters too
-        return _Parsed(rel, raw, meta, body, error, sha256(data), st.st_size, st.st_mtime_ns)
+        return _Parsed(rel, raw, meta, body, error, digest, st.st_size, st.st_mtime_ns, body_hash, partial)
 
     def _row(self, p: _Parsed, note_id: str) -> dict:
         meta = p.meta
@@ -418,7 +447,8 @@ class Library:
         source = _str(meta.get("source") or meta.get("url"))
         return {
             "id": note_id, "path": p.rel, "size": p.size, "mtime_ns": p.mtime_ns, "hash": p.hash,
-            "text_hash": text_hash(p.body), "source_key": normalize_url(source), "title": title,
+            "text_hash": p.body_hash if p.partial else text_hash(p.body),
+            "source_key": normalize_url(source), "title": title,
             "author": _str(meta.get("author")), "site": _str(meta.get("site")), "source": source,
             "published": _str(meta.get("published")), "created": created,
             "created_num": qlang.date_number(created) or 0, "language": _str(meta.get("language")),
@@ -518,7 +548,7 @@ class Library:
                 if progress and done % 50 == 0:
                     progress(done, total, "Indexing notes")
                 try:
-                    p = self._read(rel)
+                    p = self._read(rel, whole=False)
                 except OSError:
                     continue
                 old = known.get(rel)
@@ -582,7 +612,7 @@ class Library:
 
         Never raises on malformed queries; an empty query lists the newest notes.
         """
-        parsed = qlang.parse(query or "", as_you_type=as_you_type)
+        parsed = qlang.parse(_cap_query(query), as_you_type=as_you_type)
         sort = parsed.sort or sort or "relevance"
         tag_filter = tagmod.normalize_tags(tags)
         with self._search_lock:
@@ -626,8 +656,8 @@ class Library:
         path = self._vault.abs(row["path"])
         snippet, highlights = "", []
         try:
-            with open(path, "rb") as fh:
-                raw = fh.read(400_000).decode("utf-8", "replace")
+            with confine.open_in(self.vault, row["path"]) as fh:  # a link out of the vault: no snippet
+                raw = notefile.decode(fh.read(400_000))
             m = frontmatter._FENCE.match(raw)
             body = raw[m.end():] if m else raw
             hl = hl or _NO_TERMS
@@ -640,14 +670,18 @@ class Library:
 
     def suggest(self, query: str) -> str | None:
         """A corrected query ("did you mean") when some words are not in any note, else None."""
-        parsed = qlang.parse(query or "")
+        query = _cap_query(query)
+        parsed = qlang.parse(query)
         words = [t for t in parsed.text_terms() if t.kind == "word" and t.field in (None, "title", "body")]
         if not words:
             return None
         out = query
         changed = False
+        fixes = 0
         with self._search_lock:
-            for term in words:
+            for term in list({t.text.lower(): t for t in words}.values())[:SUGGEST_WORDS]:
+                if fixes >= SUGGEST_FIXES:
+                    break
                 w = term.text.lower()
                 try:
                     if self._index.known(w):
@@ -658,6 +692,7 @@ class Library:
                 if fix and fix != w:
                     out = _replace_word(out, term.text, fix)
                     changed = True
+                    fixes += 1
         return out if changed else None
 
     # --- notes ---------------------------------------------------------------------------
@@ -735,10 +770,11 @@ class Library:
         """Import files and folders (searched recursively for supported files), ``jobs``
         extractions at a time. Returns ``(path, ImportResult or ClipperError)`` per file."""
         from clipper.core import pipeline
-        from clipper.core.errors import ClipperError
+        from clipper.core.errors import ClipperError, InputError
 
-        files = expand_paths(paths, exclude=self.vault)
-        out: list[tuple[Path, object]] = []
+        skipped: list[tuple[Path, str]] = []
+        files = expand_paths(paths, exclude=self.vault, skipped=skipped)
+        out: list[tuple[Path, object]] = [(p, InputError(why)) for p, why in skipped]
         total = len(files)
         if progress:
             progress(0, total, "Importing")
@@ -820,53 +856,61 @@ class Library:
         """Normalised tag -> number of notes carrying it (nested tags counted as written)."""
         return self.catalog.tag_counts()
 
-    def _rewrite_tags(self, note_ids, change) -> int:
-        """Apply ``change(tags) -> tags`` to the front matter of the notes; returns notes changed."""
+    def _rewrite_tags(self, note_ids, change) -> TagsChanged:
+        """Apply ``change(tags) -> tags`` to the front matter of the notes. Only the tags lines of
+        each header change; a note that cannot be changed so (broken header, duplicate ``tags``
+        keys, bytes that are not text…) is left as it is and listed in ``refused``."""
         changed_rels = []
+        refused: list[tuple[Path, str]] = []
         with self._writing():
             for note_id in note_ids:
                 try:
                     note = self.get(note_id)
                 except KeyError:
                     continue
-                if note.warnings:
-                    log.warning("not changing tags of %s: broken front matter", note.path.name)
-                    continue
                 new = change(list(note.tags))
                 if new == note.tags:
                     continue
                 rel = self._vault.rel(note.path)
-                text = frontmatter.set_key(note.raw or self._read(rel).raw, "tags", new)  # rest unchanged
-                if text is None:
-                    meta = dict(note.meta)
-                    meta["tags"] = new
-                    text = frontmatter.dump(meta) + note.body if note.body.startswith("\n") else \
-                        frontmatter.dump(meta) + "\n" + note.body.lstrip("\n")
-                self._vault.write_note(rel, text)
+                try:
+                    data = self._vault.read_bytes(rel)
+                    if sha256(data) != note.content_hash:
+                        raise notefile.EditRefused("it changed on disk meanwhile; try again")
+                    out = notefile.set_key(data, "tags", new)
+                except notefile.EditRefused as exc:
+                    log.warning("not changing the tags of %s: %s", note.path.name, exc)
+                    refused.append((note.path, str(exc)))
+                    continue
+                except OSError as exc:
+                    refused.append((note.path, f"cannot read it ({exc.strerror or exc})"))
+                    continue
+                self._vault.write_note_bytes(rel, out)
                 changed_rels.append(rel)
             if changed_rels:
                 self._sync(only=changed_rels)
-        return len(changed_rels)
+        return TagsChanged(len(changed_rels), refused)
 
-    def set_tags(self, note_ids, add=(), remove=()) -> None:
+    def set_tags(self, note_ids, add=(), remove=()) -> TagsChanged:
+        """Add and remove tags; returns the number of notes changed (``.refused``: the notes left
+        unchanged, with the reason)."""
         if isinstance(note_ids, str):
             note_ids = [note_ids]
         add_n = tagmod.normalize_tags(add)
         remove_n = set(tagmod.normalize_tags(remove))
-        self._rewrite_tags(list(note_ids),
-                           lambda ts: tagmod.normalize_tags([t for t in ts if t not in remove_n] + add_n))
+        return self._rewrite_tags(
+            list(note_ids), lambda ts: tagmod.normalize_tags([t for t in ts if t not in remove_n] + add_n))
 
-    def rename_tag(self, old, new) -> int:
+    def rename_tag(self, old, new) -> TagsChanged:
         old_n, new_n = tagmod.normalize_tag(old), tagmod.normalize_tag(new)
         if not old_n or not new_n or old_n == new_n:
-            return 0
+            return TagsChanged(0)
         ids = self.catalog.ids_with_tag(old_n)
         return self._rewrite_tags(ids, lambda ts: tagmod.rename_in(ts, old_n, new_n))
 
-    def delete_tag(self, name) -> int:
+    def delete_tag(self, name) -> TagsChanged:
         name_n = tagmod.normalize_tag(name)
         if not name_n:
-            return 0
+            return TagsChanged(0)
         ids = self.catalog.ids_with_tag(name_n)
         return self._rewrite_tags(ids, lambda ts: tagmod.remove_in(ts, name_n))
 
@@ -914,27 +958,27 @@ IMPORTABLE = (".html", ".htm", ".xhtml", ".xht", ".shtml", ".mhtml", ".mht", ".m
               ".txt", ".text")
 
 
-def expand_paths(paths, exclude: Path | None = None) -> list[Path]:
+def expand_paths(paths, exclude: Path | None = None, skipped: list | None = None) -> list[Path]:
     """Files to import: files as given, folders walked for importable files (no dot-files,
-    nothing inside ``exclude``, e.g. the vault itself), sorted by path."""
+    nothing inside ``exclude``, e.g. the vault itself; no symlinks that leave the folder, no
+    special files: those go to ``skipped`` as ``(path, reason)``), sorted by path."""
     out: list[Path] = []
-    ex = os.path.realpath(exclude) if exclude else None
     for raw in paths:
         p = Path(raw).expanduser()
         if not p.is_dir():
             out.append(p)
             continue
-        found = []
-        for folder, dirs, names in os.walk(p):
-            if ex and (os.path.realpath(folder) + os.sep).startswith(ex + os.sep):
-                dirs[:] = []
-                continue
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in names:
-                if not name.startswith(".") and name.lower().endswith(IMPORTABLE):
-                    found.append(Path(folder) / name)
-        out.extend(sorted(found))
+        out.extend(confine.folder_files(p, IMPORTABLE, exclude=exclude, skipped=skipped))
     return out
+
+
+def _cap_query(query) -> str:
+    """``query`` cut (at a space) to MAX_QUERY_CHARS."""
+    query = query or ""
+    if len(query) <= MAX_QUERY_CHARS:
+        return query
+    cut = query.rfind(" ", 0, MAX_QUERY_CHARS + 1)
+    return query[:cut if cut > 0 else MAX_QUERY_CHARS]
 
 
 def _replace_word(query: str, word: str, fix: str) -> str:

@@ -156,9 +156,7 @@ def _extract_file_here(path: Path, url: str | None, mode: str) -> Clip:
         from clipper.core.plaintext import extract_text
 
         text, _enc = decode_text(data)
-        clip = extract_text(text, url, mode)
-        clip.kind = clip.kind or "text"
-        return clip
+        return _text_clip(extract_text(text, url, mode), mode)
     from clipper.core import inputs
 
     if kind == "mhtml":
@@ -206,9 +204,36 @@ def _extract_clipboard_here(text: str, html: str, url: str | None, mode: str) ->
                 return clip
     from clipper.core.plaintext import extract_text
 
-    clip = extract_text(text, url, mode)
+    return _text_clip(extract_text(text, url, mode), mode)
+
+
+# Raw HTML in text: "<" before a tag name, "/", "!" or "?" not already escaped by a backslash.
+_TEXT_TAG = re.compile(r"(?<!\\)((?:\\\\)*)<(?=[A-Za-z/!?])")
+_TEXT_LINK = re.compile(r"(?<!\\)((?:\\\\)*)(\[[^\]\n]*\])(\(\s*<?([^)\s>]*))")
+_TEXT_REF = re.compile(r"(?m)^([ \t]{0,3})(\[[^\]\n]+\]:[ \t]*<?([^\s>]+))")
+
+
+def _text_clip(clip: Clip, mode: str) -> Clip:
+    """A note made from plain text: in article and page mode (the text becomes Markdown) raw HTML
+    is escaped and links to other than http(s)/mailto are made plain text, as for web pages, so
+    no script reaches the note. ``verbatim`` and ``raw`` keep the text exactly as it was given."""
     clip.kind = clip.kind or "text"
+    if mode in ("article", "page"):
+        clip.markdown = neutralize_markup(clip.markdown)
     return clip
+
+
+def neutralize_markup(markdown: str) -> str:
+    """``markdown`` with raw HTML tags escaped and unsafe link targets turned into text."""
+    from clipper.core.convert import safe_url
+
+    def unsafe(target: str) -> bool:
+        return bool(target) and not target.startswith("#") and not safe_url(target)
+
+    markdown = _TEXT_TAG.sub(r"\1\\<", markdown)
+    markdown = _TEXT_LINK.sub(lambda m: m.group(1) + m.group(2) + ("\\" if unsafe(m.group(4)) else "")
+                              + m.group(3), markdown)
+    return _TEXT_REF.sub(lambda m: m.group(1) + ("\\" if unsafe(m.group(3)) else "") + m.group(2), markdown)
 
 
 def _from_page(page, url: str | None, mode: str) -> Clip:

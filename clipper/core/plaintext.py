@@ -143,7 +143,7 @@ def extract_text(text: str, url: str | None = None, mode: str = "article") -> Cl
         keep = [ln.text for ln in lines]
     markdown = _to_markdown(keep)
     if not title:
-        title = _first_line(markdown)
+        title = _first_line("\n".join(keep))  # the text itself: the Markdown has escapes ("\\---")
     return Clip(
         markdown=markdown,
         title=title[:300],

@@ -19,15 +19,14 @@ import json
 import os
 import re
 import secrets
+import stat
 import time
 import unicodedata
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from clipper.core import frontmatter, fsutil, names
+from clipper.core import confine, frontmatter, fsutil, names
 from clipper.core.errors import VaultError
 from clipper.core.model import Attachment
 
@@ -39,41 +38,11 @@ TRASH_INDEX = "trash.json"
 _TRASH_STAMP = re.compile(r"\A\d{8}-\d{6} ")
 
 
-# --- front matter, fast path -------------------------------------------------------------
+# --- front matter ------------------------------------------------------------------------
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _FastLoader(_Loader):
-    """libyaml loader that keeps dates as the strings written (as frontmatter.split does)."""
-
-
-_FastLoader.yaml_implicit_resolvers = {
-    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def split_note(text: str) -> tuple[dict, str, str | None]:
-    """Like :func:`clipper.core.frontmatter.split`, with libyaml when available (10x faster)."""
-    m = frontmatter._EMPTY.match(text)
-    if m:
-        return {}, text[m.end():], None
-    m = frontmatter._FENCE.match(text)
-    if not m:
-        return {}, text.lstrip("\ufeff"), None
-    try:
-        data = yaml.load(m.group(1), Loader=_FastLoader)  # noqa: S506 - safe loader subclass
-    except yaml.YAMLError as exc:
-        first = str(exc).splitlines()[0] if str(exc) else "invalid YAML"
-        return {}, text, f"broken front matter: {first}"
-    except Exception:
-        return frontmatter.split(text)
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        return {}, text, "broken front matter: not a mapping of keys to values"
-    return {str(k): frontmatter._plain(v) for k, v in data.items()}, text[m.end():], None
+_FastLoader = frontmatter._FastLoader
+#: Kept for callers of the old fast path: frontmatter.split uses libyaml itself now.
+split_note = frontmatter.split
 
 
 # --- ids, hashes, URLs -------------------------------------------------------------------
@@ -105,10 +74,50 @@ def sha256(data: bytes) -> str:
 
 def text_hash(body: str) -> str | None:
     """Hash of an article's text for duplicate detection (whitespace and case folded)."""
+    if len(body or "") > _HASH_CHUNK:  # a list of every word of a huge note would take GBs
+        return text_hash_chunks(body[i:i + _HASH_CHUNK] for i in range(0, len(body), _HASH_CHUNK))
     norm = " ".join((body or "").split()).casefold()  # str.split's whitespace is re's \s
     if len(norm) < 40:
         return None
     return hashlib.sha256(norm.encode("utf-8")).hexdigest()
+
+
+_HASH_CHUNK = 1 << 20
+
+
+def text_hash_chunks(chunks) -> str | None:
+    """:func:`text_hash` of the text the ``chunks`` make up, in memory bounded by a chunk
+    (words are cut only at whitespace; case folding is per character, so the result is the same)."""
+    digest = hashlib.sha256()
+    size = 0
+    pending = ""
+    for chunk in chunks:
+        text = pending + chunk
+        cut = len(text)
+        while cut > 0 and not text[cut - 1].isspace():
+            cut -= 1
+        if cut == 0 and len(text) < 64 * _HASH_CHUNK:
+            pending = text  # one long word so far
+            continue
+        if cut == 0:
+            cut = len(text)  # a word of 64 M characters: cut it (no real text has one)
+        text, pending = text[:cut], text[cut:]
+        words = " ".join(text.split()).casefold()
+        if words:
+            if size:
+                digest.update(b" ")
+                size += 1
+            data = words.encode("utf-8")
+            digest.update(data)
+            size += len(words)
+    words = " ".join(pending.split()).casefold()
+    if words:
+        if size:
+            digest.update(b" ")
+            size += 1
+        digest.update(words.encode("utf-8"))
+        size += len(words)
+    return digest.hexdigest() if size >= 40 else None
 
 
 _TRACKING = re.compile(r"^(utm_.*|fbclid|gclid|mc_cid|mc_eid|ref|ref_src|igshid|_ga|yclid|spm)$", re.I)
@@ -158,14 +167,6 @@ class TrashEntry:
     trash_path: Path  # where it is now
     deleted: str  # ISO 8601 UTC
     title: str = ""
-
-
-def _mkdir(path: Path) -> None:
-    """Create a folder in the vault; a read-only or full disk becomes a clear VaultError."""
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise fsutil._vault_error(exc, path / ".") from exc
 
 
 class Vault:
@@ -238,6 +239,8 @@ class Vault:
                             continue
                         if not name.lower().endswith(NOTE_SUFFIXES) or not entry.is_file():
                             continue
+                        if entry.is_symlink() and not confine.is_within(entry.path, self.root):
+                            continue  # a link to a file elsewhere (a synced folder can hold one)
                         st = entry.stat()
                     except OSError:
                         continue
@@ -254,7 +257,9 @@ class Vault:
         return parts[-1].lower().endswith(NOTE_SUFFIXES)
 
     def read_bytes(self, rel: str) -> bytes:
-        return self.abs(rel).read_bytes()
+        """The bytes of a note, never through a symlink out of the vault (OSError if so)."""
+        with confine.open_in(self.root, rel) as fh:
+            return fh.read()
 
     # writing notes
     def create_note(self, title: str, text: str, folder: str = "") -> str:
@@ -267,6 +272,9 @@ class Vault:
     def write_note(self, rel: str, text: str) -> None:
         fsutil.atomic_write_text(self.abs(rel), text)
 
+    def write_note_bytes(self, rel: str, data: bytes) -> None:
+        fsutil.atomic_write_bytes(self.abs(rel), data)
+
     def conflict_copy(self, rel: str, text: str) -> str:
         path = self.abs(rel)
         stamp = time.strftime("%Y-%m-%d %H%M%S")
@@ -278,13 +286,13 @@ class Vault:
         """Store attachments under unique names in attachments/ and rewrite their references."""
         if not attachments:
             return markdown
-        _mkdir(self.attachments)
+        folder = confine.own_folder(self.root, ATTACHMENTS)
         for att in attachments:
             wanted = names.safe_file_name(att.name or "image")
             stem, dot, ext = wanted.rpartition(".")
             if not dot:
                 stem, ext = wanted, ""
-            path = names.create_unique(self.attachments, stem, f".{ext}" if ext else "", att.data)
+            path = names.create_unique(folder, stem, f".{ext}" if ext else "", att.data)
             if path.name != att.name:
                 for old in {att.name, urllib.parse.quote(att.name)}:
                     markdown = markdown.replace(f"{ATTACHMENTS}/{old}",
@@ -300,12 +308,12 @@ class Vault:
             return []
 
     def _save_trash_index(self, entries: list[dict]) -> None:
-        _mkdir(self.trash)
+        confine.own_folder(self.root, TRASH)
         fsutil.atomic_write_text(self.trash / TRASH_INDEX, json.dumps(entries, ensure_ascii=False, indent=1))
 
     def move_to_trash(self, rel: str, note_id: str, title: str = "") -> TrashEntry:
         src = self.abs(rel)
-        _mkdir(self.trash)
+        confine.own_folder(self.root, TRASH)
         stamp = time.strftime("%Y%m%d-%H%M%S")
         stem = names.safe_stem(f"{stamp} {src.stem}")
         dest = None
@@ -326,15 +334,33 @@ class Vault:
         self._save_trash_index(entries)
         return entry
 
+    def _trash_name_ok(self, name) -> bool:
+        """A note file directly in .trash (trash.json is a synced file: it may name anything)."""
+        return (isinstance(name, str) and name not in ("", ".", "..") and not re.search(r"[/\\\x00]", name)
+                and not fsutil.is_temp_name(name) and name.lower().endswith(NOTE_SUFFIXES))
+
+    def _trashed_file(self, name: str) -> bool:
+        try:
+            return stat.S_ISREG(os.lstat(self.trash / name).st_mode)  # a symlink is not ours
+        except OSError:
+            return False
+
     def trash_entries(self) -> list[TrashEntry]:
+        """The trashed notes. Entries of trash.json whose paths would lead out of the vault or
+        out of .trash, or name no plain note file there, are left out."""
+        if os.path.islink(self.trash):
+            return []  # restoring would read from (and delete in) another place
         out = []
         for e in self._trash_index():
             try:
-                out.append(TrashEntry(str(e["id"]), self.abs(e["path"]), self.trash / e["trash"],
+                rel = confine.clean_rel(e["path"])
+                if not self.is_note_path(rel) or not self._trash_name_ok(e["trash"]):
+                    continue
+                out.append(TrashEntry(str(e["id"]), self.abs(rel), self.trash / e["trash"],
                                       str(e.get("deleted", "")), str(e.get("title", ""))))
-            except (KeyError, TypeError):
+            except (KeyError, TypeError, AttributeError, VaultError):
                 continue
-        out = [e for e in out if e.trash_path.exists()]
+        out = [e for e in out if self._trashed_file(e.trash_path.name)]
         return out + self._unlisted_trash({e.trash_path.name for e in out})
 
     def _unlisted_trash(self, listed: set[str]) -> list[TrashEntry]:
@@ -346,11 +372,11 @@ class Vault:
         except OSError:
             return out
         for name in names_:
-            if name in listed or fsutil.is_temp_name(name) or not name.lower().endswith(NOTE_SUFFIXES):
+            if name in listed or not self._trash_name_ok(name) or not self._trashed_file(name):
                 continue
             path = self.trash / name
             try:
-                with open(path, "rb") as fh:
+                with confine.open_in(self.trash, name) as fh:
                     head = fh.read(65536).decode("utf-8", "replace")
                     moved = os.fstat(fh.fileno()).st_ctime  # the move into the trash
             except OSError:
@@ -365,12 +391,26 @@ class Vault:
         return out
 
     def restore_from_trash(self, entry: TrashEntry) -> str:
-        """Move a trashed note back (to its old place, or a free name beside it)."""
-        original = Path(entry.original_path)
-        _mkdir(original.parent)
-        data = entry.trash_path.read_bytes()
+        """Move a trashed note back (to its old place, or a free name beside it).
+
+        Both paths are checked first (an entry comes from trash.json, a synced file): the note
+        must be a plain file directly in .trash, and its old place a note path in the vault with
+        no symlinked folder on the way. Raises VaultError before touching anything otherwise."""
+        trash = confine.own_folder(self.root, TRASH)
+        trash_path = Path(entry.trash_path)
+        name = trash_path.name
+        if (os.path.abspath(trash_path.parent) != os.path.abspath(trash) or not self._trash_name_ok(name)
+                or not self._trashed_file(name)):
+            raise VaultError(f"{name[:80]} is not a note in the vault's trash")
+        rel = confine.clean_rel(self.rel(entry.original_path))
+        if not self.is_note_path(rel):
+            raise VaultError(f"{rel[:80]} is not a place for a note in the vault")
+        with confine.open_in(trash, name) as fh:
+            data = fh.read()
+        original = self.root / rel
+        folder = confine.make_folder(self.root, str(Path(rel).parent.as_posix()))
         stem = original.stem
-        path = names.create_unique(original.parent, stem, original.suffix or ".md", data)
+        path = names.create_unique(folder, stem, original.suffix or ".md", data)
         try:
             os.unlink(entry.trash_path)
         except OSError:

@@ -71,6 +71,7 @@ class NoteEditor(QWidget):
         self.text.textChanged.connect(self._on_text_changed)
 
         self.status = QLabel(self)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # error messages can hold file names
         self.status.setAccessibleName("Editor status")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -231,6 +231,7 @@ class MainWindow(QMainWindow):
 
         # Right: the note
         self.note_title = QLabel(self)
+        self.note_title.setTextFormat(Qt.TextFormat.PlainText)  # a title is data, never markup
         self.note_title.setWordWrap(True)
         self.note_title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.note_title.setAccessibleName("Note title")
@@ -713,14 +714,15 @@ class MainWindow(QMainWindow):
         """Run a change on the writer, then refresh what the window shows."""
         def done(result):
             if message:
-                self.statusBar().showMessage(message(result) if callable(message) else message, 6000)
+                text = (message(result) if callable(message) else message) + _refused_text(result)
+                self.statusBar().showMessage(text, 6000)
             if after is not None:
                 after(result)
             self._after_change()
 
         def failed(exc):
             self.statusBar().showMessage(f"Failed: {exc}", 10000)
-            QMessageBox.warning(self, "Clipper", str(exc) or type(exc).__name__)
+            QMessageBox.warning(self, "Clipper", _plain(str(exc) or type(exc).__name__))
             self._after_change()
 
         self.writer.submit(fn, *args, done=done, failed=failed, **kwargs)
@@ -920,9 +922,9 @@ class MainWindow(QMainWindow):
             result, new_hash = res
             self.editor.saved(note_id, new_hash, result.conflict_path)
             if result.conflict_path:
-                QMessageBox.warning(self, "Note changed on disk",
+                QMessageBox.warning(self, "Note changed on disk", _plain(
                                     "Another program changed this note while you edited it.\n"
-                                    f"Your version was saved as “{Path(result.conflict_path).name}”.")
+                                    f"Your version was saved as “{Path(result.conflict_path).name}”."))
             if self.current_note is not None and self.current_note.id == note_id:
                 self.current_note = result.note
                 self.note_title.setText(result.note.title or "(untitled)")
@@ -969,7 +971,7 @@ class MainWindow(QMainWindow):
             self._after_change(reload_note=False)
 
         def failed(exc):
-            QMessageBox.warning(self, "Clipper", f"Could not delete: {exc}")
+            QMessageBox.warning(self, "Clipper", _plain(f"Could not delete: {exc}"))
             self._after_change()
 
         self.writer.submit(work, label="delete", done=done, failed=failed)
@@ -994,7 +996,7 @@ class MainWindow(QMainWindow):
 
         self.writer.submit(work, label="restore", done=done,
                            failed=lambda exc: QMessageBox.warning(self, "Clipper",
-                                                                  f"Could not restore: {exc}"))
+                                                                  _plain(f"Could not restore: {exc}")))
 
     # ------------------------------------------------------------------ import
     def dragEnterEvent(self, event):  # noqa: N802
@@ -1120,7 +1122,7 @@ class MainWindow(QMainWindow):
     def _import_failed(self, exc, task_id) -> None:
         self._import_finished_ui(task_id)
         self.statusBar().clearMessage()
-        QMessageBox.warning(self, "Import failed", str(exc) or type(exc).__name__)
+        QMessageBox.warning(self, "Import failed", _plain(str(exc) or type(exc).__name__))
 
     def _import_done(self, outcome, task_id) -> None:
         self._import_finished_ui(task_id)
@@ -1202,3 +1204,21 @@ class MainWindow(QMainWindow):
 
     def hit_dates(self) -> list[str]:
         return [hit_date(h) for h in self.results_model.hits()]
+
+
+def _refused_text(result) -> str:
+    """The sentence naming the notes a tag change left as they were (and why), or ""."""
+    refused = getattr(result, "refused", None) or []
+    if not refused:
+        return ""
+    path, reason = refused[0]
+    more = f" and {len(refused) - 1} more" if len(refused) > 1 else ""
+    return f" Not changed: {Path(path).name}{more} ({reason})."
+
+
+def _plain(text: str) -> str:
+    """``text`` for a message box, shown as it is: a box renders anything that looks like HTML,
+    and an error message can hold a file name or a note title (``<img src=/abs/…>``)."""
+    from PySide6.QtGui import Qt as QtGuiNamespace
+
+    return QtGuiNamespace.convertFromPlainText(text, QtGuiNamespace.WhiteSpaceMode.WhiteSpaceNormal)

@@ -15,6 +15,8 @@ from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QImage, QTextDocument
 from PySide6.QtWidgets import QTextBrowser
 
+from clipper.core import confine
+
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".svg", ".avif", ".ico"}
 EXTERNAL_SCHEMES = ("http", "https", "mailto")
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
@@ -81,7 +83,16 @@ class NoteView(QTextBrowser):
         try:
             if path.stat().st_size > MAX_IMAGE_BYTES:
                 return None
-            image = QImage(str(path))
+            if path.suffix.lower() == ".svg":
+                # Qt's SVG renderer loads the files an SVG names (<image href="/abs/…">):
+                # only a self-contained SVG is drawn.
+                data = path.read_bytes()
+                if not confine.svg_is_self_contained(data):
+                    self.blocked_resources.append(url.toString())
+                    return None
+                image = QImage.fromData(data, "SVG")
+            else:
+                image = QImage(str(path))
         except OSError:
             return None
         return None if image.isNull() else image
