@@ -214,10 +214,14 @@ class Vault:
             fsutil.recover_temp_files(self.trash)
         return self._scan()[0] if recovered else out
 
-    def _scan(self) -> tuple[dict[str, FileStat], set[str]]:
+    def _scan(self, start: str = "", recursive: bool = True,
+              folders: set[str] | None = None) -> tuple[dict[str, FileStat], set[str]]:
+        """Note files under the vault-relative folder ``start`` ('' = the vault), and the
+        folders holding temp files. Not ``recursive``: that folder's own files only, and the
+        names of its sub-folders (that may hold notes) go into ``folders``."""
         out: dict[str, FileStat] = {}
         temp_dirs: set[str] = set()
-        stack = [("", str(self.root))]
+        stack = [(start + "/" if start else "", str(self.abs(start)) if start else str(self.root))]
         while stack:
             prefix, folder = stack.pop()
             try:
@@ -234,7 +238,10 @@ class Vault:
                     try:
                         if entry.is_dir(follow_symlinks=False):
                             if not (prefix == "" and name == ATTACHMENTS):
-                                stack.append((prefix + name + "/", entry.path))
+                                if recursive:
+                                    stack.append((prefix + name + "/", entry.path))
+                                elif folders is not None:
+                                    folders.add(name)
                             continue
                         if not name.lower().endswith(NOTE_SUFFIXES) or not entry.is_file():
                             continue
@@ -243,6 +250,37 @@ class Vault:
                         continue
                     out[prefix + name] = FileStat(st.st_size, st.st_mtime_ns)
         return out, temp_dirs
+
+    def scan_folder(self, rel: str, recursive: bool = True) -> tuple[dict[str, FileStat], set[str]]:
+        """The note files in one vault-relative folder ('' = the vault's own files) and, not
+        ``recursive``, the names of its sub-folders that may hold notes."""
+        folders: set[str] = set()
+        files, _temp = self._scan(rel, recursive=recursive, folders=folders)
+        return files, folders
+
+    def note_folders(self, limit: int = 100_000) -> list[Path]:
+        """The vault and every folder in it that may hold notes (what a file watcher watches):
+        dot-folders, ``attachments/`` and symlinked folders left out; at most ``limit``."""
+        out = [self.root]
+        stack = [(True, str(self.root))]
+        while stack and len(out) < limit:
+            top, folder = stack.pop()
+            try:
+                it = os.scandir(folder)
+            except OSError:
+                continue
+            with it:
+                for entry in it:
+                    name = entry.name
+                    if name.startswith(".") or (top and name == ATTACHMENTS):
+                        continue
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            out.append(Path(entry.path))
+                            stack.append((False, entry.path))
+                    except OSError:
+                        continue
+        return out[:limit]
 
     def is_note_path(self, rel: str) -> bool:
         """True if ``scan`` would list this vault-relative path as a note."""
