@@ -75,14 +75,18 @@ Dozens of rival designs tried to improve on it; almost all of them are forgotten
 ]
 
 
+def busy(window) -> bool:
+    return window.writer.busy or window.reader.busy or window.renderer.busy
+
+
 def wait_idle(app, window, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         app.processEvents()
-        if not window.writer.busy and not window.reader.busy:
+        if not busy(window):
             for _ in range(5):
                 app.processEvents()
-            if not window.writer.busy and not window.reader.busy:
+            if not busy(window):
                 return
         time.sleep(0.01)
     raise TimeoutError("the window did not settle")

@@ -753,6 +753,8 @@ class MainWindow(QMainWindow):
         self.writer.submit(fn, *args, done=done, failed=failed, **kwargs)
 
     def _after_change(self, reload_note: bool = True) -> None:
+        if self._closing:  # a save finished while closing: the readers are gone
+            return
         self.run_search()
         self.reload_tags()
         if reload_note and self.current_note is not None and not self.editor.is_modified():
