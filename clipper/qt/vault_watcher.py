@@ -96,8 +96,7 @@ class VaultWatcher(QObject):
         if self._polled:
             if not self._poll.isActive():
                 self._poll.start()
-            self._worker.submit(folder_times, list(self._polled), label="folder times",
-                                done=lambda times: self._polled.update(times) if not self._stopped else None)
+            self._worker.submit(folder_times, list(self._polled), label="folder times", done=self._take_times)
         else:
             self._poll.stop()
 
@@ -151,15 +150,16 @@ class VaultWatcher(QObject):
     def _poll_folders(self) -> None:
         if self._stopped or not self._polled or self._worker.busy:
             return
+        self._worker.submit(folder_times, list(self._polled), label="poll folders", done=self._take_times)
 
-        def compare(times):
-            if self._stopped:
-                return
-            for folder, mtime in times.items():
-                before = self._polled.get(folder)
-                if before is not None and before != -1 and mtime != before:
-                    self._on_change(folder)
-                if folder in self._polled:
-                    self._polled[folder] = mtime
-
-        self._worker.submit(folder_times, list(self._polled), label="poll folders", done=compare)
+    def _take_times(self, times) -> None:
+        """Folders whose time moved since it was last taken have changed."""
+        if self._stopped:
+            return
+        for folder, mtime in times.items():
+            before = self._polled.get(folder)
+            if before is None:
+                continue  # watched now, or gone from the list
+            if before != -1 and mtime != before:
+                self._on_change(folder)
+            self._polled[folder] = mtime
