@@ -4,10 +4,8 @@ palette's text colour, so that they read on light and dark themes alike."""
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-from PySide6.QtCore import QByteArray, QRectF, Qt
-from PySide6.QtGui import QGuiApplication, QIcon, QImage, QPainter, QPalette, QPixmap
+from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
+from PySide6.QtGui import QGuiApplication, QIcon, QIconEngine, QImage, QPainter, QPalette, QPixmap
 
 #: our name -> the freedesktop icon-theme name
 THEME_NAMES = {
@@ -25,7 +23,7 @@ THEME_NAMES = {
     "refresh": "view-refresh",
     "preview": "view-split-left-right",
 }
-SIZES = (16, 24, 32, 48)
+_ENGINES: list = []  # the icons' engines live as long as the app (Qt holds them through QIcon)
 
 
 def _svg(name: str) -> bytes | None:
@@ -37,29 +35,54 @@ def _svg(name: str) -> bytes | None:
         return None
 
 
-def _color() -> str:
-    app = QGuiApplication.instance()
-    palette = app.palette() if app is not None else QPalette()
-    return palette.color(QPalette.ColorRole.WindowText).name()
+class _LineIcon(QIconEngine):
+    """Draws one of Clipper's SVG line icons when it is painted, in the palette's colour of
+    that moment (so it follows a switch to dark), at the size asked; nothing is read or drawn
+    before an icon first shows (start-up stays cheap)."""
 
+    def __init__(self, name: str):
+        super().__init__()
+        self.name = name
+        self._data: bytes | None = None
+        self._cache: dict = {}
 
-@lru_cache(maxsize=128)
-def _drawn(name: str, color: str) -> QIcon:
-    from PySide6.QtSvg import QSvgRenderer
+    def clone(self):
+        twin = _LineIcon(self.name)
+        _ENGINES.append(twin)
+        return twin
 
-    data = _svg(name)
-    if data is None:
-        return QIcon()
-    renderer = QSvgRenderer(QByteArray(data.replace(b"currentColor", color.encode("ascii"))))
-    out = QIcon()
-    for size in SIZES:
-        image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
+    def _color(self, mode) -> str:
+        app = QGuiApplication.instance()
+        palette = app.palette() if app is not None else QPalette()
+        group = QPalette.ColorGroup.Disabled if mode == QIcon.Mode.Disabled else QPalette.ColorGroup.Active
+        return palette.color(group, QPalette.ColorRole.WindowText).name()
+
+    def pixmap(self, size, mode, state):  # noqa: N802 (Qt's names)
+        color = self._color(mode)
+        key = (size.width(), size.height(), color)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        from PySide6.QtSvg import QSvgRenderer
+
+        if self._data is None:
+            self._data = _svg(self.name) or b""
+        image = QImage(max(1, size.width()), max(1, size.height()), QImage.Format.Format_ARGB32_Premultiplied)
         image.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(image)
-        renderer.render(painter, QRectF(0, 0, size, size))
-        painter.end()
-        out.addPixmap(QPixmap.fromImage(image))
-    return out
+        if self._data:
+            renderer = QSvgRenderer(QByteArray(self._data.replace(b"currentColor", color.encode("ascii"))))
+            painter = QPainter(image)
+            side = min(size.width(), size.height())
+            left, top = (size.width() - side) / 2, (size.height() - side) / 2
+            renderer.render(painter, QRectF(left, top, side, side))
+            painter.end()
+        self._cache[key] = QPixmap.fromImage(image)
+        return self._cache[key]
+
+    def paint(self, painter, rect, mode, state):
+        ratio = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
+        pm = self.pixmap(QSize(round(rect.width() * ratio), round(rect.height() * ratio)), mode, state)
+        painter.drawPixmap(rect, pm)
 
 
 def icon(name: str) -> QIcon:
@@ -67,7 +90,9 @@ def icon(name: str) -> QIcon:
     themed = THEME_NAMES.get(name)
     if themed and QIcon.hasThemeIcon(themed):
         return QIcon.fromTheme(themed)
-    return _drawn(name, _color())
+    engine = _LineIcon(name)
+    _ENGINES.append(engine)
+    return QIcon(engine)
 
 
 def attach(obj, name: str):
@@ -78,7 +103,8 @@ def attach(obj, name: str):
 
 
 def refresh(root) -> None:
-    """Draw again the icons under ``root`` (a window): the palette changed."""
+    """Set again the icons under ``root`` (a window) after the palette changed: widgets that
+    keep a drawn pixmap take the new colours too."""
     from PySide6.QtGui import QAction
     from PySide6.QtWidgets import QAbstractButton
 

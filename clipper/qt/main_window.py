@@ -149,7 +149,10 @@ class MainWindow(QMainWindow):
         self._periodic.start()
         self.watcher = VaultWatcher(lambda: self.lib.watch_folders(), self)
         self.watcher.changed.connect(self._files_changed)
-        self.watcher.start()
+        # listing a big vault's folders competes with start-up: it begins once the first
+        # results are shown (what changed before is what opening the library compares)
+        self._watch_started = False
+        self.results_shown.connect(self._start_watching)
         self._indexing_timer = QTimer(self)
         self._indexing_timer.setInterval(400)
         self._indexing_timer.timeout.connect(self._check_indexing)
@@ -160,6 +163,11 @@ class MainWindow(QMainWindow):
         # Load the import pipeline in the background once the window is up, so the first drop
         # does not stall the window while Python imports it.
         QTimer.singleShot(PREWARM_MS, self._prewarm)
+
+    def _start_watching(self) -> None:
+        if not self._watch_started and not self._closing:
+            self._watch_started = True
+            QTimer.singleShot(0, self.watcher.start)
 
     def _prewarm(self) -> None:
         if not self._closing:
@@ -1221,7 +1229,8 @@ class MainWindow(QMainWindow):
         if not items:
             self.statusBar().showMessage("Nothing Clipper can import was dropped.", 5000)
             return False
-        self.import_items(items)
+        # after the drop is over: asking about a link must not hold the other program's drag
+        QTimer.singleShot(0, lambda: self.import_items(items))
         return True
 
     def paste(self) -> None:

@@ -144,6 +144,7 @@ def test_a_dropped_link_is_not_fetched_when_fetching_is_off(qtbot, window, local
     window.settings.set("fetch_links", "no")
     url = f"{local_site}/harbour.html"
     assert drop(window, link_mime(url))
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Not fetched"), timeout=5000)
     wait_idle(qtbot, window)
     assert window.last_report is None and not window.importing
     message = window.statusBar().currentMessage()

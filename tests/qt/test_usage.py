@@ -275,6 +275,7 @@ def test_7_the_link_question_shows_the_link_and_no_is_not_an_error(qtbot, window
     mime = QMimeData()
     mime.setUrls([QUrl(url)])
     assert drop(window, mime)
+    qtbot.waitUntil(lambda: bool(asked), timeout=5000)
     wait_idle(qtbot, window)
     assert len(asked) == 1 and url in asked[0]
     assert window.last_report is None and warnings == []  # one question, no second report
