@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QRectF, Qt, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
@@ -277,8 +277,8 @@ class NoteView(QTextBrowser):
     # -- marks: the search's words, and what find in note found ------------------------------
     def set_marks(self, spans) -> None:
         """Mark the search's words (``(start, end)`` document positions)."""
-        color = QColor(self.palette().color(QPalette.ColorRole.Highlight))
-        color.setAlpha(70)
+        dark = self.palette().color(QPalette.ColorRole.Base).lightness() < 128
+        color = QColor("#6a5514" if dark else "#ffe98a")  # a highlighter pen, readable on both
         self._marks = [self._selection(a, b, color) for a, b in list(spans)[:MARK_LIMIT]]
         self._update_selections()
 
@@ -336,7 +336,7 @@ class NoteView(QTextBrowser):
         alts = self.rendered.images if self.rendered is not None else {}
         alt = (alts.get(url.toString()) or "").strip()
         remote = url.scheme().lower() in ("http", "https")
-        label = "🖼 " + (alt or ("web image" if remote else "image"))
+        label = alt or ("web image" if remote else "image")
         if len(label) > 80:
             label = label[:79] + "…"
         font = QFont(self.document().defaultFont())
@@ -344,7 +344,8 @@ class NoteView(QTextBrowser):
         font.setPointSizeF(font.pointSizeF() * 0.9)
         fm = QFontMetricsF(font)
         ratio = max(1.0, self.devicePixelRatioF())
-        width, height = fm.horizontalAdvance(label) + 16, fm.height() + 8
+        glyph = fm.height() * 0.8  # a small framed picture, drawn (no font has to have one)
+        width, height = fm.horizontalAdvance(label) + glyph + 22, fm.height() + 8
         image = QImage(int(width * ratio), int(height * ratio), QImage.Format.Format_ARGB32_Premultiplied)
         image.setDevicePixelRatio(ratio)
         image.fill(Qt.GlobalColor.transparent)
@@ -355,8 +356,15 @@ class NoteView(QTextBrowser):
         pen.setStyle(Qt.PenStyle.DashLine)
         painter.setPen(pen)
         painter.drawRoundedRect(QRectF(0.5, 0.5, width - 1, height - 1), 4, 4)
+        pen.setStyle(Qt.PenStyle.SolidLine)
+        painter.setPen(pen)
+        top = (height - glyph) / 2
+        painter.drawRect(QRectF(8, top, glyph, glyph))
+        painter.drawPolyline([QPointF(8, top + glyph), QPointF(8 + glyph * 0.45, top + glyph * 0.4),
+                              QPointF(8 + glyph, top + glyph * 0.85)])
         painter.setFont(font)
-        painter.drawText(QRectF(8, 4, width - 16, height - 8), Qt.AlignmentFlag.AlignVCenter, label)
+        painter.drawText(QRectF(14 + glyph, 4, width - glyph - 20, height - 8), Qt.AlignmentFlag.AlignVCenter,
+                         label)
         painter.end()
         return image
 
