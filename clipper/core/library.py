@@ -201,7 +201,8 @@ def _clean(value):
     """Text fit to save and index: no NUL or other C0 controls (tab and newline kept, CR folded
     into newline) and no lone surrogates (U+FFFD); lists and dicts are cleaned value by value."""
     if isinstance(value, str):
-        if _UNSAFE_CHARS.search(value):
+        # searched a slice at a time: one regex call over a long note holds the GIL throughout
+        if any(_UNSAFE_CHARS.search(value, i, i + (1 << 20)) for i in range(0, len(value), 1 << 20)):
             value = value.replace("\r\n", "\n").replace("\r", "\n")
             value = _UNSAFE_CHARS.sub(lambda m: "\ufffd" if m.group() >= "\ud800" else "", value)
         return value
@@ -245,7 +246,7 @@ def _str(value) -> str:
 
 
 def _first_heading(body: str) -> str:
-    for line in body.splitlines()[:40]:
+    for line in body.split("\n", 40)[:40]:  # not the whole of a long note's lines
         s = line.strip()
         if s.startswith("#"):
             return s.lstrip("#").strip()

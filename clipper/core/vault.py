@@ -103,12 +103,28 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+_HASH_SLICE = 1 << 18
+
+
 def text_hash(body: str) -> str | None:
-    """Hash of an article's text for duplicate detection (whitespace and case folded)."""
-    norm = " ".join((body or "").split()).casefold()  # str.split's whitespace is re's \s
-    if len(norm) < 40:
-        return None
-    return hashlib.sha256(norm.encode("utf-8")).hexdigest()
+    """Hash of an article's text for duplicate detection (whitespace and case folded):
+    sha256 of ``" ".join(body.split()).casefold()``, computed a slice at a time (cut at
+    whitespace, so the words and the result are the same): one C call over a long note would
+    hold Python's GIL, and the app's window, for its whole length."""
+    body = body or ""
+    digest, length, start = hashlib.sha256(), 0, 0
+    while start < len(body):
+        end = min(len(body), start + _HASH_SLICE)
+        if end < len(body):
+            cut = next((i for i in range(end, min(len(body), end + 4096)) if body[i].isspace()), None)
+            end = cut if cut is not None else len(body)
+        words = " ".join(body[start:end].split()).casefold()  # str.split's whitespace is re's \s
+        if words:
+            piece = (" " if length else "") + words
+            digest.update(piece.encode("utf-8"))
+            length += len(piece)
+        start = end
+    return digest.hexdigest() if length >= 40 else None
 
 
 _TRACKING = re.compile(r"^(utm_.*|fbclid|gclid|mc_cid|mc_eid|ref|ref_src|igshid|_ga|yclid|spm)$", re.I)

@@ -1390,9 +1390,10 @@ class MainWindow(QMainWindow):
             self.last_report = None
         note = outcome.last_note
         if note is not None:
-            # the new note is shown; the search the user typed stays (the list follows it)
+            # the new note is shown (read on the reader: it may be big); the search the user
+            # typed stays (the list follows it)
             self._pending_select = note.id
-            self.show_note(note)
+            self._load_note(note.id)
         self._after_change(reload_note=False)
         self.import_finished.emit(outcome)
 

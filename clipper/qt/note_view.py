@@ -45,6 +45,7 @@ TEXT_COLUMN_EM = 38  # the widest text column (about 75 characters a line)
 SHOW_ALL = "clipper:show-all"  # the link at the end of a note shown in part
 LOAD_IMAGES = "clipper:load-images"  # the link above a note whose web images are not shown
 MARK_LIMIT = 500  # search words marked in one note
+RENDER_CHUNK = 50_000  # characters of Markdown turned into the document by one Qt call
 
 
 def is_external(url: QUrl) -> bool:
@@ -91,23 +92,30 @@ def _pieces(paragraph: str) -> list[str]:
     return out
 
 
+def _paragraphs(text: str):
+    """The paragraphs of ``text`` (split at blank lines) one at a time: ``str.split`` of a long
+    note is one C call that holds Python's GIL, and so the window, for its whole length."""
+    start = 0
+    while True:
+        end = text.find("\n\n", start)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start:end]
+        start = end + 2
+
+
 def bounded_markdown(markdown: str, limit: int | None = FIRST_PART) -> tuple[str, bool]:
-    """``markdown`` cut after its last whole paragraph within ``limit`` characters (None: all),
-    paragraphs longer than LONG_PARAGRAPH split; returns (text, whether it is all there)."""
-    complete = limit is None or len(markdown) <= limit
-    text = markdown
-    if not complete:
-        cut = text.rfind("\n\n", 0, limit)
-        if cut < limit // 2:
-            cut = text.rfind("\n", 0, limit)
-        if cut < limit // 2:
-            cut = text.rfind(" ", 0, limit)
-        text = text[: cut if cut > 0 else limit]
-    if len(text) > LONG_PARAGRAPH:
-        paragraphs = text.split("\n\n")
-        if any(len(p) > LONG_PARAGRAPH for p in paragraphs):
-            text = "\n\n".join(piece for para in paragraphs for piece in _pieces(para))
-    return text, complete
+    """``markdown`` cut after its last whole paragraph within ``limit`` characters (None: all);
+    returns (text, whether it is all there)."""
+    if limit is None or len(markdown) <= limit:
+        return markdown, True
+    cut = markdown.rfind("\n\n", 0, limit)
+    if cut < limit // 2:
+        cut = markdown.rfind("\n", 0, limit)
+    if cut < limit // 2:
+        cut = markdown.rfind(" ", 0, limit)
+    return markdown[: cut if cut > 0 else limit], False
 
 
 class SafeDocument(QTextDocument):
@@ -138,13 +146,67 @@ class Rendered:
     remote_images: int = 0  # web images in the note
 
 
-def _typeset(doc: QTextDocument) -> None:
-    """Reading text: more leading, paragraphs apart (one format merged into every block)."""
+def _typeset(doc: QTextDocument, start: int = 0) -> None:
+    """Reading text: more leading (one format merged into every block from ``start`` on)."""
     fmt = QTextBlockFormat()
     fmt.setLineHeight(LINE_HEIGHT, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
     cursor = QTextCursor(doc)
-    cursor.select(QTextCursor.SelectionType.Document)
+    cursor.setPosition(start)
+    cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
     cursor.mergeBlockFormat(fmt)
+
+
+def _chunks(text: str, size: int):
+    """``text`` in pieces of about ``size`` characters, cut between paragraphs and never inside
+    a fenced code block; a paragraph longer than LONG_PARAGRAPH goes in pieces of its own."""
+    piece: list[str] = []
+    length, fenced = 0, False
+    for para in (p for whole in _paragraphs(text)
+                 for p in (_pieces(whole) if len(whole) > LONG_PARAGRAPH else (whole,))):
+        # best before a plain paragraph (not a list, heading, quote, table or code)
+        plain = para[:1].isalnum() or para[:1] in "\"'“‘([" or (para[:1] in "*_" and para[1:2].strip() != "")
+        if piece and not fenced and (length >= size and plain or length >= 2 * size):
+            yield "\n\n".join(piece)
+            piece, length = [], 0
+        piece.append(para)
+        length += len(para) + 2
+        if len(_FENCE.findall(para)) % 2:
+            fenced = not fenced
+    if piece:
+        yield "\n\n".join(piece)
+
+
+def _build(doc: QTextDocument, text: str) -> str:
+    """Fill ``doc`` with the Markdown ``text`` a chunk at a time and return its plain text.
+
+    Each Qt call holds Python's GIL while it runs, so one setMarkdown of a long note would hold
+    up the GUI thread for as long (seconds): in chunks, the window gets its turn between them.
+    """
+    cursor = QTextCursor(doc)
+    plain: list[str] = []
+    for i, chunk in enumerate(_chunks(text, RENDER_CHUNK)):
+        start = cursor.position()
+        if i:
+            cursor.insertBlock(QTextBlockFormat())
+            start = cursor.position()
+            # the chunk's first block lands in the block just made: give it its own format
+            # (a heading stays a heading)
+            head = QTextDocument()
+            head.setMarkdown(chunk[: chunk.find("\n\n")] if "\n\n" in chunk else chunk)
+            first = head.begin().blockFormat()
+        cursor.insertMarkdown(chunk)
+        if i:
+            fix = QTextCursor(doc)
+            fix.setPosition(start)
+            fix.setBlockFormat(first)
+        _typeset(doc, start)
+        part = QTextCursor(doc)
+        part.setPosition(start)
+        part.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+        # selectedText marks block ends with U+2029 and keeps U+FFFC for images: one character
+        # per document position, as toPlainText, whose newlines the chunk seams become here too
+        plain.append(part.selectedText().replace("\u2029", "\n").replace("\u2028", "\n"))
+    return "\n".join(plain)
 
 
 def _images(doc: QTextDocument) -> dict[str, str]:
@@ -169,7 +231,8 @@ _FENCE = re.compile(r"(?m)^ {0,3}(?:```|~~~)")
 def _notices(markdown: str, text: str, complete: bool, remote_images: bool) -> tuple[str, int]:
     """``text`` with a line above it when web images are not shown, and one below it when it
     is the first part of ``markdown`` only (each with the link that does the rest)."""
-    remote = len(_REMOTE_IMAGE.findall(text))
+    step = 1 << 20  # a slice at a time (see _paragraphs)
+    remote = sum(len(_REMOTE_IMAGE.findall(text, i, i + step)) for i in range(0, len(text), step))
     if not complete:
         closing = "\n```" if len(_FENCE.findall(text)) % 2 else ""  # cut inside a code block
         text += (f"{closing}\n\n---\n\n*This is the first part of a long note ({_size(len(text))} "
@@ -193,9 +256,7 @@ def render(markdown: str, *, limit: int | None = FIRST_PART, base_dir: Path | No
     doc.setDocumentMargin(16)
     if base_dir is not None:
         doc.setBaseUrl(QUrl.fromLocalFile(str(base_dir) + os.sep))
-    doc.setMarkdown(text)
-    _typeset(doc)
-    plain = doc.toPlainText()
+    plain = _build(doc, text)
     marks = list(marks_for(plain))[:MARK_LIMIT] if marks_for is not None else []
     app = QCoreApplication.instance()
     if app is not None and doc.thread() is not app.thread():

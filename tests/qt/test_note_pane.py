@@ -213,7 +213,7 @@ def test_a_huge_one_line_note_is_shown_in_part_off_the_gui_thread(qtbot, window,
                         lambda *a, **k: threads.append(threading.current_thread()) or real(*a, **k))
     body = ("word " * 1_200_000) + "THE-LAST-WORD"  # 6 MB on one line
     _write(Path(window.lib.vault), "huge.md", "---\ntitle: Huge One Line\n---\n\n" + body)
-    wait_titles(qtbot, window, lambda t: "Huge One Line" in t, timeout=30000)
+    wait_titles(qtbot, window, lambda t: "Huge One Line" in t, timeout=90000)
     qtbot.waitUntil(lambda: window.note_title.text() == "Huge One Line", timeout=20000)
     wait_idle(qtbot, window)
     view = window.note_view
@@ -233,7 +233,7 @@ def test_a_huge_one_line_note_is_shown_in_part_off_the_gui_thread(qtbot, window,
 def test_a_note_of_a_million_paragraphs_opens_at_once(qtbot, window):
     body = "".join(f"p{i}\n\n" for i in range(1_000_000))
     _write(Path(window.lib.vault), "many.md", "---\ntitle: Many Paragraphs\n---\n\n" + body)
-    wait_titles(qtbot, window, lambda t: "Many Paragraphs" in t, timeout=60000)
+    wait_titles(qtbot, window, lambda t: "Many Paragraphs" in t, timeout=90000)
     qtbot.waitUntil(lambda: window.note_title.text() == "Many Paragraphs", timeout=20000)
     wait_idle(qtbot, window)
     view = window.note_view
