@@ -242,6 +242,24 @@ def test_a_note_of_a_million_paragraphs_opens_at_once(qtbot, window):
     assert "p999999" not in view.toPlainText() and "Show all" in view.toPlainText()
 
 
+def test_a_document_built_in_chunks_is_the_document_of_the_whole(monkeypatch):
+    """Rendering a chunk at a time (so the window keeps its turn) gives what one setMarkdown
+    gives: the same text, headings still headings across the seams."""
+    monkeypatch.setattr(note_view_module, "RENDER_CHUNK", 500)
+    markdown = "".join(f"## Part {i}\n\nSome **text** {i}.\n\n- a\n- b\n\n```\ncode {i}\n\nmore\n```\n\n"
+                       for i in range(200))
+    rendered = note_view_module.render(markdown, limit=None)
+    whole = QTextDocument()
+    whole.setMarkdown(markdown)
+    assert rendered.text == whole.toPlainText()
+    assert rendered.document.characterCount() - 1 == len(rendered.text)
+    block, headings = rendered.document.begin(), 0
+    while block.isValid():
+        headings += block.blockFormat().headingLevel() == 2
+        block = block.next()
+    assert headings == 200
+
+
 def test_bounded_markdown_cuts_at_a_paragraph_and_closes_code():
     text, complete = note_view_module.bounded_markdown("aaa\n\n" * 30_000, limit=1000)
     assert not complete and text.endswith("aaa") and len(text) <= 1000
