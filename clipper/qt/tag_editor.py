@@ -72,7 +72,7 @@ class TagEditor(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.label = QLabel("&Tags:", self)
+        self.label = QLabel("Ta&gs:", self)
         self.line = TagLine(self)
         self.line.setPlaceholderText("add tags, separated by commas")
         self.line.setAccessibleName("Tags of the selected notes")

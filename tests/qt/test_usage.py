@@ -437,3 +437,22 @@ def test_15_the_welcome_note_suggests_topics_not_interface_words(qtbot, window):
     offered = [b.text() for b in window.tag_editor.suggestion_buttons]
     assert offered[0] == "+markdown"
     assert not {"+ctrl", "+file", "+shift"} & set(offered)
+
+
+def test_alt_letters_do_not_collide_with_the_menus(qtbot, filled):
+    """Alt+T opens the Tags menu, not the tag line; each Alt+letter does one thing."""
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    win = filled
+    win.set_editing(True)  # header, editor and its buttons all on screen
+
+    def letter(text: str) -> str:
+        i = text.replace("&&", "").find("&")
+        return text.replace("&&", "")[i + 1].lower() if i >= 0 else ""
+
+    letters = [letter(a.text()) for a in win.menuBar().actions()]
+    for widget in win.findChildren(QAbstractButton) + win.findChildren(QLabel):
+        if widget.isVisible() and "&" in widget.text() and widget.window() is win:
+            letters.append(letter(widget.text()))
+    letters = [c for c in letters if c]
+    assert len(letters) == len(set(letters)), sorted(letters)
