@@ -184,6 +184,8 @@ def _build(doc: QTextDocument, text: str) -> str:
     """
     cursor = QTextCursor(doc)
     plain: list[str] = []
+    # leading blank lines (the one after the front matter) would be an empty first block
+    text = text.lstrip("\r\n")
     for i, chunk in enumerate(_chunks(text, RENDER_CHUNK)):
         start = cursor.position()
         if i:

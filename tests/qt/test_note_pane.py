@@ -246,8 +246,8 @@ def test_a_document_built_in_chunks_is_the_document_of_the_whole(monkeypatch):
     """Rendering a chunk at a time (so the window keeps its turn) gives what one setMarkdown
     gives: the same text, headings still headings across the seams."""
     monkeypatch.setattr(note_view_module, "RENDER_CHUNK", 500)
-    markdown = "".join(f"## Part {i}\n\nSome **text** {i}.\n\n- a\n- b\n\n```\ncode {i}\n\nmore\n```\n\n"
-                       for i in range(200))
+    part = "## Part {i}\n\nSome **text** {i}.\n\n- a\n- b\n\n```\ncode {i}\n\nmore\n```\n\n"
+    markdown = "\n" + "".join(part.format(i=i) for i in range(200))  # a blank line first, as notes have
     rendered = note_view_module.render(markdown, limit=None)
     whole = QTextDocument()
     whole.setMarkdown(markdown)
