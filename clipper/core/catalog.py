@@ -109,8 +109,10 @@ class Catalog:
             sub_where += bounds
             sub_args += [prefix, hi]
         with self._lock:
-            rows = self.db.execute(f"SELECT path, id, size, mtime_ns, hash FROM notes WHERE {where}",
-                                   args).fetchall()
+            rows = []
+            cur = self.db.execute(f"SELECT path, id, size, mtime_ns, hash FROM notes WHERE {where}", args)
+            while chunk := cur.fetchmany(256):  # in chunks, as in stats(): the GUI thread gets its turn
+                rows += chunk
             subs = self.db.execute(f"SELECT DISTINCT substr({rest}, 1, instr({rest}, '/') - 1) "
                                    f"FROM notes WHERE {sub_where}", [n, n, *sub_args]).fetchall()
         return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}, {r[0] for r in subs}
@@ -119,8 +121,11 @@ class Catalog:
         """:meth:`stats` of every file whose path starts with ``prefix`` (a folder, 'a/b/')."""
         hi = prefix[:-1] + chr(ord(prefix[-1]) + 1)
         with self._lock:
-            rows = self.db.execute("SELECT path, id, size, mtime_ns, hash FROM notes "
-                                   "WHERE path >= ? AND path < ?", (prefix, hi)).fetchall()
+            rows = []
+            cur = self.db.execute("SELECT path, id, size, mtime_ns, hash FROM notes "
+                                  "WHERE path >= ? AND path < ?", (prefix, hi))
+            while chunk := cur.fetchmany(256):
+                rows += chunk
         return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
 
     def data_version(self) -> int:

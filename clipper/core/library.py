@@ -615,7 +615,10 @@ class Library:
         prefix = rel + "/" if rel else ""
         disk, disk_dirs = self._vault.scan_folder(rel, recursive=False)
         known, known_dirs = self.catalog.folder(prefix)
-        out = set(disk) | set(known)
+        # only what differs goes on to _sync (which looks again, under the lock): a folder of
+        # 10,000 notes where one arrived is one note to index, not 10,000 to compare twice
+        out = {r for r, st in disk.items() if r not in known or known[r][1:3] != (st.size, st.mtime_ns)}
+        out |= {r for r in known if r not in disk}
         for name in disk_dirs - known_dirs:  # a folder that arrived (moved in, synced)
             out |= set(self._vault.scan_folder(prefix + name)[0])
         for name in known_dirs - disk_dirs:  # a folder that went
