@@ -93,6 +93,47 @@ class Catalog:
                                             part).fetchall()
         return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
 
+    def folder(self, prefix: str) -> tuple[dict[str, tuple], set[str]]:
+        """The files catalogued directly in the folder ``prefix`` ('' or 'a/b/') as in
+        :meth:`stats`, and the names of its sub-folders that hold catalogued files."""
+        n = len(prefix) + 1
+        rest = "substr(path, ?)"
+        where, args = f"instr({rest}, '/') = 0", [n]
+        sub_where, sub_args = f"instr({rest}, '/') > 0", [n]
+        if prefix:
+            # a range on the unique path index: every path that starts with the prefix
+            bounds = " AND path >= ? AND path < ?"
+            hi = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+            where += bounds
+            args += [prefix, hi]
+            sub_where += bounds
+            sub_args += [prefix, hi]
+        with self._lock:
+            rows = []
+            cur = self.db.execute(f"SELECT path, id, size, mtime_ns, hash FROM notes WHERE {where}", args)
+            while chunk := cur.fetchmany(256):  # in chunks, as in stats(): the GUI thread gets its turn
+                rows += chunk
+            subs = self.db.execute(f"SELECT DISTINCT substr({rest}, 1, instr({rest}, '/') - 1) "
+                                   f"FROM notes WHERE {sub_where}", [n, n, *sub_args]).fetchall()
+        return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}, {r[0] for r in subs}
+
+    def stats_under(self, prefix: str) -> dict[str, tuple]:
+        """:meth:`stats` of every file whose path starts with ``prefix`` (a folder, 'a/b/')."""
+        hi = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        with self._lock:
+            rows = []
+            cur = self.db.execute("SELECT path, id, size, mtime_ns, hash FROM notes "
+                                  "WHERE path >= ? AND path < ?", (prefix, hi))
+            while chunk := cur.fetchmany(256):
+                rows += chunk
+        return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
+
+    def data_version(self) -> int:
+        """Changes whenever another connection (another process: the CLI, a second window)
+        committed to the catalog since the last call; our own commits leave it alone."""
+        with self._lock:
+            return self.db.execute("PRAGMA data_version").fetchone()[0]
+
     def path_of(self, note_id: str) -> str | None:
         with self._lock:
             row = self.db.execute("SELECT path FROM notes WHERE id=?", (note_id,)).fetchone()

@@ -1526,18 +1526,28 @@ _MD_URL = re.compile(r"<(https?://[^>]+)>")
 _MD_MARKS = re.compile(r"(?m)^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+\.\s+|```.*$)"
                        r"|[*_`~]{1,3}(?=\S)|(?<=\S)[*_`~]{1,3}")
 _MD_HTML = re.compile(r"<[^>\n]{1,200}>")
+_MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # a backslash before ASCII punctuation (CommonMark)
+_MD_TABLE_RULE = re.compile(r"(?m)^[ \t]*\|?(?:[ \t]*:?-{2,}:?[ \t]*\|)+(?:[ \t]*:?-{2,}:?[ \t]*)?$")
+_KEPT = 0x10FF00  # escaped characters wait here (supplementary private use) while marks are cut
+_KEPT_CHARS = re.compile("[\U0010ff21-\U0010ff7e]")
 _WS = re.compile(r"\s+")
 SNIPPET_CHARS = 220
 
 
 def plain_text(markdown: str, limit: int = 200_000) -> str:
-    """The visible text of Markdown, on one line (for snippets)."""
+    """The visible text of Markdown, on one line (for snippets): no marks, no escapes
+    (``\\<`` shows as ``<``, ``\\|`` as ``|``), table rows as their cells' text."""
     text = markdown[:limit]
+    # escaped characters are text, not marks: set aside before the marks are removed
+    text = _MD_ESCAPE.sub(lambda m: chr(_KEPT + ord(m.group(1))), text)
+    text = _MD_TABLE_RULE.sub(" ", text)
     text = _MD_IMAGE.sub(" ", text)
     text = _MD_LINK.sub(r"\1", text)
     text = _MD_URL.sub(r"\1", text)
     text = _MD_MARKS.sub("", text)
     text = _MD_HTML.sub(" ", text)
+    text = text.replace("|", " ")  # the borders of table cells
+    text = _KEPT_CHARS.sub(lambda m: chr(ord(m.group()) - _KEPT), text)
     return _WS.sub(" ", text).strip()
 
 

@@ -39,6 +39,7 @@ from clipper.core.index import MAX_INDEXED_CHARS, SCHEMA_VERSION, TITLE_SEP, Hig
 from clipper.core.index import snippet_html as _snippet_html
 from clipper.core.model import Clip
 from clipper.core.vault import (
+    ATTACHMENTS,
     TrashEntry,
     Vault,
     new_id,
@@ -145,9 +146,12 @@ class Changes:
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     renamed: list[str] = field(default_factory=list)
+    #: another process (the CLI, a second window) changed the index meanwhile: lists, counts and
+    #: tags shown from it may be stale even though this call found nothing to do itself
+    elsewhere: bool = False
 
     def __bool__(self) -> bool:
-        return bool(self.added or self.updated or self.removed or self.renamed)
+        return bool(self.added or self.updated or self.removed or self.renamed or self.elsewhere)
 
 
 # --- inter-process lock ------------------------------------------------------------------
@@ -218,7 +222,8 @@ def _clean(value):
     """Text fit to save and index: no NUL or other C0 controls (tab and newline kept, CR folded
     into newline) and no lone surrogates (U+FFFD); lists and dicts are cleaned value by value."""
     if isinstance(value, str):
-        if _UNSAFE_CHARS.search(value):
+        # searched a slice at a time: one regex call over a long note holds the GIL throughout
+        if any(_UNSAFE_CHARS.search(value, i, i + (1 << 20)) for i in range(0, len(value), 1 << 20)):
             value = value.replace("\r\n", "\n").replace("\r", "\n")
             value = _UNSAFE_CHARS.sub(lambda m: "\ufffd" if m.group() >= "\ud800" else "", value)
         return value
@@ -262,7 +267,7 @@ def _str(value) -> str:
 
 
 def _first_heading(body: str) -> str:
-    for line in body.splitlines()[:40]:
+    for line in body.split("\n", 40)[:40]:  # not the whole of a long note's lines
         s = line.strip()
         if s.startswith("#"):
             return s.lstrip("#").strip()
@@ -307,6 +312,7 @@ class Library:
         self._indexed = threading.Event()
         self._cancel = threading.Event()
         self._closed = False
+        self._catalog_version = None  # the catalog's data_version when last looked at
         self.last_error: str | None = None
 
     # --- opening -------------------------------------------------------------------------
@@ -382,6 +388,7 @@ class Library:
                 log.warning("the search index cannot be opened (%s); rebuilding it", exc)
             if not ok:
                 self._reset_index()
+            self._catalog_version = self.catalog.data_version()
 
     def _reset_index(self) -> None:
         """Empty index and catalog (then :meth:`_sync` fills them from the files)."""
@@ -597,7 +604,60 @@ class Library:
 
     def refresh(self) -> Changes:
         """Pick up notes added, edited, renamed or deleted by other programs."""
-        return self._sync()
+        return self.sync_changed(None)
+
+    def sync_changed(self, paths=None) -> Changes:
+        """Pick up what changed in ``paths``: folders or note files of the vault, as a file
+        watcher reports them (``None``: the whole vault). However many paths and files, it is
+        one update of the index. A folder is compared with the catalog on its own (its notes,
+        not its sub-folders' unless a sub-folder appeared or went). ``Changes.elsewhere`` says
+        another process changed the index since the last call (the CLI imported into this
+        vault), so what a window lists from it is stale even when nothing was left to do here.
+        """
+        if paths is None:
+            changes = self._sync()
+        else:
+            wanted: set[str] = set()
+            for path in paths:
+                wanted |= self._changed_under(path)
+            changes = self._sync(only=sorted(wanted)) if wanted else Changes()
+        try:
+            version = self.catalog.data_version()
+        except Exception:  # noqa: BLE001 -- a closed or rebuilt catalog: nothing to compare
+            version = None
+        if self._catalog_version is not None and version != self._catalog_version:
+            changes.elsewhere = True
+        self._catalog_version = version
+        return changes
+
+    def _changed_under(self, path) -> set[str]:
+        """Vault-relative note paths to compare for one changed folder or file."""
+        try:
+            rel = self._vault.rel(path)
+        except (VaultError, ValueError):
+            return set()
+        rel = "" if rel == "." else rel
+        parts = rel.split("/") if rel else []
+        if any(p.startswith(".") for p in parts) or parts[:1] == [ATTACHMENTS]:
+            return set()  # the trash, .git, attachments/: never notes
+        if rel and self._vault.is_note_path(rel) and not self._vault.abs(rel).is_dir():
+            return {rel}
+        prefix = rel + "/" if rel else ""
+        disk, disk_dirs = self._vault.scan_folder(rel, recursive=False)
+        known, known_dirs = self.catalog.folder(prefix)
+        # only what differs goes on to _sync (which looks again, under the lock): a folder of
+        # 10,000 notes where one arrived is one note to index, not 10,000 to compare twice
+        out = {r for r, st in disk.items() if r not in known or known[r][1:3] != (st.size, st.mtime_ns)}
+        out |= {r for r in known if r not in disk}
+        for name in disk_dirs - known_dirs:  # a folder that arrived (moved in, synced)
+            out |= set(self._vault.scan_folder(prefix + name)[0])
+        for name in known_dirs - disk_dirs:  # a folder that went
+            out |= set(self.catalog.stats_under(prefix + name + "/"))
+        return out
+
+    def watch_folders(self, limit: int = 100_000) -> list[Path]:
+        """The folders a file watcher should watch to see notes arrive, change names or go."""
+        return self._vault.note_folders(limit)
 
     def reindex(self, progress=None, cancel=None) -> None:
         """Rebuild the index and catalog from the files."""
@@ -686,14 +746,45 @@ class Library:
                 try:
                     if self._index.known(w):
                         continue
-                    fix = self._index.correct(w)
+                    # a beginning of indexed words ("steenb" of "steenbok") means that word,
+                    # not some short word a couple of letters away ("seen")
+                    fix = self._completion(w) or self._index.correct(w)
                 except Exception:
                     fix = None
                 if fix and fix != w:
                     out = _replace_word(out, term.text, fix)
                     changed = True
                     fixes += 1
-        return out if changed else None
+        if not changed:
+            return None
+        # offered only if it finds something the query as typed did not
+        before = {h.id for h in self.search(query, limit=50)}
+        after = {h.id for h in self.search(out, limit=50)}
+        return out if after - before else None
+
+    @staticmethod
+    def match_spans(query: str, text: str) -> list[tuple[int, int]]:
+        """Where the words of ``query`` occur in ``text`` (plain text, e.g. the note as shown),
+        found as the search finds them (stems, the word being typed as a prefix, phrases):
+        sorted (start, end) character offsets, at most 500."""
+        terms = qlang.parse(query or "", as_you_type=True).text_terms()
+        if not terms or not text:
+            return []
+        return sorted((start, end) for start, end, _group in Highlighter(terms).matches(text))
+
+    def _completion(self, word: str) -> str | None:
+        """The most frequent indexed word (title or text) that starts with ``word``."""
+        if len(word) < 3:
+            return None
+        reader = self._index.searcher().reader()
+        best = None
+        for fieldname in ("body", "title"):
+            for cand in self._index.expand_prefix(reader, fieldname, word, limit=1):
+                if cand != word:
+                    df = reader.doc_frequency(fieldname, cand)
+                    if best is None or df > best[0]:
+                        best = (df, cand)
+        return best[1] if best else None
 
     # --- notes ---------------------------------------------------------------------------
     def get(self, note_id) -> Note:

@@ -72,14 +72,16 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+_HASH_SLICE = 1 << 18
+
+
 def text_hash(body: str) -> str | None:
-    """Hash of an article's text for duplicate detection (whitespace and case folded)."""
-    if len(body or "") > _HASH_CHUNK:  # a list of every word of a huge note would take GBs
-        return text_hash_chunks(body[i:i + _HASH_CHUNK] for i in range(0, len(body), _HASH_CHUNK))
-    norm = " ".join((body or "").split()).casefold()  # str.split's whitespace is re's \s
-    if len(norm) < 40:
-        return None
-    return hashlib.sha256(norm.encode("utf-8")).hexdigest()
+    """Hash of an article's text for duplicate detection (whitespace and case folded):
+    sha256 of ``" ".join(body.split()).casefold()``, computed a slice at a time (see
+    :func:`text_hash_chunks`): one C call over a long note would hold Python's GIL, and the
+    app's window, for its whole length, and a list of every word of a huge note takes GBs."""
+    body = body or ""
+    return text_hash_chunks(body[i:i + _HASH_SLICE] for i in range(0, len(body), _HASH_SLICE))
 
 
 _HASH_CHUNK = 1 << 20
@@ -215,10 +217,14 @@ class Vault:
             fsutil.recover_temp_files(self.trash)
         return self._scan()[0] if recovered else out
 
-    def _scan(self) -> tuple[dict[str, FileStat], set[str]]:
+    def _scan(self, start: str = "", recursive: bool = True,
+              folders: set[str] | None = None) -> tuple[dict[str, FileStat], set[str]]:
+        """Note files under the vault-relative folder ``start`` ('' = the vault), and the
+        folders holding temp files. Not ``recursive``: that folder's own files only, and the
+        names of its sub-folders (that may hold notes) go into ``folders``."""
         out: dict[str, FileStat] = {}
         temp_dirs: set[str] = set()
-        stack = [("", str(self.root))]
+        stack = [(start + "/" if start else "", str(self.abs(start)) if start else str(self.root))]
         while stack:
             prefix, folder = stack.pop()
             try:
@@ -235,7 +241,10 @@ class Vault:
                     try:
                         if entry.is_dir(follow_symlinks=False):
                             if not (prefix == "" and name == ATTACHMENTS):
-                                stack.append((prefix + name + "/", entry.path))
+                                if recursive:
+                                    stack.append((prefix + name + "/", entry.path))
+                                elif folders is not None:
+                                    folders.add(name)
                             continue
                         if not name.lower().endswith(NOTE_SUFFIXES) or not entry.is_file():
                             continue
@@ -246,6 +255,37 @@ class Vault:
                         continue
                     out[prefix + name] = FileStat(st.st_size, st.st_mtime_ns)
         return out, temp_dirs
+
+    def scan_folder(self, rel: str, recursive: bool = True) -> tuple[dict[str, FileStat], set[str]]:
+        """The note files in one vault-relative folder ('' = the vault's own files) and, not
+        ``recursive``, the names of its sub-folders that may hold notes."""
+        folders: set[str] = set()
+        files, _temp = self._scan(rel, recursive=recursive, folders=folders)
+        return files, folders
+
+    def note_folders(self, limit: int = 100_000) -> list[Path]:
+        """The vault and every folder in it that may hold notes (what a file watcher watches):
+        dot-folders, ``attachments/`` and symlinked folders left out; at most ``limit``."""
+        out = [self.root]
+        stack = [(True, str(self.root))]
+        while stack and len(out) < limit:
+            top, folder = stack.pop()
+            try:
+                it = os.scandir(folder)
+            except OSError:
+                continue
+            with it:
+                for entry in it:
+                    name = entry.name
+                    if name.startswith(".") or (top and name == ATTACHMENTS):
+                        continue
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            out.append(Path(entry.path))
+                            stack.append((False, entry.path))
+                    except OSError:
+                        continue
+        return out[:limit]
 
     def is_note_path(self, rel: str) -> bool:
         """True if ``scan`` would list this vault-relative path as a note."""

@@ -144,6 +144,20 @@ def test_snippet_html_escapes(lib, vault):
     assert "<script>" not in hit.snippet_html()
 
 
+def test_snippets_are_plain_text(lib, vault):
+    """Markdown escapes and table borders are not shown: a snippet reads as the note does."""
+    note(vault, "palace.md", "He visited \\<The Palace of Fine Arts\\> with \\*stars\\* and a\\_b.\n\n"
+         "| Room | Price \\| tax |\n| --- | ---: |\n| Grand hall | 3 |\n", title="Palace")
+    lib.refresh()
+    (hit,) = lib.search("palace")
+    assert hit.snippet.startswith("He visited <The Palace of Fine Arts> with *stars* and a_b.")
+    assert "Room Price | tax Grand hall 3" in hit.snippet
+    assert "\\" not in hit.snippet and "---" not in hit.snippet
+    (hit,) = lib.search("hall")
+    s, e = hit.highlights[0]
+    assert hit.snippet[s:e] == "hall"
+
+
 @pytest.mark.parametrize("query", ['"unbalanced', "OR", "a OR", "NOT", "tag:", "-", "*", '"', "((",
                                    "created:2024-99", "title:", "foo:bar", "AND AND", "-*"])
 def test_malformed_queries_never_raise(lib, query):
@@ -503,3 +517,61 @@ def test_tag_changes_touch_only_the_tags_line_of_a_hand_written_header(lib, vaul
     (hit,) = lib.search("flow text")
     lib.rename_tag("a", "b")
     assert (vault / "flow.md").read_text(encoding="utf-8") == flow.replace("[a]", "[b]")
+
+
+def test_sync_changed_compares_only_the_folders_given(lib, vault):
+    """What a file watcher reports: a folder whose entries changed, or a note file."""
+    ids = {h.title: h.id for h in lib.search("")}
+    note(vault, "sub/dogs.md", "dogs bark at the postman", title="Dogs")
+    note(vault, "top.md", "otters float on their backs", title="Otters")
+    changes = lib.sync_changed([vault / "sub"])
+    assert len(changes.added) == 1 and titles(lib.search("bark")) == ["Dogs"]
+    assert lib.search("otters") == []  # the vault's own folder was not said to have changed
+    assert len(lib.sync_changed([vault]).added) == 1 and titles(lib.search("otters")) == ["Otters"]
+    # a folder that arrives (moved in, synced) and one that goes, seen from their parent
+    os.rename(vault / "sub", vault / "moved")
+    changes = lib.sync_changed([vault])
+    assert set(changes.renamed) == {ids["cats"], lib.search("bark")[0].id}
+    assert lib.search("bark")[0].path == vault / "moved" / "dogs.md"
+    # a note file edited in place
+    path = vault / "cooking.md"
+    path.write_text(path.read_text("utf-8").replace("kitchen", "galley"), "utf-8")
+    assert lib.sync_changed([path]).updated == [ids["Slow cooking"]]
+    # outside the vault, the trash, attachments: nothing to do
+    assert not lib.sync_changed([vault.parent, vault / ".trash", vault / "attachments"])
+
+
+def test_sync_changed_picks_up_a_thousand_files_in_one_index_update(lib, vault, monkeypatch):
+    for i in range(1000):
+        note(vault, f"burst/n{i:04d}.md", f"arrival number {i} of the burst", title=f"Burst {i}")
+    writes = []
+    real_write = lib._index.write
+    monkeypatch.setattr(lib._index, "write", lambda *a, **k: writes.append(1) or real_write(*a, **k))
+    changes = lib.sync_changed([vault / "burst", vault])
+    assert len(changes.added) == 1000 and len(writes) == 1
+    assert len(lib.search("burst", limit=2000)) == 1000
+
+
+def test_sync_changed_says_when_another_process_changed_the_index(lib, vault, tmp_path):
+    """The CLI imports into the vault the app has open: the catalog already knows the note, so
+    there is nothing left to do, but the lists the app shows are stale."""
+    import subprocess
+    import sys
+
+    assert not lib.sync_changed([vault])
+    page = note(tmp_path / "in", "x.md", "zebras cross the road", title="Zebras")
+    proc = subprocess.run([sys.executable, "-m", "clipper", "import", str(page), "--vault", str(vault)],
+                          capture_output=True, text=True, env=dict(os.environ), timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    changes = lib.sync_changed([vault])
+    assert changes and changes.elsewhere and not changes.added
+    assert titles(lib.search("zebras")) == ["Zebras"]
+    assert not lib.sync_changed([vault])  # seen once
+
+
+def test_match_spans_find_the_words_as_the_search_does():
+    text = "He runs to the seaside. Running! The sea level"
+    spans = Library.match_spans('running sea*', text)
+    assert [text[a:b] for a, b in spans] == ["runs", "seaside", "Running", "sea"]
+    assert Library.match_spans('"sea level"', text) == [(text.index("sea level"), len(text))]
+    assert Library.match_spans("-running", text) == [] and Library.match_spans("", text) == []

@@ -147,3 +147,23 @@ def test_new_note_created_exclusively(tmp_path):
     rels = [v.create_note("Same", f"text {i}") for i in range(3)]
     assert rels == ["Same.md", "Same 2.md", "Same 3.md"]
     assert sorted(os.listdir(tmp_path)) == ["Same 2.md", "Same 3.md", "Same.md"]
+
+
+def test_text_hash_a_slice_at_a_time_is_the_hash_of_the_whole(monkeypatch):
+    """Long notes are hashed in slices (GIL-friendly); the hash must stay the one of
+    ``" ".join(text.split()).casefold()`` (duplicates found across versions)."""
+    import hashlib
+    import random
+
+    from clipper.core import vault as vault_module
+
+    def whole(body):
+        norm = " ".join(body.split()).casefold()
+        return None if len(norm) < 40 else hashlib.sha256(norm.encode("utf-8")).hexdigest()
+
+    monkeypatch.setattr(vault_module, "_HASH_SLICE", 7)
+    rng = random.Random(3)
+    parts = ["a", "B", "ß", " ", "\n", "\t", "   ", "x" * 15, "\u2028", "İ", "\u00a0", "Ω"]
+    for _ in range(2000):
+        body = "".join(rng.choice(parts) for _ in range(rng.randint(0, 60)))
+        assert vault_module.text_hash(body) == whole(body), repr(body)
