@@ -114,8 +114,8 @@ class MainWindow(QMainWindow):
         self.lib = lib
         self.settings = settings
         self.writer = TaskRunner("writer", self)
-        self.reader = TaskRunner("reader", self)
-        self.renderer = TaskRunner("render", self)
+        self.reader = TaskRunner("reader", self, reads_only=True)
+        self.renderer = TaskRunner("render", self, reads_only=True)
         self.search = SearchController(self.reader, lambda: self.lib, self)
         self.current_note = None  # the Note in the note pane
         self._note_data = b""  # its file's bytes (what the editor loads)

@@ -156,8 +156,11 @@ def test_the_preview_refuses_an_svg_that_names_a_file_outside_the_vault(window, 
     view = window.note_view
     view.base_dir = Path(lib.vault)
     kind = QTextDocument.ResourceType.ImageResource
-    assert view.loadResource(kind, QUrl("attachments/evil.svg")) is None
-    assert "attachments/evil.svg" in view.blocked_resources
+    evil = view.loadResource(kind, QUrl("attachments/evil.svg"))
+    # never None (Qt would then read the file itself): the alt-text placeholder, not the picture
+    assert evil is not None and "attachments/evil.svg" in view.blocked_resources
+    reds = {QColor(evil.pixel(x, y)).name() for x in range(evil.width()) for y in range(evil.height())}
+    assert "#ff0000" not in reds
     fine = view.loadResource(kind, QUrl("attachments/fine.svg"))
     assert fine is not None and QColor(fine.pixel(10, 10)).name() == "#0000ff"
 
