@@ -11,7 +11,7 @@ _FENCE = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)(?:\r?\n)(?:---|\.\.\.)[ \t]*(
 _EMPTY = re.compile(r"\A\ufeff?---[ \t]*\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)")
 
 #: Order of known keys when writing; unknown keys keep their own order after these.
-KEY_ORDER = ("title", "author", "published", "site", "source", "language", "description",
+KEY_ORDER = ("title", "author", "published", "site", "site_url", "source", "language", "description",
              "image", "tags", "created", "updated", "id")
 
 

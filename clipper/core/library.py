@@ -210,7 +210,7 @@ def _clean(value):
 
 def _clean_clip(clip: Clip) -> Clip:
     changes = {name: _clean(getattr(clip, name)) for name in (
-        "markdown", "title", "author", "published", "site", "source", "language", "description",
+        "markdown", "title", "author", "published", "site", "site_url", "source", "language", "description",
         "image", "tags")}
     return dataclasses.replace(clip, **changes)
 

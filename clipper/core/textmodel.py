@@ -1,0 +1,448 @@
+"""Block labelling of text copied from a web page: which lines are the article.
+
+``article_lines(lines) -> Labels``. Each non-empty line is a block described by features of
+itself and of its neighbours (length, sentence ends, function words, capitals, chrome phrases,
+runs of short lines, headline + summary pairs of teaser lists, markers that end an article,
+words shared with the rest of the article). A logistic model (weights fitted on the dev corpora
+by ``scripts/fit_textmodel.py``, shipped in ``data/textmodel.json``) turns them into a score per
+line (log-odds of "article"), and a best path over four states, before / article / a gap
+inside the article / after, picks the article: one stretch of lines, from which single chrome
+lines inside (a caption, a share bar) can be left out at a cost. This is run twice: the second
+pass also knows which words the first pass's article uses, so teasers of other stories, which
+share few of them, fall away.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from clipper.core.textclean import BOILERPLATE, READ_ON, STOPWORDS, byline_name, parse_date
+
+WEIGHTS_FILE = Path(__file__).resolve().parent / "data" / "textmodel.json"
+
+_TOKEN = re.compile(r"\w+")
+# Scripts written without spaces: count characters instead of words.
+DENSE = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+SENTENCE_END = re.compile(r"[.!?。！？…:;]['\"”’»)\]]*$")
+_FULL_STOP = re.compile(r"[.!?。！？]['\"”’»)\]]*$")
+_ELLIPSIS = re.compile(r"(?:…|\.\.\.|\[…\]|\[\.\.\.\])['\"”’»)\]]*$")
+_INNER_PUNCT = re.compile(r"[,.;:!?，。、](?:\s|$)")
+_SENTENCE_SPLIT = re.compile(r"[.!?。！？](?:['\"”’»)\]]*)(?:\s|$)")
+CAPTION = re.compile(
+    r"^(?:credit\b|image\s*(?:credit|source|:)|photo(?:graph)?\s*(?:by|credit|:)|"
+    r"\(?(?:photo|image|picture|video)\s*:|above:|source:\s|getty images|file photo|"
+    r".{0,60}/(?:getty images|ap|reuters|afp|shutterstock)\)?$|"
+    r"in this .{0,60}\b(?:file )?photo\b)", re.I)
+SECTION_BREAK = re.compile(
+    r"^(?:(?i:related(?: articles| stories| posts| content| coverage| news| reading| links)?|"
+    r"more (?:from|on|in|stories|news|articles|to (?:read|explore))\b.{0,50}|"
+    r"recommended(?: for you| stories| reading)?|you (?:may|might) also (?:like|enjoy)|"
+    r"most (?:popular|read|viewed|shared)(?: stories| articles)?|trending(?: now| stories)?|"
+    r"popular (?:posts|stories|articles)|latest (?:news|stories|headlines|posts)|"
+    r"(?:also )?read (?:more|next)|what to read next|don'?t miss|editor'?s picks|top stories|"
+    r"from (?:around|across) the web|sponsored (?:content|stories|links)|promoted stories|"
+    r"previous (?:post|article)|next (?:post|article))|(?i:more) [A-Z][\w.&' ]{2,40})\s*:?$")
+DATE_ONLY = re.compile(r"^(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
+                       r"(?:[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+[A-Za-z]{3,9}\.?,?\s+\d{4}|"
+                       r"\d{4}-\d\d-\d\d|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})"
+                       r"(?:\s*(?:at\s+|[-–|,]\s*)?\d{1,2}[:h.]\d\d.{0,12})?$", re.I)
+LEGAL = re.compile(r"^(?:©|\(c\)|copyright\b)|all rights reserved|not been evaluated by the food|"
+                   r"^(?:the )?information (?:provided )?on this (?:web)?site|\b(?:19|20)\d\d\s*©|©\s*(?:19|20)\d\d",
+                   re.I)
+_CONSENT = re.compile(r"\b(?:cookies?|consent|opt[- ]out|third[- ]party|browsing experience|"
+                      r"privacy (?:policy|settings)|personal data|advertising partners)\b", re.I)
+# The start of a comment section: everything from here on is readers', not the article's.
+COMMENTS_START = re.compile(
+    r"^(?:\[?\s*[1-9]\d*\s+(?:comments?|responses?|replies|reactions)\b.{0,80}|"
+    r"(?:top rated |reader |latest |show |view |read )?comments?(?:\s*\(\d+\))?:?|"
+    r"leave a (?:comment|reply)|post a comment|join the (?:discussion|conversation)|"
+    r"add (?:a|your) comment|what do you think\??|discussion|conversation)\]?$", re.I)
+_COMMENT_META = re.compile(r"^(?:\S.{0,40}\s(?:says|said|wrote):|reply|report|like|"
+                           r"(?:rating|votes?|likes?):?\s*\d+.{0,10}|\d+\s+(?:likes?|votes?))$", re.I)
+_GLUED = re.compile(r"(?:[a-z]{4}|[!?)’'])[A-Z][a-z]")  # "…Student-AthleteA 24-year-old…"
+LIST_ITEM = re.compile(r"^(?:[-*•·▪►‣◦–]|\d{1,3}[.)])\s+")
+_URL = re.compile(r"https?://|www\.\w", re.I)
+_SEPARATORS = re.compile(r"\s[|»›·•/]\s|\s[|»›]|[|»›]\s")
+_TIME = re.compile(r"\b\d{1,2}[:h]\d\d\b")
+_DIGIT = re.compile(r"\d")
+_LETTER = re.compile(r"[^\W\d_]")
+_QUOTE_START = re.compile(r"^[\"“„«‘'‹「『]")
+
+
+def consent(text: str) -> bool:
+    """A cookie or consent prompt (two of its words in one line)."""
+    return len(_CONSENT.findall(text)) >= 2
+
+
+def _headline(b: Block) -> bool:
+    return (3 <= b.words <= 20 and not _FULL_STOP.search(b.text) and not LIST_ITEM.match(b.text)
+            and not b.boiler)
+
+
+def _summary(b: Block) -> bool:
+    return (8 <= b.words <= 60 and bool(_FULL_STOP.search(b.text) or _ELLIPSIS.search(b.text))
+            and len(_SENTENCE_SPLIT.findall(b.text)) <= 2)
+
+
+def headline_summary(a: Block, b: Block) -> bool:
+    """``a`` then ``b`` look like a teaser card: a headline, then a one- or two-sentence summary."""
+    return _headline(a) and _summary(b)
+
+
+def title_case(text: str) -> bool:
+    words = [w for w in text.split() if w[:1].isalpha()]
+    if len(words) < 3:
+        return False
+    return sum(1 for w in words if w[:1].isupper()) / len(words) >= 0.6
+
+
+@dataclass
+class Block:
+    """One non-empty line of the text and what is known of it."""
+
+    text: str
+    words: int
+    tokens: list[str]
+    dense: int
+    blank_before: bool = False
+    blank_after: bool = False
+    boiler: bool = False
+    feats: list[float] = field(default_factory=list)
+
+
+def make_block(text: str, blank_before: bool = False, blank_after: bool = False) -> Block:
+    toks = _TOKEN.findall(text)
+    dense = len(DENSE.findall(text))
+    words = len(toks) + dense // 2
+    b = Block(text=text, words=words, tokens=toks, dense=dense, blank_before=blank_before,
+              blank_after=blank_after)
+    b.boiler = bool(BOILERPLATE.match(text) or SECTION_BREAK.match(text))
+    return b
+
+
+def blocks_from_lines(raw_lines: list[str]) -> list[Block]:
+    """Blocks of the non-empty lines, knowing which ones a blank line separates."""
+    out: list[Block] = []
+    blank = True
+    for ln in raw_lines:
+        if not ln:
+            blank = True
+            if out:
+                out[-1].blank_after = True
+            continue
+        out.append(make_block(ln, blank_before=blank))
+        blank = False
+    return out
+
+
+# --- features -------------------------------------------------------------------------------
+
+BASE = ("bias", "logwords", "w1_2", "w3_5", "w6_11", "w12_30", "w31", "ends", "ellipsis", "colon",
+        "inner", "stop", "dense", "titlecase", "upper", "boiler", "section", "legal", "consent",
+        "comment_meta", "comments_start", "caption", "date_only", "byline", "read_on", "url", "glued",
+        "digits", "list_item", "separators", "blank_before", "blank_after", "repeated", "time",
+        "position", "table", "few_letters", "lower_start", "question", "quote", "has_date",
+        "sentences", "prose", "short")
+CONTEXT = ("prev_prose", "next_prose", "prev2_prose", "next2_prose", "prev_short", "next_short",
+           "win3_prose", "win8_prose", "win3_short", "short_run", "headline", "summary", "card",
+           "cards_near", "card_x_near", "ends_above", "comments_above", "prose_above", "prose_below", "prose_x_ends_above",
+           "short_x_win", "chrome_near", "prior", "prior_pos", "prior_smooth", "prior_win")
+SECOND = ("core", "core_x_card", "core_x_prose", "title_words", "core_low_prose")
+FEATURES = BASE + CONTEXT
+FEATURES2 = FEATURES + SECOND
+_I = {name: i for i, name in enumerate(FEATURES2)}
+
+
+def _base(b: Block, i: int, n: int, counts: dict[str, int]) -> list[float]:
+    text, words, toks = b.text, b.words, b.tokens
+    ends = bool(_FULL_STOP.search(text))
+    ellipsis = bool(_ELLIPSIS.search(text))
+    inner = len(_INNER_PUNCT.findall(text))
+    if toks and b.dense <= 20:
+        stop = sum(1 for t in toks if t.lower() in STOPWORDS) / len(toks)
+    else:
+        stop = 0.3 if b.dense > 20 else 0.0
+    letters = len(_LETTER.findall(text))
+    chars = max(1, len(text))
+    glued = _GLUED.search(text, 0, 160)
+    sentences = len(_SENTENCE_SPLIT.findall(text))
+    upper = letters >= 4 and text.upper() == text and any(c.isupper() for c in text)
+    prose = words >= 12 and (ends or inner >= 2 or ellipsis)
+    return [
+        1.0, math.log1p(words) / 4, float(words <= 2), float(3 <= words <= 5), float(6 <= words <= 11),
+        float(12 <= words <= 30), float(words > 30), float(ends), float(ellipsis),
+        float(text.endswith((":", "："))), min(inner, 6) / 6, stop, float(b.dense > 20),
+        float(title_case(text)), float(upper), float(bool(BOILERPLATE.match(text))),
+        float(bool(SECTION_BREAK.match(text))), float(bool(LEGAL.search(text))),
+        float(consent(text)), float(bool(_COMMENT_META.match(text))),
+        float(bool(COMMENTS_START.match(text))), float(bool(CAPTION.match(text))),
+        float(words <= 8 and bool(DATE_ONLY.match(text))), float(bool(byline_name(text))),
+        float(bool(READ_ON.match(text))), float(bool(_URL.search(text))),
+        float(bool(glued and title_case(text[:glued.start() + 1]))),
+        min(1.0, 3 * len(_DIGIT.findall(text)) / chars), float(bool(LIST_ITEM.match(text))),
+        float(len(_SEPARATORS.findall(text)) >= 2 and words <= 20), float(b.blank_before),
+        float(b.blank_after), float(counts.get(text, 0) > 1), float(bool(_TIME.search(text)) and words <= 12),
+        i / max(1, n - 1), float(text.count("\t") >= 2), float(letters / chars < 0.5),
+        float(text[:1].islower()), float(text.endswith(("?", "？"))), float(bool(_QUOTE_START.match(text))),
+        float(words <= 14 and bool(parse_date(text))), min(sentences, 5) / 5, float(prose),
+        float(words <= 4),
+    ]
+
+
+def _prior(b: Block, v: list[float]) -> float:
+    """A hand-set line score (long lines of prose with function words high, short or chrome
+    lines below zero): the extractor's earlier scoring, kept as one feature among the others."""
+    words = b.words
+    if v[_I["boiler"]] or v[_I["section"]] or v[_I["legal"]] or v[_I["consent"]]:
+        return -3.0
+    if v[_I["comment_meta"]]:
+        return -2.0
+    if v[_I["glued"]]:
+        return -1.5
+    if v[_I["table"]]:
+        return 0.2
+    ends = bool(SENTENCE_END.search(b.text))
+    stop = v[_I["stop"]]
+    if words >= 12 and (ends or v[_I["inner"]] >= 2 / 6):
+        return min(words, 80) / 10 * (0.5 + stop * 1.5)
+    if words >= 7 and ends and stop >= 0.15:
+        return 0.4
+    if words >= 4 and ends:
+        return -0.3
+    if words >= 3:
+        return -0.2 if v[_I["lower_start"]] else -0.8
+    return -1.0
+
+
+def features(blocks: list[Block]) -> list[list[float]]:
+    """The first-pass feature vector of every block (names in :data:`FEATURES`)."""
+    n = len(blocks)
+    counts: dict[str, int] = {}
+    for b in blocks:
+        counts[b.text] = counts.get(b.text, 0) + 1
+    base = [_base(b, i, n, counts) for i, b in enumerate(blocks)]
+    P, S = _I["prose"], _I["short"]
+    prose = [v[P] for v in base]
+    short = [v[S] for v in base]
+    words = [b.words for b in blocks]
+    # headline + summary pairs: the shape of teaser cards of other stories
+    headline = [float(_headline(b) and not v[_I["byline"]]) for b, v in zip(blocks, base)]
+    summary = [float(_summary(b)) for b in blocks]
+    pair = [headline[i] * summary[i + 1] if i + 1 < n else 0.0 for i in range(n)]
+    prefix_pairs = [0.0]
+    for p in pair:
+        prefix_pairs.append(prefix_pairs[-1] + p)
+    prefix_prose = [0.0]
+    for i in range(n):
+        prefix_prose.append(prefix_prose[-1] + (words[i] if prose[i] else 0))
+    total_prose = prefix_prose[-1] or 1.0
+    prefix_prose_n = [0.0]
+    prefix_short = [0.0]
+    for i in range(n):
+        prefix_prose_n.append(prefix_prose_n[-1] + prose[i])
+        prefix_short.append(prefix_short[-1] + short[i])
+
+    def share(prefix, i, reach):
+        lo, hi = max(0, i - reach), min(n, i + reach + 1)
+        m = hi - lo - 1
+        return (prefix[hi] - prefix[lo] - (prefix[i + 1] - prefix[i])) / m if m > 0 else 0.0
+
+    # short-line runs (menus)
+    run = [0] * n
+    i = 0
+    while i < n:
+        j = i
+        while j < n and short[j]:
+            j += 1
+        for k in range(i, j):
+            run[k] = j - i
+        i = max(j, i + 1)
+    # end-of-article markers seen above, once some prose has been seen
+    ends_above = [0.0] * n
+    comments_above = [0.0] * n
+    seen_prose, markers, comments = 0.0, 0, 0
+    chrome = [float(v[_I["boiler"]] or v[_I["section"]] or v[_I["legal"]] or v[_I["read_on"]]
+                    or v[_I["comments_start"]] or v[_I["consent"]]) for v in base]
+    for i in range(n):
+        ends_above[i] = min(markers, 4) / 4
+        comments_above[i] = float(comments > 0)
+        if prose[i]:
+            seen_prose += words[i]
+        if seen_prose >= 40 and (base[i][_I["comments_start"]] or base[i][_I["comment_meta"]]):
+            comments += 1
+        if seen_prose >= 40 and (chrome[i] or (base[i][_I["byline"]] and i > 0 and prose[i - 1])):
+            markers += 1
+    prefix_chrome = [0.0]
+    for c in chrome:
+        prefix_chrome.append(prefix_chrome[-1] + c)
+    prior = [_prior(b, v) for b, v in zip(blocks, base)]
+    smooth = list(prior)
+    i = 0
+    while i < n:  # menus: long runs of short negative lines
+        j = i
+        while j < n and prior[j] <= -0.8 and words[j] <= 4:
+            j += 1
+        if j - i >= 6:
+            for k in range(i, j):
+                smooth[k] = min(smooth[k], -3.0)
+        i = max(j, i + 1)
+    positive = [p > 0.5 for p in prior]
+    for i in range(n):  # short lines among prose cost less than short lines among short lines
+        if smooth[i] < 0 and not chrome[i]:
+            lo, hi = max(0, i - 4), min(n, i + 5)
+            smooth[i] += 0.8 * (sum(positive[lo:hi]) - positive[i]) / max(1, hi - lo - 1)
+    out = []
+    for i, v in enumerate(base):
+        card = max(pair[i], pair[i - 1] if i else 0.0)
+        lo, hi = max(0, i - 12), min(n, i + 13)
+        near = min(prefix_pairs[hi] - prefix_pairs[lo], 6) / 6
+        above = prefix_prose[i] / total_prose
+        below = (total_prose - prefix_prose[i + 1]) / total_prose
+        w3s = share(prefix_short, i, 3)
+        out.append(v + [
+            prose[i - 1] if i >= 1 else 0.0, prose[i + 1] if i + 1 < n else 0.0,
+            prose[i - 2] if i >= 2 else 0.0, prose[i + 2] if i + 2 < n else 0.0,
+            short[i - 1] if i >= 1 else 1.0, short[i + 1] if i + 1 < n else 1.0,
+            share(prefix_prose_n, i, 3), share(prefix_prose_n, i, 8), w3s,
+            math.log1p(run[i]) / 3, headline[i], summary[i], card, near, card * near,
+            ends_above[i], comments_above[i], above, below, prose[i] * ends_above[i], short[i] * w3s,
+            min(prefix_chrome[min(n, i + 4)] - prefix_chrome[max(0, i - 3)], 3) / 3,
+            max(-1.0, min(1.0, prior[i] / 8)), max(0.0, min(1.0, prior[i] / 8)),
+            max(-1.0, min(1.0, smooth[i] / 8)),
+            sum(max(0.0, min(8.0, prior[k])) for k in range(max(0, i - 2), min(n, i + 3)) if k != i) / 32,
+        ])
+    return out
+
+
+_CONTENT = re.compile(r"[^\W\d_]{3,}")
+
+
+def _content_tokens(b: Block) -> list[str]:
+    toks = [t.lower() for t in _CONTENT.findall(b.text) if t.lower() not in STOPWORDS]
+    if b.dense:
+        chars = DENSE.findall(b.text)
+        toks += [chars[k] + chars[k + 1] for k in range(len(chars) - 1)]
+    return toks
+
+
+def second_features(blocks: list[Block], feats: list[list[float]], kept: list[bool],
+                    title: str = "") -> list[list[float]]:
+    """The first-pass features plus the words a line shares with the first pass's article."""
+    core: dict[str, int] = {}
+    toks = [_content_tokens(b) for b in blocks]
+    for k, ts in zip(kept, toks):
+        if k:
+            for t in ts:
+                core[t] = core.get(t, 0) + 1
+    title_toks = set(_content_tokens(make_block(title))) if title else set()
+    out = []
+    for i, (v, ts) in enumerate(zip(feats, toks)):
+        if ts:
+            own: dict[str, int] = {}
+            for t in ts:
+                own[t] = own.get(t, 0) + 1
+            mine = own if kept[i] else {}
+            shared = sum(1 for t in ts if core.get(t, 0) - mine.get(t, 0) > 0) / len(ts)
+            tw = len(title_toks & set(ts)) / max(1, len(title_toks)) if title_toks else 0.0
+        else:
+            shared, tw = 0.0, 0.0
+        prose = v[_I["prose"]]
+        out.append(v + [shared, shared * v[_I["card"]], shared * prose, tw, prose * float(shared < 0.3)])
+    return out
+
+
+# --- the model ------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def weights() -> dict:
+    """The fitted model: {"first": {feature: w}, "second": {...}, "decode1"/"decode2":
+    {"tau", "gap", "gap_line"}}."""
+    try:
+        return json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def scores(feats: list[list[float]], w: dict[str, float], names=FEATURES) -> list[float]:
+    vec = [w.get(name, 0.0) for name in names]
+    return [sum(a * b for a, b in zip(vec, f) if b) for f in feats]
+
+
+def emissions(z: list[float], blocks: list[Block], tau: float) -> list[float]:
+    """What keeping each line is worth: its words times how much its probability of being the
+    article exceeds ``tau`` (so long paragraphs weigh more than short lines either way)."""
+    out = []
+    for zi, b in zip(z, blocks):
+        p = 1 / (1 + math.exp(-max(-30.0, min(30.0, zi))))
+        out.append((p - tau) * (1 + min(b.words, 100)))
+    return out
+
+
+def best_path(em: list[float], gap: float, gap_line: float = 0.0) -> tuple[int, int, set[int]]:
+    """[start, end) of the article and the lines left out inside it: the best path over the
+    states before (0) / article (1) / gap (2) / after (3), where an article line scores its
+    emission, entering a gap costs ``gap`` and each line in it ``gap_line``, and lines before
+    or after the article score nothing."""
+    n = len(em)
+    if not n:
+        return 0, 0, set()
+    neg = float("-inf")
+    s0, s1, s2, s3 = 0.0, neg, neg, neg
+    back: list[tuple[int, int, int]] = []
+    for i in range(n):
+        e = em[i]
+        c1 = max((s0, 0), (s1, 1), (s2, 2))  # into the article: from before, article or gap
+        c2 = max((s1 - gap, 1), (s2, 2))  # into a gap: from the article (at a cost) or a gap
+        c3 = max((s1, 1), (s3, 3))  # after: from the article or after
+        back.append((c1[1], c2[1], c3[1]))
+        s1, s2, s3 = c1[0] + e, c2[0] - gap_line, c3[0]
+    final = max((s1, 1), (s3, 3))
+    if final[0] <= 0 or final[0] == neg:
+        return 0, 0, set()
+    state = final[1]
+    labels = [0] * n
+    for i in range(n - 1, -1, -1):
+        labels[i] = state
+        if state == 0:
+            continue
+        state = back[i][state - 1]
+    kept = [i for i in range(n) if labels[i] == 1]
+    start, end = kept[0], kept[-1] + 1
+    dropped = {i for i in range(start, end) if labels[i] == 2}
+    return start, end, dropped
+
+
+def decode(z: list[float], blocks: list[Block], w: dict) -> tuple[int, int, set[int]]:
+    return best_path(emissions(z, blocks, w.get("tau", 0.5)), w.get("gap", 3.0), w.get("gap_line", 0.5))
+
+
+@dataclass
+class Labels:
+    start: int
+    end: int
+    dropped: set[int]
+    emissions: list[float]
+
+
+def article_lines(blocks: list[Block], title_of=None) -> Labels | None:
+    """Label the blocks; ``title_of(blocks, start)`` gives the first pass's title text.
+    None when no model is available."""
+    w = weights()
+    if not w:
+        return None
+    feats = features(blocks)
+    z = scores(feats, w["first"])
+    start, end, dropped = decode(z, blocks, w["decode1"])
+    if w.get("second"):
+        kept = [start <= i < end and i not in dropped for i in range(len(blocks))]
+        title = title_of(blocks, start) if title_of and end > start else ""
+        feats2 = second_features(blocks, feats, kept, title)
+        z = scores(feats2, w["second"], FEATURES2)
+        start, end, dropped = decode(z, blocks, w["decode2"])
+    return Labels(start, end, dropped, z)

@@ -1,0 +1,289 @@
+#!/usr/bin/env python3
+"""Refit the line model of pasted text (clipper/core/data/textmodel.json) on the dev corpora.
+
+    .venv/bin/python scripts/fit_textmodel.py                  # fit on all pages, write the model
+    .venv/bin/python scripts/fit_textmodel.py --holdout        # fit on each half, score the other
+
+Labels: a line of a page's pasted text is "article" when most of its word 4-grams are in the
+page's true article text (corpus/ground-truth.json); for the multilingual corpus, whose truth
+is only a few sentences per page, when the page's saved HTML as extracted by Clipper and by
+trafilatura both hold it (lines where they disagree are left out), and the corpus's sentences
+that must (not) be in the note override both. The model is a logistic regression per line over
+:mod:`clipper.core.textmodel`'s features (two passes), and the cost of a gap inside the
+article is chosen on the training pages. Halves are split by a hash of the page's key: every
+page is from a different site, so a half is also a set of sites the model has not seen.
+Needs only the project's own dependencies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import math
+import random
+import re
+import sys
+import unicodedata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from clipper.core import plaintext, textmodel  # noqa: E402
+from clipper.core.mojibake import repair  # noqa: E402
+
+TOKEN = re.compile(r"\w+")
+
+
+def half(key: str) -> int:
+    return int(hashlib.md5(key.encode()).hexdigest(), 16) % 2
+
+
+# --- pages and labels -----------------------------------------------------------------------
+
+def _grams(text: str):
+    toks = [t.casefold() for t in TOKEN.findall(text)]
+    four = {tuple(toks[i:i + 4]) for i in range(len(toks) - 3)}
+    small = {n: {tuple(toks[i:i + n]) for i in range(len(toks) - n + 1)} for n in (1, 2, 3)}
+    return four, small
+
+
+def _labels(blocks, truth: str) -> list[tuple[int, float]]:
+    """(label, weight) per block against one true text."""
+    four, small = _grams(truth)
+    out: list[list] = []
+    for b in blocks:
+        toks = [t.casefold() for t in b.tokens]
+        if len(toks) >= 4:
+            sh = [tuple(toks[i:i + 4]) for i in range(len(toks) - 3)]
+            frac = sum(s in four for s in sh) / len(sh)
+            out.append([int(frac >= 0.5), 1.0 if frac < 0.2 or frac > 0.8 else 0.4])
+        elif toks:
+            out.append([int(tuple(toks) in small[len(toks)]), 0.5])
+        else:
+            out.append([0, 0.2])
+    # a short line is the article's only next to one of its long lines
+    long_pos = [len(b.tokens) >= 4 and out[i][0] == 1 for i, b in enumerate(blocks)]
+    for i, b in enumerate(blocks):
+        if 0 < len(b.tokens) < 4 and out[i][0]:
+            lo, hi = max(0, i - 3), min(len(blocks), i + 4)
+            if not any(long_pos[lo:hi]):
+                out[i][0] = 0
+    return [(a, w) for a, w in out]
+
+
+def _md_words(md: str) -> str:
+    md = re.sub(r"\A---\n.*?\n---\n", "", md or "", flags=re.S)
+    return re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", md)
+
+
+def _norm(s: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", s).split())
+
+
+def load_pages(corpus: Path, multilingual: Path, use_trafilatura: bool = True) -> list[dict]:
+    pages = []
+    truth = json.loads((corpus / "ground-truth.json").read_text(encoding="utf-8"))
+    for key in sorted(truth):
+        raw = (corpus / "pasted" / f"{key}.txt").read_text(encoding="utf-8")
+        blocks = plaintext.blocks_of(repair(raw))
+        pages.append({"key": key, "set": "en", "raw": raw, "blocks": blocks,
+                      "labels": _labels(blocks, truth[key]["articleBody"]), "truth": truth[key]["articleBody"]})
+    cases = json.loads((multilingual / "cases.json").read_text(encoding="utf-8"))
+    from clipper.core.convert import element_to_markdown
+    from clipper.core.extract import extract_article
+    if use_trafilatura:
+        import trafilatura
+    for key in sorted(cases):
+        path = multilingual / "pasted" / f"{key}.txt"
+        if not path.exists():
+            continue
+        raw = path.read_text(encoding="utf-8")
+        blocks = plaintext.blocks_of(repair(raw))
+        html = gzip.decompress((multilingual / "html" / f"{key}.html.gz").read_bytes())
+        try:
+            from clipper.core.inputs import page_from_html_file
+            page = page_from_html_file(path.with_suffix(".html"), html)
+            art = extract_article(page.html, url=cases[key]["url"])
+            ours = _md_words(element_to_markdown(art.body))
+        except Exception:  # noqa: BLE001 -- a page the extractor refuses gives no silver labels
+            ours = ""
+        a = _labels(blocks, ours)
+        if use_trafilatura:
+            b = _labels(blocks, trafilatura.extract(html) or "")
+            labels = [(x, min(wx, wy) if x == y else 0.0) for (x, wx), (y, wy) in zip(a, b)]
+        else:
+            labels = a
+        case = cases[key]
+        for i, blk in enumerate(blocks):
+            t = _norm(blk.text)
+            if any(_norm(s) in t for s in case["without"] if len(_norm(s)) >= 8):
+                labels[i] = (0, 3.0)
+            elif any(_norm(s) in t for s in case["with"] if len(_norm(s)) >= 8):
+                labels[i] = (1, 3.0)
+        pages.append({"key": key, "set": "ml", "raw": raw, "blocks": blocks, "labels": labels, "case": case})
+    return pages
+
+
+# --- fitting --------------------------------------------------------------------------------
+
+def _weight(page, w):
+    return w * min(1.0, 150 / max(1, len(page["blocks"])))
+
+
+def fit_lr(rows, dim, epochs=12, lr=0.2, l2=1e-5, seed=1):
+    """Logistic regression by Adagrad over sparse rows [(idx, val)], label, weight."""
+    w = [0.0] * dim
+    g2 = [1e-8] * dim
+    rnd = random.Random(seed)
+    order = list(range(len(rows)))
+    for _ in range(epochs):
+        rnd.shuffle(order)
+        for k in order:
+            x, y, wt = rows[k]
+            z = sum(w[i] * v for i, v in x)
+            z = max(-30.0, min(30.0, z))
+            p = 1 / (1 + math.exp(-z))
+            g = (p - y) * wt
+            for i, v in x:
+                gi = g * v + l2 * w[i]
+                g2[i] += gi * gi
+                w[i] -= lr * gi / math.sqrt(g2[i])
+    return w
+
+
+def _sparse(vec):
+    return [(i, v) for i, v in enumerate(vec) if v]
+
+
+def _rows(pages, feats_of):
+    rows = []
+    for page in pages:
+        for vec, b, (y, wt) in zip(feats_of(page), page["blocks"], page["labels"]):
+            words = 1 + math.log1p(b.words)
+            if wt > 0:
+                rows.append((_sparse(vec), y, _weight(page, wt * words)))
+    return rows
+
+
+def _line_f1(pages, z_of, params):
+    """Mean over pages of the word-weighted F1 of the decoded article lines."""
+    total = 0.0
+    for page in pages:
+        start, end, dropped = textmodel.decode(z_of(page), page["blocks"], params)
+        tp = fp = fn = 0.0
+        for i, (b, (y, wt)) in enumerate(zip(page["blocks"], page["labels"])):
+            if wt <= 0:
+                continue
+            kept = start <= i < end and i not in dropped
+            n = max(1, b.words)
+            tp += n * (kept and y)
+            fp += n * (kept and not y)
+            fn += n * (not kept and y)
+        total += 2 * tp / (2 * tp + fp + fn) if tp else (1.0 if not fn and not fp else 0.0)
+    return total / max(1, len(pages))
+
+
+def _tune(pages, z_of, log, name):
+    """The decoding parameters with the best line F1 on these pages (a small grid)."""
+    zs = {id(p): z_of(p) for p in pages}
+
+    def f1(params):
+        return _line_f1(pages, lambda p: zs[id(p)], params)
+    best, best_f1 = None, -1.0
+    for tau in (0.3, 0.4, 0.5, 0.6):
+        for gap in (5.0, 10.0, 20.0, 40.0):
+            for gap_line in (1.0, 3.0, 8.0):
+                params = {"tau": tau, "gap": gap, "gap_line": gap_line}
+                f = f1(params)
+                if f > best_f1:
+                    best, best_f1 = params, f
+    log(f"  {name}: {best}, line F1 {best_f1:.3f}")
+    return best
+
+
+def fit(pages, log=print) -> dict:
+    for page in pages:
+        page["f1"] = textmodel.features(page["blocks"])
+    w1 = fit_lr(_rows(pages, lambda p: p["f1"]), len(textmodel.FEATURES))
+    first = dict(zip(textmodel.FEATURES, w1))
+    decode1 = _tune(pages, lambda p: textmodel.scores(p["f1"], first), log, "first pass")
+    for page in pages:
+        z = textmodel.scores(page["f1"], first)
+        start, end, dropped = textmodel.decode(z, page["blocks"], decode1)
+        kept = [start <= i < end and i not in dropped for i in range(len(page["blocks"]))]
+        title = plaintext._title_text(page["blocks"], start, "") if end > start else ""
+        page["f2"] = textmodel.second_features(page["blocks"], page["f1"], kept, title)
+    w2 = fit_lr(_rows(pages, lambda p: p["f2"]), len(textmodel.FEATURES2))
+    second = dict(zip(textmodel.FEATURES2, w2))
+    decode2 = _tune(pages, lambda p: textmodel.scores(p["f2"], second, textmodel.FEATURES2), log, "second pass")
+    return {"first": {k: round(v, 5) for k, v in first.items()},
+            "second": {k: round(v, 5) for k, v in second.items()}, "decode1": decode1, "decode2": decode2}
+
+
+# --- scoring with the real extractor --------------------------------------------------------
+
+def evaluate(pages, model, bench: Path | None) -> str:
+    textmodel.weights.cache_clear()
+    saved = textmodel.weights
+    textmodel.weights = lambda: model  # type: ignore[assignment]
+    try:
+        en = [p for p in pages if p["set"] == "en"]
+        ml = [p for p in pages if p["set"] == "ml"]
+        out = []
+        if en and bench:
+            sys.path.insert(0, str(bench))
+            from metrics import markdown_to_words, page_counts, prf
+            counts = [page_counts(p["truth"], markdown_to_words(plaintext.extract_text(p["raw"]).markdown))
+                      for p in en]
+            out.append(f"English body F1 {prf(counts)[2]:.3f} ({len(en)} pages)")
+        if ml:
+            tp = fn = fp = 0
+            for p in ml:
+                t = _norm(_md_words(plaintext.extract_text(p["raw"]).markdown))
+                a = sum(_norm(s) in t for s in p["case"]["with"])
+                tp, fn = tp + a, fn + len(p["case"]["with"]) - a
+                fp += sum(_norm(s) in t for s in p["case"]["without"])
+            prec, rec = tp / max(1, tp + fp), tp / max(1, tp + fn)
+            out.append(f"multilingual snippet F1 {2 * prec * rec / max(1e-9, prec + rec):.3f} ({len(ml)} pages)")
+        return "; ".join(out)
+    finally:
+        textmodel.weights = saved
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    shared = ROOT.parent.parent / "shared"
+    ap.add_argument("--corpus", type=Path, default=shared / "corpus")
+    ap.add_argument("--multilingual", type=Path, default=shared / "corpus-multilingual")
+    ap.add_argument("--bench", type=Path, default=shared / "bench", help="folder with metrics.py (scoring)")
+    ap.add_argument("--out", type=Path, default=textmodel.WEIGHTS_FILE)
+    ap.add_argument("--holdout", action="store_true", help="fit on each half, score on the other; write nothing")
+    ap.add_argument("--no-trafilatura", action="store_true")
+    args = ap.parse_args()
+    bench = args.bench if (args.bench / "metrics.py").exists() else None
+    pages = load_pages(args.corpus, args.multilingual, not args.no_trafilatura)
+    print(f"{len(pages)} pages, {sum(len(p['blocks']) for p in pages)} lines")
+    if args.holdout:
+        for h in (0, 1):
+            train = [p for p in pages if half(p["key"]) == h]
+            test = [p for p in pages if half(p["key"]) != h]
+            print(f"fit on half {h} ({len(train)} pages):")
+            model = fit(train)
+            print(f"  on its own half:   {evaluate(train, model, bench)}")
+            print(f"  on the other half: {evaluate(test, model, bench)}")
+        return 0
+    model = fit(pages)
+    print(f"  on all pages: {evaluate(pages, model, bench)}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = args.out.with_suffix(".tmp")
+    tmp.write_text(json.dumps(model, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    tmp.replace(args.out)
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
