@@ -88,8 +88,10 @@ def load_pages(corpus: Path, multilingual: Path, use_trafilatura: bool = True) -
     truth = json.loads((corpus / "ground-truth.json").read_text(encoding="utf-8"))
     for key in sorted(truth):
         raw = (corpus / "pasted" / f"{key}.txt").read_text(encoding="utf-8")
-        blocks = plaintext.blocks_of(repair(raw))
-        pages.append({"key": key, "set": "en", "raw": raw, "blocks": blocks,
+        text = repair(raw)
+        blocks = plaintext.blocks_of(text)
+        site = plaintext.find_site([b.text for b in blocks], None)[0]
+        pages.append({"key": key, "set": "en", "site": site, "raw": raw, "blocks": blocks,
                       "labels": _labels(blocks, truth[key]["articleBody"]), "truth": truth[key]["articleBody"]})
     cases = json.loads((multilingual / "cases.json").read_text(encoding="utf-8"))
     from clipper.core.convert import element_to_markdown
@@ -102,6 +104,7 @@ def load_pages(corpus: Path, multilingual: Path, use_trafilatura: bool = True) -
             continue
         raw = path.read_text(encoding="utf-8")
         blocks = plaintext.blocks_of(repair(raw))
+        site = plaintext.find_site([b.text for b in blocks], None)[0]
         html = gzip.decompress((multilingual / "html" / f"{key}.html.gz").read_bytes())
         try:
             from clipper.core.inputs import page_from_html_file
@@ -123,7 +126,7 @@ def load_pages(corpus: Path, multilingual: Path, use_trafilatura: bool = True) -
                 labels[i] = (0, 3.0)
             elif any(_norm(s) in t for s in case["with"] if len(_norm(s)) >= 8):
                 labels[i] = (1, 3.0)
-        pages.append({"key": key, "set": "ml", "raw": raw, "blocks": blocks, "labels": labels, "case": case})
+        pages.append({"key": key, "set": "ml", "site": site, "raw": raw, "blocks": blocks, "labels": labels, "case": case})
     return pages
 
 
@@ -193,31 +196,46 @@ def _tune(pages, z_of, log, name):
     def f1(params):
         return _line_f1(pages, lambda p: zs[id(p)], params)
     best, best_f1 = None, -1.0
-    for tau in (0.3, 0.4, 0.5, 0.6):
-        for gap in (5.0, 10.0, 20.0, 40.0):
-            for gap_line in (1.0, 3.0, 8.0):
-                params = {"tau": tau, "gap": gap, "gap_line": gap_line}
-                f = f1(params)
-                if f > best_f1:
-                    best, best_f1 = params, f
+    for tau in (0.3, 0.4, 0.5):
+        for base in (1.0, 4.0, 10.0):
+            for gap in (5.0, 15.0, 40.0):
+                for gap_line in (0.5, 1.5, 4.0):
+                    params = {"tau": tau, "base": base, "gap": gap, "gap_line": gap_line}
+                    f = f1(params)
+                    if f > best_f1:
+                        best, best_f1 = params, f
     log(f"  {name}: {best}, line F1 {best_f1:.3f}")
     return best
 
 
+def _kept(page, z, params):
+    start, end, dropped = textmodel.decode(z, page["blocks"], params)
+    return [start <= i < end and i not in dropped for i in range(len(page["blocks"]))], start, end
+
+
 def fit(pages, log=print) -> dict:
+    """Fit both passes on ``pages``. The second pass learns from first-pass scores that the
+    first pass gave without having seen the page (two folds), as it will meet them."""
     for page in pages:
-        page["f1"] = textmodel.features(page["blocks"])
+        page["f1"] = textmodel.features(page["blocks"], page["site"])
     w1 = fit_lr(_rows(pages, lambda p: p["f1"]), len(textmodel.FEATURES))
     first = dict(zip(textmodel.FEATURES, w1))
     decode1 = _tune(pages, lambda p: textmodel.scores(p["f1"], first), log, "first pass")
-    for page in pages:
-        z = textmodel.scores(page["f1"], first)
-        start, end, dropped = textmodel.decode(z, page["blocks"], decode1)
-        kept = [start <= i < end and i not in dropped for i in range(len(page["blocks"]))]
-        title = plaintext._title_text(page["blocks"], start, "") if end > start else ""
-        page["f2"] = textmodel.second_features(page["blocks"], page["f1"], kept, title)
+    folds = [[p for p in pages if half(p["key"] + "/fold") == f] for f in (0, 1)]
+    for f in (0, 1):
+        wf = dict(zip(textmodel.FEATURES, fit_lr(_rows(folds[1 - f], lambda p: p["f1"]), len(textmodel.FEATURES))))
+        for page in folds[f]:
+            z = textmodel.scores(page["f1"], wf)
+            kept, start, end = _kept(page, z, decode1)
+            title = plaintext._title_text(page["blocks"], start, page["site"]) if end > start else ""
+            page["f2"] = textmodel.second_features(page["blocks"], page["f1"], z, kept, title)
     w2 = fit_lr(_rows(pages, lambda p: p["f2"]), len(textmodel.FEATURES2))
     second = dict(zip(textmodel.FEATURES2, w2))
+    for page in pages:  # as at run time: second-pass features from the full first pass
+        z = textmodel.scores(page["f1"], first)
+        kept, start, end = _kept(page, z, decode1)
+        title = plaintext._title_text(page["blocks"], start, page["site"]) if end > start else ""
+        page["f2"] = textmodel.second_features(page["blocks"], page["f1"], z, kept, title)
     decode2 = _tune(pages, lambda p: textmodel.scores(p["f2"], second, textmodel.FEATURES2), log, "second pass")
     return {"first": {k: round(v, 5) for k, v in first.items()},
             "second": {k: round(v, 5) for k, v in second.items()}, "decode1": decode1, "decode2": decode2}

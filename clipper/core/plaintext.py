@@ -27,6 +27,7 @@ from clipper.core.mojibake import repair
 from clipper.core.textclean import (
     find_byline,
     find_date,
+    byline_name,
     find_site,
     guess_language,
     heading_like,
@@ -41,8 +42,8 @@ _TOKEN = re.compile(r"\w+")
 
 def blocks_of(text: str) -> list[Block]:
     """The text's non-empty lines as blocks (the text already repaired)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
-    return textmodel.blocks_from_lines([ln.strip() for ln in text.split("\n")])
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ").lstrip("\ufeff")
+    return textmodel.blocks_from_lines([" ".join(ln.split(" ")).strip() for ln in text.split("\n")])
 
 
 def extract_text(text: str, url: str | None = None, mode: str = "article") -> Clip:
@@ -72,7 +73,7 @@ def extract_text(text: str, url: str | None = None, mode: str = "article") -> Cl
     emissions = [1.0] * len(lines)
     start, end = 0, len(lines)
     if not page:
-        labels = textmodel.article_lines(lines, title_of=lambda bl, at: _title_text(bl, at, site))
+        labels = textmodel.article_lines(lines, title_of=lambda bl, at: _title_text(bl, at, site), site=site)
         if labels is not None and labels.end > labels.start:
             start, end, dropped, emissions = labels.start, labels.end, labels.dropped, labels.emissions
     byline = find_byline(texts, start, end)
@@ -94,7 +95,7 @@ def extract_text(text: str, url: str | None = None, mode: str = "article") -> Cl
         ln = lines[i]
         if mode == "article" and (i in dropped or i == title_at or (byline and i == byline.index)
                                   or ln.boiler or CAPTION.match(ln.text) or _dateline(ln)
-                                  or (source and ln.text == source)):
+                                  or (source and ln.text == source) or _names_site(ln, site)):
             continue
         keep.append(ln.text)
     if mode == "article":
@@ -117,6 +118,12 @@ def extract_text(text: str, url: str | None = None, mode: str = "article") -> Cl
     )
 
 
+def _names_site(ln: Block, site: str) -> bool:
+    """A short line naming the site (its header, its name over the footer), not a sentence."""
+    return (len(site) >= 4 and ln.words <= 8 and site.casefold() in ln.text.casefold()
+            and not SENTENCE_END.search(ln.text))
+
+
 def _first_line(text: str) -> str:
     for ln in text.splitlines():
         ln = ln.strip()
@@ -127,28 +134,29 @@ def _first_line(text: str) -> str:
 
 # --- text that is not a web page ----------------------------------------------------------
 
-_MENU_WORD = re.compile(r"^[\w&'’.\- ]{1,30}$")
+_MENU_WORD = re.compile(r"^[^\W\d_][\w&'’.\- ]{0,29}$")
 
 
 def looks_like_page(lines: list[Block]) -> bool:
-    """Does the text show signs of a web page's chrome: menu words, a menu (a long run of
-    one-to-three-word lines), a list of teaser cards, a footer, a cookie prompt, comments?"""
-    boiler = strong = 0
-    run = best_run = 0
-    pairs = 0
+    """Does the text show signs of a web page's chrome: menu words, a menu (a run of short
+    capitalised lines), a list of teaser cards, a footer, a cookie prompt, comments, or the
+    shape of a page (a byline or dateline in a long text, many short lines)?"""
+    n = len(lines)
+    run = best_run = pairs = short = 0
+    dated = False
     for i, ln in enumerate(lines):
         t = ln.text
-        if textmodel.SECTION_BREAK.match(t) or textmodel.LEGAL.search(t) or textmodel.READ_ON.match(t) \
+        if ln.boiler or textmodel.legal(t) or textmodel.READ_ON.match(t) \
                 or textmodel.COMMENTS_START.match(t) or textmodel.consent(t):
-            strong += 1
-        elif ln.boiler:
-            boiler += 1
-        menu = ln.words <= 3 and _MENU_WORD.match(t) and not LIST_ITEM.match(t)
+            return True
+        menu = ln.words <= 3 and _MENU_WORD.match(t) and t[:1].isupper() and not LIST_ITEM.match(t)
         run = run + 1 if menu else 0
         best_run = max(best_run, run)
-        if i + 1 < len(lines) and textmodel.headline_summary(ln, lines[i + 1]):
+        short += ln.words <= 3
+        if i + 1 < n and textmodel.headline_summary(ln, lines[i + 1]):
             pairs += 1
-    return bool(strong or boiler >= 2 or best_run >= 8 or (pairs >= 3 and boiler))
+        dated = dated or (ln.words <= 14 and (bool(byline_name(t)) or _dateline(ln)))
+    return bool(best_run >= 5 or pairs >= 3 or (dated and n >= 20) or (n >= 40 and short >= 0.3 * n))
 
 
 def _prose_article(lines: list[Block]) -> bool:
@@ -218,9 +226,12 @@ def _dateline(ln: Block) -> bool:
 
 def _trim_edges(keep: list[str]) -> list[str]:
     """Drop a lone short leftover line at either end of the article ("...", "0", a tag)."""
-    while keep and len(_TOKEN.findall(keep[-1])) < 3 and not SENTENCE_END.search(keep[-1]):
+    def leftover(line: str) -> bool:
+        words = len(_TOKEN.findall(line))
+        return not words or (words < 3 and not SENTENCE_END.search(line))
+    while keep and leftover(keep[-1]):
         keep.pop()
-    while keep and len(_TOKEN.findall(keep[0])) < 3 and not SENTENCE_END.search(keep[0]):
+    while keep and leftover(keep[0]):
         keep.pop(0)
     return keep
 

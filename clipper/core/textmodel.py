@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -69,14 +70,21 @@ LIST_ITEM = re.compile(r"^(?:[-*•·▪►‣◦–]|\d{1,3}[.)])\s+")
 _URL = re.compile(r"https?://|www\.\w", re.I)
 _SEPARATORS = re.compile(r"\s[|»›·•/]\s|\s[|»›]|[|»›]\s")
 _TIME = re.compile(r"\b\d{1,2}[:h]\d\d\b")
-_DIGIT = re.compile(r"\d")
-_LETTER = re.compile(r"[^\W\d_]")
 _QUOTE_START = re.compile(r"^[\"“„«‘'‹「『]")
+
+
+_CONSENT_HINT = re.compile(r"(?i)cookie|consent|opt|third|browsing|privacy|personal|advertising")
+_LEGAL_HINT = re.compile(r"(?i)©|\(c\)|copyright|rights reserved|evaluated|information")
 
 
 def consent(text: str) -> bool:
     """A cookie or consent prompt (two of its words in one line)."""
-    return len(_CONSENT.findall(text)) >= 2
+    return bool(_CONSENT_HINT.search(text)) and len(_CONSENT.findall(text)) >= 2
+
+
+def legal(text: str) -> bool:
+    """A copyright or legal notice."""
+    return bool(_LEGAL_HINT.search(text)) and bool(LEGAL.search(text))
 
 
 def _headline(b: Block) -> bool:
@@ -117,7 +125,7 @@ class Block:
 
 def make_block(text: str, blank_before: bool = False, blank_after: bool = False) -> Block:
     toks = _TOKEN.findall(text)
-    dense = len(DENSE.findall(text))
+    dense = 0 if text.isascii() else len(DENSE.findall(text))
     words = len(toks) + dense // 2
     b = Block(text=text, words=words, tokens=toks, dense=dense, blank_before=blank_before,
               blank_after=blank_after)
@@ -147,18 +155,20 @@ BASE = ("bias", "logwords", "w1_2", "w3_5", "w6_11", "w12_30", "w31", "ends", "e
         "comment_meta", "comments_start", "caption", "date_only", "byline", "read_on", "url", "glued",
         "digits", "list_item", "separators", "blank_before", "blank_after", "repeated", "time",
         "position", "table", "few_letters", "lower_start", "question", "quote", "has_date",
-        "sentences", "prose", "short")
+        "sentences", "prose", "short", "site_name")
 CONTEXT = ("prev_prose", "next_prose", "prev2_prose", "next2_prose", "prev_short", "next_short",
            "win3_prose", "win8_prose", "win3_short", "short_run", "headline", "summary", "card",
            "cards_near", "card_x_near", "ends_above", "comments_above", "prose_above", "prose_below", "prose_x_ends_above",
            "short_x_win", "chrome_near", "prior", "prior_pos", "prior_smooth", "prior_win")
-SECOND = ("core", "core_x_card", "core_x_prose", "title_words", "core_low_prose")
+SECOND = ("core", "core_x_card", "core_x_prose", "title_words", "core_low_prose", "z", "z_prev", "z_next",
+          "z_prev2", "z_next2", "z_win3", "z_win8", "z_max3", "z_min3", "kept1", "before1", "after1",
+          "kept_near", "in_cards")
 FEATURES = BASE + CONTEXT
 FEATURES2 = FEATURES + SECOND
 _I = {name: i for i, name in enumerate(FEATURES2)}
 
 
-def _base(b: Block, i: int, n: int, counts: dict[str, int]) -> list[float]:
+def _base(b: Block, i: int, n: int, counts: dict[str, int], site: str) -> list[float]:
     text, words, toks = b.text, b.words, b.tokens
     ends = bool(_FULL_STOP.search(text))
     ellipsis = bool(_ELLIPSIS.search(text))
@@ -167,8 +177,9 @@ def _base(b: Block, i: int, n: int, counts: dict[str, int]) -> list[float]:
         stop = sum(1 for t in toks if t.lower() in STOPWORDS) / len(toks)
     else:
         stop = 0.3 if b.dense > 20 else 0.0
-    letters = len(_LETTER.findall(text))
-    chars = max(1, len(text))
+    head = text[:300]  # ratios of characters: the start of a line tells enough
+    letters = sum(map(str.isalpha, head))
+    chars = max(1, len(head))
     glued = _GLUED.search(text, 0, 160)
     sentences = len(_SENTENCE_SPLIT.findall(text))
     upper = letters >= 4 and text.upper() == text and any(c.isupper() for c in text)
@@ -178,19 +189,19 @@ def _base(b: Block, i: int, n: int, counts: dict[str, int]) -> list[float]:
         float(12 <= words <= 30), float(words > 30), float(ends), float(ellipsis),
         float(text.endswith((":", "："))), min(inner, 6) / 6, stop, float(b.dense > 20),
         float(title_case(text)), float(upper), float(bool(BOILERPLATE.match(text))),
-        float(bool(SECTION_BREAK.match(text))), float(bool(LEGAL.search(text))),
-        float(consent(text)), float(bool(_COMMENT_META.match(text))),
+        float(bool(SECTION_BREAK.match(text))), float(legal(text[:400])),
+        float(consent(text[:600])), float(bool(_COMMENT_META.match(text))),
         float(bool(COMMENTS_START.match(text))), float(bool(CAPTION.match(text))),
-        float(words <= 8 and bool(DATE_ONLY.match(text))), float(bool(byline_name(text))),
+        float(words <= 8 and bool(DATE_ONLY.match(text))), float(words <= 25 and bool(byline_name(text))),
         float(bool(READ_ON.match(text))), float(bool(_URL.search(text))),
         float(bool(glued and title_case(text[:glued.start() + 1]))),
-        min(1.0, 3 * len(_DIGIT.findall(text)) / chars), float(bool(LIST_ITEM.match(text))),
-        float(len(_SEPARATORS.findall(text)) >= 2 and words <= 20), float(b.blank_before),
+        min(1.0, 3 * sum(map(str.isdigit, head)) / chars), float(bool(LIST_ITEM.match(text))),
+        float(words <= 20 and len(_SEPARATORS.findall(text)) >= 2), float(b.blank_before),
         float(b.blank_after), float(counts.get(text, 0) > 1), float(bool(_TIME.search(text)) and words <= 12),
         i / max(1, n - 1), float(text.count("\t") >= 2), float(letters / chars < 0.5),
         float(text[:1].islower()), float(text.endswith(("?", "？"))), float(bool(_QUOTE_START.match(text))),
         float(words <= 14 and bool(parse_date(text))), min(sentences, 5) / 5, float(prose),
-        float(words <= 4),
+        float(words <= 4), float(bool(site) and words <= 10 and site in text.casefold()),
     ]
 
 
@@ -219,13 +230,15 @@ def _prior(b: Block, v: list[float]) -> float:
     return -1.0
 
 
-def features(blocks: list[Block]) -> list[list[float]]:
-    """The first-pass feature vector of every block (names in :data:`FEATURES`)."""
+def features(blocks: list[Block], site: str = "") -> list[list[float]]:
+    """The first-pass feature vector of every block (names in :data:`FEATURES`); ``site`` is
+    the site's name if known."""
     n = len(blocks)
+    site = site.casefold() if len(site) >= 4 else ""
     counts: dict[str, int] = {}
     for b in blocks:
         counts[b.text] = counts.get(b.text, 0) + 1
-    base = [_base(b, i, n, counts) for i, b in enumerate(blocks)]
+    base = [_base(b, i, n, counts, site) for i, b in enumerate(blocks)]
     P, S = _I["prose"], _I["short"]
     prose = [v[P] for v in base]
     short = [v[S] for v in base]
@@ -330,9 +343,16 @@ def _content_tokens(b: Block) -> list[str]:
     return toks
 
 
-def second_features(blocks: list[Block], feats: list[list[float]], kept: list[bool],
+def _squash(z: float) -> float:
+    return max(-8.0, min(8.0, z)) / 8
+
+
+def second_features(blocks: list[Block], feats: list[list[float]], z: list[float], kept: list[bool],
                     title: str = "") -> list[list[float]]:
-    """The first-pass features plus the words a line shares with the first pass's article."""
+    """The first-pass features plus what the first pass found around each line: its scores
+    and its neighbours' (a stacked second pass), whether it kept them, and the words a line
+    shares with the first pass's article and title."""
+    n = len(blocks)
     core: dict[str, int] = {}
     toks = [_content_tokens(b) for b in blocks]
     for k, ts in zip(kept, toks):
@@ -340,6 +360,21 @@ def second_features(blocks: list[Block], feats: list[list[float]], kept: list[bo
             for t in ts:
                 core[t] = core.get(t, 0) + 1
     title_toks = set(_content_tokens(make_block(title))) if title else set()
+    zs = [_squash(v) for v in z]
+    prefix = [0.0]
+    for v in zs:
+        prefix.append(prefix[-1] + v)
+    kept_idx = [i for i in range(n) if kept[i]]
+    first, last = (kept_idx[0], kept_idx[-1]) if kept_idx else (n, -1)
+    in_cards = [0.0] * n
+    for lo, hi in card_runs(blocks):
+        for k in range(lo, hi):
+            in_cards[k] = 1.0
+
+    def mean(i, reach):
+        lo, hi = max(0, i - reach), min(n, i + reach + 1)
+        return (prefix[hi] - prefix[lo] - zs[i]) / max(1, hi - lo - 1)
+
     out = []
     for i, (v, ts) in enumerate(zip(feats, toks)):
         if ts:
@@ -352,7 +387,14 @@ def second_features(blocks: list[Block], feats: list[list[float]], kept: list[bo
         else:
             shared, tw = 0.0, 0.0
         prose = v[_I["prose"]]
-        out.append(v + [shared, shared * v[_I["card"]], shared * prose, tw, prose * float(shared < 0.3)])
+        near = [zs[k] for k in range(max(0, i - 3), min(n, i + 4)) if k != i] or [0.0]
+        out.append(v + [
+            shared, shared * v[_I["card"]], shared * prose, tw, prose * float(shared < 0.3),
+            zs[i], zs[i - 1] if i else -1.0, zs[i + 1] if i + 1 < n else -1.0,
+            zs[i - 2] if i > 1 else -1.0, zs[i + 2] if i + 2 < n else -1.0,
+            mean(i, 3), mean(i, 8), max(near), min(near), float(kept[i]), float(i < first), float(i > last),
+            sum(kept[max(0, i - 3):i + 4]) / 7, in_cards[i],
+        ])
     return out
 
 
@@ -370,17 +412,19 @@ def weights() -> dict:
 
 
 def scores(feats: list[list[float]], w: dict[str, float], names=FEATURES) -> list[float]:
+    """The model's log-odds of "article" for each feature vector."""
     vec = [w.get(name, 0.0) for name in names]
-    return [sum(a * b for a, b in zip(vec, f) if b) for f in feats]
+    return [sum(map(operator.mul, f, vec)) for f in feats]
 
 
-def emissions(z: list[float], blocks: list[Block], tau: float) -> list[float]:
-    """What keeping each line is worth: its words times how much its probability of being the
-    article exceeds ``tau`` (so long paragraphs weigh more than short lines either way)."""
+def emissions(z: list[float], blocks: list[Block], tau: float, base: float = 1.0) -> list[float]:
+    """What keeping each line is worth: how much its probability of being the article exceeds
+    ``tau``, times its words plus ``base`` (long paragraphs weigh more than short lines either
+    way, and a run of short lines still costs something)."""
     out = []
     for zi, b in zip(z, blocks):
         p = 1 / (1 + math.exp(-max(-30.0, min(30.0, zi))))
-        out.append((p - tau) * (1 + min(b.words, 100)))
+        out.append((p - tau) * (base + min(b.words, 100)))
     return out
 
 
@@ -418,8 +462,84 @@ def best_path(em: list[float], gap: float, gap_line: float = 0.0) -> tuple[int, 
     return start, end, dropped
 
 
+def _stops(blocks: list[Block]) -> list[bool]:
+    """Lines after which an article does not go on: a comment section's start, a "read the
+    full story at …" line."""
+    return [bool(COMMENTS_START.match(b.text) or READ_ON.match(b.text)) for b in blocks]
+
+
+def card_runs(blocks: list[Block], least: int = 3) -> list[tuple[int, int]]:
+    """[start, end) of runs of ``least`` or more teaser cards (headline, then a short summary),
+    a short section name allowed between two cards."""
+    n = len(blocks)
+    runs = []
+    i = 0
+    while i < n - 1:
+        j, pairs = i, 0
+        while j < n - 1:
+            if headline_summary(blocks[j], blocks[j + 1]):
+                pairs += 1
+                j += 2
+            elif pairs and j < n - 2 and blocks[j].words <= 4 and headline_summary(blocks[j + 1], blocks[j + 2]):
+                j += 1  # a section name between two cards
+            else:
+                break
+        if pairs >= least:
+            runs.append((i, j))
+            i = j
+        else:
+            i += 1
+    return runs
+
+
+def _shared(blocks: list[Block], lines, others) -> float:
+    """The share of the content words of ``lines`` that ``others`` also use."""
+    vocab = {t for k in others for t in _content_tokens(blocks[k])}
+    toks = [t for k in lines for t in _content_tokens(blocks[k])]
+    return sum(t in vocab for t in toks) / len(toks) if toks else 1.0
+
+
 def decode(z: list[float], blocks: list[Block], w: dict) -> tuple[int, int, set[int]]:
-    return best_path(emissions(z, blocks, w.get("tau", 0.5)), w.get("gap", 3.0), w.get("gap_line", 0.5))
+    """The article's lines. The article ends before a comment section or a "read the full
+    story at …" line once some of it has been seen, and before a list of teaser cards of
+    other stories (cards that share few words with the article above them)."""
+    gap, gap_line = w.get("gap", 3.0), w.get("gap_line", 0.5)
+    tau = w.get("tau", 0.5)
+    for _ in range(5):  # no line sure enough (a short paste): the likeliest ones, then
+        em = emissions(z, blocks, tau, w.get("base", 1.0))
+        start, end, dropped = best_path(em, gap, gap_line)
+        if end > start:
+            break
+        tau /= 2
+    stops = _stops(blocks)
+    prose = 0.0
+    for i in range(start, end):
+        if prose >= 40 and stops[i]:
+            start, end, dropped = best_path(em[:i], gap, gap_line)
+            break
+        if i not in dropped:
+            prose += max(em[i], 0)
+    # the article runs on to its closing byline or "read the full story" line when only a
+    # few lines lie between (a last paragraph cut short, a "…")
+    for k in range(end, min(len(blocks), end + 4)):
+        b = blocks[k]
+        if stops[k] or (b.words <= 12 and byline_name(b.text)):
+            if k > end and all(not blocks[j].boiler for j in range(end, k)):
+                end = k
+            break
+        if b.boiler:
+            break
+    for lo, hi in card_runs(blocks):
+        if not start < lo < end:
+            continue
+        above = [k for k in range(start, lo) if k not in dropped and em[k] > 0]
+        mass = sum(em[k] for k in above)
+        total = mass + sum(max(em[k], 0) for k in range(lo, end))
+        summaries = [k for k in range(lo + 1, hi) if blocks[k].words >= 8]
+        if above and mass >= 0.4 * total and _shared(blocks, summaries, above) < w.get("card_shared", 0.5):
+            start, end, dropped = best_path(em[:lo], gap, gap_line)
+            break
+    return start, end, dropped
 
 
 @dataclass
@@ -430,19 +550,19 @@ class Labels:
     emissions: list[float]
 
 
-def article_lines(blocks: list[Block], title_of=None) -> Labels | None:
-    """Label the blocks; ``title_of(blocks, start)`` gives the first pass's title text.
-    None when no model is available."""
+def article_lines(blocks: list[Block], title_of=None, site: str = "") -> Labels | None:
+    """Label the blocks; ``title_of(blocks, start)`` gives the first pass's title text, ``site``
+    is the site's name if known. None when no model is available."""
     w = weights()
     if not w:
         return None
-    feats = features(blocks)
+    feats = features(blocks, site)
     z = scores(feats, w["first"])
     start, end, dropped = decode(z, blocks, w["decode1"])
     if w.get("second"):
         kept = [start <= i < end and i not in dropped for i in range(len(blocks))]
         title = title_of(blocks, start) if title_of and end > start else ""
-        feats2 = second_features(blocks, feats, kept, title)
+        feats2 = second_features(blocks, feats, z, kept, title)
         z = scores(feats2, w["second"], FEATURES2)
         start, end, dropped = decode(z, blocks, w["decode2"])
     return Labels(start, end, dropped, z)

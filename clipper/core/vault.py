@@ -111,12 +111,44 @@ def text_hash(body: str) -> str | None:
     return hashlib.sha256(norm.encode("utf-8")).hexdigest()
 
 
+_SKETCH_TOKEN = re.compile(r"\w+")
+_MD_TARGET = re.compile(r"\]\([^)]*\)|<https?://[^>]+>")
+SKETCH_SIZE = 16
+
+
+def shingles(body: str) -> set[int]:
+    """Hashes of the word 4-grams of an article's visible text (case folded, link targets left
+    out): what two copies of one article share however each was imported."""
+    toks = _SKETCH_TOKEN.findall(_MD_TARGET.sub("] ", body or "").casefold())
+    out = set()
+    for i in range(len(toks) - 3):
+        digest = hashlib.blake2b(" ".join(toks[i:i + 4]).encode("utf-8"), digest_size=8).digest()
+        out.add(int.from_bytes(digest, "big", signed=True))
+    return out
+
+
+def text_sketch(body: str, grams: set[int] | None = None) -> list[int]:
+    """The SKETCH_SIZE smallest shingle hashes (a bottom-k sketch): notes sharing several are
+    candidates for the same article. Empty for texts too short to tell."""
+    grams = shingles(body) if grams is None else grams
+    return sorted(grams)[:SKETCH_SIZE] if len(grams) >= 30 else []
+
+
+def same_article(a: set[int], b: set[int]) -> bool:
+    """Are two shingle sets one article (one holding most of the other, of similar size)?"""
+    if not a or not b:
+        return False
+    shared = len(a & b)
+    return shared >= 0.7 * min(len(a), len(b)) and shared >= 0.4 * max(len(a), len(b))
+
+
 _TRACKING = re.compile(r"^(utm_.*|fbclid|gclid|mc_cid|mc_eid|ref|ref_src|igshid|_ga|yclid|spm)$", re.I)
 
 
 def normalize_url(url) -> str | None:
     """Canonical form of a source URL for duplicate checks (scheme/host case, www., fragment,
-    tracking parameters, trailing slash and default ports ignored)."""
+    tracking parameters, trailing slash and default ports ignored). A ``#!`` or ``#/`` route
+    (hash-routed sites) is part of the address."""
     if not url:
         return None
     text = str(url).strip()
@@ -135,7 +167,9 @@ def normalize_url(url) -> str | None:
                                           if not _TRACKING.match(k)))
     path = parts.path.rstrip("/") or ""
     scheme = "https" if parts.scheme.lower() in ("http", "https") else parts.scheme.lower()
-    return urllib.parse.urlunsplit((scheme, netloc, path, query, ""))
+    fragment = parts.fragment if parts.fragment.startswith(("!", "/")) else ""
+    fragment = fragment.rstrip("/") if fragment.strip("!/") else ""
+    return urllib.parse.urlunsplit((scheme, netloc, path, query, fragment))
 
 
 def now_iso() -> str:
