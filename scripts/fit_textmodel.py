@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import hashlib
+import itertools
 import json
 import math
 import random
@@ -86,16 +87,30 @@ def _norm(s: str) -> str:
 def load_pages(corpus: Path, multilingual: Path, use_trafilatura: bool = True) -> list[dict]:
     pages = []
     truth = json.loads((corpus / "ground-truth.json").read_text(encoding="utf-8"))
+    from clipper.core.convert import element_to_markdown
+    from clipper.core.extract import extract_article
+    from clipper.core.inputs import page_from_html_file
+
+    def from_html(path, data, url):
+        """The saved page's article text and title as Clipper extracts them ("" if refused)."""
+        try:
+            page = page_from_html_file(path, data)
+            art = extract_article(page.html, url=url)
+            return _md_words(element_to_markdown(art.body)), repair(art.title or "")
+        except Exception:  # noqa: BLE001 -- a page the extractor refuses gives no labels
+            return "", ""
+
     for key in sorted(truth):
         raw = (corpus / "pasted" / f"{key}.txt").read_text(encoding="utf-8")
+        html = gzip.decompress((corpus / "html" / f"{key}.html.gz").read_bytes())
+        _, html_title = from_html(corpus / "html" / f"{key}.html", html, truth[key].get("url"))
         text = repair(raw)
         blocks = plaintext.blocks_of(text)
         site = plaintext.find_site([b.text for b in blocks], None)[0]
-        pages.append({"key": key, "set": "en", "site": site, "raw": raw, "blocks": blocks,
-                      "labels": _labels(blocks, truth[key]["articleBody"]), "truth": truth[key]["articleBody"]})
+        pages.append({"key": key, "set": "en", "site": site, "html_title": html_title, "raw": raw,
+                      "blocks": blocks, "labels": _labels(blocks, truth[key]["articleBody"]),
+                      "truth": truth[key]["articleBody"]})
     cases = json.loads((multilingual / "cases.json").read_text(encoding="utf-8"))
-    from clipper.core.convert import element_to_markdown
-    from clipper.core.extract import extract_article
     if use_trafilatura:
         import trafilatura
     for key in sorted(cases):
@@ -106,13 +121,7 @@ def load_pages(corpus: Path, multilingual: Path, use_trafilatura: bool = True) -
         blocks = plaintext.blocks_of(repair(raw))
         site = plaintext.find_site([b.text for b in blocks], None)[0]
         html = gzip.decompress((multilingual / "html" / f"{key}.html.gz").read_bytes())
-        try:
-            from clipper.core.inputs import page_from_html_file
-            page = page_from_html_file(path.with_suffix(".html"), html)
-            art = extract_article(page.html, url=cases[key]["url"])
-            ours = _md_words(element_to_markdown(art.body))
-        except Exception:  # noqa: BLE001 -- a page the extractor refuses gives no silver labels
-            ours = ""
+        ours, html_title = from_html(path.with_suffix(".html"), html, cases[key]["url"])
         a = _labels(blocks, ours)
         if use_trafilatura:
             b = _labels(blocks, trafilatura.extract(html) or "")
@@ -126,14 +135,18 @@ def load_pages(corpus: Path, multilingual: Path, use_trafilatura: bool = True) -
                 labels[i] = (0, 3.0)
             elif any(_norm(s) in t for s in case["with"] if len(_norm(s)) >= 8):
                 labels[i] = (1, 3.0)
-        pages.append({"key": key, "set": "ml", "site": site, "raw": raw, "blocks": blocks, "labels": labels, "case": case})
+        pages.append({"key": key, "set": "ml", "site": site, "html_title": html_title, "raw": raw,
+                      "blocks": blocks, "labels": labels, "case": case})
     return pages
 
 
 # --- fitting --------------------------------------------------------------------------------
 
+EN_WEIGHT = 2.0  # the English corpus's labels are exact; the multilingual ones partly inferred
+
+
 def _weight(page, w):
-    return w * min(1.0, 150 / max(1, len(page["blocks"])))
+    return w * min(1.0, 150 / max(1, len(page["blocks"]))) * (EN_WEIGHT if page["set"] == "en" else 1.0)
 
 
 def fit_lr(rows, dim, epochs=12, lr=0.2, l2=1e-5, seed=1):
@@ -152,6 +165,33 @@ def fit_lr(rows, dim, epochs=12, lr=0.2, l2=1e-5, seed=1):
             g = (p - y) * wt
             for i, v in x:
                 gi = g * v + l2 * w[i]
+                g2[i] += gi * gi
+                w[i] -= lr * gi / math.sqrt(g2[i])
+    return w
+
+
+def fit_softmax(lists, dim, epochs=40, lr=0.2, l2=1e-4, seed=1):
+    """A linear ranker: per list, softmax over its items, the likelihood of the good ones."""
+    w = [0.0] * dim
+    g2 = [1e-8] * dim
+    rnd = random.Random(seed)
+    order = list(range(len(lists)))
+    for _ in range(epochs):
+        rnd.shuffle(order)
+        for k in order:
+            xs, ys = lists[k]
+            zs = [sum(w[i] * v for i, v in x) for x in xs]
+            top = max(zs)
+            es = [math.exp(z - top) for z in zs]
+            total = sum(es)
+            good = sum(e for e, y in zip(es, ys) if y) or 1e-12
+            grad: dict[int, float] = {}
+            for x, e, y in zip(xs, es, ys):
+                coef = e / total - (e / good if y else 0.0)
+                for i, v in x:
+                    grad[i] = grad.get(i, 0.0) + coef * v
+            for i, gi in grad.items():
+                gi += l2 * w[i]
                 g2[i] += gi * gi
                 w[i] -= lr * gi / math.sqrt(g2[i])
     return w
@@ -196,14 +236,12 @@ def _tune(pages, z_of, log, name):
     def f1(params):
         return _line_f1(pages, lambda p: zs[id(p)], params)
     best, best_f1 = None, -1.0
-    for tau in (0.3, 0.4, 0.5):
-        for base in (1.0, 4.0, 10.0):
-            for gap in (5.0, 15.0, 40.0):
-                for gap_line in (0.5, 1.5, 4.0):
-                    params = {"tau": tau, "base": base, "gap": gap, "gap_line": gap_line}
-                    f = f1(params)
-                    if f > best_f1:
-                        best, best_f1 = params, f
+    for tau, base, gap, gap_line, rel_tau in itertools.product(
+            (0.3, 0.4, 0.5), (4.0, 10.0), (5.0, 15.0), (0.5, 1.5), (0.5, 1.0)):
+        params = {"tau": tau, "base": base, "gap": gap, "gap_line": gap_line, "rel_tau": rel_tau}
+        f = f1(params)
+        if f > best_f1:
+            best, best_f1 = params, f
     log(f"  {name}: {best}, line F1 {best_f1:.3f}")
     return best
 
@@ -223,7 +261,8 @@ def fit(pages, log=print) -> dict:
     decode1 = _tune(pages, lambda p: textmodel.scores(p["f1"], first), log, "first pass")
     folds = [[p for p in pages if half(p["key"] + "/fold") == f] for f in (0, 1)]
     for f in (0, 1):
-        wf = dict(zip(textmodel.FEATURES, fit_lr(_rows(folds[1 - f], lambda p: p["f1"]), len(textmodel.FEATURES))))
+        wf = fit_lr(_rows(folds[1 - f], lambda p: p["f1"]), len(textmodel.FEATURES))
+        wf = dict(zip(textmodel.FEATURES, wf))
         for page in folds[f]:
             z = textmodel.scores(page["f1"], wf)
             kept, start, end = _kept(page, z, decode1)
@@ -236,9 +275,55 @@ def fit(pages, log=print) -> dict:
         kept, start, end = _kept(page, z, decode1)
         title = plaintext._title_text(page["blocks"], start, page["site"]) if end > start else ""
         page["f2"] = textmodel.second_features(page["blocks"], page["f1"], z, kept, title)
-    decode2 = _tune(pages, lambda p: textmodel.scores(p["f2"], second, textmodel.FEATURES2), log, "second pass")
+    decode2 = _tune(pages, lambda p: textmodel.scores(p["f2"], second, textmodel.FEATURES2), log,
+                    "second pass")
+    title = fit_title(pages, second, decode2, log)
     return {"first": {k: round(v, 5) for k, v in first.items()},
-            "second": {k: round(v, 5) for k, v in second.items()}, "decode1": decode1, "decode2": decode2}
+            "second": {k: round(v, 5) for k, v in second.items()}, "decode1": decode1, "decode2": decode2,
+            "title": title}
+
+
+def _tnorm(s: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", (s or "").casefold()).split())
+
+
+def same_title(a: str, b: str) -> bool:
+    """The benchmark's loose agreement: equal, or one holds the other and half its length."""
+    a, b = _tnorm(a), _tnorm(b)
+    if not a or not b:
+        return False
+    short, long_ = sorted((a, b), key=len)
+    return a == b or (short in long_ and len(short) >= 0.5 * len(long_))
+
+
+def fit_title(pages, second, decode2, log) -> dict:
+    """A ranker of title candidates, labelled by the title of the same page's saved HTML."""
+    data = []
+    for page in pages:
+        if not _tnorm(page.get("html_title", "")):
+            continue
+        z = textmodel.scores(page["f2"], second, textmodel.FEATURES2)
+        kept, start, end = _kept(page, z, decode2)
+        cands = textmodel.title_candidates(page["blocks"], start, end, kept, z, page["site"],
+                                           heading_of=lambda t, s=page["site"]: plaintext.heading_like(t, s))
+        ys = [int(same_title(page["blocks"][i].text, page["html_title"])) for i, _ in cands]
+        data.append((page, start, cands, ys))
+    lists = [([_sparse(f) for _, f in cands], ys) for _, _, cands, ys in data if any(ys)]
+    w = dict(zip(textmodel.TITLE, fit_softmax(lists, len(textmodel.TITLE))))
+
+    def agree(threshold):
+        w["_threshold"] = threshold
+        hit = 0
+        for page, start, cands, _ in data:
+            at = textmodel.pick_title(cands, w)
+            if at is None:
+                at = plaintext._find_title(page["blocks"], start, None, page["site"])
+            hit += at is not None and same_title(page["blocks"][at].text, page["html_title"])
+        return hit
+    best = max((-9.0, -4.0, -2.0, -1.0, 0.0, 1.0), key=agree)
+    log(f"  title: threshold {best}, {agree(best)}/{len(data)} titles as in the saved page")
+    w["_threshold"] = best
+    return {k: round(v, 5) for k, v in w.items()}
 
 
 # --- scoring with the real extractor --------------------------------------------------------
@@ -251,6 +336,9 @@ def evaluate(pages, model, bench: Path | None) -> str:
         en = [p for p in pages if p["set"] == "en"]
         ml = [p for p in pages if p["set"] == "ml"]
         out = []
+        titled = [p for p in pages if _tnorm(p.get("html_title", ""))]
+        same = sum(same_title(plaintext.extract_text(p["raw"]).title, p["html_title"]) for p in titled)
+        out.append(f"titles {same}/{len(titled)}")
         if en and bench:
             sys.path.insert(0, str(bench))
             from metrics import markdown_to_words, page_counts, prf
@@ -265,7 +353,8 @@ def evaluate(pages, model, bench: Path | None) -> str:
                 tp, fn = tp + a, fn + len(p["case"]["with"]) - a
                 fp += sum(_norm(s) in t for s in p["case"]["without"])
             prec, rec = tp / max(1, tp + fp), tp / max(1, tp + fn)
-            out.append(f"multilingual snippet F1 {2 * prec * rec / max(1e-9, prec + rec):.3f} ({len(ml)} pages)")
+            f1 = 2 * prec * rec / max(1e-9, prec + rec)
+            out.append(f"multilingual snippet F1 {f1:.3f} ({len(ml)} pages)")
         return "; ".join(out)
     finally:
         textmodel.weights = saved
@@ -278,7 +367,8 @@ def main() -> int:
     ap.add_argument("--multilingual", type=Path, default=shared / "corpus-multilingual")
     ap.add_argument("--bench", type=Path, default=shared / "bench", help="folder with metrics.py (scoring)")
     ap.add_argument("--out", type=Path, default=textmodel.WEIGHTS_FILE)
-    ap.add_argument("--holdout", action="store_true", help="fit on each half, score on the other; write nothing")
+    ap.add_argument("--holdout", action="store_true",
+                    help="fit on each half, score on the other; write nothing")
     ap.add_argument("--no-trafilatura", action="store_true")
     args = ap.parse_args()
     bench = args.bench if (args.bench / "metrics.py").exists() else None

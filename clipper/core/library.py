@@ -30,15 +30,16 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from clipper.core import catalog as catalogmod
 from clipper.core import frontmatter, paths
 from clipper.core import query as qlang
 from clipper.core import tags as tagmod
-from clipper.core import catalog as catalogmod
 from clipper.core.catalog import Catalog
 from clipper.core.errors import VaultError
 from clipper.core.index import MAX_INDEXED_CHARS, SCHEMA_VERSION, TITLE_SEP, Highlighter, SearchIndex
 from clipper.core.index import snippet_html as _snippet_html
 from clipper.core.model import Clip
+from clipper.core.textclean import is_site_home
 from clipper.core.vault import (
     TrashEntry,
     Vault,
@@ -54,7 +55,6 @@ from clipper.core.vault import (
     text_sketch,
     valid_id,
 )
-from clipper.core.textclean import is_site_home
 
 log = logging.getLogger(__name__)
 _NO_TERMS = Highlighter([])
@@ -817,7 +817,7 @@ class Library:
                 note = self.get(note_id)
             except KeyError:
                 continue
-            if same_article(grams, shingles(note.body)):
+            if same_article(grams, shingles(note.body), clip.title, note.title):
                 return self.catalog.by_id(note_id)
         return None
 

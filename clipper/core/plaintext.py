@@ -25,9 +25,9 @@ from clipper.core.errors import InputError
 from clipper.core.model import Clip
 from clipper.core.mojibake import repair
 from clipper.core.textclean import (
+    byline_name,
     find_byline,
     find_date,
-    byline_name,
     find_site,
     guess_language,
     heading_like,
@@ -72,12 +72,19 @@ def extract_text(text: str, url: str | None = None, mode: str = "article") -> Cl
     dropped: set[int] = set()
     emissions = [1.0] * len(lines)
     start, end = 0, len(lines)
+    labels = None
     if not page:
         labels = textmodel.article_lines(lines, title_of=lambda bl, at: _title_text(bl, at, site), site=site)
         if labels is not None and labels.end > labels.start:
             start, end, dropped, emissions = labels.start, labels.end, labels.dropped, labels.emissions
     byline = find_byline(texts, start, end)
-    title_at = _find_title(lines, start, byline.index if byline else None, site)
+    title_at = None
+    if not page and labels is not None and labels.end > labels.start:
+        cands = textmodel.title_candidates(lines, start, end, labels.kept(), labels.emissions, site,
+                                           heading_of=lambda t: heading_like(t, site))
+        title_at = textmodel.pick_title(cands, textmodel.weights().get("title", {}))
+    if title_at is None:
+        title_at = _find_title(lines, start, byline.index if byline else None, site)
     if whole and title_at not in (None, 0):
         title_at = None
     title = lines[title_at].text if title_at is not None else ""

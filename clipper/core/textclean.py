@@ -97,7 +97,8 @@ _NAME_WORD = rf"(?:[{_CAPITAL}][\w'’.\-]*|van|von|de|der|da|di|del|la|le|bin|a
 _NAME = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,5}}"
 _BYLINE = re.compile(
     rf"^(?i:(?:(?:written|posted|reported|words|text|story|photos?)\s+)?(?:by|von|por|par|di|door|av|"
-    rf"af|przez|от|автор:?))[:\s]\s*({_NAME}(?:\s*(?:,|and|&|und|y|et|e)\s*{_NAME})*)"
+    rf"af|przez|от|автор:?|(?:текст|автор|texto|text|autor|auteur|autore|tekst|forfatter|författare)\s*:))"
+    rf"[:\s]\s*({_NAME}(?:\s*(?:,|and|&|und|y|et|e)\s*{_NAME})*)"
     rf"(?:\s*(?:[,|•·—–\-/／]|(?i:\b(?:on|updated|published|posted|publiziert|veröffentlicht|am|le|el|il|em)\b)).*)?$"
 )
 # "Chris Davies - Nov 19, 2019, 10:31 pm CST": a name, a separator, then a date.

@@ -53,7 +53,8 @@ DATE_ONLY = re.compile(r"^(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
                        r"\d{4}-\d\d-\d\d|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})"
                        r"(?:\s*(?:at\s+|[-–|,]\s*)?\d{1,2}[:h.]\d\d.{0,12})?$", re.I)
 LEGAL = re.compile(r"^(?:©|\(c\)|copyright\b)|all rights reserved|not been evaluated by the food|"
-                   r"^(?:the )?information (?:provided )?on this (?:web)?site|\b(?:19|20)\d\d\s*©|©\s*(?:19|20)\d\d",
+                   r"^(?:the )?information (?:provided )?on this (?:web)?site|"
+                   r"\b(?:19|20)\d\d\s*©|©\s*(?:19|20)\d\d",
                    re.I)
 _CONSENT = re.compile(r"\b(?:cookies?|consent|opt[- ]out|third[- ]party|browsing experience|"
                       r"privacy (?:policy|settings)|personal data|advertising partners)\b", re.I)
@@ -71,6 +72,9 @@ _URL = re.compile(r"https?://|www\.\w", re.I)
 _SEPARATORS = re.compile(r"\s[|»›·•/]\s|\s[|»›]|[|»›]\s")
 _TIME = re.compile(r"\b\d{1,2}[:h]\d\d\b")
 _QUOTE_START = re.compile(r"^[\"“„«‘'‹「『]")
+_BREADCRUMB = re.compile(r"\s[>»›/]\s|^(?:home|start)\s*[>»›/|]", re.I)
+_ROLE = re.compile(r"(?i)\b(?:staff|editor(?:ial)?|writer|correspondent|reporter|columnist|contributor|"
+                   r"photograph(?:er|y)|getty|reuters|afp|associated press)\b")
 
 
 _CONSENT_HINT = re.compile(r"(?i)cookie|consent|opt|third|browsing|privacy|personal|advertising")
@@ -154,11 +158,11 @@ BASE = ("bias", "logwords", "w1_2", "w3_5", "w6_11", "w12_30", "w31", "ends", "e
         "inner", "stop", "dense", "titlecase", "upper", "boiler", "section", "legal", "consent",
         "comment_meta", "comments_start", "caption", "date_only", "byline", "read_on", "url", "glued",
         "digits", "list_item", "separators", "blank_before", "blank_after", "repeated", "time",
-        "position", "table", "few_letters", "lower_start", "question", "quote", "has_date",
+        "table", "few_letters", "lower_start", "question", "quote", "has_date",
         "sentences", "prose", "short", "site_name")
 CONTEXT = ("prev_prose", "next_prose", "prev2_prose", "next2_prose", "prev_short", "next_short",
            "win3_prose", "win8_prose", "win3_short", "short_run", "headline", "summary", "card",
-           "cards_near", "card_x_near", "ends_above", "comments_above", "prose_above", "prose_below", "prose_x_ends_above",
+           "cards_near", "card_x_near", "comments_above",
            "short_x_win", "chrome_near", "prior", "prior_pos", "prior_smooth", "prior_win")
 SECOND = ("core", "core_x_card", "core_x_prose", "title_words", "core_low_prose", "z", "z_prev", "z_next",
           "z_prev2", "z_next2", "z_win3", "z_win8", "z_max3", "z_min3", "kept1", "before1", "after1",
@@ -198,7 +202,7 @@ def _base(b: Block, i: int, n: int, counts: dict[str, int], site: str) -> list[f
         min(1.0, 3 * sum(map(str.isdigit, head)) / chars), float(bool(LIST_ITEM.match(text))),
         float(words <= 20 and len(_SEPARATORS.findall(text)) >= 2), float(b.blank_before),
         float(b.blank_after), float(counts.get(text, 0) > 1), float(bool(_TIME.search(text)) and words <= 12),
-        i / max(1, n - 1), float(text.count("\t") >= 2), float(letters / chars < 0.5),
+        float(text.count("\t") >= 2), float(letters / chars < 0.5),
         float(text[:1].islower()), float(text.endswith(("?", "？"))), float(bool(_QUOTE_START.match(text))),
         float(words <= 14 and bool(parse_date(text))), min(sentences, 5) / 5, float(prose),
         float(words <= 4), float(bool(site) and words <= 10 and site in text.casefold()),
@@ -250,10 +254,6 @@ def features(blocks: list[Block], site: str = "") -> list[list[float]]:
     prefix_pairs = [0.0]
     for p in pair:
         prefix_pairs.append(prefix_pairs[-1] + p)
-    prefix_prose = [0.0]
-    for i in range(n):
-        prefix_prose.append(prefix_prose[-1] + (words[i] if prose[i] else 0))
-    total_prose = prefix_prose[-1] or 1.0
     prefix_prose_n = [0.0]
     prefix_short = [0.0]
     for i in range(n):
@@ -275,21 +275,18 @@ def features(blocks: list[Block], site: str = "") -> list[list[float]]:
         for k in range(i, j):
             run[k] = j - i
         i = max(j, i + 1)
-    # end-of-article markers seen above, once some prose has been seen
-    ends_above = [0.0] * n
+    # a comment section seen above, once some prose has been seen (where a line is in the
+    # page, or how much prose lies above it, says little on a layout not seen before)
     comments_above = [0.0] * n
-    seen_prose, markers, comments = 0.0, 0, 0
+    seen_prose, comments = 0.0, 0
     chrome = [float(v[_I["boiler"]] or v[_I["section"]] or v[_I["legal"]] or v[_I["read_on"]]
                     or v[_I["comments_start"]] or v[_I["consent"]]) for v in base]
     for i in range(n):
-        ends_above[i] = min(markers, 4) / 4
         comments_above[i] = float(comments > 0)
         if prose[i]:
             seen_prose += words[i]
         if seen_prose >= 40 and (base[i][_I["comments_start"]] or base[i][_I["comment_meta"]]):
             comments += 1
-        if seen_prose >= 40 and (chrome[i] or (base[i][_I["byline"]] and i > 0 and prose[i - 1])):
-            markers += 1
     prefix_chrome = [0.0]
     for c in chrome:
         prefix_chrome.append(prefix_chrome[-1] + c)
@@ -314,8 +311,6 @@ def features(blocks: list[Block], site: str = "") -> list[list[float]]:
         card = max(pair[i], pair[i - 1] if i else 0.0)
         lo, hi = max(0, i - 12), min(n, i + 13)
         near = min(prefix_pairs[hi] - prefix_pairs[lo], 6) / 6
-        above = prefix_prose[i] / total_prose
-        below = (total_prose - prefix_prose[i + 1]) / total_prose
         w3s = share(prefix_short, i, 3)
         out.append(v + [
             prose[i - 1] if i >= 1 else 0.0, prose[i + 1] if i + 1 < n else 0.0,
@@ -323,7 +318,7 @@ def features(blocks: list[Block], site: str = "") -> list[list[float]]:
             short[i - 1] if i >= 1 else 1.0, short[i + 1] if i + 1 < n else 1.0,
             share(prefix_prose_n, i, 3), share(prefix_prose_n, i, 8), w3s,
             math.log1p(run[i]) / 3, headline[i], summary[i], card, near, card * near,
-            ends_above[i], comments_above[i], above, below, prose[i] * ends_above[i], short[i] * w3s,
+            comments_above[i], short[i] * w3s,
             min(prefix_chrome[min(n, i + 4)] - prefix_chrome[max(0, i - 3)], 3) / 3,
             max(-1.0, min(1.0, prior[i] / 8)), max(0.0, min(1.0, prior[i] / 8)),
             max(-1.0, min(1.0, smooth[i] / 8)),
@@ -480,7 +475,8 @@ def card_runs(blocks: list[Block], least: int = 3) -> list[tuple[int, int]]:
             if headline_summary(blocks[j], blocks[j + 1]):
                 pairs += 1
                 j += 2
-            elif pairs and j < n - 2 and blocks[j].words <= 4 and headline_summary(blocks[j + 1], blocks[j + 2]):
+            elif (pairs and j < n - 2 and blocks[j].words <= 4
+                  and headline_summary(blocks[j + 1], blocks[j + 2])):
                 j += 1  # a section name between two cards
             else:
                 break
@@ -504,7 +500,10 @@ def decode(z: list[float], blocks: list[Block], w: dict) -> tuple[int, int, set[
     story at …" line once some of it has been seen, and before a list of teaser cards of
     other stories (cards that share few words with the article above them)."""
     gap, gap_line = w.get("gap", 3.0), w.get("gap_line", 0.5)
-    tau = w.get("tau", 0.5)
+    # a threshold relative to the page: on a page whose best line is only half sure (a short
+    # paste, a layout unlike any seen), its likeliest lines still make the article
+    top = max((1 / (1 + math.exp(-max(-30.0, min(30.0, v)))) for v in z), default=1.0)
+    tau = min(w.get("tau", 0.5), w.get("rel_tau", 0.5) * top)
     for _ in range(5):  # no line sure enough (a short paste): the likeliest ones, then
         em = emissions(z, blocks, tau, w.get("base", 1.0))
         start, end, dropped = best_path(em, gap, gap_line)
@@ -547,7 +546,10 @@ class Labels:
     start: int
     end: int
     dropped: set[int]
-    emissions: list[float]
+    emissions: list[float]  # the last pass's log-odds per line
+
+    def kept(self) -> list[bool]:
+        return [self.start <= i < self.end and i not in self.dropped for i in range(len(self.emissions))]
 
 
 def article_lines(blocks: list[Block], title_of=None, site: str = "") -> Labels | None:
@@ -566,3 +568,86 @@ def article_lines(blocks: list[Block], title_of=None, site: str = "") -> Labels 
         z = scores(feats2, w["second"], FEATURES2)
         start, end, dropped = decode(z, blocks, w["decode2"])
     return Labels(start, end, dropped, z)
+
+
+# --- the title ------------------------------------------------------------------------------
+
+TITLE = ("bias", "heading", "w1_2", "w3_5", "w6_12", "w13_20", "w21", "above", "log_dist", "inside",
+         "first_line", "titlecase", "upper", "full_stop", "colon_end", "question", "has_date", "time",
+         "site_name", "separators", "shared", "shares_most", "repeated", "next_byline", "next_date",
+         "prev_short", "z", "heading_rank", "glued", "digits", "quote", "lower_start", "url", "caption",
+         "breadcrumb", "role", "legal", "sentences", "shared_best", "z_best", "nearest_heading")
+_TI = {name: i for i, name in enumerate(TITLE)}
+
+
+def title_candidates(blocks: list[Block], start: int, end: int, kept: list[bool], z: list[float],
+                     site: str = "", heading_of=None) -> list[tuple[int, list[float]]]:
+    """The lines that could be the article's title (around the article's start), each with its
+    features: where it stands, its shape, and how many of its words the article uses."""
+    n = len(blocks)
+    if end <= start:
+        return []
+    site = site.casefold() if len(site) >= 4 else ""
+    vocab: dict[str, int] = {}
+    for k in range(start, end):
+        if kept[k]:
+            for t in set(_content_tokens(blocks[k])):
+                vocab[t] = vocab.get(t, 0) + 1
+    counts: dict[str, int] = {}
+    for b in blocks:
+        counts[b.text] = counts.get(b.text, 0) + 1
+    lo, hi = max(0, start - 30), min(n, start + 4, end)
+    out = []
+    rank = 0
+    for i in range(hi - 1, lo - 1, -1):
+        b = blocks[i]
+        t = b.text
+        if not 1 <= b.words <= 45 or len(t) > 300 or b.boiler:
+            continue
+        if b.words <= 30 and byline_name(t):
+            continue
+        heading = bool(heading_of(t)) if heading_of else False
+        if heading and i < start:
+            rank += 1
+        toks = _content_tokens(b)
+        own = set(toks)
+        shared = sum(1 for tk in own if vocab.get(tk, 0) - (1 if kept[i] and tk in own else 0) > 0)
+        shared = shared / len(own) if own else 0.0
+        nxt = [blocks[k] for k in range(i + 1, min(n, i + 3))]
+        head = t[:300]
+        chars = max(1, len(head))
+        out.append((i, [
+            1.0, float(heading), float(b.words <= 2), float(3 <= b.words <= 5), float(6 <= b.words <= 12),
+            float(13 <= b.words <= 20), float(b.words > 20), float(i < start),
+            math.log1p(abs(start - i)) / 3, float(i >= start), float(i == 0), float(title_case(t)),
+            float(t.upper() == t and any(c.isalpha() for c in t)),
+            float(bool(_FULL_STOP.search(t)) and not t.endswith(("?", "!"))),
+            float(t.endswith((":", ";", ","))), float(t.endswith(("?", "？"))),
+            float(b.words <= 14 and bool(parse_date(t))), float(bool(_TIME.search(t))),
+            float(bool(site) and site in t.casefold()), float(len(_SEPARATORS.findall(t)) >= 1),
+            shared, float(shared >= 0.6), float(counts.get(t, 0) > 1),
+            float(any(nb.words <= 14 and bool(byline_name(nb.text)) for nb in nxt)),
+            float(any(nb.words <= 14 and bool(parse_date(nb.text)) for nb in nxt)),
+            float(i > 0 and blocks[i - 1].words <= 3), _squash(z[i]), min(rank, 5) / 5 if heading else 0.0,
+            float(bool(_GLUED.search(t, 0, 160))), min(1.0, 3 * sum(map(str.isdigit, head)) / chars),
+            float(bool(_QUOTE_START.match(t))), float(t[:1].islower()), float(bool(_URL.search(t))),
+            float(bool(CAPTION.match(t))), float(bool(_BREADCRUMB.search(t))), float(bool(_ROLE.search(t))),
+            float(legal(t)), min(len(_SENTENCE_SPLIT.findall(t)), 3) / 3, 0.0, 0.0,
+            float(heading and i < start and rank == 1),
+        ]))
+    if out:  # how each compares with the other candidates
+        top_shared = max(f[_TI["shared"]] for _, f in out)
+        top_z = max(f[_TI["z"]] for _, f in out)
+        for _, f in out:
+            f[_TI["shared_best"]] = float(f[_TI["shared"]] >= top_shared > 0)
+            f[_TI["z_best"]] = float(f[_TI["z"]] >= top_z)
+    return out
+
+
+def pick_title(cands: list[tuple[int, list[float]]], w: dict[str, float]) -> int | None:
+    """The likeliest title among the candidates, if it is likely enough."""
+    if not cands or not w:
+        return None
+    zs = scores([f for _, f in cands], w, TITLE)
+    best = max(range(len(cands)), key=lambda k: zs[k])
+    return cands[best][0] if zs[best] > w.get("_threshold", -2.0) else None

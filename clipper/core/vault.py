@@ -134,12 +134,25 @@ def text_sketch(body: str, grams: set[int] | None = None) -> list[int]:
     return sorted(grams)[:SKETCH_SIZE] if len(grams) >= 30 else []
 
 
-def same_article(a: set[int], b: set[int]) -> bool:
-    """Are two shingle sets one article (one holding most of the other, of similar size)?"""
+def _title_key(title: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", (title or "").casefold()).split())
+
+
+def same_article(a: set[int], b: set[int], title_a: str = "", title_b: str = "") -> bool:
+    """Are two texts (as shingle sets) one article? One holds most of the other and they are of
+    similar size, and their titles agree (one may hold the other, as with a site's name
+    added); without agreeing titles only texts that are all but identical are."""
     if not a or not b:
         return False
     shared = len(a & b)
-    return shared >= 0.7 * min(len(a), len(b)) and shared >= 0.4 * max(len(a), len(b))
+    small, big = min(len(a), len(b)), max(len(a), len(b))
+    if shared < 0.7 * small or shared < 0.4 * big:
+        return False
+    ta, tb = _title_key(title_a), _title_key(title_b)
+    short, long_ = sorted((ta, tb), key=len)
+    if short and (short == long_ or (short in long_ and len(short) >= 0.5 * len(long_))):
+        return True
+    return shared >= 0.97 * big
 
 
 _TRACKING = re.compile(r"^(utm_.*|fbclid|gclid|mc_cid|mc_eid|ref|ref_src|igshid|_ga|yclid|spm)$", re.I)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -83,6 +82,10 @@ def test_blog_paste_keeps_only_the_article():
     ("By Eric Song, IGN Staff", "Eric Song"),
     ("BY SARAH E. NEEDLEMAN | Nov. 19, 2019", "SARAH E. NEEDLEMAN"),
     ("Chris Davies - Nov 19, 2019, 10:31 pm CST", "Chris Davies"),
+    ("Текст: Иван Петров", "Иван Петров"),
+    ("Por María López", "María López"),
+    ("Texto: Ana Souza", "Ana Souza"),
+    ("Autor: Jan Nowak", "Jan Nowak"),
 ])
 def test_byline_gives_the_author_and_leaves_the_body(line, name):
     para = ("The committee met for six hours on Monday and agreed, after a long debate, to publish "
@@ -198,7 +201,7 @@ def test_seed_gives_the_expected_note():
     assert clip.source == ""
     assert clip.site_url == "https://www.theepochtimes.com/"  # as written in the text
     assert _f1(body, clip.markdown) >= 0.98
-    assert clip.markdown.startswith("Russian Foreign Minister Sergei Lavrov said")
+    assert clip.markdown.startswith("Russian Foreign Minister Sergei Lavrov said")  # no header line
     assert clip.markdown.rstrip().endswith("the supply of anything from the West.”")
     assert "##" not in clip.markdown
 
