@@ -30,7 +30,7 @@ BOILERPLATE = re.compile(
     r"previous(?: post| article)?|next(?: post| article)?|previous next|"
     r"image \d+ of \d+|\d+ of \d+|loading\.*|video|watch|listen|play|"
     r"facebook|twitter|linkedin|pinterest|reddit|whatsapp|instagram|youtube|flipboard|mix|rss(?: feed)?"
-    r")\.?$",
+    r")[.:]?$",
     re.I,
 )
 

@@ -457,6 +457,15 @@ def best_path(em: list[float], gap: float, gap_line: float = 0.0) -> tuple[int, 
     return start, end, dropped
 
 
+def _paragraph(b: Block) -> bool:
+    """A paragraph of prose: a dozen words or more, function words among them, a full stop."""
+    if b.words < 12 or not _FULL_STOP.search(b.text) or _ELLIPSIS.search(b.text):
+        return False
+    if b.dense > 20:
+        return True
+    return sum(1 for t in b.tokens if t.lower() in STOPWORDS) >= 0.25 * len(b.tokens)
+
+
 def _stops(blocks: list[Block]) -> list[bool]:
     """Lines after which an article does not go on: a comment section's start, a "read the
     full story at …" line."""
@@ -528,6 +537,9 @@ def decode(z: list[float], blocks: list[Block], w: dict) -> tuple[int, int, set[
             break
         if b.boiler:
             break
+    # a last paragraph just before the page's chrome (a share bar, "Related") is the article's
+    if end < len(blocks) and _paragraph(blocks[end]) and (end + 1 == len(blocks) or blocks[end + 1].boiler):
+        end += 1
     for lo, hi in card_runs(blocks):
         if not start < lo < end:
             continue
