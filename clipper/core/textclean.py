@@ -205,7 +205,12 @@ def find_date(lines: list[str], start: int, end: int, byline_at: int | None,
     return ""
 
 
+_ANY_DIGIT = re.compile(r"\d")
+
+
 def parse_date(text: str) -> str:
+    if not _ANY_DIGIT.search(text):  # every date form has digits
+        return ""
     for rx in _DATES:
         m = rx.search(text)
         if not m:

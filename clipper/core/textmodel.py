@@ -123,7 +123,9 @@ class Block:
     dense: int
     blank_before: bool = False
     blank_after: bool = False
-    boiler: bool = False
+    boiler: bool = False  # a chrome phrase (menu word, share prompt) or an other-stories header
+    phrase: bool = False
+    section: bool = False
     feats: list[float] = field(default_factory=list)
 
 
@@ -133,7 +135,10 @@ def make_block(text: str, blank_before: bool = False, blank_after: bool = False)
     words = len(toks) + dense // 2
     b = Block(text=text, words=words, tokens=toks, dense=dense, blank_before=blank_before,
               blank_after=blank_after)
-    b.boiler = bool(BOILERPLATE.match(text) or SECTION_BREAK.match(text))
+    if len(text) <= 300:  # no chrome phrase is longer
+        b.phrase = bool(BOILERPLATE.match(text))
+        b.section = bool(SECTION_BREAK.match(text))
+    b.boiler = b.phrase or b.section
     return b
 
 
@@ -178,7 +183,7 @@ def _base(b: Block, i: int, n: int, counts: dict[str, int], site: str) -> list[f
     ellipsis = bool(_ELLIPSIS.search(text))
     inner = len(_INNER_PUNCT.findall(text))
     if toks and b.dense <= 20:
-        stop = sum(1 for t in toks if t.lower() in STOPWORDS) / len(toks)
+        stop = sum(map(STOPWORDS.__contains__, map(str.lower, toks))) / len(toks)
     else:
         stop = 0.3 if b.dense > 20 else 0.0
     head = text[:300]  # ratios of characters: the start of a line tells enough
@@ -192,8 +197,8 @@ def _base(b: Block, i: int, n: int, counts: dict[str, int], site: str) -> list[f
         1.0, math.log1p(words) / 4, float(words <= 2), float(3 <= words <= 5), float(6 <= words <= 11),
         float(12 <= words <= 30), float(words > 30), float(ends), float(ellipsis),
         float(text.endswith((":", "："))), min(inner, 6) / 6, stop, float(b.dense > 20),
-        float(title_case(text)), float(upper), float(bool(BOILERPLATE.match(text))),
-        float(bool(SECTION_BREAK.match(text))), float(legal(text[:400])),
+        float(title_case(text)), float(upper), float(b.phrase),
+        float(b.section), float(legal(text[:400])),
         float(consent(text[:600])), float(bool(_COMMENT_META.match(text))),
         float(bool(COMMENTS_START.match(text))), float(bool(CAPTION.match(text))),
         float(words <= 8 and bool(DATE_ONLY.match(text))), float(words <= 25 and bool(byline_name(text))),
@@ -343,7 +348,7 @@ def _squash(z: float) -> float:
 
 
 def second_features(blocks: list[Block], feats: list[list[float]], z: list[float], kept: list[bool],
-                    title: str = "") -> list[list[float]]:
+                    title: str = "", runs: list[tuple[int, int]] | None = None) -> list[list[float]]:
     """The first-pass features plus what the first pass found around each line: its scores
     and its neighbours' (a stacked second pass), whether it kept them, and the words a line
     shares with the first pass's article and title."""
@@ -362,7 +367,7 @@ def second_features(blocks: list[Block], feats: list[list[float]], z: list[float
     kept_idx = [i for i in range(n) if kept[i]]
     first, last = (kept_idx[0], kept_idx[-1]) if kept_idx else (n, -1)
     in_cards = [0.0] * n
-    for lo, hi in card_runs(blocks):
+    for lo, hi in card_runs(blocks) if runs is None else runs:
         for k in range(lo, hi):
             in_cards[k] = 1.0
 
@@ -463,7 +468,7 @@ def _paragraph(b: Block) -> bool:
         return False
     if b.dense > 20:
         return True
-    return sum(1 for t in b.tokens if t.lower() in STOPWORDS) >= 0.25 * len(b.tokens)
+    return sum(map(STOPWORDS.__contains__, map(str.lower, b.tokens))) >= 0.25 * len(b.tokens)
 
 
 def _stops(blocks: list[Block]) -> list[bool]:
@@ -504,7 +509,8 @@ def _shared(blocks: list[Block], lines, others) -> float:
     return sum(t in vocab for t in toks) / len(toks) if toks else 1.0
 
 
-def decode(z: list[float], blocks: list[Block], w: dict) -> tuple[int, int, set[int]]:
+def decode(z: list[float], blocks: list[Block], w: dict,
+           runs: list[tuple[int, int]] | None = None) -> tuple[int, int, set[int]]:
     """The article's lines. The article ends before a comment section or a "read the full
     story at …" line once some of it has been seen, and before a list of teaser cards of
     other stories (cards that share few words with the article above them)."""
@@ -540,7 +546,7 @@ def decode(z: list[float], blocks: list[Block], w: dict) -> tuple[int, int, set[
     # a last paragraph just before the page's chrome (a share bar, "Related") is the article's
     if end < len(blocks) and _paragraph(blocks[end]) and (end + 1 == len(blocks) or blocks[end + 1].boiler):
         end += 1
-    for lo, hi in card_runs(blocks):
+    for lo, hi in card_runs(blocks) if runs is None else runs:
         if not start < lo < end:
             continue
         above = [k for k in range(start, lo) if k not in dropped and em[k] > 0]
@@ -571,14 +577,15 @@ def article_lines(blocks: list[Block], title_of=None, site: str = "") -> Labels 
     if not w:
         return None
     feats = features(blocks, site)
+    runs = card_runs(blocks)
     z = scores(feats, w["first"])
-    start, end, dropped = decode(z, blocks, w["decode1"])
+    start, end, dropped = decode(z, blocks, w["decode1"], runs)
     if w.get("second"):
         kept = [start <= i < end and i not in dropped for i in range(len(blocks))]
         title = title_of(blocks, start) if title_of and end > start else ""
-        feats2 = second_features(blocks, feats, z, kept, title)
+        feats2 = second_features(blocks, feats, z, kept, title, runs)
         z = scores(feats2, w["second"], FEATURES2)
-        start, end, dropped = decode(z, blocks, w["decode2"])
+        start, end, dropped = decode(z, blocks, w["decode2"], runs)
     return Labels(start, end, dropped, z)
 
 
