@@ -107,6 +107,8 @@ def headline_summary(a: Block, b: Block) -> bool:
 
 
 def title_case(text: str) -> bool:
+    if len(text) > 300:  # a paragraph, not a heading
+        return False
     words = [w for w in text.split() if w[:1].isalpha()]
     if len(words) < 3:
         return False
@@ -127,6 +129,7 @@ class Block:
     phrase: bool = False
     section: bool = False
     feats: list[float] = field(default_factory=list)
+    content: list[str] | None = None  # its content words, once asked for
 
 
 def make_block(text: str, blank_before: bool = False, blank_after: bool = False) -> Block:
@@ -336,11 +339,14 @@ _CONTENT = re.compile(r"[^\W\d_]{3,}")
 
 
 def _content_tokens(b: Block) -> list[str]:
-    toks = [t.lower() for t in _CONTENT.findall(b.text) if t.lower() not in STOPWORDS]
-    if b.dense:
-        chars = DENSE.findall(b.text)
-        toks += [chars[k] + chars[k + 1] for k in range(len(chars) - 1)]
-    return toks
+    """The block's words that are not function words (character pairs for dense scripts)."""
+    if b.content is None:
+        toks = [t for t in map(str.lower, _CONTENT.findall(b.text)) if t not in STOPWORDS]
+        if b.dense:
+            chars = DENSE.findall(b.text)
+            toks += [chars[k] + chars[k + 1] for k in range(len(chars) - 1)]
+        b.content = toks
+    return b.content
 
 
 def _squash(z: float) -> float:
