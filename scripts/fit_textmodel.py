@@ -362,7 +362,9 @@ def evaluate(pages, model, bench: Path | None) -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    shared = ROOT.parent.parent / "shared"
+    # the shared folder beside the checkout (or beside its worktrees' folder)
+    shared = next((p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if p.is_dir()),
+                  ROOT.parent / "shared")
     ap.add_argument("--corpus", type=Path, default=shared / "corpus")
     ap.add_argument("--multilingual", type=Path, default=shared / "corpus-multilingual")
     ap.add_argument("--bench", type=Path, default=shared / "bench", help="folder with metrics.py (scoring)")
