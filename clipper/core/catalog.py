@@ -2,7 +2,8 @@
 
 It sits beside the Whoosh index in the per-machine index folder and is a cache too: it lets
 ``open()`` compare the vault with the index using one ``os.scandir`` walk (size + mtime),
-answers duplicate look-ups (source URL, article text hash), tag counts and id -> path, and
+answers duplicate look-ups (source URL, article text hash, a sketch of the article's word
+4-grams for near-duplicates), tag counts and id -> path, and
 gives hits their metadata without loading Whoosh stored fields.
 """
 
@@ -26,11 +27,17 @@ CREATE INDEX IF NOT EXISTS notes_source ON notes(source_key);
 CREATE INDEX IF NOT EXISTS notes_text ON notes(text_hash);
 CREATE INDEX IF NOT EXISTS notes_created ON notes(created_num);
 CREATE INDEX IF NOT EXISTS notes_hash ON notes(hash);
+CREATE TABLE IF NOT EXISTS sketch(id TEXT NOT NULL, h INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS sketch_h ON sketch(h);
+CREATE INDEX IF NOT EXISTS sketch_id ON sketch(id);
 CREATE TABLE IF NOT EXISTS tags(id TEXT NOT NULL, tag TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS tags_tag ON tags(tag);
 CREATE INDEX IF NOT EXISTS tags_id ON tags(id);
 """
 
+
+#: Bumped when the catalog's tables change (the library then rebuilds it from the files).
+VERSION = 2
 
 _INSERT = f"INSERT INTO notes({','.join(COLUMNS)}) VALUES({','.join('?' * len(COLUMNS))})"
 _HAS_TAG = "id IN (SELECT id FROM tags WHERE tag=? OR tag LIKE ? ESCAPE '\\')"
@@ -67,6 +74,7 @@ class Catalog:
             self.db.execute("BEGIN")
             self.db.execute("DELETE FROM notes")
             self.db.execute("DELETE FROM tags")
+            self.db.execute("DELETE FROM sketch")
             self.db.execute("COMMIT")
 
     def count(self) -> int:
@@ -149,9 +157,15 @@ class Catalog:
                 for note_id in deletes:
                     db.execute("DELETE FROM notes WHERE id=?", (note_id,))
                     db.execute("DELETE FROM tags WHERE id=?", (note_id,))
+                    db.execute("DELETE FROM sketch WHERE id=?", (note_id,))
                 for row in upserts:
+                    for old in db.execute("SELECT id FROM notes WHERE path=?", (row["path"],)).fetchall():
+                        db.execute("DELETE FROM sketch WHERE id=?", old)
                     db.execute("DELETE FROM notes WHERE path=? OR id=?", (row["path"], row["id"]))
                     db.execute("DELETE FROM tags WHERE id=?", (row["id"],))
+                    db.execute("DELETE FROM sketch WHERE id=?", (row["id"],))
+                    db.executemany("INSERT INTO sketch(id, h) VALUES(?, ?)",
+                                   [(row["id"], h) for h in (row.get("sketch") or [])])
                     values = [row.get(c) for c in COLUMNS]
                     values[COLUMNS.index("tags")] = json.dumps(row.get("tags") or [], ensure_ascii=False)
                     values[COLUMNS.index("warnings")] = json.dumps(row.get("warnings") or [],
@@ -210,6 +224,18 @@ class Catalog:
             if rows:
                 return rows[0]
         return None
+
+    def near_candidates(self, sketch: list[int], least: int = 3, limit: int = 5) -> list[str]:
+        """Ids of notes whose sketch shares at least ``least`` values with ``sketch``, most
+        shared first (to be checked against the full text)."""
+        if not sketch:
+            return []
+        marks = ",".join("?" * len(sketch))
+        with self._lock:
+            rows = self.db.execute(
+                f"SELECT id, COUNT(*) AS n FROM sketch WHERE h IN ({marks}) GROUP BY id "
+                f"HAVING n >= ? ORDER BY n DESC LIMIT ?", [*sketch, least, limit]).fetchall()
+        return [r[0] for r in rows]
 
     def newest(self, limit: int, oldest: bool = False, tags=()) -> list[dict]:
         order = "ASC" if oldest else "DESC"

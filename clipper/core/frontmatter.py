@@ -21,7 +21,7 @@ MAX_NODES = 20_000  # YAML values after expanding aliases (a "billion laughs" he
 MAX_DEPTH = 64  # nesting of lists and mappings
 
 #: Order of known keys when writing; unknown keys keep their own order after these.
-KEY_ORDER = ("title", "author", "published", "site", "source", "language", "description",
+KEY_ORDER = ("title", "author", "published", "site", "site_url", "source", "language", "description",
              "image", "tags", "created", "updated", "id")
 
 

@@ -30,6 +30,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from clipper.core import catalog as catalogmod
 from clipper.core import confine, frontmatter, notefile, paths
 from clipper.core import query as qlang
 from clipper.core import tags as tagmod
@@ -38,6 +39,7 @@ from clipper.core.errors import VaultError
 from clipper.core.index import MAX_INDEXED_CHARS, SCHEMA_VERSION, TITLE_SEP, Highlighter, SearchIndex
 from clipper.core.index import snippet_html as _snippet_html
 from clipper.core.model import Clip
+from clipper.core.textclean import is_site_home
 from clipper.core.vault import (
     ATTACHMENTS,
     TrashEntry,
@@ -46,10 +48,13 @@ from clipper.core.vault import (
     normalize_url,
     now_iso,
     path_id,
+    same_article,
     sha256,
+    shingles,
     split_note,
     text_hash,
     text_hash_chunks,
+    text_sketch,
     valid_id,
 )
 
@@ -64,6 +69,7 @@ MAX_QUERY_CHARS = 2000
 SUGGEST_WORDS = 24
 SUGGEST_FIXES = 8
 BULK_CHUNK = 10_000
+_SCHEMA_TAG = f"{SCHEMA_VERSION}.{catalogmod.VERSION}"  # index and catalog layouts
 LOCK_TIMEOUT = 120.0
 #: Indexing decodes at most this much of a note (the index keeps its first MAX_INDEXED_CHARS
 #: anyway); the rest is only hashed, in chunks, so a note of any size costs bounded memory.
@@ -236,7 +242,7 @@ def _clean(value):
 
 def _clean_clip(clip: Clip) -> Clip:
     changes = {name: _clean(getattr(clip, name)) for name in (
-        "markdown", "title", "author", "published", "site", "source", "language", "description",
+        "markdown", "title", "author", "published", "site", "site_url", "source", "language", "description",
         "image", "tags")}
     return dataclasses.replace(clip, **changes)
 
@@ -381,7 +387,7 @@ class Library:
             self.catalog = self._open_catalog()
             ok = False
             try:
-                if self.catalog.get_meta("schema") == str(SCHEMA_VERSION):
+                if self.catalog.get_meta("schema") == _SCHEMA_TAG:
                     self._index.open()
                     ok = self._index.doc_count() == self.catalog.count()
             except Exception as exc:
@@ -411,7 +417,7 @@ class Library:
             self.catalog.close()
             self.catalog = self._open_catalog()
             self.catalog.clear()
-        self.catalog.set_meta("schema", str(SCHEMA_VERSION))
+        self.catalog.set_meta("schema", _SCHEMA_TAG)
 
     @contextlib.contextmanager
     def _writing(self):
@@ -459,7 +465,7 @@ class Library:
             "author": _str(meta.get("author")), "site": _str(meta.get("site")), "source": source,
             "published": _str(meta.get("published")), "created": created,
             "created_num": qlang.date_number(created) or 0, "language": _str(meta.get("language")),
-            "tags": tags, "warnings": warnings,
+            "tags": tags, "warnings": warnings, "sketch": text_sketch(p.body),
         }
 
     @staticmethod
@@ -901,7 +907,7 @@ class Library:
         with self._writing():
             dup_row = None
             if on_duplicate != "new":
-                dup_row = self.catalog.find_duplicate(normalize_url(clip.source), text_hash(clip.markdown))
+                dup_row = self._find_duplicate(clip)
             if dup_row is not None:
                 try:
                     existing = self.get(dup_row["id"])
@@ -923,6 +929,24 @@ class Library:
             self._sync(only=[rel])
             note = self.get(meta["id"])
             return ImportResult(note, True, None, warnings)
+
+    def _find_duplicate(self, clip: Clip) -> dict | None:
+        """The note holding the same article: the same source URL when that is the article's
+        own address (a site's home page says nothing of which article), or the same text, or
+        nearly the same (one article imported as a saved page and again as pasted text)."""
+        source = None if is_site_home(clip.source) else normalize_url(clip.source)
+        row = self.catalog.find_duplicate(source, text_hash(clip.markdown))
+        if row is not None:
+            return row
+        grams = shingles(clip.markdown)
+        for note_id in self.catalog.near_candidates(text_sketch(clip.markdown, grams)):
+            try:
+                note = self.get(note_id)
+            except KeyError:
+                continue
+            if same_article(grams, shingles(note.body), clip.title, note.title):
+                return self.catalog.by_id(note_id)
+        return None
 
     def _update_from_clip(self, existing: Note, clip: Clip, tags: list[str], warnings) -> ImportResult:
         meta = dict(existing.meta)

@@ -314,7 +314,7 @@ def _from_markdown(text: str) -> Clip:
     if isinstance(tags, str):
         tags = [t.strip() for t in tags.replace(",", " ").split() if t.strip()]
     clip = Clip(markdown=body.strip("\n"), kind="markdown", tags=[str(t) for t in tags])
-    for key in ("title", "author", "published", "site", "source", "language", "description"):
+    for key in ("title", "author", "published", "site", "site_url", "source", "language", "description"):
         value = meta.get(key)
         if isinstance(value, list):
             value = ", ".join(str(v) for v in value)

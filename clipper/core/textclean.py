@@ -5,6 +5,7 @@ the byline, date and site name in text copied from a web page. Pure functions, n
 from __future__ import annotations
 
 import re
+import urllib.parse
 from dataclasses import dataclass
 
 # Whole lines that are site chrome (navigation, share/subscribe/cookie prompts, "related" blocks).
@@ -29,7 +30,7 @@ BOILERPLATE = re.compile(
     r"previous(?: post| article)?|next(?: post| article)?|previous next|"
     r"image \d+ of \d+|\d+ of \d+|loading\.*|video|watch|listen|play|"
     r"facebook|twitter|linkedin|pinterest|reddit|whatsapp|instagram|youtube|flipboard|mix|rss(?: feed)?"
-    r")\.?$",
+    r")[.:]?$",
     re.I,
 )
 
@@ -96,7 +97,8 @@ _NAME_WORD = rf"(?:[{_CAPITAL}][\w'’.\-]*|van|von|de|der|da|di|del|la|le|bin|a
 _NAME = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,5}}"
 _BYLINE = re.compile(
     rf"^(?i:(?:(?:written|posted|reported|words|text|story|photos?)\s+)?(?:by|von|por|par|di|door|av|"
-    rf"af|przez|от|автор:?))[:\s]\s*({_NAME}(?:\s*(?:,|and|&|und|y|et|e)\s*{_NAME})*)"
+    rf"af|przez|от|автор:?|(?:текст|автор|texto|text|autor|auteur|autore|tekst|forfatter|författare)\s*:))"
+    rf"[:\s]\s*({_NAME}(?:\s*(?:,|and|&|und|y|et|e)\s*{_NAME})*)"
     rf"(?:\s*(?:[,|•·—–\-/／]|(?i:\b(?:on|updated|published|posted|publiziert|veröffentlicht|am|le|el|il|em)\b)).*)?$"
 )
 # "Chris Davies - Nov 19, 2019, 10:31 pm CST": a name, a separator, then a date.
@@ -125,6 +127,7 @@ _DOMAIN = r"(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+(?:com|org|net|edu|gov|i
           r"uk|us|ca|au|de|fr|it|es|nl|ru|br|in|jp|cn|pt|pl|se|no|dk|fi|ch|at|be|ie|nz|za|mx|ar)"
 _READ_ON = re.compile(rf"^(?:read|view|see|continue reading|originally published)\b.{{0,80}}?\b"
                       rf"(?:on|at)\s+(?:the\s+)?({_DOMAIN}|[A-Z][\w&' ]{{1,40}})\.?$", re.I)
+READ_ON = _READ_ON  # "Read Full Article on Site.com": the end of an article and its site
 _NOT_SOURCE = re.compile(r"(?:^|\.)(?:t\.co|bit\.ly|goo\.gl|amzn\.to|tinyurl\.com|ow\.ly|buff\.ly|"
                          r"scorecardresearch\.com|doubleclick\.net|google-analytics\.com|facebook\.com|"
                          r"twitter\.com|instagram\.com|pinterest\.com|youtube\.com|linkedin\.com)$", re.I)
@@ -202,7 +205,12 @@ def find_date(lines: list[str], start: int, end: int, byline_at: int | None,
     return ""
 
 
+_ANY_DIGIT = re.compile(r"\d")
+
+
 def parse_date(text: str) -> str:
+    if not _ANY_DIGIT.search(text):  # every date form has digits
+        return ""
     for rx in _DATES:
         m = rx.search(text)
         if not m:
@@ -219,12 +227,29 @@ def parse_date(text: str) -> str:
     return ""
 
 
-def find_site(lines: list[str], url: str | None) -> tuple[str, str]:
-    """(site name, source URL) from "Read … on Site.com", URL lines, lone repeated name lines."""
-    domain, source = "", url or ""
+def is_site_home(url: str | None) -> bool:
+    """Is ``url`` a site's home page (no path, query or ``#!``/``#/`` route), not an article's
+    own address?"""
+    try:
+        parts = urllib.parse.urlsplit(str(url or "").strip())
+    except ValueError:
+        return False
+    if not parts.scheme or not parts.netloc:
+        return False
+    route = parts.fragment.startswith(("!", "/")) and parts.fragment.strip("!/")
+    return not parts.path.strip("/") and not parts.query and not route
+
+
+def find_site(lines: list[str], url: str | None) -> tuple[str, str, str]:
+    """(site name, source URL, site home page) from "Read … on Site.com", URL lines, lone
+    repeated name lines. The source is the article's own address only: a home page found in
+    the text (or given) is the site's address, not the article's."""
+    domain, source, home = "", url or "", ""
     if url:
         m = re.match(r"https?://(?:www\.)?([^/:]+)", url, re.I)
         domain = m.group(1) if m else ""
+        if is_site_home(url):
+            source, home = "", url
     named = ""
     for line in lines:
         m = _READ_ON.match(line)
@@ -232,11 +257,14 @@ def find_site(lines: list[str], url: str | None) -> tuple[str, str]:
             found = m.group(1).strip()
             if re.fullmatch(_DOMAIN, found, re.I):
                 domain = domain or re.sub(r"^www\.", "", found.lower())
-                if not source:
-                    source = f"https://{domain}/"
+                home = home or f"https://{found.lower()}/"
+                named_home = True
             else:
                 named = named or found
+                named_home = False
             break
+    else:
+        named_home = False
     if not source:
         for line in lines:
             m = _URL.search(line)
@@ -248,6 +276,11 @@ def find_site(lines: list[str], url: str | None) -> tuple[str, str]:
                 continue
             if len(line) - len(m.group(0)) > 40 and not _URL_LABEL.search(line):
                 continue  # a link inside a sentence, not the page's address
+            if is_site_home(found):
+                if not home or (named_home and host.group(1).lower() == domain):
+                    home, named_home = found, False  # the address as written beats one made up
+                domain = domain or host.group(1).lower()
+                continue
             source = found
             domain = domain or host.group(1).lower()
             break
@@ -261,7 +294,7 @@ def find_site(lines: list[str], url: str | None) -> tuple[str, str]:
                     break
     if not site and domain:
         site = domain
-    return site, source
+    return site, source, home
 
 
 _NOT_SITE = re.compile(r"^(?:facebook|twitter|instagram|youtube|google|all rights reserved|and reprint.*|"

@@ -122,12 +122,57 @@ def text_hash_chunks(chunks) -> str | None:
     return digest.hexdigest() if size >= 40 else None
 
 
+_SKETCH_TOKEN = re.compile(r"\w+")
+_MD_TARGET = re.compile(r"\]\([^)]*\)|<https?://[^>]+>")
+SKETCH_SIZE = 16
+
+
+def shingles(body: str) -> set[int]:
+    """Hashes of the word 4-grams of an article's visible text (case folded, link targets left
+    out): what two copies of one article share however each was imported."""
+    toks = _SKETCH_TOKEN.findall(_MD_TARGET.sub("] ", body or "").casefold())
+    out = set()
+    for i in range(len(toks) - 3):
+        digest = hashlib.blake2b(" ".join(toks[i:i + 4]).encode("utf-8"), digest_size=8).digest()
+        out.add(int.from_bytes(digest, "big", signed=True))
+    return out
+
+
+def text_sketch(body: str, grams: set[int] | None = None) -> list[int]:
+    """The SKETCH_SIZE smallest shingle hashes (a bottom-k sketch): notes sharing several are
+    candidates for the same article. Empty for texts too short to tell."""
+    grams = shingles(body) if grams is None else grams
+    return sorted(grams)[:SKETCH_SIZE] if len(grams) >= 30 else []
+
+
+def _title_key(title: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", (title or "").casefold()).split())
+
+
+def same_article(a: set[int], b: set[int], title_a: str = "", title_b: str = "") -> bool:
+    """Are two texts (as shingle sets) one article? One holds most of the other and they are of
+    similar size, and their titles agree (one may hold the other, as with a site's name
+    added); without agreeing titles only texts that are all but identical are."""
+    if not a or not b:
+        return False
+    shared = len(a & b)
+    small, big = min(len(a), len(b)), max(len(a), len(b))
+    if shared < 0.7 * small or shared < 0.4 * big:
+        return False
+    ta, tb = _title_key(title_a), _title_key(title_b)
+    short, long_ = sorted((ta, tb), key=len)
+    if short and (short == long_ or (short in long_ and len(short) >= 0.5 * len(long_))):
+        return True
+    return shared >= 0.97 * big
+
+
 _TRACKING = re.compile(r"^(utm_.*|fbclid|gclid|mc_cid|mc_eid|ref|ref_src|igshid|_ga|yclid|spm)$", re.I)
 
 
 def normalize_url(url) -> str | None:
     """Canonical form of a source URL for duplicate checks (scheme/host case, www., fragment,
-    tracking parameters, trailing slash and default ports ignored)."""
+    tracking parameters, trailing slash and default ports ignored). A ``#!`` or ``#/`` route
+    (hash-routed sites) is part of the address."""
     if not url:
         return None
     text = str(url).strip()
@@ -146,7 +191,9 @@ def normalize_url(url) -> str | None:
                                           if not _TRACKING.match(k)))
     path = parts.path.rstrip("/") or ""
     scheme = "https" if parts.scheme.lower() in ("http", "https") else parts.scheme.lower()
-    return urllib.parse.urlunsplit((scheme, netloc, path, query, ""))
+    fragment = parts.fragment if parts.fragment.startswith(("!", "/")) else ""
+    fragment = fragment.rstrip("/") if fragment.strip("!/") else ""
+    return urllib.parse.urlunsplit((scheme, netloc, path, query, fragment))
 
 
 def now_iso() -> str:

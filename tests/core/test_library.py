@@ -232,6 +232,94 @@ def test_duplicates_by_url_and_by_text(lib):
     assert new.created and new.note.id != a.note.id
 
 
+_PASTE = """{title}
+
+Example Gazette Header
+
+{body}
+
+By Sam Writer
+
+Read Full Article on ExampleGazette.com
+
+Example Gazette
+https://www.examplegazette.com/
+Independent local news.
+"""
+_STORIES = {
+    "Harbour Bridge Will Close for Repairs Next Month": (
+        "The harbour bridge will close for six weeks from the first of next month while engineers "
+        "replace the worn bearings, the city said on Monday.",
+        "Buses will run every ten minutes over the old road, and the ferry will add two evening "
+        "crossings for the duration of the works, officials added."),
+    "School Board Votes to Extend the Lunch Break": (
+        "The school board voted on Tuesday to give pupils twenty more minutes for lunch, after a "
+        "survey found that many of them had no time to eat before classes resumed.",
+        "Teachers were divided on the change, which will shorten the afternoon by the same amount "
+        "and move the end of the school day to half past three."),
+    "Library Opens a Repair Café on Saturdays": (
+        "The central library will open a repair café every Saturday, where volunteers help "
+        "visitors mend toasters, lamps, bicycles and clothes for free.",
+        "Organisers hope the project will keep broken things out of the landfill and teach "
+        "people to fix them themselves, the head librarian said."),
+}
+
+
+def test_different_pastes_from_one_site_are_different_notes(lib):
+    from clipper.core.plaintext import extract_text
+
+    ids = set()
+    for title, paras in _STORIES.items():
+        clip = extract_text(_PASTE.format(title=title, body="\n\n".join(paras)))
+        assert clip.source == "" and clip.site_url == "https://www.examplegazette.com/"
+        res = lib.import_clip(clip)
+        assert res.created and res.duplicate_of is None, title
+        assert res.note.meta["site_url"] == "https://www.examplegazette.com/"
+        ids.add(res.note.id)
+    assert len(ids) == 3
+    # a site's home page given as the source does not make two articles one either
+    one = lib.import_clip(Clip(markdown="A note about the tides and the moon over the bay, long enough.",
+                               title="Tides", source="https://www.examplegazette.com/"))
+    two = lib.import_clip(Clip(markdown="A note about the wind and the rain over the hills, long enough.",
+                               title="Wind", source="https://examplegazette.com"))
+    assert one.created and two.created
+    # the same paste again is the same article
+    title, paras = next(iter(_STORIES.items()))
+    again = lib.import_clip(extract_text(_PASTE.format(title=title, body="\n\n".join(paras))))
+    assert not again.created
+
+
+def test_a_page_and_its_pasted_text_are_one_article(lib):
+    words = ("The council agreed on Monday to turn the old tram depot into a market hall with room "
+             "for forty stalls, a bakery school and a small stage for music on weekend evenings. ")
+    page = Clip(markdown="# The Depot Becomes a Market\n\n" + words + "[More](https://x.example/m) about "
+                "the plan. " + words.replace("Monday", "Tuesday") + "\n\n*Photo: the depot.*\n",
+                title="The Depot Becomes a Market", source="https://news.example.org/depot-market")
+    first = lib.import_clip(page)
+    assert first.created
+    pasted = Clip(markdown=words + "More about the plan. " + words.replace("Monday", "Tuesday")
+                  + "\n\nShare this story\n", title="The Depot Becomes a Market")
+    second = lib.import_clip(pasted)
+    assert not second.created and second.duplicate_of.id == first.note.id
+    other = Clip(markdown=words.replace("tram depot", "fire station").replace("market hall", "library")
+                 .replace("forty stalls", "ten reading rooms").replace("bakery school", "children's corner")
+                 .replace("small stage for music", "café") + " Work starts in spring.", title="Other")
+    assert lib.import_clip(other).created  # a different article on the same subject is its own note
+
+
+def test_hash_routes_are_different_articles(lib):
+    a = lib.import_clip(Clip(markdown="Story one about the river and its bridges, told at length.",
+                             title="One", source="https://spa.example.org/#!/story/1"))
+    b = lib.import_clip(Clip(markdown="Story two about the mountains and their passes, told at length.",
+                             title="Two", source="https://spa.example.org/#!/story/2"))
+    c = lib.import_clip(Clip(markdown="Story three about the lakes, told at length, and more.",
+                             title="Three", source="https://spa.example.org/#/story/3"))
+    assert a.created and b.created and c.created
+    again = lib.import_clip(Clip(markdown="Other text.", title="One again",
+                                 source="https://spa.example.org/#!/story/1"))
+    assert not again.created and again.duplicate_of.id == a.note.id
+
+
 def test_delete_and_restore(lib, vault):
     (hit,) = lib.search("kitchen")
     entry = lib.delete(hit.id)

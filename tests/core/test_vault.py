@@ -126,6 +126,11 @@ def test_url_normalisation():
     assert len({normalize_url(u) for u in same}) == 1
     assert normalize_url("https://example.com/a?b=3") != normalize_url(same[0])
     assert normalize_url("") is None
+    # a #! or #/ route is part of the address; a plain fragment is not
+    assert normalize_url("https://spa.example.org/#!/story/1") != normalize_url("https://spa.example.org/#!/story/2")
+    assert normalize_url("https://spa.example.org/#/a") != normalize_url("https://spa.example.org/#/b")
+    assert normalize_url("https://spa.example.org/#/a/") == normalize_url("https://spa.example.org/#/a")
+    assert normalize_url("https://example.org/a#section-2") == normalize_url("https://example.org/a")
 
 
 def test_ids_and_text_hash():
