@@ -16,6 +16,8 @@ SYSTEM_PACKAGES=(
   # virtual screen and input for headless runs and the real-window tests (drag and drop, the
   # first paste): a light window manager (focus, placement as on a desktop) and the clipboard
   xvfb xauth xdotool openbox xclip
+  # a real sync engine for the two-machine sync test (tests/sync)
+  syncthing
   # packaging checks (PyInstaller needs objdump; desktop entry and metainfo validators)
   binutils desktop-file-utils appstream
   # building Python packages that ship no wheel

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from clipper.core import catalog as catalogmod
-from clipper.core import confine, frontmatter, notefile, paths
+from clipper.core import confine, conflicts, frontmatter, notefile, paths
 from clipper.core import query as qlang
 from clipper.core import tags as tagmod
 from clipper.core.catalog import Catalog
@@ -332,6 +332,7 @@ class Library:
         vault = Path(vault).expanduser() if vault else paths.default_vault()
         Vault(vault).ensure()
         index_dir = Path(index_dir) if index_dir else paths.index_dir_for(vault)
+        paths.check_outside(index_dir, vault)
         try:
             index_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -845,10 +846,11 @@ class Library:
             except OSError:
                 current = None
             if base_hash and current is not None and sha256(current) != base_hash:
+                # the note as it is on disk stays; the edit waits beside it as a conflict copy
                 new_rel = self._vault.conflict_copy(rel, text)
-                self._sync(only=[rel, new_rel])
-                conflict = self.note_for_path(self._vault.abs(new_rel))
-                return SaveResult(conflict, self._vault.abs(new_rel))
+                self._sync(only=[rel])
+                row = self.catalog.by_path(rel) or row
+                return SaveResult(self.get(row["id"]), self._vault.abs(new_rel))
             self._vault.write_note(rel, text)
             self._sync(only=[rel])
             row = self.catalog.by_path(rel)
@@ -1065,8 +1067,45 @@ class Library:
                 entry = matches[-1]
             rel = self._vault.restore_from_trash(entry)
             self._sync(only=[rel])
+            found = conflicts.copy_of(rel)
+            if found is not None:  # a conflict copy given up when a conflict was resolved
+                rel = found.note
             row = self.catalog.by_path(rel)
+            if row is None:
+                raise VaultError(f"{Path(rel).name} is back in the vault as a conflict copy; its note is "
+                                 "not there")
             return self.get(row["id"])
+
+    # --- conflict copies -----------------------------------------------------------------
+    def conflicts(self, paths=None) -> list[conflicts.Conflict]:
+        """The conflict copies in the vault (``paths``: only those directly in these folders of
+        the vault, a file standing for its folder), each with the note it is a version of."""
+        if paths is None:
+            return conflicts.find(self._vault)
+        folders = set()
+        for path in paths:
+            try:
+                rel = self._vault.rel(path)
+            except (VaultError, ValueError):
+                continue
+            rel = "" if rel == "." else rel
+            if rel and not self._vault.abs(rel).is_dir():
+                rel = rel.rpartition("/")[0]
+            folders.add(rel)
+        return conflicts.find(self._vault, sorted(folders))
+
+    def resolve_conflict(self, copy, keep: str) -> conflicts.Resolution:
+        """Settle the conflict of the copy ``copy`` (a path, or a Conflict): keep the ``"note"``,
+        the ``"copy"`` or ``"both"`` (see :mod:`clipper.core.conflicts`); what is given up goes
+        to the trash. The index follows at once."""
+        with self._writing():
+            rel = copy.copy if isinstance(copy, conflicts.Conflict) else self._vault.rel(copy)
+            found = conflicts.copy_of(rel)
+            if found is None:
+                raise VaultError(f"{Path(rel).name} is not a conflict copy")
+            result = conflicts.resolve(self._vault, found, keep)
+            self._sync(only=result.changed)
+            return result
 
 
 IMPORTABLE = (".html", ".htm", ".xhtml", ".xht", ".shtml", ".mhtml", ".mht", ".md", ".markdown",

@@ -32,3 +32,17 @@ def index_dir_for(vault: Path) -> Path:
     digest = hashlib.sha256(real.encode("utf-8", "surrogateescape")).hexdigest()[:16]
     name = "".join(c if c.isalnum() else "-" for c in Path(real).name)[:40] or "vault"
     return cache_root() / "indexes" / f"{name}-{digest}"
+
+
+def check_outside(index_dir: Path, vault: Path) -> None:
+    """Refuse an index folder inside the vault: a sync engine would copy it to other machines
+    (and the index's table of contents is a pickle: whoever writes it runs code in the app).
+    Raises VaultError with what to do."""
+    from clipper.core.errors import VaultError
+
+    real_index = os.path.realpath(index_dir)
+    real_vault = os.path.realpath(vault)
+    if real_index == real_vault or real_index.startswith(real_vault.rstrip(os.sep) + os.sep):
+        raise VaultError(f"The index folder {index_dir} is inside the vault {vault}, which may be synced to "
+                         "other machines. Choose a vault folder that does not hold your cache folder, or set "
+                         "CLIPPER_CACHE_DIR to a folder outside the vault.")

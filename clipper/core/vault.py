@@ -5,14 +5,24 @@ Layout::
     <vault>/
       Some article title.md        notes (also in sub-folders; any .md/.markdown file)
       attachments/                 images saved with notes (unique names)
-      .trash/                      deleted notes (restorable) + trash.json (where they were)
+      .trash/                      deleted notes (restorable), each with "<its name>.json"
+                                   saying where it was (older vaults: one trash.json)
 
-Dot-folders and the atomic-write temp files are skipped when scanning. Files are the truth;
-nothing here touches the index.
+Dot-folders and the atomic-write temp files are skipped when scanning, and so are conflict
+copies (``NAME.sync-conflict-….md``, ``NAME (conflicted copy …).md``…, see
+:mod:`clipper.core.syncnames`): a copy is a version of its note, listed and resolved by
+:mod:`clipper.core.conflicts`, never a second note. Files are the truth; nothing here touches
+the index.
+
+Sync engines copy every file of the vault to other machines, so everything Clipper writes here
+is written so that two machines never write the same file at once: a trashed note's record is
+a file of its own (two machines deleting at once give two files, not one trash.json with two
+versions of which the engine keeps one), and no index, lock or setting lives in the vault.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import hashlib
 import json
@@ -26,14 +36,16 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
-from clipper.core import confine, frontmatter, fsutil, names
+from clipper.core import confine, frontmatter, fsutil, names, syncnames
 from clipper.core.errors import VaultError
 from clipper.core.model import Attachment
 
 NOTE_SUFFIXES = (".md", ".markdown")
 ATTACHMENTS = "attachments"
 TRASH = ".trash"
-TRASH_INDEX = "trash.json"
+TRASH_INDEX = "trash.json"  # the trash list of older versions: read, updated on restore, no longer added to
+TRASH_INFO = ".json"  # "<trashed note's name>.json": where it was, its id, title, when deleted
+_INFO_MAX = 64 * 1024
 #: Trashed notes are named "YYYYMMDD-HHMMSS <original stem>.md".
 _TRASH_STAMP = re.compile(r"\A\d{8}-\d{6} ")
 
@@ -295,6 +307,8 @@ class Vault:
                             continue
                         if not name.lower().endswith(NOTE_SUFFIXES) or not entry.is_file():
                             continue
+                        if syncnames.is_conflict_copy(name):
+                            continue  # a version of its note (conflicts.py lists them)
                         if entry.is_symlink() and not confine.is_within(entry.path, self.root):
                             continue  # a link to a file elsewhere (a synced folder can hold one)
                         st = entry.stat()
@@ -336,6 +350,11 @@ class Vault:
 
     def is_note_path(self, rel: str) -> bool:
         """True if ``scan`` would list this vault-relative path as a note."""
+        return self.is_note_place(rel) and not syncnames.is_conflict_copy(rel.rsplit("/", 1)[-1])
+
+    def is_note_place(self, rel: str) -> bool:
+        """True if a note file (or a conflict copy of one) may live at this vault-relative path:
+        a Markdown name outside dot-folders and ``attachments/``."""
         parts = rel.split("/")
         if any(p.startswith(".") or fsutil.is_temp_name(p) for p in parts) or parts[0] in ("", ".."):
             return False
@@ -363,9 +382,13 @@ class Vault:
         fsutil.atomic_write_bytes(self.abs(rel), data)
 
     def conflict_copy(self, rel: str, text: str) -> str:
+        """Write ``text`` beside the note as ``NAME (conflict <date>).md`` (a conflict copy: not a
+        note of its own, listed among the note's conflicts)."""
         path = self.abs(rel)
         stamp = time.strftime("%Y-%m-%d %H%M%S")
-        stem = names.safe_stem(f"{path.stem} (conflict {stamp})")
+        suffix = f" (conflict {stamp})"
+        # the note's name is cut to make room, never the marker that makes this a copy
+        stem = names.safe_stem(path.stem, max_bytes=names.MAX_NAME_BYTES - len(suffix)) + suffix
         new = names.create_unique(path.parent, stem, path.suffix or ".md", text.encode("utf-8"))
         return self.rel(new)
 
@@ -387,42 +410,105 @@ class Vault:
         return markdown
 
     # trash
-    def _trash_index(self) -> list[dict]:
+    def _list_file(self, name: str) -> list[dict]:
+        """The entries of one trash list (``trash.json``, or a sync engine's copy of it)."""
         try:
-            data = json.loads((self.trash / TRASH_INDEX).read_text(encoding="utf-8"))
-            return data if isinstance(data, list) else []
+            with confine.open_in(self.trash, name) as fh:
+                data = json.loads(fh.read().decode("utf-8"))
         except (OSError, ValueError):
             return []
+        return [e for e in data if isinstance(e, dict)] if isinstance(data, list) else []
+
+    def _trash_index(self) -> list[dict]:
+        return self._list_file(TRASH_INDEX)
 
     def _save_trash_index(self, entries: list[dict]) -> None:
         confine.own_folder(self.root, TRASH)
         fsutil.atomic_write_text(self.trash / TRASH_INDEX, json.dumps(entries, ensure_ascii=False, indent=1))
 
+    def _read_info(self, name: str) -> dict | None:
+        """The record in the info file ``name`` (``<trashed note>.json``); it speaks for the note
+        beside it only, whatever its "trash" says."""
+        try:
+            with confine.open_in(self.trash, name) as fh:
+                data = fh.read(_INFO_MAX + 1)
+            record = json.loads(data.decode("utf-8")) if len(data) <= _INFO_MAX else None
+        except (OSError, ValueError):
+            return None
+        if not isinstance(record, dict):
+            return None
+        record["trash"] = name[:-len(TRASH_INFO)]
+        return record
+
+    def _records(self) -> list[dict]:
+        """Every record of a trashed note: the notes' own info files, then trash.json and the
+        copies a sync engine made of it when two machines changed it at once (merged: an entry
+        of any of them counts; where two speak of one note the first wins)."""
+        try:
+            listing = sorted(os.listdir(self.trash))
+        except OSError:
+            return []
+        infos, lists = [], []
+        for name in listing:
+            if not name.endswith(TRASH_INFO) or fsutil.is_temp_name(name):
+                continue
+            copy = syncnames.parse(name)
+            if name == TRASH_INDEX:
+                lists.insert(0, name)
+            elif copy is not None and copy.original == TRASH_INDEX:
+                lists.append(name)
+            elif self._trash_name_ok(name[:-len(TRASH_INFO)]):
+                infos.append(name)
+        out = [r for r in map(self._read_info, infos) if r is not None]
+        for name in lists:
+            out.extend(self._list_file(name))
+        return out
+
+    def _free_trash_name(self, stem: str, suffix: str) -> Path:
+        """A name in .trash for a note deleted now: neither it nor its info file exists (an
+        info file left by a restore on another machine that has not synced yet is not reused)."""
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        for name in names.candidates(names.safe_stem(f"{stamp} {stem}"), suffix or ".md"):
+            if not (self.trash / name).exists() and not (self.trash / (name + TRASH_INFO)).exists():
+                return self.trash / name
+        raise VaultError(f"Could not find a free name in the trash for {stem!r}")
+
+    def _record_trash(self, dest: Path, rel: str, note_id: str, title: str) -> TrashEntry:
+        entry = TrashEntry(note_id, self.abs(rel), dest, now_iso(), title)
+        record = {"id": note_id, "path": rel, "trash": dest.name, "deleted": entry.deleted, "title": title}
+        fsutil.atomic_write_text(self.trash / (dest.name + TRASH_INFO),
+                                 json.dumps(record, ensure_ascii=False, indent=1))
+        return entry
+
     def move_to_trash(self, rel: str, note_id: str, title: str = "") -> TrashEntry:
         src = self.abs(rel)
         confine.own_folder(self.root, TRASH)
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        stem = names.safe_stem(f"{stamp} {src.stem}")
-        dest = None
-        for name in names.candidates(stem, src.suffix or ".md"):
-            cand = self.trash / name
-            if not cand.exists():
-                dest = cand
-                break
+        dest = self._free_trash_name(src.stem, src.suffix)
         try:
             os.replace(src, dest)
         except OSError as exc:
             raise VaultError(f"Could not move {src.name} to the trash: {exc.strerror or exc}") from exc
         fsutil.fsync_dir(self.trash)
-        entry = TrashEntry(note_id, src, dest, now_iso(), title)
-        entries = self._trash_index()
-        entries.append({"id": note_id, "path": rel, "trash": dest.name, "deleted": entry.deleted,
-                        "title": title})
-        self._save_trash_index(entries)
-        return entry
+        return self._record_trash(dest, rel, note_id, title)
+
+    def trash_version(self, rel: str, data: bytes, note_id: str, title: str = "") -> TrashEntry:
+        """Put ``data``, a version of the note at ``rel`` about to be replaced, in the trash as if
+        that note had been deleted (restoring it brings this version back beside the note)."""
+        confine.own_folder(self.root, TRASH)
+        src = self.abs(rel)
+        for _ in range(100):
+            dest = self._free_trash_name(src.stem, src.suffix)
+            try:
+                fsutil.atomic_write_bytes(dest, data, exclusive=True)
+                break
+            except FileExistsError:
+                continue
+        else:
+            raise VaultError(f"Could not find a free name in the trash for {src.name}")
+        return self._record_trash(dest, rel, note_id, title)
 
     def _trash_name_ok(self, name) -> bool:
-        """A note file directly in .trash (trash.json is a synced file: it may name anything)."""
+        """A note file directly in .trash (trash records are synced files: they may name anything)."""
         return (isinstance(name, str) and name not in ("", ".", "..") and not re.search(r"[/\\\x00]", name)
                 and not fsutil.is_temp_name(name) and name.lower().endswith(NOTE_SUFFIXES))
 
@@ -433,26 +519,33 @@ class Vault:
             return False
 
     def trash_entries(self) -> list[TrashEntry]:
-        """The trashed notes. Entries of trash.json whose paths would lead out of the vault or
-        out of .trash, or name no plain note file there, are left out."""
+        """The trashed notes, oldest first. Records whose paths would lead out of the vault or
+        out of .trash, or name no plain note file there, are left out; trashed notes without a
+        record are listed from their files."""
         if os.path.islink(self.trash):
             return []  # restoring would read from (and delete in) another place
-        out = []
-        for e in self._trash_index():
+        out: list[TrashEntry] = []
+        seen: set[str] = set()
+        for e in self._records():
             try:
                 rel = confine.clean_rel(e["path"])
-                if not self.is_note_path(rel) or not self._trash_name_ok(e["trash"]):
+                name = e["trash"]
+                if not self.is_note_place(rel) or not self._trash_name_ok(name) or name in seen:
                     continue
-                out.append(TrashEntry(str(e["id"]), self.abs(rel), self.trash / e["trash"],
+                if not self._trashed_file(name):
+                    continue  # restored (maybe on another machine): a stale entry
+                out.append(TrashEntry(str(e["id"]), self.abs(rel), self.trash / name,
                                       str(e.get("deleted", "")), str(e.get("title", ""))))
+                seen.add(name)
             except (KeyError, TypeError, AttributeError, VaultError):
                 continue
-        out = [e for e in out if self._trashed_file(e.trash_path.name)]
-        return out + self._unlisted_trash({e.trash_path.name for e in out})
+        out += self._unlisted_trash(seen)
+        out.sort(key=lambda e: (e.deleted, e.trash_path.name))
+        return out
 
     def _unlisted_trash(self, listed: set[str]) -> list[TrashEntry]:
-        """Notes in the trash that trash.json does not list (a delete killed between moving the
-        note and writing the list, or a trash copied by a sync tool): listed from the files."""
+        """Notes in the trash that no record lists (a delete killed between moving the note and
+        writing its record, or a trash copied by a sync tool): listed from the files."""
         out = []
         try:
             names_ = sorted(os.listdir(self.trash))
@@ -480,9 +573,9 @@ class Vault:
     def restore_from_trash(self, entry: TrashEntry) -> str:
         """Move a trashed note back (to its old place, or a free name beside it).
 
-        Both paths are checked first (an entry comes from trash.json, a synced file): the note
-        must be a plain file directly in .trash, and its old place a note path in the vault with
-        no symlinked folder on the way. Raises VaultError before touching anything otherwise."""
+        Both paths are checked first (an entry comes from a synced record): the note must be a
+        plain file directly in .trash, and its old place a note path in the vault with no
+        symlinked folder on the way. Raises VaultError before touching anything otherwise."""
         trash = confine.own_folder(self.root, TRASH)
         trash_path = Path(entry.trash_path)
         name = trash_path.name
@@ -490,7 +583,7 @@ class Vault:
                 or not self._trashed_file(name)):
             raise VaultError(f"{name[:80]} is not a note in the vault's trash")
         rel = confine.clean_rel(self.rel(entry.original_path))
-        if not self.is_note_path(rel):
+        if not self.is_note_place(rel):
             raise VaultError(f"{rel[:80]} is not a place for a note in the vault")
         with confine.open_in(trash, name) as fh:
             data = fh.read()
@@ -498,10 +591,10 @@ class Vault:
         folder = confine.make_folder(self.root, str(Path(rel).parent.as_posix()))
         stem = original.stem
         path = names.create_unique(folder, stem, original.suffix or ".md", data)
-        try:
-            os.unlink(entry.trash_path)
-        except OSError:
-            pass
-        entries = [e for e in self._trash_index() if e.get("trash") != entry.trash_path.name]
-        self._save_trash_index(entries)
+        for gone in (name, name + TRASH_INFO):
+            with contextlib.suppress(OSError):
+                os.unlink(trash / gone)
+        entries = self._trash_index()
+        if any(e.get("trash") == name for e in entries):  # listed by an older version
+            self._save_trash_index([e for e in entries if e.get("trash") != name])
         return self.rel(path)

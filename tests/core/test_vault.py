@@ -85,14 +85,15 @@ def test_trash_and_restore(tmp_path):
 
 
 def test_trashed_note_missing_from_the_trash_list_is_still_listed(tmp_path):
-    """A delete killed after moving the note but before writing trash.json loses nothing."""
+    """A delete killed after moving the note but before writing its record loses nothing."""
     v = Vault(tmp_path)
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "n.md").write_text("---\nid: abc\ntitle: Kept\n---\nhello\n")
     (tmp_path / "plain.md").write_text("no header")
     v.move_to_trash("sub/n.md", "abc", "Kept")
     v.move_to_trash("plain.md", "p1")
-    (tmp_path / ".trash" / "trash.json").unlink()
+    for info in (tmp_path / ".trash").glob("*.md.json"):
+        info.unlink()
     (tmp_path / ".trash" / ".clipper-tmp-0123abcd-w.x.md.tmp").write_text("partial")
     found = {e.id: e for e in v.trash_entries()}
     assert set(found) == {"abc", path_id("plain.md")}  # no id in the note: the one its path gave

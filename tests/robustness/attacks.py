@@ -243,7 +243,8 @@ def attack_trash_json(sb: Sandbox, rng: random.Random) -> list[str]:
         Clip(markdown=f"deleted note {rng.random()}", title="Gone"), on_duplicate="new"
     ).note
     entry = lib.delete(gone.id)
-    real = json.loads((sb.vault / ".trash" / "trash.json").read_text("utf-8"))
+    index = sb.vault / ".trash" / "trash.json"  # older versions' list (read still, no longer written)
+    real = json.loads(index.read_text("utf-8")) if index.exists() else []
     if rng.random() < 0.5:
         (sb.vault / "linked").symlink_to(sb.bait, target_is_directory=True)
     with contextlib.suppress(FileExistsError):
@@ -266,7 +267,11 @@ def attack_trash_json(sb: Sandbox, rng: random.Random) -> list[str]:
     ]
     chosen = rng.sample(hostile, rng.randint(1, len(hostile)))
     entries = chosen + real if rng.random() < 0.5 else real + chosen
-    (sb.vault / ".trash" / "trash.json").write_text(json.dumps(entries), "utf-8")
+    index.write_text(json.dumps(entries), "utf-8")
+    # the info files beside trashed notes are synced files too: each may say anything
+    for i, e in enumerate(rng.sample(hostile, rng.randint(1, 4))):
+        name = entry.trash_path.name if i == 0 else f"{i} planted.md"
+        (sb.vault / ".trash" / (name + ".json")).write_text(json.dumps(e), "utf-8")
     before = sb.outside_snapshot()
     notes_before = _note_bytes(sb)
     listed = _call(lib.trash) or []

@@ -61,8 +61,8 @@ def test_restore_of_a_hostile_trash_json_touches_nothing_outside(sb):
         Clip(markdown="zqrestore1 a note to delete", title="Deleted"), on_duplicate="new"
     ).note
     entry = lib.delete(note.id)
-    index = sb.vault / ".trash" / "trash.json"
-    entries = json.loads(index.read_text("utf-8"))
+    index = sb.vault / ".trash" / "trash.json"  # an older version's list, synced from elsewhere
+    entries = []
     entries.append({"id": "evil", "path": "../escaped/evil.md", "trash": "../../bait/precious.txt"})
     entries.append({"id": "evil2", "path": str(sb.bait / "new.md"), "trash": entry.trash_path.name})
     index.write_text(json.dumps(entries), "utf-8")

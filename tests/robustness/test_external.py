@@ -79,42 +79,40 @@ def test_external_add_edit_rename_delete_while_running_and_after_restart(dirs):
         _consistent(lib, vault)
 
 
-SYNC_COPIES = [
-    "note.sync-conflict-20240101-123456-ABCDEF.md",  # Syncthing
-    "note (conflicted copy 2024-01-01).md",  # Dropbox
+SYNC_COPIES = [  # conflict copies: versions of the note, not notes
+    "note.sync-conflict-20240101-123456-ABCDEF7.md",  # Syncthing
+    "note (conflicted copy 2024-01-01 101112).md",  # Nextcloud
+    "note (Sam's conflicted copy 2024-01-01).md",  # Dropbox
+    "note (conflict 2024-01-01 101112).md",  # Clipper's editor
+]
+OTHER_COPIES = [  # names no sync engine of ours gives a conflict: ordinary notes
     "note (Case Conflict).md",
     "note-DESKTOP-1A2B3C.md",  # OneDrive style
 ]
 
 
-def test_sync_conflict_copies_are_separate_notes(dirs):
-    """A sync tool's copy carries the same front matter (same id) as the original: both notes stay
-    visible, searchable and editable, neither hides or overwrites the other."""
+def test_sync_conflict_copies_are_conflicts_of_their_note(dirs):
+    """A sync tool's copy carries the same front matter (same id) as the original: it is listed
+    as a conflict of the note and gives no second hit; names that only look like copies stay
+    notes. Neither hides or overwrites the other."""
     vault, index_dir = dirs
     rng = random.Random(4)
     with open_library(vault, index_dir) as lib:
         res = lib.import_clip(Clip(markdown=make_body(new_marker(rng), 1, rng, words=30), title="note"))
         original = Path(res.note.path)
         text = original.read_text()
-        copies = []
-        for i, name in enumerate(SYNC_COPIES):
-            copy = vault / name
-            copy.write_text(text.replace(" v1\n", " v1\n") + f"\nconflictword{i}\n")
-            copies.append(copy)
+        for i, name in enumerate(SYNC_COPIES + OTHER_COPIES):
+            (vault / name).write_text(text + f"\nconflictword{i}\n")
         lib.refresh()
-        assert len(lib.search("", limit=100)) == 1 + len(SYNC_COPIES)
-        for i, name in enumerate(SYNC_COPIES):
-            hits = lib.search(f"conflictword{i}", limit=10)
-            assert [Path(h.path).name for h in hits] == [name]
-            note = lib.get(hits[0].id)
-            assert Path(note.path).name == name
-            assert f"conflictword{i}" in note.body
+        assert len(lib.search("", limit=100)) == 1 + len(OTHER_COPIES)
+        for i, name in enumerate(SYNC_COPIES + OTHER_COPIES):
+            hits = [Path(h.path).name for h in lib.search(f"conflictword{i}", limit=10)]
+            assert hits == ([] if name in SYNC_COPIES else [name])
+        assert {(c.copy, c.note) for c in lib.conflicts()} == {(n, original.name) for n in SYNC_COPIES}
         assert Path(lib.get(res.note.id).path) == original
-        ids = {h.id for h in lib.search("", limit=100)}
-        assert len(ids) == 1 + len(SYNC_COPIES)
         _consistent(lib, vault, sample=0)  # the copies share the marker: counted, not sampled
     with open_library(vault, index_dir) as lib:
-        assert len(lib.search("", limit=100)) == 1 + len(SYNC_COPIES)
+        assert len(lib.search("", limit=100)) == 1 + len(OTHER_COPIES)
         assert original.read_text() == text  # the original was not rewritten to "fix" the id
         _consistent(lib, vault, sample=0)
 
@@ -137,7 +135,8 @@ def test_save_over_a_note_changed_on_disk_writes_a_conflict_copy(dirs):
         assert conflict.exists() and conflict != path
         assert conflict.read_text() == mine or "mywordqq" in conflict.read_text()
         assert path.read_text() == theirs  # nothing of theirs lost
-        assert _hits(lib, "mywordqq") == {conflict.name}
+        assert _hits(lib, "mywordqq") == set()  # a version of the note: listed, not a note
+        assert [c.copy for c in lib.conflicts()] == [conflict.name]
         assert _hits(lib, "theirwordqq") == {path.name}
         # saving on top of what is on disk now (right base) just saves
         now = hashlib.sha256(path.read_bytes()).hexdigest()
