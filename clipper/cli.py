@@ -20,10 +20,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"clipper {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    from clipper import cli_extract, cli_library
+    from clipper import cli_extract, cli_library, cli_sync
 
     cli_extract.register(sub)
     cli_library.register(sub)
+    cli_sync.register(sub)
 
     gui = sub.add_parser("gui", help="start the desktop app")
     gui.add_argument("--vault", help="vault folder (default: the user's data folder)")

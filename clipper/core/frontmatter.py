@@ -178,6 +178,14 @@ def dump(meta: dict) -> str:
     return f"---\n{body}---\n"
 
 
+def _one_line(value) -> str | None:
+    """``value`` as YAML on one line (a list in flow style, a scalar as itself), or None."""
+    shown = yaml.dump(value, Dumper=_Dumper, allow_unicode=True, width=10**6, default_flow_style=True).strip()
+    if shown.endswith("\n..."):  # a lone scalar ends its YAML document with "..."
+        shown = shown[:-4].rstrip()
+    return None if "\n" in shown or shown.endswith("...") else shown
+
+
 def set_key(text: str, key: str, value) -> str | None:
     """``text`` with only ``key`` of its header changed to ``value``: comments, key order and
     the quoting of every other key stay as the user (or another program) wrote them. The key
@@ -201,10 +209,10 @@ def set_key(text: str, key: str, value) -> str | None:
         rest = lines[start].split(":", 1)[1].strip()
         flow = bool(rest) and not rest.startswith(("#", "|", ">"))
     if flow:
-        shown = yaml.dump(value, Dumper=_Dumper, allow_unicode=True, width=10**6, default_flow_style=True)
-        new = [f"{key}: {shown.strip()}"]
-        if shown.strip().endswith("..."):  # a lone scalar ends its YAML document: use block style
+        shown = _one_line(value)
+        if shown is None:
             return None
+        new = [f"{key}: {shown}"]
     else:
         shown = yaml.dump({key: value}, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10**6,
                           default_flow_style=False)

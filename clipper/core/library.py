@@ -1094,6 +1094,10 @@ class Library:
             folders.add(rel)
         return conflicts.find(self._vault, sorted(folders))
 
+    def conflict_versions(self, conflict: conflicts.Conflict) -> tuple[str, str]:
+        """(the note's text, the copy's text) of a conflict, read through the vault's checks."""
+        return conflicts.read_versions(self._vault, conflict)
+
     def resolve_conflict(self, copy, keep: str) -> conflicts.Resolution:
         """Settle the conflict of the copy ``copy`` (a path, or a Conflict): keep the ``"note"``,
         the ``"copy"`` or ``"both"`` (see :mod:`clipper.core.conflicts`); what is given up goes

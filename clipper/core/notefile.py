@@ -13,8 +13,6 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-import yaml
-
 from clipper.core import frontmatter
 
 _BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
@@ -93,9 +91,8 @@ def read_head(fh, head_bytes: int, clean, text_hash_of) -> Head:
 
 
 def _flow(value) -> str:
-    shown = yaml.dump(value, Dumper=frontmatter._Dumper, allow_unicode=True, width=10**6,
-                      default_flow_style=True).strip()
-    if shown.endswith("..."):
+    shown = frontmatter._one_line(value)
+    if shown is None:
         raise EditRefused("the new value cannot be written on one line")
     return shown
 
