@@ -42,6 +42,7 @@ from clipper.core.model import Clip
 from clipper.core.textclean import is_site_home
 from clipper.core.vault import (
     ATTACHMENTS,
+    NOTE_SUFFIXES,
     TrashEntry,
     Vault,
     new_id,
@@ -1089,8 +1090,8 @@ class Library:
             except (VaultError, ValueError):
                 continue
             rel = "" if rel == "." else rel
-            if rel and not self._vault.abs(rel).is_dir():
-                rel = rel.rpartition("/")[0]
+            if rel and rel.lower().endswith(NOTE_SUFFIXES) and not self._vault.abs(rel).is_dir():
+                rel = rel.rpartition("/")[0]  # a note file: its folder
             folders.add(rel)
         return conflicts.find(self._vault, sorted(folders))
 

@@ -387,8 +387,9 @@ class Vault:
         path = self.abs(rel)
         stamp = time.strftime("%Y-%m-%d %H%M%S")
         suffix = f" (conflict {stamp})"
-        # the note's name is cut to make room, never the marker that makes this a copy
-        stem = names.safe_stem(path.stem, max_bytes=names.MAX_NAME_BYTES - len(suffix)) + suffix
+        # the copy's name holds the note's whole name (that is how it is found to be the note's
+        # copy), even past the length Clipper gives new names; file systems take 255 bytes
+        stem = names.safe_stem(path.stem, max_bytes=240 - len(suffix)) + suffix
         new = names.create_unique(path.parent, stem, path.suffix or ".md", text.encode("utf-8"))
         return self.rel(new)
 
