@@ -159,8 +159,11 @@ class Catalog:
                     db.execute("DELETE FROM tags WHERE id=?", (note_id,))
                     db.execute("DELETE FROM sketch WHERE id=?", (note_id,))
                 for row in upserts:
+                    # the row this replaces may have had another id (the file's id changed, or
+                    # its path now holds another note): its tags and sketch go with it
                     for old in db.execute("SELECT id FROM notes WHERE path=?", (row["path"],)).fetchall():
                         db.execute("DELETE FROM sketch WHERE id=?", old)
+                        db.execute("DELETE FROM tags WHERE id=?", old)
                     db.execute("DELETE FROM notes WHERE path=? OR id=?", (row["path"], row["id"]))
                     db.execute("DELETE FROM tags WHERE id=?", (row["id"],))
                     db.execute("DELETE FROM sketch WHERE id=?", (row["id"],))

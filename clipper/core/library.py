@@ -1066,6 +1066,12 @@ class Library:
                 if not matches:
                     raise KeyError(entry)
                 entry = matches[-1]
+            with contextlib.suppress(VaultError):
+                found = conflicts.copy_of(self._vault.rel(entry.original_path))
+                if found is not None and not self._vault.abs(found.note).exists():
+                    # a conflict copy given up earlier, and its note is gone since: it comes back
+                    # as the note (a copy of nothing would be hidden)
+                    entry = dataclasses.replace(entry, original_path=self._vault.abs(found.note))
             rel = self._vault.restore_from_trash(entry)
             self._sync(only=[rel])
             found = conflicts.copy_of(rel)

@@ -668,3 +668,14 @@ def test_match_spans_find_the_words_as_the_search_does():
     assert [text[a:b] for a, b in spans] == ["runs", "seaside", "Running", "sea"]
     assert Library.match_spans('"sea level"', text) == [(text.index("sea level"), len(text))]
     assert Library.match_spans("-running", text) == [] and Library.match_spans("", text) == []
+
+
+def test_a_file_whose_id_changes_leaves_no_ghost_tags(lib, vault):
+    """A synced file can come back with another note's id (a conflict resolved on another
+    machine, a rename there): the tags of the id it had go with it."""
+    (vault / "ghost.md").write_text("---\nid: ghost-one\ntags: [spectre]\n---\nA note about ghosts.\n")
+    lib.refresh()
+    assert lib.tags().get("spectre") == 1
+    (vault / "ghost.md").write_text("---\nid: ghost-two\ntags: [phantom]\n---\nAnother note, about phantoms.\n")
+    lib.refresh()
+    assert "spectre" not in lib.tags() and lib.tags().get("phantom") == 1
