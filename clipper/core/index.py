@@ -28,6 +28,7 @@ Design (measurements in FIELD-NOTES and the issue-4 report):
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import html
 import io
@@ -42,9 +43,9 @@ import threading
 import zlib
 from array import array
 from bisect import bisect_left
-from collections import Counter, deque
+from collections import Counter
 from functools import lru_cache
-from itertools import accumulate, chain, islice, repeat
+from itertools import accumulate, chain, repeat
 from pathlib import Path
 
 import whoosh.util
@@ -53,13 +54,15 @@ from whoosh import query as wq
 from whoosh.analysis import Token, Tokenizer
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3TermInfo
 from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.filetables import OrderedHashWriter, md5_hash
 from whoosh.matching import NullMatcherClass
 from whoosh.matching.wrappers import ConstantScoreWrapperMatcher, FilterMatcher
 from whoosh.query.compound import DefaultOr
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.system import pack_ushort
-from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.util.numeric import byte_to_length
+from whoosh.util.numlists import GrowableArray
 from whoosh.writing import SegmentWriter
 
 from clipper.core import query as qlang
@@ -273,7 +276,7 @@ class _CompactPool:
     def __init__(self, schema, textual=None):
         self.fieldnames: set[str] = set()
         self._fields: dict[str, dict] = {}
-        self._schema = schema  # None: a pool of text postings only (see _analyze)
+        self._schema = schema
         self._textual = set(textual) if textual is not None else textual_fields(schema)
         # text postings (from merged segments) whose weight is not the one their frequencies
         # give: (field, word) -> {docnum: weight}
@@ -342,28 +345,6 @@ class _CompactPool:
             terms[word][0][-1] = count  # this document's title frequency, just added
         return length
 
-    def text_postings(self) -> dict:
-        """The text fields' postings, for :meth:`merge_text` (in another process too)."""
-        return {name: terms for name, terms in self._fields.items() if name in self._textual}
-
-    def merge_text(self, fields: dict) -> None:
-        """Add text postings from :meth:`text_postings` of a pool whose documents come after
-        every document here."""
-        for fieldname, chunk in fields.items():
-            if fieldname not in self._textual:
-                raise ValueError(f"not a text field: {fieldname}")
-            terms = self._terms(fieldname)
-            get = terms.get
-            for word, heads, data in _unpacked(chunk):
-                entry = get(word)
-                if entry is None:
-                    terms[word] = (heads, data)
-                else:
-                    if heads[0] <= entry[0][-3]:
-                        self._disordered = True  # not expected: sorted when written
-                    entry[0].extend(heads)
-                    entry[1].extend(data)
-
     def terms(self, fieldname: str):
         """(term bytes, docnums, weights, values) of a field's terms in term order, the
         postings of each in docnum order."""
@@ -415,140 +396,8 @@ class _CompactPool:
         self._disordered = False
 
 
-#: documents per batch of text analysis in a bulk build (see _add_bulk)
-ANALYSIS_BATCH = 250
-
-
-def _add_bulk(writer, docs) -> int:
-    """Add new documents, their text analysed in batches by a helper process on the other
-    core while this one reads the next notes, writes the per-document data and analyses a
-    batch itself whenever the helper is two batches behind. Batches are added in order; if
-    the helper fails, its batches are analysed here. Returns the number of documents added."""
-    if not isinstance(writer.pool, _CompactPool):  # Whoosh's own writer (the tests compare)
-        added = 0
-        for doc in docs:
-            doc.pop("_new", None)
-            writer.add_document(**doc)
-            added += 1
-        return added
-    textual = sorted(writer.pool._textual)  # noqa: SLF001
-    pending: deque = deque()  # [documents, their texts, first docnum, (postings, lengths) or None]
-    helper = None
-    tried = False
-    base = writer.docnum
-    added = 0
-
-    def add_oldest(block: bool) -> bool:
-        nonlocal helper, added
-        batch, texts, first, result = pending[0]
-        if result is None and helper is not None:
-            if not block and not helper.ready():
-                return False
-            try:
-                result = helper.result()
-            except Exception as exc:  # noqa: BLE001 -- the work is done here instead
-                log.warning("text analysis helper failed (%s); going on without it", exc)
-                helper.close()
-                helper = None
-        if result is None:
-            result = _analyze(texts, first, textual, pack=False)
-        pending.popleft()
-        postings, lengths = result
-        for doc, doc_lengths in zip(batch, lengths):
-            doc.pop("_new", None)
-            writer.add_document(**doc, _analyzed=doc_lengths)
-        writer.pool.merge_text(postings)
-        added += len(batch)
-        return True
-
-    try:
-        for batch in _batches(docs, ANALYSIS_BATCH):
-            texts = [{name: doc[name] for name in textual if isinstance(doc.get(name), str)} for doc in batch]
-            if not tried and len(batch) == ANALYSIS_BATCH:
-                tried = True
-                helper = _start_helper()
-            if helper is not None and helper.queued < 2 and helper.send(_analyze, texts, base, textual):
-                pending.append([batch, texts, base, None])
-            else:
-                pending.append([batch, texts, base, _analyze(texts, base, textual, pack=False)])
-            base += len(batch)
-            while pending and add_oldest(block=False):
-                pass
-        while pending:
-            add_oldest(block=True)
-    finally:
-        if helper is not None:
-            helper.close()
-    return added
-
-
-def _batches(items, size: int):
-    it = iter(items)
-    while batch := list(islice(it, size)):
-        yield batch
-
-
-def _start_helper():
-    """A helper process for text analysis, or None (one core, in-process mode, no fork)."""
-    from clipper.core import limits
-
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cores = os.cpu_count() or 1
-    if cores < 2 or limits.in_process():
-        return None
-    try:
-        return limits.Helper()
-    except Exception as exc:  # noqa: BLE001 -- e.g. no process may be started here
-        log.warning("no text analysis helper (%s)", exc)
-        return None
-
-
 def textual_fields(schema) -> set[str]:
     return {name for name, field in schema.items() if isinstance(field.format, ArrayPositions)}
-
-
-def _analyze(texts: list[dict], base: int, fieldnames, pack: bool = True) -> tuple[dict, list[dict]]:
-    """Text postings of documents ``base``, ``base + 1``, ... (their text fields' values in
-    ``texts``) and each document's field lengths; run in a helper process during bulk builds
-    (``pack``: postings as :func:`_packed` arrays, to be sent back)."""
-    pool = _CompactPool(None, textual=fieldnames)
-    lengths = []
-    for i, values in enumerate(texts):
-        lengths.append({name: pool.add_text(name, base + i, value) for name, value in values.items()})
-    postings = pool.text_postings()
-    if pack:
-        postings = {name: _packed(terms) for name, terms in postings.items()}
-    return postings, lengths
-
-
-def _packed(terms: dict) -> tuple:
-    """A field's text postings as a few arrays (one pickle of those is a fraction of the
-    time of thousands of small arrays), for :func:`_unpacked`."""
-    words = list(terms)
-    heads, data, head_counts, data_counts = array("I"), array("I"), array("I"), array("I")
-    for word in words:
-        h, d = terms[word]
-        heads.extend(h)
-        data.extend(d)
-        head_counts.append(len(h))
-        data_counts.append(len(d))
-    return words, heads, data, head_counts, data_counts
-
-
-def _unpacked(chunk):
-    """(word, heads, positions) of a field's postings from :func:`_packed` or a pool."""
-    if isinstance(chunk, dict):
-        for word, (heads, data) in chunk.items():
-            yield word, heads, data
-        return
-    words, heads, data, head_counts, data_counts = chunk
-    h = d = 0
-    for word, nh, nd in zip(words, head_counts, data_counts):
-        yield word, heads[h:h + nh], data[d:d + nd]
-        h += nh
-        d += nd
 
 
 def _weight(freq: int, in_title: int, boost: float) -> float:
@@ -583,7 +432,6 @@ class _Writer(SegmentWriter):
         pool = self.pool
         docnum = self.docnum
         fieldnames = sorted(name for name in fields if not name.startswith("_"))
-        analyzed = fields.get("_analyzed")
         self._check_fields(schema, fieldnames)
         perdocwriter.start_doc(docnum)
         try:
@@ -597,10 +445,7 @@ class _Writer(SegmentWriter):
                 length = 0
                 if field.indexed:
                     if isinstance(field.format, ArrayPositions) and isinstance(value, str):
-                        if analyzed is None:
-                            length = pool.add_text(fieldname, docnum, value)
-                        else:  # postings come with merge_text (see _add_bulk)
-                            length = analyzed[fieldname]
+                        length = pool.add_text(fieldname, docnum, value)
                     else:
                         scorable = field.scorable
                         for tbytes, freq, weight, vbytes in field.index(value):
@@ -621,34 +466,154 @@ class _Writer(SegmentWriter):
     def _flush_segment(self):
         self.perdocwriter.close()
         pdr = self.per_document_reader() if self.codec.length_stats else None
-        lengths = _PreloadedLengths(pdr) if pdr is not None else None
         fw = self.fieldwriter
         if self.write_blocks and _writes_blocks(fw):
-            _write_pool(fw, self.schema, lengths, self.pool)
+            _write_pool(fw, self.schema, pdr, self.pool)
         else:
+            lengths = _PreloadedLengths(pdr) if pdr is not None else None
             fw.add_postings(self.schema, lengths, self.pool.iter_postings())
         fw.close()
         if pdr is not None:
             pdr.close()
 
 
+#: side folders (in the index folder) where :class:`SegmentBuilder` writes; a dot keeps
+#: Whoosh's clean-up of unused files away from them
+BUILD_PREFIX = ".building-"
+
+
+class BuiltSegment:
+    """A finished segment waiting in its side folder (picklable: it comes from a helper
+    process)."""
+
+    def __init__(self, folder: str, segment):
+        self.folder = folder
+        self.segment = segment
+
+    @property
+    def doc_count(self) -> int:
+        return self.segment.doc_count_all()
+
+
+class SegmentBuilder:
+    """Writes one new segment of new documents in a side folder of the index, in any
+    process and without the index's write lock (:meth:`SearchIndex.add_segments` moves it
+    in and commits it). Segments number their documents from 0 and do not depend on one
+    another, so a first build writes two at a time, one per core."""
+
+    write_blocks = True
+
+    def __init__(self, index_folder):
+        self.folder = Path(index_folder) / f"{BUILD_PREFIX}{os.getpid()}-{whoosh.util.random_name(12)}"
+        self.folder.mkdir(parents=True)
+        self.storage = FileStorage(str(self.folder), supports_mmap=False)
+        self.schema = make_schema()
+        self.codec = W3Codec(compression=0)
+        self.newsegment = self.codec.new_segment(self.storage, INDEX_NAME)
+        self.perdocwriter = self.codec.per_document_writer(self.storage, self.newsegment)
+        self.fieldwriter = self.codec.field_writer(self.storage, self.newsegment)
+        self.pool = _CompactPool(self.schema)
+        self.docnum = 0
+        self.is_closed = False
+        self._added = False
+
+    # the writer's own document and flush code (no lock, no table of contents involved)
+    add_document = _Writer.add_document
+    _flush_segment = _Writer._flush_segment
+    _check_state = SegmentWriter._check_state
+    _check_fields = SegmentWriter._check_fields
+    get_segment = SegmentWriter.get_segment
+    per_document_reader = SegmentWriter.per_document_reader
+
+    def finish(self) -> BuiltSegment | None:
+        """Write the segment (one compound file); None if no document was added."""
+        self._check_state()
+        if not self.docnum:
+            self.cancel()
+            return None
+        try:
+            self._flush_segment()
+            self.pool.cleanup()
+            segment = self.get_segment()
+            segment.create_compound_file(self.storage)
+        except BaseException:
+            self.cancel()
+            raise
+        self.is_closed = True
+        return BuiltSegment(str(self.folder), segment)
+
+    def cancel(self) -> None:
+        for w in (self.perdocwriter, self.fieldwriter):
+            if not w.is_closed:
+                try:
+                    w.close()
+                except Exception:  # noqa: BLE001 -- the folder goes anyway
+                    pass
+        self.pool.cleanup()
+        self.is_closed = True
+        discard_build(self.folder)
+
+
+def discard_build(folder) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def discard_stale_builds(index_folder) -> None:
+    """Remove side folders of segment builds whose process is gone (killed mid-build)."""
+    try:
+        entries = list(Path(index_folder).iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        if not entry.name.startswith(BUILD_PREFIX):
+            continue
+        pid = entry.name[len(BUILD_PREFIX):].split("-")[0]
+        if pid.isdigit() and _alive(int(pid)):
+            continue
+        discard_build(entry)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
 def _writes_blocks(fw) -> bool:
     """Whether :func:`_write_pool` knows how to write for this field writer (Whoosh 2.7's W3
-    format, no inlined postings)."""
+    format, no inlined postings, its ordered hash file of terms)."""
     codec = getattr(fw, "_codec", None)
+    tindex = getattr(fw, "_tindex", None)
     return (type(fw) is W3FieldWriter and type(codec) is W3Codec and codec._inlinelimit <= 1
-            and all(hasattr(fw, name) for name in ("_postfile", "_tindex", "_fieldid")))
+            and all(hasattr(fw, name) for name in ("_postfile", "_fieldid"))
+            and type(tindex) is OrderedHashWriter and tindex.hashfn is md5_hash
+            and isinstance(getattr(tindex, "index", None), GrowableArray)
+            and all(hasattr(tindex, name) for name in ("dbfile", "buckets", "lastkey")))
 
 
-def _write_pool(fw, schema, lengths, pool) -> None:
-    """Write the pool's posting lists straight into W3 blocks, a term at a time.
+_TERMINFO = struct.Struct("!BfIBBfIIqi")  # W3TermInfo._struct + posting list offset and length
+_HASH_LENGTHS = struct.Struct("!ii")  # filetables: key and value length before each pair
+
+def _write_pool(fw, schema, pdr, pool) -> None:
+    """Write the pool's posting lists straight into W3 blocks, and their terms into the
+    segment's term file, a field at a time.
 
     Whoosh's add_postings takes the postings one by one (a method call and a dozen checks
-    each, half of a bulk build's time) and re-groups what the pool already holds grouped.
-    The files are the ones W3PostingsWriter writes (a test reads both back and compares),
-    except that a block's data is pickled with protocol 5 instead of 2: Whoosh reads it
-    with pickle.loads all the same, and 2 stores each value through a codecs call (8x
-    slower to write and to read, twice the size)."""
+    each, half of a bulk build's time) and re-groups what the pool already holds grouped;
+    its term file writer takes a term at a time. The files are the ones Whoosh writes (a
+    test reads both back and compares), except that a block's data is pickled with
+    protocol 5 instead of 2: Whoosh reads it with pickle.loads all the same, and 2 stores
+    each value through a codecs call (8x slower to write and to read, twice the size).
+    Field lengths are handled as the length bytes Whoosh stores (its block and term
+    statistics only keep those)."""
     blocklimit = fw._codec._blocklimit
     compression = fw._codec._compression
     postfile = fw._postfile
@@ -660,57 +625,103 @@ def _write_pool(fw, schema, lengths, pool) -> None:
             continue
         fw.start_field(fieldname, fieldobj)
         fixedsize = fieldobj.format.fixed_value_size()
-        doclens = lengths.lengths(fieldname) if lengths is not None else None
-        if doclens is not None and not any(doclens):
-            doclens = None  # not scorable: the same as lengths of 0
+        lens = None
+        if pdr is not None:
+            got = _load_lengths(pdr, fieldname)
+            lens = got._data if got is not None and any(got._data) else None
         prefix = pack_ushort(fw._fieldid)
-        add_term = fw._tindex.add
+        keys, infos, chunks = [], [], []
+        offset = postfile.tell()
+        pending = 0
         for tbytes, docs, weights, vals in chain((first,), terms):
-            start = postfile.tell()
-            info, chunks = _posting_blocks(docs, weights, vals, doclens, fixedsize, blocklimit,
-                                           compression)
-            postfile.write(b"".join(chunks))
-            info.set_extent(start, postfile.tell() - start)
-            add_term(prefix + tbytes, info.to_bytes())
+            plist, stats = _posting_list(docs, weights, vals, lens, fixedsize, blocklimit, compression)
+            size = len(plist)
+            keys.append(prefix + tbytes)
+            infos.append(_TERMINFO.pack(*stats, offset, size))
+            chunks.append(plist)
+            offset += size
+            pending += size
+            if pending > 1 << 22:
+                postfile.write(b"".join(chunks))
+                chunks, pending = [], 0
+        postfile.write(b"".join(chunks))
+        _add_terms(fw._tindex, keys, infos)
         fw.finish_field()
 
 
-def _posting_blocks(docs, weights, vals, doclens, fixedsize, blocklimit, compression):
-    """(W3TermInfo, bytes to write) of one posting list, as W3PostingsWriter makes them."""
-    info = W3TermInfo()
-    chunks = [WHOOSH3_HEADER_MAGIC]
+def _add_terms(tindex, keys, values) -> None:
+    """OrderedHashWriter.add for each key (in increasing order) and value, in one write."""
+    dbfile = tindex.dbfile
+    start = dbfile.tell()
+    records = list(map(b"".join, zip(map(_HASH_LENGTHS.pack, map(len, keys), map(len, values)),
+                                     keys, values)))
+    where = list(accumulate(map(len, records), initial=start))
+    where.pop()
+    if keys[0] <= tindex.lastkey:
+        raise ValueError(f"Keys must increase: {tindex.lastkey!r}..{keys[0]!r}")
+    dbfile.write(b"".join(records))
+    buckets = tindex.buckets
+    digest = hashlib.md5
+    for key, pos in zip(keys, where):
+        h = int.from_bytes(digest(key, usedforsecurity=False).digest()[12:], "big")  # md5_hash
+        buckets[h & 255].append((h, pos))
+    index = tindex.index
+    for pos in where:
+        index.append(pos)
+    tindex.lastkey = keys[-1]
+
+
+def _posting_list(docs, weights, vals, lens, fixedsize, blocklimit, compression):
+    """(bytes, term statistics) of one posting list, as W3PostingsWriter and W3TermInfo
+    write them; ``lens``: the field's length byte of each document, or None."""
     count = len(docs)
-    for b in range(0, count, blocklimit):
-        e = min(b + blocklimit, count)
-        ids = docs[b:e]
-        ws = weights[b:e]
+    if count == 1:  # most terms: one block of one posting
+        d = docs[0]
+        w = weights[0]
+        b = lens[d] if lens is not None else 0
+        maxweight = w if w > 0 else 0
+        v = vals[0]
+        if fixedsize is None or fixedsize < 0:
+            mini_values = (v,) if v else ()
+        elif fixedsize == 0:
+            mini_values = None
+        else:
+            mini_values = v
+        data = pickle.dumps(((d,), None if w == 1.0 else w, mini_values), 5)
+        if compression:
+            data = zlib.compress(data, compression)
+        head = pickle.dumps((1, d, maxweight, compression, b, b), 2)
+        size = len(head) + len(data)
+        return (b"".join((WHOOSH3_HEADER_MAGIC, _BLOCK_LEN.pack(-size), head, data)),
+                (0, w, 1, b, b, maxweight, d, d))
+    chunks = [WHOOSH3_HEADER_MAGIC]
+    total = 0.0
+    minb, maxb, topweight = None, 0, 0
+    for s in range(0, count, blocklimit):
+        e = min(s + blocklimit, count)
+        ids = docs[s:e]
+        ws = weights[s:e]
         top = max(ws)
         maxweight = top if top > 0 else 0
-        minlength, maxlength = None, 0
-        if doclens is not None:
-            lens = list(map(doclens.__getitem__, ids))
-            maxlength = max(lens)
-            if maxlength:
-                minlength = min(lens) if 0 not in lens else min(filter(None, lens))
-        # W3TermInfo.add_block
-        info._weight += sum(ws)
-        info._df += len(ids)
-        if info._minlength is None:
-            info._minlength = minlength
-        elif minlength is not None:
-            info._minlength = min(info._minlength, minlength)
-        info._maxlength = max(info._maxlength, maxlength)
-        info._maxweight = max(info._maxweight, maxweight)
-        if info._minid is None:
-            info._minid = ids[0]
-        info._maxid = ids[-1]
-        # the minified block
+        bmin = bmax = 0
+        if lens is not None:
+            got = list(map(lens.__getitem__, ids))
+            bmax = max(got)
+            if bmax:
+                bmin = min(got) if 0 not in got else min(filter(None, got))
+        total += sum(ws)  # W3TermInfo.add_block, in the same order
+        if bmin and (minb is None or bmin < minb):
+            minb = bmin
+        if bmax > maxb:
+            maxb = bmax
+        if maxweight > topweight:
+            topweight = maxweight
         w0 = ws[0]
         if ws.count(w0) == len(ws):
             mini_weights = None if w0 == 1.0 else w0
         else:
             mini_weights = tuple(ws)
-        values = vals[b:e]
+        values = vals[s:e]
         if b"" in values:  # Whoosh leaves out empty values
             values = [v for v in values if v]
         if fixedsize is None or fixedsize < 0:
@@ -722,13 +733,12 @@ def _posting_blocks(docs, weights, vals, doclens, fixedsize, blocklimit, compres
         data = pickle.dumps((tuple(map(operator.sub, ids, chain((0,), ids))), mini_weights, mini_values), 5)
         if compression:
             data = zlib.compress(data, compression)
-        head = pickle.dumps((len(ids), ids[-1], maxweight, compression, length_to_byte(minlength),
-                             length_to_byte(maxlength)), 2)
+        head = pickle.dumps((len(ids), ids[-1], maxweight, compression, bmin, bmax), 2)
         size = len(head) + len(data)
         chunks.append(_BLOCK_LEN.pack(-size if e == count else size))
         chunks.append(head)
         chunks.append(data)
-    return info, chunks
+    return b"".join(chunks), (0, total, count, minb or 0, maxb, topweight, docs[0], docs[-1])
 
 
 #: (segment size limit, how many such segments trigger a merge of them). Merging reads every
@@ -854,15 +864,12 @@ class SearchIndex:
                              codec=W3Codec(compression=0))
             for note_id in delete_ids:
                 writer.delete_by_term("id", note_id)
-            if bulk:
-                written = _add_bulk(writer, docs)
-            else:
-                for doc in docs:
-                    if doc.pop("_new", False):
-                        writer.add_document(**doc)
-                    else:
-                        writer.update_document(**doc)
-                    written += 1
+            for doc in docs:
+                if doc.pop("_new", False) or bulk:
+                    writer.add_document(**doc)
+                else:
+                    writer.update_document(**doc)
+                written += 1
             w, writer = writer, None
             _commit(w, mergetype=_merge_none if bulk else _merge_tiny)
         except BaseException as exc:
@@ -874,6 +881,33 @@ class SearchIndex:
         finally:
             self.invalidate()
         return written
+
+    def add_segments(self, built, delete_docs=(), *, timeout=60.0) -> None:
+        """Commit segments made by :class:`SegmentBuilder` (moved into the index folder);
+        ``delete_docs``: (segment's position in ``built``, docnum) of documents to leave out."""
+        built = [b for b in built if b is not None]
+        try:
+            if not built:
+                return
+            for n, docnum in delete_docs:
+                built[n].segment.delete_document(docnum)
+            writer = _Writer(self.ix, timeout=timeout, limitmb=32, codec=W3Codec(compression=0))
+            try:
+                segments = []
+                for b in built:
+                    name = b.segment.make_filename(b.segment.COMPOUND_EXT)
+                    os.replace(os.path.join(b.folder, name), self.folder / name)
+                    segments.append(b.segment)
+            except BaseException:
+                _abandon(writer)
+                raise
+            _commit(writer, mergetype=lambda _w, existing: existing + segments)
+        except OSError as exc:
+            raise _index_error(exc) from exc
+        finally:
+            for b in built:
+                discard_build(b.folder)
+            self.invalidate()
 
     # searching
     def run(self, parsed: qlang.Parsed, *, limit: int, sort: str, tags=()) -> list[tuple[str, float]]:

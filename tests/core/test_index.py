@@ -261,37 +261,3 @@ def test_pool_keeps_merged_text_postings_as_given():
     assert got[b"river"] == ([2, 5], [2.5, 2.0], [[7], [2, 4]])
     assert got[b"title"] == ([3, 5], [3.0, 3.0], [[0], [0]])
     assert got[b"road"] == ([5], [1.0], [[3]])
-
-
-def test_bulk_build_without_or_with_a_failing_helper_gives_the_same_index(tmp_path, monkeypatch, caplog):
-    """Text analysed by the helper process, here only, or here after the helper died: the same
-    posting lists."""
-    from clipper.core import limits
-
-    def build(folder):
-        si = ix.SearchIndex(folder)
-        si.create()
-        docs = [{"id": f"n{i}", "path": f"{i}.md", "title": f"Note {i % 7}",
-                 "body": f"Note {i % 7}" + ix.TITLE_SEP + " ".join(["river", "road", str(i)] * (i % 5 + 1)),
-                 "tags": "news", "created": 20240101000000 + i} for i in range(ix.ANALYSIS_BATCH * 3 + 17)]
-        assert si.write(docs, bulk=True) == len(docs)
-        si.close()
-        return _postings_dump(folder)
-
-    helped = build(tmp_path / "helped")
-    calls = []
-    real_result = limits.Helper.result
-
-    def dying(self):
-        calls.append(1)
-        if len(calls) == 2:
-            self._proc.kill()  # noqa: SLF001
-            self.queued -= 1
-            raise limits.ExtractionTimeout("the helper process stopped unexpectedly")
-        return real_result(self)
-
-    monkeypatch.setattr(limits.Helper, "result", dying)
-    assert build(tmp_path / "helper-died") == helped
-    assert len(calls) == 2 and "going on without it" in caplog.text
-    monkeypatch.setenv("CLIPPER_IN_PROCESS", "1")
-    assert build(tmp_path / "alone") == helped
