@@ -53,6 +53,7 @@ from whoosh import fields, formats
 from whoosh import query as wq
 from whoosh.analysis import Token, Tokenizer
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3TermInfo
+from whoosh.fields import NUMERIC as _NUMERIC
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.filetables import OrderedHashWriter, md5_hash
 from whoosh.matching import NullMatcherClass
@@ -75,7 +76,7 @@ log = logging.getLogger(__name__)
 whoosh.util.random = random.SystemRandom()
 
 #: Bump when the schema or the tokenizer changes: the index is then rebuilt from the files.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 INDEX_NAME = "MAIN"
 MAX_INDEXED_CHARS = 1_000_000
 PREFIX_TERMS = 8
@@ -221,7 +222,7 @@ class FastText(fields.TEXT):
 def make_schema() -> fields.Schema:
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
-        path=fields.ID(stored=True),
+        path=fields.STORED(),
         title=FastText(),
         body=FastText(),
         tags=fields.KEYWORD(lowercase=False, commas=False, scorable=False),
@@ -231,7 +232,6 @@ def make_schema() -> fields.Schema:
         created=fields.NUMERIC(numtype=int, bits=64, signed=True, sortable=True),
         published=fields.NUMERIC(numtype=int, bits=64, signed=True, sortable=True),
         language=fields.ID(),
-        hash=fields.ID(),
     )
 
 
@@ -318,12 +318,31 @@ class _CompactPool:
         entry = terms.get(tbytes)
         if entry is None:
             entry = terms[tbytes] = (array("I"), array("f"), array("I"), bytearray())
+        elif type(entry) is array:  # plain postings so far (see add_plain)
+            entry = terms[tbytes] = (entry, array("f", [1.0]) * len(entry), array("I", bytes(4 * len(entry))),
+                                     bytearray())
         docs, weights, ends, data = entry
         docs.append(docnum)
         weights.append(weight)
         if vbytes:
             data += vbytes
         ends.append(len(data))
+
+    def add_plain(self, fieldname: str, docnum: int, terms) -> None:
+        """Postings of weight 1 without a value (ids, numbers): only the docnum is kept."""
+        if docnum < self._top:
+            self._disordered = True
+        self._top = docnum
+        pool = self._terms(fieldname)
+        get = pool.get
+        for tbytes in terms:
+            entry = get(tbytes)
+            if entry is None:
+                pool[tbytes] = array("I", (docnum,))
+            elif type(entry) is array:
+                entry.append(docnum)
+            else:
+                self.add((fieldname, tbytes, docnum, 1.0, b""))
 
     def add_text(self, fieldname: str, docnum: int, value: str) -> int:
         """Add one document's postings of a text field; returns the field length."""
@@ -351,30 +370,44 @@ class _CompactPool:
         terms = self._fields.get(fieldname, {})
         textual = fieldname in self._textual
         boost = self._schema[fieldname].format.field_boost if textual else 1.0
+        extra = TITLE_WEIGHT - 1.0
         keyed = sorted((k.encode("utf-8") if isinstance(k, str) else k, k) for k in terms)
         for tbytes, key in keyed:
             if textual:
                 heads, data = terms[key]
-                docs = heads[0::3]
-                freqs = heads[1::3]
-                in_title = heads[2::3]
-                if any(in_title):  # (freq + extra * in_title) * boost, as in _weight
-                    extra = map(operator.mul, in_title, repeat(TITLE_WEIGHT - 1.0))
-                    freqs_w = map(operator.add, freqs, extra)
+                if len(heads) == 3:  # one posting (most words)
+                    docs = heads[:1]
+                    weights = array("f", ((heads[1] + extra * heads[2]) * boost,))
+                    ends = None
+                    vals = [data.tobytes()]
                 else:
-                    freqs_w = freqs
-                weights = array("f", freqs_w if boost == 1.0 else map(operator.mul, freqs_w, repeat(boost)))
-                odd = self._weights.get((fieldname, key))
+                    docs = heads[0::3]
+                    freqs = heads[1::3].tolist()
+                    in_title = heads[2::3]
+                    if any(in_title):  # (freq + extra * in_title) * boost, as in _weight
+                        wl = list(map(operator.add, freqs, map(operator.mul, in_title, repeat(extra))))
+                    else:
+                        wl = freqs
+                    if boost != 1.0:
+                        wl = list(map(operator.mul, wl, repeat(boost)))
+                    weights = array("f", wl)
+                    ends = list(accumulate(map(operator.mul, freqs, repeat(data.itemsize))))
+                    raw = data.tobytes()
+                odd = self._weights.get((fieldname, key)) if self._weights else None
                 if odd:
                     for i, d in enumerate(docs):
                         if d in odd:
                             weights[i] = odd[d]
-                ends = list(accumulate(map(operator.mul, freqs, repeat(data.itemsize))))
-                raw = data.tobytes()
+            elif type(terms[key]) is array:  # plain postings (see add_plain)
+                docs = terms[key]
+                weights = array("f", [1.0]) * len(docs)
+                vals = [b""] * len(docs)
+                ends = None
             else:
                 docs, weights, ends, data = terms[key]
                 raw = bytes(data)
-            vals = list(map(raw.__getitem__, map(slice, chain((0,), ends), ends)))
+            if ends is not None:
+                vals = list(map(raw.__getitem__, map(slice, chain((0,), ends), ends)))
             if self._disordered and any(map(operator.ge, docs, docs[1:])):
                 order = sorted(range(len(docs)), key=docs.__getitem__)
                 docs = array("I", [docs[i] for i in order])
@@ -398,6 +431,16 @@ class _CompactPool:
 
 def textual_fields(schema) -> set[str]:
     return {name for name, field in schema.items() if isinstance(field.format, ArrayPositions)}
+
+
+def _numeric_terms(field, value: int) -> list[bytes]:
+    """The terms NUMERIC.index gives for one number (its sortable form computed once)."""
+    from whoosh.util.numeric import to_sortable
+
+    x = to_sortable(field.numtype, field.bits, field.signed, field.prepare_number(value))
+    if not field.shift_step:
+        return [field.sortable_to_bytes(x)]
+    return [field.sortable_to_bytes(x, shift) for shift in range(0, field.bits, field.shift_step)]
 
 
 def _weight(freq: int, in_title: int, boost: float) -> float:
@@ -446,6 +489,10 @@ class _Writer(SegmentWriter):
                 if field.indexed:
                     if isinstance(field.format, ArrayPositions) and isinstance(value, str):
                         length = pool.add_text(fieldname, docnum, value)
+                    elif type(field) is _NUMERIC and type(value) is int:
+                        pool.add_plain(fieldname, docnum, _numeric_terms(field, value))
+                    elif type(field.format) is formats.Existence and not field.scorable:
+                        pool.add_plain(fieldname, docnum, [t for t, *_ in field.index(value)])
                     else:
                         scorable = field.scorable
                         for tbytes, freq, weight, vbytes in field.index(value):

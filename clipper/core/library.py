@@ -442,7 +442,7 @@ class Library:
             "body": row["title"] + TITLE_SEP + body[:MAX_INDEXED_CHARS],
             "tags": " ".join(tagmod.with_ancestors(row["tags"])),
             "author": row["author"], "site": row["site"], "source": row["source"],
-            "language": row["language"], "hash": row["hash"],
+            "language": row["language"],
         }
         created = qlang.date_number(row["created"])
         published = qlang.date_number(row["published"])

@@ -224,7 +224,7 @@ def test_posting_lists_written_in_blocks_match_whoosh_writer(tmp_path, monkeypat
                     "tags": " ".join(rnd.sample(["news", "news/local", "sport"], k=rnd.randint(0, 3))),
                     "created": 20240101000000 + i * 7919, "published": -i, "language": "en",
                     "author": rnd.choice(["Tom Baker", "Ana Ruiz", ""]), "site": "The Ledger",
-                    "source": f"https://example.com/{i}", "hash": f"h{i % 50}"}
+                    "source": f"https://example.com/{i}"}
 
         si = ix.SearchIndex(folder)
         si.create()
@@ -242,7 +242,7 @@ def test_posting_lists_written_in_blocks_match_whoosh_writer(tmp_path, monkeypat
     whoosh, blocks = _postings_dump(tmp_path / "whoosh"), _postings_dump(tmp_path / "blocks")
     assert len(blocks) > 100 and any(len(b[3]) > 2 for b in blocks)
     assert any(s[2][0] > s[2][1] for s in blocks if s[0] == "body")  # title words weigh more
-    assert {f for f, *_ in blocks} >= {"body", "title", "tags", "created", "id", "hash", "source"}
+    assert {f for f, *_ in blocks} >= {"body", "title", "tags", "created", "id", "source", "language"}
     assert blocks == whoosh
     assert blocks == stock
 
