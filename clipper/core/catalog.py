@@ -93,6 +93,15 @@ class Catalog:
                                             part).fetchall()
         return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
 
+    def file_stats(self) -> dict[str, tuple[int, int]]:
+        """path -> (size, mtime_ns) of every catalogued file (compared with Vault.stats)."""
+        out: dict[str, tuple[int, int]] = {}
+        with self._lock:
+            cur = self.db.execute("SELECT path, size, mtime_ns FROM notes")
+            while chunk := cur.fetchmany(1024):  # in chunks: see stats()
+                out.update((path, (size, mtime)) for path, size, mtime in chunk)
+        return out
+
     def path_of(self, note_id: str) -> str | None:
         with self._lock:
             row = self.db.execute("SELECT path FROM notes WHERE id=?", (note_id,)).fetchone()
@@ -111,15 +120,26 @@ class Catalog:
                 for row in upserts:
                     db.execute("DELETE FROM notes WHERE path=? OR id=?", (row["path"], row["id"]))
                     db.execute("DELETE FROM tags WHERE id=?", (row["id"],))
-                    values = [row.get(c) for c in COLUMNS]
-                    values[COLUMNS.index("tags")] = json.dumps(row.get("tags") or [], ensure_ascii=False)
-                    values[COLUMNS.index("warnings")] = json.dumps(row.get("warnings") or [],
-                                                                   ensure_ascii=False)
-                    db.execute(_INSERT, values)
+                    db.execute(_INSERT, _values(row))
                     db.executemany("INSERT INTO tags(id, tag) VALUES(?, ?)",
                                    [(row["id"], t) for t in (row.get("tags") or [])])
                 for path, size, mtime_ns in stat_only:
                     db.execute("UPDATE notes SET size=?, mtime_ns=? WHERE path=?", (size, mtime_ns, path))
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+    def add_new(self, rows: list[dict]) -> None:
+        """Insert rows (dicts with COLUMNS) of notes the catalog does not hold yet (a first
+        build), in one transaction."""
+        with self._lock:
+            db = self.db
+            db.execute("BEGIN")
+            try:
+                db.executemany(_INSERT, map(_values, rows))
+                db.executemany("INSERT INTO tags(id, tag) VALUES(?, ?)",
+                               [(row["id"], t) for row in rows for t in (row.get("tags") or [])])
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
@@ -194,6 +214,17 @@ class Catalog:
 
     def all_rows(self) -> list[dict]:
         return self._rows("SELECT * FROM notes")
+
+
+_TAGS = COLUMNS.index("tags")
+_WARNINGS = COLUMNS.index("warnings")
+
+
+def _values(row: dict) -> list:
+    values = [row.get(c) for c in COLUMNS]
+    values[_TAGS] = json.dumps(row.get("tags") or [], ensure_ascii=False)
+    values[_WARNINGS] = json.dumps(row.get("warnings") or [], ensure_ascii=False)
+    return values
 
 
 def _like_prefix(text: str) -> str:

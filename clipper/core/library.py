@@ -469,11 +469,14 @@ class Library:
         """
         changes = Changes()
         with self._writing():
-            known = self.catalog.stats(None if only is None else list(only))
             if only is None:
-                files = {k: (v.size, v.mtime_ns) for k, v in self._vault.scan().items()}
+                files = self._vault.stats()
+                if files == self.catalog.file_stats():  # nothing changed (a reopen)
+                    return changes
+                known = self.catalog.stats()
                 scope = set(files) | set(known)
             else:
+                known = self.catalog.stats(list(only))
                 files = {}
                 only = [rel for rel in only if self._vault.is_note_path(rel)]
                 for rel in only:
@@ -543,7 +546,10 @@ class Library:
                 ids_in_use[row["id"]] = rel
                 keep.append(row)
             self._index.add_segments([built], leave)
-            self.catalog.apply(keep)
+            if owners or indexed:
+                self.catalog.apply(keep)
+            else:
+                self.catalog.add_new(keep)
             changes.added.extend(row["id"] for row in keep)
             if later:
                 more = self._sync(only=later)

@@ -22,6 +22,7 @@ import secrets
 import time
 import unicodedata
 import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -160,6 +161,24 @@ class TrashEntry:
     title: str = ""
 
 
+#: folders with at least this many notes are stat-ed by two threads (see Vault._scan)
+_THREADED_STAT = 4096
+
+
+def _stat_entries(entries, prefix: str) -> list[tuple[str, tuple[int, int]]]:
+    """(vault-relative path, (size, mtime_ns)) of the regular files among ``entries``."""
+    out = []
+    for entry in entries:
+        try:
+            if not entry.is_file():
+                continue
+            st = entry.stat()
+        except OSError:
+            continue
+        out.append((prefix + entry.name, (st.st_size, st.st_mtime_ns)))
+    return out
+
+
 def _mkdir(path: Path) -> None:
     """Create a folder in the vault; a read-only or full disk becomes a clear VaultError."""
     try:
@@ -203,7 +222,11 @@ class Vault:
         return self.root / Path(rel)
 
     def scan(self) -> dict[str, FileStat]:
-        """Every note file: vault-relative path -> (size, mtime_ns). One scandir walk.
+        """Every note file: vault-relative path -> (size, mtime_ns) (see :meth:`stats`)."""
+        return {rel: FileStat(*st) for rel, st in self.stats().items()}
+
+    def stats(self) -> dict[str, tuple[int, int]]:
+        """Every note file: vault-relative path -> (size, mtime_ns) tuple. One scandir walk.
 
         Temp files that a killed writer left are recovered first (fsutil.recover_temp_files):
         a finished text lands in its note, a partial one is dropped, a live writer's is left alone.
@@ -214,12 +237,13 @@ class Vault:
             fsutil.recover_temp_files(self.trash)
         return self._scan()[0] if recovered else out
 
-    def _scan(self) -> tuple[dict[str, FileStat], set[str]]:
-        out: dict[str, FileStat] = {}
+    def _scan(self) -> tuple[dict[str, tuple[int, int]], set[str]]:
+        out: dict[str, tuple[int, int]] = {}
         temp_dirs: set[str] = set()
         stack = [("", str(self.root))]
         while stack:
             prefix, folder = stack.pop()
+            notes = []
             try:
                 it = os.scandir(folder)
             except OSError:
@@ -227,7 +251,7 @@ class Vault:
             with it:
                 for entry in it:
                     name = entry.name
-                    if name.startswith(".") or fsutil.is_temp_name(name):
+                    if name[:1] == ".":  # temp files too
                         if fsutil.is_temp_name(name):
                             temp_dirs.add(folder)
                         continue
@@ -236,12 +260,19 @@ class Vault:
                             if not (prefix == "" and name == ATTACHMENTS):
                                 stack.append((prefix + name + "/", entry.path))
                             continue
-                        if not name.lower().endswith(NOTE_SUFFIXES) or not entry.is_file():
-                            continue
-                        st = entry.stat()
                     except OSError:
                         continue
-                    out[prefix + name] = FileStat(st.st_size, st.st_mtime_ns)
+                    if name.lower().endswith(NOTE_SUFFIXES):
+                        notes.append(entry)
+            if len(notes) >= _THREADED_STAT:
+                # the stat calls release the GIL: a second thread halves a big folder's wait
+                half = len(notes) // 2
+                with ThreadPoolExecutor(1) as pool:
+                    rest = pool.submit(_stat_entries, notes[half:], prefix)
+                    out.update(_stat_entries(notes[:half], prefix))
+                    out.update(rest.result())
+            else:
+                out.update(_stat_entries(notes, prefix))
         return out, temp_dirs
 
     def is_note_path(self, rel: str) -> bool:

@@ -147,3 +147,18 @@ def test_new_note_created_exclusively(tmp_path):
     rels = [v.create_note("Same", f"text {i}") for i in range(3)]
     assert rels == ["Same.md", "Same 2.md", "Same 3.md"]
     assert sorted(os.listdir(tmp_path)) == ["Same 2.md", "Same 3.md", "Same.md"]
+
+
+def test_scan_of_a_big_folder_stats_in_two_threads_with_the_same_result(tmp_path, monkeypatch):
+    import clipper.core.vault as vault_mod
+
+    v = Vault(tmp_path)
+    for i in range(40):
+        (tmp_path / f"n{i}.md").write_text("x" * i)
+    (tmp_path / "folder.md").mkdir()  # a folder named like a note is walked, not listed
+    (tmp_path / "folder.md" / "inner.md").write_text("inner")
+    one = v.stats()
+    monkeypatch.setattr(vault_mod, "_THREADED_STAT", 10)
+    assert v.stats() == one
+    assert len(one) == 41 and one["n7.md"][0] == 7 and "folder.md/inner.md" in one
+    assert {k: (s.size, s.mtime_ns) for k, s in v.scan().items()} == one
