@@ -42,10 +42,10 @@ import struct
 import threading
 import zlib
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from functools import lru_cache
-from itertools import accumulate, chain, repeat
+from itertools import accumulate, chain, compress, repeat
 from pathlib import Path
 
 import whoosh.util
@@ -56,7 +56,7 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W
 from whoosh.fields import NUMERIC as _NUMERIC
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.filetables import OrderedHashWriter, md5_hash
-from whoosh.matching import NullMatcherClass
+from whoosh.matching import ListMatcher, NullMatcher, NullMatcherClass
 from whoosh.matching.wrappers import ConstantScoreWrapperMatcher, FilterMatcher
 from whoosh.query.compound import DefaultOr
 from whoosh.reading import TermNotFound
@@ -76,7 +76,7 @@ log = logging.getLogger(__name__)
 whoosh.util.random = random.SystemRandom()
 
 #: Bump when the schema or the tokenizer changes: the index is then rebuilt from the files.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 8  # 8: no path/hash terms, dates as columns, packed text values
 INDEX_NAME = "MAIN"
 MAX_INDEXED_CHARS = 1_000_000
 PREFIX_TERMS = 8
@@ -219,6 +219,17 @@ class FastText(fields.TEXT):
         self.format = ArrayPositions(field_boost=field_boost)
 
 
+class DateField(fields.NUMERIC):
+    """A date as YYYYMMDDhhmmss in a column only (sorting, date ranges: :class:`ColumnRange`),
+    0 where a note has none. Whoosh's NUMERIC also indexes 16 trie terms per value for its
+    range queries: with a date to the second in every note, most of a segment's terms."""
+
+    indexed = False
+
+    def __init__(self):
+        super().__init__(numtype=int, bits=64, signed=True, sortable=True, default=0)
+
+
 def make_schema() -> fields.Schema:
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
@@ -229,8 +240,8 @@ def make_schema() -> fields.Schema:
         author=FastText(),
         site=FastText(),
         source=FastText(),
-        created=fields.NUMERIC(numtype=int, bits=64, signed=True, sortable=True),
-        published=fields.NUMERIC(numtype=int, bits=64, signed=True, sortable=True),
+        created=DateField(),
+        published=DateField(),
         language=fields.ID(),
     )
 
@@ -378,8 +389,7 @@ class _CompactPool:
                 if len(heads) == 3:  # one posting (most words)
                     docs = heads[:1]
                     weights = array("f", ((heads[1] + extra * heads[2]) * boost,))
-                    ends = None
-                    vals = [data.tobytes()]
+                    freqs = heads[1:2]
                 else:
                     docs = heads[0::3]
                     freqs = heads[1::3].tolist()
@@ -391,28 +401,34 @@ class _CompactPool:
                     if boost != 1.0:
                         wl = list(map(operator.mul, wl, repeat(boost)))
                     weights = array("f", wl)
-                    ends = list(accumulate(map(operator.mul, freqs, repeat(data.itemsize))))
-                    raw = data.tobytes()
                 odd = self._weights.get((fieldname, key)) if self._weights else None
                 if odd:
                     for i, d in enumerate(docs):
                         if d in odd:
                             weights[i] = odd[d]
+                raw = data.tobytes()
+                if len(docs) == 1:
+                    vals = (raw,)
+                else:
+                    ends = array("I", accumulate(map(operator.mul, freqs, repeat(data.itemsize))))
+                    vals = PackedValues(raw, ends)
+                    if len(docs) < PACK_MIN:  # a tuple is quicker for a few
+                        vals = tuple(vals)
             elif type(terms[key]) is array:  # plain postings (see add_plain)
                 docs = terms[key]
                 weights = array("f", [1.0]) * len(docs)
                 vals = [b""] * len(docs)
-                ends = None
             else:
                 docs, weights, ends, data = terms[key]
                 raw = bytes(data)
-            if ends is not None:
                 vals = list(map(raw.__getitem__, map(slice, chain((0,), ends), ends)))
             if self._disordered and any(map(operator.ge, docs, docs[1:])):
                 order = sorted(range(len(docs)), key=docs.__getitem__)
                 docs = array("I", [docs[i] for i in order])
                 weights = array("f", [weights[i] for i in order])
                 vals = [vals[i] for i in order]
+                if textual:
+                    vals = PackedValues(b"".join(vals), array("I", accumulate(map(len, vals))))
             yield tbytes, docs, weights, vals
 
     def iter_postings(self):
@@ -524,6 +540,16 @@ class _Writer(SegmentWriter):
             pdr.close()
 
 
+#: postings per block (Whoosh: 128); the direct search path reads whole posting lists, so
+#: fewer, larger blocks mean less work per block when writing and reading
+BLOCK_POSTINGS = 512
+
+
+def _codec() -> W3Codec:
+    """The segment format: Whoosh 2.7's W3, uncompressed, with BLOCK_POSTINGS blocks."""
+    return W3Codec(blocklimit=BLOCK_POSTINGS, compression=0)
+
+
 #: side folders (in the index folder) where :class:`SegmentBuilder` writes; a dot keeps
 #: Whoosh's clean-up of unused files away from them
 BUILD_PREFIX = ".building-"
@@ -555,7 +581,7 @@ class SegmentBuilder:
         self.folder.mkdir(parents=True)
         self.storage = FileStorage(str(self.folder), supports_mmap=False)
         self.schema = make_schema()
-        self.codec = W3Codec(compression=0)
+        self.codec = _codec()
         self.newsegment = self.codec.new_segment(self.storage, INDEX_NAME)
         self.perdocwriter = self.codec.per_document_writer(self.storage, self.newsegment)
         self.fieldwriter = self.codec.field_writer(self.storage, self.newsegment)
@@ -632,6 +658,56 @@ def _alive(pid: int) -> bool:
     except OSError:
         return True
     return True
+
+
+#: text postings in a term from which its blocks' values are packed (fewer: a tuple is quicker)
+PACK_MIN = 16
+
+
+class PackedValues:
+    """The posting values (positions) of a text field's block: one bytes object and the end
+    offset of each value. Whoosh's reader indexes a block's values as a sequence, so blocks
+    hold this instead of a tuple of bytes objects, one per posting: pickled and unpickled in
+    one piece (writing a segment and reading a posting list do no work per posting), each
+    value sliced out only when asked for (phrases).
+
+    Blocks pickle a reference to this class by its module and name: moving or renaming it
+    needs a SCHEMA_VERSION bump (the index is then rebuilt)."""
+
+    __slots__ = ("data", "ends")
+
+    def __init__(self, data: bytes, ends):
+        self.data = data
+        self.ends = ends
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def __getitem__(self, i: int) -> bytes:
+        ends = self.ends
+        if i < 0:
+            i += len(ends)
+        return self.data[ends[i - 1] if i else 0:ends[i]]
+
+    def __iter__(self):
+        return map(self.data.__getitem__, map(slice, chain((0,), self.ends), self.ends))
+
+    def __eq__(self, other) -> bool:
+        return tuple(self) == tuple(other)
+
+    def __hash__(self):
+        return hash(tuple(self))
+
+    def __reduce__(self):
+        return (PackedValues, (self.data, self.ends))
+
+    def part(self, start: int, end: int) -> PackedValues:
+        """Values ``start`` to ``end`` (a block's), their offsets from 0 in the smallest array."""
+        ends = self.ends
+        base = ends[start - 1] if start else 0
+        top = ends[end - 1]
+        rebased = list(map(operator.sub, ends[start:end], repeat(base))) if base else ends[start:end].tolist()
+        return PackedValues(self.data[base:top], array("H" if top - base < 65536 else "I", rebased))
 
 
 def _writes_blocks(fw) -> bool:
@@ -741,6 +817,7 @@ def _posting_list(docs, weights, vals, lens, fixedsize, blocklimit, compression)
         size = len(head) + len(data)
         return (b"".join((WHOOSH3_HEADER_MAGIC, _BLOCK_LEN.pack(-size), head, data)),
                 (0, w, 1, b, b, maxweight, d, d))
+    packed = type(vals) is PackedValues and fixedsize is None
     chunks = [WHOOSH3_HEADER_MAGIC]
     total = 0.0
     minb, maxb, topweight = None, 0, 0
@@ -768,16 +845,24 @@ def _posting_list(docs, weights, vals, lens, fixedsize, blocklimit, compression)
             mini_weights = None if w0 == 1.0 else w0
         else:
             mini_weights = tuple(ws)
-        values = vals[s:e]
-        if b"" in values:  # Whoosh leaves out empty values
-            values = [v for v in values if v]
-        if fixedsize is None or fixedsize < 0:
-            mini_values = tuple(values)
-        elif fixedsize == 0:
-            mini_values = None
+        deltas = list(map(operator.sub, ids, chain((0,), ids)))
+        if packed:  # arrays (Whoosh's reader takes any sequence): no object per posting
+            mini_values = vals.part(s, e)
+            if mini_weights.__class__ is tuple:
+                mini_weights = ws
+            ids_array = array("H" if max(deltas) < 65536 else "I", deltas)
+            data = pickle.dumps((ids_array, mini_weights, mini_values), 5)
         else:
-            mini_values = b"".join(values)
-        data = pickle.dumps((tuple(map(operator.sub, ids, chain((0,), ids))), mini_weights, mini_values), 5)
+            values = vals[s:e]
+            if b"" in values:  # Whoosh leaves out empty values
+                values = [v for v in values if v]
+            if fixedsize is None or fixedsize < 0:
+                mini_values = tuple(values)
+            elif fixedsize == 0:
+                mini_values = None
+            else:
+                mini_values = b"".join(values)
+            data = pickle.dumps((tuple(deltas), mini_weights, mini_values), 5)
         if compression:
             data = zlib.compress(data, compression)
         head = pickle.dumps((len(ids), ids[-1], maxweight, compression, bmin, bmax), 2)
@@ -908,7 +993,7 @@ class SearchIndex:
         writer = None
         try:
             writer = _Writer(self.ix, timeout=timeout, limitmb=256 if bulk else 32,
-                             codec=W3Codec(compression=0))
+                             codec=_codec())
             for note_id in delete_ids:
                 writer.delete_by_term("id", note_id)
             for doc in docs:
@@ -938,7 +1023,7 @@ class SearchIndex:
                 return
             for n, docnum in delete_docs:
                 built[n].segment.delete_document(docnum)
-            writer = _Writer(self.ix, timeout=timeout, limitmb=32, codec=W3Codec(compression=0))
+            writer = _Writer(self.ix, timeout=timeout, limitmb=32, codec=_codec())
             try:
                 segments = []
                 for b in built:
@@ -1072,7 +1157,7 @@ class SearchIndex:
                 return _or([wq.Term("tags", t) for t in names]) if names else wq.NullQuery
             return wq.Term("tags", item.name)
         if isinstance(item, qlang.DateRange):
-            return wq.NumericRange(item.field, item.start, item.end)
+            return ColumnRange(item.field, item.start, item.end)
         if isinstance(item, qlang.Text):
             q = self._text_query(item, item.field or "body", reader)
             return wq.NullQuery if q is None else q
@@ -1231,7 +1316,7 @@ def _read_blocks(postfile, offset: int, length: int, values: bool):
     view = memoryview(buf)
     ids: list[int] = []
     weights: list[float] = []
-    vals: list[bytes] | None = [] if values else None
+    blocks: list | None = [] if values else None
     pos = 4
     size = len(buf)
     unpack = _BLOCK_LEN.unpack_from
@@ -1245,6 +1330,10 @@ def _read_blocks(postfile, offset: int, length: int, values: bool):
         data = pickle.loads(zlib.decompress(raw) if compression else raw)
         if count != len(data[0]):
             return None
+        if values:
+            if data[2] is None or len(data[2]) != count:
+                return None
+            blocks.append((len(ids), data[2]))
         ids.extend(accumulate(data[0]))
         w = data[1]
         if w is None:
@@ -1253,14 +1342,29 @@ def _read_blocks(postfile, offset: int, length: int, values: bool):
             weights.extend([w] * count)
         else:
             weights.extend(w)
-        if values:
-            vals.extend(data[2])
         pos = end
         if last:
             break
-    if len(weights) != len(ids) or (values and len(vals) != len(ids)):
+    if len(weights) != len(ids):
         return None
-    return ids, weights, vals
+    return ids, weights, (_BlockValues(blocks) if values else None)
+
+
+class _BlockValues:
+    """The values of a posting list read block by block, each sliced out when asked for."""
+
+    __slots__ = ("_starts", "_blocks")
+
+    def __init__(self, blocks):
+        self._starts = [start for start, _ in blocks]
+        self._blocks = [vals for _, vals in blocks]
+
+    def __getitem__(self, i: int) -> bytes:
+        b = bisect_right(self._starts, i) - 1
+        return self._blocks[b][i - self._starts[b]]
+
+    def __iter__(self):
+        return chain.from_iterable(self._blocks)
 
 
 def _phrase_match(plists) -> bool:
@@ -1296,12 +1400,22 @@ def _direct_best(s, clauses, nots, weighting, limit, sort="relevance"):
         n = len(segs)
         segs.append(seg)
         scores = seg.scores(clauses, nots)
-        if sort == "relevance":
-            heap.extend((-sc, d + offset, n, d, sc) for d, sc in scores.items())
+        if not scores:
             continue
-        col = _created_values(sub.reader())
-        sign = -1 if sort == "newest" else 1
-        heap.extend((sign * (col[d] or 0), d + offset, n, d, sc) for d, sc in scores.items())
+        docs = list(scores)
+        values = list(scores.values())
+        if sort == "relevance":
+            keys = list(map(operator.neg, values))
+        else:
+            col = _created_values(sub.reader())
+            keys = [col[d] or 0 for d in docs]
+            if sort == "newest":
+                keys = list(map(operator.neg, keys))
+        entries = zip(keys, map(operator.add, docs, repeat(offset)), repeat(n), docs, values)
+        if seg.pending:  # in order until enough pass the phrase check
+            heap.extend(entries)
+        else:  # the first `limit` of each segment will do
+            heap.extend(heapq.nsmallest(limit, entries))
     if not any(seg.pending for seg in segs):
         return [(sc, doc) for _key, doc, _n, _d, sc in heapq.nsmallest(limit, heap)]
     heapq.heapify(heap)
@@ -1345,7 +1459,8 @@ class _Segment:
                 found &= within
             if not found or not verify:
                 return found
-            positions = [{d: v for d, v in zip(ids, vals) if d in found} for ids, _w, vals in lists]
+            positions = [{ids[i]: vals[i] for i in compress(range(len(ids)), map(found.__contains__, ids))}
+                         for ids, _w, vals in lists]
             return {d for d in found if _phrase_match([p[d] for p in positions])}
         found = set()
         for w in words:
@@ -1395,13 +1510,15 @@ class _Segment:
             cand -= self.reader.deleted_docs_set
         if not cand:
             return {}
-        scores = dict.fromkeys(cand, 0.0)
+        scores = dict.fromkeys(sorted(cand), 0.0)
         k1p = self.k1p
+        fresh = True
         for leaves, sets in zip(order, matched):
             for (kind, fieldname, words), found in zip(leaves, sets):
                 if kind == "const":  # an expanded prefix: 1 per matching document
                     for d in found & cand:
                         scores[d] += 1.0
+                    fresh = False
                     continue
                 inside = found & cand if kind == "phrase" else scores
                 if not inside:
@@ -1412,15 +1529,30 @@ class _Segment:
                         for d, wt in zip(ids, weights):
                             if d in inside:
                                 scores[d] += wt
+                    fresh = False
                     continue
                 lens = _length_bytes(self.reader, fieldname)
                 table = self.norms[fieldname]
                 for w in words:
                     ids, weights, _v = self.plist(fieldname, w)
+                    if not ids:
+                        continue
+                    keep = list(map(inside.__contains__, ids))
+                    if not all(keep):
+                        ids = list(compress(ids, keep))
+                        weights = list(compress(weights, keep))
+                    # f * (wt * k1p) / (wt + norm) for every posting, in the order of the loop
+                    # this replaces (the same floating-point operations, so the same scores)
                     f = self.searcher.idf(fieldname, w)
-                    for d, wt in zip(ids, weights):
-                        if d in inside:
-                            scores[d] += f * (wt * k1p) / (wt + table[lens[d]])
+                    tops = map(operator.mul, repeat(f), map(operator.mul, weights, repeat(k1p)))
+                    norm = map(table.__getitem__, map(lens.__getitem__, ids))
+                    bm25 = map(operator.truediv, tops, map(operator.add, weights, norm))
+                    if fresh:  # every score is still 0.0, and 0.0 + x == x
+                        scores.update(zip(ids, bm25))
+                        fresh = False
+                    else:
+                        for d, x in zip(ids, bm25):
+                            scores[d] += x
         return scores
 
 
@@ -1537,6 +1669,61 @@ class _ConstantScore(wq.WrappingQuery):
         if isinstance(m, NullMatcherClass):
             return m
         return _ConstantMatcher(m, self.score, self.cap)
+
+
+class ColumnRange(wq.Query):
+    """Documents whose date column (:class:`DateField`) lies from ``start`` to ``end``
+    (inclusive; None: open), each scoring 1 as in Whoosh's NumericRange."""
+
+    def __init__(self, fieldname: str, start, end):
+        self.fieldname = fieldname
+        self.start = start
+        self.end = end
+        self.boost = 1.0
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.fieldname!r}, {self.start!r}, {self.end!r})"
+
+    def __eq__(self, other):
+        return (type(other) is type(self) and self.fieldname == other.fieldname
+                and self.start == other.start and self.end == other.end)
+
+    def __hash__(self):
+        return hash((self.fieldname, self.start, self.end))
+
+    def field(self):
+        return self.fieldname
+
+    def estimate_size(self, ixreader):
+        return ixreader.doc_count()
+
+    def matcher(self, searcher, context=None):
+        reader = searcher.reader()
+        got = _date_order(reader, self.fieldname)
+        if got is None:
+            return NullMatcher()
+        values, docs = got
+        lo = bisect_left(values, max(1, self.start if self.start is not None else 1))
+        hi = bisect_right(values, self.end) if self.end is not None else len(values)
+        found = sorted(docs[lo:hi])
+        if reader.has_deletions():
+            deleted = reader.deleted_docs_set
+            found = [d for d in found if d not in deleted]
+        return ListMatcher(found, all_weights=self.boost) if found else NullMatcher()
+
+
+def _date_order(reader, fieldname: str):
+    """(sorted values, their docnums) of a date column in one segment, kept with the reader;
+    None if the segment has no such column."""
+    cache = reader.__dict__.setdefault("_clipper_dates", {})
+    if fieldname not in cache:
+        if not reader.has_column(fieldname):
+            cache[fieldname] = None
+        else:
+            values = list(reader.column_reader(fieldname))
+            order = sorted(range(len(values)), key=values.__getitem__)
+            cache[fieldname] = ([values[d] for d in order], order)
+    return cache[fieldname]
 
 
 def _or(queries):

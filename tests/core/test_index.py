@@ -186,7 +186,10 @@ def _postings_dump(folder):
                     size = int.from_bytes(buf[pos:pos + 4], "big", signed=True)
                     stream = io.BytesIO(buf[pos + 4:pos + 4 + abs(size)])
                     head = pickle.load(stream)
-                    blocks.append((head, pickle.loads(stream.read())))
+                    ids, weights, values = pickle.loads(stream.read())
+                    # the content Whoosh's reader takes from them (sequences: tuples or arrays)
+                    blocks.append((head, (tuple(ids), weights if weights is None or isinstance(weights, float)
+                                          else tuple(weights), values if values is None else tuple(values))))
                     pos += 4 + abs(size)
                     if size < 0:
                         break
@@ -211,6 +214,8 @@ def test_posting_lists_written_in_blocks_match_whoosh_writer(tmp_path, monkeypat
     from whoosh.writing import SegmentWriter
 
     words = ["river", "road", "city", "council", "bike", "москва", "北京大学", "ท่าเรือ", "a", "z9"]
+
+    monkeypatch.setattr(ix, "BLOCK_POSTINGS", 32)  # lists of several blocks
 
     def build(folder, write_blocks, writer=ix._Writer):  # noqa: SLF001
         monkeypatch.setattr(ix, "_Writer", writer)
@@ -242,7 +247,7 @@ def test_posting_lists_written_in_blocks_match_whoosh_writer(tmp_path, monkeypat
     whoosh, blocks = _postings_dump(tmp_path / "whoosh"), _postings_dump(tmp_path / "blocks")
     assert len(blocks) > 100 and any(len(b[3]) > 2 for b in blocks)
     assert any(s[2][0] > s[2][1] for s in blocks if s[0] == "body")  # title words weigh more
-    assert {f for f, *_ in blocks} >= {"body", "title", "tags", "created", "id", "source", "language"}
+    assert {f for f, *_ in blocks} >= {"body", "title", "tags", "id", "source", "language"}
     assert blocks == whoosh
     assert blocks == stock
 
@@ -261,3 +266,33 @@ def test_pool_keeps_merged_text_postings_as_given():
     assert got[b"river"] == ([2, 5], [2.5, 2.0], [[7], [2, 4]])
     assert got[b"title"] == ([3, 5], [3.0, 3.0], [[0], [0]])
     assert got[b"road"] == ([5], [1.0], [[3]])
+
+
+def test_date_ranges_come_from_the_date_column(tmp_path):
+    """Dates are a column only (no trie terms): ranges over several segments with deletions,
+    open at either end; notes without the date never match."""
+    si = ix.SearchIndex(tmp_path / "w")
+    si.create()
+
+    def doc(i):
+        d = {"id": str(i), "path": f"{i}.md", "title": "t", "body": "t" + ix.TITLE_SEP + "word"}
+        if i % 5:
+            d["created"] = 20200101000000 + (i % 37) * 10000000000  # years 2020 to 2056
+        return d
+
+    si.write([doc(i) for i in range(120)], bulk=True)
+    si.write([doc(i) for i in range(120, 160)], bulk=True)
+    si.write((), delete_ids=[str(i) for i in range(0, 160, 7)])
+    live = [i for i in range(160) if i % 7]
+    created = {i: doc(i).get("created") for i in live}
+    for text, lo, hi in [("created:2020", 20200101000000, 20201231235959),
+                         ("created:2021..2023", 20210101000000, 20231231235959),
+                         ("created:>=2024", 20240101000000, None), ("created:<2021", None, 20201231235959)]:
+        want = {str(i) for i, c in created.items()
+                if c is not None and (lo is None or c >= lo) and (hi is None or c <= hi)}
+        got = si.run(q.parse(text), limit=500, sort="newest")
+        assert {i for i, _ in got} == want, text
+        assert want
+        scored = si.run(q.parse(text + " word"), limit=500, sort="relevance")
+        assert {i for i, _ in scored} == want
+    si.close()
