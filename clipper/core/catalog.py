@@ -201,8 +201,9 @@ class Catalog:
 
     def tag_counts(self) -> dict[str, int]:
         with self._lock:
-            rows = self.db.execute(
-                "SELECT tag, COUNT(DISTINCT id) FROM tags GROUP BY tag ORDER BY tag").fetchall()
+            # a note's tags are unique (normalize_tags), so COUNT(*) counts notes; it reads only
+            # the tag index (COUNT(DISTINCT id) sorted every row: seconds at 100,000 notes)
+            rows = self.db.execute("SELECT tag, COUNT(*) FROM tags GROUP BY tag ORDER BY tag").fetchall()
         return {r[0]: r[1] for r in rows}
 
     def ids_with_tag(self, name: str) -> list[str]:
