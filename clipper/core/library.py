@@ -25,6 +25,7 @@ import logging
 import os
 import re
 import shutil
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -519,7 +520,10 @@ class Library:
         in path order, each under the write lock on its own: searches see the notes indexed
         so far, and other writers get their turn between segments. Near the end the helper
         takes the second half of what this process has left, so that both finish together."""
-        _BulkBuild(self, changed, changes, progress, cancel, first_chunk).run()
+        try:
+            _BulkBuild(self, changed, changes, progress, cancel, first_chunk).run()
+        finally:
+            _trim_memory()
 
     def _commit_segment(self, built, rows: list[dict], ids_in_use: dict, changes: Changes) -> int:
         """Commit a segment of :func:`_build_notes` and its catalog rows. Its ids were chosen
@@ -961,6 +965,19 @@ class Library:
             self._sync(only=[rel])
             row = self.catalog.by_path(rel)
             return self.get(row["id"])
+
+
+def _trim_memory() -> None:
+    """Hand the heap a first build freed back to the system (glibc keeps it otherwise: a
+    third of the process's memory after 10,000 notes)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 #: the least number of notes a helper process is given to build (fewer: not worth a process)
