@@ -1278,9 +1278,8 @@ def _postings(reader, fieldname: str, word: str, values: bool):
     falls back to the matcher interface for anything unexpected."""
     tbytes = word.encode("utf-8")
     terms = getattr(reader, "_terms", None)
-    try:
-        info = terms.term_info(fieldname, tbytes) if terms is not None else None
-    except (KeyError, TermNotFound):
+    info = _term_info(reader, fieldname, word) if terms is not None else None
+    if info is None and terms is not None:
         return None
     if isinstance(info, W3TermInfo) and not info.is_inlined():
         offset, length = info.extent()
@@ -1304,6 +1303,21 @@ def _postings(reader, fieldname: str, word: str, values: bool):
             vals.append(m.value())
         m.next()
     return ids, weights, vals
+
+
+def _term_info(reader, fieldname: str, word: str):
+    """A term's info in one segment, None if it lacks the term (looked up once per query:
+    each look-up is several small reads of the segment's hash file)."""
+    cache = reader.__dict__.setdefault("_clipper_infos", {})
+    key = (fieldname, word)
+    if key not in cache:
+        if len(cache) > 4096:
+            cache.clear()
+        try:
+            cache[key] = reader._terms.term_info(fieldname, word.encode("utf-8"))
+        except (KeyError, TermNotFound):
+            cache[key] = None
+    return cache[key]
 
 
 def _read_blocks(postfile, offset: int, length: int, values: bool):
@@ -1482,7 +1496,10 @@ class _Segment:
         return True
 
     def size(self, leaves) -> int:
-        df = self.reader.doc_frequency
+        def df(fieldname, word):
+            info = _term_info(self.reader, fieldname, word)
+            return info.doc_frequency() if info is not None else 0
+
         total = 0
         for kind, fieldname, words in leaves:
             sizes = [df(fieldname, w) for w in words]
