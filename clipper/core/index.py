@@ -965,14 +965,9 @@ class SearchIndex:
                         return s
                 except Exception:
                     pass
-            if s is not None:
-                try:
-                    s.close()
-                except Exception:
-                    pass
             self._searcher = None
             self._stale = False
-            self._searcher = self.ix.searcher()
+            self._searcher = _reopen(self.ix, s)
             _preload_lengths(self._searcher)
             self._variants = {}
             self._expand = {}
@@ -1571,6 +1566,57 @@ class _Segment:
                         for d, x in zip(ids, bm25):
                             scores[d] += x
         return scores
+
+
+def _reopen(ix, old):
+    """A searcher of the index's current segments that takes over the old searcher's readers
+    of segments that did not change (same id, document count and deletions), closing the
+    others: opening a segment reads its hash tables (a few milliseconds each, at each commit
+    with dozens of segments), and what its reader keeps (lengths, term infos) comes along.
+    (Whoosh's own reuse, ``refresh()``, brings back segments merged away meanwhile.)"""
+    from whoosh.reading import MultiReader, SegmentReader
+    from whoosh.searching import Searcher
+
+    toc = ix._read_toc()
+    previous = {}
+    if old is not None:
+        try:
+            leaves = [r for r, _ in old.reader().leaf_readers()]
+        except Exception:  # noqa: BLE001 -- nothing to take over
+            leaves = []
+        for r in leaves:
+            seg = r.segment() if not r.is_closed else None
+            if seg is not None:
+                previous[seg.segment_id()] = r
+    readers = []
+    try:
+        for seg in toc.segments:
+            r = previous.pop(seg.segment_id(), None)
+            if r is None or not _same_segment(r.segment(), seg):
+                if r is not None:
+                    previous[seg.segment_id()] = r  # closed below
+                r = SegmentReader(ix.storage, toc.schema, seg, generation=toc.generation)
+            readers.append(r)
+    except BaseException:
+        for r in readers:
+            if r not in previous.values():
+                r.close()
+        raise
+    for r in previous.values():
+        try:
+            r.close()
+        except Exception:  # noqa: BLE001
+            pass
+    if not readers:
+        from whoosh.reading import EmptyReader
+
+        return Searcher(EmptyReader(toc.schema), fromindex=ix)
+    return Searcher(MultiReader(readers, generation=toc.generation), fromindex=ix)
+
+
+def _same_segment(a, b) -> bool:
+    return (a.segment_id() == b.segment_id() and a.doc_count_all() == b.doc_count_all()
+            and set(a.deleted_docs()) == set(b.deleted_docs()))
 
 
 def _created_values(reader) -> list:

@@ -296,3 +296,46 @@ def test_date_ranges_come_from_the_date_column(tmp_path):
         scored = si.run(q.parse(text + " word"), limit=500, sort="relevance")
         assert {i for i, _ in scored} == want
     si.close()
+
+
+def test_a_new_searcher_keeps_the_readers_of_unchanged_segments_only(tmp_path, monkeypatch):
+    """After each commit the searcher takes over the readers of segments that did not change
+    and opens the others: updates, deletions and merges answer as a fresh index does."""
+    monkeypatch.setattr(ix, "MERGE_TIERS", ((10, 3),))
+    si = ix.SearchIndex(tmp_path / "w")
+    si.create()
+
+    def doc(i, word="river"):
+        return {"id": str(i), "path": f"{i}.md", "title": f"t{i}",
+                "body": f"t{i}" + ix.TITLE_SEP + f"{word} {i}"}
+
+    def leaves():
+        return {r.segment().segment_id(): r for r, _ in si.searcher().reader().leaf_readers()}
+
+    si.write([doc(i) for i in range(50)], bulk=True)
+    kept = changed = 0
+    steps = [lambda: si.write([doc(i) for i in range(50, 55)], bulk=True), lambda: si.write([doc(3, "road")]),
+             lambda: si.write((), delete_ids=["7", "51"]), lambda: si.write([doc(60)]),
+             lambda: si.write([doc(61)]), lambda: si.write([doc(62)])]  # the last one merges
+    for step in steps:
+        before = leaves()
+        step()
+        after = leaves()
+        for segid, r in after.items():
+            if segid in before:
+                same = ix._same_segment(before[segid].segment(), r.segment())  # noqa: SLF001
+                assert (r is before[segid]) == same
+                kept += same
+                changed += not same
+        assert not any(r.is_closed for r in after.values())
+        got = {w: sorted(i for i, _ in si.run(q.parse(w), limit=100, sort="relevance"))
+               for w in ("river", "road")}
+        fresh = ix.SearchIndex(tmp_path / "w")
+        fresh.open()
+        assert got == {w: sorted(i for i, _ in fresh.run(q.parse(w), limit=100, sort="relevance"))
+                       for w in ("river", "road")}
+        fresh.close()
+    assert kept and changed
+    assert got == {"river": sorted(str(i) for i in range(63) if i not in (3, 7, 51) and (i < 55 or i >= 60)),
+                   "road": ["3"]}
+    si.close()
