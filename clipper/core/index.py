@@ -1324,7 +1324,7 @@ def _read_blocks(postfile, offset: int, length: int, values: bool):
     stream = io.BytesIO(buf)
     view = memoryview(buf)
     ids: list[int] = []
-    weights: list[float] = []
+    weights = array("f")
     blocks: list | None = [] if values else None
     pos = 4
     size = len(buf)
@@ -1345,12 +1345,12 @@ def _read_blocks(postfile, offset: int, length: int, values: bool):
             blocks.append((len(ids), data[2]))
         ids.extend(accumulate(data[0]))
         w = data[1]
-        if w is None:
-            weights.extend([1.0] * count)
-        elif isinstance(w, float):
-            weights.extend([w] * count)
-        else:
+        if w is None or isinstance(w, float):
+            weights.extend(array("f", (1.0 if w is None else w,)) * count)
+        elif type(w) is array and w.typecode == "f":
             weights.extend(w)
+        else:
+            weights.fromlist(list(w))
         pos = end
         if last:
             break
@@ -1414,6 +1414,13 @@ def _direct_best(s, clauses, nots, weighting, limit, sort="relevance"):
         docs = list(scores)
         values = list(scores.values())
         if sort == "relevance":
+            if not seg.pending and len(values) > limit:
+                # only documents scoring at least the segment's limit-th best can be among the
+                # best: the rest need no entry (most candidates of a frequent word)
+                bar = heapq.nlargest(limit, values)[-1]
+                keep = list(map(operator.ge, values, repeat(bar)))
+                docs = list(compress(docs, keep))
+                values = list(compress(values, keep))
             keys = list(map(operator.neg, values))
         else:
             col = _created_values(sub.reader())
@@ -1522,7 +1529,7 @@ class _Segment:
             cand -= self.reader.deleted_docs_set
         if not cand:
             return {}
-        scores = dict.fromkeys(sorted(cand), 0.0)
+        scores = dict.fromkeys(cand, 0.0)
         k1p = self.k1p
         fresh = True
         for leaves, sets in zip(order, matched):
@@ -1535,6 +1542,7 @@ class _Segment:
                 inside = found & cand if kind == "phrase" else scores
                 if not inside:
                     continue
+                ordered = None
                 if kind == "tag":  # not scorable: the posting's weight, as Whoosh
                     for w in words:
                         ids, weights, _v = self.plist(fieldname, w)
@@ -1549,10 +1557,19 @@ class _Segment:
                     ids, weights, _v = self.plist(fieldname, w)
                     if not ids:
                         continue
-                    keep = list(map(inside.__contains__, ids))
-                    if not all(keep):
-                        ids = list(compress(ids, keep))
-                        weights = list(compress(weights, keep))
+                    if len(inside) * 8 < len(ids):  # few candidates in a long list: look them up
+                        if ordered is None:
+                            ordered = sorted(inside)
+                        at = list(map(bisect_left, repeat(ids), ordered))
+                        found_at = map(ids.__getitem__, map(min, at, repeat(len(ids) - 1)))
+                        hit = list(map(operator.eq, found_at, ordered))
+                        ids = list(compress(ordered, hit))
+                        weights = list(map(weights.__getitem__, compress(at, hit)))
+                    else:
+                        keep = list(map(inside.__contains__, ids))
+                        if not all(keep):
+                            ids = list(compress(ids, keep))
+                            weights = list(compress(weights, keep))
                     # f * (wt * k1p) / (wt + norm) for every posting, in the order of the loop
                     # this replaces (the same floating-point operations, so the same scores)
                     f = self.searcher.idf(fieldname, w)
