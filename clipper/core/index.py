@@ -1043,11 +1043,16 @@ class SearchIndex:
         q = self.build_query(parsed, s, tags=tags)
         if q is None:
             return []
-        if self.direct and not (isinstance(q, _ConstantScore) and sort == "relevance"):
+        bare_prefix = isinstance(q, _ConstantScore) and sort == "relevance"
+        if self.direct and bare_prefix and not parsed.negative and not tags:
+            found = self._run_first(q, s, limit)
+            if found is not None:
+                return found
+        elif self.direct and not bare_prefix:
             found = self._run_direct(parsed, s, limit, tags, sort)
             if found is not None:
                 return found
-        if isinstance(q, _ConstantScore) and sort == "relevance":
+        if bare_prefix:
             q = _ConstantScore(q.child, q.score, cap=limit)  # a bare prefix: the first hits will do
         kwargs = {"limit": limit}
         if isinstance(q, wq.AndNot):
@@ -1089,6 +1094,35 @@ class SearchIndex:
             log.warning("direct search failed; Whoosh runs the query", exc_info=True)
             return None
         return [(s.stored_fields(doc)["id"], score) for score, doc in best]
+
+    def _run_first(self, q, s, limit: int):
+        """A bare prefix (every match scoring the same): the first ``limit`` documents having
+        one of its words, as Whoosh's capped matcher gives them, from the heads of their posting
+        lists; None if the query is not one this reads."""
+        child = q.child
+        terms = child.subqueries if isinstance(child, DefaultOr) else [child]
+        if not terms or not all(type(t) is wq.Term for t in terms) or len({t.fieldname for t in terms}) != 1:
+            return None
+        fieldname = terms[0].fieldname
+        try:
+            out = []
+            for sub, offset in s.leaf_searchers():
+                reader = sub.reader()
+                want = limit - len(out)
+                deleted = reader.deleted_docs_set if reader.has_deletions() else ()
+                found = set()
+                for t in terms:
+                    got = _postings(reader, fieldname, t.text, False, head=want + len(deleted))
+                    if got:
+                        found.update(got[0])
+                found.difference_update(deleted)
+                out.extend(d + offset for d in sorted(found)[:want])
+                if len(out) >= limit:
+                    break
+        except Exception:  # noqa: BLE001 -- Whoosh runs it
+            log.warning("direct prefix search failed; Whoosh runs the query", exc_info=True)
+            return None
+        return [(s.stored_fields(doc)["id"], q.score) for doc in out]
 
     def _leaves(self, items, reader) -> list:
         """The leaves of one clause's items (those that can match)."""
@@ -1266,7 +1300,7 @@ class _Unsupported(Exception):
 _BLOCK_LEN = struct.Struct("!i")
 
 
-def _postings(reader, fieldname: str, word: str, values: bool):
+def _postings(reader, fieldname: str, word: str, values: bool, head: int | None = None):
     """(docnums, weights, values or None) of a term in one segment, deleted documents included;
     None if the segment lacks the term. Reads the term's whole W3 posting list with one read
     and unpickles its blocks directly (Whoosh's matcher seeks and reads three times a block);
@@ -1280,7 +1314,7 @@ def _postings(reader, fieldname: str, word: str, values: bool):
         offset, length = info.extent()
         if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves the length a 1-tuple
             length = length[0]
-        got = _read_blocks(terms._postfile, offset, length, values)
+        got = _read_blocks(terms._postfile, offset, length, values, head)
         if got is not None:
             return got
     if (fieldname, tbytes) not in reader:
@@ -1315,9 +1349,10 @@ def _term_info(reader, fieldname: str, word: str):
     return cache[key]
 
 
-def _read_blocks(postfile, offset: int, length: int, values: bool):
+def _read_blocks(postfile, offset: int, length: int, values: bool, head: int | None = None):
     """Parse a W3 posting list (header, then blocks of: signed length, pickled info tuple,
-    pickled (id deltas, weights, values)); None if it does not look like one."""
+    pickled (id deltas, weights, values)); None if it does not look like one. ``head``: stop
+    after the block that brings the postings to that many (the list's first ones only)."""
     buf = postfile.get(offset, length)
     if buf[:4] != WHOOSH3_HEADER_MAGIC:
         return None
@@ -1352,7 +1387,7 @@ def _read_blocks(postfile, offset: int, length: int, values: bool):
         else:
             weights.fromlist(list(w))
         pos = end
-        if last:
+        if last or (head is not None and len(ids) >= head):
             break
     if len(weights) != len(ids):
         return None
