@@ -33,6 +33,7 @@ import heapq
 import html
 import io
 import logging
+import math
 import operator
 import os
 import pickle
@@ -45,7 +46,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from functools import lru_cache
-from itertools import accumulate, chain, compress, repeat
+from itertools import accumulate, chain, compress, islice, repeat
 from pathlib import Path
 
 import whoosh.util
@@ -1233,12 +1234,8 @@ class SearchIndex:
             prefix = common[:-1] if len(common) > 3 else common
             if len(prefix) < 2:
                 prefix = word
-            seen = 0
             try:
-                for text in reader.expand_prefix(fieldname, prefix):
-                    seen += 1
-                    if seen > VARIANT_SCAN:
-                        break
+                for text, _df in _merged_prefix_terms(reader, fieldname, prefix, VARIANT_SCAN):
                     t = text.decode("utf-8") if isinstance(text, bytes) else text
                     if t == word or stem(t) == s:
                         out.append(t)
@@ -1255,12 +1252,8 @@ class SearchIndex:
         cached = self._expand.get(key)
         if cached is not None:
             return cached
-        found = []
         try:
-            for i, (text, info) in enumerate(reader.iter_prefix(fieldname, prefix)):
-                if i >= 20000:
-                    break
-                found.append((info.doc_frequency(), text))
+            found = [(df, text) for text, df in _merged_prefix_terms(reader, fieldname, prefix, 20000)]
         except Exception:
             found = []
         found.sort(key=lambda x: -x[0])
@@ -1607,7 +1600,7 @@ class _Segment:
                             weights = list(compress(weights, keep))
                     # f * (wt * k1p) / (wt + norm) for every posting, in the order of the loop
                     # this replaces (the same floating-point operations, so the same scores)
-                    f = self.searcher.idf(fieldname, w)
+                    f = _idf(self.searcher, fieldname, w)
                     tops = map(operator.mul, repeat(f), map(operator.mul, weights, repeat(k1p)))
                     norm = map(table.__getitem__, map(lens.__getitem__, ids))
                     bm25 = map(operator.truediv, tops, map(operator.add, weights, norm))
@@ -1669,6 +1662,18 @@ def _reopen(ix, old):
 def _same_segment(a, b) -> bool:
     return (a.segment_id() == b.segment_id() and a.doc_count_all() == b.doc_count_all()
             and set(a.deleted_docs()) == set(b.deleted_docs()))
+
+
+def _idf(searcher, fieldname: str, word: str) -> float:
+    """BM25F's idf (Whoosh's formula), from the term infos the segment readers keep, in the
+    searcher's idf cache (Whoosh's own scoring reads it too)."""
+    cache = searcher._idf_cache
+    key = (fieldname, word)
+    got = cache.get(key)
+    if got is None:
+        n = _doc_frequency(searcher.reader(), fieldname, word)
+        got = cache[key] = math.log(searcher.doc_count_all() / (n + 1)) + 1
+    return got
 
 
 def _created_values(reader) -> list:
@@ -1887,9 +1892,85 @@ def _commit(writer, **kwargs) -> None:
 
 def _has_term(reader, fieldname, word) -> bool:
     try:
-        return reader.doc_frequency(fieldname, word) > 0
+        return _doc_frequency(reader, fieldname, word) > 0
     except Exception:
         return False
+
+
+def _doc_frequency(reader, fieldname: str, word: str) -> int:
+    """A word's document frequency over the reader's segments (deleted documents included,
+    as Whoosh counts them), from the term infos each segment reader keeps."""
+    total = 0
+    for r, _ in reader.leaf_readers():
+        if getattr(r, "_terms", None) is None:
+            return reader.doc_frequency(fieldname, word)
+        info = _term_info(r, fieldname, word)
+        if info is not None:
+            total += info.doc_frequency()
+    return total
+
+
+_DOC_FREQ = struct.Struct("!I")  # in a W3TermInfo after its flags byte and total weight
+
+
+def _merged_prefix_terms(reader, fieldname: str, prefix: str, limit: int) -> list[tuple[bytes, int]]:
+    """(term, document frequency over all segments) of the first ``limit`` terms of
+    ``fieldname`` starting with ``prefix``, in term order (what Whoosh's MultiReader gives)."""
+    tbytes = prefix.encode("utf-8")
+    parts = []
+    for r, _ in reader.leaf_readers():
+        try:
+            parts.append(_prefix_terms(r, fieldname, tbytes, limit))
+        except Exception:  # noqa: BLE001 -- not a W3 segment as expected: Whoosh's own way
+            parts.append([(t, r.doc_frequency(fieldname, t))
+                          for t in islice(r.expand_prefix(fieldname, tbytes), limit)])
+    out: list = []
+    for term, df in heapq.merge(*parts):
+        if out and out[-1][0] == term:
+            out[-1] = (term, out[-1][1] + df)
+        elif len(out) < limit:
+            out.append((term, df))
+        else:
+            break
+    return out
+
+
+def _prefix_terms(reader, fieldname: str, prefix: bytes, limit: int) -> list[tuple[bytes, int]]:
+    """(term, document frequency) of one segment's first ``limit`` terms of ``fieldname``
+    starting with ``prefix``: one binary search of its term file, then its records read in
+    chunks (Whoosh reads each key and each value on its own, a few reads each)."""
+    terms = reader._terms
+    tindex = terms._tindex
+    fieldid = terms._fieldmap.get(fieldname)
+    if fieldid is None:
+        return []
+    key = pack_ushort(fieldid) + prefix
+    pos = tindex.closest_key_pos(key)
+    out: list = []
+    if pos is None:
+        return out
+    dbfile = tindex.dbfile
+    eod = tindex.endofdata
+    size = len(key)
+    unpack = _HASH_LENGTHS.unpack_from
+    buf, base = b"", pos
+    while pos < eod and len(out) < limit:
+        off = pos - base
+        if off + 8 > len(buf):
+            base, off = pos, 0
+            buf = dbfile.get(pos, min(1 << 15, eod - pos))
+        keylen, datalen = unpack(buf, off)
+        end = off + 8 + keylen + datalen
+        if end > len(buf):
+            base, off = pos, 0
+            end = 8 + keylen + datalen
+            buf = dbfile.get(pos, min(max(1 << 15, end), eod - pos))
+        found = buf[off + 8:off + 8 + keylen]
+        if found[:size] != key:
+            break
+        out.append((found[2:], _DOC_FREQ.unpack_from(buf, off + 8 + keylen + 5)[0]))
+        pos = base + end
+    return out
 
 
 def _common_prefix(a: str, b: str) -> str:

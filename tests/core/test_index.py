@@ -88,7 +88,7 @@ def test_segment_names_do_not_depend_on_the_global_random_seed():
     assert random_name() != first
 
 
-def test_direct_scoring_matches_whoosh(tmp_path):
+def test_direct_scoring_matches_whoosh(tmp_path, caplog):
     """Relevance searches scored from posting lists give Whoosh's hits and BM25F scores,
     over several segments with deleted documents, for every shape of query it handles."""
     import random
@@ -144,6 +144,7 @@ def test_direct_scoring_matches_whoosh(tmp_path):
                 si.direct = True
                 assert si.run(parsed, limit=3, sort=sort, tags=tags) == by_date[:3], (text, sort)
     si.close()
+    assert "search failed" not in caplog.text  # the direct path answered, not Whoosh after it
 
 
 def test_a_failing_direct_search_falls_back_to_whoosh(tmp_path, monkeypatch):
