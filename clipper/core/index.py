@@ -1486,7 +1486,11 @@ class _Segment:
         key = (fieldname, word)
         got = self._lists.get(key)
         if got is None or (values and got[2] is None):
-            got = _postings(self.reader, fieldname, word, values) or ((), (), ())
+            got = None if values else _LISTS.get(self.reader, key)
+            if got is None:
+                got = _postings(self.reader, fieldname, word, values) or ((), (), ())
+                if not values:
+                    _LISTS.put(self.reader, key, got)
             self._lists[key] = got
         return got
 
@@ -1652,6 +1656,7 @@ def _reopen(ix, old):
             r.close()
         except Exception:  # noqa: BLE001
             pass
+    _LISTS.forget(previous.values())
     if not readers:
         from whoosh.reading import EmptyReader
 
@@ -1662,6 +1667,58 @@ def _reopen(ix, old):
 def _same_segment(a, b) -> bool:
     return (a.segment_id() == b.segment_id() and a.doc_count_all() == b.doc_count_all()
             and set(a.deleted_docs()) == set(b.deleted_docs()))
+
+
+class _ListCache:
+    """Decoded posting lists (docnums, weights) of long lists, the most recently used up to
+    a number of postings in all: frequent words come back query after query (and keystroke
+    after keystroke while typing). Keyed by segment reader: a segment never changes (its
+    deletions are applied after)."""
+
+    def __init__(self, budget: int, least: int):
+        self.budget = budget
+        self.least = least
+        self._lock = threading.Lock()
+        self._items: dict = {}  # (reader id, field, word) -> (reader, lists); oldest first
+        self._size = 0
+
+    def get(self, reader, key):
+        k = (id(reader), *key)
+        with self._lock:
+            got = self._items.pop(k, None)
+            if got is None:
+                return None
+            if got[0] is not reader or reader.is_closed:
+                self._size -= len(got[1][0])
+                return None
+            self._items[k] = got  # now the most recent
+            return got[1]
+
+    def put(self, reader, key, lists) -> None:
+        n = len(lists[0])
+        if n < self.least or n > self.budget // 4:
+            return
+        k = (id(reader), *key)
+        with self._lock:
+            old = self._items.pop(k, None)
+            if old is not None:
+                self._size -= len(old[1][0])
+            self._items[k] = (reader, lists)
+            self._size += n
+            while self._size > self.budget and self._items:
+                _reader, dropped = self._items.pop(next(iter(self._items)))
+                self._size -= len(dropped[0])
+
+    def forget(self, readers) -> None:
+        """Drop the lists of readers that are closed now."""
+        ids = {id(r) for r in readers}
+        with self._lock:
+            for k in [k for k in self._items if k[0] in ids]:
+                self._size -= len(self._items.pop(k)[1][0])
+
+
+#: about 40 bytes a posting: some 20 MB at most
+_LISTS = _ListCache(budget=500_000, least=1_000)
 
 
 def _idf(searcher, fieldname: str, word: str) -> float:
