@@ -9,6 +9,7 @@ gives hits their metadata without loading Whoosh stored fields.
 from __future__ import annotations
 
 import json
+import marshal
 import sqlite3
 import threading
 from pathlib import Path
@@ -18,6 +19,7 @@ COLUMNS = ("id", "path", "size", "mtime_ns", "hash", "text_hash", "source_key", 
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS blobs(key TEXT PRIMARY KEY, value BLOB);
 CREATE TABLE IF NOT EXISTS notes(
     id TEXT PRIMARY KEY, path TEXT UNIQUE NOT NULL, size INTEGER, mtime_ns INTEGER,
     hash TEXT, text_hash TEXT, source_key TEXT, title TEXT, author TEXT, site TEXT, source TEXT,
@@ -32,6 +34,7 @@ CREATE INDEX IF NOT EXISTS tags_id ON tags(id);
 """
 
 
+_FORGET_FILES = "DELETE FROM blobs WHERE key='files'"
 _INSERT = f"INSERT INTO notes({','.join(COLUMNS)}) VALUES({','.join('?' * len(COLUMNS))})"
 _HAS_TAG = "id IN (SELECT id FROM tags WHERE tag=? OR tag LIKE ? ESCAPE '\\')"
 
@@ -65,6 +68,7 @@ class Catalog:
     def clear(self) -> None:
         with self._lock:
             self.db.execute("BEGIN")
+            self.db.execute(_FORGET_FILES)
             self.db.execute("DELETE FROM notes")
             self.db.execute("DELETE FROM tags")
             self.db.execute("COMMIT")
@@ -94,13 +98,39 @@ class Catalog:
         return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
 
     def file_stats(self) -> dict[str, tuple[int, int]]:
-        """path -> (size, mtime_ns) of every catalogued file (compared with Vault.stats)."""
-        out: dict[str, tuple[int, int]] = {}
+        """path -> (size, mtime_ns) of every catalogued file (compared with Vault.stats):
+        the copy :meth:`keep_file_stats` saved, if nothing was written since."""
         with self._lock:
-            cur = self.db.execute("SELECT path, size, mtime_ns FROM notes")
-            while chunk := cur.fetchmany(1024):  # in chunks: see stats()
-                out.update((path, (size, mtime)) for path, size, mtime in chunk)
+            row = self.db.execute("SELECT value FROM blobs WHERE key='files'").fetchone()
+            if row is not None:
+                try:
+                    got = marshal.loads(row[0])
+                    if type(got) is dict:
+                        return got
+                except (ValueError, EOFError, TypeError):
+                    pass
+            return self._file_stats()
+
+    def _file_stats(self) -> dict[str, tuple[int, int]]:
+        out: dict[str, tuple[int, int]] = {}
+        cur = self.db.execute("SELECT path, size, mtime_ns FROM notes")
+        while chunk := cur.fetchmany(1024):  # in chunks: see stats()
+            out.update((path, (size, mtime)) for path, size, mtime in chunk)
         return out
+
+    def keep_file_stats(self) -> None:
+        """Save what :meth:`file_stats` returns in one piece (reopening a big vault reads that
+        in a fraction of the rows' time); the next write of the catalog drops it."""
+        with self._lock:
+            db = self.db
+            db.execute("BEGIN")
+            try:
+                blob = marshal.dumps(self._file_stats())
+                db.execute("INSERT OR REPLACE INTO blobs(key, value) VALUES('files', ?)", (blob,))
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
 
     def path_of(self, note_id: str) -> str | None:
         with self._lock:
@@ -114,6 +144,7 @@ class Catalog:
             db = self.db
             db.execute("BEGIN")
             try:
+                db.execute(_FORGET_FILES)
                 for note_id in deletes:
                     db.execute("DELETE FROM notes WHERE id=?", (note_id,))
                     db.execute("DELETE FROM tags WHERE id=?", (note_id,))
@@ -137,6 +168,7 @@ class Catalog:
             db = self.db
             db.execute("BEGIN")
             try:
+                db.execute(_FORGET_FILES)
                 db.executemany(_INSERT, map(_values, rows))
                 db.executemany("INSERT INTO tags(id, tag) VALUES(?, ?)",
                                [(row["id"], t) for row in rows for t in (row.get("tags") or [])])

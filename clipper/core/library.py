@@ -494,9 +494,14 @@ class Library:
             bulk = only is None and not known
             if not bulk:
                 self._sync_changed(changed, gone, known, only, changes, progress, cancel)
+                if only is None:
+                    self.catalog.keep_file_stats()  # for the next open's comparison
                 return changes
         # a first build: the write lock is taken for each segment's commit only
         self._sync_bulk(changed, changes, progress, cancel, first_chunk)
+        if cancel is None or not cancel.is_set():
+            with self._writing():
+                self.catalog.keep_file_stats()
         return changes
 
     def _sync_changed(self, changed, gone, known, only, changes, progress, cancel) -> None:

@@ -572,6 +572,24 @@ def test_a_killed_build_leaves_no_side_folder_behind(tmp_path):
     assert not stale.exists()
 
 
+def test_reopen_compares_the_files_with_the_listing_saved_after_a_full_sync(vault, tmp_path):
+    ix = tmp_path / "ix"
+    with Library.open(vault, index_dir=ix) as lib:
+        saved = lib.catalog.db.execute("SELECT COUNT(*) FROM blobs").fetchone()[0]
+        assert saved == 1 and lib.catalog.file_stats() == lib._vault.stats()  # noqa: SLF001
+    path = vault / "cooking.md"
+    path.write_text(path.read_text().replace("kitchen", "galley"))  # edited in place
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+    with Library.open(vault, index_dir=ix) as lib:
+        assert titles(lib.search("galley")) == ["Slow cooking"]
+        lib.set_tags([lib.search("galley")[0].id], add=["boats"])  # a write drops the saved listing
+        assert lib.catalog.db.execute("SELECT COUNT(*) FROM blobs").fetchone()[0] == 0
+        assert lib.catalog.file_stats() == lib._vault.stats()  # noqa: SLF001
+    with Library.open(vault, index_dir=ix) as lib:
+        assert not lib.refresh() and lib.tags()["boats"] == 1
+
+
 def test_delete_killed_before_the_trash_list_was_written_can_still_be_restored(lib, vault):
     (hit,) = lib.search("kitchen")
     lib.delete(hit.id)
