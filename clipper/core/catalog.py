@@ -97,19 +97,19 @@ class Catalog:
                                             part).fetchall()
         return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
 
-    def file_stats(self) -> dict[str, tuple[int, int]]:
-        """path -> (size, mtime_ns) of every catalogued file (compared with Vault.stats):
-        the copy :meth:`keep_file_stats` saved, if nothing was written since."""
+    def file_stats(self) -> tuple[dict[str, tuple[int, int]], bool]:
+        """(path -> (size, mtime_ns) of every catalogued file, whether that came from the copy
+        :meth:`keep_file_stats` saved: nothing was written since)."""
         with self._lock:
             row = self.db.execute("SELECT value FROM blobs WHERE key='files'").fetchone()
             if row is not None:
                 try:
                     got = marshal.loads(row[0])
                     if type(got) is dict:
-                        return got
+                        return got, True
                 except (ValueError, EOFError, TypeError):
                     pass
-            return self._file_stats()
+            return self._file_stats(), False
 
     def _file_stats(self) -> dict[str, tuple[int, int]]:
         out: dict[str, tuple[int, int]] = {}
@@ -118,14 +118,15 @@ class Catalog:
             out.update((path, (size, mtime)) for path, size, mtime in chunk)
         return out
 
-    def keep_file_stats(self) -> None:
-        """Save what :meth:`file_stats` returns in one piece (reopening a big vault reads that
-        in a fraction of the rows' time); the next write of the catalog drops it."""
+    def keep_file_stats(self, files: dict | None = None) -> None:
+        """Save :meth:`file_stats` in one piece (reopening a big vault reads that in a fraction
+        of the rows' time); the next write of the catalog drops it. ``files``: that listing,
+        just read (the caller holds the write lock)."""
         with self._lock:
             db = self.db
             db.execute("BEGIN")
             try:
-                blob = marshal.dumps(self._file_stats())
+                blob = marshal.dumps(self._file_stats() if files is None else files)
                 db.execute("INSERT OR REPLACE INTO blobs(key, value) VALUES('files', ?)", (blob,))
                 db.execute("COMMIT")
             except BaseException:

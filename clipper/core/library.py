@@ -472,7 +472,10 @@ class Library:
         with self._writing():
             if only is None:
                 files = self._vault.stats()
-                if files == self.catalog.file_stats():  # nothing changed (a reopen)
+                listed, saved = self.catalog.file_stats()
+                if files == listed:  # nothing changed (a reopen)
+                    if not saved:
+                        self.catalog.keep_file_stats(listed)
                     return changes
                 known = self.catalog.stats()
                 scope = set(files) | set(known)
