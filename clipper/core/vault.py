@@ -25,6 +25,7 @@ import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 
 import yaml
 
@@ -168,14 +169,14 @@ _THREADED_STAT = 4096
 def _stat_entries(entries, prefix: str) -> list[tuple[str, tuple[int, int]]]:
     """(vault-relative path, (size, mtime_ns)) of the regular files among ``entries``."""
     out = []
+    append = out.append
     for entry in entries:
         try:
-            if not entry.is_file():
-                continue
-            st = entry.stat()
+            st = entry.stat()  # follows a link, as is_file() does
         except OSError:
             continue
-        out.append((prefix + entry.name, (st.st_size, st.st_mtime_ns)))
+        if S_ISREG(st.st_mode):
+            append((prefix + entry.name, (st.st_size, st.st_mtime_ns)))
     return out
 
 
