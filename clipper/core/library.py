@@ -1089,8 +1089,10 @@ class _BulkBuild:
                 self.done[start] = (start + len(rels), result)
             self._commit_ready()
         finally:
-            if self.helper is not None:
-                self.helper.close()
+            if self.helper is not None:  # busy only if cancelled or failed: its part is dropped
+                self.helper.close(kill=self.busy is not None)
+                if self.busy is not None:
+                    discard_stale_builds(self.lib._index.folder)
             for _end, (built, _rows) in self.done.values():  # not committed (cancelled)
                 if built is not None:
                     discard_build(built.folder)

@@ -557,6 +557,25 @@ def test_first_build_keeps_an_id_for_the_first_note_holding_it(tmp_path, monkeyp
         assert not lib.refresh()
 
 
+def test_closing_during_a_first_build_stops_both_processes_and_the_next_open_finishes(tmp_path, monkeypatch):
+    import clipper.core.library as library
+
+    monkeypatch.setattr(library, "BULK_CHUNK", 100)
+    monkeypatch.setattr(library, "MIN_HELP", 50)
+    vault = tmp_path / "v"
+    for i in range(600):
+        note(vault, f"n{i:03d}.md", f"note {i} about plovers " * 20, title=f"Plover {i}")
+    started = threading.Event()
+    lib = Library.open(vault, index_dir=tmp_path / "ix", wait=False,
+                       progress=lambda done, total, what: started.set())
+    assert started.wait(60)
+    lib.close()  # cancels: what is committed stays
+    assert not list((tmp_path / "ix" / "whoosh").glob(".building-*"))
+    with Library.open(vault, index_dir=tmp_path / "ix") as lib:
+        assert len(lib.search("plovers", limit=1000)) == 600
+        assert lib._index.doc_count() == lib.catalog.count() == 600  # noqa: SLF001
+
+
 def test_a_killed_build_leaves_no_side_folder_behind(tmp_path):
     from clipper.core.index import BUILD_PREFIX
 
