@@ -830,7 +830,7 @@ def _posting_list(docs, weights, vals, lens, fixedsize, blocklimit, compression)
         maxweight = top if top > 0 else 0
         bmin = bmax = 0
         if lens is not None:
-            got = list(map(lens.__getitem__, ids))
+            got = operator.itemgetter(*ids)(lens) if len(ids) > 1 else (lens[ids[0]],)
             bmax = max(got)
             if bmax:
                 bmin = min(got) if 0 not in got else min(filter(None, got))
@@ -845,12 +845,10 @@ def _posting_list(docs, weights, vals, lens, fixedsize, blocklimit, compression)
         if ws.count(w0) == len(ws):
             mini_weights = None if w0 == 1.0 else w0
         else:
-            mini_weights = tuple(ws)
+            mini_weights = ws if packed else tuple(ws)
         deltas = list(map(operator.sub, ids, chain((0,), ids)))
         if packed:  # arrays (Whoosh's reader takes any sequence): no object per posting
             mini_values = vals.part(s, e)
-            if mini_weights.__class__ is tuple:
-                mini_weights = ws
             ids_array = array("H" if max(deltas) < 65536 else "I", deltas)
             data = pickle.dumps((ids_array, mini_weights, mini_values), 5)
         else:
