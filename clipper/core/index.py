@@ -1,25 +1,29 @@
 """The Whoosh full-text index: a per-machine cache of the vault, rebuilt whenever in doubt.
 
-Design (measurements in FIELD-NOTES and the issue-4 report):
+Design (measurements in FIELD-NOTES and the issue-4 and issue-20 reports):
 - Text is indexed unstemmed with a fast tokenizer (``\\w+`` runs, lowercased; Chinese,
   Japanese and Thai as character bigrams). Stemming happens at query time: a query word is
   expanded to the indexed words with the same stem (English Porter2, Russian Snowball), which
   keeps the build fast, phrases exact and prefix queries correct.
 - The body field starts with the title, whose words weigh TITLE_WEIGHT (BM25F over title and
-  text in one posting list per word); ``title:`` has its own field.
-- Positions are stored as raw arrays (not pickles); postings are pooled in memory per term
-  (``_CompactPool``) and written straight into Whoosh's W3 posting blocks a term at a time
-  (``_write_pool``; Whoosh's writer takes them one posting at a time). A bulk build commits
-  one segment per BULK_CHUNK notes without merging, its text analysed in batches by a helper
-  process on the second core (``_add_bulk``); single-note commits merge small segments
-  rarely (MERGE_TIERS).
+  text in one posting list per word); ``title:`` has its own field. Dates are columns only
+  (:class:`DateField`; ranges: :class:`ColumnRange`), not Whoosh's 16 trie terms per value.
+- Positions are stored as raw arrays; postings are pooled in memory per term
+  (``_CompactPool``) and written straight into Whoosh's W3 posting blocks of BLOCK_POSTINGS,
+  a field at a time (``_write_pool``); a text block's values are one bytes object with
+  offsets (:class:`PackedValues`: no object per posting when writing or reading).
+- A first build writes independent segments (:class:`SegmentBuilder`, numbered from 0, in a
+  side folder, without the lock) two at a time, one per core, and commits them in order
+  (:meth:`SearchIndex.add_segments`; the scheduling is the library's). Single-note commits
+  merge small segments rarely (MERGE_TIERS).
 - Prefix queries expand to at most PREFIX_TERMS of the most frequent matching words and score
-  as a constant (a bare prefix stops after the first hits).
+  as a constant (a bare prefix takes the first matches from the heads of the posting lists).
 - Snippets are computed from the note's text with one regular expression, not by Whoosh's
-  highlighter; the searcher is reused until the index changes (never ``refresh()``), and
-  the per-document field lengths BM25 needs are read into memory once per searcher.
+  highlighter. After a commit the searcher is opened anew (never ``refresh()``), keeping the
+  readers of unchanged segments; what a segment reader learns (term infos, length bytes,
+  date columns, long posting lists) stays with it.
 - Relevance searches of words, phrases, OR, NOT and tags are scored from whole posting lists
-  read in one piece (set operations, one loop per list; BM25F exactly as Whoosh computes it,
+  read in one piece (set operations and C-level maps; BM25F exactly as Whoosh computes it,
   a test compares the two), and a phrase's positions are checked only for the best-scoring
   candidates; sorting by date uses the same path with the created column. Other shapes
   (date ranges, tag prefixes, prefixes of several words) run through Whoosh.
