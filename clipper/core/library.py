@@ -1058,7 +1058,7 @@ class _BulkBuild:
         self.mine = None  # [start, rels] this process builds
         self.committed = 0  # changed[:committed] are committed
         self.ids_in_use: dict = {}
-        self.indexed = 0
+        self._mine_done = 0  # of self.mine
 
     def run(self) -> None:
         total = len(self.changed)
@@ -1081,6 +1081,7 @@ class _BulkBuild:
                     break
                 rels = self.changed[start:end]
                 self.mine = [start, rels]
+                self._mine_done = 0
                 self._feed()
                 try:
                     result = _build_notes(str(self.lib.vault), str(self.lib.index_dir), rels, self._poll)
@@ -1129,8 +1130,6 @@ class _BulkBuild:
         else:
             self._drop_helper(None)
             self.redo.append((start, end))
-
-    _mine_done = 0
 
     def _poll(self, done: int) -> bool:
         self._mine_done = done
