@@ -127,12 +127,14 @@ def text_hash_chunks(chunks) -> str | None:
 _SKETCH_TOKEN = re.compile(r"\w+")
 _MD_TARGET = re.compile(r"\]\([^)]*\)|<https?://[^>]+>")
 SKETCH_SIZE = 16
+SKETCH_TEXT = 1_000_000  # characters read for a sketch: an article's copies differ from the start
 
 
 def shingles(body: str) -> set[int]:
     """Hashes of the word 4-grams of an article's visible text (case folded, link targets left
-    out): what two copies of one article share however each was imported."""
-    toks = _SKETCH_TOKEN.findall(_MD_TARGET.sub("] ", body or "").casefold())
+    out): what two copies of one article share however each was imported. Only the first
+    SKETCH_TEXT characters count, so a huge note costs bounded memory."""
+    toks = _SKETCH_TOKEN.findall(_MD_TARGET.sub("] ", (body or "")[:SKETCH_TEXT]).casefold())
     out = set()
     for i in range(len(toks) - 3):
         digest = hashlib.blake2b(" ".join(toks[i:i + 4]).encode("utf-8"), digest_size=8).digest()
