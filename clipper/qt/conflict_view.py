@@ -39,7 +39,8 @@ log = logging.getLogger(__name__)
 
 CopyRole = Qt.ItemDataRole.UserRole + 1
 #: background of lines that differ: the note's side, the copy's side, and a gap
-COLOURS = {"left": QColor(230, 80, 80, 70), "right": QColor(70, 180, 90, 70), "gap": QColor(128, 128, 128, 40)}
+COLOURS = {"left": QColor(230, 80, 80, 70), "right": QColor(70, 180, 90, 70),
+           "gap": QColor(128, 128, 128, 40)}
 
 
 def _plural(n: int, one: str, many: str) -> str:
@@ -141,7 +142,8 @@ class ConflictDialog(QDialog):
         self.keep_note = QPushButton("Keep the &note", self)
         self.keep_note.setToolTip("The note stays as it is (left); the copy goes to the vault's trash")
         self.keep_copy = QPushButton("Keep the &copy", self)
-        self.keep_copy.setToolTip("The copy's text (right) becomes the note; the note's text goes to the trash")
+        self.keep_copy.setToolTip("The copy's text (right) becomes the note; "
+                                  "the note's text goes to the trash")
         self.keep_both = QPushButton("Keep &both", self)
         self.keep_both.setToolTip("The copy becomes a note of its own, “… (other version)”, beside the note")
         for button, keep in ((self.keep_note, "note"), (self.keep_copy, "copy"), (self.keep_both, "both")):
@@ -175,7 +177,8 @@ class ConflictDialog(QDialog):
         self.list.blockSignals(False)
         n = len(found)
         self.intro.setText(
-            f"{_plural(n, 'note has', 'notes have')} another version beside it. Compare the two and keep one, "
+            f"{_plural(n, 'note has', 'notes have')} another version beside it. "
+            "Compare the two and keep one, "
             "the other or both; what you give up goes to the vault's trash." if n else
             "No conflicts left: every note has one version.")
         rows = [i for i in range(self.list.count()) if self.list.item(i).data(CopyRole).copy == keep]
@@ -383,3 +386,31 @@ class ConflictCenter(QObject):
 def palette_ok(widget: QWidget) -> bool:
     """The window's palette reads as dark (the diff colours are translucent either way)."""
     return widget.palette().color(QPalette.ColorRole.Base).lightness() < 128
+
+
+def install(window) -> ConflictCenter:
+    """Give the main window its conflicts: the sidebar entry above the tag tree, kept up to date
+    from the vault watcher (the folders it reports), F5 and the periodic refresh (the whole
+    vault), a switch of vault, and the editor's own conflict copies; a resolution refreshes the
+    window's results like any other change. The window only calls this once, at the end of its
+    set-up."""
+    center = ConflictCenter(window, lambda: window.lib, window.reader, window.writer)
+    splitter = window.splitter
+    index = splitter.indexOf(window.tag_tree)
+    sidebar = QWidget(window)
+    sidebar.setObjectName("sidebar")
+    layout = QVBoxLayout(sidebar)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(2)
+    splitter.replaceWidget(index, sidebar)  # the tag tree moves into the sidebar, same place
+    layout.addWidget(center.button)
+    layout.addWidget(window.tag_tree, 1)
+    window.watcher.changed.connect(center.refresh)
+    window.act_refresh.triggered.connect(lambda: center.refresh())
+    window._periodic.timeout.connect(lambda: center.refresh())
+    window.vault_switched.connect(lambda _path: center.reset())
+    window.saved.connect(lambda result: center.refresh([result.conflict_path])
+                         if getattr(result, "conflict_path", None) else None)
+    center.resolved.connect(lambda _result: window._after_change())
+    center.refresh()
+    return center

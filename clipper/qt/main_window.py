@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clipper.qt import fetch, icons, importer
+from clipper.qt import conflict_view, fetch, icons, importer
 from clipper.qt.editor import sha256
 from clipper.qt.message_bar import MessageBar
 from clipper.qt.note_pane import EMPTY_VAULT, NotePane
@@ -158,6 +158,7 @@ class MainWindow(QMainWindow):
         self._indexing_timer.timeout.connect(self._check_indexing)
         self._check_indexing()
 
+        self.conflicts = conflict_view.install(self)  # sidebar entry, dialog (qt/conflict_view.py)
         self.run_search()
         self.reload_tags()
         # Load the import pipeline in the background once the window is up, so the first drop

@@ -809,6 +809,7 @@ def test_a_file_whose_id_changes_leaves_no_ghost_tags(lib, vault):
     (vault / "ghost.md").write_text("---\nid: ghost-one\ntags: [spectre]\n---\nA note about ghosts.\n")
     lib.refresh()
     assert lib.tags().get("spectre") == 1
-    (vault / "ghost.md").write_text("---\nid: ghost-two\ntags: [phantom]\n---\nAnother note, about phantoms.\n")
+    (vault / "ghost.md").write_text("---\nid: ghost-two\ntags: [phantom]\n---\n"
+                                    "Another note, about phantoms.\n")
     lib.refresh()
     assert "spectre" not in lib.tags() and lib.tags().get("phantom") == 1

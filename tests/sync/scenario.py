@@ -27,7 +27,6 @@ import hashlib
 import os
 import random
 import re
-import statistics
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,9 +101,9 @@ class Figures:
         return {
             "operations": self.total_operations, "by_kind": dict(sorted(self.operations.items())),
             "rounds": self.rounds,
-            "convergence_p50_s": round(statistics.median(self.convergence_s), 2) if self.convergence_s else None,
+            "convergence_p50_s": pct(self.convergence_s, 0.5),
             "convergence_p95_s": pct(self.convergence_s, 0.95),
-            "indexed_p50_s": round(statistics.median(self.indexed_s), 2) if self.indexed_s else None,
+            "indexed_p50_s": pct(self.indexed_s, 0.5),
             "indexed_p95_s": pct(self.indexed_s, 0.95),
             "reconnect_max_s": round(max(self.reconnect_s), 1) if self.reconnect_s else None,
             "conflicts_made": self.conflicts_made, "conflicts_resolved": self.conflicts_resolved,
@@ -285,7 +284,8 @@ class Scenario:
             listed = {n["path"] for n in m.lib.notes()}
             if listed != set(notes):
                 f.problems.append(f"{m.name}: index lists {len(listed)} notes, disk holds {len(notes)}: "
-                                  f"extra {sorted(listed - set(notes))[:3]} missing {sorted(set(notes) - listed)[:3]}")
+                                  f"extra {sorted(listed - set(notes))[:3]} "
+                                  f"missing {sorted(set(notes) - listed)[:3]}")
             for row in m.lib.notes():  # each row is the file as it is now
                 try:
                     digest = hashlib.sha256((m.vault / row["path"]).read_bytes()).hexdigest()

@@ -301,7 +301,8 @@ class Pair:
             now = time.monotonic()
             if now > deadline:
                 diff = _tree_diff(tree(self.a.folder), tree(self.b.folder))
-                raise TimeoutError(f"not in sync after {timeout:.0f} s ({self.waiting_for}): {diff}\n--- a ---\n"
+                raise TimeoutError(f"not in sync after {timeout:.0f} s ({self.waiting_for}): {diff}"
+                                   f"\n--- a ---\n"
                                    f"{self.a.log_tail()}\n--- b ---\n{self.b.log_tail()}")
             if os.environ.get("CLIPPER_SYNC_DEBUG") and now - start > 3:
                 print(f"{now - start:5.1f} s: waiting: {self.waiting_for}"[:400], flush=True)
