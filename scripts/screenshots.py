@@ -6,7 +6,7 @@
 Builds a throw-away vault with a few notes, then saves, in the light and the dark look: a search
 with highlighted hits (its words marked in the open note), the Markdown editor with its live
 preview, find in note; and the first start, a tag filter, a search with no hits, an import
-report and a note whose web image is not loaded. Runs headless (QT_QPA_PLATFORM=offscreen unless
+report, a note whose web image is not loaded, and the conflict view. Runs headless (QT_QPA_PLATFORM=offscreen unless
 set otherwise).
 """
 
@@ -199,6 +199,22 @@ def main(argv=None) -> int:
         shot("import-report", window.last_report)
         window.last_report.close()
     shot("after-import")  # the new note: its web image not loaded, its alt text shown
+
+    # a note edited on two machines before they synced: the conflict view, side by side
+    train = Path(lib.search("night trains")[0].path)
+    text = train.read_text("utf-8")
+    other = text.replace("New routes link", "This winter new routes link").replace(
+        "The economics remain hard", "The economics remain hard, and a few routes closed again")
+    other += "\nUpdate: a second sleeper now runs to Rome three nights a week.\n"
+    train.with_name(f"{train.stem}.sync-conflict-20261201-101500-LAPTOP7.md").write_text(other, "utf-8")
+    window.conflicts.refresh()
+    wait_idle(app, window)
+    dialog = window.conflicts.show_dialog()
+    dialog.resize(1280, 560)
+    wait_idle(app, window)
+    shot("conflicts", dialog)
+    shot("conflicts-sidebar")
+    dialog.close()
 
     window.close()
     lib.close()
