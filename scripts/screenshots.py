@@ -213,7 +213,6 @@ def main(argv=None) -> int:
     dialog.resize(1280, 560)
     wait_idle(app, window)
     shot("conflicts", dialog)
-    shot("conflicts-sidebar")
     dialog.close()
 
     window.close()
