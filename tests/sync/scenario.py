@@ -6,8 +6,7 @@ on both sides (imports, edits, tag changes, tag renames across many notes, delet
 restores, file renames and moves, conflict resolutions), made while the two are connected (so
 changes arrive while the other side works) or while they are apart (so the same note changed on
 both becomes a Syncthing conflict). Then the round waits until Syncthing says both are in sync,
-lets each Library pick up what arrived (``sync_changed``, as the app's file watcher does) and
-checks:
+lets each Library pick up what arrived (``sync_changed`` on the whole vault) and checks:
 
 - both folders hold the same files, byte for byte;
 - each index lists exactly the note files on its disk (conflict copies and the trash are not
@@ -252,7 +251,7 @@ class Scenario:
         self.pair.wait_in_sync(scan=False)
         self.figures.convergence_s.append(time.monotonic() - start)
         for m in (self.a, self.b):
-            m.lib.refresh()
+            m.lib.sync_changed()  # the whole vault, as F5 (the app's watcher: tests/qt/test_conflict_view.py)
         self.figures.indexed_s.append(time.monotonic() - start)
         self.check()
 
