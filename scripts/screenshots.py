@@ -6,8 +6,8 @@
 Builds a throw-away vault with a few notes, then saves, in the light and the dark look: a search
 with highlighted hits (its words marked in the open note), the Markdown editor with its live
 preview, find in note; and the first start, a tag filter, a search with no hits, an import
-report, a note whose web image is not loaded, and the conflict view. Runs headless (QT_QPA_PLATFORM=offscreen unless
-set otherwise).
+report, a note whose web image is not loaded, and the conflict view. Runs headless
+(QT_QPA_PLATFORM=offscreen unless set otherwise).
 """
 
 from __future__ import annotations
