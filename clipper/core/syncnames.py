@@ -48,6 +48,10 @@ def _stamp(date: str, time: str = "") -> str:
 
 
 def _parse_one(name: str) -> ConflictName | None:
+    if "conflict" not in name.lower():
+        # every pattern has the word; the scan asks this of every note's name, and the patterns'
+        # open-ended stems cost ~20 µs a name (2 s for a 100,000-note vault) without the test
+        return None
     m = _SYNCTHING.match(name)
     if m:
         return ConflictName(m["stem"] + (m["ext"] or ""), "syncthing", _stamp(m["date"], m["time"]), m["by"])
