@@ -125,3 +125,43 @@ def test_convergence_with_work_on_both_sides(tmp_path, capsys):
     assert summary["notes_lost"] == 0 and summary["words_lost"] == 0
     assert summary["operations"] >= rounds * ops  # both sides worked (some draws find nothing to do)
     assert summary["conflicts_made"] > 0  # the rounds apart made real Syncthing conflicts
+
+
+def test_an_open_window_follows_what_syncthing_delivers(qtbot, tmp_path, machines):
+    """Machine b runs the app: notes imported on a, a note edited on both, a note trashed on a
+    all show in b's window without F5 (its vault watcher), the conflict in its sidebar."""
+    from clipper.qt.main_window import MainWindow
+    from clipper.qt.settings import Settings, open_settings
+
+    pair, a, b = machines
+    settings = Settings(open_settings(str(tmp_path / "b-settings.ini")))
+    settings.set("welcomed", True)
+    win = MainWindow(b.lib, settings)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: bool(win.watcher.watched()), timeout=30000)
+    model = win.results_model
+
+    def titles() -> set[str]:
+        return {model.data(model.index(i)) for i in range(model.rowCount())}
+
+    try:
+        ids = [a.lib.import_clip(Clip(markdown=f"Delivered note {i}, zqwindow.", title=f"Delivered {i}"))
+               .note.id for i in range(30)]
+        pair.wait_in_sync()
+        qtbot.waitUntil(lambda: len(titles()) == 30, timeout=30000)
+
+        pair.separate()  # the same note changed on both machines (on b by another editor)
+        n = a.lib.get(ids[0])
+        a.lib.save(n.id, n.text() + "\nEdited on a.\n", base_hash=n.content_hash)
+        on_b = b.vault / Path(n.path).name
+        on_b.write_text(on_b.read_text("utf-8") + "\nEdited on b.\n", "utf-8")
+        a.lib.delete(ids[1])
+        pair.rejoin()
+        pair.wait_in_sync()
+        qtbot.waitUntil(lambda: win.conflicts.button.isVisible() and win.conflicts.button.count == 1,
+                        timeout=30000)
+        qtbot.waitUntil(lambda: len(titles()) == 29 and "Delivered 1" not in titles(), timeout=30000)
+    finally:
+        qtbot.waitUntil(lambda: not win.writer.busy and not win.reader.busy, timeout=30000)
+        win.close()
