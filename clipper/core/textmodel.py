@@ -289,12 +289,22 @@ def features(blocks: list[Block], site: str = "") -> list[list[float]]:
     seen_prose, comments = 0.0, 0
     chrome = [float(v[_I["boiler"]] or v[_I["section"]] or v[_I["legal"]] or v[_I["read_on"]]
                     or v[_I["comments_start"]] or v[_I["consent"]]) for v in base]
+    weak: list[int] = []  # lone "Reply"/"Report"/"Like" lines: an embedded post has them too
     for i in range(n):
         comments_above[i] = float(comments > 0)
         if prose[i]:
             seen_prose += words[i]
-        if seen_prose >= 40 and (base[i][_I["comments_start"]] or base[i][_I["comment_meta"]]):
+        if seen_prose < 40:
+            continue
+        if base[i][_I["comments_start"]]:
             comments += 1
+        elif base[i][_I["comment_meta"]]:
+            if words[i] > 1:  # "… says:", "3 likes": a comment's own header
+                comments += 1
+            else:  # a comment section repeats its buttons, comment after comment
+                weak.append(i)
+                if len(weak) >= 3 and weak[-3] >= i - 15:
+                    comments += 1
     prefix_chrome = [0.0]
     for c in chrome:
         prefix_chrome.append(prefix_chrome[-1] + c)
