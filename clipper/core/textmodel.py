@@ -611,7 +611,8 @@ TITLE = ("bias", "heading", "w1_2", "w3_5", "w6_12", "w13_20", "w21", "above", "
          "first_line", "titlecase", "upper", "full_stop", "colon_end", "question", "has_date", "time",
          "site_name", "separators", "shared", "shares_most", "repeated", "next_byline", "next_date",
          "prev_short", "z", "heading_rank", "glued", "digits", "quote", "lower_start", "url", "caption",
-         "breadcrumb", "role", "legal", "sentences", "shared_best", "z_best", "nearest_heading")
+         "breadcrumb", "role", "legal", "sentences", "shared_best", "z_best", "nearest_heading",
+         "tab", "echoed", "prev_heading", "next_heading", "next_longer")
 _TI = {name: i for i, name in enumerate(TITLE)}
 
 
@@ -632,6 +633,17 @@ def title_candidates(blocks: list[Block], start: int, end: int, kept: list[bool]
     for b in blocks:
         counts[b.text] = counts.get(b.text, 0) + 1
     lo, hi = max(0, start - 30), min(n, start + 4, end)
+    # a headline is echoed: a share line, a breadcrumb, the page's <title> ("X | Site") hold it
+    norms = [f" {_norm_words(b.text)} " if len(b.text) <= 400 else "" for b in blocks]
+
+    def echoed(i: int) -> float:
+        me = norms[i]
+        if me.count(" ") < 4:  # three words at least
+            return 0.0
+        return float(any(me in other and other != me for other in norms))
+
+    def heading_at(k: int) -> float:
+        return float(0 <= k < n and bool(heading_of(blocks[k].text))) if heading_of else 0.0
     out = []
     rank = 0
     for i in range(hi - 1, lo - 1, -1):
@@ -669,6 +681,9 @@ def title_candidates(blocks: list[Block], start: int, end: int, kept: list[bool]
             float(bool(CAPTION.match(t))), float(bool(_BREADCRUMB.search(t))), float(bool(_ROLE.search(t))),
             float(legal(t)), min(len(_SENTENCE_SPLIT.findall(t)), 3) / 3, 0.0, 0.0,
             float(heading and i < start and rank == 1),
+            float("\t" in t), echoed(i), heading_at(i - 1), heading_at(i + 1),
+            float(i + 1 < n and blocks[i + 1].words > b.words and not blocks[i + 1].boiler
+                  and not _FULL_STOP.search(blocks[i + 1].text) and blocks[i + 1].words <= 45),
         ]))
     if out:  # how each compares with the other candidates
         top_shared = max(f[_TI["shared"]] for _, f in out)
@@ -677,6 +692,10 @@ def title_candidates(blocks: list[Block], start: int, end: int, kept: list[bool]
             f[_TI["shared_best"]] = float(f[_TI["shared"]] >= top_shared > 0)
             f[_TI["z_best"]] = float(f[_TI["z"]] >= top_z)
     return out
+
+
+def _norm_words(text: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
 
 
 def pick_title(cands: list[tuple[int, list[float]]], w: dict[str, float]) -> int | None:
