@@ -612,7 +612,7 @@ TITLE = ("bias", "heading", "w1_2", "w3_5", "w6_12", "w13_20", "w21", "above", "
          "site_name", "separators", "shared", "shares_most", "repeated", "next_byline", "next_date",
          "prev_short", "z", "heading_rank", "glued", "digits", "quote", "lower_start", "url", "caption",
          "breadcrumb", "role", "legal", "sentences", "shared_best", "z_best", "nearest_heading",
-         "tab", "echoed", "prev_heading", "next_heading", "next_longer")
+         "tab", "echoed", "prev_heading", "next_heading", "next_longer", "holds_other")
 _TI = {name: i for i, name in enumerate(TITLE)}
 
 
@@ -641,6 +641,11 @@ def title_candidates(blocks: list[Block], start: int, end: int, kept: list[bool]
         if me.count(" ") < 4:  # three words at least
             return 0.0
         return float(any(me in other and other != me for other in norms))
+
+    def holds_other(i: int) -> float:  # a breadcrumb or a kicker ends with the headline
+        me = norms[i]
+        return float(any(len(other) >= 12 and other.count(" ") >= 4 and other != me and other in me
+                         for other in norms))
 
     def heading_at(k: int) -> float:
         return float(0 <= k < n and bool(heading_of(blocks[k].text))) if heading_of else 0.0
@@ -684,6 +689,7 @@ def title_candidates(blocks: list[Block], start: int, end: int, kept: list[bool]
             float("\t" in t), echoed(i), heading_at(i - 1), heading_at(i + 1),
             float(i + 1 < n and blocks[i + 1].words > b.words and not blocks[i + 1].boiler
                   and not _FULL_STOP.search(blocks[i + 1].text) and blocks[i + 1].words <= 45),
+            holds_other(i),
         ]))
     if out:  # how each compares with the other candidates
         top_shared = max(f[_TI["shared"]] for _, f in out)
