@@ -634,18 +634,19 @@ def title_candidates(blocks: list[Block], start: int, end: int, kept: list[bool]
         counts[b.text] = counts.get(b.text, 0) + 1
     lo, hi = max(0, start - 30), min(n, start + 4, end)
     # a headline is echoed: a share line, a breadcrumb, the page's <title> ("X | Site") hold it
-    norms = [f" {_norm_words(b.text)} " if len(b.text) <= 400 else "" for b in blocks]
+    norms = {k: f" {_norm_words(blocks[k].text)} " for k in range(lo, hi)}
+    near = [t for t in norms.values() if t.count(" ") >= 4 and len(t) >= 12]  # three words at least
+    every = "\n".join(f" {_norm_words(b.text)} " for b in blocks if b.words <= 80)
 
     def echoed(i: int) -> float:
         me = norms[i]
-        if me.count(" ") < 4:  # three words at least
+        if me.count(" ") < 4:
             return 0.0
-        return float(any(me in other and other != me for other in norms))
+        return float(every.count(me) > counts.get(blocks[i].text, 1))
 
     def holds_other(i: int) -> float:  # a breadcrumb or a kicker ends with the headline
         me = norms[i]
-        return float(any(len(other) >= 12 and other.count(" ") >= 4 and other != me and other in me
-                         for other in norms))
+        return float(any(other in me and other != me for other in near))
 
     def heading_at(k: int) -> float:
         return float(0 <= k < n and bool(heading_of(blocks[k].text))) if heading_of else 0.0

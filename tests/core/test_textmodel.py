@@ -53,7 +53,8 @@ def test_an_article_ends_at_its_read_more_line_and_before_comments():
 def test_title_candidates_see_an_echoed_headline_a_breadcrumb_and_a_table_row():
     para = ("The committee met for six hours on Monday and agreed, after a long debate, to publish its "
             "findings before the end of the month, a spokesman for the committee said.")
-    lines = ["Home > News > Committee agrees to publish its findings", "Committee agrees to publish its findings",
+    lines = ["Home > News > Committee agrees to publish its findings",
+             "Committee agrees to publish its findings",
              "Name\tVotes\tShare", para, para, para, "Share this: Committee agrees to publish its findings"]
     blocks = blocks_from_lines(lines)
     kept = [i in (3, 4, 5) for i in range(len(blocks))]
