@@ -84,21 +84,38 @@ def _norm(s: str) -> str:
     return " ".join(unicodedata.normalize("NFC", s).split())
 
 
-def load_pages(corpus: Path, multilingual: Path, use_trafilatura: bool = True) -> list[dict]:
+def load_pages(corpus: Path, multilingual: Path, use_trafilatura: bool = True,
+               cache: Path | None = None) -> list[dict]:
+    """The dev pages with their line labels. What the saved HTML gives (Clipper's and
+    trafilatura's article text, the title) is kept in ``cache`` if given: refitting after a
+    change of the line features then needs no HTML extraction."""
     pages = []
     truth = json.loads((corpus / "ground-truth.json").read_text(encoding="utf-8"))
     from clipper.core.convert import element_to_markdown
     from clipper.core.extract import extract_article
     from clipper.core.inputs import page_from_html_file
 
+    stored = {}
+    if cache and cache.exists():
+        stored = json.loads(cache.read_text(encoding="utf-8"))
+
     def from_html(path, data, url):
         """The saved page's article text and title as Clipper extracts them ("" if refused)."""
-        try:
-            page = page_from_html_file(path, data)
-            art = extract_article(page.html, url=url)
-            return _md_words(element_to_markdown(art.body)), repair(art.title or "")
-        except Exception:  # noqa: BLE001 -- a page the extractor refuses gives no labels
-            return "", ""
+        key = "ours:" + path.name
+        if key not in stored:
+            try:
+                page = page_from_html_file(path, data)
+                art = extract_article(page.html, url=url)
+                stored[key] = [_md_words(element_to_markdown(art.body)), repair(art.title or "")]
+            except Exception:  # noqa: BLE001 -- a page the extractor refuses gives no labels
+                stored[key] = ["", ""]
+        return tuple(stored[key])
+
+    def by_trafilatura(path, data):
+        key = "trafilatura:" + path.name
+        if key not in stored:
+            stored[key] = trafilatura.extract(data) or ""
+        return stored[key]
 
     for key in sorted(truth):
         raw = (corpus / "pasted" / f"{key}.txt").read_text(encoding="utf-8")
@@ -124,7 +141,7 @@ def load_pages(corpus: Path, multilingual: Path, use_trafilatura: bool = True) -
         ours, html_title = from_html(path.with_suffix(".html"), html, cases[key]["url"])
         a = _labels(blocks, ours)
         if use_trafilatura:
-            b = _labels(blocks, trafilatura.extract(html) or "")
+            b = _labels(blocks, by_trafilatura(path, html))
             labels = [(x, min(wx, wy) if x == y else 0.0) for (x, wx), (y, wy) in zip(a, b)]
         else:
             labels = a
@@ -137,6 +154,8 @@ def load_pages(corpus: Path, multilingual: Path, use_trafilatura: bool = True) -
                 labels[i] = (1, 3.0)
         pages.append({"key": key, "set": "ml", "site": site, "html_title": html_title, "raw": raw,
                       "blocks": blocks, "labels": labels, "case": case})
+    if cache:
+        cache.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
     return pages
 
 
@@ -372,9 +391,10 @@ def main() -> int:
     ap.add_argument("--holdout", action="store_true",
                     help="fit on each half, score on the other; write nothing")
     ap.add_argument("--no-trafilatura", action="store_true")
+    ap.add_argument("--cache", type=Path, help="keep what the saved pages give in this file (faster refits)")
     args = ap.parse_args()
     bench = args.bench if (args.bench / "metrics.py").exists() else None
-    pages = load_pages(args.corpus, args.multilingual, not args.no_trafilatura)
+    pages = load_pages(args.corpus, args.multilingual, not args.no_trafilatura, args.cache)
     print(f"{len(pages)} pages, {sum(len(p['blocks']) for p in pages)} lines")
     if args.holdout:
         for h in (0, 1):

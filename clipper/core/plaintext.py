@@ -43,6 +43,9 @@ _TOKEN = re.compile(r"\w+")
 def blocks_of(text: str) -> list[Block]:
     """The text's non-empty lines as blocks (the text already repaired)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ").lstrip("\ufeff")
+    # soft hyphens are invisible hyphenation hints of the page's layout: in a note they only
+    # split words (a search for "Weinen" would not find "Wei\u00adnen")
+    text = text.replace("\u00ad", "")
     return textmodel.blocks_from_lines([" ".join(ln.split(" ")).strip() for ln in text.split("\n")])
 
 

@@ -289,12 +289,22 @@ def features(blocks: list[Block], site: str = "") -> list[list[float]]:
     seen_prose, comments = 0.0, 0
     chrome = [float(v[_I["boiler"]] or v[_I["section"]] or v[_I["legal"]] or v[_I["read_on"]]
                     or v[_I["comments_start"]] or v[_I["consent"]]) for v in base]
+    weak: list[int] = []  # lone "Reply"/"Report"/"Like" lines: an embedded post has them too
     for i in range(n):
         comments_above[i] = float(comments > 0)
         if prose[i]:
             seen_prose += words[i]
-        if seen_prose >= 40 and (base[i][_I["comments_start"]] or base[i][_I["comment_meta"]]):
+        if seen_prose < 40:
+            continue
+        if base[i][_I["comments_start"]]:
             comments += 1
+        elif base[i][_I["comment_meta"]]:
+            if words[i] > 1:  # "… says:", "3 likes": a comment's own header
+                comments += 1
+            else:  # a comment section repeats its buttons, comment after comment
+                weak.append(i)
+                if len(weak) >= 3 and weak[-3] >= i - 15:
+                    comments += 1
     prefix_chrome = [0.0]
     for c in chrome:
         prefix_chrome.append(prefix_chrome[-1] + c)
@@ -601,7 +611,8 @@ TITLE = ("bias", "heading", "w1_2", "w3_5", "w6_12", "w13_20", "w21", "above", "
          "first_line", "titlecase", "upper", "full_stop", "colon_end", "question", "has_date", "time",
          "site_name", "separators", "shared", "shares_most", "repeated", "next_byline", "next_date",
          "prev_short", "z", "heading_rank", "glued", "digits", "quote", "lower_start", "url", "caption",
-         "breadcrumb", "role", "legal", "sentences", "shared_best", "z_best", "nearest_heading")
+         "breadcrumb", "role", "legal", "sentences", "shared_best", "z_best", "nearest_heading",
+         "tab", "echoed", "prev_heading", "next_heading", "next_longer", "holds_other")
 _TI = {name: i for i, name in enumerate(TITLE)}
 
 
@@ -622,6 +633,23 @@ def title_candidates(blocks: list[Block], start: int, end: int, kept: list[bool]
     for b in blocks:
         counts[b.text] = counts.get(b.text, 0) + 1
     lo, hi = max(0, start - 30), min(n, start + 4, end)
+    # a headline is echoed: a share line, a breadcrumb, the page's <title> ("X | Site") hold it
+    norms = {k: f" {_norm_words(blocks[k].text)} " for k in range(lo, hi)}
+    near = [t for t in norms.values() if t.count(" ") >= 4 and len(t) >= 12]  # three words at least
+    every = "\n".join(f" {_norm_words(b.text)} " for b in blocks if b.words <= 80)
+
+    def echoed(i: int) -> float:
+        me = norms[i]
+        if me.count(" ") < 4:
+            return 0.0
+        return float(every.count(me) > counts.get(blocks[i].text, 1))
+
+    def holds_other(i: int) -> float:  # a breadcrumb or a kicker ends with the headline
+        me = norms[i]
+        return float(any(other in me and other != me for other in near))
+
+    def heading_at(k: int) -> float:
+        return float(0 <= k < n and bool(heading_of(blocks[k].text))) if heading_of else 0.0
     out = []
     rank = 0
     for i in range(hi - 1, lo - 1, -1):
@@ -659,6 +687,10 @@ def title_candidates(blocks: list[Block], start: int, end: int, kept: list[bool]
             float(bool(CAPTION.match(t))), float(bool(_BREADCRUMB.search(t))), float(bool(_ROLE.search(t))),
             float(legal(t)), min(len(_SENTENCE_SPLIT.findall(t)), 3) / 3, 0.0, 0.0,
             float(heading and i < start and rank == 1),
+            float("\t" in t), echoed(i), heading_at(i - 1), heading_at(i + 1),
+            float(i + 1 < n and blocks[i + 1].words > b.words and not blocks[i + 1].boiler
+                  and not _FULL_STOP.search(blocks[i + 1].text) and blocks[i + 1].words <= 45),
+            holds_other(i),
         ]))
     if out:  # how each compares with the other candidates
         top_shared = max(f[_TI["shared"]] for _, f in out)
@@ -667,6 +699,10 @@ def title_candidates(blocks: list[Block], start: int, end: int, kept: list[bool]
             f[_TI["shared_best"]] = float(f[_TI["shared"]] >= top_shared > 0)
             f[_TI["z_best"]] = float(f[_TI["z"]] >= top_z)
     return out
+
+
+def _norm_words(text: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
 
 
 def pick_title(cands: list[tuple[int, list[float]]], w: dict[str, float]) -> int | None:

@@ -48,3 +48,21 @@ def test_an_article_ends_at_its_read_more_line_and_before_comments():
     assert labels.end == 4
     blocks = blocks_from_lines([para] * 4 + ["12 Comments"] + [para] * 6)
     assert textmodel.article_lines(blocks).end == 4
+
+
+def test_title_candidates_see_an_echoed_headline_a_breadcrumb_and_a_table_row():
+    para = ("The committee met for six hours on Monday and agreed, after a long debate, to publish its "
+            "findings before the end of the month, a spokesman for the committee said.")
+    lines = ["Home > News > Committee agrees to publish its findings",
+             "Committee agrees to publish its findings",
+             "Name\tVotes\tShare", para, para, para, "Share this: Committee agrees to publish its findings"]
+    blocks = blocks_from_lines(lines)
+    kept = [i in (3, 4, 5) for i in range(len(blocks))]
+    cands = dict(textmodel.title_candidates(blocks, 3, 6, kept, [0.0] * len(blocks)))
+    f = {name: k for k, name in enumerate(textmodel.TITLE)}
+    crumb, title, row = cands[0], cands[1], cands[2]
+    assert title[f["echoed"]] == 1.0 and title[f["holds_other"]] == 0.0
+    assert crumb[f["holds_other"]] == 1.0
+    assert row[f["tab"]] == 1.0 and title[f["tab"]] == 0.0
+    # the shipped ranker prefers the headline to the breadcrumb and the table row
+    assert textmodel.pick_title(list(cands.items()), textmodel.weights()["title"]) == 1
