@@ -27,6 +27,7 @@ character-pair frequencies.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from functools import lru_cache
@@ -577,13 +578,11 @@ def _by_vocabulary(text: str, guesses: list[tuple[int, list[str]]], lang: str | 
     guessed = Counter(text[lo:hi].lower() for lo, hi in spans)
     models: list[dict[str, int]] = []  # built when first needed: it takes a moment
     chars = list(text)
+    cjk = [(off, alts) for off, alts in guesses if _is_cjk(text[off])]
+    if cjk:
+        _by_segmentation(text, cjk, chars)
     for (lo, hi), items in spans.items():
-        if _is_cjk(text[items[0][0]]):  # no spaces between words: letter by letter, in context
-            for _ in range(2):  # twice: a guess next to a guess sees its neighbour's choice
-                for off, alts in items:
-                    left = chars[off - 1] if off > 0 else " "
-                    right = chars[off + 1] if off + 1 < len(chars) else " "
-                    chars[off] = max([text[off], *alts], key=lambda c: _cjk_score(left, c, right))
+        if _is_cjk(text[items[0][0]]):  # no spaces between words: chosen above
             continue
         options = [[text[off], *alts] for off, alts in items]
         size = 1
@@ -616,42 +615,109 @@ def _by_vocabulary(text: str, guesses: list[tuple[int, list[str]]], lang: str | 
 
 def _is_cjk(ch: str) -> bool:
     o = ord(ch)
-    return 0x3040 <= o <= 0x30FF or 0x3400 <= o <= 0x9FFF or 0xAC00 <= o <= 0xD7A3 or 0xF900 <= o <= 0xFAFF
+    return 0x3040 <= o <= 0x30FF or o == 0x3005 or 0x3400 <= o <= 0x9FFF or 0xAC00 <= o <= 0xD7A3 or 0xF900 <= o <= 0xFAFF
 
 
-_CJK: list[dict[str, float]] = []
+def _by_segmentation(text: str, guesses: list[tuple[int, list[str]]], chars: list[str]) -> None:
+    """Choose the guessed kana, ideographs and Hangul of each run of them (Japanese, Chinese and
+    Korean have no spaces between words) as the likeliest split of the run into known words:
+    the words' frequencies multiplied, a character no word explains paying a high price. The
+    run is read as each of the languages its letters may be written in, and the best is kept."""
+    runs: dict[tuple[int, int], list[tuple[int, list[str]]]] = {}
+    for off, alts in guesses:
+        lo = off
+        while lo > 0 and off - lo < 200 and _is_cjk(text[lo - 1]):
+            lo -= 1
+        hi = off + 1
+        while hi < len(text) and hi - off < 200 and _is_cjk(text[hi]):
+            hi += 1
+        runs.setdefault((lo, hi), []).append((off, alts))
+    for (lo, hi), items in runs.items():
+        options = [[c] for c in text[lo:hi]]
+        for off, alts in items:
+            options[off - lo] = [text[off], *alts]
+        letters = text[lo:hi]
+        if any(0x3040 <= ord(c) <= 0x30FF for c in letters):
+            langs = ("ja",)
+        elif any(0xAC00 <= ord(c) <= 0xD7A3 for c in letters):
+            langs = ("ko",)
+        else:
+            langs = ("ja", "zh")
+        best = max((_segment(options, lang) for lang in langs), key=lambda r: r[0])
+        if best[1]:
+            for k, ch in enumerate(best[1]):
+                chars[lo + k] = ch
 
 
-def _cjk_model() -> tuple[dict[str, float], dict[str, float]]:
-    """Character and character-pair frequencies of Japanese, Chinese and Korean words (wordfreq)."""
-    if not _CJK:
-        uni: dict[str, float] = {}
-        pairs: dict[str, float] = {}
-        for code in ("ja", "zh", "ko"):
-            for w, f in _freq_list(code, "small").items():
-                for c in w:
-                    uni[c] = uni.get(c, 0.0) + f
-                for i in range(len(w) - 1):
-                    pairs[w[i:i + 2]] = pairs.get(w[i:i + 2], 0.0) + f
-        _CJK.extend((uni, pairs))
-    return _CJK[0], _CJK[1]
+_MAX_WORD = 8
+_UNKNOWN = math.log(1e-3)  # a character outside every word: as if in a word this rare
 
 
-def _cjk_score(left: str, ch: str, right: str) -> float:
-    """log P(ch | left) + log P(right | ch): character pairs, backing off to characters."""
-    import math
+def _segment(options: list[list[str]], lang: str) -> tuple[float, list[str]]:
+    """The likeliest text of a run whose characters each have ``options``, and its score: the
+    best split into words of ``lang`` (dynamic programming over the run: linear in its length)."""
+    words, prefixes, singles = _cjk_lexicon(lang)
+    if not words:
+        return float("-inf"), []
+    n = len(options)
+    best = [float("-inf")] * (n + 1)
+    back: list[tuple[int, tuple[str, ...]] | None] = [None] * (n + 1)
+    best[0] = 0.0
+    for j in range(n):
+        here = best[j]
+        if here == float("-inf"):
+            continue
+        for c in options[j]:
+            sc = here + singles.get(c, _UNKNOWN - 20.0) + _UNKNOWN
+            if sc > best[j + 1]:
+                best[j + 1], back[j + 1] = sc, (j, (c,))
+        frontier: list[tuple[str, tuple[str, ...]]] = [("", ())]
+        for k in range(j, min(n, j + _MAX_WORD)):
+            frontier = [(s + c, a + (c,)) for s, a in frontier for c in options[k] if s + c in prefixes]
+            if not frontier:
+                break
+            if len(frontier) > 64:  # many guesses in a row: keep the likeliest prefixes
+                frontier.sort(key=lambda t: prefixes[t[0]], reverse=True)
+                del frontier[64:]
+            for s, a in frontier:
+                lp = words.get(s)
+                if lp is not None and here + lp > best[k + 1]:
+                    best[k + 1], back[k + 1] = here + lp, (j, a)
+    out: list[str] = []
+    i = n
+    while i > 0:
+        j, a = back[i]
+        out[:0] = a
+        i = j
+    return best[n], out
 
-    uni, pairs = _cjk_model()
-    total = uni.get("\0") or uni.setdefault("\0", sum(uni.values()) or 1.0)
-    p = (uni.get(ch, 0.0) + 1e-12) / total
-    if left in uni:
-        score = math.log(0.9 * pairs.get(left + ch, 0.0) / uni[left] + 0.1 * p)
-    else:
-        score = math.log(p)
-    if right in uni:
-        score += math.log(0.9 * pairs.get(ch + right, 0.0) / (uni.get(ch, 0.0) + 1e-12)
-                          + 0.1 * uni[right] / total)
-    return score
+
+_LEXICONS: dict[str, tuple[dict[str, float], dict[str, float], dict[str, float]]] = {}
+
+
+def _cjk_lexicon(lang: str) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    """(word -> log frequency, prefix -> log frequency of its likeliest word, character -> log
+    frequency of its occurrences) of the words of wordfreq's list for ``lang`` written in kana,
+    ideographs or Hangul."""
+    if lang not in _LEXICONS:
+        words: dict[str, float] = {}
+        prefixes: dict[str, float] = {}
+        counts: dict[str, float] = {}
+        total = 0.0
+        for w, f in _freq_list(lang, "small").items():
+            if len(w) > _MAX_WORD or not all(map(_is_cjk, w)):
+                continue
+            lp = math.log(f)
+            words[w] = lp
+            for k in range(1, len(w) + 1):
+                if prefixes.get(w[:k], -1e9) < lp:
+                    prefixes[w[:k]] = lp
+            for c in w:
+                counts[c] = counts.get(c, 0.0) + f
+            total += f * len(w)
+        singles = {c: math.log(f / total) for c, f in counts.items()} if total else {}
+        _LEXICONS[lang] = (words, prefixes, singles)
+    return _LEXICONS[lang]
 
 
 # Languages whose words a lost byte may leave in doubt, by script (wordfreq's codes), and
