@@ -251,6 +251,9 @@ def _decode_units(units: list[int], drops: bytes, lossy: bool, prev: str = " ", 
         chars.sort(key=_rank)  # stable: among equals, a byte lost at the end first
         ch, fits = _choose(chars, before, after, closer, model)
         alts = [c for c in chars if _letter_or_mark(c) and c != ch] if _letter_or_mark(ch) else []
+        if any(c in _PAIRED or _is_cjk(c) for c in chars):
+            # brackets (chosen by the text's other brackets) and CJK (by its words): all of them
+            alts = [c for c in chars if c != ch and (_letter_or_mark(c) or c in _PAIRED or _cjk_punct(c))]
         if alts and _CP1252_CONT.get(after) and 0xC2 <= _CP1252_LEAD.get(ch, 0) <= 0xDF:
             alts = []  # chosen for a second repair ("Ã" + "©"): not a letter of a word
         if not ch:
@@ -578,23 +581,28 @@ def _by_vocabulary(text: str, guesses: list[tuple[int, list[str]]], lang: str | 
     guessed = Counter(text[lo:hi].lower() for lo, hi in spans)
     models: list[dict[str, int]] = []  # built when first needed: it takes a moment
     chars = list(text)
-    cjk = [(off, alts) for off, alts in guesses if _is_cjk(text[off])]
+    guesses = _by_brackets(chars, guesses)
+    cjk = [(off, alts) for off, alts in guesses if any(map(_is_cjk, [text[off], *alts]))]
     if cjk:
         _by_segmentation(text, cjk, chars)
+    left = {off: alts for off, alts in guesses}
+    for off, _ in cjk:
+        del left[off]
     for (lo, hi), items in spans.items():
-        if _is_cjk(text[items[0][0]]):  # no spaces between words: chosen above
+        items = [(off, left[off]) for off, _ in items if off in left]
+        if not items:  # brackets, kana, ideographs, Hangul: chosen above
             continue
-        options = [[text[off], *alts] for off, alts in items]
+        options = [[chars[off], *alts] for off, alts in items]
         size = 1
         for opt in options:
             size *= len(opt)
         if size > 256:  # too many together: one letter at a time, the others as guessed
-            choices = [[tuple(text[o] for o, _ in items[:k]) + (c,) + tuple(text[o] for o, _ in items[k + 1:])
+            choices = [[tuple(chars[o] for o, _ in items[:k]) + (c,) + tuple(chars[o] for o, _ in items[k + 1:])
                         for c in options[k]] for k in range(len(items))]
             combos = [c for group in choices for c in group]
         else:
             combos = list(product(*options))
-        word = list(text[lo:hi])
+        word = chars[lo:hi]
         best, best_key = None, None
         for combo in combos:
             for (off, _), ch in zip(items, combo):
@@ -615,7 +623,76 @@ def _by_vocabulary(text: str, guesses: list[tuple[int, list[str]]], lang: str | 
 
 def _is_cjk(ch: str) -> bool:
     o = ord(ch)
-    return 0x3040 <= o <= 0x30FF or o == 0x3005 or 0x3400 <= o <= 0x9FFF or 0xAC00 <= o <= 0xD7A3 or 0xF900 <= o <= 0xFAFF
+    return (0x3040 <= o <= 0x30FF or o == 0x3005 or 0x3400 <= o <= 0x9FFF or 0xAC00 <= o <= 0xD7A3
+            or 0xF900 <= o <= 0xFAFF)
+
+
+_PAIRS = "()[]{}（）［］｛｝「」『』【】〔〕〈〉《》〖〗〘〙〚〛｢｣"
+_PAIRED = {c: (_PAIRS[i - i % 2], _PAIRS[i - i % 2 + 1]) for i, c in enumerate(_PAIRS)}
+
+
+def _cjk_punct(ch: str) -> bool:
+    return 0x3000 <= ord(ch) <= 0x303F or 0xFF01 <= ord(ch) <= 0xFF65
+
+
+def _offsets(guesses: list[tuple[int, list[str]]]) -> set[int]:
+    return {off for off, _ in guesses}
+
+
+def _by_brackets(chars: list[str], guesses: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
+    """Choose the guesses that may be brackets by the brackets around them on their line: a
+    closing one where its opening one is still open, an opening one where its closing one comes;
+    a bracket neither explains is not chosen when something else may stand there. Returns the
+    guesses left to choose."""
+    left = []
+    for off, alts in guesses:
+        options = [chars[off], *alts]
+        if not any(c in _PAIRED for c in options):
+            left.append((off, alts))
+            continue
+        choice = None
+        for c in options:
+            opening, closing = _PAIRED.get(c, ("", ""))
+            if c == closing and _unmatched(chars, off, -1, opening, closing):
+                choice = c
+                break
+        if choice is None:
+            for c in options:
+                opening, closing = _PAIRED.get(c, ("", ""))
+                if c == opening and _unmatched(chars, off, 1, opening, closing):
+                    choice = c
+                    break
+        if choice is None:
+            others = [c for c in options if c not in _PAIRED]
+            if others:
+                chars[off] = others[0]
+                if len(others) > 1:  # a letter or a punctuation mark: by the words around it
+                    left.append((off, others[1:]))
+            else:
+                left.append((off, alts))
+            continue
+        chars[off] = choice
+    return left
+
+
+def _unmatched(chars: list[str], off: int, step: int, opening: str, closing: str) -> bool:
+    """Is there an opening bracket before ``off`` (step -1), or a closing one after it (step 1),
+    on the same line that no other bracket of the pair matches?"""
+    mine, other = (closing, opening) if step < 0 else (opening, closing)
+    depth = 0
+    i = off + step
+    for _ in range(500):
+        if i < 0 or i >= len(chars) or chars[i] == "\n":
+            return False
+        c = chars[i]
+        if c == mine:
+            depth += 1
+        elif c == other:
+            if depth == 0:
+                return True
+            depth -= 1
+        i += step
+    return False
 
 
 def _by_segmentation(text: str, guesses: list[tuple[int, list[str]]], chars: list[str]) -> None:
@@ -624,19 +701,20 @@ def _by_segmentation(text: str, guesses: list[tuple[int, list[str]]], chars: lis
     the words' frequencies multiplied, a character no word explains paying a high price. The
     run is read as each of the languages its letters may be written in, and the best is kept."""
     runs: dict[tuple[int, int], list[tuple[int, list[str]]]] = {}
+    guessed = _offsets(guesses)
     for off, alts in guesses:
         lo = off
-        while lo > 0 and off - lo < 200 and _is_cjk(text[lo - 1]):
+        while lo > 0 and off - lo < 200 and (_is_cjk(chars[lo - 1]) or lo - 1 in guessed):
             lo -= 1
         hi = off + 1
-        while hi < len(text) and hi - off < 200 and _is_cjk(text[hi]):
+        while hi < len(text) and hi - off < 200 and (_is_cjk(chars[hi]) or hi in guessed):
             hi += 1
         runs.setdefault((lo, hi), []).append((off, alts))
     for (lo, hi), items in runs.items():
-        options = [[c] for c in text[lo:hi]]
+        options = [[c] for c in chars[lo:hi]]
         for off, alts in items:
-            options[off - lo] = [text[off], *alts]
-        letters = text[lo:hi]
+            options[off - lo] = [chars[off], *alts]
+        letters = "".join(c for opt in options for c in opt)
         if any(0x3040 <= ord(c) <= 0x30FF for c in letters):
             langs = ("ja",)
         elif any(0xAC00 <= ord(c) <= 0xD7A3 for c in letters):
@@ -651,6 +729,8 @@ def _by_segmentation(text: str, guesses: list[tuple[int, list[str]]], chars: lis
 
 _MAX_WORD = 8
 _UNKNOWN = math.log(1e-3)  # a character outside every word: as if in a word this rare
+_COMMA = math.log(3e-2)
+_UNKNOWN_KATAKANA, _PER_KATAKANA = math.log(1e-6), math.log(0.05)
 
 
 def _segment(options: list[list[str]], lang: str) -> tuple[float, list[str]]:
@@ -668,9 +748,22 @@ def _segment(options: list[list[str]], lang: str) -> tuple[float, list[str]]:
         if here == float("-inf"):
             continue
         for c in options[j]:
-            sc = here + singles.get(c, _UNKNOWN - 20.0) + _UNKNOWN
+            if not c.isalpha():  # punctuation: 、 and 。 are common, the rest less so
+                sc = here + (_COMMA if c in "、。・" else _UNKNOWN if unicodedata.category(c)[0] == "P" else -40.0)
+            else:
+                sc = here + singles.get(c, _UNKNOWN - 20.0) + _UNKNOWN
             if sc > best[j + 1]:
                 best[j + 1], back[j + 1] = sc, (j, (c,))
+        # a katakana word no list knows (a name, a new loanword): a price per letter
+        kata = ""
+        for k in range(j, min(n, j + 16)):
+            c = next((c for c in options[k] if 0x30A1 <= ord(c) <= 0x30FC), None)
+            if c is None or (k == j and c == "ー"):
+                break
+            kata += c
+            sc = here + _UNKNOWN_KATAKANA + _PER_KATAKANA * len(kata)
+            if len(kata) >= 2 and sc > best[k + 1]:
+                best[k + 1], back[k + 1] = sc, (j, tuple(kata))
         frontier: list[tuple[str, tuple[str, ...]]] = [("", ())]
         for k in range(j, min(n, j + _MAX_WORD)):
             frontier = [(s + c, a + (c,)) for s, a in frontier for c in options[k] if s + c in prefixes]
@@ -704,7 +797,7 @@ def _cjk_lexicon(lang: str) -> tuple[dict[str, float], dict[str, float], dict[st
         prefixes: dict[str, float] = {}
         counts: dict[str, float] = {}
         total = 0.0
-        for w, f in _freq_list(lang, "small").items():
+        for w, f in _freq_list(lang, "large").items():
             if len(w) > _MAX_WORD or not all(map(_is_cjk, w)):
                 continue
             lp = math.log(f)
