@@ -32,6 +32,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from clipper.core import wordlists
+
 # Order = preference when several code pages explain the text equally well.
 _CODEPAGES = ("cp1252", "cp874+", "latin-1", "cp1250", "cp1251", "cp1253", "cp1254", "cp1257",
               "mac-roman", "cp437")
@@ -158,8 +160,8 @@ def _seq_len(lead: int) -> int:
 
 
 def _decode_units(units: list[int], drops: bytes, lossy: bool, prev: str = " ", nxt: str = " ",
-                  closer=None, model=None,
-                  run: str | None = None) -> tuple[str, list[tuple[int, list[str]]]] | None:
+                  closer=None, model=None, run: str | None = None,
+                  qmarks: bool = True) -> tuple[str, list[tuple[int, list[str]]]] | None:
     """Decode byte units as UTF-8, filling at most one lost byte per character when ``lossy``.
 
     ``prev``/``nxt`` are the characters around the run (to tell opening from closing quotes),
@@ -192,7 +194,7 @@ def _decode_units(units: list[int], drops: bytes, lossy: bool, prev: str = " ", 
         j = i + 1
         while len(cont) < need and j < n:
             u = units[j]
-            if 0x80 <= u <= 0xBF or u == _WILD or (u == _QMARK and lossy and model):
+            if 0x80 <= u <= 0xBF or u == _WILD or (u == _QMARK and lossy and model and qmarks):
                 cont.append(u)
                 j += 1
             else:
@@ -262,6 +264,19 @@ def _decode_units(units: list[int], drops: bytes, lossy: bool, prev: str = " ", 
         out.append(ch)
         i = j
     return "".join(out), guesses
+
+
+def _dropped(units: list[int]) -> bool:
+    """Does a lead byte here lack a continuation byte, with no "?" where it should be?"""
+    n = len(units)
+    for i, b in enumerate(units):
+        need = _seq_len(b) if b >= 0 else -1
+        if need > 0:
+            nxt = units[i + 1] if i + 1 < n else None
+            if nxt is not None and (0x80 <= nxt <= 0xBF or nxt < 0):
+                continue
+            return True
+    return False
 
 
 def _peek(units: list[int], j: int) -> str:
@@ -339,7 +354,7 @@ def _choose(chars: list[str], before: str, after: str, closer, model=None) -> tu
     return letters[0], True
 
 
-_MODELS: dict[str | None, dict[str, int]] = {}
+_MODELS: dict[str | None, dict[str, float]] = {}
 _STOPLISTS: dict[str, frozenset[str]] | None = None
 _MODEL_LANGUAGES = ("English", "Russian", "Ukrainian", "Bulgarian", "Serbian", "Greek", "Portuguese",
                     "Spanish", "French", "German", "Italian", "Czech", "Polish", "Slovak", "Hungarian",
@@ -352,43 +367,56 @@ def _stoplists() -> dict[str, frozenset[str]]:
     """jusText's stop-word lists of the languages whose letters mojibake loses."""
     global _STOPLISTS
     if _STOPLISTS is None:
-        _STOPLISTS = {}
-        try:
-            import justext
-
-            known = set(justext.get_stoplists())
-            for lang in _MODEL_LANGUAGES:
-                if lang in known:
-                    _STOPLISTS[lang] = frozenset(w.lower() for w in justext.get_stoplist(lang))
-        except Exception:  # noqa: BLE001 - without the lists the rank order decides
-            pass
+        _STOPLISTS = {k: frozenset(v) for k, v in wordlists.cached("stoplists", _read_stoplists).items()}
     return _STOPLISTS
 
 
-def _letter_model(lang: str | None = None) -> dict[str, int]:
-    """Letter pair and triple counts over stop-word lists (of one language, or of all).
+def _read_stoplists() -> dict[str, list[str]]:
+    lists: dict[str, list[str]] = {}
+    try:
+        import justext
 
-    A small language model to tell which letter a lost byte was (Russian "с" or "я", ...).
-    """
+        known = set(justext.get_stoplists())
+        for lang in _MODEL_LANGUAGES:
+            if lang in known:
+                lists[lang] = sorted({w.lower() for w in justext.get_stoplist(lang)})
+    except Exception:  # noqa: BLE001 - without the lists the rank order decides
+        pass
+    return lists
+
+
+def _letter_model(lang: str | None = None) -> dict[str, float]:
+    """Letter pair and triple counts: a small language model to tell which letter a lost byte
+    was (Russian "с" or "я", ...). Of the words of the language's wordfreq list, each counted
+    by its frequency; without one, of jusText's stop-word lists (of one language, or of all).
+    Built once per machine (:func:`wordlists.cached`)."""
     if lang not in _MODELS:
-        from collections import Counter
-
-        counts: Counter = Counter()
-        for name, words in _stoplists().items():
-            if lang is not None and name != lang:
-                continue
-            for w in words:
-                w = f" {w} "
-                counts.update(w[i:i + 2] for i in range(len(w) - 1))
-                counts.update(w[i:i + 3] for i in range(len(w) - 2))
-        firsts: Counter = Counter()
-        for pair, n in counts.items():
-            if len(pair) == 2:
-                firsts[pair[0]] += n
-        model = dict(counts)
-        model.update({f"{ch}\0": n for ch, n in firsts.items()})
-        _MODELS[lang] = model
+        code = _FREQ_CODE.get(lang or "")
+        if code and wordlists.has_list(code):
+            _MODELS[lang] = wordlists.cached(f"letters-{code}", lambda: _count_letters(
+                (w, f * 1e6) for w, f in wordlists.words(code) if not any(c.isdigit() for c in w)))
+        else:
+            _MODELS[lang] = wordlists.cached(f"letters-stop-{lang}", lambda: _count_letters(
+                (w, 1.0) for name, words in _stoplists().items() if lang is None or name == lang
+                for w in words))
     return _MODELS[lang]
+
+
+def _count_letters(weighted) -> dict[str, float]:
+    counts: dict[str, float] = {}
+    for w, n in weighted:
+        w = f" {w} "
+        for i in range(len(w) - 1):
+            counts[w[i:i + 2]] = counts.get(w[i:i + 2], 0.0) + n
+        for i in range(len(w) - 2):
+            counts[w[i:i + 3]] = counts.get(w[i:i + 3], 0.0) + n
+    firsts: dict[str, float] = {}
+    for pair, n in counts.items():
+        if len(pair) == 2:
+            firsts[pair[0]] = firsts.get(pair[0], 0.0) + n
+    counts.update({f"{ch}\0": n for ch, n in firsts.items()})
+    counts["\0total"] = sum(firsts.values()) or 1.0
+    return counts
 
 
 _USED: list[bool] = [False]
@@ -483,6 +511,9 @@ def _fix_with(text: str, page: _CodePage, final: bool = False,
            and len(strict) >= (fails + len(undecided)) / 4)
     lossy: dict[int, tuple[str, list]] = {}
     weird = page.weird
+    # Where bytes were dropped (a lead byte with no continuation and no "?"), a "?" is a
+    # question mark, not a byte replaced by one.
+    qmarks = not (final and any(_dropped(_units(runs[idx].group(), to_byte)) for idx in undecided))
     for idx in undecided:
         m = runs[idx]
         if not doc and not any(c in weird or c == "\ufffd" for c in m.group()):
@@ -492,12 +523,12 @@ def _fix_with(text: str, page: _CodePage, final: bool = False,
         nxt = text[m.end()] if m.end() < len(text) else " "
         res = _decode_units(_units(m.group(), to_byte), page.drops, lossy=True, prev=prev, nxt=nxt,
                             closer=lambda m=m: _next_closer(text, m.end(), page),
-                            model=(lambda: _model_used(lang)) if final else None)
+                            model=(lambda: _model_used(lang)) if final else None, qmarks=qmarks)
         if res is None and doc and final:
             # The page is in use here: decode what decodes, keep what does not.
             res = _decode_units(_units(m.group(), to_byte), page.drops, lossy=True, prev=prev,
                                 nxt=nxt, closer=lambda m=m: _next_closer(text, m.end(), page),
-                                model=lambda: _model_used(lang), run=m.group())
+                                model=lambda: _model_used(lang), run=m.group(), qmarks=qmarks)
             if res is not None and res[0] == m.group():
                 res = None
         if res is None:
@@ -597,8 +628,8 @@ def _by_vocabulary(text: str, guesses: list[tuple[int, list[str]]], lang: str | 
         for opt in options:
             size *= len(opt)
         if size > 256:  # too many together: one letter at a time, the others as guessed
-            choices = [[tuple(chars[o] for o, _ in items[:k]) + (c,) + tuple(chars[o] for o, _ in items[k + 1:])
-                        for c in options[k]] for k in range(len(items))]
+            now = tuple(chars[o] for o, _ in items)
+            choices = [[now[:k] + (c,) + now[k + 1:] for c in options[k]] for k in range(len(items))]
             combos = [c for group in choices for c in group]
         else:
             combos = list(product(*options))
@@ -749,7 +780,8 @@ def _segment(options: list[list[str]], lang: str) -> tuple[float, list[str]]:
             continue
         for c in options[j]:
             if not c.isalpha():  # punctuation: 、 and 。 are common, the rest less so
-                sc = here + (_COMMA if c in "、。・" else _UNKNOWN if unicodedata.category(c)[0] == "P" else -40.0)
+                punct = unicodedata.category(c)[0] == "P"
+                sc = here + (_COMMA if c in "、。・" else _UNKNOWN if punct else -40.0)
             else:
                 sc = here + singles.get(c, _UNKNOWN - 20.0) + _UNKNOWN
             if sc > best[j + 1]:
@@ -793,24 +825,28 @@ def _cjk_lexicon(lang: str) -> tuple[dict[str, float], dict[str, float], dict[st
     frequency of its occurrences) of the words of wordfreq's list for ``lang`` written in kana,
     ideographs or Hangul."""
     if lang not in _LEXICONS:
-        words: dict[str, float] = {}
-        prefixes: dict[str, float] = {}
-        counts: dict[str, float] = {}
-        total = 0.0
-        for w, f in _freq_list(lang, "large").items():
-            if len(w) > _MAX_WORD or not all(map(_is_cjk, w)):
-                continue
-            lp = math.log(f)
-            words[w] = lp
-            for k in range(1, len(w) + 1):
-                if prefixes.get(w[:k], -1e9) < lp:
-                    prefixes[w[:k]] = lp
-            for c in w:
-                counts[c] = counts.get(c, 0.0) + f
-            total += f * len(w)
-        singles = {c: math.log(f / total) for c, f in counts.items()} if total else {}
-        _LEXICONS[lang] = (words, prefixes, singles)
+        _LEXICONS[lang] = wordlists.cached(f"cjk-{lang}", lambda: _build_lexicon(lang))
     return _LEXICONS[lang]
+
+
+def _build_lexicon(lang: str) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    words: dict[str, float] = {}
+    prefixes: dict[str, float] = {}
+    counts: dict[str, float] = {}
+    total = 0.0
+    for w, f in wordlists.words(lang, "large"):
+        if len(w) > _MAX_WORD or not all(map(_is_cjk, w)):
+            continue
+        lp = math.log(f)
+        words[w] = lp
+        for k in range(1, len(w) + 1):
+            if prefixes.get(w[:k], -1e9) < lp:
+                prefixes[w[:k]] = lp
+        for c in w:
+            counts[c] = counts.get(c, 0.0) + f
+        total += f * len(w)
+    singles = {c: math.log(f / total) for c, f in counts.items()} if total else {}
+    return words, prefixes, singles
 
 
 # Languages whose words a lost byte may leave in doubt, by script (wordfreq's codes), and
@@ -829,22 +865,6 @@ _FREQ_CODE = {"English": "en", "Russian": "ru", "Ukrainian": "uk", "Bulgarian": 
               "Turkish": "tr", "Croatian": "hr", "Slovenian": "sl", "Lithuanian": "lt", "Latvian": "lv",
               "Icelandic": "is", "Danish": "da", "Norwegian_Bokmal": "nb", "Swedish": "sv",
               "Finnish": "fi", "Dutch": "nl", "Catalan": "ca", "Vietnamese": "vi"}
-_FREQ_LISTS: dict[tuple[str, str], dict[str, float]] = {}
-
-
-def _freq_list(code: str, size: str) -> dict[str, float]:
-    """wordfreq's word -> frequency table ("small": the commonest words, "large": many more)."""
-    key = (code, size)
-    if key not in _FREQ_LISTS:
-        try:
-            import wordfreq
-
-            _FREQ_LISTS[key] = wordfreq.get_frequency_dict(code, size)
-        except Exception:  # noqa: BLE001 - no such list, or wordfreq missing: jusText's lists
-            _FREQ_LISTS[key] = {}
-    return _FREQ_LISTS[key]
-
-
 def _word_frequency(word: str, lang: str | None) -> float:
     """How common ``word`` (small letters) is in the text's language or, when that is not
     known, in any language of its script (0.0 for a word none of them knows)."""
@@ -856,10 +876,10 @@ def _word_frequency(word: str, lang: str | None) -> float:
     codes = (code,) if code and code in _FREQ_LANGUAGES.get(script, ()) else _FREQ_LANGUAGES.get(script, ())
     best = 0.0
     for c in codes:
-        best = max(best, _freq_list(c, "small").get(word, 0.0))
-    if best == 0.0:  # a long list takes a second to load: only the likeliest language's
-        best = _freq_list(codes[0], "large").get(word, 0.0) if codes else 0.0
-    if best == 0.0 and not _freq_list("en", "small"):  # no wordfreq: rank in jusText's lists
+        best = max(best, wordlists.frequency(c, word))
+    if best == 0.0 and codes:  # of the long lists only the likeliest language's
+        best = wordlists.frequency(codes[0], word, "large")
+    if best == 0.0 and not wordlists.has_list("en"):  # no wordfreq: rank in jusText's lists
         rank = _ranks(lang).get(word)
         if rank is not None:
             best = 1e-9 / (rank + 10)
@@ -890,22 +910,21 @@ def _ranks(lang: str | None) -> dict[str, int]:
     return _RANKS[lang]
 
 
-def _word_score(model: dict[str, int], word: str) -> float:
-    """Log-likelihood of a word under the letter model: each letter given the two before it,
-    backing off to the one before and to letter counts (so an unseen letter is unlikely)."""
-    import math
-
-    total = model.get("\0total")
-    if total is None:
-        total = model["\0total"] = sum(n for k, n in model.items() if k.endswith("\0")) or 1
+def _word_score(model: dict[str, float], word: str) -> float:
+    """Log-likelihood of a word under the letter model: each letter (the first one too) given
+    the two before it, backing off to the one before and to letter counts (so an unseen letter
+    is unlikely)."""
+    total = model.get("\0total") or 1.0
     w = f" {word} "
     score = 0.0
-    for i in range(2, len(w)):
-        a, b, c = w[i - 2], w[i - 1], w[i]
+    for i in range(1, len(w)):
+        b, c = w[i - 1], w[i]
         p1 = (model.get(c + "\0", 0) + 0.1) / (total + 100)
-        p2 = (model.get(b + c, 0) + 2 * p1) / (model.get(b + "\0", 0) + 2)
-        p3 = (model.get(a + b + c, 0) + 2 * p2) / (model.get(a + b, 0) + 2)
-        score += math.log(p3)
+        p = (model.get(b + c, 0) + 2 * p1) / (model.get(b + "\0", 0) + 2)
+        if i >= 2:
+            a = w[i - 2]
+            p = (model.get(a + b + c, 0) + 2 * p) / (model.get(a + b, 0) + 2)
+        score += math.log(p)
     return score
 
 
