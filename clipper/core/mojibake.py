@@ -653,6 +653,8 @@ def _by_vocabulary(text: str, guesses: list[tuple[int, list[str]]], lang: str | 
 
 
 def _is_cjk(ch: str) -> bool:
+    if len(ch) != 1:
+        return False
     o = ord(ch)
     return (0x3040 <= o <= 0x30FF or o == 0x3005 or 0x3400 <= o <= 0x9FFF or 0xAC00 <= o <= 0xD7A3
             or 0xF900 <= o <= 0xFAFF)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import marshal
 import mmap
+import os
 from pathlib import Path
 
 _FORMAT = 1
@@ -21,15 +22,27 @@ _CACHED: dict[str, object] = {}
 
 
 def _folder() -> Path | None:
-    try:
-        import wordfreq
+    """The cache folder for the installed wordfreq (told by where it is and when it was
+    installed: importing it takes half a second, asking its version a tenth)."""
+    global _VERSION
+    if _VERSION is None:
+        try:
+            import hashlib
+            from importlib.util import find_spec
 
-        from clipper.core.paths import cache_root
-
-        version = getattr(wordfreq, "__version__", "0")
-    except Exception:  # noqa: BLE001 - no wordfreq: no lists
+            origin = find_spec("wordfreq").origin
+            stamp = f"{origin}:{os.stat(origin).st_mtime_ns}"
+            _VERSION = hashlib.sha256(stamp.encode("utf-8", "surrogateescape")).hexdigest()[:12]
+        except Exception:  # noqa: BLE001 - no wordfreq: no lists
+            _VERSION = ""
+    if not _VERSION:
         return None
-    return cache_root() / "wordlists" / f"wordfreq-{version}-{_FORMAT}"
+    from clipper.core.paths import cache_root
+
+    return cache_root() / "wordlists" / f"wordfreq-{_VERSION}-{_FORMAT}"
+
+
+_VERSION: str | None = None
 
 
 def _buckets(lang: str, size: str) -> list[list[str]]:
