@@ -937,6 +937,8 @@ def _strong(text: str, m: re.Match, page: _CodePage, decoded: str, lossy: bool =
     if not lossy and (any(_long_signature(ord(c)) for c in decoded)
                       or sum(_cjk_signature(ord(c)) for c in decoded) >= 2):
         return True  # 3-4 byte characters spelled out whole: clean text hardly ever does that
+    if lossy and sum(_cjk_signature(ord(c)) for c in decoded) >= 3 and len(m.group()) >= 8:
+        return True  # kana, ideographs, Hangul: three at least (9 bytes), even with bytes lost
     if not all(map(_everyday, decoded)) and not _one_alphabet(decoded):
         return False  # a stray ideograph, syllable or rare letter needs the whole document's support
     lo, hi = _word_bounds(text, m.start(), m.end())
@@ -1190,6 +1192,8 @@ def _word_info(word: str) -> tuple[bool, int]:
     for i, ch in enumerate(word):
         o = ord(ch)
         if ch.isalpha():
+            if 0xC0 <= o <= 0x24F and i and _is_cjk(word[i - 1]):
+                bad = True  # "態čž": an accented Latin letter right after an ideograph or kana
             sc = _script_of(o)
             if sc:
                 scripts.add(sc)
