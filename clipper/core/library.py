@@ -25,6 +25,7 @@ import logging
 import os
 import re
 import shutil
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -36,7 +37,16 @@ from clipper.core import query as qlang
 from clipper.core import tags as tagmod
 from clipper.core.catalog import Catalog
 from clipper.core.errors import VaultError
-from clipper.core.index import MAX_INDEXED_CHARS, SCHEMA_VERSION, TITLE_SEP, Highlighter, SearchIndex
+from clipper.core.index import (
+    MAX_INDEXED_CHARS,
+    SCHEMA_VERSION,
+    TITLE_SEP,
+    Highlighter,
+    SearchIndex,
+    SegmentBuilder,
+    discard_build,
+    discard_stale_builds,
+)
 from clipper.core.index import snippet_html as _snippet_html
 from clipper.core.model import Clip
 from clipper.core.textclean import is_site_home
@@ -384,6 +394,7 @@ class Library:
 
     def _open_index(self) -> None:
         with self._writing():
+            discard_stale_builds(self._index.folder)  # of a build killed midway
             self.catalog = self._open_catalog()
             ok = False
             try:
@@ -475,7 +486,7 @@ class Library:
             "body": row["title"] + TITLE_SEP + body[:MAX_INDEXED_CHARS],
             "tags": " ".join(tagmod.with_ancestors(row["tags"])),
             "author": row["author"], "site": row["site"], "source": row["source"],
-            "language": row["language"], "hash": row["hash"],
+            "language": row["language"],
         }
         created = qlang.date_number(row["created"])
         published = qlang.date_number(row["published"])
@@ -498,17 +509,21 @@ class Library:
               first_chunk: int | None = None) -> Changes:
         """Bring the index up to date with the files (all of them, or the paths in ``only``).
 
-        A first build (empty catalog) adds the notes in chunks of BULK_CHUNK, each committed
-        under the write lock on its own: searches see the notes indexed so far, and other
-        writers (an import from the GUI, the CLI) get their turn between chunks.
+        A first build (empty catalog) is :meth:`_sync_bulk`.
         """
         changes = Changes()
         with self._writing():
-            known = self.catalog.stats(None if only is None else list(only))
             if only is None:
-                files = {k: (v.size, v.mtime_ns) for k, v in self._vault.scan().items()}
+                files = self._vault.stats()
+                listed, saved = self.catalog.file_stats()
+                if files == listed:  # nothing changed (a reopen)
+                    if not saved:
+                        self.catalog.keep_file_stats(listed)
+                    return changes
+                known = self.catalog.stats()
                 scope = set(files) | set(known)
             else:
+                known = self.catalog.stats(list(only))
                 files = {}
                 only = [rel for rel in only if self._vault.is_note_path(rel)]
                 for rel in only:
@@ -523,31 +538,81 @@ class Library:
             if not changed and not gone:
                 return changes
             bulk = only is None and not known
-            gone_by_hash = {v[3]: (r, v[0]) for r, v in gone.items()}
-            if only is None:
-                ids_in_use = {v[0]: r for r, v in known.items() if r not in gone}
-            else:  # a few paths: ask the catalog about ids instead of loading every row
-                ids_in_use = _IdOwners(self.catalog, set(gone))
-            deletes = [v[0] for v in gone.values()]
-            total = len(changed)
-            step = BULK_CHUNK if bulk else max(total, 1)
-            first = min(first_chunk, step) if bulk and first_chunk else step
-            self._sync_chunk(changed[:first], deletes, known, ids_in_use, gone_by_hash, changes, bulk,
-                             progress, cancel, 0, total)
-        for start in range(first, total, step):
-            if cancel is not None and cancel.is_set():
-                break
+            if not bulk:
+                self._sync_changed(changed, gone, known, only, changes, progress, cancel)
+                if only is None:
+                    self.catalog.keep_file_stats()  # for the next open's comparison
+                return changes
+        # a first build: the write lock is taken for each segment's commit only
+        self._sync_bulk(changed, changes, progress, cancel, first_chunk)
+        if cancel is None or not cancel.is_set():
             with self._writing():
-                # notes indexed meanwhile by another call (an import, get()) are not added twice
-                now = self.catalog.stats()
-                batch = [r for r in changed[start:start + step] if r not in now]
-                self._sync_chunk(batch, [], known, ids_in_use, gone_by_hash, changes, bulk,
-                                 progress, cancel, start, total)
-        if progress and total:
-            progress(total, total, "Indexing notes")
+                self.catalog.keep_file_stats()
         return changes
 
-    def _sync_chunk(self, batch, deletes, known, ids_in_use, gone_by_hash, changes, bulk, progress,
+    def _sync_changed(self, changed, gone, known, only, changes, progress, cancel) -> None:
+        """The rest of :meth:`_sync` when the catalog is not empty: one commit."""
+        gone_by_hash = {v[3]: (r, v[0]) for r, v in gone.items()}
+        if only is None:
+            ids_in_use = {v[0]: r for r, v in known.items() if r not in gone}
+        else:  # a few paths: ask the catalog about ids instead of loading every row
+            ids_in_use = _IdOwners(self.catalog, set(gone))
+        deletes = [v[0] for v in gone.values()]
+        total = len(changed)
+        self._sync_chunk(changed, deletes, known, ids_in_use, gone_by_hash, changes, progress, cancel, 0,
+                         total)
+        if progress and total:
+            progress(total, total, "Indexing notes")
+
+    def _sync_bulk(self, changed: list[str], changes: Changes, progress, cancel, first_chunk) -> None:
+        """A first build (the catalog is empty): the notes go into new segments of up to
+        BULK_CHUNK notes, built two at a time, one here and one in a helper process (reading,
+        parsing, analysing and writing a segment need nothing from another), and committed
+        in path order, each under the write lock on its own: searches see the notes indexed
+        so far, and other writers get their turn between segments. Near the end the helper
+        takes the second half of what this process has left, so that both finish together."""
+        try:
+            _BulkBuild(self, changed, changes, progress, cancel, first_chunk).run()
+        finally:
+            _trim_memory()
+
+    def _commit_segment(self, built, rows: list[dict], ids_in_use: dict, changes: Changes) -> int:
+        """Commit a segment of :func:`_build_notes` and its catalog rows. Its ids were chosen
+        among its own notes only: a note whose id an earlier note holds (or that another
+        call indexed meanwhile) is left out of it and indexed the ordinary way. Returns the
+        number of notes committed."""
+        with self._writing():
+            indexed = set()
+            owners: dict = {}
+            if self.catalog.count() != len(ids_in_use):  # another call wrote meanwhile
+                indexed = set(self.catalog.stats([r["path"] for r in rows]))
+                owners = {i: r["path"] for i, r in self.catalog.by_ids([r["id"] for r in rows]).items()}
+            keep, leave, later = [], [], []
+            for docnum, row in enumerate(rows):
+                rel = row["path"]
+                if rel in indexed:
+                    leave.append((0, docnum))
+                    continue
+                owner = ids_in_use.get(row["id"]) or owners.get(row["id"])
+                if owner is not None and owner != rel:
+                    leave.append((0, docnum))
+                    later.append(rel)
+                    continue
+                ids_in_use[row["id"]] = rel
+                keep.append(row)
+            self._index.add_segments([built], leave)
+            if owners or indexed:
+                self.catalog.apply(keep)
+            else:
+                self.catalog.add_new(keep)
+            changes.added.extend(row["id"] for row in keep)
+            if later:
+                more = self._sync(only=later)
+                changes.added.extend(more.added)
+                ids_in_use.update((i, self.catalog.path_of(i)) for i in more.added)
+            return len(keep)
+
+    def _sync_chunk(self, batch, deletes, known, ids_in_use, gone_by_hash, changes, progress,
                     cancel, done, total) -> None:
         rows: list[dict] = []
         stat_only: list[tuple] = []
@@ -572,13 +637,13 @@ class Library:
                 row = self._row(p, note_id)
                 rows.append(row)
                 doc = self._doc(row, p.body)
-                if (not bulk and old is None and note_id not in deletes
+                if (old is None and note_id not in deletes
                         and self.catalog.path_of(note_id) is None):
                     doc["_new"] = True  # nothing to replace: skip Whoosh's delete look-up
                 yield doc
 
         # deleting then re-adding an id in one writer is how renames are replaced
-        self._index.write(docs(), delete_ids=deletes, bulk=bulk)
+        self._index.write(docs(), delete_ids=deletes)
         self.catalog.apply(rows, deletes=deletes, stat_only=stat_only)
         for row in rows:
             if row["id"] not in changes.renamed:
@@ -1067,6 +1132,200 @@ class Library:
             self._sync(only=[rel])
             row = self.catalog.by_path(rel)
             return self.get(row["id"])
+
+
+def _trim_memory() -> None:
+    """Hand the heap a first build freed back to the system (glibc keeps it otherwise: a
+    third of the process's memory after 10,000 notes)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
+#: the least number of notes a helper process is given to build (fewer: not worth a process)
+MIN_HELP = 500
+
+
+def _build_notes(vault: str, index_dir: str, rels: list[str], poll=None):
+    """Read the notes ``rels`` and write them into a new segment (:class:`SegmentBuilder`),
+    here or in a helper process. Returns (BuiltSegment or None, catalog rows in document
+    order); ids are unique among these notes (the caller checks them against the others).
+    ``poll(done)`` is called every 50 notes: it may shorten ``rels`` (work taken over by
+    the helper), and a true result stops the build early (what is done is kept)."""
+    lib = Library(Path(vault), Path(index_dir))
+    builder = SegmentBuilder(lib._index.folder)
+    rows: list[dict] = []
+    ids: dict = {}
+    try:
+        i = 0
+        while i < len(rels):
+            if poll is not None and i % 50 == 0 and i and poll(i):
+                break
+            rel = rels[i]
+            i += 1
+            try:
+                p = lib._read(rel)
+            except OSError:
+                continue
+            row = lib._row(p, lib._resolve_id(p, None, ids, {}, Changes()))
+            builder.add_document(**lib._doc(row, p.body))
+            rows.append(row)
+        return builder.finish(), rows
+    except BaseException:
+        builder.cancel()
+        raise
+
+
+def _start_helper():
+    """A helper process for building segments, or None (one core, in-process mode, no fork)."""
+    from clipper.core import limits
+
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    if cores < 2 or limits.in_process():
+        return None
+    try:
+        return limits.Helper()
+    except Exception as exc:  # noqa: BLE001 -- e.g. no process may be started here
+        log.warning("no indexing helper process (%s)", exc)
+        return None
+
+
+class _BulkBuild:
+    """The scheduling of :meth:`Library._sync_bulk`: ranges of ``changed`` are built here
+    or by the helper and committed in order."""
+
+    def __init__(self, lib: Library, changed, changes, progress, cancel, first_chunk):
+        self.lib = lib
+        self.changed = changed
+        self.changes = changes
+        self.progress = progress
+        self.cancel = cancel
+        self.first_chunk = first_chunk
+        self.cursor = 0  # changed[cursor:] is not given to anyone yet
+        self.done: dict = {}  # start -> (end, (built, rows))
+        self.redo: list = []  # ranges the helper failed to build
+        self.helper = None
+        self.busy = None  # (start, end) the helper builds
+        self.mine = None  # [start, rels] this process builds
+        self.committed = 0  # changed[:committed] are committed
+        self.ids_in_use: dict = {}
+        self._mine_done = 0  # of self.mine
+
+    def run(self) -> None:
+        total = len(self.changed)
+        if total >= 2 * MIN_HELP:
+            self.helper = _start_helper()
+        try:
+            while True:
+                self._commit_ready()
+                if self._cancelled():
+                    break
+                if self.redo:
+                    start, end = self.redo.pop(0)
+                elif self.cursor < total:
+                    size = BULK_CHUNK if self.cursor or not self.first_chunk else self.first_chunk
+                    start, end = self._take(size)
+                elif self.busy is not None:
+                    self._collect(block=True)
+                    continue
+                else:
+                    break
+                rels = self.changed[start:end]
+                self.mine = [start, rels]
+                self._mine_done = 0
+                self._feed()
+                try:
+                    result = _build_notes(str(self.lib.vault), str(self.lib.index_dir), rels, self._poll)
+                finally:
+                    self.mine = None
+                self.done[start] = (start + len(rels), result)
+            self._commit_ready()
+        finally:
+            if self.helper is not None:  # busy only if cancelled or failed: its part is dropped
+                self.helper.close(kill=self.busy is not None)
+                if self.busy is not None:
+                    discard_stale_builds(self.lib._index.folder)
+            for _end, (built, _rows) in self.done.values():  # not committed (cancelled)
+                if built is not None:
+                    discard_build(built.folder)
+        if self.progress and total:
+            self.progress(total, total, "Indexing notes")
+
+    def _cancelled(self) -> bool:
+        return self.cancel is not None and self.cancel.is_set()
+
+    def _take(self, size: int) -> tuple[int, int]:
+        start = self.cursor
+        self.cursor = min(len(self.changed), start + size)
+        return start, self.cursor
+
+    def _feed(self) -> None:
+        """Give the idle helper the next range: a chunk, half of what is left at the end, or
+        the second half of what this process has still to build."""
+        if self.helper is None or self.busy is not None or self._cancelled():
+            return
+        left = len(self.changed) - self.cursor
+        if left:
+            size = BULK_CHUNK if left >= 2 * BULK_CHUNK else max(MIN_HELP, (left + 1) // 2)
+            start, end = self._take(size)
+        elif self.mine is not None and len(self.mine[1]) - self._mine_done >= 2 * MIN_HELP:
+            first, rels = self.mine
+            keep = self._mine_done + (len(rels) - self._mine_done) // 2
+            start, end = first + keep, first + len(rels)
+            del rels[keep:]
+        else:
+            return
+        if self.helper.send(_build_notes, str(self.lib.vault), str(self.lib.index_dir),
+                            self.changed[start:end]):
+            self.busy = (start, end)
+        else:
+            self._drop_helper(None)
+            self.redo.append((start, end))
+
+    def _poll(self, done: int) -> bool:
+        self._mine_done = done
+        self._collect(block=False)
+        self._feed()
+        if self.progress:
+            self.progress(min(self.committed + done, len(self.changed)), len(self.changed), "Indexing notes")
+        return self._cancelled()
+
+    def _collect(self, block: bool) -> None:
+        if self.busy is None or (not block and not self.helper.ready()):
+            return
+        start, end = self.busy
+        self.busy = None
+        try:
+            self.done[start] = (end, self.helper.result())
+        except Exception as exc:  # noqa: BLE001 -- the range is built here instead
+            self._drop_helper(exc)
+            self.redo.append((start, end))
+            self.redo.sort()
+
+    def _drop_helper(self, exc) -> None:
+        log.warning("the indexing helper process failed (%s); going on without it", exc)
+        self.helper.close()
+        self.helper = None
+        discard_stale_builds(self.lib._index.folder)  # what the helper left half written
+
+    def _commit_ready(self) -> None:
+        while self.committed in self.done:
+            end, (built, rows) = self.done.pop(self.committed)
+            try:
+                self.lib._commit_segment(built, rows, self.ids_in_use, self.changes)
+            except BaseException:
+                if built is not None:
+                    discard_build(built.folder)
+                raise
+            self.committed = end
 
 
 IMPORTABLE = (".html", ".htm", ".xhtml", ".xht", ".shtml", ".mhtml", ".mht", ".md", ".markdown",

@@ -375,7 +375,8 @@ class Helper:
             raise value
         return value
 
-    def close(self) -> None:
+    def close(self, kill: bool = False) -> None:
+        """Stop the child once its calls are done (``kill``: at once, its work dropped)."""
         self._outbox.put(None)  # the sender stops once the calls before are sent
-        self._sender.join(2)
-        _stop_worker(self._conn, self._proc, kill=self._sender.is_alive())
+        self._sender.join(0 if kill else 2)
+        _stop_worker(self._conn, self._proc, kill=kill or self._sender.is_alive())

@@ -23,8 +23,10 @@ import stat
 import time
 import unicodedata
 import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 
 from clipper.core import confine, frontmatter, fsutil, names
 from clipper.core.errors import VaultError
@@ -125,12 +127,14 @@ def text_hash_chunks(chunks) -> str | None:
 _SKETCH_TOKEN = re.compile(r"\w+")
 _MD_TARGET = re.compile(r"\]\([^)]*\)|<https?://[^>]+>")
 SKETCH_SIZE = 16
+SKETCH_TEXT = 1_000_000  # characters read for a sketch: an article's copies differ from the start
 
 
 def shingles(body: str) -> set[int]:
     """Hashes of the word 4-grams of an article's visible text (case folded, link targets left
-    out): what two copies of one article share however each was imported."""
-    toks = _SKETCH_TOKEN.findall(_MD_TARGET.sub("] ", body or "").casefold())
+    out): what two copies of one article share however each was imported. Only the first
+    SKETCH_TEXT characters count, so a huge note costs bounded memory."""
+    toks = _SKETCH_TOKEN.findall(_MD_TARGET.sub("] ", (body or "")[:SKETCH_TEXT]).casefold())
     out = set()
     for i in range(len(toks) - 3):
         digest = hashlib.blake2b(" ".join(toks[i:i + 4]).encode("utf-8"), digest_size=8).digest()
@@ -218,6 +222,27 @@ class TrashEntry:
     title: str = ""
 
 
+#: folders with at least this many notes are stat-ed by two threads (see Vault._scan)
+_THREADED_STAT = 4096
+
+
+def _stat_entries(entries, prefix: str, root: Path) -> list[tuple[str, tuple[int, int]]]:
+    """(vault-relative path, (size, mtime_ns)) of the regular files among ``entries``; a link
+    to a file outside the vault ``root`` is none of them (a synced folder can hold one)."""
+    out = []
+    append = out.append
+    for entry in entries:
+        try:
+            if entry.is_symlink() and not confine.is_within(entry.path, root):
+                continue
+            st = entry.stat()  # follows a link inside the vault, as is_file() does
+        except OSError:
+            continue
+        if S_ISREG(st.st_mode):
+            append((prefix + entry.name, (st.st_size, st.st_mtime_ns)))
+    return out
+
+
 class Vault:
     def __init__(self, root: Path):
         self.root = Path(root).expanduser().absolute()
@@ -253,7 +278,11 @@ class Vault:
         return self.root / Path(rel)
 
     def scan(self) -> dict[str, FileStat]:
-        """Every note file: vault-relative path -> (size, mtime_ns). One scandir walk.
+        """Every note file: vault-relative path -> (size, mtime_ns) (see :meth:`stats`)."""
+        return {rel: FileStat(*st) for rel, st in self.stats().items()}
+
+    def stats(self) -> dict[str, tuple[int, int]]:
+        """Every note file: vault-relative path -> (size, mtime_ns) tuple. One scandir walk.
 
         Temp files that a killed writer left are recovered first (fsutil.recover_temp_files):
         a finished text lands in its note, a partial one is dropped, a live writer's is left alone.
@@ -265,15 +294,17 @@ class Vault:
         return self._scan()[0] if recovered else out
 
     def _scan(self, start: str = "", recursive: bool = True,
-              folders: set[str] | None = None) -> tuple[dict[str, FileStat], set[str]]:
-        """Note files under the vault-relative folder ``start`` ('' = the vault), and the
-        folders holding temp files. Not ``recursive``: that folder's own files only, and the
-        names of its sub-folders (that may hold notes) go into ``folders``."""
-        out: dict[str, FileStat] = {}
+              folders: set[str] | None = None) -> tuple[dict[str, tuple[int, int]], set[str]]:
+        """Note files under the vault-relative folder ``start`` ('' = the vault) as
+        (size, mtime_ns), and the folders holding temp files. Not ``recursive``: that folder's
+        own files only, and the names of its sub-folders (that may hold notes) go into ``folders``."""
+        out: dict[str, tuple[int, int]] = {}
         temp_dirs: set[str] = set()
-        stack = [(start + "/" if start else "", str(self.abs(start)) if start else str(self.root))]
+        root = self.root
+        stack = [(start + "/" if start else "", str(self.abs(start)) if start else str(root))]
         while stack:
             prefix, folder = stack.pop()
+            notes = []
             try:
                 it = os.scandir(folder)
             except OSError:
@@ -281,7 +312,7 @@ class Vault:
             with it:
                 for entry in it:
                     name = entry.name
-                    if name.startswith(".") or fsutil.is_temp_name(name):
+                    if name[:1] == ".":  # temp files too
                         if fsutil.is_temp_name(name):
                             temp_dirs.add(folder)
                         continue
@@ -293,14 +324,19 @@ class Vault:
                                 elif folders is not None:
                                     folders.add(name)
                             continue
-                        if not name.lower().endswith(NOTE_SUFFIXES) or not entry.is_file():
-                            continue
-                        if entry.is_symlink() and not confine.is_within(entry.path, self.root):
-                            continue  # a link to a file elsewhere (a synced folder can hold one)
-                        st = entry.stat()
                     except OSError:
                         continue
-                    out[prefix + name] = FileStat(st.st_size, st.st_mtime_ns)
+                    if name.lower().endswith(NOTE_SUFFIXES):
+                        notes.append(entry)
+            if len(notes) >= _THREADED_STAT:
+                # the stat calls release the GIL: a second thread halves a big folder's wait
+                half = len(notes) // 2
+                with ThreadPoolExecutor(1) as pool:
+                    rest = pool.submit(_stat_entries, notes[half:], prefix, root)
+                    out.update(_stat_entries(notes[:half], prefix, root))
+                    out.update(rest.result())
+            else:
+                out.update(_stat_entries(notes, prefix, root))
         return out, temp_dirs
 
     def scan_folder(self, rel: str, recursive: bool = True) -> tuple[dict[str, FileStat], set[str]]:
@@ -308,7 +344,7 @@ class Vault:
         ``recursive``, the names of its sub-folders that may hold notes."""
         folders: set[str] = set()
         files, _temp = self._scan(rel, recursive=recursive, folders=folders)
-        return files, folders
+        return {r: FileStat(*st) for r, st in files.items()}, folders
 
     def note_folders(self, limit: int = 100_000) -> list[Path]:
         """The vault and every folder in it that may hold notes (what a file watcher watches):

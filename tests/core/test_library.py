@@ -579,6 +579,139 @@ def test_first_build_in_chunks_finds_everything(vault, monkeypatch):
         assert len(lib.search("manatees", limit=50)) == 20
 
 
+def _index_dump(lib) -> tuple:
+    """The index's documents and every posting keyed by note id (whatever the segments)."""
+    out: dict = {}
+    with lib._index.ix.searcher() as s:  # noqa: SLF001
+        for sub, _ in s.leaf_searchers():
+            r = sub.reader()
+            ids = {d: r.stored_fields(d)["id"] for d in r.all_doc_ids()}
+            for fieldname, text in r.all_terms():
+                m = r.postings(fieldname, text)
+                while m.is_active():
+                    if m.id() in ids:
+                        out.setdefault((fieldname, text), []).append((ids[m.id()], m.weight(), m.value()))
+                    m.next()
+        count = s.doc_count()
+    return count, {k: sorted(v) for k, v in out.items()}
+
+
+def test_first_build_by_two_processes_gives_the_index_of_one(tmp_path, monkeypatch, caplog):
+    """Segments built here and in the helper process, here after the helper died, or all
+    here: the same documents and postings, every note once."""
+    import clipper.core.library as library
+    from clipper.core import limits
+
+    monkeypatch.setattr(library, "BULK_CHUNK", 60)
+    monkeypatch.setattr(library, "MIN_HELP", 40)
+    vault = tmp_path / "v"
+    for i in range(310):
+        note(vault, f"n{i:03d}.md", f"note {i} about herons " + "and egrets " * (i % 4),
+             title=f"Heron {i % 9}", tags=f"[birds, t{i % 5}]", created=f"2024-01-{1 + i % 28:02d}T00:00:00Z")
+
+    def build(name):
+        with Library.open(vault, index_dir=tmp_path / name) as lib:
+            assert len(lib.search("herons", limit=500)) == 310
+            assert not list((tmp_path / name / "whoosh").glob(".building-*"))
+            return _index_dump(lib)
+
+    calls = []
+    real_result = limits.Helper.result
+
+    def counted(self):
+        calls.append(1)
+        return real_result(self)
+
+    monkeypatch.setattr(limits.Helper, "result", counted)
+    helped = build("helped")
+    assert helped[0] == 310 and calls  # the helper built a part
+
+    def dying(self):
+        self._proc.kill()  # noqa: SLF001
+        self.queued -= 1
+        raise limits.ExtractionTimeout("the helper process stopped unexpectedly")
+
+    monkeypatch.setattr(limits.Helper, "result", dying)
+    assert build("helper-died") == helped
+    assert "going on without it" in caplog.text
+    monkeypatch.setenv("CLIPPER_IN_PROCESS", "1")
+    assert build("alone") == helped
+
+
+def test_first_build_keeps_an_id_for_the_first_note_holding_it(tmp_path, monkeypatch):
+    """Two notes with the same id in their headers, in segments built apart: the first (in
+    path order) keeps it, the other gets an id of its own; both are found, once."""
+    import clipper.core.library as library
+
+    monkeypatch.setattr(library, "BULK_CHUNK", 50)
+    monkeypatch.setattr(library, "MIN_HELP", 30)
+    vault = tmp_path / "v"
+    for i in range(200):
+        extra = {"id": "same-id"} if i in (10, 180) else {}
+        note(vault, f"n{i:03d}.md", f"note {i} about kites", title=f"Kite {i}", **extra)
+    with Library.open(vault, index_dir=tmp_path / "ix") as lib:
+        hits = lib.search("kites", limit=500)
+        assert len(hits) == 200 and len({h.id for h in hits}) == 200
+        assert lib.get("same-id").path.name == "n010.md"
+        assert lib.note_for_path(vault / "n180.md").id != "same-id"
+        assert lib._index.doc_count() == lib.catalog.count() == 200  # noqa: SLF001
+    with Library.open(vault, index_dir=tmp_path / "ix") as lib:
+        assert not lib.refresh()
+
+
+def test_closing_during_a_first_build_stops_both_processes_and_the_next_open_finishes(tmp_path, monkeypatch):
+    import clipper.core.library as library
+
+    monkeypatch.setattr(library, "BULK_CHUNK", 100)
+    monkeypatch.setattr(library, "MIN_HELP", 50)
+    vault = tmp_path / "v"
+    for i in range(600):
+        note(vault, f"n{i:03d}.md", f"note {i} about plovers " * 20, title=f"Plover {i}")
+    started = threading.Event()
+    lib = Library.open(vault, index_dir=tmp_path / "ix", wait=False,
+                       progress=lambda done, total, what: started.set())
+    assert started.wait(60)
+    lib.close()  # cancels: what is committed stays
+    assert not list((tmp_path / "ix" / "whoosh").glob(".building-*"))
+    with Library.open(vault, index_dir=tmp_path / "ix") as lib:
+        assert len(lib.search("plovers", limit=1000)) == 600
+        assert lib._index.doc_count() == lib.catalog.count() == 600  # noqa: SLF001
+
+
+def test_a_killed_build_leaves_no_side_folder_behind(tmp_path):
+    from clipper.core.index import BUILD_PREFIX
+
+    vault = tmp_path / "v"
+    note(vault, "a.md", "one note")
+    folder = tmp_path / "ix" / "whoosh"
+    folder.mkdir(parents=True)
+    stale = folder / f"{BUILD_PREFIX}999999999-abc"  # no such process
+    stale.mkdir()
+    (stale / "MAIN_x.seg").write_bytes(b"half written")
+    with Library.open(vault, index_dir=tmp_path / "ix") as lib:
+        assert len(lib.search("note")) == 1
+    assert not stale.exists()
+
+
+def test_reopen_compares_the_files_with_the_listing_saved_after_a_full_sync(vault, tmp_path):
+    ix = tmp_path / "ix"
+    with Library.open(vault, index_dir=ix) as lib:
+        saved = lib.catalog.db.execute("SELECT COUNT(*) FROM blobs").fetchone()[0]
+        assert saved == 1 and lib.catalog.file_stats() == (lib._vault.stats(), True)  # noqa: SLF001
+    path = vault / "cooking.md"
+    path.write_text(path.read_text().replace("kitchen", "galley"))  # edited in place
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+    with Library.open(vault, index_dir=ix) as lib:
+        assert titles(lib.search("galley")) == ["Slow cooking"]
+        lib.set_tags([lib.search("galley")[0].id], add=["boats"])  # a write drops the saved listing
+        assert lib.catalog.db.execute("SELECT COUNT(*) FROM blobs").fetchone()[0] == 0
+        assert lib.catalog.file_stats() == (lib._vault.stats(), False)  # noqa: SLF001
+    with Library.open(vault, index_dir=ix) as lib:  # nothing changed: saved again
+        assert lib.catalog.file_stats() == (lib._vault.stats(), True)  # noqa: SLF001
+        assert not lib.refresh() and lib.tags()["boats"] == 1
+
+
 def test_delete_killed_before_the_trash_list_was_written_can_still_be_restored(lib, vault):
     (hit,) = lib.search("kitchen")
     lib.delete(hit.id)

@@ -172,3 +172,18 @@ def test_text_hash_a_slice_at_a_time_is_the_hash_of_the_whole(monkeypatch):
     for _ in range(2000):
         body = "".join(rng.choice(parts) for _ in range(rng.randint(0, 60)))
         assert vault_module.text_hash(body) == whole(body), repr(body)
+
+
+def test_scan_of_a_big_folder_stats_in_two_threads_with_the_same_result(tmp_path, monkeypatch):
+    import clipper.core.vault as vault_mod
+
+    v = Vault(tmp_path)
+    for i in range(40):
+        (tmp_path / f"n{i}.md").write_text("x" * i)
+    (tmp_path / "folder.md").mkdir()  # a folder named like a note is walked, not listed
+    (tmp_path / "folder.md" / "inner.md").write_text("inner")
+    one = v.stats()
+    monkeypatch.setattr(vault_mod, "_THREADED_STAT", 10)
+    assert v.stats() == one
+    assert len(one) == 41 and one["n7.md"][0] == 7 and "folder.md/inner.md" in one
+    assert {k: (s.size, s.mtime_ns) for k, s in v.scan().items()} == one
