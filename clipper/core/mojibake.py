@@ -617,6 +617,7 @@ def _by_vocabulary(text: str, guesses: list[tuple[int, list[str]]], lang: str | 
     if cjk:
         _by_segmentation(text, cjk, chars)
     left = {off: alts for off, alts in guesses}
+    decided: dict[tuple, tuple[str, ...]] = {}
     for off, _ in cjk:
         del left[off]
     for (lo, hi), items in spans.items():
@@ -624,6 +625,12 @@ def _by_vocabulary(text: str, guesses: list[tuple[int, list[str]]], lang: str | 
         if not items:  # brackets, kana, ideographs, Hangul: chosen above
             continue
         options = [[chars[off], *alts] for off, alts in items]
+        # the same word with the same doubts comes back often ("я" or "с"): decided once
+        memo_key = ("".join(chars[lo:hi]), tuple((off - lo, *opt) for (off, _), opt in zip(items, options)))
+        if memo_key in decided:
+            for (off, _), ch in zip(items, decided[memo_key]):
+                chars[off] = ch
+            continue
         size = 1
         for opt in options:
             size *= len(opt)
@@ -647,6 +654,7 @@ def _by_vocabulary(text: str, guesses: list[tuple[int, list[str]]], lang: str | 
                 key = (*key, _word_score(models[0], w))
                 if best_key is None or key > best_key:
                     best, best_key = combo, key
+        decided[memo_key] = best
         for (off, _), ch in zip(items, best):
             chars[off] = ch
     return "".join(chars)
@@ -867,6 +875,9 @@ _FREQ_CODE = {"English": "en", "Russian": "ru", "Ukrainian": "uk", "Bulgarian": 
               "Turkish": "tr", "Croatian": "hr", "Slovenian": "sl", "Lithuanian": "lt", "Latvian": "lv",
               "Icelandic": "is", "Danish": "da", "Norwegian_Bokmal": "nb", "Swedish": "sv",
               "Finnish": "fi", "Dutch": "nl", "Catalan": "ca", "Vietnamese": "vi"}
+
+
+@lru_cache(maxsize=65536)
 def _word_frequency(word: str, lang: str | None) -> float:
     """How common ``word`` (small letters) is in the text's language or, when that is not
     known, in any language of its script (0.0 for a word none of them knows)."""
