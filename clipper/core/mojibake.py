@@ -419,14 +419,6 @@ def _count_letters(weighted) -> dict[str, float]:
     return counts
 
 
-_USED: list[bool] = [False]
-
-
-def _model_used(lang: str | None) -> dict[str, int]:
-    _USED[0] = True
-    return _letter_model(lang)
-
-
 def _text_language(text: str) -> str | None:
     """The model language whose stop words the text uses most clearly, if one does."""
     words = [w.lower() for w in _WORD.findall(text[:50000])]
@@ -523,12 +515,12 @@ def _fix_with(text: str, page: _CodePage, final: bool = False,
         nxt = text[m.end()] if m.end() < len(text) else " "
         res = _decode_units(_units(m.group(), to_byte), page.drops, lossy=True, prev=prev, nxt=nxt,
                             closer=lambda m=m: _next_closer(text, m.end(), page),
-                            model=(lambda: _model_used(lang)) if final else None, qmarks=qmarks)
+                            model=(lambda: _letter_model(lang)) if final else None, qmarks=qmarks)
         if res is None and doc and final:
             # The page is in use here: decode what decodes, keep what does not.
             res = _decode_units(_units(m.group(), to_byte), page.drops, lossy=True, prev=prev,
                                 nxt=nxt, closer=lambda m=m: _next_closer(text, m.end(), page),
-                                model=lambda: _model_used(lang), run=m.group(), qmarks=qmarks)
+                                model=lambda: _letter_model(lang), run=m.group(), qmarks=qmarks)
             if res is not None and res[0] == m.group():
                 res = None
         if res is None:
@@ -844,7 +836,8 @@ def _build_lexicon(lang: str) -> tuple[dict[str, float], dict[str, float], dict[
     prefixes: dict[str, float] = {}
     counts: dict[str, float] = {}
     total = 0.0
-    for w, f in wordlists.words(lang, "large"):
+    size = "large" if wordlists.has_list(lang, "large") else "small"  # no long Korean list
+    for w, f in wordlists.words(lang, size):
         if len(w) > _MAX_WORD or not all(map(_is_cjk, w)):
             continue
         lp = math.log(f)
@@ -1026,16 +1019,12 @@ def _repair_own(text: str, paired: list[bool] | None = None) -> str:
             if res is None:
                 continue
             if best is None or res[1] > best[0]:
-                best = (res[1], page)
+                best = (res[1], page, res[0])
         if best is None:
             break
-        _USED[0] = False
-        res = _fix_with(text, best[1], final=True)
-        if res is not None and _USED[0]:
-            # Letters were guessed: guess again with the model of the text's own language.
-            lang = _text_language(res[0])
-            if lang is not None:
-                res = _fix_with(text, best[1], final=True, lang=lang) or res
+        # Letters are guessed with the model of the text's own language, told by its stop
+        # words in the page's first reading (a lost letter here and there does not hide them).
+        res = _fix_with(text, best[1], final=True, lang=_text_language(best[2]))
         if res is None or res[0] == text:
             break
         text = res[0]

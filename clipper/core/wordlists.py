@@ -5,33 +5,44 @@ and every worker process would pay it again. Here each list is written once per 
 first use, into the user cache) as a file of ``word<TAB>centibels`` lines sorted by their
 UTF-8 bytes, then looked up by binary search in a memory map: nothing is loaded, and the pages
 read are shared by all processes through the OS cache. ``cached(name, build)`` keeps a table
-derived from the lists the same way (marshal), built once per machine. Without a writable
-cache, or without wordfreq, everything still works from memory (slower), or finds nothing.
+derived from the lists the same way (marshal), built once per machine. Every file is written
+atomically and checked when opened (a list by its closing line, a table by its checksum): a
+damaged one is built again. Without a writable cache, or without wordfreq, everything still
+works from memory (slower), or finds nothing. Folders of other wordfreq installs that no
+process used for a month are removed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import marshal
 import mmap
 import os
+import shutil
+import time
 from pathlib import Path
 
-_FORMAT = 1
+_FORMAT = 2
+# The last line of a list file: b"\xff" sorts after every UTF-8 word, so the binary search is
+# unaffected; it holds the size of the lines before it (a cut or grown file is rebuilt).
+_END = b"\xffend\t%d\n"
+_MAGIC = b"CLW2"  # a table file: magic, sha256 of the marshal data (16 bytes), the data
+_STALE = 30 * 86400
 _MAPS: dict[tuple[str, str], mmap.mmap | dict[str, int] | None] = {}
 _CACHED: dict[str, object] = {}
 
 
 def _folder() -> Path | None:
-    """The cache folder for the installed wordfreq (told by where it is and when it was
-    installed: importing it takes half a second, asking its version a tenth)."""
+    """The cache folder for the installed wordfreq (told by where its data folder is and when
+    it was last changed: importing wordfreq takes half a second, asking its version a tenth).
+    The data folder, not the module's file: a bundled app has no such file."""
     global _VERSION
     if _VERSION is None:
         try:
-            import hashlib
             from importlib.util import find_spec
 
-            origin = find_spec("wordfreq").origin
-            stamp = f"{origin}:{os.stat(origin).st_mtime_ns}"
+            data = os.path.join(os.path.dirname(find_spec("wordfreq").origin), "data")
+            stamp = f"{data}:{os.stat(data).st_mtime_ns}"
             _VERSION = hashlib.sha256(stamp.encode("utf-8", "surrogateescape")).hexdigest()[:12]
         except Exception:  # noqa: BLE001 - no wordfreq: no lists
             _VERSION = ""
@@ -39,7 +50,28 @@ def _folder() -> Path | None:
         return None
     from clipper.core.paths import cache_root
 
-    return cache_root() / "wordlists" / f"wordfreq-{_VERSION}-{_FORMAT}"
+    folder = cache_root() / "wordlists" / f"wordfreq-{_VERSION}-{_FORMAT}"
+    if not _TOUCHED:
+        _TOUCHED.append(True)
+        try:
+            os.utime(folder)  # in use: not stale for other installs' processes
+        except OSError:
+            pass
+    return folder
+
+
+_TOUCHED: list[bool] = []
+
+
+def _prune(folder: Path) -> None:
+    """Remove the folders of other wordfreq installs (or formats) unused for a month."""
+    try:
+        for other in folder.parent.iterdir():
+            if other != folder and other.name.startswith("wordfreq-") and other.is_dir() \
+                    and time.time() - other.stat().st_mtime > _STALE:
+                shutil.rmtree(other, ignore_errors=True)
+    except OSError:
+        pass
 
 
 _VERSION: str | None = None
@@ -59,7 +91,9 @@ def _write(path: Path, data: bytes) -> bool:
     from clipper.core.fsutil import atomic_write_bytes
 
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.parent.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _prune(path.parent)
         atomic_write_bytes(path, data)
         return True
     except Exception:  # noqa: BLE001 - a read-only or full cache: work from memory
@@ -73,21 +107,35 @@ def _table(lang: str, size: str) -> mmap.mmap | dict[str, int] | None:
     table: mmap.mmap | dict[str, int] | None = None
     folder = _folder()
     path = folder / f"{size}_{lang}.tsv" if folder else None
-    if path is not None and not path.exists():
-        best: dict[bytes, int] = {}
-        for i, bucket in enumerate(_buckets(lang, size)):
-            for w in bucket:
-                best.setdefault(w.encode("utf-8"), i)
-        lines = b"".join(b"%s\t%d\n" % (w, i) for w, i in sorted(best.items()) if b"\n" not in w)
-        if not _write(path, lines or b"\n"):
-            table = {w.decode("utf-8"): i for w, i in best.items()}
-    if table is None and path is not None and path.exists():
-        try:
-            with open(path, "rb") as fh:
-                table = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-        except (OSError, ValueError):
-            table = {w: i for i, bucket in enumerate(_buckets(lang, size)) for w in bucket}
+    if path is not None:
+        table = _open(path)
+        if table is None:  # not built yet, or damaged: (re)build it
+            best: dict[bytes, int] = {}
+            for i, bucket in enumerate(_buckets(lang, size)):
+                for w in bucket:
+                    best.setdefault(w.encode("utf-8"), i)
+            lines = b"".join(b"%s\t%d\n" % (w, i) for w, i in sorted(best.items())
+                             if b"\n" not in w and b"\t" not in w and not w.startswith(b"\xff"))
+            if _write(path, lines + _END % len(lines)):
+                table = _open(path)
+            if table is None:
+                table = {w.decode("utf-8"): i for w, i in best.items()}
     _MAPS[key] = table
+    return table
+
+
+def _open(path: Path) -> mmap.mmap | None:
+    """The list file mapped in memory, or None when missing or not whole."""
+    try:
+        with open(path, "rb") as fh:
+            table = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):  # missing, or empty (an empty file cannot be mapped)
+        return None
+    tail = table[-40:]
+    nl = tail.rfind(b"\n", 0, len(tail) - 1)
+    if tail[nl + 1:] != _END % (len(table) - len(tail) + nl + 1):
+        table.close()
+        return None
     return table
 
 
@@ -108,7 +156,10 @@ def _bucket(lang: str, word: str, size: str) -> int | None:
             end = len(table)
         w, _, b = table[start:end].partition(b"\t")
         if w == key:
-            return int(b) if b else None
+            try:
+                return int(b)
+            except ValueError:  # a damaged line: as if the word were not there
+                return None
         if w < key:
             lo = end + 1
         else:
@@ -125,16 +176,19 @@ def frequency(lang: str, word: str, size: str = "small") -> float:
 
 def has_list(lang: str, size: str = "small") -> bool:
     table = _table(lang, size)
-    return bool(table) and len(table) > 1
+    if isinstance(table, mmap.mmap):
+        return not table[:1].startswith(b"\xff")  # more than the closing line
+    return bool(table)
 
 
 def words(lang: str, size: str = "small"):
     """Every (word, frequency) of a list, read from its file (or from wordfreq)."""
     table = _table(lang, size)
     if isinstance(table, mmap.mmap):
-        for line in table[:].decode("utf-8").split("\n"):
+        end = table.rfind(b"\n\xff") + 1  # the closing line is not a word
+        for line in table[:end].decode("utf-8", "replace").split("\n"):
             w, _, b = line.partition("\t")
-            if b:
+            if b.isdigit():
                 yield w, 10.0 ** (-int(b) / 100)
     elif table:
         for w, b in table.items():
@@ -151,13 +205,16 @@ def cached(name: str, build):
     value = None
     if path is not None:
         try:
-            value = marshal.loads(path.read_bytes())
+            data = path.read_bytes()
+            if data[:4] == _MAGIC and hashlib.sha256(data[20:]).digest()[:16] == data[4:20]:
+                value = marshal.loads(data[20:])
         except (OSError, EOFError, ValueError, TypeError):
-            value = None
+            value = None  # missing or damaged: built again
     if value is None:
         value = build()
         if path is not None:
-            _write(path, marshal.dumps(value))
+            data = marshal.dumps(value)
+            _write(path, _MAGIC + hashlib.sha256(data).digest()[:16] + data)
     _CACHED[name] = value
     return value
 
@@ -169,4 +226,5 @@ def _reset() -> None:
             table.close()
     _MAPS.clear()
     _CACHED.clear()
+    _TOUCHED.clear()
 
