@@ -781,17 +781,20 @@ def _segment(options: list[list[str]], lang: str) -> tuple[float, list[str]]:
         if here == float("-inf"):
             continue
         for c in options[j]:
-            if not c.isalpha():  # punctuation: 、 and 。 are common, the rest less so
+            if not c.isalpha() or c == "ー":  # punctuation: 、 and 。 are common, the rest less so
+                # ("ー" lengthens the letter before it: it is not a word of its own)
                 punct = unicodedata.category(c)[0] == "P"
                 sc = here + (_COMMA if c in "、。・" else _UNKNOWN if punct else -40.0)
             else:
                 sc = here + singles.get(c, _UNKNOWN - 20.0) + _UNKNOWN
             if sc > best[j + 1]:
                 best[j + 1], back[j + 1] = sc, (j, (c,))
-        # a katakana word no list knows (a name, a new loanword): a price per letter
+        # a katakana word no list knows (a name, a new loanword): a price per letter; of a
+        # letter in doubt the commonest katakana; "・" separates words, "ー" does not start one
         kata = ""
         for k in range(j, min(n, j + 16)):
-            c = next((c for c in options[k] if 0x30A1 <= ord(c) <= 0x30FC), None)
+            c = max((c for c in options[k] if 0x30A1 <= ord(c) <= 0x30FC and c != "・"),
+                    key=lambda c: singles.get(c, -99.0), default=None)
             if c is None or (k == j and c == "ー"):
                 break
             kata += c
@@ -800,7 +803,8 @@ def _segment(options: list[list[str]], lang: str) -> tuple[float, list[str]]:
                 best[k + 1], back[k + 1] = sc, (j, tuple(kata))
         frontier: list[tuple[str, tuple[str, ...]]] = [("", ())]
         for k in range(j, min(n, j + _MAX_WORD)):
-            frontier = [(s + c, a + (c,)) for s, a in frontier for c in options[k] if s + c in prefixes]
+            frontier = [(s + c, a + (c,)) for s, a in frontier for c in options[k]
+                        if s + c in prefixes and (s or c != "ー")]
             if not frontier:
                 break
             if len(frontier) > 64:  # many guesses in a row: keep the likeliest prefixes
