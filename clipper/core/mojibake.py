@@ -50,7 +50,7 @@ _BAD_CATEGORIES = {"Cc", "Cn", "Co", "Cs"}
 
 
 class _CodePage:
-    __slots__ = ("name", "to_byte", "drops", "run_re", "weird", "closer_re", "pair_re")
+    __slots__ = ("name", "to_byte", "drops", "_run", "weird", "_closer", "pair_re", "_compiled")
 
     def __init__(self, name: str):
         self.name = name
@@ -62,7 +62,7 @@ class _CodePage:
         self.to_byte = {ord(ch): b for b, ch in sorted(forward.items(), reverse=True)}
         self.drops = bytes(b for b in range(0x80, 0xC0) if b not in forward)
         cls = "".join(re.escape(chr(c)) for c in sorted(self.to_byte)) + "\ufffd"
-        self.run_re = re.compile(f"[{cls}](?:[{cls}]|\\?)*")
+        self._run = f"[{cls}](?:[{cls}]|\\?)*"
         # Symbols that stand for UTF-8 continuation bytes: mojibake if a run decodes with them.
         self.weird = {ch for b, ch in forward.items()
                       if b < 0xC0 and not unicodedata.category(ch).startswith("L")}
@@ -79,7 +79,7 @@ class _CodePage:
                     prefix += forward[b]
                 alt = f"|{re.escape(prefix)}(?![{cls}])" if len(prefix) >= 2 else ""
                 forms.append(re.escape(quote) + alt)
-        self.closer_re = re.compile(f"(?:({forms[0]})|(?:{forms[1]}))(?![\\w{cls}])")
+        self._closer = f"(?:({forms[0]})|(?:{forms[1]}))(?![\\w{cls}])"
         # Nothing decodes unless a lead byte is followed by a continuation byte somewhere.
         leads = "".join(re.escape(chr(c)) for c, b in self.to_byte.items() if 0xC2 <= b <= 0xF4)
         conts = "".join(re.escape(chr(c)) for c, b in self.to_byte.items() if 0x80 <= b <= 0xBF)
@@ -88,7 +88,22 @@ class _CodePage:
             for b in self.drops:
                 self.to_byte.setdefault(b, b)
             cls = "".join(re.escape(chr(c)) for c in sorted(self.to_byte)) + "\ufffd"
-            self.run_re = re.compile(f"[{cls}](?:[{cls}]|\\?)*")
+            self._run = f"[{cls}](?:[{cls}]|\\?)*"
+        self._compiled: dict[str, re.Pattern] = {}
+
+    # Compiled when first needed: most texts need neither for most code pages (compiling
+    # all of them took 0.1 s of every process's first repair).
+    @property
+    def run_re(self) -> re.Pattern:
+        if "run" not in self._compiled:
+            self._compiled["run"] = re.compile(self._run)
+        return self._compiled["run"]
+
+    @property
+    def closer_re(self) -> re.Pattern:
+        if "closer" not in self._compiled:
+            self._compiled["closer"] = re.compile(self._closer)
+        return self._compiled["closer"]
 
 
 def _decode_byte(b: int, name: str) -> str:
@@ -463,11 +478,20 @@ def _looks_bad(s: str) -> bool:
 
 
 def _fix_with(text: str, page: _CodePage, final: bool = False,
-              lang: str | None = None) -> tuple[str, float] | None:
+              lang_of: str | None = None) -> tuple[str, float] | None:
     """Repair ``text`` as if read through ``page``; None when the page does not explain it.
 
     Returns (new text, score): characters explained by the repair minus runs that failed.
+    ``lang_of``: a text whose language (told by its stop words, only when a letter must be
+    guessed) is the text's.
     """
+    told: list[str | None] = []
+
+    def language() -> str | None:
+        if not told:
+            told.append(_text_language(lang_of) if lang_of is not None else None)
+        return told[0]
+
     if page.pair_re is None or not page.pair_re.search(text):
         return None
     runs = list(page.run_re.finditer(text))
@@ -515,12 +539,12 @@ def _fix_with(text: str, page: _CodePage, final: bool = False,
         nxt = text[m.end()] if m.end() < len(text) else " "
         res = _decode_units(_units(m.group(), to_byte), page.drops, lossy=True, prev=prev, nxt=nxt,
                             closer=lambda m=m: _next_closer(text, m.end(), page),
-                            model=(lambda: _letter_model(lang)) if final else None, qmarks=qmarks)
+                            model=(lambda: _letter_model(language())) if final else None, qmarks=qmarks)
         if res is None and doc and final:
             # The page is in use here: decode what decodes, keep what does not.
             res = _decode_units(_units(m.group(), to_byte), page.drops, lossy=True, prev=prev,
                                 nxt=nxt, closer=lambda m=m: _next_closer(text, m.end(), page),
-                                model=lambda: _letter_model(lang), run=m.group(), qmarks=qmarks)
+                                model=lambda: _letter_model(language()), run=m.group(), qmarks=qmarks)
             if res is not None and res[0] == m.group():
                 res = None
         if res is None:
@@ -566,7 +590,7 @@ def _fix_with(text: str, page: _CodePage, final: bool = False,
     result = "".join(out)
     if letter_guesses and final:
         # the text's language (when its stop words tell) first: only its word list is read
-        result = _by_vocabulary(result, letter_guesses, lang or _text_language(result))
+        result = _by_vocabulary(result, letter_guesses, language() or _text_language(result))
     return result, score - fails
 
 
@@ -1028,7 +1052,7 @@ def _repair_own(text: str, paired: list[bool] | None = None) -> str:
             break
         # Letters are guessed with the model of the text's own language, told by its stop
         # words in the page's first reading (a lost letter here and there does not hide them).
-        res = _fix_with(text, best[1], final=True, lang=_text_language(best[2]))
+        res = _fix_with(text, best[1], final=True, lang_of=best[2])
         if res is None or res[0] == text:
             break
         text = res[0]
