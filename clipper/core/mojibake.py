@@ -1131,7 +1131,7 @@ def repair(text: str) -> str:
     # here (Latin-2's are Windows-1250's), or fixes C1 controls, "Ã " or "Â "
     theirs = _ftfy(text) if paired or _C1_OR_A.search(text) else text
     proposals = [theirs, ours]
-    if theirs != text:
+    if theirs not in (text, ours):
         proposals.append(_repair_own(theirs))
     if ours != text:
         proposals.append(_ftfy(ours))
