@@ -787,7 +787,7 @@ def _by_segmentation(text: str, guesses: list[tuple[int, list[str]]], chars: lis
 _MAX_WORD = 8
 _UNKNOWN = math.log(1e-3)  # a character outside every word: as if in a word this rare
 _COMMA = math.log(3e-2)
-_UNKNOWN_KATAKANA, _PER_KATAKANA = math.log(1e-6), math.log(0.05)
+_UNKNOWN_KATAKANA = math.log(1e-6)
 
 
 def _segment(options: list[list[str]], lang: str) -> tuple[float, list[str]]:
@@ -796,6 +796,7 @@ def _segment(options: list[list[str]], lang: str) -> tuple[float, list[str]]:
     words, prefixes, singles = _cjk_lexicon(lang)
     if not words:
         return float("-inf"), []
+    kata_total = _katakana_total(lang)
     n = len(options)
     best = [float("-inf")] * (n + 1)
     back: list[tuple[int, tuple[str, ...]] | None] = [None] * (n + 1)
@@ -815,14 +816,15 @@ def _segment(options: list[list[str]], lang: str) -> tuple[float, list[str]]:
                 best[j + 1], back[j + 1] = sc, (j, (c,))
         # a katakana word no list knows (a name, a new loanword): a price per letter; of a
         # letter in doubt the commonest katakana; "・" separates words, "ー" does not start one
-        kata = ""
+        kata, cost = "", 0.0
         for k in range(j, min(n, j + 16)):
             c = max((c for c in options[k] if 0x30A1 <= ord(c) <= 0x30FC and c != "・"),
                     key=lambda c: singles.get(c, -99.0), default=None)
             if c is None or (k == j and c == "ー"):
                 break
             kata += c
-            sc = here + _UNKNOWN_KATAKANA + _PER_KATAKANA * len(kata)
+            cost += singles.get(c, -20.0) - kata_total
+            sc = here + _UNKNOWN_KATAKANA + cost
             if len(kata) >= 2 and sc > best[k + 1]:
                 best[k + 1], back[k + 1] = sc, (j, tuple(kata))
         frontier: list[tuple[str, tuple[str, ...]]] = [("", ())]
@@ -848,6 +850,15 @@ def _segment(options: list[list[str]], lang: str) -> tuple[float, list[str]]:
 
 
 _LEXICONS: dict[str, tuple[dict[str, float], dict[str, float], dict[str, float]]] = {}
+
+
+@lru_cache(maxsize=8)
+def _katakana_total(lang: str) -> float:
+    """Log of the share of katakana among the letters of ``lang``'s words: a letter of an
+    unknown katakana word costs its share among katakana (rare ones, as "ヮ", much more)."""
+    singles = _cjk_lexicon(lang)[2]
+    shares = [math.exp(singles[c]) for c in map(chr, range(0x30A1, 0x30FD)) if c in singles and c != "・"]
+    return math.log(sum(shares)) if shares else 0.0
 
 
 def _cjk_lexicon(lang: str) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:

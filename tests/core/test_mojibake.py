@@ -365,3 +365,31 @@ def test_unknown_words_guessed_by_a_letter_model_of_the_language():
     # "сыроедческие": no list has it; a rare letter ("ѐ") does not start it
     got = repair(corrupt("Потом смузибоулы, сыроедческие торты и салаты.", "cp1252"))
     assert "ѐ" not in got and "сыроедческие" in got
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "cp1250"])
+def test_katakana_names_split_at_the_middle_dot(encoding):
+    # "・" separates the words of a foreign name; an unknown katakana word does not run on
+    # through "の" (read as the rare "ヮ") into the next word
+    for text in ("ガストン・ルーガのバックパック", "ジョン・スミスさんのブログ"):
+        assert repair(corrupt(text, encoding)) == text
+
+
+def test_long_sound_mark_is_not_a_word_of_its_own():
+    from clipper.core.mojibake import _segment
+
+    options = [["ガ"], ["ス"], ["ト"], ["ン"], ["・"], ["に", "ル"], ["ー"], ["ガ"]]
+    assert "".join(_segment(options, "ja")[1]) == "ガストン・ルーガ"
+
+
+def test_the_same_word_in_doubt_is_decided_once(monkeypatch):
+    from clipper.core import mojibake
+
+    calls = []
+    real = mojibake._word_frequency.__wrapped__
+    mojibake._word_frequency.cache_clear()
+    monkeypatch.setattr(mojibake, "_word_frequency", lambda w, lang: calls.append(w) or real(w, lang))
+    text = "Я пришла с мамой, и я ушла с папой. " * 40
+    got = repair(corrupt(text, "cp1252"))
+    assert "Ñ" not in got and got.count("пришла") == 40
+    assert len(calls) < 200  # not once per occurrence (160 words in doubt)
