@@ -21,8 +21,9 @@ document (several runs decode, few fail) or when decoding it makes its words les
 code page that explains most of the text wins; up to three rounds undo double mangling.
 Which character a lost byte was is a guess: quotes by position (opening or closing); letters
 word by word, by the words of the same text, then wordfreq's word frequencies (jusText's
-ranked stop words without it), then a letter model; Japanese, Chinese and Korean letters by
-character-pair frequencies.
+ranked stop words without it), then a letter model; Japanese, Chinese and Korean letters as
+the likeliest split of their run into wordfreq's words. Word lists are read through
+:mod:`wordlists` (files in the user cache, nothing loaded).
 """
 
 from __future__ import annotations
