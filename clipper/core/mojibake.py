@@ -760,6 +760,7 @@ def _by_segmentation(text: str, guesses: list[tuple[int, list[str]]], chars: lis
     run is read as each of the languages its letters may be written in, and the best is kept."""
     runs: dict[tuple[int, int], list[tuple[int, list[str]]]] = {}
     guessed = _offsets(guesses)
+    japanese = any(m.start() not in guessed for m in _KANA.finditer(text))
     for off, alts in guesses:
         lo = off
         while lo > 0 and off - lo < 200 and (_is_cjk(chars[lo - 1]) or lo - 1 in guessed):
@@ -777,6 +778,8 @@ def _by_segmentation(text: str, guesses: list[tuple[int, list[str]]], chars: lis
             langs = ("ja",)
         elif any(0xAC00 <= ord(c) <= 0xD7A3 for c in letters):
             langs = ("ko",)
+        elif japanese:
+            langs = ("ja",)  # ideographs in a text that writes kana: Japanese words
         else:
             langs = ("ja", "zh")
         best = max((_segment(options, lang) for lang in langs), key=lambda r: r[0])
@@ -785,6 +788,7 @@ def _by_segmentation(text: str, guesses: list[tuple[int, list[str]]], chars: lis
                 chars[lo + k] = ch
 
 
+_KANA = re.compile("[\u3041-\u3096\u30a1-\u30fa]")
 _MAX_WORD = 8
 _UNKNOWN = math.log(1e-3)  # a character outside every word: as if in a word this rare
 _COMMA = math.log(3e-2)
