@@ -110,16 +110,19 @@ def _table(lang: str, size: str) -> mmap.mmap | dict[str, int] | None:
     if path is not None:
         table = _open(path)
         if table is None:  # not built yet, or damaged: (re)build it
-            best: dict[bytes, int] = {}
-            for i, bucket in enumerate(_buckets(lang, size)):
+            buckets = _buckets(lang, size)
+            best: dict[str, int] = {}
+            for i, bucket in enumerate(buckets):
                 for w in bucket:
-                    best.setdefault(w.encode("utf-8"), i)
-            lines = b"".join(b"%s\t%d\n" % (w, i) for w, i in sorted(best.items())
-                             if b"\n" not in w and b"\t" not in w and not w.startswith(b"\xff"))
+                    if w not in best:
+                        best[w] = i
+            keyed = {w.encode("utf-8"): i for w, i in best.items() if "\n" not in w and "\t" not in w}
+            tails = [b"\t%d\n" % i for i in range(len(buckets))]
+            lines = b"".join([w + tails[keyed[w]] for w in sorted(keyed)])
             if _write(path, lines + _END % len(lines)):
                 table = _open(path)
             if table is None:
-                table = {w.decode("utf-8"): i for w, i in best.items()}
+                table = best
     _MAPS[key] = table
     return table
 
