@@ -21,15 +21,19 @@ document (several runs decode, few fail) or when decoding it makes its words les
 code page that explains most of the text wins; up to three rounds undo double mangling.
 Which character a lost byte was is a guess: quotes by position (opening or closing); letters
 word by word, by the words of the same text, then wordfreq's word frequencies (jusText's
-ranked stop words without it), then a letter model; Japanese, Chinese and Korean letters by
-character-pair frequencies.
+ranked stop words without it), then a letter model; Japanese, Chinese and Korean letters as
+the likeliest split of their run into wordfreq's words. Word lists are read through
+:mod:`wordlists` (files in the user cache, nothing loaded).
 """
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from functools import lru_cache
+
+from clipper.core import wordlists
 
 # Order = preference when several code pages explain the text equally well.
 _CODEPAGES = ("cp1252", "cp874+", "latin-1", "cp1250", "cp1251", "cp1253", "cp1254", "cp1257",
@@ -47,7 +51,7 @@ _BAD_CATEGORIES = {"Cc", "Cn", "Co", "Cs"}
 
 
 class _CodePage:
-    __slots__ = ("name", "to_byte", "drops", "run_re", "weird", "closer_re", "pair_re")
+    __slots__ = ("name", "to_byte", "drops", "_run", "weird", "_closer", "pair_re", "_compiled")
 
     def __init__(self, name: str):
         self.name = name
@@ -59,7 +63,7 @@ class _CodePage:
         self.to_byte = {ord(ch): b for b, ch in sorted(forward.items(), reverse=True)}
         self.drops = bytes(b for b in range(0x80, 0xC0) if b not in forward)
         cls = "".join(re.escape(chr(c)) for c in sorted(self.to_byte)) + "\ufffd"
-        self.run_re = re.compile(f"[{cls}](?:[{cls}]|\\?)*")
+        self._run = f"[{cls}](?:[{cls}]|\\?)*"
         # Symbols that stand for UTF-8 continuation bytes: mojibake if a run decodes with them.
         self.weird = {ch for b, ch in forward.items()
                       if b < 0xC0 and not unicodedata.category(ch).startswith("L")}
@@ -76,7 +80,7 @@ class _CodePage:
                     prefix += forward[b]
                 alt = f"|{re.escape(prefix)}(?![{cls}])" if len(prefix) >= 2 else ""
                 forms.append(re.escape(quote) + alt)
-        self.closer_re = re.compile(f"(?:({forms[0]})|(?:{forms[1]}))(?![\\w{cls}])")
+        self._closer = f"(?:({forms[0]})|(?:{forms[1]}))(?![\\w{cls}])"
         # Nothing decodes unless a lead byte is followed by a continuation byte somewhere.
         leads = "".join(re.escape(chr(c)) for c, b in self.to_byte.items() if 0xC2 <= b <= 0xF4)
         conts = "".join(re.escape(chr(c)) for c, b in self.to_byte.items() if 0x80 <= b <= 0xBF)
@@ -85,7 +89,22 @@ class _CodePage:
             for b in self.drops:
                 self.to_byte.setdefault(b, b)
             cls = "".join(re.escape(chr(c)) for c in sorted(self.to_byte)) + "\ufffd"
-            self.run_re = re.compile(f"[{cls}](?:[{cls}]|\\?)*")
+            self._run = f"[{cls}](?:[{cls}]|\\?)*"
+        self._compiled: dict[str, re.Pattern] = {}
+
+    # Compiled when first needed: most texts need neither for most code pages (compiling
+    # all of them took 0.1 s of every process's first repair).
+    @property
+    def run_re(self) -> re.Pattern:
+        if "run" not in self._compiled:
+            self._compiled["run"] = re.compile(self._run)
+        return self._compiled["run"]
+
+    @property
+    def closer_re(self) -> re.Pattern:
+        if "closer" not in self._compiled:
+            self._compiled["closer"] = re.compile(self._closer)
+        return self._compiled["closer"]
 
 
 def _decode_byte(b: int, name: str) -> str:
@@ -157,8 +176,8 @@ def _seq_len(lead: int) -> int:
 
 
 def _decode_units(units: list[int], drops: bytes, lossy: bool, prev: str = " ", nxt: str = " ",
-                  closer=None, model=None,
-                  run: str | None = None) -> tuple[str, list[tuple[int, list[str]]]] | None:
+                  closer=None, model=None, run: str | None = None,
+                  qmarks: bool = True) -> tuple[str, list[tuple[int, list[str]]]] | None:
     """Decode byte units as UTF-8, filling at most one lost byte per character when ``lossy``.
 
     ``prev``/``nxt`` are the characters around the run (to tell opening from closing quotes),
@@ -191,7 +210,7 @@ def _decode_units(units: list[int], drops: bytes, lossy: bool, prev: str = " ", 
         j = i + 1
         while len(cont) < need and j < n:
             u = units[j]
-            if 0x80 <= u <= 0xBF or u == _WILD or (u == _QMARK and lossy and model):
+            if 0x80 <= u <= 0xBF or u == _WILD or (u == _QMARK and lossy and model and qmarks):
                 cont.append(u)
                 j += 1
             else:
@@ -250,6 +269,9 @@ def _decode_units(units: list[int], drops: bytes, lossy: bool, prev: str = " ", 
         chars.sort(key=_rank)  # stable: among equals, a byte lost at the end first
         ch, fits = _choose(chars, before, after, closer, model)
         alts = [c for c in chars if _letter_or_mark(c) and c != ch] if _letter_or_mark(ch) else []
+        if any(c in _PAIRED or _is_cjk(c) for c in chars):
+            # brackets (chosen by the text's other brackets) and CJK (by its words): all of them
+            alts = [c for c in chars if c != ch and (_letter_or_mark(c) or c in _PAIRED or _cjk_punct(c))]
         if alts and _CP1252_CONT.get(after) and 0xC2 <= _CP1252_LEAD.get(ch, 0) <= 0xDF:
             alts = []  # chosen for a second repair ("Ã" + "©"): not a letter of a word
         if not ch:
@@ -258,6 +280,19 @@ def _decode_units(units: list[int], drops: bytes, lossy: bool, prev: str = " ", 
         out.append(ch)
         i = j
     return "".join(out), guesses
+
+
+def _dropped(units: list[int]) -> bool:
+    """Does a lead byte here lack a continuation byte, with no "?" where it should be?"""
+    n = len(units)
+    for i, b in enumerate(units):
+        need = _seq_len(b) if b >= 0 else -1
+        if need > 0:
+            nxt = units[i + 1] if i + 1 < n else None
+            if nxt is not None and (0x80 <= nxt <= 0xBF or nxt < 0):
+                continue
+            return True
+    return False
 
 
 def _peek(units: list[int], j: int) -> str:
@@ -335,7 +370,7 @@ def _choose(chars: list[str], before: str, after: str, closer, model=None) -> tu
     return letters[0], True
 
 
-_MODELS: dict[str | None, dict[str, int]] = {}
+_MODELS: dict[str | None, dict[str, float]] = {}
 _STOPLISTS: dict[str, frozenset[str]] | None = None
 _MODEL_LANGUAGES = ("English", "Russian", "Ukrainian", "Bulgarian", "Serbian", "Greek", "Portuguese",
                     "Spanish", "French", "German", "Italian", "Czech", "Polish", "Slovak", "Hungarian",
@@ -348,51 +383,56 @@ def _stoplists() -> dict[str, frozenset[str]]:
     """jusText's stop-word lists of the languages whose letters mojibake loses."""
     global _STOPLISTS
     if _STOPLISTS is None:
-        _STOPLISTS = {}
-        try:
-            import justext
-
-            known = set(justext.get_stoplists())
-            for lang in _MODEL_LANGUAGES:
-                if lang in known:
-                    _STOPLISTS[lang] = frozenset(w.lower() for w in justext.get_stoplist(lang))
-        except Exception:  # noqa: BLE001 - without the lists the rank order decides
-            pass
+        _STOPLISTS = {k: frozenset(v) for k, v in wordlists.cached("stoplists", _read_stoplists).items()}
     return _STOPLISTS
 
 
-def _letter_model(lang: str | None = None) -> dict[str, int]:
-    """Letter pair and triple counts over stop-word lists (of one language, or of all).
+def _read_stoplists() -> dict[str, list[str]]:
+    lists: dict[str, list[str]] = {}
+    try:
+        import justext
 
-    A small language model to tell which letter a lost byte was (Russian "с" or "я", ...).
-    """
+        known = set(justext.get_stoplists())
+        for lang in _MODEL_LANGUAGES:
+            if lang in known:
+                lists[lang] = sorted({w.lower() for w in justext.get_stoplist(lang)})
+    except Exception:  # noqa: BLE001 - without the lists the rank order decides
+        pass
+    return lists
+
+
+def _letter_model(lang: str | None = None) -> dict[str, float]:
+    """Letter pair and triple counts: a small language model to tell which letter a lost byte
+    was (Russian "с" or "я", ...). Of the words of the language's wordfreq list, each counted
+    by its frequency; without one, of jusText's stop-word lists (of one language, or of all).
+    Built once per machine (:func:`wordlists.cached`)."""
     if lang not in _MODELS:
-        from collections import Counter
-
-        counts: Counter = Counter()
-        for name, words in _stoplists().items():
-            if lang is not None and name != lang:
-                continue
-            for w in words:
-                w = f" {w} "
-                counts.update(w[i:i + 2] for i in range(len(w) - 1))
-                counts.update(w[i:i + 3] for i in range(len(w) - 2))
-        firsts: Counter = Counter()
-        for pair, n in counts.items():
-            if len(pair) == 2:
-                firsts[pair[0]] += n
-        model = dict(counts)
-        model.update({f"{ch}\0": n for ch, n in firsts.items()})
-        _MODELS[lang] = model
+        code = _FREQ_CODE.get(lang or "")
+        if code and wordlists.has_list(code):
+            _MODELS[lang] = wordlists.cached(f"letters-{code}", lambda: _count_letters(
+                (w, f * 1e6) for w, f in wordlists.words(code) if not any(c.isdigit() for c in w)))
+        else:
+            _MODELS[lang] = wordlists.cached(f"letters-stop-{lang}", lambda: _count_letters(
+                (w, 1.0) for name, words in _stoplists().items() if lang is None or name == lang
+                for w in words))
     return _MODELS[lang]
 
 
-_USED: list[bool] = [False]
-
-
-def _model_used(lang: str | None) -> dict[str, int]:
-    _USED[0] = True
-    return _letter_model(lang)
+def _count_letters(weighted) -> dict[str, float]:
+    counts: dict[str, float] = {}
+    for w, n in weighted:
+        w = f" {w} "
+        for i in range(len(w) - 1):
+            counts[w[i:i + 2]] = counts.get(w[i:i + 2], 0.0) + n
+        for i in range(len(w) - 2):
+            counts[w[i:i + 3]] = counts.get(w[i:i + 3], 0.0) + n
+    firsts: dict[str, float] = {}
+    for pair, n in counts.items():
+        if len(pair) == 2:
+            firsts[pair[0]] = firsts.get(pair[0], 0.0) + n
+    counts.update({f"{ch}\0": n for ch, n in firsts.items()})
+    counts["\0total"] = sum(firsts.values()) or 1.0
+    return counts
 
 
 def _text_language(text: str) -> str | None:
@@ -439,11 +479,20 @@ def _looks_bad(s: str) -> bool:
 
 
 def _fix_with(text: str, page: _CodePage, final: bool = False,
-              lang: str | None = None) -> tuple[str, float] | None:
+              lang_of: str | None = None) -> tuple[str, float] | None:
     """Repair ``text`` as if read through ``page``; None when the page does not explain it.
 
     Returns (new text, score): characters explained by the repair minus runs that failed.
+    ``lang_of``: a text whose language (told by its stop words, only when a letter must be
+    guessed) is the text's.
     """
+    told: list[str | None] = []
+
+    def language() -> str | None:
+        if not told:
+            told.append(_text_language(lang_of) if lang_of is not None else None)
+        return told[0]
+
     if page.pair_re is None or not page.pair_re.search(text):
         return None
     runs = list(page.run_re.finditer(text))
@@ -479,6 +528,9 @@ def _fix_with(text: str, page: _CodePage, final: bool = False,
            and len(strict) >= (fails + len(undecided)) / 4)
     lossy: dict[int, tuple[str, list]] = {}
     weird = page.weird
+    # Where bytes were dropped (a lead byte with no continuation and no "?"), a "?" is a
+    # question mark, not a byte replaced by one.
+    qmarks = not (final and any(_dropped(_units(runs[idx].group(), to_byte)) for idx in undecided))
     for idx in undecided:
         m = runs[idx]
         if not doc and not any(c in weird or c == "\ufffd" for c in m.group()):
@@ -488,12 +540,12 @@ def _fix_with(text: str, page: _CodePage, final: bool = False,
         nxt = text[m.end()] if m.end() < len(text) else " "
         res = _decode_units(_units(m.group(), to_byte), page.drops, lossy=True, prev=prev, nxt=nxt,
                             closer=lambda m=m: _next_closer(text, m.end(), page),
-                            model=(lambda: _model_used(lang)) if final else None)
+                            model=(lambda: _letter_model(language())) if final else None, qmarks=qmarks)
         if res is None and doc and final:
             # The page is in use here: decode what decodes, keep what does not.
             res = _decode_units(_units(m.group(), to_byte), page.drops, lossy=True, prev=prev,
                                 nxt=nxt, closer=lambda m=m: _next_closer(text, m.end(), page),
-                                model=lambda: _model_used(lang), run=m.group())
+                                model=lambda: _letter_model(language()), run=m.group(), qmarks=qmarks)
             if res is not None and res[0] == m.group():
                 res = None
         if res is None:
@@ -539,7 +591,7 @@ def _fix_with(text: str, page: _CodePage, final: bool = False,
     result = "".join(out)
     if letter_guesses and final:
         # the text's language (when its stop words tell) first: only its word list is read
-        result = _by_vocabulary(result, letter_guesses, lang or _text_language(result))
+        result = _by_vocabulary(result, letter_guesses, language() or _text_language(result))
     return result, score - fails
 
 
@@ -577,25 +629,35 @@ def _by_vocabulary(text: str, guesses: list[tuple[int, list[str]]], lang: str | 
     guessed = Counter(text[lo:hi].lower() for lo, hi in spans)
     models: list[dict[str, int]] = []  # built when first needed: it takes a moment
     chars = list(text)
+    guesses = _by_brackets(chars, guesses)
+    cjk = [(off, alts) for off, alts in guesses if any(map(_is_cjk, [text[off], *alts]))]
+    if cjk:
+        _by_segmentation(text, cjk, chars)
+    left = {off: alts for off, alts in guesses}
+    decided: dict[tuple, tuple[str, ...]] = {}
+    for off, _ in cjk:
+        del left[off]
     for (lo, hi), items in spans.items():
-        if _is_cjk(text[items[0][0]]):  # no spaces between words: letter by letter, in context
-            for _ in range(2):  # twice: a guess next to a guess sees its neighbour's choice
-                for off, alts in items:
-                    left = chars[off - 1] if off > 0 else " "
-                    right = chars[off + 1] if off + 1 < len(chars) else " "
-                    chars[off] = max([text[off], *alts], key=lambda c: _cjk_score(left, c, right))
+        items = [(off, left[off]) for off, _ in items if off in left]
+        if not items:  # brackets, kana, ideographs, Hangul: chosen above
             continue
-        options = [[text[off], *alts] for off, alts in items]
+        options = [[chars[off], *alts] for off, alts in items]
+        # the same word with the same doubts comes back often ("я" or "с"): decided once
+        memo_key = ("".join(chars[lo:hi]), tuple((off - lo, *opt) for (off, _), opt in zip(items, options)))
+        if memo_key in decided:
+            for (off, _), ch in zip(items, decided[memo_key]):
+                chars[off] = ch
+            continue
         size = 1
         for opt in options:
             size *= len(opt)
         if size > 256:  # too many together: one letter at a time, the others as guessed
-            choices = [[tuple(text[o] for o, _ in items[:k]) + (c,) + tuple(text[o] for o, _ in items[k + 1:])
-                        for c in options[k]] for k in range(len(items))]
+            now = tuple(chars[o] for o, _ in items)
+            choices = [[now[:k] + (c,) + now[k + 1:] for c in options[k]] for k in range(len(items))]
             combos = [c for group in choices for c in group]
         else:
             combos = list(product(*options))
-        word = list(text[lo:hi])
+        word = chars[lo:hi]
         best, best_key = None, None
         for combo in combos:
             for (off, _), ch in zip(items, combo):
@@ -609,49 +671,229 @@ def _by_vocabulary(text: str, guesses: list[tuple[int, list[str]]], lang: str | 
                 key = (*key, _word_score(models[0], w))
                 if best_key is None or key > best_key:
                     best, best_key = combo, key
+        decided[memo_key] = best
         for (off, _), ch in zip(items, best):
             chars[off] = ch
     return "".join(chars)
 
 
 def _is_cjk(ch: str) -> bool:
+    if len(ch) != 1:
+        return False
     o = ord(ch)
-    return 0x3040 <= o <= 0x30FF or 0x3400 <= o <= 0x9FFF or 0xAC00 <= o <= 0xD7A3 or 0xF900 <= o <= 0xFAFF
+    return (0x3040 <= o <= 0x30FF or o == 0x3005 or 0x3400 <= o <= 0x9FFF or 0xAC00 <= o <= 0xD7A3
+            or 0xF900 <= o <= 0xFAFF)
 
 
-_CJK: list[dict[str, float]] = []
+_PAIRS = "()[]{}（）［］｛｝「」『』【】〔〕〈〉《》〖〗〘〙〚〛｢｣"
+_PAIRED = {c: (_PAIRS[i - i % 2], _PAIRS[i - i % 2 + 1]) for i, c in enumerate(_PAIRS)}
 
 
-def _cjk_model() -> tuple[dict[str, float], dict[str, float]]:
-    """Character and character-pair frequencies of Japanese, Chinese and Korean words (wordfreq)."""
-    if not _CJK:
-        uni: dict[str, float] = {}
-        pairs: dict[str, float] = {}
-        for code in ("ja", "zh", "ko"):
-            for w, f in _freq_list(code, "small").items():
-                for c in w:
-                    uni[c] = uni.get(c, 0.0) + f
-                for i in range(len(w) - 1):
-                    pairs[w[i:i + 2]] = pairs.get(w[i:i + 2], 0.0) + f
-        _CJK.extend((uni, pairs))
-    return _CJK[0], _CJK[1]
+def _cjk_punct(ch: str) -> bool:
+    return 0x3000 <= ord(ch) <= 0x303F or 0xFF01 <= ord(ch) <= 0xFF65
 
 
-def _cjk_score(left: str, ch: str, right: str) -> float:
-    """log P(ch | left) + log P(right | ch): character pairs, backing off to characters."""
-    import math
+def _offsets(guesses: list[tuple[int, list[str]]]) -> set[int]:
+    return {off for off, _ in guesses}
 
-    uni, pairs = _cjk_model()
-    total = uni.get("\0") or uni.setdefault("\0", sum(uni.values()) or 1.0)
-    p = (uni.get(ch, 0.0) + 1e-12) / total
-    if left in uni:
-        score = math.log(0.9 * pairs.get(left + ch, 0.0) / uni[left] + 0.1 * p)
-    else:
-        score = math.log(p)
-    if right in uni:
-        score += math.log(0.9 * pairs.get(ch + right, 0.0) / (uni.get(ch, 0.0) + 1e-12)
-                          + 0.1 * uni[right] / total)
-    return score
+
+def _by_brackets(chars: list[str], guesses: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
+    """Choose the guesses that may be brackets by the brackets around them on their line: a
+    closing one where its opening one is still open, an opening one where its closing one comes;
+    a bracket neither explains is not chosen when something else may stand there. Returns the
+    guesses left to choose."""
+    left = []
+    for off, alts in guesses:
+        options = [chars[off], *alts]
+        if not any(c in _PAIRED for c in options):
+            left.append((off, alts))
+            continue
+        choice = None
+        for c in options:
+            opening, closing = _PAIRED.get(c, ("", ""))
+            if c == closing and _unmatched(chars, off, -1, opening, closing):
+                choice = c
+                break
+        if choice is None:
+            for c in options:
+                opening, closing = _PAIRED.get(c, ("", ""))
+                if c == opening and _unmatched(chars, off, 1, opening, closing):
+                    choice = c
+                    break
+        if choice is None:
+            others = [c for c in options if c not in _PAIRED]
+            if others:
+                chars[off] = others[0]
+                if len(others) > 1:  # a letter or a punctuation mark: by the words around it
+                    left.append((off, others[1:]))
+            else:
+                left.append((off, alts))
+            continue
+        chars[off] = choice
+    return left
+
+
+def _unmatched(chars: list[str], off: int, step: int, opening: str, closing: str) -> bool:
+    """Is there an opening bracket before ``off`` (step -1), or a closing one after it (step 1),
+    on the same line that no other bracket of the pair matches?"""
+    mine, other = (closing, opening) if step < 0 else (opening, closing)
+    depth = 0
+    i = off + step
+    for _ in range(500):
+        if i < 0 or i >= len(chars) or chars[i] == "\n":
+            return False
+        c = chars[i]
+        if c == mine:
+            depth += 1
+        elif c == other:
+            if depth == 0:
+                return True
+            depth -= 1
+        i += step
+    return False
+
+
+def _by_segmentation(text: str, guesses: list[tuple[int, list[str]]], chars: list[str]) -> None:
+    """Choose the guessed kana, ideographs and Hangul of each run of them (Japanese, Chinese and
+    Korean have no spaces between words) as the likeliest split of the run into known words:
+    the words' frequencies multiplied, a character no word explains paying a high price. The
+    run is read as each of the languages its letters may be written in, and the best is kept."""
+    runs: dict[tuple[int, int], list[tuple[int, list[str]]]] = {}
+    guessed = _offsets(guesses)
+    japanese = any(m.start() not in guessed for m in _KANA.finditer(text))
+    for off, alts in guesses:
+        lo = off
+        while lo > 0 and off - lo < 200 and (_is_cjk(chars[lo - 1]) or lo - 1 in guessed):
+            lo -= 1
+        hi = off + 1
+        while hi < len(text) and hi - off < 200 and (_is_cjk(chars[hi]) or hi in guessed):
+            hi += 1
+        runs.setdefault((lo, hi), []).append((off, alts))
+    for (lo, hi), items in runs.items():
+        options = [[c] for c in chars[lo:hi]]
+        for off, alts in items:
+            options[off - lo] = [chars[off], *alts]
+        letters = "".join(c for opt in options for c in opt)
+        if any(0x3040 <= ord(c) <= 0x30FF for c in letters):
+            langs = ("ja",)
+        elif any(0xAC00 <= ord(c) <= 0xD7A3 for c in letters):
+            langs = ("ko",)
+        elif japanese:
+            langs = ("ja",)  # ideographs in a text that writes kana: Japanese words
+        else:
+            langs = ("ja", "zh")
+        best = max((_segment(options, lang) for lang in langs), key=lambda r: r[0])
+        if best[1]:
+            for k, ch in enumerate(best[1]):
+                chars[lo + k] = ch
+
+
+_KANA = re.compile("[\u3041-\u3096\u30a1-\u30fa]")
+_MAX_WORD = 8
+_UNKNOWN = math.log(1e-3)  # a character outside every word: as if in a word this rare
+_COMMA = math.log(3e-2)
+_UNKNOWN_KATAKANA = math.log(1e-6)
+
+
+def _segment(options: list[list[str]], lang: str) -> tuple[float, list[str]]:
+    """The likeliest text of a run whose characters each have ``options``, and its score: the
+    best split into words of ``lang`` (dynamic programming over the run: linear in its length)."""
+    words, prefixes, singles = _cjk_lexicon(lang)
+    if not words:
+        return float("-inf"), []
+    kata_total = _katakana_total(lang)
+    n = len(options)
+    best = [float("-inf")] * (n + 1)
+    back: list[tuple[int, tuple[str, ...]] | None] = [None] * (n + 1)
+    best[0] = 0.0
+    for j in range(n):
+        here = best[j]
+        if here == float("-inf"):
+            continue
+        for c in options[j]:
+            if not c.isalpha() or c == "ー":  # punctuation: 、 and 。 are common, the rest less so
+                # ("ー" lengthens the letter before it: it is not a word of its own)
+                punct = unicodedata.category(c)[0] == "P"
+                sc = here + (_COMMA if c in "、。・" else _UNKNOWN if punct else -40.0)
+            else:
+                sc = here + singles.get(c, _UNKNOWN - 20.0) + _UNKNOWN
+            if sc > best[j + 1]:
+                best[j + 1], back[j + 1] = sc, (j, (c,))
+        # a katakana word no list knows (a name, a new loanword): a price per letter; of a
+        # letter in doubt the commonest katakana; "・" separates words, "ー" does not start one
+        kata, cost = "", 0.0
+        for k in range(j, min(n, j + 16)):
+            c = max((c for c in options[k] if 0x30A1 <= ord(c) <= 0x30FC and c != "・"),
+                    key=lambda c: singles.get(c, -99.0), default=None)
+            if c is None or (k == j and c == "ー"):
+                break
+            kata += c
+            cost += singles.get(c, -20.0) - kata_total
+            sc = here + _UNKNOWN_KATAKANA + cost
+            if len(kata) >= 2 and sc > best[k + 1]:
+                best[k + 1], back[k + 1] = sc, (j, tuple(kata))
+        frontier: list[tuple[str, tuple[str, ...]]] = [("", ())]
+        for k in range(j, min(n, j + _MAX_WORD)):
+            frontier = [(s + c, a + (c,)) for s, a in frontier for c in options[k]
+                        if s + c in prefixes and (s or c != "ー")]
+            if not frontier:
+                break
+            if len(frontier) > 64:  # many guesses in a row: keep the likeliest prefixes
+                frontier.sort(key=lambda t: prefixes[t[0]], reverse=True)
+                del frontier[64:]
+            for s, a in frontier:
+                lp = words.get(s)
+                if lp is not None and here + lp > best[k + 1]:
+                    best[k + 1], back[k + 1] = here + lp, (j, a)
+    out: list[str] = []
+    i = n
+    while i > 0:
+        j, a = back[i]
+        out[:0] = a
+        i = j
+    return best[n], out
+
+
+_LEXICONS: dict[str, tuple[dict[str, float], dict[str, float], dict[str, float]]] = {}
+
+
+@lru_cache(maxsize=8)
+def _katakana_total(lang: str) -> float:
+    """Log of the share of katakana among the letters of ``lang``'s words: a letter of an
+    unknown katakana word costs its share among katakana (rare ones, as "ヮ", much more)."""
+    singles = _cjk_lexicon(lang)[2]
+    shares = [math.exp(singles[c]) for c in map(chr, range(0x30A1, 0x30FD)) if c in singles and c != "・"]
+    return math.log(sum(shares)) if shares else 0.0
+
+
+def _cjk_lexicon(lang: str) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    """(word -> log frequency, prefix -> log frequency of its likeliest word, character -> log
+    frequency of its occurrences) of the words of wordfreq's list for ``lang`` written in kana,
+    ideographs or Hangul."""
+    if lang not in _LEXICONS:
+        _LEXICONS[lang] = wordlists.cached(f"cjk-{lang}", lambda: _build_lexicon(lang))
+    return _LEXICONS[lang]
+
+
+def _build_lexicon(lang: str) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    words: dict[str, float] = {}
+    prefixes: dict[str, float] = {}
+    counts: dict[str, float] = {}
+    total = 0.0
+    size = "large" if wordlists.has_list(lang, "large") else "small"  # no long Korean list
+    for w, f in wordlists.words(lang, size):
+        if len(w) > _MAX_WORD or not all(map(_is_cjk, w)):
+            continue
+        lp = math.log(f)
+        words[w] = lp
+        for k in range(1, len(w) + 1):
+            if prefixes.get(w[:k], -1e9) < lp:
+                prefixes[w[:k]] = lp
+        for c in w:
+            counts[c] = counts.get(c, 0.0) + f
+        total += f * len(w)
+    singles = {c: math.log(f / total) for c, f in counts.items()} if total else {}
+    return words, prefixes, singles
 
 
 # Languages whose words a lost byte may leave in doubt, by script (wordfreq's codes), and
@@ -670,22 +912,9 @@ _FREQ_CODE = {"English": "en", "Russian": "ru", "Ukrainian": "uk", "Bulgarian": 
               "Turkish": "tr", "Croatian": "hr", "Slovenian": "sl", "Lithuanian": "lt", "Latvian": "lv",
               "Icelandic": "is", "Danish": "da", "Norwegian_Bokmal": "nb", "Swedish": "sv",
               "Finnish": "fi", "Dutch": "nl", "Catalan": "ca", "Vietnamese": "vi"}
-_FREQ_LISTS: dict[tuple[str, str], dict[str, float]] = {}
 
 
-def _freq_list(code: str, size: str) -> dict[str, float]:
-    """wordfreq's word -> frequency table ("small": the commonest words, "large": many more)."""
-    key = (code, size)
-    if key not in _FREQ_LISTS:
-        try:
-            import wordfreq
-
-            _FREQ_LISTS[key] = wordfreq.get_frequency_dict(code, size)
-        except Exception:  # noqa: BLE001 - no such list, or wordfreq missing: jusText's lists
-            _FREQ_LISTS[key] = {}
-    return _FREQ_LISTS[key]
-
-
+@lru_cache(maxsize=65536)
 def _word_frequency(word: str, lang: str | None) -> float:
     """How common ``word`` (small letters) is in the text's language or, when that is not
     known, in any language of its script (0.0 for a word none of them knows)."""
@@ -697,10 +926,10 @@ def _word_frequency(word: str, lang: str | None) -> float:
     codes = (code,) if code and code in _FREQ_LANGUAGES.get(script, ()) else _FREQ_LANGUAGES.get(script, ())
     best = 0.0
     for c in codes:
-        best = max(best, _freq_list(c, "small").get(word, 0.0))
-    if best == 0.0:  # a long list takes a second to load: only the likeliest language's
-        best = _freq_list(codes[0], "large").get(word, 0.0) if codes else 0.0
-    if best == 0.0 and not _freq_list("en", "small"):  # no wordfreq: rank in jusText's lists
+        best = max(best, wordlists.frequency(c, word))
+    if best == 0.0 and codes:  # of the long lists only the likeliest language's
+        best = wordlists.frequency(codes[0], word, "large")
+    if best == 0.0 and not wordlists.has_list("en"):  # no wordfreq: rank in jusText's lists
         rank = _ranks(lang).get(word)
         if rank is not None:
             best = 1e-9 / (rank + 10)
@@ -731,22 +960,21 @@ def _ranks(lang: str | None) -> dict[str, int]:
     return _RANKS[lang]
 
 
-def _word_score(model: dict[str, int], word: str) -> float:
-    """Log-likelihood of a word under the letter model: each letter given the two before it,
-    backing off to the one before and to letter counts (so an unseen letter is unlikely)."""
-    import math
-
-    total = model.get("\0total")
-    if total is None:
-        total = model["\0total"] = sum(n for k, n in model.items() if k.endswith("\0")) or 1
+def _word_score(model: dict[str, float], word: str) -> float:
+    """Log-likelihood of a word under the letter model: each letter (the first one too) given
+    the two before it, backing off to the one before and to letter counts (so an unseen letter
+    is unlikely)."""
+    total = model.get("\0total") or 1.0
     w = f" {word} "
     score = 0.0
-    for i in range(2, len(w)):
-        a, b, c = w[i - 2], w[i - 1], w[i]
+    for i in range(1, len(w)):
+        b, c = w[i - 1], w[i]
         p1 = (model.get(c + "\0", 0) + 0.1) / (total + 100)
-        p2 = (model.get(b + c, 0) + 2 * p1) / (model.get(b + "\0", 0) + 2)
-        p3 = (model.get(a + b + c, 0) + 2 * p2) / (model.get(a + b, 0) + 2)
-        score += math.log(p3)
+        p = (model.get(b + c, 0) + 2 * p1) / (model.get(b + "\0", 0) + 2)
+        if i >= 2:
+            a = w[i - 2]
+            p = (model.get(a + b + c, 0) + 2 * p) / (model.get(a + b, 0) + 2)
+        score += math.log(p)
     return score
 
 
@@ -757,6 +985,8 @@ def _strong(text: str, m: re.Match, page: _CodePage, decoded: str, lossy: bool =
     if not lossy and (any(_long_signature(ord(c)) for c in decoded)
                       or sum(_cjk_signature(ord(c)) for c in decoded) >= 2):
         return True  # 3-4 byte characters spelled out whole: clean text hardly ever does that
+    if lossy and sum(_cjk_signature(ord(c)) for c in decoded) >= 3 and len(m.group()) >= 8:
+        return True  # kana, ideographs, Hangul: three at least (9 bytes), even with bytes lost
     if not all(map(_everyday, decoded)) and not _one_alphabet(decoded):
         return False  # a stray ideograph, syllable or rare letter needs the whole document's support
     lo, hi = _word_bounds(text, m.start(), m.end())
@@ -833,16 +1063,12 @@ def _repair_own(text: str, paired: list[bool] | None = None) -> str:
             if res is None:
                 continue
             if best is None or res[1] > best[0]:
-                best = (res[1], page)
+                best = (res[1], page, res[0])
         if best is None:
             break
-        _USED[0] = False
-        res = _fix_with(text, best[1], final=True)
-        if res is not None and _USED[0]:
-            # Letters were guessed: guess again with the model of the text's own language.
-            lang = _text_language(res[0])
-            if lang is not None:
-                res = _fix_with(text, best[1], final=True, lang=lang) or res
+        # Letters are guessed with the model of the text's own language, told by its stop
+        # words in the page's first reading (a lost letter here and there does not hide them).
+        res = _fix_with(text, best[1], final=True, lang_of=best[2])
         if res is None or res[0] == text:
             break
         text = res[0]
@@ -921,7 +1147,7 @@ def repair(text: str) -> str:
     # here (Latin-2's are Windows-1250's), or fixes C1 controls, "Ã " or "Â "
     theirs = _ftfy(text) if paired or _C1_OR_A.search(text) else text
     proposals = [theirs, ours]
-    if theirs != text:
+    if theirs not in (text, ours):
         proposals.append(_repair_own(theirs))
     if ours != text:
         proposals.append(_ftfy(ours))
@@ -1010,6 +1236,8 @@ def _word_info(word: str) -> tuple[bool, int]:
     for i, ch in enumerate(word):
         o = ord(ch)
         if ch.isalpha():
+            if 0xC0 <= o <= 0x24F and i and _is_cjk(word[i - 1]):
+                bad = True  # "態čž": an accented Latin letter right after an ideograph or kana
             sc = _script_of(o)
             if sc:
                 scripts.add(sc)

@@ -321,3 +321,75 @@ def test_long_adversarial_input_is_linear():
         rep(big)
         t2 = time.perf_counter()
         assert t2 - t1 < 30 * (t1 - t0) + 1.0, unit  # ten times the text: not a hundred times the time
+
+
+# Japanese through readers that drop bytes: Windows-1250 drops 0x81 and 0x83, so nearly every
+# kana loses its middle byte and hiragana and katakana must be told apart by the words they
+# make; brackets are told by the brackets around them.
+JAPANESE_LOSSY = [
+    "お問い合わせはこちら",
+    "プライバシーポリシー",
+    "「なし」にして下の「適用」をクリック。",
+    "ファイルやフォルダを追加する方法",
+    "商品の出所を表示する機能（出所表示機能）があります。",
+]
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "cp874+", "cp1250"])
+@pytest.mark.parametrize("text", JAPANESE_LOSSY)
+def test_japanese_with_lost_bytes_repaired(text, encoding):
+    assert repair(corrupt(text, encoding)) == text
+
+
+def test_chinese_or_japanese_phrase_read_in_its_own_language():
+    # "花前" or "花卉": as Chinese "花卉" is a word, but "態" is written so only in Japanese
+    text = "Dance (花前態舞)!! The show"
+    for encoding in ("cp1252", "cp1250"):
+        assert repair(corrupt(text, encoding)) == text
+
+
+def test_brackets_chosen_by_their_partners():
+    text = "「体重計」は類似する？【TEL】 03"
+    assert repair(corrupt(text, "cp1252")) == text
+
+
+def test_question_mark_kept_where_bytes_were_dropped():
+    # "нравятся?" through Windows-1252: three letters lost their last byte; the "?" is a
+    # question mark, not the lost byte of the last one
+    text = "Есть блюда, которые вам не нравятся? Нет, мне нравится всё."
+    got = repair(corrupt(text, "cp1252"))
+    assert "нравятся?" in got and got.count("?") == 1
+
+
+def test_unknown_words_guessed_by_a_letter_model_of_the_language():
+    # "сыроедческие": no list has it; a rare letter ("ѐ") does not start it
+    got = repair(corrupt("Потом смузибоулы, сыроедческие торты и салаты.", "cp1252"))
+    assert "ѐ" not in got and "сыроедческие" in got
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "cp1250"])
+def test_katakana_names_split_at_the_middle_dot(encoding):
+    # "・" separates the words of a foreign name; an unknown katakana word does not run on
+    # through "の" (read as the rare "ヮ") into the next word
+    for text in ("ガストン・ルーガのバックパック", "ジョン・スミスさんのブログ"):
+        assert repair(corrupt(text, encoding)) == text
+
+
+def test_long_sound_mark_is_not_a_word_of_its_own():
+    from clipper.core.mojibake import _segment
+
+    options = [["ガ"], ["ス"], ["ト"], ["ン"], ["・"], ["に", "ル"], ["ー"], ["ガ"]]
+    assert "".join(_segment(options, "ja")[1]) == "ガストン・ルーガ"
+
+
+def test_the_same_word_in_doubt_is_decided_once(monkeypatch):
+    from clipper.core import mojibake
+
+    calls = []
+    real = mojibake._word_frequency.__wrapped__
+    mojibake._word_frequency.cache_clear()
+    monkeypatch.setattr(mojibake, "_word_frequency", lambda w, lang: calls.append(w) or real(w, lang))
+    text = "Я пришла с мамой, и я ушла с папой. " * 40
+    got = repair(corrupt(text, "cp1252"))
+    assert "Ñ" not in got and got.count("пришла") == 40
+    assert len(calls) < 200  # not once per occurrence (160 words in doubt)

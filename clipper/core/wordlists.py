@@ -1,0 +1,233 @@
+"""wordfreq's word lists, read without loading them: ``frequency(lang, word)`` in microseconds.
+
+Loading one of wordfreq's long lists takes a second or more (a dictionary of 700,000 words),
+and every worker process would pay it again. Here each list is written once per machine (at
+first use, into the user cache) as a file of ``word<TAB>centibels`` lines sorted by their
+UTF-8 bytes, then looked up by binary search in a memory map: nothing is loaded, and the pages
+read are shared by all processes through the OS cache. ``cached(name, build)`` keeps a table
+derived from the lists the same way (marshal), built once per machine. Every file is written
+atomically and checked when opened (a list by its closing line, a table by its checksum): a
+damaged one is built again. Without a writable cache, or without wordfreq, everything still
+works from memory (slower), or finds nothing. Folders of other wordfreq installs that no
+process used for a month are removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import mmap
+import os
+import shutil
+import time
+from pathlib import Path
+
+_FORMAT = 2
+# The last line of a list file: b"\xff" sorts after every UTF-8 word, so the binary search is
+# unaffected; it holds the size of the lines before it (a cut or grown file is rebuilt).
+_END = b"\xffend\t%d\n"
+_MAGIC = b"CLW2"  # a table file: magic, sha256 of the marshal data (16 bytes), the data
+_STALE = 30 * 86400
+_MAPS: dict[tuple[str, str], mmap.mmap | dict[str, int] | None] = {}
+_CACHED: dict[str, object] = {}
+
+
+def _folder() -> Path | None:
+    """The cache folder for the installed wordfreq (told by where its data folder is and when
+    it was last changed: importing wordfreq takes half a second, asking its version a tenth).
+    The data folder, not the module's file: a bundled app has no such file."""
+    global _VERSION
+    if _VERSION is None:
+        try:
+            from importlib.util import find_spec
+
+            data = os.path.join(os.path.dirname(find_spec("wordfreq").origin), "data")
+            stamp = f"{data}:{os.stat(data).st_mtime_ns}"
+            _VERSION = hashlib.sha256(stamp.encode("utf-8", "surrogateescape")).hexdigest()[:12]
+        except Exception:  # noqa: BLE001 - no wordfreq: no lists
+            _VERSION = ""
+    if not _VERSION:
+        return None
+    from clipper.core.paths import cache_root
+
+    folder = cache_root() / "wordlists" / f"wordfreq-{_VERSION}-{_FORMAT}"
+    if not _TOUCHED:
+        _TOUCHED.append(True)
+        try:
+            os.utime(folder)  # in use: not stale for other installs' processes
+        except OSError:
+            pass
+    return folder
+
+
+_TOUCHED: list[bool] = []
+
+
+def _prune(folder: Path) -> None:
+    """Remove the folders of other wordfreq installs (or formats) unused for a month."""
+    try:
+        for other in folder.parent.iterdir():
+            if other != folder and other.name.startswith("wordfreq-") and other.is_dir() \
+                    and time.time() - other.stat().st_mtime > _STALE:
+                shutil.rmtree(other, ignore_errors=True)
+    except OSError:
+        pass
+
+
+_VERSION: str | None = None
+
+
+def _buckets(lang: str, size: str) -> list[list[str]]:
+    """wordfreq's list: words grouped by frequency, bucket i holding words of 10^(-i/100)."""
+    try:
+        import wordfreq
+
+        return wordfreq.get_frequency_list(lang, size)
+    except Exception:  # noqa: BLE001 - no such list
+        return []
+
+
+def _write(path: Path, data: bytes) -> bool:
+    from clipper.core.fsutil import atomic_write_bytes
+
+    try:
+        if not path.parent.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _prune(path.parent)
+        atomic_write_bytes(path, data)
+        return True
+    except Exception:  # noqa: BLE001 - a read-only or full cache: work from memory
+        return False
+
+
+def _table(lang: str, size: str) -> mmap.mmap | dict[str, int] | None:
+    key = (lang, size)
+    if key in _MAPS:
+        return _MAPS[key]
+    table: mmap.mmap | dict[str, int] | None = None
+    folder = _folder()
+    path = folder / f"{size}_{lang}.tsv" if folder else None
+    if path is not None:
+        table = _open(path)
+        if table is None:  # not built yet, or damaged: (re)build it
+            buckets = _buckets(lang, size)
+            best: dict[str, int] = {}
+            for i, bucket in enumerate(buckets):
+                for w in bucket:
+                    if w not in best:
+                        best[w] = i
+            keyed = {w.encode("utf-8"): i for w, i in best.items() if "\n" not in w and "\t" not in w}
+            tails = [b"\t%d\n" % i for i in range(len(buckets))]
+            lines = b"".join([w + tails[keyed[w]] for w in sorted(keyed)])
+            if _write(path, lines + _END % len(lines)):
+                table = _open(path)
+            if table is None:
+                table = best
+    _MAPS[key] = table
+    return table
+
+
+def _open(path: Path) -> mmap.mmap | None:
+    """The list file mapped in memory, or None when missing or not whole."""
+    try:
+        with open(path, "rb") as fh:
+            table = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):  # missing, or empty (an empty file cannot be mapped)
+        return None
+    tail = table[-40:]
+    nl = tail.rfind(b"\n", 0, len(tail) - 1)
+    if tail[nl + 1:] != _END % (len(table) - len(tail) + nl + 1):
+        table.close()
+        return None
+    return table
+
+
+def _bucket(lang: str, word: str, size: str) -> int | None:
+    table = _table(lang, size)
+    if table is None:
+        return None
+    if isinstance(table, dict):
+        return table.get(word)
+    key = word.encode("utf-8")
+    lo, hi = 0, len(table)
+    while lo < hi:  # lo is always the start of a line
+        mid = (lo + hi) // 2
+        nl = table.rfind(b"\n", lo, mid)
+        start = nl + 1 if nl >= 0 else lo
+        end = table.find(b"\n", start)
+        if end < 0:
+            end = len(table)
+        w, _, b = table[start:end].partition(b"\t")
+        if w == key:
+            try:
+                return int(b)
+            except ValueError:  # a damaged line: as if the word were not there
+                return None
+        if w < key:
+            lo = end + 1
+        else:
+            hi = start
+    return None
+
+
+def frequency(lang: str, word: str, size: str = "small") -> float:
+    """How often ``word`` is used in ``lang`` per wordfreq's list ("small" or "large"): 0.0
+    for a word the list does not have (or no such list)."""
+    b = _bucket(lang, word, size)
+    return 10.0 ** (-b / 100) if b is not None else 0.0
+
+
+def has_list(lang: str, size: str = "small") -> bool:
+    table = _table(lang, size)
+    if isinstance(table, mmap.mmap):
+        return not table[:1].startswith(b"\xff")  # more than the closing line
+    return bool(table)
+
+
+def words(lang: str, size: str = "small"):
+    """Every (word, frequency) of a list, read from its file (or from wordfreq)."""
+    table = _table(lang, size)
+    if isinstance(table, mmap.mmap):
+        end = table.rfind(b"\n\xff") + 1  # the closing line is not a word
+        for line in table[:end].decode("utf-8", "replace").split("\n"):
+            w, _, b = line.partition("\t")
+            if b.isdigit():
+                yield w, 10.0 ** (-int(b) / 100)
+    elif table:
+        for w, b in table.items():
+            yield w, 10.0 ** (-b / 100)
+
+
+def cached(name: str, build):
+    """``build()``'s result (plain data: dicts, lists, str, float), built once per machine and
+    kept in the user cache; once per process in memory."""
+    if name in _CACHED:
+        return _CACHED[name]
+    folder = _folder()
+    path = folder / f"{name}.marshal" if folder else None
+    value = None
+    if path is not None:
+        try:
+            data = path.read_bytes()
+            if data[:4] == _MAGIC and hashlib.sha256(data[20:]).digest()[:16] == data[4:20]:
+                value = marshal.loads(data[20:])
+        except (OSError, EOFError, ValueError, TypeError):
+            value = None  # missing or damaged: built again
+    if value is None:
+        value = build()
+        if path is not None:
+            data = marshal.dumps(value)
+            _write(path, _MAGIC + hashlib.sha256(data).digest()[:16] + data)
+    _CACHED[name] = value
+    return value
+
+
+def _reset() -> None:
+    """Forget the open tables (tests: a new cache folder)."""
+    for table in _MAPS.values():
+        if isinstance(table, mmap.mmap):
+            table.close()
+    _MAPS.clear()
+    _CACHED.clear()
+    _TOUCHED.clear()
+
