@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import logging
 import re
+from bisect import bisect_right
 from collections import Counter
 from copy import deepcopy
 from dataclasses import dataclass, field
@@ -301,16 +302,55 @@ def _metadata(tree, url: str):
         return None
 
 
-def _trafilatura(tree, url: str):
+def _trafilatura(tree, url: str, second_opinion: bool = False):
+    """trafilatura's result and, with ``second_opinion``, readability's article (a <div>, or None
+    when it found nothing). trafilatura's own comparison with readability is given this same
+    result, so that readability runs once per page."""
     from trafilatura import bare_extraction
 
+    # Formatting is left out: only the text is used (the page's own elements give the markup),
+    # and with it trafilatura keeps less of the article (measured: recall -0.01).
+    opts = dict(include_comments=False, include_images=True, include_links=True,
+                include_formatting=False, include_tables=True)
+    seen = []
+
+    def opinion():
+        if not seen:
+            seen.append(_readability(tree))
+        return seen[0]
+
+    restore = _lend_readability(opinion) if second_opinion else None
     try:
-        return bare_extraction(
-            tree, url=url or None, include_comments=False, include_images=True, include_links=True,
-            include_formatting=True, include_tables=True, with_metadata=False, fast=True,
-        )
+        doc = bare_extraction(tree, url=url or None, with_metadata=False, fast=not second_opinion, **opts)
     except Exception:  # noqa: BLE001 -- a library bug must not lose the page; fall back below
+        doc = None
+    finally:
+        if restore:
+            restore()
+    return doc, (opinion() if second_opinion else None)
+
+
+def _lend_readability(opinion):
+    """Make trafilatura's comparison step use ``opinion()`` (our readability result, computed
+    once) instead of running readability again; returns the function that undoes it, or None
+    when trafilatura's internals are not as expected (it then runs its own)."""
+    try:
+        from trafilatura import external
+    except ImportError:
         return None
+    original = getattr(external, "try_readability", None)
+    if original is None:
+        return None
+
+    def lent(_htmlinput):
+        body = opinion()
+        return deepcopy(body) if body is not None else lxml_html.Element("div")
+
+    external.try_readability = lent
+
+    def restore():
+        external.try_readability = original
+    return restore
 
 
 # --- the article's own elements -------------------------------------------------------------
@@ -359,20 +399,13 @@ def _descends(el) -> bool:
 def _coverage(root, xml_body):
     """Word counts under ``root``: (covered, total) per subtree, (covered, total) of each element's
     own text and its children's tails, and how many words trafilatura's text has."""
-    t_words = _COVER_TOKEN.findall(" ".join(xml_body.itertext()).lower())
+    t_words = [w.lower() for w in _COVER_TOKEN.findall(_joined_text(xml_body, _XML_INLINE)[0])]
     available = Counter(tuple(t_words[i:i + 4]) for i in range(len(t_words) - 3))
+    text, offsets, pieces = _joined_text(root, _INLINE)
     words, owners = [], []
-    for event, el in etree.iterwalk(root, events=("start", "end")):
-        if event == "start":  # (JSON-LD scripts stay for metadata: their text is not the page's)
-            text, owner = (el.text if isinstance(el.tag, str) and el.tag not in _UNSEEN else None), el
-        elif el is root:
-            break
-        else:
-            text, owner = el.tail, el.getparent()
-        if text:
-            found = _COVER_TOKEN.findall(text.lower())
-            words.extend(found)
-            owners.extend([owner] * len(found))
+    for m in _COVER_TOKEN.finditer(text):
+        words.append(m.group().lower())
+        owners.append(pieces[bisect_right(offsets, m.start()) - 1])
     grams = [tuple(words[i:i + 4]) for i in range(len(words) - 3)]
     runs, i = [], 0  # maximal runs of page 4-grams that trafilatura's text has
     while i < len(grams):
@@ -429,6 +462,43 @@ def _coverage(root, xml_body):
         if el in covered:
             covered[parent] = covered.get(parent, 0) + covered[el]
     return covered, total, own_cov, own_total, len(t_words)
+
+
+_XML_INLINE = {"hi", "ref", "del"}  # trafilatura's inline elements
+
+
+def _joined_text(root, inline):
+    """The text under ``root`` as a reader sees it: pieces inside a word stay joined across inline
+    elements ('H<sub>2</sub>O' is one word, as trafilatura writes it), blocks and line breaks part
+    words. Returns the text, each piece's start offset and each piece's owner (the element whose
+    own text or child's tail it is)."""
+    parts, offsets, owners = [], [], []
+    size = 0
+
+    def add(piece, owner):
+        nonlocal size
+        offsets.append(size)
+        owners.append(owner)
+        parts.append(piece)
+        size += len(piece)
+
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        tag = el.tag if isinstance(el.tag, str) else None
+        parts_words = tag is not None and (tag not in inline or tag in ("br", "img", "lb"))
+        if event == "start":
+            if parts_words:
+                add(" ", el)
+            # (JSON-LD scripts stay for metadata: their text is not the page's)
+            text, owner = (el.text if tag is not None and tag not in _UNSEEN else None), el
+        elif el is root:
+            break
+        else:
+            if parts_words:
+                add(" ", el.getparent())
+            text, owner = el.tail, el.getparent()
+        if text:
+            add(text, owner)
+    return "".join(parts), offsets, owners
 
 
 def _fill_gaps(words, t_words, segments, is_covered) -> None:
@@ -748,6 +818,30 @@ def _readability_class():
     return _READABILITY[0]
 
 
+def _readability_body(html):
+    """readability's summary document (as trafilatura parsed it) -> a <div> of its article."""
+    body = html.find(".//body") if html.tag != "body" else html
+    if body is None:
+        body = html
+    inner = [c for c in body if isinstance(c.tag, str)]
+    div = inner[0] if len(inner) == 1 and inner[0].tag == "div" else body
+    div = deepcopy(div)
+    div.tag = "div"
+    return div
+
+
+def _holds_article_text(el) -> bool:
+    """Whether ``el`` holds running text: paragraphs of some length, a few hundred characters."""
+    total = 0
+    for p in el.iter("p"):
+        n = len(text_of(p))
+        if n >= 80:
+            total += n
+            if total >= 400:
+                return True
+    return False
+
+
 def _readability(tree):
     try:
         document = _readability_class()
@@ -756,6 +850,8 @@ def _readability(tree):
     try:
         copy = deepcopy(tree)
         for el in copy.xpath("//nav|//header|//footer|//aside|//select|//button"):
+            if el.tag in ("header", "aside") and _holds_article_text(el):
+                continue  # (some sites put the article in an <aside> or its lead in a <header>)
             _remove(el)  # page chrome readability would score away anyway; half the elements
         summary = document(copy).summary(html_partial=True)
         if not summary:
@@ -1077,10 +1173,10 @@ def extract_article(html: str, url: str = "", resources: dict[str, str] | None =
     meta = _metadata(tree, url or "")
     art = Article(body=None)
     _fill_metadata(art, tree, meta, url or "")
-    doc = _trafilatura(tree, base_url) if mode == "article" else None
+    doc, seen = _trafilatura(tree, base_url, second_opinion=not large) if mode == "article" else (None, None)
 
     if mode == "article":
-        body = _choose(tree, doc, base_url, art, second_opinion=not large)
+        body = _choose(tree, doc, base_url, art, second_opinion=not large, seen=seen)
     else:
         body = whole_page(tree, strip_chrome=False)
         art.method = "page"
@@ -1102,11 +1198,13 @@ def extract_article(html: str, url: str = "", resources: dict[str, str] | None =
 
 
 def _shingles(text: str) -> set:
-    toks = _TOKEN.findall(text.lower())
+    toks = _COVER_TOKEN.findall(text.lower())  # (a character a word in Chinese, Japanese, Thai)
     return {tuple(toks[i:i + 4]) for i in range(max(1, len(toks) - 3))} if toks else set()
 
 
-_TOKEN = re.compile(r"\w+")
+def _grams(el) -> set:
+    """Word 4-grams of an element's text as read (words joined across inline elements)."""
+    return _shingles(_joined_text(el, _INLINE | _XML_INLINE)[0])
 
 
 def _no_text_message(tree) -> str:
@@ -1115,25 +1213,34 @@ def _no_text_message(tree) -> str:
     return "the page has no text"
 
 
-def _choose(tree, doc, base_url: str, art: Article, second_opinion: bool = True):
+def _choose(tree, doc, base_url: str, art: Article, second_opinion: bool = True, seen=None):
     """trafilatura's result, unless readability's clearly fits the article better."""
     t_body = _xml_to_html(doc.body) if doc is not None and doc.body is not None else None
     t_text = text_of(t_body) if t_body is not None else ""
-    r_body = _readability(tree) if second_opinion or len(t_text) < 200 else None
+    if second_opinion:
+        r_body = seen
+    else:
+        r_body = _readability(tree) if len(t_text) < 200 else None
     r_text = text_of(r_body) if r_body is not None else ""
-    ts, rs = _shingles(t_text), _shingles(r_text)
+    ts = _grams(t_body) if t_body is not None else set()
+    rs = _grams(r_body) if r_body is not None else set()
     common = len(ts & rs)
     t_in_r = common / len(ts) if ts else 0.0  # share of trafilatura's text readability also has
     r_in_t = common / len(rs) if rs else 0.0
     pick = "t"
+    xml_body = doc.body if doc is not None else None
     if len(ts) < 30 and len(rs) > max(30, 2 * len(ts)):
         pick = "r"  # trafilatura found (almost) nothing
-    elif r_in_t >= 0.97 and t_in_r <= 0.8 and len(rs) >= 20:
-        pick = "r"  # same article, trafilatura added a lot around it (boilerplate)
     elif t_in_r >= 0.97 and r_in_t <= 0.6 and len(rs) >= 2 * len(ts):
         pick = "r"  # trafilatura kept only a part of the article readability found
     elif t_in_r < 0.5 and r_in_t < 0.5 and len(rs) >= 2 * len(ts):
         pick = "r"  # they disagree: trafilatura's much shorter text is likely a side block
+    elif r_body is not None and len(rs) >= 20 and xml_body is not None:
+        merged = _merge(xml_body, r_body, ts, rs)  # the same article: where do its ends lie?
+        if merged is not None and not merged[1]:
+            xml_body = merged[0]
+        elif r_in_t >= 0.97 and t_in_r <= 0.8:
+            pick = "r"  # trafilatura's blocks mix the article with much else: readability's text
     art.debug = (len(ts), len(rs), round(t_in_r, 2), round(r_in_t, 2))
     body, text = (r_body, r_text) if pick == "r" else (t_body, t_text)
     art.method = "readability" if pick == "r" else "trafilatura"
@@ -1146,18 +1253,124 @@ def _choose(tree, doc, base_url: str, art: Article, second_opinion: bool = True)
         other, other_text = (t_body, t_text) if pick == "r" else (r_body, r_text)
         if other is not None and len(other_text) > len(text) and len(other_text) >= 80:
             art.method = "trafilatura" if pick == "r" else "readability"
-            return _own_or(tree, doc.body, other) if pick == "r" else other
+            return _own_or(tree, xml_body, other) if pick == "r" else other
         page = whole_page(tree)
         if not text_of(page) and not page.xpath(".//img[@src]"):
             page = whole_page(tree, strip_chrome=False)
         if not text_of(page) and not page.xpath(".//img[@src]"):
             if body is not None and (text or body.xpath(".//img[@src]")):
-                return _own_or(tree, doc.body, body) if pick == "t" else body
+                return _own_or(tree, xml_body, body) if pick == "t" else body
             raise InputError(_no_text_message(tree))
         art.method = "page"
         art.warnings.append("no article found: the whole page was kept")
         return page
-    return _own_or(tree, doc.body, body) if pick == "t" else body
+    return _own_or(tree, xml_body, body) if pick == "t" else body
+
+
+_PROSE_CHARS = 150  # a block this long, mostly not link text, is running text (not a teaser, a menu)
+
+
+def _is_prose(el) -> bool:
+    if el.tag in ("head", *_HEADINGS):
+        return False
+    text = text_of(el)
+    if len(text) < _PROSE_CHARS:
+        return False
+    links = sum(len(text_of(a)) for a in el.iter("ref", "a"))
+    return links < 0.5 * len(text)
+
+
+def _merge(xml_body, r_body, ts: set, rs: set):
+    """trafilatura's blocks, cut where readability's article ends, extended where it goes on.
+
+    Both found the same article, but each often misses an end of it: trafilatura keeps the lead
+    paragraphs readability leaves in a sibling container and goes on after the article into a
+    newsletter box, related links or an author box; readability keeps closing paragraphs
+    trafilatura cut. So: trafilatura's blocks from the last page furniture (a menu, teaser links)
+    above readability's first block down to readability's last block, with readability's running
+    text beyond trafilatura's first or last block. Returns the new XML body (a copy) and whether
+    one block of trafilatura's holds much of readability's article and much else (blocks cannot
+    tell them apart), or None when no block of trafilatura's is mostly readability's."""
+    blocks = [c for c in xml_body if isinstance(c.tag, str)]
+    grams = [_grams(b) for b in blocks]
+    shared = [i for i, g in enumerate(grams) if g and len(g & rs) >= 0.5 * len(g)]
+    r_blocks = _leaf_blocks(r_body)
+    r_shared = [i for i, b in enumerate(r_blocks) if _share(b, ts) >= 0.5]
+    if not shared or not r_shared:
+        return None
+    start = shared[0]
+    while start > 0 and not _stops_lead(blocks[start - 1]):
+        start -= 1
+    big = max(shared, key=lambda i: len(grams[i]))
+    mixed = len(grams[big]) >= 0.5 * len(rs) and len(grams[big] & rs) < 0.8 * len(grams[big])
+    keep = blocks[start: shared[-1] + 1]
+    before = _prose_run(r_blocks[: r_shared[0]][::-1], ts)[::-1]
+    after = _prose_run(r_blocks[r_shared[-1] + 1:], ts)
+    if len(keep) == len(blocks) and not before and not after:
+        return xml_body, mixed
+    merged = etree.Element(xml_body.tag)
+    for b in before:
+        etree.SubElement(merged, "p").text = _xml_text(text_of(b))
+    for b in keep:
+        merged.append(deepcopy(b))
+        merged[-1].tail = None
+    for b in after:
+        etree.SubElement(merged, "p").text = _xml_text(text_of(b))
+    return merged, mixed
+
+
+def _leaf_blocks(body) -> list:
+    """The outermost blocks of ``body`` that hold text and no other blocks, in order."""
+    out = []
+
+    def walk(el):
+        for c in el:
+            if not isinstance(c.tag, str):
+                continue
+            if c.tag not in _INLINE and not _descends(c):
+                if text_of(c):
+                    out.append(c)
+            elif c.tag not in _INLINE or _descends(c):
+                walk(c)
+
+    walk(body)
+    return out
+
+
+def _stops_lead(el) -> bool:
+    """Whether a block of trafilatura's before readability's article is page furniture (a menu,
+    a breadcrumb, teaser links), above which nothing is the article's: a link list or list of
+    short items, or a text block that is mostly links. Headings, pictures and paragraphs above
+    the article are its title, standfirst, byline and lead."""
+    text = text_of(el)
+    if not text or el.tag in ("head", *_HEADINGS):
+        return False
+    links = sum(len(text_of(a)) for a in el.iter("ref", "a"))
+    if links >= 0.5 * len(text):
+        return True
+    if el.tag in ("list", "ul", "ol", "dl"):
+        items = [i for i in el if isinstance(i.tag, str)]
+        return not items or len(text) / len(items) < 40
+    return el.tag not in ("p", "quote", "blockquote", "code", "pre")
+
+
+def _prose_run(blocks, ts: set) -> list:
+    """The running text readability has that trafilatura's text lacks, from the shared article
+    outwards (``blocks`` in that order), up to the first block of another kind (headings between
+    are kept by the projection when the text around them is)."""
+    run = []
+    for b in blocks:
+        if b.tag in _HEADINGS:
+            continue
+        if not _is_prose(b) or _share(b, ts) >= 0.5:
+            break
+        run.append(b)
+    return run
+
+
+def _share(el, grams: set) -> float:
+    own = _grams(el)
+    return len(own & grams) / len(own) if own else 0.0
 
 
 def _own_or(tree, xml_body, converted):
