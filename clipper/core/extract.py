@@ -94,9 +94,15 @@ class Article:
     debug: tuple = ()  # diagnostics: (trafilatura 4-grams, readability 4-grams, overlaps both ways)
 
 
+_SOFT_HYPHEN = re.compile(r"\u00ad|&shy;|&#173;|&#x0*ad;", re.I)
+
+
 def parse_html(text: str):
     """Parse page HTML into an lxml tree that is never None (raises InputError if no markup)."""
     text = text.replace("\x00", "")
+    # Soft hyphens are hyphenation hints a reader never sees; kept, they split words for search
+    # and for matching ("Baro\u00adlo").
+    text = _SOFT_HYPHEN.sub("", text)
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
     if not text.strip():
         raise InputError("the page is empty")
@@ -223,7 +229,9 @@ def _lookup(value: str, base_url: str, resources: dict[str, str]) -> str:
 
 
 def _drop_junk(tree) -> None:
-    for el in tree.xpath("//script[not(@type='application/ld+json')]|//style|//noscript|//template"
+    """Scripts, styles, hidden parts and ruby annotations (the reading over a character: Markdown
+    cannot set it above the text, and in line it would split every word) go."""
+    for el in tree.xpath("//script[not(@type='application/ld+json')]|//style|//noscript|//template|//rt|//rp"
                          "|//iframe|//object|//embed|//svg|//canvas|//form//input[@type='hidden']"):
         _remove(el)
     for el in tree.iter(etree.Comment):
