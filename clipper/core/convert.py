@@ -341,6 +341,9 @@ def merge_adjacent_marks(root) -> None:
     """``<b>one </b><b>two</b>`` -> ``<b>one two</b>``: editors split a bold or italic run into
     pieces; converted one by one they give '**one** **two**' or, with nothing between,
     '**one****two**', which Markdown reads as something else."""
+    for el in list(root.iter(*_MARKED)):  # empty ones first: they would keep the pieces apart
+        if not len(el) and not el.text and el.tag != "a" and el.getparent() is not None:
+            structure.remove(el)
     for el in list(root.iter()):
         if not isinstance(el.tag, str) or el.getparent() is None or el.tag not in _MARKED \
                 or el.tag in ("a", "code", "sub", "sup"):

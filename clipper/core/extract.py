@@ -1243,7 +1243,7 @@ def _choose(tree, doc, base_url: str, art: Article, second_opinion: bool = True,
         pick = "r"  # trafilatura kept only a part of the article readability found
     elif t_in_r < 0.5 and r_in_t < 0.5 and len(rs) >= 2 * len(ts):
         pick = "r"  # they disagree: trafilatura's much shorter text is likely a side block
-    elif r_body is not None and len(rs) >= 20 and xml_body is not None:
+    elif r_body is not None and len(rs) >= 20 and r_in_t >= 0.5 and xml_body is not None:
         merged = _merge(xml_body, r_body, ts, rs)  # the same article: where do its ends lie?
         if merged is not None and not merged[1]:
             xml_body = merged[0]
@@ -1295,8 +1295,10 @@ def _merge(xml_body, r_body, ts: set, rs: set):
     paragraphs readability leaves in a sibling container and goes on after the article into a
     newsletter box, related links or an author box; readability keeps closing paragraphs
     trafilatura cut. So: trafilatura's blocks from the last page furniture (a menu, teaser links)
-    above readability's first block down to readability's last block, with readability's running
-    text beyond trafilatura's first or last block. Returns the new XML body (a copy) and whether
+    above readability's first block down to readability's last block (unless what follows is as
+    long as half readability's article: then it is more of it, the replies of a thread, the rest
+    of a page readability read only a part of), with readability's running text beyond
+    trafilatura's first or last block. Returns the new XML body (a copy) and whether
     one block of trafilatura's holds much of readability's article and much else (blocks cannot
     tell them apart), or None when no block of trafilatura's is mostly readability's."""
     blocks = [c for c in xml_body if isinstance(c.tag, str)]
@@ -1311,7 +1313,10 @@ def _merge(xml_body, r_body, ts: set, rs: set):
         start -= 1
     big = max(shared, key=lambda i: len(grams[i]))
     mixed = len(grams[big]) >= 0.5 * len(rs) and len(grams[big] & rs) < 0.8 * len(grams[big])
-    keep = blocks[start: shared[-1] + 1]
+    end = shared[-1] + 1
+    if len(set().union(*grams[end:])) >= 0.5 * len(rs):
+        end = len(blocks)  # as much again as readability's article: more of it (a thread's replies)
+    keep = blocks[start:end]
     before = _prose_run(r_blocks[: r_shared[0]][::-1], ts)[::-1]
     after = _prose_run(r_blocks[r_shared[-1] + 1:], ts)
     if len(keep) == len(blocks) and not before and not after:
