@@ -339,8 +339,8 @@ _SAME = {"b": "strong", "i": "em", "strike": "s"}  # tags written with the same 
 
 def merge_adjacent_marks(root) -> None:
     """``<b>one </b><b>two</b>`` -> ``<b>one two</b>``: editors split a bold or italic run into
-    pieces; converted one by one they give '**one** **two**' or, with nothing between,
-    '**one****two**', which Markdown reads as something else."""
+    pieces; converted one by one, with nothing between them, they give '**one ****two**', which
+    Markdown reads as something else."""
     for el in list(root.iter(*_MARKED)):  # empty ones first: they would keep the pieces apart
         if not len(el) and not el.text and el.tag != "a" and el.getparent() is not None:
             structure.remove(el)
@@ -352,13 +352,12 @@ def merge_adjacent_marks(root) -> None:
         while True:
             nxt = el.getnext()
             if nxt is None or not isinstance(nxt.tag, str) or _SAME.get(nxt.tag, nxt.tag) != kind \
-                    or (el.tail or "").strip() or nxt.attrib != el.attrib:
+                    or el.tail or nxt.attrib != el.attrib:
                 break
-            gap = el.tail or ""
             if len(el):
-                el[-1].tail = (el[-1].tail or "") + gap + (nxt.text or "")
+                el[-1].tail = (el[-1].tail or "") + (nxt.text or "")
             else:
-                el.text = (el.text or "") + gap + (nxt.text or "")
+                el.text = (el.text or "") + (nxt.text or "")
             for child in list(nxt):
                 el.append(child)
             el.tail = nxt.tail
