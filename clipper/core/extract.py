@@ -1303,20 +1303,21 @@ def _merge(xml_body, r_body, ts: set, rs: set):
     tell them apart), or None when no block of trafilatura's is mostly readability's."""
     blocks = [c for c in xml_body if isinstance(c.tag, str)]
     grams = [_grams(b) for b in blocks]
-    shared = [i for i, g in enumerate(grams) if g and len(g & rs) >= 0.5 * len(g)]
     r_blocks = _leaf_blocks(r_body)
+    r_lines = {_norm(text_of(b)) for b in r_blocks}
+    shared = [i for i, (b, g) in enumerate(zip(blocks, grams, strict=True))
+              if g and (len(g & rs) >= 0.5 * len(g) if len(next(iter(g))) == 4
+                        else _norm(text_of(b)) in r_lines)]  # (a line of under four words: as a line)
     r_shared = [i for i, b in enumerate(r_blocks) if _share(b, ts) >= 0.5]
     if not shared or not r_shared:
         return None
-    start = shared[0]
-    while start > 0 and not _stops_lead(blocks[start - 1]):
-        start -= 1
+    start = _lead_start(blocks, shared[0])
     big = max(shared, key=lambda i: len(grams[i]))
     mixed = len(grams[big]) >= 0.5 * len(rs) and len(grams[big] & rs) < 0.8 * len(grams[big])
     end = shared[-1] + 1
     if len(set().union(*grams[end:])) >= 0.5 * len(rs):
         end = len(blocks)  # as much again as readability's article: more of it (a thread's replies)
-    keep = blocks[start:end]
+    keep = [b for b in blocks[start:end] if not _stops_lead(b) or blocks.index(b) >= shared[0]]
     before = _prose_run(r_blocks[: r_shared[0]][::-1], ts)[::-1]
     after = _prose_run(r_blocks[r_shared[-1] + 1:], ts)
     if len(keep) == len(blocks) and not before and not after:
@@ -1348,6 +1349,27 @@ def _leaf_blocks(body) -> list:
 
     walk(body)
     return out
+
+
+def _lead_start(blocks, first: int) -> int:
+    """Where the article starts among trafilatura's ``blocks``, readability's starting at
+    ``first``: going up, the blocks above it are its lead, up to page furniture (see
+    :func:`_stops_lead`) with no running text above it (furniture between the lead and the body,
+    a table of contents, goes with the furniture)."""
+    start = first
+    i = first - 1
+    while i >= 0:
+        if not _stops_lead(blocks[i]):
+            start = i
+            i -= 1
+            continue
+        j = i - 1
+        while j >= 0 and not _stops_lead(blocks[j]):
+            j -= 1
+        if not any(_is_prose(b) for b in blocks[j + 1: i]):
+            break
+        start, i = j + 1, j
+    return start
 
 
 def _stops_lead(el) -> bool:
