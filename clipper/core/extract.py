@@ -1103,7 +1103,11 @@ _TAIL_CTA = re.compile(r"\b(share (it|this)|like this (story|article)|subscribe|
 
 
 def _trim_tail(body) -> None:
-    """Drop trailing boilerplate: a 'Comments' / 'Related' heading with little after it, or such a line."""
+    """Drop trailing boilerplate: a 'Comments' / 'Related' heading with little after it, or such a
+    line; whatever the language, what ends the article only by heading or announcing what is not
+    there (a heading that is not a sentence, a pull quote; a line ending in a colon: the box of
+    links it introduced was left out) and a run of link-only teasers at the end."""
+    _trim_dangling(body)
     children = [c for c in body if isinstance(c.tag, str)]
     after = 0
     for el in reversed(children):
@@ -1119,6 +1123,40 @@ def _trim_tail(body) -> None:
         after += len(text)
         if after >= 200:
             break
+
+
+def _trim_dangling(body) -> None:
+    children = [c for c in body if isinstance(c.tag, str)]
+    total = len(text_of(body))
+    removed = 0
+    while children:
+        el = children[-1]
+        text = text_of(el)
+        if not text and el.find(".//img") is None:
+            children.pop()  # an empty block: look past it
+            continue
+        teasers = []
+        for c in reversed(children):
+            t = text_of(c)
+            if t and _link_share(c) >= 0.9 and len(t) < 300:
+                teasers.append(c)
+            elif t or c.find(".//img") is not None:
+                break
+        heading = el.tag in _HEADINGS and len(text) < 80 and not text.endswith((".", "!", "?", "…"))
+        if heading or (len(text) < 150 and text.rstrip().endswith((":", "："))
+                                   and el.find(".//img") is None):
+            drop = [el]
+        elif len(teasers) >= 2:
+            drop = children[children.index(teasers[-1]):]
+        else:
+            return
+        size = sum(len(text_of(c)) for c in drop)
+        if total - removed - size < 500:
+            return
+        for c in drop:
+            _remove(c)
+            children.remove(c)
+        removed += size
 
 
 def _link_share(el) -> float:
