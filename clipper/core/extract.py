@@ -94,6 +94,8 @@ class Article:
     debug: tuple = ()  # diagnostics: (trafilatura 4-grams, readability 4-grams, overlaps both ways)
 
 
+# Pages that may hold math (MathML, MathJax, KaTeX, TeX in classes); others skip the search.
+_MATH_HINT = re.compile(r"math|tex\b|katex|mjx", re.I)
 _SOFT_HYPHEN = re.compile(r"\u00ad|&shy;|&#173;|&#x0*ad;", re.I)
 
 
@@ -1208,7 +1210,8 @@ def extract_article(html: str, url: str = "", resources: dict[str, str] | None =
             pass
         if _split(base_url).scheme not in ("http", "https"):
             base_url = url
-    normalise_math(tree)  # before the scripts and hidden MathML it reads from go
+    if _MATH_HINT.search(html):
+        normalise_math(tree)  # before the scripts and hidden MathML it reads from go
     _drop_junk(tree)
     large = _limit_elements(tree) > LARGE_TREE
     normalise_code(tree)
@@ -1340,7 +1343,7 @@ def _merge(xml_body, r_body, ts: set, rs: set):
     one block of trafilatura's holds much of readability's article and much else (blocks cannot
     tell them apart), or None when no block of trafilatura's is mostly readability's."""
     blocks = [c for c in xml_body if isinstance(c.tag, str)]
-    grams = [_grams(b) for b in blocks]
+    grams = [_shingles(text_of(b)) for b in blocks]  # (trafilatura's text has no inline markup)
     r_blocks = _leaf_blocks(r_body)
     r_lines = {_norm(text_of(b)) for b in r_blocks}
     shared = [i for i, (b, g) in enumerate(zip(blocks, grams, strict=True))

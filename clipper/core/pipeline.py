@@ -62,7 +62,8 @@ def extract_files(paths, url: str | None = None, mode: str = "article", jobs: in
             continue
         calls.append((i, (_extract_file_here, (path, url, mode))))
     if any(paths[i].suffix.lower() not in TEXT_SUFFIXES + MARKDOWN_SUFFIXES for i, _ in calls):
-        warm_up()  # plain text and Markdown need none of the HTML libraries
+        # plain text and Markdown need none of the HTML libraries
+        warm_up(text=any(paths[i].suffix.lower() not in HTML_SUFFIXES + MHTML_SUFFIXES for i, _ in calls))
     results = dict(early)
     order = iter(range(len(paths)))
     want = next(order, None)
@@ -98,8 +99,9 @@ _WARM_PAGE = ("<html lang=en><head><title>Warm up</title><meta name=author conte
               "</article></body></html>")
 
 
-def warm_up() -> None:
-    """Import and initialise the extraction libraries once, so that forked children share them.
+def warm_up(text: bool = False) -> None:
+    """Import and initialise the extraction libraries once, so that forked children share them
+    (``text``: the plain-text ones too).
 
     Only where children are forked from this process (the CLI): the app's children come from a
     fork server that preloads the libraries, and warming up in the app would only hold the GIL
@@ -112,16 +114,14 @@ def warm_up() -> None:
     from clipper.core import convert, extract, inputs  # noqa: F401
 
     try:
-        from clipper.core import mojibake, plaintext  # noqa: F401
-    except Exception:  # noqa: BLE001 -- their errors surface (one line) when a text input needs them
+        from clipper.core import mojibake  # noqa: F401
+        if text:
+            from clipper.core import plaintext  # noqa: F401
+    except Exception:  # noqa: BLE001 -- their errors surface (one line) when an input needs them
         pass
-    try:
+    try:  # (the first call of each library builds its caches: once here, not once per child)
         art = extract.extract_article(_WARM_PAGE, url="https://example.org/a")
         convert.element_to_markdown(art.body)
-        extract._readability(extract.parse_html(_WARM_PAGE))
-        from courlan import extract_domain
-
-        extract_domain("https://www.example.co.uk/a")
     except Exception:  # noqa: BLE001 -- warming up is an optimisation only
         pass
 
