@@ -37,6 +37,7 @@ from clipper.core.structure import (
     reduce_depth,
     table_kind,
 )
+from clipper.core.textclean import byline_name, parse_date, strip_author_label
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
@@ -952,7 +953,7 @@ def _fill_metadata(art: Article, tree, doc, url: str) -> None:
         title = text_of(h1) if h1 is not None else ""
     art.title = _WS.sub(" ", title).strip()[:300]
     if doc is not None:
-        art.author = (doc.author or "").strip()
+        art.author = "; ".join(strip_author_label(a) for a in (doc.author or "").split(";") if a.strip())
         art.published = _iso_date(doc.date or "")
         art.site = (doc.sitename or "").strip()
         art.description = (doc.description or "").strip()
@@ -1198,8 +1199,9 @@ def _norm(text: str) -> str:
 
 
 def extract_article(html: str, url: str = "", resources: dict[str, str] | None = None,
-                    mode: str = "article") -> Article:
-    """Find the article (or keep the whole page in ``mode="page"``) and its metadata."""
+                    mode: str = "article", byline: bool = True) -> Article:
+    """Find the article (or keep the whole page in ``mode="page"``) and its metadata; with
+    ``byline``, a byline line at the top of the article gives the author and date and goes."""
     tree = parse_html(html)
     base = tree.find(".//base[@href]")
     base_url = url
@@ -1241,9 +1243,38 @@ def extract_article(html: str, url: str = "", resources: dict[str, str] | None =
     if art.method != "page":
         _trim_tail(body)
         _trim_head(body)
+    if byline:
+        _take_byline(body, art)
     _attach_notes(body, tree)
     art.body = body
     return art
+
+
+def _take_byline(body, art: Article) -> None:
+    """A line among the first blocks that is only a byline ('By Jane Doe · March 3, 2024', 'Texto:
+    Ana Ruiz'): its name and date fill the author and date when the page's metadata had none, and
+    the line leaves the text (the front matter holds it)."""
+    seen = 0
+    for el in [c for c in body if isinstance(c.tag, str)][:6]:
+        text = text_of(el)
+        if not text:
+            continue
+        if el.tag in _HEADINGS:
+            continue
+        seen += 1
+        if seen > 3:
+            return
+        if len(text) > 160 or el.tag not in ("p", "div", "address", "span", "small", "time"):
+            continue
+        name = byline_name(text)
+        if not name:
+            continue
+        if not art.author:
+            art.author = name
+        if not art.published:
+            art.published = parse_date(text)
+        _remove(el)
+        return
 
 
 def _shingles(text: str) -> set:

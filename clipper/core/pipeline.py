@@ -222,9 +222,10 @@ def _from_page(page, url: str | None, mode: str) -> Clip:
     limits.check_html_size(len(page.html))
     url = url or page.url or ""
     extract_mode = "page" if mode != "article" else "article"
-    if page.fragment and extract_mode == "article" and _is_selection(page.html):
-        extract_mode = "page"
-    art = extract_article(page.html, url=url, resources=page.resources, mode=extract_mode)
+    if extract_mode == "article" and _is_selection(page):
+        extract_mode = "page"  # what the user selected is what they want: all of it
+    art = extract_article(page.html, url=url, resources=page.resources, mode=extract_mode,
+                          byline=mode in ("article", "page"))
     placeholders = {ATTACHMENT_PREFIX + name: f"attachments/{name}" for name in page.attachments}
     markdown = element_to_markdown(art.body, base_url=url, attachments=placeholders)
     if not markdown.strip():
@@ -279,11 +280,20 @@ def _title_from_text(markdown: str) -> str:
     return ""
 
 
-def _is_selection(html: str) -> bool:
-    """A clipboard fragment that is a selection (not a whole page copied with select-all)."""
-    if len(html) < 20000:
-        return True
-    return not re.search(r"(?i)<(nav|header|footer|aside)\b", html)
+_CHROME_TAG = re.compile(r"(?i)<(?:nav|header|footer|aside)\b|role=[\"']?navigation")
+_DOCUMENT_TAG = re.compile(r"(?i)<!doctype|<html\b|<head\b|<body\b")
+
+
+def _is_selection(page) -> bool:
+    """What the user selected, to keep whole (every list, table, quote, picture): clipboard HTML
+    that is not a whole page copied with select-all (small, or without the page's navigation),
+    or a small saved file that is only a fragment of HTML."""
+    html = page.html
+    if page.kind == "clipboard-html":
+        return len(html) < 20000 or not _CHROME_TAG.search(html)
+    if page.kind == "html":
+        return len(html) < 20000 and not _DOCUMENT_TAG.search(html[:8192]) and not _CHROME_TAG.search(html)
+    return False
 
 
 def _from_markdown(text: str) -> Clip:

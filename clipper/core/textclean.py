@@ -94,9 +94,33 @@ def guess_language(text: str) -> str:
 _CAPITAL = "A-ZÀ-ÖØ-ÞĀ-ŽА-ЯΑ-Ω\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af"  # or a CJK/kana/Hangul start
 _NAME_WORD = rf"(?:[{_CAPITAL}][\w'’.\-]*|van|von|de|der|da|di|del|la|le|bin|al|el)"
 _NAME = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,5}}"
+# Words that label an author's name, in the languages most often clipped: "By", "Von", "Por",
+# "Texto:", "Текст". The one list for bylines in text and author names in a page's metadata.
+AUTHOR_LABEL = (r"(?:(?:written|posted|reported|words|text|story|photos?|geschrieben|publicado)\s+)?"
+                r"(?:by|von|por|par|di|door|av|af|przez|от|автор|text|texto|testo|tekst|teksti|"
+                r"texte|текст|autor|autora|auteur|author|verfasser|redaktion|redacción|written by)")
+_LABEL_START = re.compile(rf"^(?i:{AUTHOR_LABEL})(?:\s*:\s*|\s+)(?=\S)")
+
+
+def strip_author_label(name: str) -> str:
+    """'Текст Венера Ерофеева', 'Texto: Ana Ruiz', 'By Jane Doe' -> the name alone (a name that is
+    only a label word, or where no capitalised word would remain, is left as it is)."""
+    name = (name or "").strip()
+    m = _LABEL_START.match(name)
+    if not m:
+        return name
+    rest = name[m.end():].strip()
+    label = name[:m.end()].strip().lower()
+    if label in _PARTICLES and len(rest.split()) < 2:
+        return name  # 'Von Trapp', 'Di Maria': a name's own particle
+    return rest if rest and rest[0].isupper() else name
+
+
+_PARTICLES = {"von", "di", "door", "av", "af", "par"}  # label words that also begin names
+
+
 _BYLINE = re.compile(
-    rf"^(?i:(?:(?:written|posted|reported|words|text|story|photos?)\s+)?(?:by|von|por|par|di|door|av|"
-    rf"af|przez|от|автор:?))[:\s]\s*({_NAME}(?:\s*(?:,|and|&|und|y|et|e)\s*{_NAME})*)"
+    rf"^(?i:{AUTHOR_LABEL}:?)[:\s]\s*({_NAME}(?:\s*(?:,|and|&|und|y|et|e)\s*{_NAME})*)"
     rf"(?:\s*(?:[,|•·—–\-/／]|(?i:\b(?:on|updated|published|posted|publiziert|veröffentlicht|am|le|el|il|em)\b)).*)?$"
 )
 # "Chris Davies - Nov 19, 2019, 10:31 pm CST": a name, a separator, then a date.

@@ -198,3 +198,26 @@ def test_metadata_is_plain_one_line_text_and_urls_are_checked(tmp_path):
     clip = extract_file(page, url="javascript:alert(1)")
     assert clip.title == "Evil title here"
     assert clip.source == ""
+
+
+def test_clipboard_selection_is_kept_whole_and_its_byline_is_metadata():
+    html = ("<h1>The Big Story</h1><p>By Jane Doe · March 3, 2024</p>"
+            "<p>First paragraph of the piece with words.</p><ul><li>One item</li><li>Two item</li></ul>"
+            "<blockquote>A quoted line.</blockquote><pre><code>x = 1</code></pre>"
+            "<table><tr><th>a</th><th>b</th></tr><tr><td>1</td><td>2</td></tr></table>"
+            "<p>Last paragraph here.</p>")
+    clip = extract_clipboard(html=html)
+    md = clip.markdown
+    assert (clip.title, clip.author, clip.published) == ("The Big Story", "Jane Doe", "2024-03-03")
+    assert "- One item\n- Two item" in md
+    assert "> A quoted line." in md and "x = 1" in md and "| 1 | 2 |" in md
+    assert "Last paragraph here." in md and "Jane Doe" not in md
+
+
+def test_author_labels_in_any_language_leave_the_name():
+    from clipper.core.textclean import strip_author_label
+    assert strip_author_label("Текст Венера Ерофеева") == "Венера Ерофеева"
+    assert strip_author_label("Texto: Ana Ruiz") == "Ana Ruiz"
+    assert strip_author_label("By Jane Doe") == "Jane Doe"
+    assert strip_author_label("Von Trapp") == "Von Trapp"  # a name's own particle
+    assert strip_author_label("Redaktion") == "Redaktion"
