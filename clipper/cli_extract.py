@@ -21,7 +21,8 @@ def register(sub) -> None:
 
 def _record(raw: str, clip) -> dict:
     return {"path": raw, "title": clip.title, "author": clip.author, "published": clip.published,
-            "site": clip.site, "source": clip.source, "language": clip.language, "tags": clip.tags,
+            "site": clip.site, "site_url": clip.site_url, "source": clip.source, "language": clip.language,
+            "tags": clip.tags,
             "markdown": clip.markdown}
 
 

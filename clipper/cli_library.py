@@ -131,7 +131,7 @@ def run_import(args) -> int:
                 status = 1
                 out = {"path": str(path), "error": str(result)}
                 if not args.json:
-                    print(f"{path}: {result}", file=sys.stderr)
+                    print(_error_line(path, str(result)), file=sys.stderr)
             else:
                 note = result.note
                 state = "created" if result.created else ("updated" if args.on_duplicate == "update"
@@ -147,6 +147,14 @@ def run_import(args) -> int:
             if args.json:
                 print(json.dumps(out, ensure_ascii=False), flush=True)
     return status
+
+
+def _error_line(path, message: str) -> str:
+    """``PATH: message``, naming the file once (most messages start with its name already)."""
+    name = Path(path).name
+    if message.startswith(name):
+        return str(path) + message[len(name):]
+    return f"{path}: {message}"
 
 
 def _hit_dict(hit) -> dict:
@@ -214,7 +222,9 @@ def run_tags(args) -> int:
 
 
 def _resolve_notes(lib, refs) -> tuple[list[str], list[str]]:
-    ids, missing = [], []
+    """Note ids for ``refs`` (ids or paths) and, for those that are not notes of this vault,
+    why (one line each)."""
+    ids, problems = [], []
     for ref in refs:
         try:
             lib.get(ref)
@@ -225,11 +235,28 @@ def _resolve_notes(lib, refs) -> tuple[list[str], list[str]]:
         path = Path(ref).expanduser()
         # a path as typed is relative to the current folder; else try it inside the vault
         note = lib.note_for_path(path.absolute()) if path.exists() else lib.note_for_path(ref)
-        if note is None:
-            missing.append(ref)
-        else:
+        if note is not None:
             ids.append(note.id)
-    return ids, missing
+        elif path.exists() and not _inside(path, lib.vault):
+            problems.append(f"{ref} is not in this vault ({lib.vault}); give its vault with --vault")
+        else:
+            problems.append(f"no such note: {ref}")
+    return ids, problems
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    import os
+
+    real, root = os.path.realpath(path), os.path.realpath(folder)
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _tag_in_use(lib, tag: str) -> bool:
+    """True if some note has ``tag`` or a tag nested below it."""
+    from clipper.core.tags import is_under, normalize_tag
+
+    name = normalize_tag(tag)
+    return any(is_under(t, name) for t in lib.tags())
 
 
 def run_tag(args) -> int:
@@ -248,25 +275,43 @@ def run_tag(args) -> int:
                 _err(f"not a valid tag: {args.tag!r}")
                 return 2
             ids, missing = _resolve_notes(lib, args.notes)
-            for ref in missing:
-                _err(f"no such note: {ref}")
+            for problem in missing:
+                _err(problem)
+            refused = []
             if ids:
                 if cmd == "add":
-                    lib.set_tags(ids, add=[args.tag])
+                    result = lib.set_tags(ids, add=[args.tag])
                 else:
-                    lib.set_tags(ids, remove=[args.tag])
-                print(f"{'tagged' if cmd == 'add' else 'untagged'} {len(ids)} note(s)")
-            return 1 if missing else 0
+                    result = lib.set_tags(ids, remove=[args.tag])
+                refused = _report_refused(result)
+                # notes that already had (or lacked) the tag count as done
+                print(f"{'tagged' if cmd == 'add' else 'untagged'} {len(set(ids)) - len(refused)} note(s)")
+            return 1 if missing or refused else 0
         if cmd == "rename":
             if not normalize_tag(args.old) or not normalize_tag(args.new):
                 _err("both tags must be valid")
                 return 2
+            if not _tag_in_use(lib, args.old):
+                _err(f"no such tag: {args.old} (`clipper tags` lists them)")
+                return 1
             n = lib.rename_tag(args.old, args.new)
             print(f"renamed in {n} note(s)")
-            return 0
+            return 1 if _report_refused(n) else 0
+        if not _tag_in_use(lib, args.tag):
+            _err(f"no such tag: {args.tag} (`clipper tags` lists them)")
+            return 1
         n = lib.delete_tag(args.tag)
         print(f"removed from {n} note(s)")
-        return 0
+        return 1 if _report_refused(n) else 0
+
+
+def _report_refused(result) -> list:
+    """Say which notes a tag command left unchanged, and why (a note Clipper cannot change
+    without touching more than its tags: another program's encoding, a broken header…)."""
+    refused = list(getattr(result, "refused", None) or [])
+    for path, reason in refused:
+        _err(f"not changed: {path}: {reason}")
+    return refused
 
 
 def run_reindex(args) -> int:

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Fuzz the import pipeline for a fixed time budget and print the figures.
+"""Fuzz the import pipeline and the attack families for a fixed time budget; print the figures.
 
-    .venv/bin/python scripts/fuzz.py --seconds 300            # both entry points
-    .venv/bin/python scripts/fuzz.py --seconds 60 --target clipboard --library
+    .venv/bin/python scripts/fuzz.py --seconds 300            # pipeline + every attack family
+    .venv/bin/python scripts/fuzz.py --seconds 60 --target clipboard --library --families none
+    .venv/bin/python scripts/fuzz.py --seconds 120 --families tag-bytes,orphans --share 1
 
 Cases come from hypothesis strategies (``tests/robustness/hostile.py``): broken HTML, random
 bytes, deep nesting, huge inputs, NUL bytes, lone surrogates, hostile titles. Each case must end
@@ -16,6 +17,17 @@ in a Clip or a ClipperError. Counted:
 - dirty:    a Clip (or, with --library, a saved note / search hit) holding NUL, C0 controls or
             lone surrogates.
 Failing inputs are written to ``--out`` (default ``fuzz-findings/``) for replay.
+
+Attack families (``tests/robustness/attacks.py``, issue 17) take ``--share`` of the time: hostile
+trash.json, folders with symlinks and FIFOs, clipboards with file URLs, fetched pages with
+relative images, symlinked vault folders, other programs' notes through tag commands, YAML
+bombs, kill -9 of imports and of processes holding workers, and the smaller ones. Each case
+gets a fresh sandbox (vault, index, bait files beside the vault) and a random seed; counted:
+``outside_writes`` (a file beside the vault created, changed or deleted), ``leaks`` (bait
+content in the vault or a search hit), ``lost``, ``bytes`` (a tag change touched more than the
+tags), ``orphans`` (processes outliving a killed parent), ``wrong``, ``slow``, and crashes and
+hangs as above. The clipboard family imports PySide6, so from then on workers come from a fork
+server, as in the app.
 """
 
 from __future__ import annotations
@@ -118,6 +130,42 @@ class Fuzzer:
             self.counts["dirty"] += 1
             self._save("dirty", {"label": label, "bad": sorted(set(map(repr, bad)))[:10], **payload})
 
+    def run_family(self, name: str, work: Path, seed: int) -> None:
+        """One attack case in a fresh sandbox; its problems are counted by kind."""
+        import shutil
+
+        from tests.robustness import attacks
+
+        self.counts["family_cases"] += 1
+        self.counts[f"family:{name}"] += 1
+        root = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=work))
+        sb = attacks.Sandbox.create(root, seed)
+        signal.setitimer(signal.ITIMER_REAL, 180)
+        start = time.monotonic()
+        payload = {"family": name, "seed": seed}
+        try:
+            problems = attacks.FAMILIES[name](sb, random.Random(seed))
+        except _Hang:
+            self.counts["family_hang"] += 1
+            self._save("family-hang", payload)
+            return
+        except Exception as exc:  # noqa: BLE001 - a crash is what we look for
+            self.counts["family_crash"] += 1
+            self._save("family-crash", {**payload, "error": repr(exc), "trace": traceback.format_exc()})
+            return
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            self.slowest_family = max(getattr(self, "slowest_family", 0.0), time.monotonic() - start)
+            try:
+                sb.close()
+            except Exception:  # noqa: BLE001
+                pass
+            shutil.rmtree(root, ignore_errors=True)
+        for problem in problems:
+            kind = problem.split(":", 1)[0]
+            self.counts[f"p:{kind}"] += 1
+            self._save(f"family-{kind}", {**payload, "problem": problem})
+
     def _dirty(self, result) -> list[str]:
         if self.library is not None:
             note = result.note
@@ -137,7 +185,23 @@ def main(argv=None) -> int:
                     help="import through clipper.Library (checks saved notes and search hits too)")
     ap.add_argument("--no-huge", action="store_true", help="skip the few multi-megabyte cases")
     ap.add_argument("--out", type=Path, default=Path("fuzz-findings"))
+    ap.add_argument("--families", default="all",
+                    help="attack families, comma-separated, 'all' (default) or 'none'")
+    ap.add_argument("--share", type=float, default=0.6,
+                    help="share of the time for the attack families (default 0.6)")
     args = ap.parse_args(argv)
+    from tests.robustness import attacks
+
+    if args.families == "all":
+        families = list(attacks.FAMILIES)
+    elif args.families == "none":
+        families = []
+    else:
+        families = [f for f in args.families.split(",") if f]
+        unknown = [f for f in families if f not in attacks.FAMILIES]
+        if unknown:
+            ap.error(f"unknown families {unknown}; known: {', '.join(attacks.FAMILIES)}")
+    share = args.share if families else 0.0
 
     signal.signal(signal.SIGALRM, _alarm)
     warnings.filterwarnings("ignore", message="Generating overly large repr")
@@ -166,6 +230,7 @@ def main(argv=None) -> int:
 
     files = work / "files"
     files.mkdir()
+    slice_end = [deadline]
     urls = st.one_of(st.none(), st.sampled_from(["https://example.org/a", "javascript:alert(1)",
                                                  "http://[::1", "file:///etc/passwd", ""]), hostile_text)
     targets = ["clipboard", "file"] if args.target == "both" else [args.target]
@@ -175,7 +240,7 @@ def main(argv=None) -> int:
     @given(which=st.sampled_from(targets), html=st.one_of(st.none(), html_documents()),
            text=st.one_of(st.none(), hostile_text), url=urls, data=file_payloads, suffix=file_suffixes)
     def one_case(which, html, text, url, data, suffix):
-        if time.monotonic() > deadline:
+        if time.monotonic() > min(deadline, slice_end[0]):
             raise _BudgetSpent()
         if which == "clipboard":
             fz.run("clipboard", clipboard(text, html, url),
@@ -190,12 +255,26 @@ def main(argv=None) -> int:
             fz.run("file", func, {"suffix": suffix, "data_latin1": data.decode("latin-1"), "url": url})
             path.unlink()
 
+    family_time = [0.0]
+    pipeline_time = [0.0]
+    rng = random.Random(int.from_bytes(os.urandom(8), "big"))
     while time.monotonic() < deadline:
+        spent = family_time[0] + pipeline_time[0]
+        if families and (share >= 1 or family_time[0] <= share * spent):
+            t0 = time.monotonic()
+            fz.run_family(rng.choice(families), work, rng.getrandbits(32))
+            family_time[0] += time.monotonic() - t0
+            continue
+        t0 = time.monotonic()
+        slice_end[0] = t0 + 10  # pipeline cases for 10 s, then the families get their share
         try:
             one_case()
         except _BudgetSpent:
-            break
+            pass
+        finally:
+            pipeline_time[0] += time.monotonic() - t0
     elapsed = time.monotonic() - started
+    leftover = _own_leftover_processes()
     if library is not None:
         library.close()
 
@@ -207,10 +286,46 @@ def main(argv=None) -> int:
         "clips": c["clip"], "clear_errors": c["error"], "timeouts": c["timeout"],
         "crashes": c["crash"], "hangs": c["hang"], "internal_errors": c["internal"], "dirty": c["dirty"],
         "slowest_case_s": round(fz.slowest, 2), "through_library": bool(args.library),
+        "family_cases": c["family_cases"],
+        "family_cases_by_name": {k[7:]: v for k, v in sorted(c.items()) if k.startswith("family:")},
+        "family_crashes": c["family_crash"], "family_hangs": c["family_hang"],
+        "outside_writes": c["p:outside"], "leaks": c["p:leak"], "lost": c["p:lost"],
+        "bytes_changed": c["p:bytes"], "orphans": c["p:orphan"] + leftover, "wrong": c["p:wrong"],
+        "slow": c["p:slow"], "family_time_s": round(family_time[0], 1),
         "findings": fz.examples,
     }
     print(json.dumps(figures, indent=2))
-    return 1 if (c["crash"] or c["hang"]) else 0
+    bad = ("crash", "hang", "family_crash", "family_hang", "p:outside", "p:leak", "p:lost", "p:bytes",
+           "p:orphan")
+    return 1 if any(c[k] for k in bad) or leftover else 0
+
+
+def _own_leftover_processes() -> int:
+    """Processes this run started that are still there, other than multiprocessing's own
+    fork server and resource tracker (they end with this process)."""
+    me = os.getpid()
+    parents, names = {}, {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                names[int(entry)] = fh.read().replace(b"\0", b" ").decode("utf-8", "replace")
+            parents[int(entry)] = int(fields[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    mine, todo = set(), [me]
+    while todo:
+        pid = todo.pop()
+        for child, parent in parents.items():
+            if parent == pid and child not in mine:
+                mine.add(child)
+                todo.append(child)
+    own = ("multiprocessing.forkserver", "multiprocessing.resource_tracker")
+    servers = {p for p in mine if parents.get(p) == me and any(o in names.get(p, "") for o in own)}
+    return len(mine - servers)  # every worker was stopped when its call ended
 
 
 if __name__ == "__main__":

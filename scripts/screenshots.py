@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""Save screenshots of the Clipper window (QWidget.grab) so anyone can see what the app shows.
+"""Save screenshots of the Clipper window (QWidget.grab): the ones the README shows.
 
-    .venv/bin/python scripts/screenshots.py [OUT_DIR]      (default: screenshots/)
+    .venv/bin/python scripts/screenshots.py [OUT_DIR]      (default: docs/screenshots/)
 
-Builds a throw-away vault with a few notes, then saves: the main window with the notes, a search
-with highlighted hits, a tag filter, the note editor, and the same window in a dark palette.
-Runs headless (QT_QPA_PLATFORM=offscreen unless set otherwise).
+Builds a throw-away vault with a few notes, then saves, in the light and the dark look: a search
+with highlighted hits (its words marked in the open note), the Markdown editor with its live
+preview, find in note; and the first start, a tag filter, a search with no hits, an import
+report and a note whose web image is not loaded. Runs headless (QT_QPA_PLATFORM=offscreen unless
+set otherwise).
 """
 
 from __future__ import annotations
@@ -75,42 +77,26 @@ Dozens of rival designs tried to improve on it; almost all of them are forgotten
 ]
 
 
+def busy(window) -> bool:
+    return window.writer.busy or window.reader.busy or window.renderer.busy
+
+
 def wait_idle(app, window, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         app.processEvents()
-        if not window.writer.busy and not window.reader.busy:
+        if not busy(window):
             for _ in range(5):
                 app.processEvents()
-            if not window.writer.busy and not window.reader.busy:
+            if not busy(window):
                 return
         time.sleep(0.01)
     raise TimeoutError("the window did not settle")
 
 
-def dark_palette():
-    from PySide6.QtGui import QColor, QPalette
-
-    p = QPalette()
-    roles = {
-        QPalette.ColorRole.Window: "#2b2d30", QPalette.ColorRole.WindowText: "#e6e6e6",
-        QPalette.ColorRole.Base: "#1e1f22", QPalette.ColorRole.AlternateBase: "#26282b",
-        QPalette.ColorRole.Text: "#e6e6e6", QPalette.ColorRole.Button: "#35373b",
-        QPalette.ColorRole.ButtonText: "#e6e6e6", QPalette.ColorRole.Highlight: "#3d6fb4",
-        QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.Link: "#7cb3ff",
-        QPalette.ColorRole.PlaceholderText: "#9a9da3", QPalette.ColorRole.ToolTipBase: "#35373b",
-        QPalette.ColorRole.ToolTipText: "#e6e6e6",
-    }
-    for role, color in roles.items():
-        p.setColor(role, QColor(color))
-    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText, QPalette.ColorRole.WindowText):
-        p.setColor(QPalette.ColorGroup.Disabled, role, QColor("#74777c"))
-    return p
-
-
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    out = Path(argv[0] if argv else ROOT / "screenshots").resolve()
+    out = Path(argv[0] if argv else ROOT / "docs" / "screenshots").resolve()
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="clipper-shots-"))
     os.environ.setdefault("CLIPPER_CACHE_DIR", str(tmp / "cache"))
@@ -119,11 +105,12 @@ def main(argv=None) -> int:
 
     from clipper import Library
     from clipper.core.model import Clip
+    from clipper.qt import theme
     from clipper.qt.main_window import MainWindow
     from clipper.qt.settings import Settings, open_settings
 
     app = QApplication([sys.argv[0]])
-    app.setStyle("Fusion")
+    theme.apply(app, "light")
     settings = Settings(open_settings(str(tmp / "settings.ini")))
     lib = Library.open(tmp / "vault", index_dir=tmp / "index", wait=True)
     window = MainWindow(lib, settings)
@@ -132,14 +119,21 @@ def main(argv=None) -> int:
     wait_idle(app, window)
     saved = []
 
-    def shot(name: str) -> None:
+    def shot(name: str, widget=None) -> None:
         wait_idle(app, window)
+        for _ in range(20):  # let the last layout and paint happen
+            app.processEvents()
         path = out / f"{name}.png"
-        window.grab().save(str(path))
+        (widget or window).grab().save(str(path))
         saved.append(path)
 
+    def search(query: str) -> None:
+        window.search_box.setText(query)
+        window.run_search()
+        wait_idle(app, window)
+
     window.create_welcome_note()  # what the first start shows
-    shot("00-first-start")
+    shot("first-start")
 
     for note in NOTES:
         lib.import_clip(Clip(**note))
@@ -147,30 +141,42 @@ def main(argv=None) -> int:
     window.run_search()
     wait_idle(app, window)
 
-    window.results.setCurrentIndex(window.results_model.index(0))
-    shot("01-main-window")
+    for scheme in ("light", "dark"):
+        theme.apply(app, scheme)
+        window.set_editing(False)
+        window.find_bar.close_bar()
+        window.tag_tree.select_tags([])
+        # a search: hits with their words highlighted, and marked in the open note
+        search("bread")
+        window.results.setCurrentIndex(window.results_model.index(1))
+        wait_idle(app, window)
+        window.results.setFocus()
+        shot(f"search-{scheme}")
+        # the editor with its live preview
+        window.set_editing(True)
+        cursor = window.editor.text.textCursor()
+        cursor.setPosition(window.editor.text.document().find("## Storing").position())
+        window.editor.text.setTextCursor(cursor)
+        window.editor.follow_cursor()
+        shot(f"editor-{scheme}")
+        window.set_editing(False)
+        # find in the open note
+        window.note_view.setFocus()
+        window.pane.open_find()
+        window.find_bar.line.setText("starter")
+        window.find_bar.find_next()
+        shot(f"find-in-note-{scheme}")
+        window.find_bar.close_bar()
 
-    window.search_box.setText("bread")
-    window.run_search()
-    wait_idle(app, window)
-    window.results.setFocus()
-    shot("02-search-highlighted-hits")
-
-    window.search_box.clear()
+    theme.apply(app, "light")
     window.tag_tree.select_tags(["cooking/bread"])
-    shot("03-tag-filter")
-
-    window.set_editing(True)
-    shot("04-note-editor")
-    window.set_editing(False)
-
+    search("")
+    shot("tag-filter")
     window.tag_tree.select_tags([])
-    window.search_box.setText("zeppelin")
-    window.run_search()
-    wait_idle(app, window)
-    shot("05-no-results")
+    search("breda")  # a typo: nothing matches, with a suggestion
+    shot("no-results")
 
-    # An import with problems: one list of what went wrong (light palette still).
+    # an import with problems: one list of what went wrong
     drop = tmp / "dropped"
     drop.mkdir()
     (drop / "empty.html").write_bytes(b"")
@@ -180,26 +186,19 @@ def main(argv=None) -> int:
         "<h1>Tea Gardens of Darjeeling</h1>"
         + "<p>The tea gardens cling to steep slopes where mist settles every afternoon, and pickers "
         "move along the rows at first light, filling baskets carried on their backs.</p>" * 6
+        + "<p><img src='https://img.example.org/tea.jpg' alt='Pickers on a slope at dawn'></p>"
         + "</article></body></html>", "utf-8")
-    window.search_box.clear()
+    search("")
     window.import_paths([drop])
     deadline = time.monotonic() + 60
-    while window.importing and time.monotonic() < deadline:
+    while (window.importing or window.last_report is None) and time.monotonic() < deadline:
         app.processEvents()
         time.sleep(0.01)
     wait_idle(app, window)
     if window.last_report is not None:
-        path = out / "07-import-report.png"
-        window.last_report.grab().save(str(path))
-        saved.append(path)
+        shot("import-report", window.last_report)
         window.last_report.close()
-    shot("08-after-import")
-
-    app.setPalette(dark_palette())
-    window.search_box.setText("bread OR trains")
-    window.run_search()
-    wait_idle(app, window)
-    shot("06-dark-palette")
+    shot("after-import")  # the new note: its web image not loaded, its alt text shown
 
     window.close()
     lib.close()

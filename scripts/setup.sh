@@ -13,8 +13,9 @@ SYSTEM_PACKAGES=(
   libx11-xcb1 libxkbcommon-x11-0 libxcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0
   libxcb-keysyms1 libxcb-randr0 libxcb-render0 libxcb-render-util0 libxcb-shape0 libxcb-shm0
   libxcb-sync1 libxcb-util1 libxcb-xfixes0 libxcb-xkb1
-  # virtual screen and input for headless runs and the drag-and-drop test
-  xvfb xauth xdotool
+  # virtual screen and input for headless runs and the real-window tests (drag and drop, the
+  # first paste): a light window manager (focus, placement as on a desktop) and the clipboard
+  xvfb xauth xdotool openbox xclip
   # packaging checks (PyInstaller needs objdump; desktop entry and metainfo validators)
   binutils desktop-file-utils appstream
   # building Python packages that ship no wheel

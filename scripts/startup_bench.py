@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Start-up benchmark: a fresh process to an interactive window listing results, 10,000-note vault.
+"""Start-up benchmark: a fresh process to an interactive window listing results (10,000 notes).
 
     .venv/bin/python scripts/startup_bench.py [--notes 10000] [--dir DIR] [--runs 5]
 
 The vault and its index are built once (cached in DIR, default a temp-folder path kept between
 runs); then each run times a new process from launch to the first results shown in the window:
 Python start, imports, QApplication, Library.open(wait=False), window shown, first search
-listed. Target: <= 1.0 s, with no index rebuild (checked: the index's files are unchanged).
+listed. Target: <= 1.0 s at 10,000 notes, <= 1.5 s at 100,000, with no index rebuild (checked:
+the index's files are unchanged). Then the GUI thread's longest stalls while searches are typed
+during an import of ``--pages`` pages and while the result list and all notes by date are
+scrolled (a 5 ms timer; target: none over 100 ms).
 """
 
 from __future__ import annotations
@@ -84,9 +87,9 @@ def one_run(vault: Path, index: Path, settings: Path, env: dict) -> float:
     return float(when) - t0
 
 
-def responsiveness(vault: Path, folder: Path) -> dict:
+def responsiveness(vault: Path, folder: Path, pages_count: int = 100) -> dict:
     """Longest GUI-thread stalls while the window starts on the big vault, searches as the user
-    types, and imports a folder of pages (a 5 ms timer measures the event loop's gaps)."""
+    types during the import of a folder of pages (a 5 ms timer measures the event loop's gaps)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QElapsedTimer, QTimer
     from PySide6.QtWidgets import QApplication
@@ -95,10 +98,10 @@ def responsiveness(vault: Path, folder: Path) -> dict:
     from clipper.qt.main_window import MainWindow
     from clipper.qt.settings import Settings, open_settings
 
-    pages = folder / "pages"
+    pages = folder / f"pages-{pages_count}"
     pages.mkdir(exist_ok=True)
     rng = random.Random(7)
-    for i in range(40):
+    for i in range(pages_count):
         words = [" ".join(rng.choice(WORDS) for _ in range(25)) + "." for _ in range(30)]
         body = "".join(f"<p>{w}</p>" for w in words)
         (pages / f"page-{i}.html").write_text(
@@ -135,7 +138,21 @@ def responsiveness(vault: Path, folder: Path) -> dict:
     for i, step in enumerate(steps):
         QTimer.singleShot(300 + 120 * i, step)
     QTimer.singleShot(1500, lambda: window.import_paths([pages]))
-    deadline = time.monotonic() + 120
+    # while the import runs: a query typed a letter at a time, over and over, as a user would
+    words = ("harbour", "garden bread", "lantern OR compass", "river", "museum -school")
+    typed = {"n": 0}
+
+    def type_next():
+        if done.get("imported"):
+            return
+        word = words[typed["n"] // 8 % len(words)]
+        window.search_box.setText(word[: typed["n"] % 8 + 1])
+        window.run_search(as_you_type=True)
+        typed["n"] += 1
+        QTimer.singleShot(150, type_next)
+
+    QTimer.singleShot(1700, type_next)
+    deadline = time.monotonic() + 300
     while time.monotonic() < deadline and not done.get("imported"):
         app.processEvents()
         time.sleep(0.001)
@@ -146,13 +163,36 @@ def responsiveness(vault: Path, folder: Path) -> dict:
         while time.monotonic() < end:
             app.processEvents()
             time.sleep(0.001)
+    # scroll the whole result list: a search's hits, then "All notes" newest first
+    scrolled = 0
+    shown = {"done": False}
+    window.results_shown.connect(lambda: shown.update(done=True))
+    for q, sort in (("lantern", "relevance"), ("", "newest")):
+        window.search_box.setText(q)
+        shown["done"] = False
+        window.set_sort(sort)  # searches
+        window.run_search()
+        end = time.monotonic() + 30
+        while not shown["done"] and time.monotonic() < end:
+            app.processEvents()
+            time.sleep(0.001)
+        bar = window.results.verticalScrollBar()
+        for value in list(range(0, bar.maximum() + 1, max(1, bar.pageStep() // 3))) + [0]:
+            bar.setValue(value)
+            scrolled += 1
+            end = time.monotonic() + 0.02
+            while time.monotonic() < end:
+                app.processEvents()
+                time.sleep(0.001)
     probe.stop()
     window.close()
     lib.close()
     app.clipboard().clear()
     gaps.sort()
     return {"ticks": len(gaps), "max_ms": gaps[-1], "p99_ms": gaps[int(len(gaps) * 0.99)],
-            "over_50ms": sum(g > 50 for g in gaps), "imported": bool(done.get("imported"))}
+            "over_50ms": sum(g > 50 for g in gaps), "over_100ms": sum(g > 100 for g in gaps),
+            "imported": bool(done.get("imported")), "typed": typed["n"], "pages": pages_count,
+            "scroll_steps": scrolled}
 
 
 def main(argv=None) -> int:
@@ -160,8 +200,11 @@ def main(argv=None) -> int:
     parser.add_argument("--notes", type=int, default=10_000)
     parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "clipper-startup-bench")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--target", type=float, help="start-up target in seconds "
+                        "(default: 1.0 up to 10,000 notes, 1.5 above)")
     parser.add_argument("--no-responsiveness", action="store_true",
                         help="skip measuring GUI-thread stalls during searches and an import")
+    parser.add_argument("--pages", type=int, default=100, help="pages imported while typing (default 100)")
     args = parser.parse_args(argv)
     folder = args.dir / str(args.notes)
     folder.mkdir(parents=True, exist_ok=True)
@@ -184,14 +227,19 @@ def main(argv=None) -> int:
     print(f"start-up to first results: median {statistics.median(times):.3f} s, "
           f"min {min(times):.3f} s, max {max(times):.3f} s")
     print("index rebuilt: " + ("YES (" + ", ".join(rebuilt[:5]) + ")" if rebuilt else "no"))
-    ok = statistics.median(times) <= 1.0 and not rebuilt
-    print("target <= 1.0 s: " + ("met" if ok else "NOT met"))
+    target = args.target or (1.0 if args.notes <= 10_000 else 1.5)
+    ok = statistics.median(times) <= target and not rebuilt
+    print(f"target <= {target} s: " + ("met" if ok else "NOT met"))
     if not args.no_responsiveness:
-        r = responsiveness(vault, folder)
-        print(f"GUI thread while typing 11 queries and importing 40 pages on the {args.notes}-note vault: "
-              f"longest stall {r['max_ms']:.0f} ms, p99 {r['p99_ms']:.0f} ms, "
-              f"{r['over_50ms']} stalls over 50 ms ({r['ticks']} ticks of a 5 ms timer)"
+        r = responsiveness(vault, folder, args.pages)
+        print(f"GUI thread while typing {r['typed']} searches during an import of {r['pages']} pages and "
+              f"scrolling the results and all notes by date ({r['scroll_steps']} steps) on the "
+              f"{args.notes}-note vault: longest stall {r['max_ms']:.0f} ms, p99 {r['p99_ms']:.0f} ms, "
+              f"{r['over_50ms']} stalls over 50 ms, {r['over_100ms']} over 100 ms "
+              f"({r['ticks']} ticks of a 5 ms timer)"
               + ("" if r["imported"] else "; the import did not finish!"))
+        ok = ok and r["max_ms"] <= 100 and r["imported"]
+        print("target: no stall over 100 ms: " + ("met" if r["max_ms"] <= 100 else "NOT met"))
     return 0 if ok else 1
 
 

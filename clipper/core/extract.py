@@ -1389,6 +1389,10 @@ def _merge(xml_body, r_body, ts: set, rs: set):
     end = shared[-1] + 1
     if len(set().union(*grams[end:])) >= 0.5 * len(rs):
         end = len(blocks)  # as much again as readability's article: more of it (a thread's replies)
+    r_pictures = {img.get("src") for img in r_body.iter("img")}
+    while end < len(blocks) and not text_of(blocks[end]) and _pictures(blocks[end]) \
+            and _pictures(blocks[end]) <= r_pictures:
+        end += 1  # the article's closing pictures (readability's too): text matching cannot see them
     keep = [b for b in blocks[start:end] if not _stops_lead(b) or blocks.index(b) >= shared[0]]
     before = _prose_run(r_blocks[: r_shared[0]][::-1], ts)[::-1]
     after = _prose_run(r_blocks[r_shared[-1] + 1:], ts)
@@ -1403,6 +1407,10 @@ def _merge(xml_body, r_body, ts: set, rs: set):
     for b in after:
         etree.SubElement(merged, "p").text = _xml_text(text_of(b))
     return merged, mixed
+
+
+def _pictures(el) -> set:
+    return {g.get("src") for g in el.iter("graphic", "img")}
 
 
 def _leaf_blocks(body) -> list:

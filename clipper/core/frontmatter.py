@@ -1,4 +1,10 @@
-"""YAML front matter: parse leniently (a broken header never loses the note), write with PyYAML."""
+"""YAML front matter: parse leniently (a broken header never loses the note), write with PyYAML.
+
+Headers come from any program (or a synced folder), so they are parsed with limits: a header over
+``MAX_HEADER_CHARS``, nested deeper than ``MAX_DEPTH`` or expanding (through YAML aliases, merge
+keys included) to more than ``MAX_NODES`` values is refused like broken YAML, so one hostile note
+costs milliseconds and is read as text with a warning instead of taking the vault down with it.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +16,12 @@ import yaml
 _FENCE = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)(?:\r?\n)(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 _EMPTY = re.compile(r"\A\ufeff?---[ \t]*\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)")
 
+MAX_HEADER_CHARS = 256 * 1024
+MAX_NODES = 20_000  # YAML values after expanding aliases (a "billion laughs" header has ~10^9)
+MAX_DEPTH = 64  # nesting of lists and mappings
+
 #: Order of known keys when writing; unknown keys keep their own order after these.
-KEY_ORDER = ("title", "author", "published", "site", "source", "language", "description",
+KEY_ORDER = ("title", "author", "published", "site", "site_url", "source", "language", "description",
              "image", "tags", "created", "updated", "id")
 
 
@@ -25,6 +35,22 @@ for _ch, _resolvers in list(_SafeLoader.yaml_implicit_resolvers.items()):
     ]
 
 
+class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """libyaml's loader (10x faster) with the same resolvers as _SafeLoader."""
+
+
+_FastLoader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+# An anchor ("&name" where a value starts): without one there are no aliases to expand.
+_ANCHOR = re.compile(r"(?:^|[\s\[{,])&[^\s]")
+# What nesting deeper than the limit needs in a header without brackets: deep indentation or
+# compact "- - - x" entries.
+_DEEP_BLOCK = re.compile(r"^[ \t]{32}|(?:[-?][ \t]+){8}", re.M)
+
+
 class _Dumper(yaml.SafeDumper):
     pass
 
@@ -35,6 +61,68 @@ def _str_presenter(dumper, data):
 
 
 _Dumper.add_representer(str, _str_presenter)
+
+
+class HeaderError(yaml.YAMLError):
+    """A header refused by the limits (reported like broken YAML)."""
+
+
+def _check_nodes(root) -> None:
+    """Refuse a composed YAML document that is too deep, cyclic or too big once aliases are
+    expanded. One pass over the distinct nodes (aliases share them), sizes memoised."""
+    sizes: dict[int, int] = {}
+    open_: set[int] = set()  # nodes whose subtree is being walked (a child among them: a cycle)
+    stack = [(root, 0, False)]
+    while stack:
+        node, depth, finish = stack.pop()
+        key = id(node)
+        value = node.value
+        children = [] if isinstance(value, str) else (
+            [n for pair in value for n in pair] if isinstance(node, yaml.MappingNode) else value)
+        if finish:
+            open_.discard(key)
+            size = 1 + sum(sizes[id(c)] for c in children)
+            if size > MAX_NODES:
+                raise HeaderError(f"it holds more than {MAX_NODES:,} values (YAML aliases expanded)")
+            sizes[key] = size
+            continue
+        if key in sizes:
+            continue
+        if key in open_:
+            raise HeaderError("an alias refers to itself")
+        if depth > MAX_DEPTH:
+            raise HeaderError(f"it is nested more than {MAX_DEPTH} levels deep")
+        open_.add(key)
+        stack.append((node, depth, True))
+        stack.extend((c, depth + 1, False) for c in children)
+
+
+def _needs_check(t: str) -> bool:
+    """False for a small header that can hold no alias and no deep nesting (most headers: the
+    walk over the nodes then costs more than the parse)."""
+    if len(t) > 2048 or t.count("[") + t.count("{") > 16 or ("&" in t and _ANCHOR.search(t)):
+        return True
+    return ("- -" in t or "? " in t or "\t" in t or "\n" + " " * 32 in t) and bool(_DEEP_BLOCK.search(t))
+
+
+def load_header(yaml_text: str, loader=_FastLoader):
+    """The value of a header's YAML text, within the limits (raises yaml.YAMLError)."""
+    if len(yaml_text) > MAX_HEADER_CHARS:
+        raise HeaderError(f"it is too large ({len(yaml_text) // 1024:,} KB; the limit is "
+                          f"{MAX_HEADER_CHARS // 1024} KB)")
+    ld = loader(yaml_text)
+    try:
+        try:
+            node = ld.get_single_node()
+        except RecursionError:  # the pure-Python composer recurses per level
+            raise HeaderError(f"it is nested more than {MAX_DEPTH} levels deep") from None
+        if node is None:
+            return None
+        if _needs_check(yaml_text):
+            _check_nodes(node)
+        return ld.construct_document(node)
+    finally:
+        ld.dispose()
 
 
 def split(text: str) -> tuple[dict, str, str | None]:
@@ -50,7 +138,12 @@ def split(text: str) -> tuple[dict, str, str | None]:
     if not m:
         return {}, text.lstrip("\ufeff"), None
     try:
-        data = yaml.load(m.group(1), Loader=_SafeLoader)  # noqa: S506 - SafeLoader subclass
+        try:
+            data = load_header(m.group(1), _FastLoader)
+        except yaml.YAMLError:
+            raise
+        except Exception:  # noqa: BLE001 -- e.g. libyaml cannot take lone surrogates: the Python loader says why
+            data = load_header(m.group(1), _SafeLoader)
     except yaml.YAMLError as exc:
         first = str(exc).splitlines()[0] if str(exc) else "invalid YAML"
         return {}, text, f"broken front matter: {first}"
@@ -93,8 +186,10 @@ def set_key(text: str, key: str, value) -> str | None:
     m = _FENCE.match(text)
     if not m:
         return None
-    lines = m.group(1).split("\n")
-    eol = "\r" if lines[0].endswith("\r") else ""
+    # Each line's own break is kept (CRLF, LF or a mix); the last line's is the closing fence's.
+    raw = m.group(1).split("\n")
+    crs = [line.endswith("\r") for line in raw[:-1]] + [text[m.end(1):m.end(1) + 1] == "\r"]
+    lines = [line[:-1] if line.endswith("\r") else line for line in raw]
     start = next((i for i, line in enumerate(lines) if re.match(rf"{re.escape(key)}[ \t]*:", line)), None)
     if start is None:
         start = end = len(lines)
@@ -117,8 +212,11 @@ def set_key(text: str, key: str, value) -> str | None:
         indent = re.match(r"[ \t]*(?=-)", lines[start + 1]) if start + 1 < end else None
         if indent:  # "  - a" lists stay indented as they were
             new = new[:1] + [indent.group(0) + line for line in new[1:]]
-    lines[start:end] = [line + eol for line in new]
-    result = text[:m.start(1)] + "\n".join(lines) + text[m.end(1):]
+    cr = crs[start] if start < len(lines) else crs[-1]
+    lines[start:end] = new
+    crs[start:end] = [cr] * len(new)
+    shown_lines = [line + "\r" * c for line, c in zip(lines[:-1], crs[:-1])] + lines[-1:]
+    result = text[:m.start(1)] + "\n".join(shown_lines) + text[m.end(1):]
     old_meta, old_body, error = split(text)
     new_meta, new_body, new_error = split(result)
     if error or new_error or new_body != old_body or new_meta != {**old_meta, key: value}:

@@ -1,25 +1,29 @@
 """The Whoosh full-text index: a per-machine cache of the vault, rebuilt whenever in doubt.
 
-Design (measurements in FIELD-NOTES and the issue-4 report):
+Design (measurements in FIELD-NOTES and the issue-4 and issue-20 reports):
 - Text is indexed unstemmed with a fast tokenizer (``\\w+`` runs, lowercased; Chinese,
   Japanese and Thai as character bigrams). Stemming happens at query time: a query word is
   expanded to the indexed words with the same stem (English Porter2, Russian Snowball), which
   keeps the build fast, phrases exact and prefix queries correct.
 - The body field starts with the title, whose words weigh TITLE_WEIGHT (BM25F over title and
-  text in one posting list per word); ``title:`` has its own field.
-- Positions are stored as raw arrays (not pickles); postings are pooled in memory per term
-  (``_CompactPool``) and written straight into Whoosh's W3 posting blocks a term at a time
-  (``_write_pool``; Whoosh's writer takes them one posting at a time). A bulk build commits
-  one segment per BULK_CHUNK notes without merging, its text analysed in batches by a helper
-  process on the second core (``_add_bulk``); single-note commits merge small segments
-  rarely (MERGE_TIERS).
+  text in one posting list per word); ``title:`` has its own field. Dates are columns only
+  (:class:`DateField`; ranges: :class:`ColumnRange`), not Whoosh's 16 trie terms per value.
+- Positions are stored as raw arrays; postings are pooled in memory per term
+  (``_CompactPool``) and written straight into Whoosh's W3 posting blocks of BLOCK_POSTINGS,
+  a field at a time (``_write_pool``); a text block's values are one bytes object with
+  offsets (:class:`PackedValues`: no object per posting when writing or reading).
+- A first build writes independent segments (:class:`SegmentBuilder`, numbered from 0, in a
+  side folder, without the lock) two at a time, one per core, and commits them in order
+  (:meth:`SearchIndex.add_segments`; the scheduling is the library's). Single-note commits
+  merge small segments rarely (MERGE_TIERS).
 - Prefix queries expand to at most PREFIX_TERMS of the most frequent matching words and score
-  as a constant (a bare prefix stops after the first hits).
+  as a constant (a bare prefix takes the first matches from the heads of the posting lists).
 - Snippets are computed from the note's text with one regular expression, not by Whoosh's
-  highlighter; the searcher is reused until the index changes (never ``refresh()``), and
-  the per-document field lengths BM25 needs are read into memory once per searcher.
+  highlighter. After a commit the searcher is opened anew (never ``refresh()``), keeping the
+  readers of unchanged segments; what a segment reader learns (term infos, length bytes,
+  date columns, long posting lists) stays with it.
 - Relevance searches of words, phrases, OR, NOT and tags are scored from whole posting lists
-  read in one piece (set operations, one loop per list; BM25F exactly as Whoosh computes it,
+  read in one piece (set operations and C-level maps; BM25F exactly as Whoosh computes it,
   a test compares the two), and a phrase's positions are checked only for the best-scoring
   candidates; sorting by date uses the same path with the created column. Other shapes
   (date ranges, tag prefixes, prefixes of several words) run through Whoosh.
@@ -28,10 +32,12 @@ Design (measurements in FIELD-NOTES and the issue-4 report):
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import html
 import io
 import logging
+import math
 import operator
 import os
 import pickle
@@ -41,10 +47,10 @@ import struct
 import threading
 import zlib
 from array import array
-from bisect import bisect_left
-from collections import Counter, deque
+from bisect import bisect_left, bisect_right
+from collections import Counter
 from functools import lru_cache
-from itertools import accumulate, chain, islice, repeat
+from itertools import accumulate, chain, compress, islice, repeat
 from pathlib import Path
 
 import whoosh.util
@@ -52,14 +58,17 @@ from whoosh import fields, formats
 from whoosh import query as wq
 from whoosh.analysis import Token, Tokenizer
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3TermInfo
+from whoosh.fields import NUMERIC as _NUMERIC
 from whoosh.filedb.filestore import FileStorage
-from whoosh.matching import NullMatcherClass
+from whoosh.filedb.filetables import OrderedHashWriter, md5_hash
+from whoosh.matching import ListMatcher, NullMatcher, NullMatcherClass
 from whoosh.matching.wrappers import ConstantScoreWrapperMatcher, FilterMatcher
 from whoosh.query.compound import DefaultOr
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.system import pack_ushort
-from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.util.numeric import byte_to_length
+from whoosh.util.numlists import GrowableArray
 from whoosh.writing import SegmentWriter
 
 from clipper.core import query as qlang
@@ -72,7 +81,7 @@ log = logging.getLogger(__name__)
 whoosh.util.random = random.SystemRandom()
 
 #: Bump when the schema or the tokenizer changes: the index is then rebuilt from the files.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8  # 8: no path/hash terms, dates as columns, packed text values
 INDEX_NAME = "MAIN"
 MAX_INDEXED_CHARS = 1_000_000
 PREFIX_TERMS = 8
@@ -215,20 +224,30 @@ class FastText(fields.TEXT):
         self.format = ArrayPositions(field_boost=field_boost)
 
 
+class DateField(fields.NUMERIC):
+    """A date as YYYYMMDDhhmmss in a column only (sorting, date ranges: :class:`ColumnRange`),
+    0 where a note has none. Whoosh's NUMERIC also indexes 16 trie terms per value for its
+    range queries: with a date to the second in every note, most of a segment's terms."""
+
+    indexed = False
+
+    def __init__(self):
+        super().__init__(numtype=int, bits=64, signed=True, sortable=True, default=0)
+
+
 def make_schema() -> fields.Schema:
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
-        path=fields.ID(stored=True),
+        path=fields.STORED(),
         title=FastText(),
         body=FastText(),
         tags=fields.KEYWORD(lowercase=False, commas=False, scorable=False),
         author=FastText(),
         site=FastText(),
         source=FastText(),
-        created=fields.NUMERIC(numtype=int, bits=64, signed=True, sortable=True),
-        published=fields.NUMERIC(numtype=int, bits=64, signed=True, sortable=True),
+        created=DateField(),
+        published=DateField(),
         language=fields.ID(),
-        hash=fields.ID(),
     )
 
 
@@ -273,7 +292,7 @@ class _CompactPool:
     def __init__(self, schema, textual=None):
         self.fieldnames: set[str] = set()
         self._fields: dict[str, dict] = {}
-        self._schema = schema  # None: a pool of text postings only (see _analyze)
+        self._schema = schema
         self._textual = set(textual) if textual is not None else textual_fields(schema)
         # text postings (from merged segments) whose weight is not the one their frequencies
         # give: (field, word) -> {docnum: weight}
@@ -315,12 +334,31 @@ class _CompactPool:
         entry = terms.get(tbytes)
         if entry is None:
             entry = terms[tbytes] = (array("I"), array("f"), array("I"), bytearray())
+        elif type(entry) is array:  # plain postings so far (see add_plain)
+            entry = terms[tbytes] = (entry, array("f", [1.0]) * len(entry), array("I", bytes(4 * len(entry))),
+                                     bytearray())
         docs, weights, ends, data = entry
         docs.append(docnum)
         weights.append(weight)
         if vbytes:
             data += vbytes
         ends.append(len(data))
+
+    def add_plain(self, fieldname: str, docnum: int, terms) -> None:
+        """Postings of weight 1 without a value (ids, numbers): only the docnum is kept."""
+        if docnum < self._top:
+            self._disordered = True
+        self._top = docnum
+        pool = self._terms(fieldname)
+        get = pool.get
+        for tbytes in terms:
+            entry = get(tbytes)
+            if entry is None:
+                pool[tbytes] = array("I", (docnum,))
+            elif type(entry) is array:
+                entry.append(docnum)
+            else:
+                self.add((fieldname, tbytes, docnum, 1.0, b""))
 
     def add_text(self, fieldname: str, docnum: int, value: str) -> int:
         """Add one document's postings of a text field; returns the field length."""
@@ -342,63 +380,60 @@ class _CompactPool:
             terms[word][0][-1] = count  # this document's title frequency, just added
         return length
 
-    def text_postings(self) -> dict:
-        """The text fields' postings, for :meth:`merge_text` (in another process too)."""
-        return {name: terms for name, terms in self._fields.items() if name in self._textual}
-
-    def merge_text(self, fields: dict) -> None:
-        """Add text postings from :meth:`text_postings` of a pool whose documents come after
-        every document here."""
-        for fieldname, chunk in fields.items():
-            if fieldname not in self._textual:
-                raise ValueError(f"not a text field: {fieldname}")
-            terms = self._terms(fieldname)
-            get = terms.get
-            for word, heads, data in _unpacked(chunk):
-                entry = get(word)
-                if entry is None:
-                    terms[word] = (heads, data)
-                else:
-                    if heads[0] <= entry[0][-3]:
-                        self._disordered = True  # not expected: sorted when written
-                    entry[0].extend(heads)
-                    entry[1].extend(data)
-
     def terms(self, fieldname: str):
         """(term bytes, docnums, weights, values) of a field's terms in term order, the
         postings of each in docnum order."""
         terms = self._fields.get(fieldname, {})
         textual = fieldname in self._textual
         boost = self._schema[fieldname].format.field_boost if textual else 1.0
+        extra = TITLE_WEIGHT - 1.0
         keyed = sorted((k.encode("utf-8") if isinstance(k, str) else k, k) for k in terms)
         for tbytes, key in keyed:
             if textual:
                 heads, data = terms[key]
-                docs = heads[0::3]
-                freqs = heads[1::3]
-                in_title = heads[2::3]
-                if any(in_title):  # (freq + extra * in_title) * boost, as in _weight
-                    extra = map(operator.mul, in_title, repeat(TITLE_WEIGHT - 1.0))
-                    freqs_w = map(operator.add, freqs, extra)
+                if len(heads) == 3:  # one posting (most words)
+                    docs = heads[:1]
+                    weights = array("f", ((heads[1] + extra * heads[2]) * boost,))
+                    freqs = heads[1:2]
                 else:
-                    freqs_w = freqs
-                weights = array("f", freqs_w if boost == 1.0 else map(operator.mul, freqs_w, repeat(boost)))
-                odd = self._weights.get((fieldname, key))
+                    docs = heads[0::3]
+                    freqs = heads[1::3].tolist()
+                    in_title = heads[2::3]
+                    if any(in_title):  # (freq + extra * in_title) * boost, as in _weight
+                        wl = list(map(operator.add, freqs, map(operator.mul, in_title, repeat(extra))))
+                    else:
+                        wl = freqs
+                    if boost != 1.0:
+                        wl = list(map(operator.mul, wl, repeat(boost)))
+                    weights = array("f", wl)
+                odd = self._weights.get((fieldname, key)) if self._weights else None
                 if odd:
                     for i, d in enumerate(docs):
                         if d in odd:
                             weights[i] = odd[d]
-                ends = list(accumulate(map(operator.mul, freqs, repeat(data.itemsize))))
                 raw = data.tobytes()
+                if len(docs) == 1:
+                    vals = (raw,)
+                else:
+                    ends = array("I", accumulate(map(operator.mul, freqs, repeat(data.itemsize))))
+                    vals = PackedValues(raw, ends)
+                    if len(docs) < PACK_MIN:  # a tuple is quicker for a few
+                        vals = tuple(vals)
+            elif type(terms[key]) is array:  # plain postings (see add_plain)
+                docs = terms[key]
+                weights = array("f", [1.0]) * len(docs)
+                vals = [b""] * len(docs)
             else:
                 docs, weights, ends, data = terms[key]
                 raw = bytes(data)
-            vals = list(map(raw.__getitem__, map(slice, chain((0,), ends), ends)))
+                vals = list(map(raw.__getitem__, map(slice, chain((0,), ends), ends)))
             if self._disordered and any(map(operator.ge, docs, docs[1:])):
                 order = sorted(range(len(docs)), key=docs.__getitem__)
                 docs = array("I", [docs[i] for i in order])
                 weights = array("f", [weights[i] for i in order])
                 vals = [vals[i] for i in order]
+                if textual:
+                    vals = PackedValues(b"".join(vals), array("I", accumulate(map(len, vals))))
             yield tbytes, docs, weights, vals
 
     def iter_postings(self):
@@ -415,140 +450,18 @@ class _CompactPool:
         self._disordered = False
 
 
-#: documents per batch of text analysis in a bulk build (see _add_bulk)
-ANALYSIS_BATCH = 250
-
-
-def _add_bulk(writer, docs) -> int:
-    """Add new documents, their text analysed in batches by a helper process on the other
-    core while this one reads the next notes, writes the per-document data and analyses a
-    batch itself whenever the helper is two batches behind. Batches are added in order; if
-    the helper fails, its batches are analysed here. Returns the number of documents added."""
-    if not isinstance(writer.pool, _CompactPool):  # Whoosh's own writer (the tests compare)
-        added = 0
-        for doc in docs:
-            doc.pop("_new", None)
-            writer.add_document(**doc)
-            added += 1
-        return added
-    textual = sorted(writer.pool._textual)  # noqa: SLF001
-    pending: deque = deque()  # [documents, their texts, first docnum, (postings, lengths) or None]
-    helper = None
-    tried = False
-    base = writer.docnum
-    added = 0
-
-    def add_oldest(block: bool) -> bool:
-        nonlocal helper, added
-        batch, texts, first, result = pending[0]
-        if result is None and helper is not None:
-            if not block and not helper.ready():
-                return False
-            try:
-                result = helper.result()
-            except Exception as exc:  # noqa: BLE001 -- the work is done here instead
-                log.warning("text analysis helper failed (%s); going on without it", exc)
-                helper.close()
-                helper = None
-        if result is None:
-            result = _analyze(texts, first, textual, pack=False)
-        pending.popleft()
-        postings, lengths = result
-        for doc, doc_lengths in zip(batch, lengths):
-            doc.pop("_new", None)
-            writer.add_document(**doc, _analyzed=doc_lengths)
-        writer.pool.merge_text(postings)
-        added += len(batch)
-        return True
-
-    try:
-        for batch in _batches(docs, ANALYSIS_BATCH):
-            texts = [{name: doc[name] for name in textual if isinstance(doc.get(name), str)} for doc in batch]
-            if not tried and len(batch) == ANALYSIS_BATCH:
-                tried = True
-                helper = _start_helper()
-            if helper is not None and helper.queued < 2 and helper.send(_analyze, texts, base, textual):
-                pending.append([batch, texts, base, None])
-            else:
-                pending.append([batch, texts, base, _analyze(texts, base, textual, pack=False)])
-            base += len(batch)
-            while pending and add_oldest(block=False):
-                pass
-        while pending:
-            add_oldest(block=True)
-    finally:
-        if helper is not None:
-            helper.close()
-    return added
-
-
-def _batches(items, size: int):
-    it = iter(items)
-    while batch := list(islice(it, size)):
-        yield batch
-
-
-def _start_helper():
-    """A helper process for text analysis, or None (one core, in-process mode, no fork)."""
-    from clipper.core import limits
-
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cores = os.cpu_count() or 1
-    if cores < 2 or limits.in_process():
-        return None
-    try:
-        return limits.Helper()
-    except Exception as exc:  # noqa: BLE001 -- e.g. no process may be started here
-        log.warning("no text analysis helper (%s)", exc)
-        return None
-
-
 def textual_fields(schema) -> set[str]:
     return {name for name, field in schema.items() if isinstance(field.format, ArrayPositions)}
 
 
-def _analyze(texts: list[dict], base: int, fieldnames, pack: bool = True) -> tuple[dict, list[dict]]:
-    """Text postings of documents ``base``, ``base + 1``, ... (their text fields' values in
-    ``texts``) and each document's field lengths; run in a helper process during bulk builds
-    (``pack``: postings as :func:`_packed` arrays, to be sent back)."""
-    pool = _CompactPool(None, textual=fieldnames)
-    lengths = []
-    for i, values in enumerate(texts):
-        lengths.append({name: pool.add_text(name, base + i, value) for name, value in values.items()})
-    postings = pool.text_postings()
-    if pack:
-        postings = {name: _packed(terms) for name, terms in postings.items()}
-    return postings, lengths
+def _numeric_terms(field, value: int) -> list[bytes]:
+    """The terms NUMERIC.index gives for one number (its sortable form computed once)."""
+    from whoosh.util.numeric import to_sortable
 
-
-def _packed(terms: dict) -> tuple:
-    """A field's text postings as a few arrays (one pickle of those is a fraction of the
-    time of thousands of small arrays), for :func:`_unpacked`."""
-    words = list(terms)
-    heads, data, head_counts, data_counts = array("I"), array("I"), array("I"), array("I")
-    for word in words:
-        h, d = terms[word]
-        heads.extend(h)
-        data.extend(d)
-        head_counts.append(len(h))
-        data_counts.append(len(d))
-    return words, heads, data, head_counts, data_counts
-
-
-def _unpacked(chunk):
-    """(word, heads, positions) of a field's postings from :func:`_packed` or a pool."""
-    if isinstance(chunk, dict):
-        for word, (heads, data) in chunk.items():
-            yield word, heads, data
-        return
-    words, heads, data, head_counts, data_counts = chunk
-    h = d = 0
-    for word, nh, nd in zip(words, head_counts, data_counts):
-        yield word, heads[h:h + nh], data[d:d + nd]
-        h += nh
-        d += nd
+    x = to_sortable(field.numtype, field.bits, field.signed, field.prepare_number(value))
+    if not field.shift_step:
+        return [field.sortable_to_bytes(x)]
+    return [field.sortable_to_bytes(x, shift) for shift in range(0, field.bits, field.shift_step)]
 
 
 def _weight(freq: int, in_title: int, boost: float) -> float:
@@ -583,7 +496,6 @@ class _Writer(SegmentWriter):
         pool = self.pool
         docnum = self.docnum
         fieldnames = sorted(name for name in fields if not name.startswith("_"))
-        analyzed = fields.get("_analyzed")
         self._check_fields(schema, fieldnames)
         perdocwriter.start_doc(docnum)
         try:
@@ -597,10 +509,11 @@ class _Writer(SegmentWriter):
                 length = 0
                 if field.indexed:
                     if isinstance(field.format, ArrayPositions) and isinstance(value, str):
-                        if analyzed is None:
-                            length = pool.add_text(fieldname, docnum, value)
-                        else:  # postings come with merge_text (see _add_bulk)
-                            length = analyzed[fieldname]
+                        length = pool.add_text(fieldname, docnum, value)
+                    elif type(field) is _NUMERIC and type(value) is int:
+                        pool.add_plain(fieldname, docnum, _numeric_terms(field, value))
+                    elif type(field.format) is formats.Existence and not field.scorable:
+                        pool.add_plain(fieldname, docnum, [t for t, *_ in field.index(value)])
                     else:
                         scorable = field.scorable
                         for tbytes, freq, weight, vbytes in field.index(value):
@@ -621,34 +534,214 @@ class _Writer(SegmentWriter):
     def _flush_segment(self):
         self.perdocwriter.close()
         pdr = self.per_document_reader() if self.codec.length_stats else None
-        lengths = _PreloadedLengths(pdr) if pdr is not None else None
         fw = self.fieldwriter
         if self.write_blocks and _writes_blocks(fw):
-            _write_pool(fw, self.schema, lengths, self.pool)
+            _write_pool(fw, self.schema, pdr, self.pool)
         else:
+            lengths = _PreloadedLengths(pdr) if pdr is not None else None
             fw.add_postings(self.schema, lengths, self.pool.iter_postings())
         fw.close()
         if pdr is not None:
             pdr.close()
 
 
+#: postings per block (Whoosh: 128); the direct search path reads whole posting lists, so
+#: fewer, larger blocks mean less work per block when writing and reading
+BLOCK_POSTINGS = 512
+
+
+def _codec() -> W3Codec:
+    """The segment format: Whoosh 2.7's W3, uncompressed, with BLOCK_POSTINGS blocks."""
+    return W3Codec(blocklimit=BLOCK_POSTINGS, compression=0)
+
+
+#: side folders (in the index folder) where :class:`SegmentBuilder` writes; a dot keeps
+#: Whoosh's clean-up of unused files away from them
+BUILD_PREFIX = ".building-"
+
+
+class BuiltSegment:
+    """A finished segment waiting in its side folder (picklable: it comes from a helper
+    process)."""
+
+    def __init__(self, folder: str, segment):
+        self.folder = folder
+        self.segment = segment
+
+    @property
+    def doc_count(self) -> int:
+        return self.segment.doc_count_all()
+
+
+class SegmentBuilder:
+    """Writes one new segment of new documents in a side folder of the index, in any
+    process and without the index's write lock (:meth:`SearchIndex.add_segments` moves it
+    in and commits it). Segments number their documents from 0 and do not depend on one
+    another, so a first build writes two at a time, one per core."""
+
+    write_blocks = True
+
+    def __init__(self, index_folder):
+        self.folder = Path(index_folder) / f"{BUILD_PREFIX}{os.getpid()}-{whoosh.util.random_name(12)}"
+        self.folder.mkdir(parents=True)
+        self.storage = FileStorage(str(self.folder), supports_mmap=False)
+        self.schema = make_schema()
+        self.codec = _codec()
+        self.newsegment = self.codec.new_segment(self.storage, INDEX_NAME)
+        self.perdocwriter = self.codec.per_document_writer(self.storage, self.newsegment)
+        self.fieldwriter = self.codec.field_writer(self.storage, self.newsegment)
+        self.pool = _CompactPool(self.schema)
+        self.docnum = 0
+        self.is_closed = False
+        self._added = False
+
+    # the writer's own document and flush code (no lock, no table of contents involved)
+    add_document = _Writer.add_document
+    _flush_segment = _Writer._flush_segment
+    _check_state = SegmentWriter._check_state
+    _check_fields = SegmentWriter._check_fields
+    get_segment = SegmentWriter.get_segment
+    per_document_reader = SegmentWriter.per_document_reader
+
+    def finish(self) -> BuiltSegment | None:
+        """Write the segment (one compound file); None if no document was added."""
+        self._check_state()
+        if not self.docnum:
+            self.cancel()
+            return None
+        try:
+            self._flush_segment()
+            self.pool.cleanup()
+            segment = self.get_segment()
+            segment.create_compound_file(self.storage)
+        except BaseException:
+            self.cancel()
+            raise
+        self.is_closed = True
+        return BuiltSegment(str(self.folder), segment)
+
+    def cancel(self) -> None:
+        for w in (self.perdocwriter, self.fieldwriter):
+            if not w.is_closed:
+                try:
+                    w.close()
+                except Exception:  # noqa: BLE001 -- the folder goes anyway
+                    pass
+        self.pool.cleanup()
+        self.is_closed = True
+        discard_build(self.folder)
+
+
+def discard_build(folder) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def discard_stale_builds(index_folder) -> None:
+    """Remove side folders of segment builds whose process is gone (killed mid-build)."""
+    try:
+        entries = list(Path(index_folder).iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        if not entry.name.startswith(BUILD_PREFIX):
+            continue
+        pid = entry.name[len(BUILD_PREFIX):].split("-")[0]
+        if pid.isdigit() and _alive(int(pid)):
+            continue
+        discard_build(entry)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+#: text postings in a term from which its blocks' values are packed (fewer: a tuple is quicker)
+PACK_MIN = 16
+
+
+class PackedValues:
+    """The posting values (positions) of a text field's block: one bytes object and the end
+    offset of each value. Whoosh's reader indexes a block's values as a sequence, so blocks
+    hold this instead of a tuple of bytes objects, one per posting: pickled and unpickled in
+    one piece (writing a segment and reading a posting list do no work per posting), each
+    value sliced out only when asked for (phrases).
+
+    Blocks pickle a reference to this class by its module and name: moving or renaming it
+    needs a SCHEMA_VERSION bump (the index is then rebuilt)."""
+
+    __slots__ = ("data", "ends")
+
+    def __init__(self, data: bytes, ends):
+        self.data = data
+        self.ends = ends
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def __getitem__(self, i: int) -> bytes:
+        ends = self.ends
+        if i < 0:
+            i += len(ends)
+        return self.data[ends[i - 1] if i else 0:ends[i]]
+
+    def __iter__(self):
+        return map(self.data.__getitem__, map(slice, chain((0,), self.ends), self.ends))
+
+    def __eq__(self, other) -> bool:
+        return tuple(self) == tuple(other)
+
+    def __hash__(self):
+        return hash(tuple(self))
+
+    def __reduce__(self):
+        return (PackedValues, (self.data, self.ends))
+
+    def part(self, start: int, end: int) -> PackedValues:
+        """Values ``start`` to ``end`` (a block's), their offsets from 0 in the smallest array."""
+        ends = self.ends
+        base = ends[start - 1] if start else 0
+        top = ends[end - 1]
+        rebased = list(map(operator.sub, ends[start:end], repeat(base))) if base else ends[start:end].tolist()
+        return PackedValues(self.data[base:top], array("H" if top - base < 65536 else "I", rebased))
+
+
 def _writes_blocks(fw) -> bool:
     """Whether :func:`_write_pool` knows how to write for this field writer (Whoosh 2.7's W3
-    format, no inlined postings)."""
+    format, no inlined postings, its ordered hash file of terms)."""
     codec = getattr(fw, "_codec", None)
+    tindex = getattr(fw, "_tindex", None)
     return (type(fw) is W3FieldWriter and type(codec) is W3Codec and codec._inlinelimit <= 1
-            and all(hasattr(fw, name) for name in ("_postfile", "_tindex", "_fieldid")))
+            and all(hasattr(fw, name) for name in ("_postfile", "_fieldid"))
+            and type(tindex) is OrderedHashWriter and tindex.hashfn is md5_hash
+            and isinstance(getattr(tindex, "index", None), GrowableArray)
+            and all(hasattr(tindex, name) for name in ("dbfile", "buckets", "lastkey")))
 
 
-def _write_pool(fw, schema, lengths, pool) -> None:
-    """Write the pool's posting lists straight into W3 blocks, a term at a time.
+_TERMINFO = struct.Struct("!BfIBBfIIqi")  # W3TermInfo._struct + posting list offset and length
+_HASH_LENGTHS = struct.Struct("!ii")  # filetables: key and value length before each pair
+
+def _write_pool(fw, schema, pdr, pool) -> None:
+    """Write the pool's posting lists straight into W3 blocks, and their terms into the
+    segment's term file, a field at a time.
 
     Whoosh's add_postings takes the postings one by one (a method call and a dozen checks
-    each, half of a bulk build's time) and re-groups what the pool already holds grouped.
-    The files are the ones W3PostingsWriter writes (a test reads both back and compares),
-    except that a block's data is pickled with protocol 5 instead of 2: Whoosh reads it
-    with pickle.loads all the same, and 2 stores each value through a codecs call (8x
-    slower to write and to read, twice the size)."""
+    each, half of a bulk build's time) and re-groups what the pool already holds grouped;
+    its term file writer takes a term at a time. The files are the ones Whoosh writes (a
+    test reads both back and compares), except that a block's data is pickled with
+    protocol 5 instead of 2: Whoosh reads it with pickle.loads all the same, and 2 stores
+    each value through a codecs call (8x slower to write and to read, twice the size).
+    Field lengths are handled as the length bytes Whoosh stores (its block and term
+    statistics only keep those)."""
     blocklimit = fw._codec._blocklimit
     compression = fw._codec._compression
     postfile = fw._postfile
@@ -660,75 +753,127 @@ def _write_pool(fw, schema, lengths, pool) -> None:
             continue
         fw.start_field(fieldname, fieldobj)
         fixedsize = fieldobj.format.fixed_value_size()
-        doclens = lengths.lengths(fieldname) if lengths is not None else None
-        if doclens is not None and not any(doclens):
-            doclens = None  # not scorable: the same as lengths of 0
+        lens = None
+        if pdr is not None:
+            got = _load_lengths(pdr, fieldname)
+            lens = got._data if got is not None and any(got._data) else None
         prefix = pack_ushort(fw._fieldid)
-        add_term = fw._tindex.add
+        keys, infos, chunks = [], [], []
+        offset = postfile.tell()
+        pending = 0
         for tbytes, docs, weights, vals in chain((first,), terms):
-            start = postfile.tell()
-            info, chunks = _posting_blocks(docs, weights, vals, doclens, fixedsize, blocklimit,
-                                           compression)
-            postfile.write(b"".join(chunks))
-            info.set_extent(start, postfile.tell() - start)
-            add_term(prefix + tbytes, info.to_bytes())
+            plist, stats = _posting_list(docs, weights, vals, lens, fixedsize, blocklimit, compression)
+            size = len(plist)
+            keys.append(prefix + tbytes)
+            infos.append(_TERMINFO.pack(*stats, offset, size))
+            chunks.append(plist)
+            offset += size
+            pending += size
+            if pending > 1 << 22:
+                postfile.write(b"".join(chunks))
+                chunks, pending = [], 0
+        postfile.write(b"".join(chunks))
+        _add_terms(fw._tindex, keys, infos)
         fw.finish_field()
 
 
-def _posting_blocks(docs, weights, vals, doclens, fixedsize, blocklimit, compression):
-    """(W3TermInfo, bytes to write) of one posting list, as W3PostingsWriter makes them."""
-    info = W3TermInfo()
-    chunks = [WHOOSH3_HEADER_MAGIC]
+def _add_terms(tindex, keys, values) -> None:
+    """OrderedHashWriter.add for each key (in increasing order) and value, in one write."""
+    dbfile = tindex.dbfile
+    start = dbfile.tell()
+    records = list(map(b"".join, zip(map(_HASH_LENGTHS.pack, map(len, keys), map(len, values)),
+                                     keys, values)))
+    where = list(accumulate(map(len, records), initial=start))
+    where.pop()
+    if keys[0] <= tindex.lastkey:
+        raise ValueError(f"Keys must increase: {tindex.lastkey!r}..{keys[0]!r}")
+    dbfile.write(b"".join(records))
+    buckets = tindex.buckets
+    digest = hashlib.md5
+    for key, pos in zip(keys, where):
+        h = int.from_bytes(digest(key, usedforsecurity=False).digest()[12:], "big")  # md5_hash
+        buckets[h & 255].append((h, pos))
+    index = tindex.index
+    for pos in where:
+        index.append(pos)
+    tindex.lastkey = keys[-1]
+
+
+def _posting_list(docs, weights, vals, lens, fixedsize, blocklimit, compression):
+    """(bytes, term statistics) of one posting list, as W3PostingsWriter and W3TermInfo
+    write them; ``lens``: the field's length byte of each document, or None."""
     count = len(docs)
-    for b in range(0, count, blocklimit):
-        e = min(b + blocklimit, count)
-        ids = docs[b:e]
-        ws = weights[b:e]
+    if count == 1:  # most terms: one block of one posting
+        d = docs[0]
+        w = weights[0]
+        b = lens[d] if lens is not None else 0
+        maxweight = w if w > 0 else 0
+        v = vals[0]
+        if fixedsize is None or fixedsize < 0:
+            mini_values = (v,) if v else ()
+        elif fixedsize == 0:
+            mini_values = None
+        else:
+            mini_values = v
+        data = pickle.dumps(((d,), None if w == 1.0 else w, mini_values), 5)
+        if compression:
+            data = zlib.compress(data, compression)
+        head = pickle.dumps((1, d, maxweight, compression, b, b), 2)
+        size = len(head) + len(data)
+        return (b"".join((WHOOSH3_HEADER_MAGIC, _BLOCK_LEN.pack(-size), head, data)),
+                (0, w, 1, b, b, maxweight, d, d))
+    packed = type(vals) is PackedValues and fixedsize is None
+    chunks = [WHOOSH3_HEADER_MAGIC]
+    total = 0.0
+    minb, maxb, topweight = None, 0, 0
+    for s in range(0, count, blocklimit):
+        e = min(s + blocklimit, count)
+        ids = docs[s:e]
+        ws = weights[s:e]
         top = max(ws)
         maxweight = top if top > 0 else 0
-        minlength, maxlength = None, 0
-        if doclens is not None:
-            lens = list(map(doclens.__getitem__, ids))
-            maxlength = max(lens)
-            if maxlength:
-                minlength = min(lens) if 0 not in lens else min(filter(None, lens))
-        # W3TermInfo.add_block
-        info._weight += sum(ws)
-        info._df += len(ids)
-        if info._minlength is None:
-            info._minlength = minlength
-        elif minlength is not None:
-            info._minlength = min(info._minlength, minlength)
-        info._maxlength = max(info._maxlength, maxlength)
-        info._maxweight = max(info._maxweight, maxweight)
-        if info._minid is None:
-            info._minid = ids[0]
-        info._maxid = ids[-1]
-        # the minified block
+        bmin = bmax = 0
+        if lens is not None:
+            got = operator.itemgetter(*ids)(lens) if len(ids) > 1 else (lens[ids[0]],)
+            bmax = max(got)
+            if bmax:
+                bmin = min(got) if 0 not in got else min(filter(None, got))
+        total += sum(ws)  # W3TermInfo.add_block, in the same order
+        if bmin and (minb is None or bmin < minb):
+            minb = bmin
+        if bmax > maxb:
+            maxb = bmax
+        if maxweight > topweight:
+            topweight = maxweight
         w0 = ws[0]
         if ws.count(w0) == len(ws):
             mini_weights = None if w0 == 1.0 else w0
         else:
-            mini_weights = tuple(ws)
-        values = vals[b:e]
-        if b"" in values:  # Whoosh leaves out empty values
-            values = [v for v in values if v]
-        if fixedsize is None or fixedsize < 0:
-            mini_values = tuple(values)
-        elif fixedsize == 0:
-            mini_values = None
+            mini_weights = ws if packed else tuple(ws)
+        deltas = list(map(operator.sub, ids, chain((0,), ids)))
+        if packed:  # arrays (Whoosh's reader takes any sequence): no object per posting
+            mini_values = vals.part(s, e)
+            ids_array = array("H" if max(deltas) < 65536 else "I", deltas)
+            data = pickle.dumps((ids_array, mini_weights, mini_values), 5)
         else:
-            mini_values = b"".join(values)
-        data = pickle.dumps((tuple(map(operator.sub, ids, chain((0,), ids))), mini_weights, mini_values), 5)
+            values = vals[s:e]
+            if b"" in values:  # Whoosh leaves out empty values
+                values = [v for v in values if v]
+            if fixedsize is None or fixedsize < 0:
+                mini_values = tuple(values)
+            elif fixedsize == 0:
+                mini_values = None
+            else:
+                mini_values = b"".join(values)
+            data = pickle.dumps((tuple(deltas), mini_weights, mini_values), 5)
         if compression:
             data = zlib.compress(data, compression)
-        head = pickle.dumps((len(ids), ids[-1], maxweight, compression, length_to_byte(minlength),
-                             length_to_byte(maxlength)), 2)
+        head = pickle.dumps((len(ids), ids[-1], maxweight, compression, bmin, bmax), 2)
         size = len(head) + len(data)
         chunks.append(_BLOCK_LEN.pack(-size if e == count else size))
         chunks.append(head)
         chunks.append(data)
-    return info, chunks
+    return b"".join(chunks), (0, total, count, minb or 0, maxb, topweight, docs[0], docs[-1])
 
 
 #: (segment size limit, how many such segments trigger a merge of them). Merging reads every
@@ -823,14 +968,9 @@ class SearchIndex:
                         return s
                 except Exception:
                     pass
-            if s is not None:
-                try:
-                    s.close()
-                except Exception:
-                    pass
             self._searcher = None
             self._stale = False
-            self._searcher = self.ix.searcher()
+            self._searcher = _reopen(self.ix, s)
             _preload_lengths(self._searcher)
             self._variants = {}
             self._expand = {}
@@ -851,18 +991,15 @@ class SearchIndex:
         writer = None
         try:
             writer = _Writer(self.ix, timeout=timeout, limitmb=256 if bulk else 32,
-                             codec=W3Codec(compression=0))
+                             codec=_codec())
             for note_id in delete_ids:
                 writer.delete_by_term("id", note_id)
-            if bulk:
-                written = _add_bulk(writer, docs)
-            else:
-                for doc in docs:
-                    if doc.pop("_new", False):
-                        writer.add_document(**doc)
-                    else:
-                        writer.update_document(**doc)
-                    written += 1
+            for doc in docs:
+                if doc.pop("_new", False) or bulk:
+                    writer.add_document(**doc)
+                else:
+                    writer.update_document(**doc)
+                written += 1
             w, writer = writer, None
             _commit(w, mergetype=_merge_none if bulk else _merge_tiny)
         except BaseException as exc:
@@ -875,6 +1012,33 @@ class SearchIndex:
             self.invalidate()
         return written
 
+    def add_segments(self, built, delete_docs=(), *, timeout=60.0) -> None:
+        """Commit segments made by :class:`SegmentBuilder` (moved into the index folder);
+        ``delete_docs``: (segment's position in ``built``, docnum) of documents to leave out."""
+        built = [b for b in built if b is not None]
+        try:
+            if not built:
+                return
+            for n, docnum in delete_docs:
+                built[n].segment.delete_document(docnum)
+            writer = _Writer(self.ix, timeout=timeout, limitmb=32, codec=_codec())
+            try:
+                segments = []
+                for b in built:
+                    name = b.segment.make_filename(b.segment.COMPOUND_EXT)
+                    os.replace(os.path.join(b.folder, name), self.folder / name)
+                    segments.append(b.segment)
+            except BaseException:
+                _abandon(writer)
+                raise
+            _commit(writer, mergetype=lambda _w, existing: existing + segments)
+        except OSError as exc:
+            raise _index_error(exc) from exc
+        finally:
+            for b in built:
+                discard_build(b.folder)
+            self.invalidate()
+
     # searching
     def run(self, parsed: qlang.Parsed, *, limit: int, sort: str, tags=()) -> list[tuple[str, float]]:
         """(note id, score) of the best ``limit`` matches."""
@@ -882,11 +1046,16 @@ class SearchIndex:
         q = self.build_query(parsed, s, tags=tags)
         if q is None:
             return []
-        if self.direct and not (isinstance(q, _ConstantScore) and sort == "relevance"):
+        bare_prefix = isinstance(q, _ConstantScore) and sort == "relevance"
+        if self.direct and bare_prefix and not parsed.negative and not tags:
+            found = self._run_first(q, s, limit)
+            if found is not None:
+                return found
+        elif self.direct and not bare_prefix:
             found = self._run_direct(parsed, s, limit, tags, sort)
             if found is not None:
                 return found
-        if isinstance(q, _ConstantScore) and sort == "relevance":
+        if bare_prefix:
             q = _ConstantScore(q.child, q.score, cap=limit)  # a bare prefix: the first hits will do
         kwargs = {"limit": limit}
         if isinstance(q, wq.AndNot):
@@ -928,6 +1097,35 @@ class SearchIndex:
             log.warning("direct search failed; Whoosh runs the query", exc_info=True)
             return None
         return [(s.stored_fields(doc)["id"], score) for score, doc in best]
+
+    def _run_first(self, q, s, limit: int):
+        """A bare prefix (every match scoring the same): the first ``limit`` documents having
+        one of its words, as Whoosh's capped matcher gives them, from the heads of their posting
+        lists; None if the query is not one this reads."""
+        child = q.child
+        terms = child.subqueries if isinstance(child, DefaultOr) else [child]
+        if not terms or not all(type(t) is wq.Term for t in terms) or len({t.fieldname for t in terms}) != 1:
+            return None
+        fieldname = terms[0].fieldname
+        try:
+            out = []
+            for sub, offset in s.leaf_searchers():
+                reader = sub.reader()
+                want = limit - len(out)
+                deleted = reader.deleted_docs_set if reader.has_deletions() else ()
+                found = set()
+                for t in terms:
+                    got = _postings(reader, fieldname, t.text, False, head=want + len(deleted))
+                    if got:
+                        found.update(got[0])
+                found.difference_update(deleted)
+                out.extend(d + offset for d in sorted(found)[:want])
+                if len(out) >= limit:
+                    break
+        except Exception:  # noqa: BLE001 -- Whoosh runs it
+            log.warning("direct prefix search failed; Whoosh runs the query", exc_info=True)
+            return None
+        return [(s.stored_fields(doc)["id"], q.score) for doc in out]
 
     def _leaves(self, items, reader) -> list:
         """The leaves of one clause's items (those that can match)."""
@@ -991,7 +1189,7 @@ class SearchIndex:
                 return _or([wq.Term("tags", t) for t in names]) if names else wq.NullQuery
             return wq.Term("tags", item.name)
         if isinstance(item, qlang.DateRange):
-            return wq.NumericRange(item.field, item.start, item.end)
+            return ColumnRange(item.field, item.start, item.end)
         if isinstance(item, qlang.Text):
             q = self._text_query(item, item.field or "body", reader)
             return wq.NullQuery if q is None else q
@@ -1038,12 +1236,8 @@ class SearchIndex:
             prefix = common[:-1] if len(common) > 3 else common
             if len(prefix) < 2:
                 prefix = word
-            seen = 0
             try:
-                for text in reader.expand_prefix(fieldname, prefix):
-                    seen += 1
-                    if seen > VARIANT_SCAN:
-                        break
+                for text, _df in _merged_prefix_terms(reader, fieldname, prefix, VARIANT_SCAN):
                     t = text.decode("utf-8") if isinstance(text, bytes) else text
                     if t == word or stem(t) == s:
                         out.append(t)
@@ -1060,12 +1254,8 @@ class SearchIndex:
         cached = self._expand.get(key)
         if cached is not None:
             return cached
-        found = []
         try:
-            for i, (text, info) in enumerate(reader.iter_prefix(fieldname, prefix)):
-                if i >= 20000:
-                    break
-                found.append((info.doc_frequency(), text))
+            found = [(df, text) for text, df in _merged_prefix_terms(reader, fieldname, prefix, 20000)]
         except Exception:
             found = []
         found.sort(key=lambda x: -x[0])
@@ -1105,22 +1295,21 @@ class _Unsupported(Exception):
 _BLOCK_LEN = struct.Struct("!i")
 
 
-def _postings(reader, fieldname: str, word: str, values: bool):
+def _postings(reader, fieldname: str, word: str, values: bool, head: int | None = None):
     """(docnums, weights, values or None) of a term in one segment, deleted documents included;
     None if the segment lacks the term. Reads the term's whole W3 posting list with one read
     and unpickles its blocks directly (Whoosh's matcher seeks and reads three times a block);
     falls back to the matcher interface for anything unexpected."""
     tbytes = word.encode("utf-8")
     terms = getattr(reader, "_terms", None)
-    try:
-        info = terms.term_info(fieldname, tbytes) if terms is not None else None
-    except (KeyError, TermNotFound):
+    info = _term_info(reader, fieldname, word) if terms is not None else None
+    if info is None and terms is not None:
         return None
     if isinstance(info, W3TermInfo) and not info.is_inlined():
         offset, length = info.extent()
         if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves the length a 1-tuple
             length = length[0]
-        got = _read_blocks(terms._postfile, offset, length, values)
+        got = _read_blocks(terms._postfile, offset, length, values, head)
         if got is not None:
             return got
     if (fieldname, tbytes) not in reader:
@@ -1140,17 +1329,33 @@ def _postings(reader, fieldname: str, word: str, values: bool):
     return ids, weights, vals
 
 
-def _read_blocks(postfile, offset: int, length: int, values: bool):
+def _term_info(reader, fieldname: str, word: str):
+    """A term's info in one segment, None if it lacks the term (looked up once per query:
+    each look-up is several small reads of the segment's hash file)."""
+    cache = reader.__dict__.setdefault("_clipper_infos", {})
+    key = (fieldname, word)
+    if key not in cache:
+        if len(cache) > 4096:
+            cache.clear()
+        try:
+            cache[key] = reader._terms.term_info(fieldname, word.encode("utf-8"))
+        except (KeyError, TermNotFound):
+            cache[key] = None
+    return cache[key]
+
+
+def _read_blocks(postfile, offset: int, length: int, values: bool, head: int | None = None):
     """Parse a W3 posting list (header, then blocks of: signed length, pickled info tuple,
-    pickled (id deltas, weights, values)); None if it does not look like one."""
+    pickled (id deltas, weights, values)); None if it does not look like one. ``head``: stop
+    after the block that brings the postings to that many (the list's first ones only)."""
     buf = postfile.get(offset, length)
     if buf[:4] != WHOOSH3_HEADER_MAGIC:
         return None
     stream = io.BytesIO(buf)
     view = memoryview(buf)
     ids: list[int] = []
-    weights: list[float] = []
-    vals: list[bytes] | None = [] if values else None
+    weights = array("f")
+    blocks: list | None = [] if values else None
     pos = 4
     size = len(buf)
     unpack = _BLOCK_LEN.unpack_from
@@ -1164,22 +1369,41 @@ def _read_blocks(postfile, offset: int, length: int, values: bool):
         data = pickle.loads(zlib.decompress(raw) if compression else raw)
         if count != len(data[0]):
             return None
+        if values:
+            if data[2] is None or len(data[2]) != count:
+                return None
+            blocks.append((len(ids), data[2]))
         ids.extend(accumulate(data[0]))
         w = data[1]
-        if w is None:
-            weights.extend([1.0] * count)
-        elif isinstance(w, float):
-            weights.extend([w] * count)
-        else:
+        if w is None or isinstance(w, float):
+            weights.extend(array("f", (1.0 if w is None else w,)) * count)
+        elif type(w) is array and w.typecode == "f":
             weights.extend(w)
-        if values:
-            vals.extend(data[2])
+        else:
+            weights.fromlist(list(w))
         pos = end
-        if last:
+        if last or (head is not None and len(ids) >= head):
             break
-    if len(weights) != len(ids) or (values and len(vals) != len(ids)):
+    if len(weights) != len(ids):
         return None
-    return ids, weights, vals
+    return ids, weights, (_BlockValues(blocks) if values else None)
+
+
+class _BlockValues:
+    """The values of a posting list read block by block, each sliced out when asked for."""
+
+    __slots__ = ("_starts", "_blocks")
+
+    def __init__(self, blocks):
+        self._starts = [start for start, _ in blocks]
+        self._blocks = [vals for _, vals in blocks]
+
+    def __getitem__(self, i: int) -> bytes:
+        b = bisect_right(self._starts, i) - 1
+        return self._blocks[b][i - self._starts[b]]
+
+    def __iter__(self):
+        return chain.from_iterable(self._blocks)
 
 
 def _phrase_match(plists) -> bool:
@@ -1215,12 +1439,29 @@ def _direct_best(s, clauses, nots, weighting, limit, sort="relevance"):
         n = len(segs)
         segs.append(seg)
         scores = seg.scores(clauses, nots)
-        if sort == "relevance":
-            heap.extend((-sc, d + offset, n, d, sc) for d, sc in scores.items())
+        if not scores:
             continue
-        col = _created_values(sub.reader())
-        sign = -1 if sort == "newest" else 1
-        heap.extend((sign * (col[d] or 0), d + offset, n, d, sc) for d, sc in scores.items())
+        docs = list(scores)
+        values = list(scores.values())
+        if sort == "relevance":
+            if not seg.pending and len(values) > limit:
+                # only documents scoring at least the segment's limit-th best can be among the
+                # best: the rest need no entry (most candidates of a frequent word)
+                bar = heapq.nlargest(limit, values)[-1]
+                keep = list(map(operator.ge, values, repeat(bar)))
+                docs = list(compress(docs, keep))
+                values = list(compress(values, keep))
+            keys = list(map(operator.neg, values))
+        else:
+            col = _created_values(sub.reader())
+            keys = [col[d] or 0 for d in docs]
+            if sort == "newest":
+                keys = list(map(operator.neg, keys))
+        entries = zip(keys, map(operator.add, docs, repeat(offset)), repeat(n), docs, values)
+        if seg.pending:  # in order until enough pass the phrase check
+            heap.extend(entries)
+        else:  # the first `limit` of each segment will do
+            heap.extend(heapq.nsmallest(limit, entries))
     if not any(seg.pending for seg in segs):
         return [(sc, doc) for _key, doc, _n, _d, sc in heapq.nsmallest(limit, heap)]
     heapq.heapify(heap)
@@ -1247,7 +1488,11 @@ class _Segment:
         key = (fieldname, word)
         got = self._lists.get(key)
         if got is None or (values and got[2] is None):
-            got = _postings(self.reader, fieldname, word, values) or ((), (), ())
+            got = None if values else _LISTS.get(self.reader, key)
+            if got is None:
+                got = _postings(self.reader, fieldname, word, values) or ((), (), ())
+                if not values:
+                    _LISTS.put(self.reader, key, got)
             self._lists[key] = got
         return got
 
@@ -1264,7 +1509,8 @@ class _Segment:
                 found &= within
             if not found or not verify:
                 return found
-            positions = [{d: v for d, v in zip(ids, vals) if d in found} for ids, _w, vals in lists]
+            positions = [{ids[i]: vals[i] for i in compress(range(len(ids)), map(found.__contains__, ids))}
+                         for ids, _w, vals in lists]
             return {d for d in found if _phrase_match([p[d] for p in positions])}
         found = set()
         for w in words:
@@ -1286,7 +1532,10 @@ class _Segment:
         return True
 
     def size(self, leaves) -> int:
-        df = self.reader.doc_frequency
+        def df(fieldname, word):
+            info = _term_info(self.reader, fieldname, word)
+            return info.doc_frequency() if info is not None else 0
+
         total = 0
         for kind, fieldname, words in leaves:
             sizes = [df(fieldname, w) for w in words]
@@ -1316,31 +1565,174 @@ class _Segment:
             return {}
         scores = dict.fromkeys(cand, 0.0)
         k1p = self.k1p
+        fresh = True
         for leaves, sets in zip(order, matched):
             for (kind, fieldname, words), found in zip(leaves, sets):
                 if kind == "const":  # an expanded prefix: 1 per matching document
                     for d in found & cand:
                         scores[d] += 1.0
+                    fresh = False
                     continue
                 inside = found & cand if kind == "phrase" else scores
                 if not inside:
                     continue
+                ordered = None
                 if kind == "tag":  # not scorable: the posting's weight, as Whoosh
                     for w in words:
                         ids, weights, _v = self.plist(fieldname, w)
                         for d, wt in zip(ids, weights):
                             if d in inside:
                                 scores[d] += wt
+                    fresh = False
                     continue
                 lens = _length_bytes(self.reader, fieldname)
                 table = self.norms[fieldname]
                 for w in words:
                     ids, weights, _v = self.plist(fieldname, w)
-                    f = self.searcher.idf(fieldname, w)
-                    for d, wt in zip(ids, weights):
-                        if d in inside:
-                            scores[d] += f * (wt * k1p) / (wt + table[lens[d]])
+                    if not ids:
+                        continue
+                    if len(inside) * 8 < len(ids):  # few candidates in a long list: look them up
+                        if ordered is None:
+                            ordered = sorted(inside)
+                        at = list(map(bisect_left, repeat(ids), ordered))
+                        found_at = map(ids.__getitem__, map(min, at, repeat(len(ids) - 1)))
+                        hit = list(map(operator.eq, found_at, ordered))
+                        ids = list(compress(ordered, hit))
+                        weights = list(map(weights.__getitem__, compress(at, hit)))
+                    else:
+                        keep = list(map(inside.__contains__, ids))
+                        if not all(keep):
+                            ids = list(compress(ids, keep))
+                            weights = list(compress(weights, keep))
+                    # f * (wt * k1p) / (wt + norm) for every posting, in the order of the loop
+                    # this replaces (the same floating-point operations, so the same scores)
+                    f = _idf(self.searcher, fieldname, w)
+                    tops = map(operator.mul, repeat(f), map(operator.mul, weights, repeat(k1p)))
+                    norm = map(table.__getitem__, map(lens.__getitem__, ids))
+                    bm25 = map(operator.truediv, tops, map(operator.add, weights, norm))
+                    if fresh:  # every score is still 0.0, and 0.0 + x == x
+                        scores.update(zip(ids, bm25))
+                        fresh = False
+                    else:
+                        for d, x in zip(ids, bm25):
+                            scores[d] += x
         return scores
+
+
+def _reopen(ix, old):
+    """A searcher of the index's current segments that takes over the old searcher's readers
+    of segments that did not change (same id, document count and deletions), closing the
+    others: opening a segment reads its hash tables (a few milliseconds each, at each commit
+    with dozens of segments), and what its reader keeps (lengths, term infos) comes along.
+    (Whoosh's own reuse, ``refresh()``, brings back segments merged away meanwhile.)"""
+    from whoosh.reading import MultiReader, SegmentReader
+    from whoosh.searching import Searcher
+
+    toc = ix._read_toc()
+    previous = {}
+    if old is not None:
+        try:
+            leaves = [r for r, _ in old.reader().leaf_readers()]
+        except Exception:  # noqa: BLE001 -- nothing to take over
+            leaves = []
+        for r in leaves:
+            seg = r.segment() if not r.is_closed else None
+            if seg is not None:
+                previous[seg.segment_id()] = r
+    readers = []
+    try:
+        for seg in toc.segments:
+            r = previous.pop(seg.segment_id(), None)
+            if r is None or not _same_segment(r.segment(), seg):
+                if r is not None:
+                    previous[seg.segment_id()] = r  # closed below
+                r = SegmentReader(ix.storage, toc.schema, seg, generation=toc.generation)
+            readers.append(r)
+    except BaseException:
+        for r in readers:
+            if r not in previous.values():
+                r.close()
+        raise
+    for r in previous.values():
+        try:
+            r.close()
+        except Exception:  # noqa: BLE001
+            pass
+    _LISTS.forget(previous.values())
+    if not readers:
+        from whoosh.reading import EmptyReader
+
+        return Searcher(EmptyReader(toc.schema), fromindex=ix)
+    return Searcher(MultiReader(readers, generation=toc.generation), fromindex=ix)
+
+
+def _same_segment(a, b) -> bool:
+    return (a.segment_id() == b.segment_id() and a.doc_count_all() == b.doc_count_all()
+            and set(a.deleted_docs()) == set(b.deleted_docs()))
+
+
+class _ListCache:
+    """Decoded posting lists (docnums, weights) of long lists, the most recently used up to
+    a number of postings in all: frequent words come back query after query (and keystroke
+    after keystroke while typing). Keyed by segment reader: a segment never changes (its
+    deletions are applied after)."""
+
+    def __init__(self, budget: int, least: int):
+        self.budget = budget
+        self.least = least
+        self._lock = threading.Lock()
+        self._items: dict = {}  # (reader id, field, word) -> (reader, lists); oldest first
+        self._size = 0
+
+    def get(self, reader, key):
+        k = (id(reader), *key)
+        with self._lock:
+            got = self._items.pop(k, None)
+            if got is None:
+                return None
+            if got[0] is not reader or reader.is_closed:
+                self._size -= len(got[1][0])
+                return None
+            self._items[k] = got  # now the most recent
+            return got[1]
+
+    def put(self, reader, key, lists) -> None:
+        n = len(lists[0])
+        if n < self.least or n > self.budget // 4:
+            return
+        k = (id(reader), *key)
+        with self._lock:
+            old = self._items.pop(k, None)
+            if old is not None:
+                self._size -= len(old[1][0])
+            self._items[k] = (reader, lists)
+            self._size += n
+            while self._size > self.budget and self._items:
+                _reader, dropped = self._items.pop(next(iter(self._items)))
+                self._size -= len(dropped[0])
+
+    def forget(self, readers) -> None:
+        """Drop the lists of readers that are closed now."""
+        ids = {id(r) for r in readers}
+        with self._lock:
+            for k in [k for k in self._items if k[0] in ids]:
+                self._size -= len(self._items.pop(k)[1][0])
+
+
+#: about 40 bytes a posting: some 20 MB at most
+_LISTS = _ListCache(budget=500_000, least=1_000)
+
+
+def _idf(searcher, fieldname: str, word: str) -> float:
+    """BM25F's idf (Whoosh's formula), from the term infos the segment readers keep, in the
+    searcher's idf cache (Whoosh's own scoring reads it too)."""
+    cache = searcher._idf_cache
+    key = (fieldname, word)
+    got = cache.get(key)
+    if got is None:
+        n = _doc_frequency(searcher.reader(), fieldname, word)
+        got = cache[key] = math.log(searcher.doc_count_all() / (n + 1)) + 1
+    return got
 
 
 def _created_values(reader) -> list:
@@ -1458,6 +1850,61 @@ class _ConstantScore(wq.WrappingQuery):
         return _ConstantMatcher(m, self.score, self.cap)
 
 
+class ColumnRange(wq.Query):
+    """Documents whose date column (:class:`DateField`) lies from ``start`` to ``end``
+    (inclusive; None: open), each scoring 1 as in Whoosh's NumericRange."""
+
+    def __init__(self, fieldname: str, start, end):
+        self.fieldname = fieldname
+        self.start = start
+        self.end = end
+        self.boost = 1.0
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.fieldname!r}, {self.start!r}, {self.end!r})"
+
+    def __eq__(self, other):
+        return (type(other) is type(self) and self.fieldname == other.fieldname
+                and self.start == other.start and self.end == other.end)
+
+    def __hash__(self):
+        return hash((self.fieldname, self.start, self.end))
+
+    def field(self):
+        return self.fieldname
+
+    def estimate_size(self, ixreader):
+        return ixreader.doc_count()
+
+    def matcher(self, searcher, context=None):
+        reader = searcher.reader()
+        got = _date_order(reader, self.fieldname)
+        if got is None:
+            return NullMatcher()
+        values, docs = got
+        lo = bisect_left(values, max(1, self.start if self.start is not None else 1))
+        hi = bisect_right(values, self.end) if self.end is not None else len(values)
+        found = sorted(docs[lo:hi])
+        if reader.has_deletions():
+            deleted = reader.deleted_docs_set
+            found = [d for d in found if d not in deleted]
+        return ListMatcher(found, all_weights=self.boost) if found else NullMatcher()
+
+
+def _date_order(reader, fieldname: str):
+    """(sorted values, their docnums) of a date column in one segment, kept with the reader;
+    None if the segment has no such column."""
+    cache = reader.__dict__.setdefault("_clipper_dates", {})
+    if fieldname not in cache:
+        if not reader.has_column(fieldname):
+            cache[fieldname] = None
+        else:
+            values = list(reader.column_reader(fieldname))
+            order = sorted(range(len(values)), key=values.__getitem__)
+            cache[fieldname] = ([values[d] for d in order], order)
+    return cache[fieldname]
+
+
 def _or(queries):
     """OR of queries as a tree of union matchers (Whoosh's default for small segments
     preloads every posting of every term into arrays: slow for frequent words)."""
@@ -1504,9 +1951,85 @@ def _commit(writer, **kwargs) -> None:
 
 def _has_term(reader, fieldname, word) -> bool:
     try:
-        return reader.doc_frequency(fieldname, word) > 0
+        return _doc_frequency(reader, fieldname, word) > 0
     except Exception:
         return False
+
+
+def _doc_frequency(reader, fieldname: str, word: str) -> int:
+    """A word's document frequency over the reader's segments (deleted documents included,
+    as Whoosh counts them), from the term infos each segment reader keeps."""
+    total = 0
+    for r, _ in reader.leaf_readers():
+        if getattr(r, "_terms", None) is None:
+            return reader.doc_frequency(fieldname, word)
+        info = _term_info(r, fieldname, word)
+        if info is not None:
+            total += info.doc_frequency()
+    return total
+
+
+_DOC_FREQ = struct.Struct("!I")  # in a W3TermInfo after its flags byte and total weight
+
+
+def _merged_prefix_terms(reader, fieldname: str, prefix: str, limit: int) -> list[tuple[bytes, int]]:
+    """(term, document frequency over all segments) of the first ``limit`` terms of
+    ``fieldname`` starting with ``prefix``, in term order (what Whoosh's MultiReader gives)."""
+    tbytes = prefix.encode("utf-8")
+    parts = []
+    for r, _ in reader.leaf_readers():
+        try:
+            parts.append(_prefix_terms(r, fieldname, tbytes, limit))
+        except Exception:  # noqa: BLE001 -- not a W3 segment as expected: Whoosh's own way
+            parts.append([(t, r.doc_frequency(fieldname, t))
+                          for t in islice(r.expand_prefix(fieldname, tbytes), limit)])
+    out: list = []
+    for term, df in heapq.merge(*parts):
+        if out and out[-1][0] == term:
+            out[-1] = (term, out[-1][1] + df)
+        elif len(out) < limit:
+            out.append((term, df))
+        else:
+            break
+    return out
+
+
+def _prefix_terms(reader, fieldname: str, prefix: bytes, limit: int) -> list[tuple[bytes, int]]:
+    """(term, document frequency) of one segment's first ``limit`` terms of ``fieldname``
+    starting with ``prefix``: one binary search of its term file, then its records read in
+    chunks (Whoosh reads each key and each value on its own, a few reads each)."""
+    terms = reader._terms
+    tindex = terms._tindex
+    fieldid = terms._fieldmap.get(fieldname)
+    if fieldid is None:
+        return []
+    key = pack_ushort(fieldid) + prefix
+    pos = tindex.closest_key_pos(key)
+    out: list = []
+    if pos is None:
+        return out
+    dbfile = tindex.dbfile
+    eod = tindex.endofdata
+    size = len(key)
+    unpack = _HASH_LENGTHS.unpack_from
+    buf, base = b"", pos
+    while pos < eod and len(out) < limit:
+        off = pos - base
+        if off + 8 > len(buf):
+            base, off = pos, 0
+            buf = dbfile.get(pos, min(1 << 15, eod - pos))
+        keylen, datalen = unpack(buf, off)
+        end = off + 8 + keylen + datalen
+        if end > len(buf):
+            base, off = pos, 0
+            end = 8 + keylen + datalen
+            buf = dbfile.get(pos, min(max(1 << 15, end), eod - pos))
+        found = buf[off + 8:off + 8 + keylen]
+        if found[:size] != key:
+            break
+        out.append((found[2:], _DOC_FREQ.unpack_from(buf, off + 8 + keylen + 5)[0]))
+        pos = base + end
+    return out
 
 
 def _common_prefix(a: str, b: str) -> str:
@@ -1523,22 +2046,33 @@ def _common_prefix(a: str, b: str) -> str:
 _MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\((?:[^)]*)\)")
 _MD_URL = re.compile(r"<(https?://[^>]+)>")
+# (?=[*_`~]) only guards the two emphasis alternatives (the same matches): without it the
+# look-behind ran at every position, most of a snippet's time
 _MD_MARKS = re.compile(r"(?m)^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+\.\s+|```.*$)"
-                       r"|[*_`~]{1,3}(?=\S)|(?<=\S)[*_`~]{1,3}")
+                       r"|(?=[*_`~])(?:[*_`~]{1,3}(?=\S)|(?<=\S)[*_`~]{1,3})")
 _MD_HTML = re.compile(r"<[^>\n]{1,200}>")
-_WS = re.compile(r"\s+")
+_MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # a backslash before ASCII punctuation (CommonMark)
+_MD_TABLE_RULE = re.compile(r"(?m)^[ \t]*\|?(?:[ \t]*:?-{2,}:?[ \t]*\|)+(?:[ \t]*:?-{2,}:?[ \t]*)?$")
+_KEPT = 0x10FF00  # escaped characters wait here (supplementary private use) while marks are cut
+_KEPT_CHARS = re.compile("[\U0010ff21-\U0010ff7e]")
 SNIPPET_CHARS = 220
 
 
 def plain_text(markdown: str, limit: int = 200_000) -> str:
-    """The visible text of Markdown, on one line (for snippets)."""
+    """The visible text of Markdown, on one line (for snippets): no marks, no escapes
+    (``\\<`` shows as ``<``, ``\\|`` as ``|``), table rows as their cells' text."""
     text = markdown[:limit]
+    # escaped characters are text, not marks: set aside before the marks are removed
+    text = _MD_ESCAPE.sub(lambda m: chr(_KEPT + ord(m.group(1))), text)
+    text = _MD_TABLE_RULE.sub(" ", text)
     text = _MD_IMAGE.sub(" ", text)
     text = _MD_LINK.sub(r"\1", text)
     text = _MD_URL.sub(r"\1", text)
     text = _MD_MARKS.sub("", text)
     text = _MD_HTML.sub(" ", text)
-    return _WS.sub(" ", text).strip()
+    text = text.replace("|", " ")  # the borders of table cells
+    text = _KEPT_CHARS.sub(lambda m: chr(ord(m.group()) - _KEPT), text)
+    return " ".join(text.split())  # whitespace as re's \s: runs folded, ends dropped
 
 
 class Highlighter:

@@ -138,8 +138,25 @@ def saved_from_url(html: str) -> str:
     return ""
 
 
+_INTERNAL_DTD = re.compile(r"(<!DOCTYPE\s[^\[>]*)\[.*?\]\s*>", re.I | re.S)
+
+
+def drop_internal_dtd(html: str) -> str:
+    """``<!DOCTYPE html [ <!ENTITY …> ]>`` -> ``<!DOCTYPE html >``: an HTML parser ends the
+    doctype at the first ``>`` and shows the rest (``]>``) as text; its entities are never
+    expanded either way (no XML entity bombs)."""
+    head = html[:4096]
+    if "[" not in head or not re.search(r"(?i)<!DOCTYPE", head):
+        return html
+    m = _INTERNAL_DTD.search(html, 0, 1_000_000)
+    if m is None or m.start() > 4096:
+        return html
+    return html[:m.start()] + m.group(1).rstrip() + ">" + html[m.end():]
+
+
 def page_from_html_file(path: Path, data: bytes) -> Page:
     text, enc = decode_html(data)
+    text = drop_internal_dtd(text)
     page = Page(html=text, url=saved_from_url(text), kind="html", encoding=enc)
     pull_data_uris(page)
     _collect_local_images(page, path)
@@ -229,6 +246,7 @@ def page_from_mhtml(data: bytes) -> Page:
         raise InputError("this MHTML file holds no HTML page")
     payload = html_part.get_payload(decode=True) or b""
     text, enc = decode_html(payload, declared=html_part.get_content_charset())
+    text = drop_internal_dtd(text)
     url = snapshot or (html_part.get("Content-Location") or "").strip()
     if urlsplit(url).scheme not in ("http", "https"):
         url = ""
@@ -276,6 +294,7 @@ def parse_cf_html(raw: str) -> tuple[str, str]:
 def page_from_clipboard(html: str, url: str | None = None) -> Page:
     html = html.replace("\x00", "")
     html, cf_url = parse_cf_html(html)
+    html = drop_internal_dtd(html)
     fragment = False
     start = re.search(r"<!--\s*StartFragment\s*-->", html, re.I)
     end = re.search(r"<!--\s*EndFragment\s*-->", html, re.I)

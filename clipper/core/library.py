@@ -25,39 +25,65 @@ import logging
 import os
 import re
 import shutil
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from clipper.core import frontmatter, paths
+from clipper.core import catalog as catalogmod
+from clipper.core import confine, frontmatter, notefile, paths
 from clipper.core import query as qlang
 from clipper.core import tags as tagmod
 from clipper.core.catalog import Catalog
 from clipper.core.errors import VaultError
-from clipper.core.index import MAX_INDEXED_CHARS, SCHEMA_VERSION, TITLE_SEP, Highlighter, SearchIndex
+from clipper.core.index import (
+    MAX_INDEXED_CHARS,
+    SCHEMA_VERSION,
+    TITLE_SEP,
+    Highlighter,
+    SearchIndex,
+    SegmentBuilder,
+    discard_build,
+    discard_stale_builds,
+)
 from clipper.core.index import snippet_html as _snippet_html
 from clipper.core.model import Clip
+from clipper.core.textclean import is_site_home
 from clipper.core.vault import (
+    ATTACHMENTS,
     TrashEntry,
     Vault,
     new_id,
     normalize_url,
     now_iso,
     path_id,
+    same_article,
     sha256,
+    shingles,
     split_note,
     text_hash,
+    text_hash_chunks,
+    text_sketch,
     valid_id,
 )
 
 log = logging.getLogger(__name__)
 _NO_TERMS = Highlighter([])
 
-__all__ = ["Library", "Note", "Hit", "ImportResult", "SaveResult", "Changes", "TrashEntry"]
+__all__ = ["Library", "Note", "Hit", "ImportResult", "SaveResult", "Changes", "TrashEntry", "TagsChanged"]
 
+#: A query is read up to this many characters: a pasted page of 20,000 words took seconds to
+#: run and minutes to spell-check. "Did you mean" looks at the first SUGGEST_WORDS distinct words.
+MAX_QUERY_CHARS = 2000
+SUGGEST_WORDS = 24
+SUGGEST_FIXES = 8
 BULK_CHUNK = 10_000
+_SCHEMA_TAG = f"{SCHEMA_VERSION}.{catalogmod.VERSION}"  # index and catalog layouts
 LOCK_TIMEOUT = 120.0
+#: Indexing decodes at most this much of a note (the index keeps its first MAX_INDEXED_CHARS
+#: anyway); the rest is only hashed, in chunks, so a note of any size costs bounded memory.
+INDEX_READ_BYTES = 8 * 1024 * 1024
 
 
 # --- values ------------------------------------------------------------------------------
@@ -112,6 +138,18 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
 
 
+class TagsChanged(int):
+    """How many notes a tag change rewrote; ``refused`` lists ``(path, reason)`` of the notes it
+    left unchanged because only their tags could not be changed without touching more."""
+
+    refused: list
+
+    def __new__(cls, count: int, refused=()):
+        obj = super().__new__(cls, count)
+        obj.refused = list(refused)
+        return obj
+
+
 @dataclass
 class SaveResult:
     note: Note
@@ -124,9 +162,12 @@ class Changes:
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     renamed: list[str] = field(default_factory=list)
+    #: another process (the CLI, a second window) changed the index meanwhile: lists, counts and
+    #: tags shown from it may be stale even though this call found nothing to do itself
+    elsewhere: bool = False
 
     def __bool__(self) -> bool:
-        return bool(self.added or self.updated or self.removed or self.renamed)
+        return bool(self.added or self.updated or self.removed or self.renamed or self.elsewhere)
 
 
 # --- inter-process lock ------------------------------------------------------------------
@@ -197,7 +238,8 @@ def _clean(value):
     """Text fit to save and index: no NUL or other C0 controls (tab and newline kept, CR folded
     into newline) and no lone surrogates (U+FFFD); lists and dicts are cleaned value by value."""
     if isinstance(value, str):
-        if _UNSAFE_CHARS.search(value):
+        # searched a slice at a time: one regex call over a long note holds the GIL throughout
+        if any(_UNSAFE_CHARS.search(value, i, i + (1 << 20)) for i in range(0, len(value), 1 << 20)):
             value = value.replace("\r\n", "\n").replace("\r", "\n")
             value = _UNSAFE_CHARS.sub(lambda m: "\ufffd" if m.group() >= "\ud800" else "", value)
         return value
@@ -210,7 +252,7 @@ def _clean(value):
 
 def _clean_clip(clip: Clip) -> Clip:
     changes = {name: _clean(getattr(clip, name)) for name in (
-        "markdown", "title", "author", "published", "site", "source", "language", "description",
+        "markdown", "title", "author", "published", "site", "site_url", "source", "language", "description",
         "image", "tags")}
     return dataclasses.replace(clip, **changes)
 
@@ -241,7 +283,7 @@ def _str(value) -> str:
 
 
 def _first_heading(body: str) -> str:
-    for line in body.splitlines()[:40]:
+    for line in body.split("\n", 40)[:40]:  # not the whole of a long note's lines
         s = line.strip()
         if s.startswith("#"):
             return s.lstrip("#").strip()
@@ -258,6 +300,8 @@ class _Parsed:
     hash: str
     size: int
     mtime_ns: int
+    body_hash: str | None = None  # text_hash of the whole body, when ``body`` is only its start
+    partial: bool = False
 
 
 def _iso_from_ns(ns: int) -> str:
@@ -284,6 +328,7 @@ class Library:
         self._indexed = threading.Event()
         self._cancel = threading.Event()
         self._closed = False
+        self._catalog_version = None  # the catalog's data_version when last looked at
         self.last_error: str | None = None
 
     # --- opening -------------------------------------------------------------------------
@@ -349,16 +394,18 @@ class Library:
 
     def _open_index(self) -> None:
         with self._writing():
+            discard_stale_builds(self._index.folder)  # of a build killed midway
             self.catalog = self._open_catalog()
             ok = False
             try:
-                if self.catalog.get_meta("schema") == str(SCHEMA_VERSION):
+                if self.catalog.get_meta("schema") == _SCHEMA_TAG:
                     self._index.open()
                     ok = self._index.doc_count() == self.catalog.count()
             except Exception as exc:
                 log.warning("the search index cannot be opened (%s); rebuilding it", exc)
             if not ok:
                 self._reset_index()
+            self._catalog_version = self.catalog.data_version()
 
     def _reset_index(self) -> None:
         """Empty index and catalog (then :meth:`_sync` fills them from the files)."""
@@ -381,7 +428,7 @@ class Library:
             self.catalog.close()
             self.catalog = self._open_catalog()
             self.catalog.clear()
-        self.catalog.set_meta("schema", str(SCHEMA_VERSION))
+        self.catalog.set_meta("schema", _SCHEMA_TAG)
 
     @contextlib.contextmanager
     def _writing(self):
@@ -399,15 +446,21 @@ class Library:
                 self.catalog.close()
 
     # --- reading notes -------------------------------------------------------------------
-    def _read(self, rel: str) -> _Parsed:
-        path = self._vault.abs(rel)
-        with open(path, "rb") as fh:
+    def _read(self, rel: str, whole: bool = True) -> _Parsed:
+        """Read and parse a note (never through a symlink out of the vault: OSError). Without
+        ``whole``, a note over INDEX_READ_BYTES is decoded only that far (for the index)."""
+        with confine.open_in(self.vault, rel) as fh:
             st = os.fstat(fh.fileno())
-            data = fh.read()
-        raw = _clean(data.decode("utf-8", "replace"))
+            if not whole and st.st_size > INDEX_READ_BYTES:
+                head = notefile.read_head(fh, INDEX_READ_BYTES, _clean, text_hash_chunks)
+                raw, digest, body_hash, partial = head.text, head.hash, head.body_hash, True
+            else:
+                data = fh.read()
+                raw, digest, body_hash, partial = _clean(notefile.decode(data)), sha256(data), None, False
+                del data
         meta, body, error = split_note(raw)
         meta = _clean(meta)  # YAML escapes ("\\0", "\\uD800") decode to unsafe characters too
-        return _Parsed(rel, raw, meta, body, error, sha256(data), st.st_size, st.st_mtime_ns)
+        return _Parsed(rel, raw, meta, body, error, digest, st.st_size, st.st_mtime_ns, body_hash, partial)
 
     def _row(self, p: _Parsed, note_id: str) -> dict:
         meta = p.meta
@@ -418,11 +471,12 @@ class Library:
         source = _str(meta.get("source") or meta.get("url"))
         return {
             "id": note_id, "path": p.rel, "size": p.size, "mtime_ns": p.mtime_ns, "hash": p.hash,
-            "text_hash": text_hash(p.body), "source_key": normalize_url(source), "title": title,
+            "text_hash": p.body_hash if p.partial else text_hash(p.body),
+            "source_key": normalize_url(source), "title": title,
             "author": _str(meta.get("author")), "site": _str(meta.get("site")), "source": source,
             "published": _str(meta.get("published")), "created": created,
             "created_num": qlang.date_number(created) or 0, "language": _str(meta.get("language")),
-            "tags": tags, "warnings": warnings,
+            "tags": tags, "warnings": warnings, "sketch": text_sketch(p.body),
         }
 
     @staticmethod
@@ -432,7 +486,7 @@ class Library:
             "body": row["title"] + TITLE_SEP + body[:MAX_INDEXED_CHARS],
             "tags": " ".join(tagmod.with_ancestors(row["tags"])),
             "author": row["author"], "site": row["site"], "source": row["source"],
-            "language": row["language"], "hash": row["hash"],
+            "language": row["language"],
         }
         created = qlang.date_number(row["created"])
         published = qlang.date_number(row["published"])
@@ -455,17 +509,21 @@ class Library:
               first_chunk: int | None = None) -> Changes:
         """Bring the index up to date with the files (all of them, or the paths in ``only``).
 
-        A first build (empty catalog) adds the notes in chunks of BULK_CHUNK, each committed
-        under the write lock on its own: searches see the notes indexed so far, and other
-        writers (an import from the GUI, the CLI) get their turn between chunks.
+        A first build (empty catalog) is :meth:`_sync_bulk`.
         """
         changes = Changes()
         with self._writing():
-            known = self.catalog.stats(None if only is None else list(only))
             if only is None:
-                files = {k: (v.size, v.mtime_ns) for k, v in self._vault.scan().items()}
+                files = self._vault.stats()
+                listed, saved = self.catalog.file_stats()
+                if files == listed:  # nothing changed (a reopen)
+                    if not saved:
+                        self.catalog.keep_file_stats(listed)
+                    return changes
+                known = self.catalog.stats()
                 scope = set(files) | set(known)
             else:
+                known = self.catalog.stats(list(only))
                 files = {}
                 only = [rel for rel in only if self._vault.is_note_path(rel)]
                 for rel in only:
@@ -480,31 +538,81 @@ class Library:
             if not changed and not gone:
                 return changes
             bulk = only is None and not known
-            gone_by_hash = {v[3]: (r, v[0]) for r, v in gone.items()}
-            if only is None:
-                ids_in_use = {v[0]: r for r, v in known.items() if r not in gone}
-            else:  # a few paths: ask the catalog about ids instead of loading every row
-                ids_in_use = _IdOwners(self.catalog, set(gone))
-            deletes = [v[0] for v in gone.values()]
-            total = len(changed)
-            step = BULK_CHUNK if bulk else max(total, 1)
-            first = min(first_chunk, step) if bulk and first_chunk else step
-            self._sync_chunk(changed[:first], deletes, known, ids_in_use, gone_by_hash, changes, bulk,
-                             progress, cancel, 0, total)
-        for start in range(first, total, step):
-            if cancel is not None and cancel.is_set():
-                break
+            if not bulk:
+                self._sync_changed(changed, gone, known, only, changes, progress, cancel)
+                if only is None:
+                    self.catalog.keep_file_stats()  # for the next open's comparison
+                return changes
+        # a first build: the write lock is taken for each segment's commit only
+        self._sync_bulk(changed, changes, progress, cancel, first_chunk)
+        if cancel is None or not cancel.is_set():
             with self._writing():
-                # notes indexed meanwhile by another call (an import, get()) are not added twice
-                now = self.catalog.stats()
-                batch = [r for r in changed[start:start + step] if r not in now]
-                self._sync_chunk(batch, [], known, ids_in_use, gone_by_hash, changes, bulk,
-                                 progress, cancel, start, total)
-        if progress and total:
-            progress(total, total, "Indexing notes")
+                self.catalog.keep_file_stats()
         return changes
 
-    def _sync_chunk(self, batch, deletes, known, ids_in_use, gone_by_hash, changes, bulk, progress,
+    def _sync_changed(self, changed, gone, known, only, changes, progress, cancel) -> None:
+        """The rest of :meth:`_sync` when the catalog is not empty: one commit."""
+        gone_by_hash = {v[3]: (r, v[0]) for r, v in gone.items()}
+        if only is None:
+            ids_in_use = {v[0]: r for r, v in known.items() if r not in gone}
+        else:  # a few paths: ask the catalog about ids instead of loading every row
+            ids_in_use = _IdOwners(self.catalog, set(gone))
+        deletes = [v[0] for v in gone.values()]
+        total = len(changed)
+        self._sync_chunk(changed, deletes, known, ids_in_use, gone_by_hash, changes, progress, cancel, 0,
+                         total)
+        if progress and total:
+            progress(total, total, "Indexing notes")
+
+    def _sync_bulk(self, changed: list[str], changes: Changes, progress, cancel, first_chunk) -> None:
+        """A first build (the catalog is empty): the notes go into new segments of up to
+        BULK_CHUNK notes, built two at a time, one here and one in a helper process (reading,
+        parsing, analysing and writing a segment need nothing from another), and committed
+        in path order, each under the write lock on its own: searches see the notes indexed
+        so far, and other writers get their turn between segments. Near the end the helper
+        takes the second half of what this process has left, so that both finish together."""
+        try:
+            _BulkBuild(self, changed, changes, progress, cancel, first_chunk).run()
+        finally:
+            _trim_memory()
+
+    def _commit_segment(self, built, rows: list[dict], ids_in_use: dict, changes: Changes) -> int:
+        """Commit a segment of :func:`_build_notes` and its catalog rows. Its ids were chosen
+        among its own notes only: a note whose id an earlier note holds (or that another
+        call indexed meanwhile) is left out of it and indexed the ordinary way. Returns the
+        number of notes committed."""
+        with self._writing():
+            indexed = set()
+            owners: dict = {}
+            if self.catalog.count() != len(ids_in_use):  # another call wrote meanwhile
+                indexed = set(self.catalog.stats([r["path"] for r in rows]))
+                owners = {i: r["path"] for i, r in self.catalog.by_ids([r["id"] for r in rows]).items()}
+            keep, leave, later = [], [], []
+            for docnum, row in enumerate(rows):
+                rel = row["path"]
+                if rel in indexed:
+                    leave.append((0, docnum))
+                    continue
+                owner = ids_in_use.get(row["id"]) or owners.get(row["id"])
+                if owner is not None and owner != rel:
+                    leave.append((0, docnum))
+                    later.append(rel)
+                    continue
+                ids_in_use[row["id"]] = rel
+                keep.append(row)
+            self._index.add_segments([built], leave)
+            if owners or indexed:
+                self.catalog.apply(keep)
+            else:
+                self.catalog.add_new(keep)
+            changes.added.extend(row["id"] for row in keep)
+            if later:
+                more = self._sync(only=later)
+                changes.added.extend(more.added)
+                ids_in_use.update((i, self.catalog.path_of(i)) for i in more.added)
+            return len(keep)
+
+    def _sync_chunk(self, batch, deletes, known, ids_in_use, gone_by_hash, changes, progress,
                     cancel, done, total) -> None:
         rows: list[dict] = []
         stat_only: list[tuple] = []
@@ -518,7 +626,7 @@ class Library:
                 if progress and done % 50 == 0:
                     progress(done, total, "Indexing notes")
                 try:
-                    p = self._read(rel)
+                    p = self._read(rel, whole=False)
                 except OSError:
                     continue
                 old = known.get(rel)
@@ -529,13 +637,13 @@ class Library:
                 row = self._row(p, note_id)
                 rows.append(row)
                 doc = self._doc(row, p.body)
-                if (not bulk and old is None and note_id not in deletes
+                if (old is None and note_id not in deletes
                         and self.catalog.path_of(note_id) is None):
                     doc["_new"] = True  # nothing to replace: skip Whoosh's delete look-up
                 yield doc
 
         # deleting then re-adding an id in one writer is how renames are replaced
-        self._index.write(docs(), delete_ids=deletes, bulk=bulk)
+        self._index.write(docs(), delete_ids=deletes)
         self.catalog.apply(rows, deletes=deletes, stat_only=stat_only)
         for row in rows:
             if row["id"] not in changes.renamed:
@@ -567,7 +675,60 @@ class Library:
 
     def refresh(self) -> Changes:
         """Pick up notes added, edited, renamed or deleted by other programs."""
-        return self._sync()
+        return self.sync_changed(None)
+
+    def sync_changed(self, paths=None) -> Changes:
+        """Pick up what changed in ``paths``: folders or note files of the vault, as a file
+        watcher reports them (``None``: the whole vault). However many paths and files, it is
+        one update of the index. A folder is compared with the catalog on its own (its notes,
+        not its sub-folders' unless a sub-folder appeared or went). ``Changes.elsewhere`` says
+        another process changed the index since the last call (the CLI imported into this
+        vault), so what a window lists from it is stale even when nothing was left to do here.
+        """
+        if paths is None:
+            changes = self._sync()
+        else:
+            wanted: set[str] = set()
+            for path in paths:
+                wanted |= self._changed_under(path)
+            changes = self._sync(only=sorted(wanted)) if wanted else Changes()
+        try:
+            version = self.catalog.data_version()
+        except Exception:  # noqa: BLE001 -- a closed or rebuilt catalog: nothing to compare
+            version = None
+        if self._catalog_version is not None and version != self._catalog_version:
+            changes.elsewhere = True
+        self._catalog_version = version
+        return changes
+
+    def _changed_under(self, path) -> set[str]:
+        """Vault-relative note paths to compare for one changed folder or file."""
+        try:
+            rel = self._vault.rel(path)
+        except (VaultError, ValueError):
+            return set()
+        rel = "" if rel == "." else rel
+        parts = rel.split("/") if rel else []
+        if any(p.startswith(".") for p in parts) or parts[:1] == [ATTACHMENTS]:
+            return set()  # the trash, .git, attachments/: never notes
+        if rel and self._vault.is_note_path(rel) and not self._vault.abs(rel).is_dir():
+            return {rel}
+        prefix = rel + "/" if rel else ""
+        disk, disk_dirs = self._vault.scan_folder(rel, recursive=False)
+        known, known_dirs = self.catalog.folder(prefix)
+        # only what differs goes on to _sync (which looks again, under the lock): a folder of
+        # 10,000 notes where one arrived is one note to index, not 10,000 to compare twice
+        out = {r for r, st in disk.items() if r not in known or known[r][1:3] != (st.size, st.mtime_ns)}
+        out |= {r for r in known if r not in disk}
+        for name in disk_dirs - known_dirs:  # a folder that arrived (moved in, synced)
+            out |= set(self._vault.scan_folder(prefix + name)[0])
+        for name in known_dirs - disk_dirs:  # a folder that went
+            out |= set(self.catalog.stats_under(prefix + name + "/"))
+        return out
+
+    def watch_folders(self, limit: int = 100_000) -> list[Path]:
+        """The folders a file watcher should watch to see notes arrive, change names or go."""
+        return self._vault.note_folders(limit)
 
     def reindex(self, progress=None, cancel=None) -> None:
         """Rebuild the index and catalog from the files."""
@@ -582,7 +743,7 @@ class Library:
 
         Never raises on malformed queries; an empty query lists the newest notes.
         """
-        parsed = qlang.parse(query or "", as_you_type=as_you_type)
+        parsed = qlang.parse(_cap_query(query), as_you_type=as_you_type)
         sort = parsed.sort or sort or "relevance"
         tag_filter = tagmod.normalize_tags(tags)
         with self._search_lock:
@@ -626,8 +787,8 @@ class Library:
         path = self._vault.abs(row["path"])
         snippet, highlights = "", []
         try:
-            with open(path, "rb") as fh:
-                raw = fh.read(400_000).decode("utf-8", "replace")
+            with confine.open_in(self.vault, row["path"]) as fh:  # a link out of the vault: no snippet
+                raw = notefile.decode(fh.read(400_000))
             m = frontmatter._FENCE.match(raw)
             body = raw[m.end():] if m else raw
             hl = hl or _NO_TERMS
@@ -640,25 +801,61 @@ class Library:
 
     def suggest(self, query: str) -> str | None:
         """A corrected query ("did you mean") when some words are not in any note, else None."""
-        parsed = qlang.parse(query or "")
+        query = _cap_query(query)
+        parsed = qlang.parse(query)
         words = [t for t in parsed.text_terms() if t.kind == "word" and t.field in (None, "title", "body")]
         if not words:
             return None
         out = query
         changed = False
+        fixes = 0
         with self._search_lock:
-            for term in words:
+            for term in list({t.text.lower(): t for t in words}.values())[:SUGGEST_WORDS]:
+                if fixes >= SUGGEST_FIXES:
+                    break
                 w = term.text.lower()
                 try:
                     if self._index.known(w):
                         continue
-                    fix = self._index.correct(w)
+                    # a beginning of indexed words ("steenb" of "steenbok") means that word,
+                    # not some short word a couple of letters away ("seen")
+                    fix = self._completion(w) or self._index.correct(w)
                 except Exception:
                     fix = None
                 if fix and fix != w:
                     out = _replace_word(out, term.text, fix)
                     changed = True
-        return out if changed else None
+                    fixes += 1
+        if not changed:
+            return None
+        # offered only if it finds something the query as typed did not
+        before = {h.id for h in self.search(query, limit=50)}
+        after = {h.id for h in self.search(out, limit=50)}
+        return out if after - before else None
+
+    @staticmethod
+    def match_spans(query: str, text: str) -> list[tuple[int, int]]:
+        """Where the words of ``query`` occur in ``text`` (plain text, e.g. the note as shown),
+        found as the search finds them (stems, the word being typed as a prefix, phrases):
+        sorted (start, end) character offsets, at most 500."""
+        terms = qlang.parse(query or "", as_you_type=True).text_terms()
+        if not terms or not text:
+            return []
+        return sorted((start, end) for start, end, _group in Highlighter(terms).matches(text))
+
+    def _completion(self, word: str) -> str | None:
+        """The most frequent indexed word (title or text) that starts with ``word``."""
+        if len(word) < 3:
+            return None
+        reader = self._index.searcher().reader()
+        best = None
+        for fieldname in ("body", "title"):
+            for cand in self._index.expand_prefix(reader, fieldname, word, limit=1):
+                if cand != word:
+                    df = reader.doc_frequency(fieldname, cand)
+                    if best is None or df > best[0]:
+                        best = (df, cand)
+        return best[1] if best else None
 
     # --- notes ---------------------------------------------------------------------------
     def get(self, note_id) -> Note:
@@ -735,10 +932,11 @@ class Library:
         """Import files and folders (searched recursively for supported files), ``jobs``
         extractions at a time. Returns ``(path, ImportResult or ClipperError)`` per file."""
         from clipper.core import pipeline
-        from clipper.core.errors import ClipperError
+        from clipper.core.errors import ClipperError, InputError
 
-        files = expand_paths(paths, exclude=self.vault)
-        out: list[tuple[Path, object]] = []
+        skipped: list[tuple[Path, str]] = []
+        files = expand_paths(paths, exclude=self.vault, skipped=skipped)
+        out: list[tuple[Path, object]] = [(p, InputError(why)) for p, why in skipped]
         total = len(files)
         if progress:
             progress(0, total, "Importing")
@@ -774,7 +972,7 @@ class Library:
         with self._writing():
             dup_row = None
             if on_duplicate != "new":
-                dup_row = self.catalog.find_duplicate(normalize_url(clip.source), text_hash(clip.markdown))
+                dup_row = self._find_duplicate(clip)
             if dup_row is not None:
                 try:
                     existing = self.get(dup_row["id"])
@@ -796,6 +994,24 @@ class Library:
             self._sync(only=[rel])
             note = self.get(meta["id"])
             return ImportResult(note, True, None, warnings)
+
+    def _find_duplicate(self, clip: Clip) -> dict | None:
+        """The note holding the same article: the same source URL when that is the article's
+        own address (a site's home page says nothing of which article), or the same text, or
+        nearly the same (one article imported as a saved page and again as pasted text)."""
+        source = None if is_site_home(clip.source) else normalize_url(clip.source)
+        row = self.catalog.find_duplicate(source, text_hash(clip.markdown))
+        if row is not None:
+            return row
+        grams = shingles(clip.markdown)
+        for note_id in self.catalog.near_candidates(text_sketch(clip.markdown, grams)):
+            try:
+                note = self.get(note_id)
+            except KeyError:
+                continue
+            if same_article(grams, shingles(note.body), clip.title, note.title):
+                return self.catalog.by_id(note_id)
+        return None
 
     def _update_from_clip(self, existing: Note, clip: Clip, tags: list[str], warnings) -> ImportResult:
         meta = dict(existing.meta)
@@ -820,53 +1036,61 @@ class Library:
         """Normalised tag -> number of notes carrying it (nested tags counted as written)."""
         return self.catalog.tag_counts()
 
-    def _rewrite_tags(self, note_ids, change) -> int:
-        """Apply ``change(tags) -> tags`` to the front matter of the notes; returns notes changed."""
+    def _rewrite_tags(self, note_ids, change) -> TagsChanged:
+        """Apply ``change(tags) -> tags`` to the front matter of the notes. Only the tags lines of
+        each header change; a note that cannot be changed so (broken header, duplicate ``tags``
+        keys, bytes that are not text…) is left as it is and listed in ``refused``."""
         changed_rels = []
+        refused: list[tuple[Path, str]] = []
         with self._writing():
             for note_id in note_ids:
                 try:
                     note = self.get(note_id)
                 except KeyError:
                     continue
-                if note.warnings:
-                    log.warning("not changing tags of %s: broken front matter", note.path.name)
-                    continue
                 new = change(list(note.tags))
                 if new == note.tags:
                     continue
                 rel = self._vault.rel(note.path)
-                text = frontmatter.set_key(note.raw or self._read(rel).raw, "tags", new)  # rest unchanged
-                if text is None:
-                    meta = dict(note.meta)
-                    meta["tags"] = new
-                    text = frontmatter.dump(meta) + note.body if note.body.startswith("\n") else \
-                        frontmatter.dump(meta) + "\n" + note.body.lstrip("\n")
-                self._vault.write_note(rel, text)
+                try:
+                    data = self._vault.read_bytes(rel)
+                    if sha256(data) != note.content_hash:
+                        raise notefile.EditRefused("it changed on disk meanwhile; try again")
+                    out = notefile.set_key(data, "tags", new)
+                except notefile.EditRefused as exc:
+                    log.warning("not changing the tags of %s: %s", note.path.name, exc)
+                    refused.append((note.path, str(exc)))
+                    continue
+                except OSError as exc:
+                    refused.append((note.path, f"cannot read it ({exc.strerror or exc})"))
+                    continue
+                self._vault.write_note_bytes(rel, out)
                 changed_rels.append(rel)
             if changed_rels:
                 self._sync(only=changed_rels)
-        return len(changed_rels)
+        return TagsChanged(len(changed_rels), refused)
 
-    def set_tags(self, note_ids, add=(), remove=()) -> None:
+    def set_tags(self, note_ids, add=(), remove=()) -> TagsChanged:
+        """Add and remove tags; returns the number of notes changed (``.refused``: the notes left
+        unchanged, with the reason)."""
         if isinstance(note_ids, str):
             note_ids = [note_ids]
         add_n = tagmod.normalize_tags(add)
         remove_n = set(tagmod.normalize_tags(remove))
-        self._rewrite_tags(list(note_ids),
-                           lambda ts: tagmod.normalize_tags([t for t in ts if t not in remove_n] + add_n))
+        return self._rewrite_tags(
+            list(note_ids), lambda ts: tagmod.normalize_tags([t for t in ts if t not in remove_n] + add_n))
 
-    def rename_tag(self, old, new) -> int:
+    def rename_tag(self, old, new) -> TagsChanged:
         old_n, new_n = tagmod.normalize_tag(old), tagmod.normalize_tag(new)
         if not old_n or not new_n or old_n == new_n:
-            return 0
+            return TagsChanged(0)
         ids = self.catalog.ids_with_tag(old_n)
         return self._rewrite_tags(ids, lambda ts: tagmod.rename_in(ts, old_n, new_n))
 
-    def delete_tag(self, name) -> int:
+    def delete_tag(self, name) -> TagsChanged:
         name_n = tagmod.normalize_tag(name)
         if not name_n:
-            return 0
+            return TagsChanged(0)
         ids = self.catalog.ids_with_tag(name_n)
         return self._rewrite_tags(ids, lambda ts: tagmod.remove_in(ts, name_n))
 
@@ -910,31 +1134,225 @@ class Library:
             return self.get(row["id"])
 
 
+def _trim_memory() -> None:
+    """Hand the heap a first build freed back to the system (glibc keeps it otherwise: a
+    third of the process's memory after 10,000 notes)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
+#: the least number of notes a helper process is given to build (fewer: not worth a process)
+MIN_HELP = 500
+
+
+def _build_notes(vault: str, index_dir: str, rels: list[str], poll=None):
+    """Read the notes ``rels`` and write them into a new segment (:class:`SegmentBuilder`),
+    here or in a helper process. Returns (BuiltSegment or None, catalog rows in document
+    order); ids are unique among these notes (the caller checks them against the others).
+    ``poll(done)`` is called every 50 notes: it may shorten ``rels`` (work taken over by
+    the helper), and a true result stops the build early (what is done is kept)."""
+    lib = Library(Path(vault), Path(index_dir))
+    builder = SegmentBuilder(lib._index.folder)
+    rows: list[dict] = []
+    ids: dict = {}
+    try:
+        i = 0
+        while i < len(rels):
+            if poll is not None and i % 50 == 0 and i and poll(i):
+                break
+            rel = rels[i]
+            i += 1
+            try:
+                p = lib._read(rel)
+            except OSError:
+                continue
+            row = lib._row(p, lib._resolve_id(p, None, ids, {}, Changes()))
+            builder.add_document(**lib._doc(row, p.body))
+            rows.append(row)
+        return builder.finish(), rows
+    except BaseException:
+        builder.cancel()
+        raise
+
+
+def _start_helper():
+    """A helper process for building segments, or None (one core, in-process mode, no fork)."""
+    from clipper.core import limits
+
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    if cores < 2 or limits.in_process():
+        return None
+    try:
+        return limits.Helper()
+    except Exception as exc:  # noqa: BLE001 -- e.g. no process may be started here
+        log.warning("no indexing helper process (%s)", exc)
+        return None
+
+
+class _BulkBuild:
+    """The scheduling of :meth:`Library._sync_bulk`: ranges of ``changed`` are built here
+    or by the helper and committed in order."""
+
+    def __init__(self, lib: Library, changed, changes, progress, cancel, first_chunk):
+        self.lib = lib
+        self.changed = changed
+        self.changes = changes
+        self.progress = progress
+        self.cancel = cancel
+        self.first_chunk = first_chunk
+        self.cursor = 0  # changed[cursor:] is not given to anyone yet
+        self.done: dict = {}  # start -> (end, (built, rows))
+        self.redo: list = []  # ranges the helper failed to build
+        self.helper = None
+        self.busy = None  # (start, end) the helper builds
+        self.mine = None  # [start, rels] this process builds
+        self.committed = 0  # changed[:committed] are committed
+        self.ids_in_use: dict = {}
+        self._mine_done = 0  # of self.mine
+
+    def run(self) -> None:
+        total = len(self.changed)
+        if total >= 2 * MIN_HELP:
+            self.helper = _start_helper()
+        try:
+            while True:
+                self._commit_ready()
+                if self._cancelled():
+                    break
+                if self.redo:
+                    start, end = self.redo.pop(0)
+                elif self.cursor < total:
+                    size = BULK_CHUNK if self.cursor or not self.first_chunk else self.first_chunk
+                    start, end = self._take(size)
+                elif self.busy is not None:
+                    self._collect(block=True)
+                    continue
+                else:
+                    break
+                rels = self.changed[start:end]
+                self.mine = [start, rels]
+                self._mine_done = 0
+                self._feed()
+                try:
+                    result = _build_notes(str(self.lib.vault), str(self.lib.index_dir), rels, self._poll)
+                finally:
+                    self.mine = None
+                self.done[start] = (start + len(rels), result)
+            self._commit_ready()
+        finally:
+            if self.helper is not None:  # busy only if cancelled or failed: its part is dropped
+                self.helper.close(kill=self.busy is not None)
+                if self.busy is not None:
+                    discard_stale_builds(self.lib._index.folder)
+            for _end, (built, _rows) in self.done.values():  # not committed (cancelled)
+                if built is not None:
+                    discard_build(built.folder)
+        if self.progress and total:
+            self.progress(total, total, "Indexing notes")
+
+    def _cancelled(self) -> bool:
+        return self.cancel is not None and self.cancel.is_set()
+
+    def _take(self, size: int) -> tuple[int, int]:
+        start = self.cursor
+        self.cursor = min(len(self.changed), start + size)
+        return start, self.cursor
+
+    def _feed(self) -> None:
+        """Give the idle helper the next range: a chunk, half of what is left at the end, or
+        the second half of what this process has still to build."""
+        if self.helper is None or self.busy is not None or self._cancelled():
+            return
+        left = len(self.changed) - self.cursor
+        if left:
+            size = BULK_CHUNK if left >= 2 * BULK_CHUNK else max(MIN_HELP, (left + 1) // 2)
+            start, end = self._take(size)
+        elif self.mine is not None and len(self.mine[1]) - self._mine_done >= 2 * MIN_HELP:
+            first, rels = self.mine
+            keep = self._mine_done + (len(rels) - self._mine_done) // 2
+            start, end = first + keep, first + len(rels)
+            del rels[keep:]
+        else:
+            return
+        if self.helper.send(_build_notes, str(self.lib.vault), str(self.lib.index_dir),
+                            self.changed[start:end]):
+            self.busy = (start, end)
+        else:
+            self._drop_helper(None)
+            self.redo.append((start, end))
+
+    def _poll(self, done: int) -> bool:
+        self._mine_done = done
+        self._collect(block=False)
+        self._feed()
+        if self.progress:
+            self.progress(min(self.committed + done, len(self.changed)), len(self.changed), "Indexing notes")
+        return self._cancelled()
+
+    def _collect(self, block: bool) -> None:
+        if self.busy is None or (not block and not self.helper.ready()):
+            return
+        start, end = self.busy
+        self.busy = None
+        try:
+            self.done[start] = (end, self.helper.result())
+        except Exception as exc:  # noqa: BLE001 -- the range is built here instead
+            self._drop_helper(exc)
+            self.redo.append((start, end))
+            self.redo.sort()
+
+    def _drop_helper(self, exc) -> None:
+        log.warning("the indexing helper process failed (%s); going on without it", exc)
+        self.helper.close()
+        self.helper = None
+        discard_stale_builds(self.lib._index.folder)  # what the helper left half written
+
+    def _commit_ready(self) -> None:
+        while self.committed in self.done:
+            end, (built, rows) = self.done.pop(self.committed)
+            try:
+                self.lib._commit_segment(built, rows, self.ids_in_use, self.changes)
+            except BaseException:
+                if built is not None:
+                    discard_build(built.folder)
+                raise
+            self.committed = end
+
+
 IMPORTABLE = (".html", ".htm", ".xhtml", ".xht", ".shtml", ".mhtml", ".mht", ".md", ".markdown",
               ".txt", ".text")
 
 
-def expand_paths(paths, exclude: Path | None = None) -> list[Path]:
+def expand_paths(paths, exclude: Path | None = None, skipped: list | None = None) -> list[Path]:
     """Files to import: files as given, folders walked for importable files (no dot-files,
-    nothing inside ``exclude``, e.g. the vault itself), sorted by path."""
+    nothing inside ``exclude``, e.g. the vault itself; no symlinks that leave the folder, no
+    special files: those go to ``skipped`` as ``(path, reason)``), sorted by path."""
     out: list[Path] = []
-    ex = os.path.realpath(exclude) if exclude else None
     for raw in paths:
         p = Path(raw).expanduser()
         if not p.is_dir():
             out.append(p)
             continue
-        found = []
-        for folder, dirs, names in os.walk(p):
-            if ex and (os.path.realpath(folder) + os.sep).startswith(ex + os.sep):
-                dirs[:] = []
-                continue
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in names:
-                if not name.startswith(".") and name.lower().endswith(IMPORTABLE):
-                    found.append(Path(folder) / name)
-        out.extend(sorted(found))
+        out.extend(confine.folder_files(p, IMPORTABLE, exclude=exclude, skipped=skipped))
     return out
+
+
+def _cap_query(query) -> str:
+    """``query`` cut (at a space) to MAX_QUERY_CHARS."""
+    query = query or ""
+    if len(query) <= MAX_QUERY_CHARS:
+        return query
+    cut = query.rfind(" ", 0, MAX_QUERY_CHARS + 1)
+    return query[:cut if cut > 0 else MAX_QUERY_CHARS]
 
 
 def _replace_word(query: str, word: str, fix: str) -> str:

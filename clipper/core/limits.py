@@ -19,6 +19,7 @@ import queue
 import sys
 import threading
 import time
+import weakref
 from multiprocessing import connection, get_context
 
 from clipper.core import errors
@@ -26,7 +27,7 @@ from clipper.core.errors import ClipperError, ExtractionTimeout, InputError
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # larger files are refused before reading
 MAX_HTML_CHARS = 10 * 1024 * 1024  # page markup after data: images are taken out
-MAX_ELEMENTS = 100_000  # HTML elements in a page (after inline <span>/<font> wrappers are dropped)
+MAX_ELEMENTS = 30_000  # HTML elements in a page (after inline <span>/<font> wrappers are dropped)
 TIME_LIMIT = 20.0  # seconds per input (decode + extract + convert)
 MEMORY_LIMIT = 1536 * 1024 * 1024  # bytes of address space the work may add
 
@@ -75,8 +76,71 @@ def _run_one(func, args, memory: int):
         return ("err", "InputError", f"cannot convert this input ({type(exc).__name__}: {msg})")
 
 
-def _worker(conn, memory: int) -> None:
-    """A child process: run calls from ``conn`` one at a time, send each result back."""
+#: The parent's ends of the workers' pipes. A forked child inherits a copy of every one (its own
+#: included) and must close them: a pipe end still open in a child means the worker on the other
+#: side never sees EOF when the parent dies, and lives on forever.
+_PARENT_ENDS: weakref.WeakSet = weakref.WeakSet()
+#: How often a worker's watchdog checks that its parent is still there.
+PARENT_CHECK_SECONDS = 2.0
+
+
+def _close_inherited(keep) -> None:
+    for end in list(_PARENT_ENDS):
+        if end is not keep:
+            try:
+                end.close()
+            except OSError:
+                pass
+    _PARENT_ENDS.clear()
+    # A fork server's child gets a copy of the "client alive" pipe, so that it could start
+    # processes itself; a worker never does, and the copy would keep the fork server (and so
+    # the worker's own PR_SET_PDEATHSIG) from noticing that the app is gone.
+    try:
+        from multiprocessing import forkserver
+
+        fd = forkserver._forkserver._forkserver_alive_fd
+        if fd is not None:
+            forkserver._forkserver._forkserver_alive_fd = None
+            os.close(fd)
+    except (ImportError, AttributeError, OSError):
+        pass
+
+
+def _die_with_parent(parent_pid: int | None) -> None:
+    """Linux: have the kernel kill this process when its parent dies, even in the middle of a
+    call (PR_SET_PDEATHSIG), a second guard besides the pipes' EOF."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError, ValueError):
+            pass
+    if parent_pid is not None and os.getppid() != parent_pid:  # it died before that was set
+        os._exit(0)
+
+
+def _watch_parent(parent_pid: int | None) -> None:
+    """Everywhere: a watchdog thread ends this process once it is handed to another parent
+    (the parent died), mid-call too: where there is no PR_SET_PDEATHSIG."""
+    parent = parent_pid or os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_CHECK_SECONDS)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="clipper-parent-watch", daemon=True).start()
+
+
+def _worker(conn, memory: int, parent_pid: int | None = None) -> None:
+    """A child process: run calls from ``conn`` one at a time, send each result back; ends when
+    the parent closes its end, sends None, or dies."""
+    _close_inherited(conn)
+    _die_with_parent(parent_pid)
+    _watch_parent(parent_pid)
     try:
         import resource
 
@@ -222,8 +286,17 @@ def _start_worker(ctx, memory: int):
 
         gc.freeze()  # children would otherwise copy every page the collector touches
     here, there = ctx.Pipe(duplex=True)
-    proc = ctx.Process(target=_worker, args=(there, memory), daemon=True)
-    proc.start()
+    _PARENT_ENDS.add(here)
+    # A forked child's parent is this process; a fork server's child has the server as parent.
+    parent_pid = os.getpid() if ctx.get_start_method() == "fork" else None
+    proc = ctx.Process(target=_worker, args=(there, memory, parent_pid), daemon=True)
+    try:
+        proc.start()
+    except BaseException:
+        _PARENT_ENDS.discard(here)
+        here.close()
+        there.close()
+        raise
     there.close()
     return here, proc
 
@@ -241,6 +314,7 @@ def _stop_worker(conn, proc, kill: bool) -> None:
     if proc.is_alive():
         proc.kill()
         proc.join(1)
+    _PARENT_ENDS.discard(conn)
     conn.close()
 
 
@@ -301,7 +375,8 @@ class Helper:
             raise value
         return value
 
-    def close(self) -> None:
+    def close(self, kill: bool = False) -> None:
+        """Stop the child once its calls are done (``kill``: at once, its work dropped)."""
         self._outbox.put(None)  # the sender stops once the calls before are sent
-        self._sender.join(2)
-        _stop_worker(self._conn, self._proc, kill=self._sender.is_alive())
+        self._sender.join(0 if kill else 2)
+        _stop_worker(self._conn, self._proc, kill=kill or self._sender.is_alive())

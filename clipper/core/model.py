@@ -27,7 +27,8 @@ class Clip:
     author: str = ""
     published: str = ""  # ISO 8601 date or datetime, "" if unknown
     site: str = ""
-    source: str = ""  # canonical source URL
+    source: str = ""  # canonical source URL: the article's own address, never a site's home page
+    site_url: str = ""  # the site's home page when that is the only address known (as found)
     language: str = ""
     description: str = ""
     image: str = ""  # lead image URL (or attachments/<name>)
@@ -39,7 +40,7 @@ class Clip:
     def metadata(self) -> dict:
         """The front-matter fields of the clip that have a value (order is the note's order)."""
         out = {}
-        for key in ("title", "author", "published", "site", "source", "language", "description"):
+        for key in ("title", "author", "published", "site", "site_url", "source", "language", "description"):
             value = getattr(self, key)
             if value:
                 out[key] = value

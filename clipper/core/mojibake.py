@@ -1,21 +1,28 @@
 """Encoding repair: undo UTF-8 text that was decoded with a legacy code page (mojibake).
 
-``repair(text) -> str``. Handles UTF-8 read as Windows-1252, Latin-1, Windows-1250/1251/1253/
-1254/1257, Mac Roman, CP437 and Windows-874 (also "874+": 874, then 1252 for the bytes 874
-leaves undefined), including lossy forms where a byte the code page does not define was dropped
-(``â€`` for ``”``) or replaced (``?``, ``U+FFFD``), and text where only some parts are mangled.
+``repair(text) -> str``; clean text in any script comes back unchanged, byte for byte.
+``badness(text) -> int`` says how mangled a text looks; ``suspect(text)`` is a cheap test of
+whether ``repair`` could change it.
 
-How: for each code page, every maximal run of characters that the code page maps to bytes
->= 0x80 is encoded back to those bytes and decoded as UTF-8. A whole run must decode (a lost
-continuation byte may be filled in); clean words in Cyrillic, Greek, Thai or accented Latin
-almost never form valid UTF-8. A run is only changed when the code page is clearly in use in
-the document (several runs decode, few fail) or the run on its own looks like mojibake (it
-holds symbols that stand for continuation bytes, or ftfy's badness measure says so) and
-decodes to everyday characters. So clean text in any script comes back unchanged.
-The code page that explains most of the text wins; up to three rounds undo double mangling.
-Which character a lost byte was is a guess: quotes by position (opening or closing), letters
-by a letter-pair/triple model built from jusText's stop-word lists (loaded only when needed)
-and by the other words of the same text.
+Two repairers propose: ftfy's ``fix_encoding`` (Windows-1252, Latin-1 and its other code pages,
+also "sloppy" ones that keep undefined bytes as C1 controls, CESU-8 emoji, ``Ã`` before a
+swallowed space) and the project's own, for what ftfy cannot do: Windows-874 (also "874+":
+874, then 1252 for the bytes 874 leaves undefined), Windows-1250/1251/1253/1254/1257, Mac
+Roman and CP437 in lossy forms where a byte the code page does not define was dropped
+(``â€`` for ``”``) or replaced (``?``, ``U+FFFD``), texts where only some parts are mangled,
+double and triple mangling. Each also runs on the other's answer. The least bad proposal
+wins, ftfy's first among equals, and only if it is less bad than the text as given: a change
+the text around it does not justify is not made.
+
+The own repair: for each code page, every maximal run of characters that the code page maps
+to bytes >= 0x80 is encoded back to those bytes and decoded as UTF-8 (a lost continuation
+byte may be filled in). A run is only changed when the code page is clearly in use in the
+document (several runs decode, few fail) or when decoding it makes its words less bad. The
+code page that explains most of the text wins; up to three rounds undo double mangling.
+Which character a lost byte was is a guess: quotes by position (opening or closing); letters
+word by word, by the words of the same text, then wordfreq's word frequencies (jusText's
+ranked stop words without it), then a letter model; Japanese, Chinese and Korean letters by
+character-pair frequencies.
 """
 
 from __future__ import annotations
@@ -242,7 +249,9 @@ def _decode_units(units: list[int], drops: bytes, lossy: bool, prev: str = " ", 
         after = nxt if j >= n else _peek(units, j)
         chars.sort(key=_rank)  # stable: among equals, a byte lost at the end first
         ch, fits = _choose(chars, before, after, closer, model)
-        alts = [c for c in chars if c.isalpha() and c != ch] if ch.isalpha() else []
+        alts = [c for c in chars if _letter_or_mark(c) and c != ch] if _letter_or_mark(ch) else []
+        if alts and _CP1252_CONT.get(after) and 0xC2 <= _CP1252_LEAD.get(ch, 0) <= 0xDF:
+            alts = []  # chosen for a second repair ("Ã" + "©"): not a letter of a word
         if not ch:
             fits = True
         guesses.append((length, fits, alts))
@@ -270,6 +279,16 @@ _CP1252_CONT = {bytes([b]).decode("cp1252"): b for b in range(0x80, 0xC0)
                 if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D, 0xA0)}
 
 
+def _twice_rank(ch: str, cont: int) -> int | None:
+    """How likely the letter the second repair makes of ``ch`` and the next byte is (None:
+    not UTF-8): Latin-1 and Latin Extended-A letters first, as in the text's other words."""
+    try:
+        o = ord(bytes([_CP1252_LEAD[ch], cont]).decode("utf-8"))
+    except UnicodeDecodeError:
+        return None
+    return 0 if 0xC0 <= o <= 0x17F else 1 if o < 0x250 else 2
+
+
 def _choose(chars: list[str], before: str, after: str, closer, model=None) -> tuple[str, bool]:
     """Pick the likeliest of the characters a lost byte leaves; False if none fits its place."""
     if chars == [""]:
@@ -294,9 +313,11 @@ def _choose(chars: list[str], before: str, after: str, closer, model=None) -> tu
         return chars[0], True
     if _CP1252_CONT.get(after):
         # "Ã" + "©": the text was mangled twice; keep the letter the second repair needs
-        twice = [c for c in chars if 0xC2 <= _CP1252_LEAD.get(c, 0) <= 0xDF]
+        cont = _CP1252_CONT[after]
+        twice = [(_twice_rank(c, cont), c) for c in chars if 0xC2 <= _CP1252_LEAD.get(c, 0) <= 0xDF]
+        twice = [t for t in twice if t[0] is not None]
         if twice:
-            return twice[0], True
+            return min(twice)[1], True
     letters = [c for c in chars if c.isalpha() and _tier(c) == _tier(chars[0])]
     if before.isalpha() and after.isalpha():
         letters = [c for c in letters if c.islower() == before.islower()] or letters
@@ -444,7 +465,7 @@ def _fix_with(text: str, page: _CodePage, final: bool = False,
                 s = None
             if s is not None and _plausible(s):
                 strict[idx] = s + run[len(core):]
-                if _strong(text, m, page, s):
+                if not strong and _strong(text, m, page, s):  # one is enough to tell
                     strong += 1
                 continue
         if len(core) == 1 and core != "\ufffd" and not page.drops and "?" not in run:
@@ -460,7 +481,7 @@ def _fix_with(text: str, page: _CodePage, final: bool = False,
     weird = page.weird
     for idx in undecided:
         m = runs[idx]
-        if not doc and not any(c in weird for c in m.group()):
+        if not doc and not any(c in weird or c == "\ufffd" for c in m.group()):
             fails += 1  # a guess without evidence: not worth trying
             continue
         prev = text[m.start() - 1] if m.start() else " "
@@ -517,48 +538,255 @@ def _fix_with(text: str, page: _CodePage, final: bool = False,
     out.append(text[pos:])
     result = "".join(out)
     if letter_guesses and final:
-        result = _by_vocabulary(result, letter_guesses)
+        # the text's language (when its stop words tell) first: only its word list is read
+        result = _by_vocabulary(result, letter_guesses, lang or _text_language(result))
     return result, score - fails
 
 
 _WORD = re.compile(r"\w+")
 
 
-def _by_vocabulary(text: str, guesses: list[tuple[int, list[str]]]) -> str:
-    """A guessed letter whose word appears elsewhere with another candidate takes that one."""
+def _letter_or_mark(ch: str) -> bool:
+    return ch.isalpha() or (len(ch) == 1 and unicodedata.category(ch)[0] == "M")
+
+
+def _in_word(ch: str) -> bool:
+    return ch.isalnum() or unicodedata.category(ch)[0] == "M"  # vowel signs, viramas: in words
+
+
+def _by_vocabulary(text: str, guesses: list[tuple[int, list[str]]], lang: str | None = None) -> str:
+    """Choose the guessed letters of each word together, as the likeliest word.
+
+    A word the text uses elsewhere first, then the commonest word of the stop-word lists (of
+    the text's language when known; they are ranked by frequency), then the letter model.
+    """
     from collections import Counter
+    from itertools import product
 
     vocab = Counter(w.lower() for w in _WORD.findall(text))
-    spans = []
+    spans: dict[tuple[int, int], list[tuple[int, list[str]]]] = {}
     for off, alts in guesses:
         lo = off
-        while lo > 0 and off - lo < 40 and text[lo - 1].isalnum():
+        while lo > 0 and off - lo < 40 and _in_word(text[lo - 1]):
             lo -= 1
         hi = off + 1
-        while hi < len(text) and hi - off < 40 and text[hi].isalnum():
+        while hi < len(text) and hi - off < 40 and _in_word(text[hi]):
             hi += 1
-        spans.append((off, alts, lo, hi, text[lo:hi].lower()))
+        spans.setdefault((lo, hi), []).append((off, alts))
     # words made by guesses do not vouch for themselves
-    guessed = Counter(word for word, _ in {(s[4], s[2]) for s in spans})
+    guessed = Counter(text[lo:hi].lower() for lo, hi in spans)
+    models: list[dict[str, int]] = []  # built when first needed: it takes a moment
     chars = list(text)
-    for off, alts, lo, hi, word in spans:
-        best, best_n = None, max(0, vocab[word] - guessed[word])
-        for alt in alts:
-            n = vocab.get((text[lo:off] + alt + text[off + 1:hi]).lower(), 0)
-            if n > best_n:
-                best, best_n = alt, n
-        if best is not None:
-            chars[off] = best
+    for (lo, hi), items in spans.items():
+        if _is_cjk(text[items[0][0]]):  # no spaces between words: letter by letter, in context
+            for _ in range(2):  # twice: a guess next to a guess sees its neighbour's choice
+                for off, alts in items:
+                    left = chars[off - 1] if off > 0 else " "
+                    right = chars[off + 1] if off + 1 < len(chars) else " "
+                    chars[off] = max([text[off], *alts], key=lambda c: _cjk_score(left, c, right))
+            continue
+        options = [[text[off], *alts] for off, alts in items]
+        size = 1
+        for opt in options:
+            size *= len(opt)
+        if size > 256:  # too many together: one letter at a time, the others as guessed
+            choices = [[tuple(text[o] for o, _ in items[:k]) + (c,) + tuple(text[o] for o, _ in items[k + 1:])
+                        for c in options[k]] for k in range(len(items))]
+            combos = [c for group in choices for c in group]
+        else:
+            combos = list(product(*options))
+        word = list(text[lo:hi])
+        best, best_key = None, None
+        for combo in combos:
+            for (off, _), ch in zip(items, combo):
+                word[off - lo] = ch
+            w = "".join(word).lower()
+            seen = vocab.get(w, 0) - guessed.get(w, 0)
+            key = (seen > 0, _word_frequency(w, lang))
+            if best_key is None or key >= best_key[:2]:
+                if not models:
+                    models.append(_letter_model(lang))
+                key = (*key, _word_score(models[0], w))
+                if best_key is None or key > best_key:
+                    best, best_key = combo, key
+        for (off, _), ch in zip(items, best):
+            chars[off] = ch
     return "".join(chars)
+
+
+def _is_cjk(ch: str) -> bool:
+    o = ord(ch)
+    return 0x3040 <= o <= 0x30FF or 0x3400 <= o <= 0x9FFF or 0xAC00 <= o <= 0xD7A3 or 0xF900 <= o <= 0xFAFF
+
+
+_CJK: list[dict[str, float]] = []
+
+
+def _cjk_model() -> tuple[dict[str, float], dict[str, float]]:
+    """Character and character-pair frequencies of Japanese, Chinese and Korean words (wordfreq)."""
+    if not _CJK:
+        uni: dict[str, float] = {}
+        pairs: dict[str, float] = {}
+        for code in ("ja", "zh", "ko"):
+            for w, f in _freq_list(code, "small").items():
+                for c in w:
+                    uni[c] = uni.get(c, 0.0) + f
+                for i in range(len(w) - 1):
+                    pairs[w[i:i + 2]] = pairs.get(w[i:i + 2], 0.0) + f
+        _CJK.extend((uni, pairs))
+    return _CJK[0], _CJK[1]
+
+
+def _cjk_score(left: str, ch: str, right: str) -> float:
+    """log P(ch | left) + log P(right | ch): character pairs, backing off to characters."""
+    import math
+
+    uni, pairs = _cjk_model()
+    total = uni.get("\0") or uni.setdefault("\0", sum(uni.values()) or 1.0)
+    p = (uni.get(ch, 0.0) + 1e-12) / total
+    if left in uni:
+        score = math.log(0.9 * pairs.get(left + ch, 0.0) / uni[left] + 0.1 * p)
+    else:
+        score = math.log(p)
+    if right in uni:
+        score += math.log(0.9 * pairs.get(ch + right, 0.0) / (uni.get(ch, 0.0) + 1e-12)
+                          + 0.1 * uni[right] / total)
+    return score
+
+
+# Languages whose words a lost byte may leave in doubt, by script (wordfreq's codes), and
+# jusText's names for them (the language of a text is told by jusText's stop words).
+_FREQ_LANGUAGES = {
+    1: ("en", "de", "fr", "es", "pt", "it", "nl", "pl", "cs", "hu", "ro", "tr", "sv"),
+    2: ("el",),
+    3: ("ru", "uk", "bg", "mk"),
+    8: ("hi", "mr", "ne"),  # Devanagari
+    9: ("bn",),
+    13: ("ta",),
+}
+_FREQ_CODE = {"English": "en", "Russian": "ru", "Ukrainian": "uk", "Bulgarian": "bg", "Greek": "el",
+              "Portuguese": "pt", "Spanish": "es", "French": "fr", "German": "de", "Italian": "it",
+              "Czech": "cs", "Polish": "pl", "Slovak": "sk", "Hungarian": "hu", "Romanian": "ro",
+              "Turkish": "tr", "Croatian": "hr", "Slovenian": "sl", "Lithuanian": "lt", "Latvian": "lv",
+              "Icelandic": "is", "Danish": "da", "Norwegian_Bokmal": "nb", "Swedish": "sv",
+              "Finnish": "fi", "Dutch": "nl", "Catalan": "ca", "Vietnamese": "vi"}
+_FREQ_LISTS: dict[tuple[str, str], dict[str, float]] = {}
+
+
+def _freq_list(code: str, size: str) -> dict[str, float]:
+    """wordfreq's word -> frequency table ("small": the commonest words, "large": many more)."""
+    key = (code, size)
+    if key not in _FREQ_LISTS:
+        try:
+            import wordfreq
+
+            _FREQ_LISTS[key] = wordfreq.get_frequency_dict(code, size)
+        except Exception:  # noqa: BLE001 - no such list, or wordfreq missing: jusText's lists
+            _FREQ_LISTS[key] = {}
+    return _FREQ_LISTS[key]
+
+
+def _word_frequency(word: str, lang: str | None) -> float:
+    """How common ``word`` (small letters) is in the text's language or, when that is not
+    known, in any language of its script (0.0 for a word none of them knows)."""
+    scripts = {_script_of(ord(c)) for c in word if c.isalpha()}
+    if len(scripts) != 1:
+        return 0.0
+    script = scripts.pop()
+    code = _FREQ_CODE.get(lang or "")
+    codes = (code,) if code and code in _FREQ_LANGUAGES.get(script, ()) else _FREQ_LANGUAGES.get(script, ())
+    best = 0.0
+    for c in codes:
+        best = max(best, _freq_list(c, "small").get(word, 0.0))
+    if best == 0.0:  # a long list takes a second to load: only the likeliest language's
+        best = _freq_list(codes[0], "large").get(word, 0.0) if codes else 0.0
+    if best == 0.0 and not _freq_list("en", "small"):  # no wordfreq: rank in jusText's lists
+        rank = _ranks(lang).get(word)
+        if rank is not None:
+            best = 1e-9 / (rank + 10)
+    return best
+
+
+_RANKS: dict[str | None, dict[str, int]] = {}
+
+
+
+def _ranks(lang: str | None) -> dict[str, int]:
+    """Word -> rank in jusText's stop-word lists (ordered by frequency), of one language or all."""
+    if lang not in _RANKS:
+        ranks: dict[str, int] = {}
+        try:
+            import pkgutil
+
+            for name in ((lang,) if lang else _MODEL_LANGUAGES):
+                if name not in _stoplists():
+                    continue
+                data = pkgutil.get_data("justext", f"stoplists/{name}.txt") or b""
+                for r, w in enumerate(data.decode("utf-8").lower().split()):
+                    if r < ranks.get(w, 1 << 30):
+                        ranks[w] = r
+        except Exception:  # noqa: BLE001 - without the lists the letter model decides
+            ranks = {}
+        _RANKS[lang] = ranks
+    return _RANKS[lang]
+
+
+def _word_score(model: dict[str, int], word: str) -> float:
+    """Log-likelihood of a word under the letter model: each letter given the two before it,
+    backing off to the one before and to letter counts (so an unseen letter is unlikely)."""
+    import math
+
+    total = model.get("\0total")
+    if total is None:
+        total = model["\0total"] = sum(n for k, n in model.items() if k.endswith("\0")) or 1
+    w = f" {word} "
+    score = 0.0
+    for i in range(2, len(w)):
+        a, b, c = w[i - 2], w[i - 1], w[i]
+        p1 = (model.get(c + "\0", 0) + 0.1) / (total + 100)
+        p2 = (model.get(b + c, 0) + 2 * p1) / (model.get(b + "\0", 0) + 2)
+        p3 = (model.get(a + b + c, 0) + 2 * p2) / (model.get(a + b, 0) + 2)
+        score += math.log(p3)
+    return score
 
 
 def _strong(text: str, m: re.Match, page: _CodePage, decoded: str, lossy: bool = False) -> bool:
     """Does this run look like mojibake on its own (not just decode by chance)?"""
     if not lossy and any(c in page.weird for c in m.group()) and all(map(_everyday, decoded)):
         return True
-    if not all(map(_everyday, decoded)):
+    if not lossy and (any(_long_signature(ord(c)) for c in decoded)
+                      or sum(_cjk_signature(ord(c)) for c in decoded) >= 2):
+        return True  # 3-4 byte characters spelled out whole: clean text hardly ever does that
+    if not all(map(_everyday, decoded)) and not _one_alphabet(decoded):
         return False  # a stray ideograph, syllable or rare letter needs the whole document's support
-    return _looks_bad(_context(text, m)) and not _looks_bad(decoded)
+    lo, hi = _word_bounds(text, m.start(), m.end())
+    return (badness(text[lo:hi], local=True)
+            > badness(text[lo:m.start()] + decoded + text[m.end():hi], local=True))
+
+
+def _one_alphabet(s: str) -> bool:
+    """Several letters (and their vowel signs) of one alphabetic block: Devanagari, Tamil..."""
+    letters = [c for c in s if not c.isspace()]
+    return (len(letters) >= 3 and len({ord(c) >> 7 for c in letters}) == 1
+            and 0x900 <= ord(letters[0]) < 0x1000
+            and all(unicodedata.category(c)[0] in "LM" for c in letters))
+
+
+def _word_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The words around text[start:end] (up to the next space, 40 characters at most)."""
+    lo = start
+    while lo > 0 and start - lo < 40 and not text[lo - 1].isspace():
+        lo -= 1
+    lo = max(0, lo - 1)
+    while lo > 0 and start - lo < 60 and not text[lo - 1].isspace():
+        lo -= 1  # and the word before: a one-letter word is judged by its neighbours
+    hi = end
+    while hi < len(text) and hi - end < 40 and not text[hi].isspace():
+        hi += 1
+    hi = min(len(text), hi + 1)
+    while hi < len(text) and hi - end < 60 and not text[hi].isspace():
+        hi += 1
+    return lo, hi
 
 
 def _everyday(ch: str) -> bool:
@@ -588,14 +816,19 @@ def _init_tables() -> None:
             _LATIN1_OF[page.name] = {c: chr(b) for c, b in page.to_byte.items()}
 
 
-def repair(text: str) -> str:
-    """Return ``text`` with UTF-8-read-as-legacy-code-page mojibake undone; clean text unchanged."""
-    if not text or text.isascii():
-        return text
+def _repair_own(text: str, paired: list[bool] | None = None) -> str:
+    """The project's own repair: the code pages, lossy forms and partial mangling ftfy leaves.
+
+    ``paired`` gets True appended when some code page's lead character meets one of its
+    continuation characters in ``text`` (without that, no code page can explain anything)."""
     _init_tables()
-    for _ in range(3):  # a second round catches doubly mangled or mixed text
+    for rnd in range(3):  # a second round catches doubly mangled or mixed text
         best = None
         for page in _pages():
+            if page.pair_re is None or not page.pair_re.search(text):
+                continue
+            if rnd == 0 and paired is not None and not paired:
+                paired.append(True)
             res = _fix_with(text, page)
             if res is None:
                 continue
@@ -614,3 +847,293 @@ def repair(text: str) -> str:
             break
         text = res[0]
     return text
+
+
+_FTFY_HINT: list[re.Pattern] = []
+_C1_OR_A = re.compile("[\x80-\x9fÃÂ]")
+_NON_ASCII_RUN = re.compile("[^\x00-\x7f]+")
+_SPECIAL = frozenset("ÃÂŒœ" + "".join(map(chr, range(0x80, 0xA0))))
+
+
+def _ftfy(text: str) -> str:
+    """``ftfy.fix_encoding``, skipped when its measure cannot find anything (it only changes
+    text its measure finds bad, and every sequence it looks for has one of its symbols or
+    accented capitals next to another non-ASCII character, or a C1 control, Ã, Â, Œ or œ):
+    its measure costs 5 ms on a page of clean text; here it only reads the few characters
+    around such pairs."""
+    import ftfy
+
+    if not _FTFY_HINT:
+        from ftfy.badness import MOJIBAKE_CATEGORIES as cats
+
+        rare = "".join(v for k, v in cats.items() if k not in ("common", "lower_common", "upper_common"))
+        rare += "\u0402"  # "вЂ": the only one made of Cyrillic letters alone
+        _FTFY_HINT.append(re.compile(f"[{rare}][^\\x00-\\x7f]|[^\\x00-\\x7f][{rare}]|[\\x80-\\x9fÃÂŒœ]"))
+    from ftfy.badness import BADNESS_RE
+
+    hint = _FTFY_HINT[0]
+    k = 0
+    for spot in _NON_ASCII_RUN.finditer(text):  # a one-class expression is searched fastest
+        run = spot.group()
+        if len(run) < 2 and run not in _SPECIAL:
+            continue
+        k += 1
+        if k >= 50:  # text of a non-Latin script: all of it
+            return _ftfy_around(text, hint.finditer(text), BADNESS_RE, ftfy)
+        for m in hint.finditer(text, spot.start(), spot.end()):
+            if BADNESS_RE.search(text[max(0, m.start() - 8):m.end() + 8]):
+                return ftfy.fix_encoding(text)
+    return text
+
+
+def _ftfy_around(text: str, matches, badness_re, ftfy) -> str:
+    for k, m in enumerate(matches):
+        # a sequence ftfy's measure finds is a few characters long around such a pair
+        if k >= 200 or badness_re.search(text[max(0, m.start() - 8):m.end() + 8]):
+            return ftfy.fix_encoding(text)
+    return text
+
+
+def suspect(text: str) -> bool:
+    """Could :func:`repair` change ``text``? False for plain ASCII, and for text where no code
+    page's lead character meets a continuation character and ftfy's measure finds nothing:
+    a cheap test to skip the repair of long clean text."""
+    if not text or text.isascii():
+        return False
+    _init_tables()
+    if "\ufffd" in text or any(p.pair_re is not None and p.pair_re.search(text) for p in _pages()):
+        return True
+    return _ftfy(text) != text
+
+
+def repair(text: str) -> str:
+    """Return ``text`` with UTF-8-read-as-legacy-code-page mojibake undone; clean text unchanged.
+
+    ftfy's ``fix_encoding`` and the project's own repair each propose a text (and each is run on
+    the other's answer); the least bad proposal wins, and only if it is less bad than the text
+    as given (:func:`badness`), with ftfy's answer first among equals.
+    """
+    if not text or text.isascii():
+        return text
+    paired: list[bool] = []
+    ours = _repair_own(text, paired)
+    # every repair ftfy makes re-decodes lead and continuation bytes of one of the code pages
+    # here (Latin-2's are Windows-1250's), or fixes C1 controls, "Ã " or "Â "
+    theirs = _ftfy(text) if paired or _C1_OR_A.search(text) else text
+    proposals = [theirs, ours]
+    if theirs != text:
+        proposals.append(_repair_own(theirs))
+    if ours != text:
+        proposals.append(_ftfy(ours))
+    proposals = [p for p in dict.fromkeys(proposals) if p != text]
+    if not proposals:
+        return text
+    best, best_gain = text, 0
+    spaces, nbsp = text.count(" "), text.count("\xa0")
+    lines = text.split("\n")
+    seen: dict[str, int] = {}
+
+    def bad(line: str) -> int:
+        if line not in seen:
+            seen[line] = badness(line)
+        return seen[line]
+
+    for p in proposals:
+        # only the lines a proposal changes are measured (repairs keep line breaks)
+        plines = p.split("\n")
+        if len(plines) == len(lines):
+            # with the lines around: a word is judged by its neighbours ("photos.\nВ\xa0\nKate")
+            gain = sum(bad("\n".join(lines[max(0, i - 1):i + 2]))
+                       - bad("\n".join(plines[max(0, i - 1):i + 2]))
+                       for i, (a, b) in enumerate(zip(lines, plines)) if a != b)
+        else:
+            gain = badness(text) - badness(p)
+        # ftfy reads a space after a lead byte as a no-break space byte ("â€ " -> "†"): a
+        # proposal that eats spaces (not turning them into no-break spaces) pays for each
+        gain -= max(0, spaces - p.count(" ") - max(0, p.count("\xa0") - nbsp))
+        if gain > best_gain:
+            best, best_gain = p, gain
+    return best
+
+
+# --- How bad a text looks -------------------------------------------------------------------
+# ftfy's measure counts sequences of the characters that mojibake of the Windows code pages is
+# made of. Added here, word by word, what it does not see (each is rare in clean text and is
+# what one of the code pages makes of UTF-8): letters of two scripts in one word ("fГјr",
+# "dรผrfen"), a capital after a small letter or a small non-ASCII letter inside capitals
+# ("fĂĽr", "FřDE"), a symbol glued between letters ("Ă–kobilanz", "–ù–∞—Ä"), a one-letter word in
+# another script than the words around it ("vend Г  la"), Thai that breaks Thai spelling (a
+# vowel sign with no consonant to sit on: UTF-8 read as Windows-874), a dagger glued to a word
+# (ftfy's reading of a curly quote whose last byte was lost), and U+FFFD.
+
+def _script_of(o: int) -> int:
+    """A letter's script: 1 Latin, 2 Greek, 3 Cyrillic, 4 Armenian, 5 Hebrew, 6 Arabic, 7 Thai,
+    8 and up the Indic alphabets; 0 for the rest (other scripts, and ideographs, kana and
+    Hangul, which mix with Latin letters in clean text)."""
+    if o < 0x250 or 0x1E00 <= o <= 0x1EFF:
+        return 1
+    if 0x370 <= o <= 0x3FF or 0x1F00 <= o <= 0x1FFF:
+        return 2
+    if 0x400 <= o <= 0x52F:
+        return 3
+    if 0x531 <= o <= 0x58F:
+        return 4
+    if 0x5D0 <= o <= 0x5FF:
+        return 5
+    if 0x620 <= o <= 0x6FF:
+        return 6
+    if 0xE01 <= o <= 0xE5B:
+        return 7
+    if 0x900 <= o <= 0xDFF:
+        return 8 + ((o - 0x900) >> 7)  # Devanagari, Bengali, ... Sinhala: one each
+    return 0
+
+
+_THAI_CONSONANT = "\u0e01-\u0e2e"
+_THAI_BAD = re.compile(
+    f"(?<![{_THAI_CONSONANT}])[\u0e31\u0e34-\u0e3a\u0e47]"  # a vowel sign above/below: on a consonant
+    f"|(?<![{_THAI_CONSONANT}\u0e31\u0e34-\u0e3a\u0e47])[\u0e48-\u0e4e]"  # a tone mark, the same
+    f"|(?<![{_THAI_CONSONANT}\u0e31\u0e34-\u0e3a\u0e47-\u0e4e])[\u0e30\u0e32\u0e33\u0e45]"
+    f"|[\u0e40-\u0e44](?![{_THAI_CONSONANT}])")  # a leading vowel: before a consonant
+_DAGGER_GLUED = re.compile("(?<=\\S)[\u2020\u2021](?=[^\\W\\d_])")
+_SYMBOL_CATEGORIES = frozenset(("Sm", "Sc", "Sk", "So", "Pd", "Po", "No"))
+
+
+@lru_cache(maxsize=65536)
+def _word_info(word: str) -> tuple[bool, int]:
+    """(looks mangled, its script or 0) for one whitespace-separated word with non-ASCII."""
+    scripts = set()
+    prev = ""  # "l" small letter, "u" capital, "s" glued symbol candidate, "" other
+    bad = False
+    ups = 0
+    n = len(word)
+    for i, ch in enumerate(word):
+        o = ord(ch)
+        if ch.isalpha():
+            sc = _script_of(o)
+            if sc:
+                scripts.add(sc)
+            if ch.isupper():
+                if prev == "l" and o > 0x7F:
+                    bad = True  # "fĂĽr", "zechcÄ…"
+                ups += 1
+                prev = "u"
+            elif ch.islower():
+                if prev == "u" and ups >= 2 and (o > 0x7F or ord(word[i - 1]) > 0x7F
+                                                 or ord(word[i - 2]) > 0x7F):
+                    bad = True  # "DĂĽbendorf", "ĂĽben": capitals run into small letters
+                if o > 0x7F and prev == "u" and (
+                        (ups >= 1 and i + 1 < n and word[i + 1].isupper())
+                        or (ups >= 2 and (i + 1 == n or not word[i + 1].isalpha()))):
+                    bad = True  # "FřDE", "BLř"
+                prev = "l"
+                ups = 0
+            else:
+                prev = "o"
+                ups = 0
+        else:
+            if (o > 0x7F and 0 < i < n - 1 and unicodedata.category(ch) in _SYMBOL_CATEGORIES
+                    and ch not in "·\u00ad\u2011\u2027™®©"):
+                left, right = word[i - 1], word[i + 1]
+                if (left.isalpha() or right.isalpha()) and not left.isdigit() and not right.isdigit() \
+                        and not left.isspace() and (ord(left) > 0x7F or ord(right) > 0x7F) \
+                        and (left.isalpha() or ord(left) > 0x7F) and (right.isalpha() or ord(right) > 0x7F):
+                    bad = True  # "Ă–kobilanz", "–ù–∞—Ä"
+            elif (i == 0 and n >= 3 and o > 0x7F and word[1].isalpha() and ord(word[1]) > 0x7F
+                  and word[2].isalpha() and unicodedata.category(ch) in ("Sm", "Sc", "Sk", "So")
+                  and ch not in "™®©"):
+                bad = True  # "√úberall": a symbol stuck to the front of a word
+            prev = ""
+            ups = 0
+    if len(scripts) > 1:
+        bad = True
+    return bad, (scripts.pop() if len(scripts) == 1 else 0)
+
+
+_MULTI_RES: list[tuple[re.Pattern, dict[int, int]]] = []
+
+
+def _long_signature(o: int) -> bool:
+    """Characters of 3-4 UTF-8 bytes whose mojibake is common: punctuation, symbols, emoji."""
+    return 0x2000 <= o <= 0x22FF or 0x2460 <= o <= 0x27BF or 0x3000 <= o <= 0x303F or 0x1F000 <= o <= 0x1FAFF
+
+
+def _cjk_signature(o: int) -> bool:
+    """Kana, ideographs, Hangul: mojibake when two or more come together (one alone can be a
+    chance: "и…™" in Windows-1251 spells an ideograph)."""
+    return 0x3040 <= o <= 0x30FF or 0x4E00 <= o <= 0x9FFF or 0xAC00 <= o <= 0xD7A3
+
+
+def _multibyte_count(text: str) -> int:
+    """Characters of 3 or 4 UTF-8 bytes (or 4-byte ones that lost their last byte) spelled out
+    as the letters and symbols of one code page ("æ—¥", "đź™"): counted when they stand for
+    punctuation, symbols, kana, ideographs, Hangul or emoji. Clean text almost never spells
+    valid UTF-8 that long. The most any one code page explains."""
+    if not _MULTI_RES:
+        for page in _pages():
+            if page.name == "cp437":
+                continue  # box drawing and line art: too many accidental sequences
+            lead3 = "".join(re.escape(chr(c)) for c, b in page.to_byte.items() if 0xE0 <= b <= 0xEF)
+            lead4 = "".join(re.escape(chr(c)) for c, b in page.to_byte.items() if 0xF0 <= b <= 0xF4)
+            cont = "".join(re.escape(chr(c)) for c, b in page.to_byte.items()
+                           if 0x80 <= b <= 0xBF and c > 0x9F)
+            alts = []
+            if lead3:
+                alts.append(f"[{lead3}][{cont}]{{2}}")
+            if lead4:
+                alts.append(f"[{lead4}][{cont}]{{2,3}}")
+            if alts and cont:
+                _MULTI_RES.append((re.compile("|".join(alts)), page.to_byte))
+    best = 0
+    for rx, to_byte in _MULTI_RES:
+        n = 0
+        cjk_end = -1
+        for m in rx.finditer(text):
+            raw = bytes(to_byte[ord(c)] for c in m.group())
+            try:
+                ch = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                if len(raw) != 3 or raw[0] < 0xF0:
+                    continue
+                try:
+                    ch = (raw + b"\x80").decode("utf-8")  # the last byte lost: any will do
+                except UnicodeDecodeError:
+                    continue
+            if _long_signature(ord(ch)):
+                n += 1
+            elif _cjk_signature(ord(ch)):
+                if m.start() == cjk_end:
+                    n += 1
+                cjk_end = m.end()
+        best = max(best, n)
+    return best
+
+
+def badness(text: str, local: bool = False) -> int:
+    """How much of ``text`` looks like mojibake: 0 for clean text of any script, as a rule.
+
+    ``local``: for a few words around one run, without the count of long UTF-8 sequences
+    (the run itself is what is being judged)."""
+    if text.isascii():
+        return 0
+    from ftfy.badness import badness as ftfy_badness
+
+    _ftfy("")  # builds the hint
+    n = text.count("\ufffd") + len(_DAGGER_GLUED.findall(text))
+    if _FTFY_HINT[0].search(text):  # ftfy's measure finds nothing without such a pair
+        n += ftfy_badness(text)
+    if not local:
+        n += _multibyte_count(text)
+    words = text.split()
+    infos = [(_word_info(w) if not w.isascii() else (False, 1)) for w in words]
+    for i, (bad, sc) in enumerate(infos):
+        if bad:
+            n += 1
+        elif sc and 0 < i < len(infos) - 1 and (
+                not words[i].isascii() or (len(words[i]) < 4 and sum(c.isalpha() for c in words[i]) == 1)):
+            left, right = infos[i - 1][1], infos[i + 1][1]
+            if left and left == right != sc:
+                n += 1  # "vend Г  la fois", "1 ŃŃ‚ и": a word in another script than its neighbours
+    if re.search("[\u0e00-\u0e7f]", text):
+        n += len(_THAI_BAD.findall(text))
+    return n

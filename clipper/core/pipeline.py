@@ -30,9 +30,6 @@ MHTML_SUFFIXES = (".mhtml", ".mht")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 TEXT_SUFFIXES = (".txt", ".text")
 
-# Mojibake signatures (UTF-8 read as a legacy code page): only then is the body repaired.
-_MOJIBAKE_HINT = re.compile("[ÃÂâÐÑØÙ][\u0080-\u00bf\u2018-\u203a\u20ac\u2122\u0152-\u0178"
-                            "\u02c6-\u02dc\u0400-\u045f]")
 
 
 def _check_mode(mode: str) -> None:
@@ -159,9 +156,7 @@ def _extract_file_here(path: Path, url: str | None, mode: str) -> Clip:
         from clipper.core.plaintext import extract_text
 
         text, _enc = decode_text(data)
-        clip = extract_text(text, url, mode)
-        clip.kind = clip.kind or "text"
-        return clip
+        return _text_clip(extract_text(text, url, mode), mode)
     from clipper.core import inputs
 
     if kind == "mhtml":
@@ -209,15 +204,42 @@ def _extract_clipboard_here(text: str, html: str, url: str | None, mode: str) ->
                 return clip
     from clipper.core.plaintext import extract_text
 
-    clip = extract_text(text, url, mode)
+    return _text_clip(extract_text(text, url, mode), mode)
+
+
+# Raw HTML in text: "<" before a tag name, "/", "!" or "?" not already escaped by a backslash.
+_TEXT_TAG = re.compile(r"(?<!\\)((?:\\\\)*)<(?=[A-Za-z/!?])")
+_TEXT_LINK = re.compile(r"(?<!\\)((?:\\\\)*)(\[[^\]\n]*\])(\(\s*<?([^)\s>]*))")
+_TEXT_REF = re.compile(r"(?m)^([ \t]{0,3})(\[[^\]\n]+\]:[ \t]*<?([^\s>]+))")
+
+
+def _text_clip(clip: Clip, mode: str) -> Clip:
+    """A note made from plain text: in article and page mode (the text becomes Markdown) raw HTML
+    is escaped and links to other than http(s)/mailto are made plain text, as for web pages, so
+    no script reaches the note. ``verbatim`` and ``raw`` keep the text exactly as it was given."""
     clip.kind = clip.kind or "text"
+    if mode in ("article", "page"):
+        clip.markdown = neutralize_markup(clip.markdown)
     return clip
+
+
+def neutralize_markup(markdown: str) -> str:
+    """``markdown`` with raw HTML tags escaped and unsafe link targets turned into text."""
+    from clipper.core.convert import safe_url
+
+    def unsafe(target: str) -> bool:
+        return bool(target) and not target.startswith("#") and not safe_url(target)
+
+    markdown = _TEXT_TAG.sub(r"\1\\<", markdown)
+    markdown = _TEXT_LINK.sub(lambda m: m.group(1) + m.group(2) + ("\\" if unsafe(m.group(4)) else "")
+                              + m.group(3), markdown)
+    return _TEXT_REF.sub(lambda m: m.group(1) + ("\\" if unsafe(m.group(3)) else "") + m.group(2), markdown)
 
 
 def _from_page(page, url: str | None, mode: str) -> Clip:
     from clipper.core.convert import element_to_markdown
     from clipper.core.extract import ATTACHMENT_PREFIX, extract_article
-    from clipper.core.mojibake import repair
+    from clipper.core.mojibake import repair, suspect
 
     limits.check_html_size(len(page.html))
     url = url or page.url or ""
@@ -233,7 +255,7 @@ def _from_page(page, url: str | None, mode: str) -> Clip:
     guessed = page.encoding not in ("", "utf-8", "utf-8-sig") and page.kind != "clipboard-html"
     if mode == "raw":
         repair = _unchanged
-    elif guessed or _MOJIBAKE_HINT.search(markdown[:20000]):
+    elif guessed or suspect(markdown[:20000]):  # any code page's mojibake (also Windows-874)
         markdown = repair(markdown)
     used = [att for name, att in page.attachments.items() if f"(attachments/{name})" in markdown]
     clip = Clip(
@@ -241,12 +263,12 @@ def _from_page(page, url: str | None, mode: str) -> Clip:
         title=_repaired(art.title, repair),
         author=_repaired(art.author, repair),
         published=art.published,
-        site=art.site,
+        site=_repaired(art.site, repair),
         source=art.source,
         language=art.language,
         description=_repaired(art.description, repair)[:500],
         image=art.image,
-        tags=list(dict.fromkeys(art.tags)),
+        tags=list(dict.fromkeys(_repaired(t, repair) for t in art.tags)),
         attachments=used,
         warnings=page.warnings + art.warnings,
         kind=page.kind,
@@ -302,7 +324,7 @@ def _from_markdown(text: str) -> Clip:
     if isinstance(tags, str):
         tags = [t.strip() for t in tags.replace(",", " ").split() if t.strip()]
     clip = Clip(markdown=body.strip("\n"), kind="markdown", tags=[str(t) for t in tags])
-    for key in ("title", "author", "published", "site", "source", "language", "description"):
+    for key in ("title", "author", "published", "site", "site_url", "source", "language", "description"):
         value = meta.get(key)
         if isinstance(value, list):
             value = ", ".join(str(v) for v in value)

@@ -25,7 +25,7 @@ has have having he her here hers herself him himself his how i if in into is it 
 me more most my myself no nor not now of off on once only or other our ours ourselves out over
 own same she should so some such than that the their theirs them themselves then there these
 they this those through to too under until up very was we were what when where which while who
-whom why will with would you your yours yourself yourselves said says one two new like get got
+whom why will with would you your yours yourself yourselves said says one two like get got
 also many much even may might must shall since still though yet however although this that
 these those its it's
 """.split())  # noqa: SIM905
@@ -106,6 +106,52 @@ def remove_in(tags: list[str], name: str) -> list[str]:
     return [t for t in tags if not is_under(t, name)]
 
 
+# What a note shows of the interface rather than its topic: code, keys pressed together
+# (Ctrl+Shift+V), and emphasised menu paths (*File → Import*).
+_CODE = re.compile(r"(?s)(`{3,}|~{3,}).*?(?:\1|\Z)|`[^`\n]*`")
+_CHORD = re.compile(r"[^\W_][\w]*(?:[ \t]*\+[ \t]*[^\W_][\w]*)+")
+_MENU = re.compile(r"([*_]{1,2})[^*_\n]*(?:→|›|»|->|=>)[^*_\n]*\1"
+                   r"|[^\W_][\w…]*(?:[ \t]*[→›][ \t]*[^\W_][\w…]*)+")
+_SENTENCES = re.compile(r"(?<=[.!?:;])\s+|\n+|[()\[\]\"“”«»|*_#>]")
+_TOKENS = re.compile(r"[\w'’-]+")
+NAME_WORDS = (2, 3)  # names suggested as one tag: "new-york", "letitia-james"
+
+
+def _topic_text(text: str) -> str:
+    text = _LINK_TARGET.sub(" ", text or "")
+    text = _CODE.sub(" ", text)
+    text = _MENU.sub(" ", text)
+    return _CHORD.sub(" ", text)
+
+
+def _names(text: str) -> tuple[Counter, Counter, Counter]:
+    """Capitalised runs of words, the way names are written in most alphabets ("New York State
+    Attorney General"): the 2-3 word pieces of runs (counted where they occur in runs), the
+    words seen inside runs of two or more, and single words capitalised in mid-sentence."""
+    pieces: Counter = Counter()
+    in_runs: Counter = Counter()
+    proper: Counter = Counter()
+    sentences = [_TOKENS.findall(s) for s in _SENTENCES.split(text)]
+    # the capital every sentence starts with says nothing, unless the word is written with a
+    # capital in mid-sentence too ("New York officials agreed" after "in New York")
+    mid_caps = {t.lower() for tokens in sentences for t in tokens[1:] if t[:1].isupper()}
+    for tokens in sentences:
+        run: list[str] = []
+        for i, token in enumerate(tokens + [""]):
+            if token[:1].isupper() and (i > 0 or token.lower() in mid_caps):
+                run.append(_POSSESSIVE.sub("", token.lower()).strip("'’-"))
+                continue
+            if len(run) == 1 and i > 1:
+                proper[run[0]] += 1
+            elif len(run) > 1:
+                in_runs.update(run)
+                for n in NAME_WORDS:
+                    for j in range(len(run) - n + 1):
+                        pieces[" ".join(run[j:j + n])] += 1
+            run = []
+    return pieces, in_runs, proper
+
+
 def _words(text: str) -> Counter:
     """Words of ``text`` (link targets left out), possessives cut, a plural counted with its
     singular under the more frequent of the two forms."""
@@ -125,6 +171,7 @@ def suggest(text: str, in_use: dict[str, int], current: Iterable[str] = (), limi
     weighted up when in the title and, given ``doc_freq(word)`` over ``doc_count`` notes, down
     when common across the vault (TF-IDF)."""
     current = set(normalize_tags(current))
+    text = _topic_text(text)
     words = _words(text)
     title_words = set(_words(title))
     for w in title_words:
@@ -145,19 +192,57 @@ def suggest(text: str, in_use: dict[str, int], current: Iterable[str] = (), limi
     if len(out) >= limit:
         return out
     use_idf = doc_freq is not None and doc_count >= 20
+
+    def rarity(word: str) -> float | None:
+        """How telling ``word`` is across the vault (TF-IDF); None: in most notes."""
+        nonlocal use_idf
+        if not use_idf:
+            # no vault to compare with: longer words are the rarer ones in most languages
+            return min(len(word), 10) / 6
+        try:
+            df = doc_freq(word)
+        except Exception:  # noqa: BLE001 -- a busy or rebuilding index: no weighting
+            use_idf = False
+            return min(len(word), 10) / 6
+        if df > doc_count * 0.5:  # in most notes: says nothing about this one
+            return None
+        return math.log((doc_count + 1) / (df + 1)) + 1
+
+    pieces, in_runs, proper = _names(text)
+    def flat(value: str) -> str:
+        return " ".join(_POSSESSIVE.sub("", t) for t in _TOKENS.findall(value.lower()))
+
+    low, title_low = flat(text), flat(title)
     ranked = []
+    # names of two or three words written as names at least twice: "new-york"; the best
+    # first, none sharing a word with a better one ("state-attorney" after "attorney-general")
+    names = sorted(((len(re.findall(r"(?<!\S)" + re.escape(p) + r"(?!\S)", low)), len(p), p)
+                    for p, c in pieces.items() if c >= 2), reverse=True)
+    taken: set[str] = set()
+    covered: Counter = Counter()  # occurrences of a word inside the names taken
+    for count, _length, phrase in names:
+        parts = phrase.split()
+        if taken & set(parts) or parts[0] in STOPWORDS or parts[-1] in STOPWORDS:
+            continue
+        factors = [rarity(w) for w in parts]
+        if any(f is None for f in factors):
+            continue
+        taken |= set(parts)
+        covered.update({w: count for w in parts})
+        weight = (count * 2 + (2 if phrase in title_low else 0)) * max(factors)
+        ranked.append((-weight, phrase))
     for word, n in words.items():
         if n < 2 or len(word) < 4 or word in STOPWORDS or not normalize_tag(word):
             continue
-        weight = n + (2 if word in title_words else 0)
-        if use_idf:
-            try:
-                df = doc_freq(word)
-            except Exception:  # noqa: BLE001 -- a busy or rebuilding index: no weighting
-                use_idf, df = False, 0
-            if df > doc_count * 0.5:  # in most notes: says nothing about this one
-                continue
-            weight *= math.log((doc_count + 1) / (df + 1)) + 1
+        in_text = n - (1 if word in title_words else 0)
+        if max(in_runs[word], covered[word]) * 2 >= in_text:
+            continue  # mostly a piece of a longer name ("york", "general")
+        factor = rarity(word)
+        if factor is None:
+            continue
+        weight = (n + (2 if word in title_words else 0)) * factor
+        if proper[word] * 2 >= n:  # a name of its own ("Lavrov", "Markdown")
+            weight *= 1.5
         ranked.append((-weight, word))
     ranked.sort()
     for _, word in ranked:

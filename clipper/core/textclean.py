@@ -5,6 +5,7 @@ the byline, date and site name in text copied from a web page. Pure functions, n
 from __future__ import annotations
 
 import re
+import urllib.parse
 from dataclasses import dataclass
 
 # Whole lines that are site chrome (navigation, share/subscribe/cookie prompts, "related" blocks).
@@ -29,7 +30,7 @@ BOILERPLATE = re.compile(
     r"previous(?: post| article)?|next(?: post| article)?|previous next|"
     r"image \d+ of \d+|\d+ of \d+|loading\.*|video|watch|listen|play|"
     r"facebook|twitter|linkedin|pinterest|reddit|whatsapp|instagram|youtube|flipboard|mix|rss(?: feed)?"
-    r")\.?$",
+    r")[.:]?$",
     re.I,
 )
 
@@ -96,9 +97,12 @@ _NAME_WORD = rf"(?:[{_CAPITAL}][\w'’.\-]*|van|von|de|der|da|di|del|la|le|bin|a
 _NAME = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,5}}"
 # Words that label an author's name, in the languages most often clipped: "By", "Von", "Por",
 # "Texto:", "Текст". The one list for bylines in text and author names in a page's metadata.
+# Label words that are also ordinary words ("Text", "Autor") label a byline line only before a
+# colon; an author name from the page's metadata loses them either way.
+_COMMON_WORD_LABEL = (r"текст|автор|texto|testo|text|tekst|teksti|texte|autor|autora|autore|auteur|"
+                      r"author|verfasser|forfatter|författare|redaktion|redacción")
 AUTHOR_LABEL = (r"(?:(?:written|posted|reported|words|text|story|photos?|geschrieben|publicado)\s+)?"
-                r"(?:by|von|por|par|di|door|av|af|przez|от|автор|text|texto|testo|tekst|teksti|"
-                r"texte|текст|autor|autora|auteur|author|verfasser|redaktion|redacción|written by)")
+                rf"(?:by|von|por|par|di|door|av|af|przez|от|{_COMMON_WORD_LABEL})")
 _LABEL_START = re.compile(rf"^(?i:{AUTHOR_LABEL})(?:\s*:\s*|\s+)(?=\S)")
 
 
@@ -120,7 +124,9 @@ _PARTICLES = {"von", "di", "door", "av", "af", "par"}  # label words that also b
 
 
 _BYLINE = re.compile(
-    rf"^(?i:{AUTHOR_LABEL}:?)[:\s]\s*({_NAME}(?:\s*(?:,|and|&|und|y|et|e)\s*{_NAME})*)"
+    rf"^(?i:(?:(?:written|posted|reported|words|text|story|photos?)\s+)?(?:by|von|por|par|di|door|av|"
+    rf"af|przez|от|автор:?|(?:{_COMMON_WORD_LABEL})\s*:))"
+    rf"[:\s]\s*({_NAME}(?:\s*(?:,|and|&|und|y|et|e)\s*{_NAME})*)"
     rf"(?:\s*(?:[,|•·—–\-/／]|(?i:\b(?:on|updated|published|posted|publiziert|veröffentlicht|am|le|el|il|em)\b)).*)?$"
 )
 # "Chris Davies - Nov 19, 2019, 10:31 pm CST": a name, a separator, then a date.
@@ -149,6 +155,7 @@ _DOMAIN = r"(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+(?:com|org|net|edu|gov|i
           r"uk|us|ca|au|de|fr|it|es|nl|ru|br|in|jp|cn|pt|pl|se|no|dk|fi|ch|at|be|ie|nz|za|mx|ar)"
 _READ_ON = re.compile(rf"^(?:read|view|see|continue reading|originally published)\b.{{0,80}}?\b"
                       rf"(?:on|at)\s+(?:the\s+)?({_DOMAIN}|[A-Z][\w&' ]{{1,40}})\.?$", re.I)
+READ_ON = _READ_ON  # "Read Full Article on Site.com": the end of an article and its site
 _NOT_SOURCE = re.compile(r"(?:^|\.)(?:t\.co|bit\.ly|goo\.gl|amzn\.to|tinyurl\.com|ow\.ly|buff\.ly|"
                          r"scorecardresearch\.com|doubleclick\.net|google-analytics\.com|facebook\.com|"
                          r"twitter\.com|instagram\.com|pinterest\.com|youtube\.com|linkedin\.com)$", re.I)
@@ -226,7 +233,12 @@ def find_date(lines: list[str], start: int, end: int, byline_at: int | None,
     return ""
 
 
+_ANY_DIGIT = re.compile(r"\d")
+
+
 def parse_date(text: str) -> str:
+    if not _ANY_DIGIT.search(text):  # every date form has digits
+        return ""
     for rx in _DATES:
         m = rx.search(text)
         if not m:
@@ -243,12 +255,29 @@ def parse_date(text: str) -> str:
     return ""
 
 
-def find_site(lines: list[str], url: str | None) -> tuple[str, str]:
-    """(site name, source URL) from "Read … on Site.com", URL lines, lone repeated name lines."""
-    domain, source = "", url or ""
+def is_site_home(url: str | None) -> bool:
+    """Is ``url`` a site's home page (no path, query or ``#!``/``#/`` route), not an article's
+    own address?"""
+    try:
+        parts = urllib.parse.urlsplit(str(url or "").strip())
+    except ValueError:
+        return False
+    if not parts.scheme or not parts.netloc:
+        return False
+    route = parts.fragment.startswith(("!", "/")) and parts.fragment.strip("!/")
+    return not parts.path.strip("/") and not parts.query and not route
+
+
+def find_site(lines: list[str], url: str | None) -> tuple[str, str, str]:
+    """(site name, source URL, site home page) from "Read … on Site.com", URL lines, lone
+    repeated name lines. The source is the article's own address only: a home page found in
+    the text (or given) is the site's address, not the article's."""
+    domain, source, home = "", url or "", ""
     if url:
         m = re.match(r"https?://(?:www\.)?([^/:]+)", url, re.I)
         domain = m.group(1) if m else ""
+        if is_site_home(url):
+            source, home = "", url
     named = ""
     for line in lines:
         m = _READ_ON.match(line)
@@ -256,11 +285,14 @@ def find_site(lines: list[str], url: str | None) -> tuple[str, str]:
             found = m.group(1).strip()
             if re.fullmatch(_DOMAIN, found, re.I):
                 domain = domain or re.sub(r"^www\.", "", found.lower())
-                if not source:
-                    source = f"https://{domain}/"
+                home = home or f"https://{found.lower()}/"
+                named_home = True
             else:
                 named = named or found
+                named_home = False
             break
+    else:
+        named_home = False
     if not source:
         for line in lines:
             m = _URL.search(line)
@@ -272,6 +304,11 @@ def find_site(lines: list[str], url: str | None) -> tuple[str, str]:
                 continue
             if len(line) - len(m.group(0)) > 40 and not _URL_LABEL.search(line):
                 continue  # a link inside a sentence, not the page's address
+            if is_site_home(found):
+                if not home or (named_home and host.group(1).lower() == domain):
+                    home, named_home = found, False  # the address as written beats one made up
+                domain = domain or host.group(1).lower()
+                continue
             source = found
             domain = domain or host.group(1).lower()
             break
@@ -285,7 +322,7 @@ def find_site(lines: list[str], url: str | None) -> tuple[str, str]:
                     break
     if not site and domain:
         site = domain
-    return site, source
+    return site, source, home
 
 
 _NOT_SITE = re.compile(r"^(?:facebook|twitter|instagram|youtube|google|all rights reserved|and reprint.*|"

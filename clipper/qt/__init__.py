@@ -5,11 +5,18 @@ One module per concern:
 - ``app``: ``main()`` (the ``clipper-gui`` entry point), QApplication, QSettings, start-up errors
 - ``main_window``: the window; wires the parts below to ``clipper.Library``
 - ``workers``: ``TaskRunner`` - one background thread per runner; the window has a *writer*
-  (every vault change) and a *reader* (searches, note loading); results come back as signals
-- ``search_box``: debounced search-as-you-type and a controller that drops stale answers
+  (every vault change), a *reader* (searches, note loading) and a *renderer* (notes made
+  ready to show); results come back as signals
+- ``search_box``: debounced search-as-you-type, a controller that drops stale answers, and
+  the rule that an article pasted into a one-line field is an import
 - ``results_model``: the result list's model (over plain hits) and its delegate
-- ``tag_tree``, ``tag_editor``: the tag sidebar and the tag line of the selected notes
-- ``note_view``: the safe preview; ``editor``: the Markdown editor (save, autosave, conflicts)
+- ``tag_tree``, ``tag_editor``, ``tag_dialogs``: the tag sidebar, the tag line of the selected
+  notes, the rename/merge and delete dialogs
+- ``note_pane``: the right side (header, preview or editor, find bar); ``note_view``: the safe,
+  bounded preview; ``editor`` (+ ``markdown_highlighter``): the Markdown editor with its live
+  preview; ``find_bar``: find in the open note
+- ``vault_watcher``: notes arriving from other programs (debounced, polled past the watch limit)
+- ``message_bar``: messages and the undo bar in the window; ``theme``, ``icons``: light/dark
 - ``importer``: what a drop or paste holds, and the batch import; ``fetch``: dropped links
-- ``settings``, ``settings_dialog``, ``report_dialog``
+- ``settings``, ``settings_dialog``, ``report_dialog``, ``instance``
 """

@@ -82,6 +82,9 @@ def start(argv=None, app=None):
     if icon is not None:
         app.setWindowIcon(QIcon(str(icon)))
     settings = Settings(open_settings(args.settings))
+    from clipper.qt import theme
+
+    theme.apply(app, settings.get("appearance"))  # before the first widget: no flash of the other
 
     vault = Path(args.vault or settings.get("vault") or default_vault()).expanduser()
     if not args.new_window:
@@ -100,7 +103,8 @@ def start(argv=None, app=None):
     _listen_for_later_launches(app, window, vault)
     app.aboutToQuit.connect(lambda: _clear_clipboard(app))
     app.aboutToQuit.connect(window.close)  # drains the writer (pending saves) before the library closes
-    app.aboutToQuit.connect(lambda: _close_library(lib))
+    app.aboutToQuit.connect(lambda: _close_library(window.lib))  # the vault open now (Settings may
+    # have switched it)
     window.show()
     if first_start:
         window.create_welcome_note()
@@ -126,10 +130,16 @@ def _listen_for_later_launches(app, window, vault: Path) -> None:
         window.raise_()
         window.activateWindow()
 
-    server = InstanceServer(vault, window)
-    server.files_received.connect(take)
-    server.activate_requested.connect(to_front)
-    window.instance_server = server
+    def listen(folder: Path) -> None:
+        if window.instance_server is not None:
+            window.instance_server.close()
+        server = InstanceServer(folder, window)
+        server.files_received.connect(take)
+        server.activate_requested.connect(to_front)
+        window.instance_server = server
+
+    listen(vault)
+    window.vault_switched.connect(listen)  # launches on the vault now open come to this window
     if sys.platform == "darwin":  # a global event filter costs a Python call per event: macOS only
         opener = FileOpenFilter(window)
         opener.files_received.connect(take)

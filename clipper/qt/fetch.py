@@ -6,7 +6,6 @@ what the server said about them; :func:`import_url` hands the page to the librar
 
 from __future__ import annotations
 
-import os
 import tempfile
 import urllib.error
 import urllib.parse
@@ -99,18 +98,16 @@ def import_url(lib, url: str, *, tags=(), cancel=None, timeout: float = TIMEOUT,
     else:
         raise InputError(f"{_short(url)}: Clipper cannot import {kind or 'this kind of file'}")
     # The file goes through the same decoding as a saved page (charset from <meta> or guessed).
-    fd, name = tempfile.mkstemp(prefix="clipper-fetch-", suffix=suffix)
-    try:
-        with os.fdopen(fd, "wb") as out:
+    # It is alone in a private folder: the importer looks beside a saved page for its images
+    # ("NAME_files/"), and a fetched page's relative references must resolve against its URL,
+    # never against whatever the temp folder holds.
+    with tempfile.TemporaryDirectory(prefix="clipper-fetch-") as folder:
+        path = Path(folder) / f"page{suffix}"
+        with open(path, "xb") as out:
             if page.charset and suffix == ".html" and b"charset" not in page.data[:2048].lower():
                 out.write(f'<meta charset="{page.charset}">'.encode("ascii", "ignore"))
             out.write(page.data)
-        return lib.import_file(Path(name), url=page.url, tags=tags)
-    finally:
-        try:
-            os.unlink(name)
-        except OSError:
-            pass
+        return lib.import_file(path, url=page.url, tags=tags)
 
 
 def _short(url: str) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QMimeData
 
+from clipper.core import confine
 from clipper.core.errors import ClipperError
 from clipper.qt import fetch
 
@@ -25,7 +26,7 @@ BATCH_MIN = 3  # from this many files on, the library's parallel import_paths is
 
 @dataclass
 class ImportItem:
-    kind: str  # "file" | "url" | "clipboard"
+    kind: str  # "file" | "url" | "clipboard" | "skipped" (not imported: ``text`` says why)
     path: Path | None = None
     url: str | None = None
     text: str | None = None
@@ -34,7 +35,7 @@ class ImportItem:
 
     @property
     def label(self) -> str:
-        if self.kind == "file" and self.path is not None:
+        if self.kind in ("file", "skipped") and self.path is not None:
             return self.path.name
         if self.kind == "url":
             return self.url or "link"
@@ -61,27 +62,48 @@ class ImportOutcome:
 
 def expand_paths(paths, exclude=None) -> list[ImportItem]:
     """Files as they are; folders walked (sorted, hidden entries skipped, known file types only,
-    nothing inside ``exclude``: the vault itself must not be imported into itself)."""
+    nothing inside ``exclude``: the vault itself must not be imported into itself; no symlinks
+    out of the folder, no special files: those become "skipped" items that the report lists)."""
     items: list[ImportItem] = []
-    ex = os.path.realpath(exclude) + os.sep if exclude else None
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = []
-            for root, dirs, files in os.walk(path):
-                if ex and (os.path.realpath(root) + os.sep).startswith(ex):
-                    dirs[:] = []
-                    continue
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if not name.startswith(".") and Path(name).suffix.lower() in IMPORTABLE_SUFFIXES:
-                        found.append(Path(root) / name)
-                if len(found) >= MAX_FOLDER_FILES:
-                    break
-            items.extend(ImportItem("file", path=p) for p in found[:MAX_FOLDER_FILES])
+            skipped: list = []
+            found = confine.folder_files(path, IMPORTABLE_SUFFIXES, exclude=exclude, limit=MAX_FOLDER_FILES,
+                                         skipped=skipped)
+            items.extend(ImportItem("file", path=p) for p in found)
+            items.extend(ImportItem("skipped", path=p, text=why) for p, why in skipped)
         else:
             items.append(ImportItem("file", path=path))
     return items
+
+
+def file_url_items(paths, exclude=None) -> list[ImportItem]:
+    """What the file URLs of a paste or a drop may import: files of importable types and folders
+    (walked as :func:`expand_paths` does), never anything inside the vault (``exclude``), never
+    a symlink out of the folder it is in, never a FIFO or device."""
+    items: list[ImportItem] = []
+    for raw in paths:
+        path = Path(raw)
+        if exclude is not None and confine.is_within(path, exclude):
+            items.append(ImportItem("skipped", path=path, text="it is inside the vault: skipped"))
+        elif path.is_dir():
+            items.extend(expand_paths([path], exclude=exclude))
+        elif path.suffix.lower() not in IMPORTABLE_SUFFIXES:
+            items.append(ImportItem("skipped", path=path, text="not a page, note or text file: skipped"))
+        else:
+            problem = confine.file_problem(path, path.parent)
+            items.append(ImportItem("skipped", path=path, text=problem) if problem
+                         else ImportItem("file", path=path))
+    return items
+
+
+def _names_only(text: str, paths: list[Path], urls: list[str]) -> bool:
+    """True if ``text`` is empty or only names the files the URLs name (one per line, as a file
+    manager puts them beside the URLs on a copy): then the clipboard holds nothing else."""
+    known = set(urls) | {str(p) for p in paths} | {p.name for p in paths}
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    return all(ln in known or ln.rstrip("/") in known for ln in lines)
 
 
 def _visible_text_length(html: str) -> int:
@@ -102,8 +124,11 @@ def items_from_mime(mime: QMimeData, *, plain: bool = False, raw: bool = False,
     urls = [u for u in mime.urls()] if mime.hasUrls() else []
     local = [Path(u.toLocalFile()) for u in urls if u.isLocalFile()]
     web = [u.toString() for u in urls if u.scheme().lower() in fetch.SCHEMES]
-    if local:
-        return expand_paths(local, exclude=exclude)
+    # File URLs count only when nothing else is there (a copy in a file manager): a web page can
+    # put "file:///home/u/.ssh/…" on the clipboard beside the HTML and text it copies.
+    if local and not html.strip() and not web and _names_only(
+            text, local, [u.toString() for u in urls] + [u.toEncoded().data().decode() for u in urls]):
+        return file_url_items(local, exclude=exclude)
     # A browser selection comes as HTML (+ text); a dragged link as a URL whose HTML is just <a>.
     if html.strip() and (not web or _visible_text_length(html) > max(200, 2 * len(web[0]))):
         return [ImportItem("clipboard", html=html, text=text or None, url=web[0] if web else None)]
@@ -152,6 +177,9 @@ def run_import(lib, items, *, allow_fetch: bool = False, tags=(), progress=None,
             if cancel is not None and cancel.is_set():
                 outcome.cancelled = True
                 break
+        if item.kind == "skipped":
+            outcome.errors.append((item.label, item.text or "skipped"))
+            continue
         try:
             if item.kind == "file":
                 result = lib.import_file(item.path, tags=tags)

@@ -65,8 +65,8 @@ class ResultsModel(QAbstractListModel):
         hit = self._hits[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return hit.title or "(untitled)"
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return str(hit.path)
+        if role == Qt.ItemDataRole.ToolTipRole:  # escaped: a tooltip renders what looks like HTML
+            return f"<p style='white-space:pre'>{html.escape(str(hit.path))}</p>"
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{hit.title}. {hit_meta(hit)}. {hit.snippet}"
         if role == HitRole:

@@ -6,10 +6,47 @@ from __future__ import annotations
 import inspect
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QLineEdit, QToolButton
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QApplication, QLineEdit, QToolButton
 
 DEBOUNCE_MS = 180
 SEARCH_LIMIT = 200
+PASTE_SEARCH_LIMIT = 200  # characters: a longer paste into a one-line field is an article
+
+
+def is_article(mime) -> bool:
+    """Whether a paste is an article to import rather than words for a one-line field: text of
+    several lines, or longer than any search or tag list."""
+    if mime is None:
+        return False
+    text = (mime.text() if mime.hasText() else "").strip()
+    return "\n" in text or len(text) > PASTE_SEARCH_LIMIT
+
+
+class ArticlePaste:
+    """For one-line fields (the search box, the tag line): pasting an article (Ctrl+V, Shift+Insert
+    or the context menu) emits ``article_pasted`` instead of squeezing it into the field. The
+    class using it defines the signal."""
+
+    def _paste_is_article(self) -> bool:
+        return is_article(QApplication.clipboard().mimeData())
+
+    def keyPressEvent(self, event):  # noqa: N802
+        if event.matches(QKeySequence.StandardKey.Paste) and self._paste_is_article():
+            event.accept()
+            self.article_pasted.emit()
+            return
+        super().keyPressEvent(event)
+
+    def contextMenuEvent(self, event):  # noqa: N802
+        menu = self.createStandardContextMenu()
+        for action in menu.actions():
+            if action.objectName() == "edit-paste" and self._paste_is_article():
+                action.triggered.disconnect()
+                action.setText("&Paste (Import as a Note)")
+                action.triggered.connect(lambda _checked=False: self.article_pasted.emit())
+        menu.exec(event.globalPos())
+        menu.deleteLater()
 
 SEARCH_HELP = """<b>Search</b> (as you type)<br>
 <code>climate change</code> &nbsp;notes with both words<br>
@@ -22,15 +59,16 @@ SEARCH_HELP = """<b>Search</b> (as you type)<br>
 Empty search: the newest notes. Click tags on the left to filter (Ctrl+click combines)."""
 
 
-class SearchBox(QLineEdit):
+class SearchBox(ArticlePaste, QLineEdit):
     """Emits ``query_changed`` once typing pauses (or at once on Enter)."""
 
     query_changed = Signal(str)
     focus_results = Signal()  # Down arrow: go to the result list
+    article_pasted = Signal()  # Ctrl+V of an article: the window imports it
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setPlaceholderText("Search notes  (Ctrl+F)")
+        self.setPlaceholderText("Search notes  (Ctrl+L)")
         self.setClearButtonEnabled(True)
         for button in self.findChildren(QToolButton):  # the clear button
             button.setAccessibleName("Clear the search")

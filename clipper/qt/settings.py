@@ -11,6 +11,9 @@ DEFAULTS: dict[str, object] = {
     "fetch_links": "ask",  # "ask" (asked once, then remembered) | "yes" | "no"
     "remote_images": False,  # load http(s) images in the preview
     "autosave": True,  # save the editor a moment after typing stops
+    "appearance": "system",  # system | light | dark (clipper.qt.theme)
+    "editor_preview": True,  # the live preview beside the Markdown editor
+    "last_folder": "",  # where the file dialogs were last used ("" = the home folder)
     "sort": "relevance",  # relevance | newest | oldest
     "last_search": "",
     "welcomed": False,  # the welcome note was created once

@@ -1,7 +1,11 @@
-"""Preferences: the vault folder, fetching dropped links, remote images in the preview, autosave."""
+"""Preferences: the vault folder, the look (light/dark), fetching dropped links, remote images in
+the preview, autosave. A new vault folder is opened by the window at once (no restart)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -17,7 +21,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clipper.qt.theme import APPEARANCES
+
 FETCH_CHOICES = [("ask", "Ask the first time"), ("yes", "Fetch the page"), ("no", "Never fetch")]
+MIN_PATH_CHARS = 48  # the vault field shows at least this many characters of a path
+
+
+def _choose(box: QComboBox, choices, current: str) -> None:
+    for key, text in choices:
+        box.addItem(text, key)
+    keys = [k for k, _ in choices]
+    box.setCurrentIndex(keys.index(current) if current in keys else 0)
 
 
 class SettingsDialog(QDialog):
@@ -28,7 +42,13 @@ class SettingsDialog(QDialog):
 
         self.vault = QLineEdit(current_vault, self)
         self.vault.setAccessibleName("Vault folder")
+        self.vault.setToolTip(current_vault)
+        fm = QFontMetrics(self.vault.font())
+        # wide enough for the whole path (up to a point): a cut-off path cannot be checked
+        wanted = max(fm.horizontalAdvance("x" * MIN_PATH_CHARS), fm.horizontalAdvance(current_vault) + 24)
+        self.vault.setMinimumWidth(min(wanted, 900))
         browse = QPushButton("&Browse…", self)
+        browse.setAccessibleName("Choose the vault folder")
         browse.clicked.connect(self._browse)
         row = QWidget(self)
         row_layout = QHBoxLayout(row)
@@ -36,12 +56,12 @@ class SettingsDialog(QDialog):
         row_layout.addWidget(self.vault, 1)
         row_layout.addWidget(browse)
 
+        self.appearance = QComboBox(self)
+        self.appearance.setAccessibleName("Appearance")
+        _choose(self.appearance, APPEARANCES, settings.get("appearance"))
         self.fetch = QComboBox(self)
         self.fetch.setAccessibleName("Fetch dropped links")
-        for key, text in FETCH_CHOICES:
-            self.fetch.addItem(text, key)
-        self.fetch.setCurrentIndex(max(0, [k for k, _ in FETCH_CHOICES].index(settings.get("fetch_links"))
-                                       if settings.get("fetch_links") in dict(FETCH_CHOICES) else 0))
+        _choose(self.fetch, FETCH_CHOICES, settings.get("fetch_links"))
         self.remote_images = QCheckBox("Load &images from the web in the preview", self)
         self.remote_images.setChecked(settings.get("remote_images"))
         self.remote_images.setToolTip("Off: only images saved in the vault are shown (nothing is "
@@ -50,15 +70,16 @@ class SettingsDialog(QDialog):
         self.autosave.setChecked(settings.get("autosave"))
 
         form = QFormLayout()
-        vault_label = QLabel("&Vault folder:", self)
-        vault_label.setBuddy(self.vault)
-        form.addRow(vault_label, row)
-        fetch_label = QLabel("Dropped &links:", self)
-        fetch_label.setBuddy(self.fetch)
-        form.addRow(fetch_label, self.fetch)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        for text, field in (("&Vault folder:", row), ("A&ppearance:", self.appearance),
+                            ("Dropped &links:", self.fetch)):
+            label = QLabel(text, self)
+            label.setBuddy(self.vault if field is row else field)
+            form.addRow(label, field)
         form.addRow("", self.remote_images)
         form.addRow("", self.autosave)
-        note = QLabel("A new vault folder is used from the next start of Clipper.", self)
+        note = QLabel("Another vault folder is opened as soon as you press OK; your notes stay "
+                      "where they are.", self)
         note.setWordWrap(True)
 
         ok_cancel = QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -71,13 +92,17 @@ class SettingsDialog(QDialog):
         layout.addWidget(buttons)
 
     def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Vault folder", self.vault.text())
+        start = self.vault.text().strip() or str(Path.home())
+        folder = QFileDialog.getExistingDirectory(self, "Vault folder", start)
         if folder:
             self.vault.setText(folder)
 
+    def vault_folder(self) -> str:
+        return self.vault.text().strip()
+
     def apply(self) -> None:
-        """Store the choices (the caller reacts to what changed)."""
-        self.settings.set("vault", self.vault.text().strip())
+        """Store the choices but the vault (the window opens it, then stores it)."""
+        self.settings.set("appearance", self.appearance.currentData())
         self.settings.set("fetch_links", self.fetch.currentData())
         self.settings.set("remote_images", self.remote_images.isChecked())
         self.settings.set("autosave", self.autosave.isChecked())

@@ -4,7 +4,9 @@ buttons for the suggested tags. Emits what to add and remove; the window applies
 from __future__ import annotations
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
-from PySide6.QtWidgets import QCompleter, QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
+from PySide6.QtWidgets import QCompleter, QHBoxLayout, QLabel, QLineEdit, QToolButton, QVBoxLayout, QWidget
+
+from clipper.qt.search_box import ArticlePaste
 
 
 def parse_tags(text: str) -> list[str]:
@@ -16,8 +18,10 @@ def parse_tags(text: str) -> list[str]:
     return out
 
 
-class TagLine(QLineEdit):
+class TagLine(ArticlePaste, QLineEdit):
     """A line edit whose completer completes only the tag after the last comma."""
+
+    article_pasted = Signal()  # Ctrl+V of an article: the window imports it
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -55,7 +59,7 @@ class TagLine(QLineEdit):
         self.setText(f"{head}{tag}, {after.lstrip(', ')}".rstrip())
         self.setCursorPosition(len(head) + len(tag) + 2)
 
-    def keyPressEvent(self, event):
+    def keyPressEvent(self, event):  # noqa: N802
         if self.completer_.popup().isVisible() and event.key() in (
                 Qt.Key.Key_Enter, Qt.Key.Key_Return, Qt.Key.Key_Escape, Qt.Key.Key_Tab):
             event.ignore()  # the completer's popup handles these
@@ -68,23 +72,31 @@ class TagEditor(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.label = QLabel("&Tags:", self)
+        self.label = QLabel("Ta&gs:", self)
         self.line = TagLine(self)
         self.line.setPlaceholderText("add tags, separated by commas")
         self.line.setAccessibleName("Tags of the selected notes")
         self.line.setToolTip("Tags of the selected notes, separated by commas; Enter applies")
         self.label.setBuddy(self.line)
         self.line.editingFinished.connect(self.apply)
+        self.line.setMinimumWidth(240)
         self.suggest_label = QLabel("Suggested:", self)
-        self._suggest_box = QHBoxLayout()
+        # the suggestions get a row of their own: beside the line they squeezed it unreadable
+        self.suggestions = QWidget(self)
+        self._suggest_box = QHBoxLayout(self.suggestions)
         self._suggest_box.setContentsMargins(0, 0, 0, 0)
         self._suggest_box.setSpacing(2)
-        layout = QHBoxLayout(self)
+        self._suggest_box.addWidget(self.suggest_label)
+        self._suggest_box.addStretch(1)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.label)
+        row.addWidget(self.line, 1)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.label)
-        layout.addWidget(self.line, 1)
-        layout.addWidget(self.suggest_label)
-        layout.addLayout(self._suggest_box)
+        layout.setSpacing(2)
+        layout.addLayout(row)
+        layout.addWidget(self.suggestions)
         self._common: list[str] = []
         self.suggestion_buttons: list[QToolButton] = []
         self.set_suggestions([])
@@ -112,9 +124,9 @@ class TagEditor(QWidget):
             button.setToolTip(f"Add the tag “{tag}”")
             button.setAutoRaise(True)
             button.clicked.connect(lambda _=False, t=tag: self._add_suggestion(t))
-            self._suggest_box.addWidget(button)
+            self._suggest_box.insertWidget(self._suggest_box.count() - 1, button)
             self.suggestion_buttons.append(button)
-        self.suggest_label.setVisible(bool(self.suggestion_buttons))
+        self.suggestions.setVisible(bool(self.suggestion_buttons))
 
     def _add_suggestion(self, tag: str) -> None:
         if tag not in self._common:

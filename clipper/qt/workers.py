@@ -53,9 +53,12 @@ class TaskRunner(QObject):
     idle = Signal()  # nothing queued or running any more
     _finished = Signal(int, object, object)  # task id, result, exception (worker -> GUI thread)
 
-    def __init__(self, name: str, parent: QObject | None = None):
+    def __init__(self, name: str, parent: QObject | None = None, reads_only: bool = False):
         super().__init__(parent)
         self.name = name
+        # A runner of reads drops what is submitted after shutdown (a result arriving while the
+        # window closes may ask for one more read); a writer raises: a change must never vanish.
+        self.reads_only = reads_only
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"clipper-{name}")
         self._ids = itertools.count(1)
         self._callbacks: dict[int, tuple[Callable | None, Callable | None]] = {}
@@ -63,16 +66,23 @@ class TaskRunner(QObject):
         self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
     def busy(self) -> bool:
         return bool(self._callbacks)
 
     def submit(self, fn: Callable, *args, done: Callable | None = None, failed: Callable | None = None,
-               label: str = "", with_progress: bool = False, **kwargs) -> Task:
+               label: str = "", with_progress: bool = False, **kwargs) -> Task | None:
         """Queue ``fn(*args, **kwargs)``; ``done(result)`` or ``failed(exc)`` run on the GUI thread.
 
         With ``with_progress`` the function also gets ``progress=`` and ``cancel=`` keywords.
         """
         if self._closed:
+            if self.reads_only:
+                log.debug("%s: %s dropped, the worker is shut down", self.name, label or fn)
+                return None
             raise RuntimeError(f"the {self.name} worker is shut down")
         task = Task(self, next(self._ids), label or getattr(fn, "__name__", "task"))
         if with_progress:

@@ -81,3 +81,43 @@ def test_import_reports_bad_files(tmp_path, capsys):
 def test_tag_unknown_note(tmp_path, capsys):
     code, out, err = run(capsys, "tag", "add", "x", "no-such-note", "--vault", str(tmp_path / "v"))
     assert code == 1 and "no such note" in err
+
+
+def test_a_bad_file_is_named_once(tmp_path, capsys):
+    png = tmp_path / "real.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 32)
+    code, out, err = run(capsys, "import", str(png), "--vault", str(tmp_path / "vault"))
+    assert code == 1
+    assert err.strip() == f"{png}: unsupported file type"
+
+
+def test_tag_commands_on_a_tag_nobody_has_fail(tmp_path, capsys):
+    vault = tmp_path / "vault"
+    note = write(tmp_path / "in" / "a.md", "---\ntitle: A\ntags: [fauna/birds]\n---\n\nText.\n")
+    assert run(capsys, "import", str(note), "--vault", str(vault))[0] == 0
+    code, out, err = run(capsys, "tag", "delete", "nosuchtag", "--vault", str(vault))
+    assert code == 1 and "no such tag: nosuchtag" in err and out == ""
+    code, out, err = run(capsys, "tag", "rename", "nosuchtag", "other", "--vault", str(vault))
+    assert code == 1 and "no such tag" in err
+    # a parent of a nested tag is a tag in use
+    code, out, err = run(capsys, "tag", "rename", "fauna", "animals", "--vault", str(vault))
+    assert code == 0 and "renamed in 1 note(s)" in out
+
+
+def test_tagging_a_note_of_another_vault_names_the_vault(tmp_path, capsys):
+    vault, other = tmp_path / "vault", tmp_path / "other"
+    note = write(tmp_path / "in" / "a.md", "---\ntitle: A\n---\n\nText.\n")
+    assert run(capsys, "import", str(note), "--vault", str(other), "--json")[0] == 0
+    elsewhere = next(other.glob("*.md"))
+    code, out, err = run(capsys, "tag", "add", "x", str(elsewhere), "--vault", str(vault))
+    assert code == 1
+    assert f"is not in this vault ({vault.absolute()})" in err and "no such note" not in err
+
+
+def test_search_suggests_the_word_a_beginning_belongs_to(tmp_path, capsys):
+    vault = tmp_path / "vault"
+    write(tmp_path / "in" / "a.md", "---\ntitle: Antelopes\n---\n\nThe steenbok is a small antelope.\n")
+    write(tmp_path / "in" / "b.md", "---\ntitle: Sights\n---\n\nI have seen things.\n")
+    assert run(capsys, "import", str(tmp_path / "in"), "--vault", str(vault))[0] == 0
+    code, out, err = run(capsys, "search", "steenb", "--vault", str(vault))
+    assert code == 1 and 'did you mean "steenbok"' in err

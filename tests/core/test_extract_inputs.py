@@ -221,3 +221,24 @@ def test_author_labels_in_any_language_leave_the_name():
     assert strip_author_label("By Jane Doe") == "Jane Doe"
     assert strip_author_label("Von Trapp") == "Von Trapp"  # a name's own particle
     assert strip_author_label("Redaktion") == "Redaktion"
+
+
+def test_metadata_gets_the_same_encoding_repair_as_the_body():
+    # a short title, an author and a site name mangled through Windows-874 (+1252), the body clean:
+    # each field is repaired on its own, as a whole page would be
+    title = "Die Hersteller dürfen sie verkaufen"
+    author = "José Müller"
+
+    def mangle(s):
+        return "".join(bytes([b]).decode("cp874", "ignore") or bytes([b]).decode("cp1252", "ignore")
+                       for b in s.encode("utf-8"))
+
+    page = ("<html><head><title>" + mangle(title) + "</title>"
+            "<meta name='author' content='" + mangle(author) + "'>"
+            "<meta property='og:site_name' content='" + mangle("Zürcher Zeitung") + "'></head><body><article>"
+            "<h1>" + mangle(title) + "</h1>" + "<p>Plain article text that is long enough to be kept.</p>" * 6
+            + "</article></body></html>")
+    clip = extract_clipboard(html=page)
+    assert clip.title == title
+    assert clip.author == author
+    assert clip.site == "Zürcher Zeitung"

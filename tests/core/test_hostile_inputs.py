@@ -183,8 +183,8 @@ def test_cli_json_lines_and_exit_status(tmp_path):
     lines = [json.loads(line) for line in proc.stdout.splitlines()]
     assert [line["path"] for line in lines] == [str(p) for p in paths]
     assert lines[0]["title"] == "Good page" and "Plenty of words" in lines[0]["markdown"]
-    assert set(lines[0]) == {"path", "title", "author", "published", "site", "source", "language", "tags",
-                             "markdown"}
+    assert set(lines[0]) == {"path", "title", "author", "published", "site", "site_url", "source", "language",
+                             "tags", "markdown"}
     for line in lines[1:4]:
         assert set(line) == {"path", "error"} and "\n" not in line["error"]
     assert lines[4]["markdown"] == lines[0]["markdown"]

@@ -144,6 +144,20 @@ def test_snippet_html_escapes(lib, vault):
     assert "<script>" not in hit.snippet_html()
 
 
+def test_snippets_are_plain_text(lib, vault):
+    """Markdown escapes and table borders are not shown: a snippet reads as the note does."""
+    note(vault, "palace.md", "He visited \\<The Palace of Fine Arts\\> with \\*stars\\* and a\\_b.\n\n"
+         "| Room | Price \\| tax |\n| --- | ---: |\n| Grand hall | 3 |\n", title="Palace")
+    lib.refresh()
+    (hit,) = lib.search("palace")
+    assert hit.snippet.startswith("He visited <The Palace of Fine Arts> with *stars* and a_b.")
+    assert "Room Price | tax Grand hall 3" in hit.snippet
+    assert "\\" not in hit.snippet and "---" not in hit.snippet
+    (hit,) = lib.search("hall")
+    s, e = hit.highlights[0]
+    assert hit.snippet[s:e] == "hall"
+
+
 @pytest.mark.parametrize("query", ['"unbalanced', "OR", "a OR", "NOT", "tag:", "-", "*", '"', "((",
                                    "created:2024-99", "title:", "foo:bar", "AND AND", "-*"])
 def test_malformed_queries_never_raise(lib, query):
@@ -216,6 +230,94 @@ def test_duplicates_by_url_and_by_text(lib):
     new = lib.import_clip(Clip(markdown="Different text.", title="W", source="https://example.com/whales"),
                           on_duplicate="new")
     assert new.created and new.note.id != a.note.id
+
+
+_PASTE = """{title}
+
+Example Gazette Header
+
+{body}
+
+By Sam Writer
+
+Read Full Article on ExampleGazette.com
+
+Example Gazette
+https://www.examplegazette.com/
+Independent local news.
+"""
+_STORIES = {
+    "Harbour Bridge Will Close for Repairs Next Month": (
+        "The harbour bridge will close for six weeks from the first of next month while engineers "
+        "replace the worn bearings, the city said on Monday.",
+        "Buses will run every ten minutes over the old road, and the ferry will add two evening "
+        "crossings for the duration of the works, officials added."),
+    "School Board Votes to Extend the Lunch Break": (
+        "The school board voted on Tuesday to give pupils twenty more minutes for lunch, after a "
+        "survey found that many of them had no time to eat before classes resumed.",
+        "Teachers were divided on the change, which will shorten the afternoon by the same amount "
+        "and move the end of the school day to half past three."),
+    "Library Opens a Repair Café on Saturdays": (
+        "The central library will open a repair café every Saturday, where volunteers help "
+        "visitors mend toasters, lamps, bicycles and clothes for free.",
+        "Organisers hope the project will keep broken things out of the landfill and teach "
+        "people to fix them themselves, the head librarian said."),
+}
+
+
+def test_different_pastes_from_one_site_are_different_notes(lib):
+    from clipper.core.plaintext import extract_text
+
+    ids = set()
+    for title, paras in _STORIES.items():
+        clip = extract_text(_PASTE.format(title=title, body="\n\n".join(paras)))
+        assert clip.source == "" and clip.site_url == "https://www.examplegazette.com/"
+        res = lib.import_clip(clip)
+        assert res.created and res.duplicate_of is None, title
+        assert res.note.meta["site_url"] == "https://www.examplegazette.com/"
+        ids.add(res.note.id)
+    assert len(ids) == 3
+    # a site's home page given as the source does not make two articles one either
+    one = lib.import_clip(Clip(markdown="A note about the tides and the moon over the bay, long enough.",
+                               title="Tides", source="https://www.examplegazette.com/"))
+    two = lib.import_clip(Clip(markdown="A note about the wind and the rain over the hills, long enough.",
+                               title="Wind", source="https://examplegazette.com"))
+    assert one.created and two.created
+    # the same paste again is the same article
+    title, paras = next(iter(_STORIES.items()))
+    again = lib.import_clip(extract_text(_PASTE.format(title=title, body="\n\n".join(paras))))
+    assert not again.created
+
+
+def test_a_page_and_its_pasted_text_are_one_article(lib):
+    words = ("The council agreed on Monday to turn the old tram depot into a market hall with room "
+             "for forty stalls, a bakery school and a small stage for music on weekend evenings. ")
+    page = Clip(markdown="# The Depot Becomes a Market\n\n" + words + "[More](https://x.example/m) about "
+                "the plan. " + words.replace("Monday", "Tuesday") + "\n\n*Photo: the depot.*\n",
+                title="The Depot Becomes a Market", source="https://news.example.org/depot-market")
+    first = lib.import_clip(page)
+    assert first.created
+    pasted = Clip(markdown=words + "More about the plan. " + words.replace("Monday", "Tuesday")
+                  + "\n\nShare this story\n", title="The Depot Becomes a Market")
+    second = lib.import_clip(pasted)
+    assert not second.created and second.duplicate_of.id == first.note.id
+    other = Clip(markdown=words.replace("tram depot", "fire station").replace("market hall", "library")
+                 .replace("forty stalls", "ten reading rooms").replace("bakery school", "children's corner")
+                 .replace("small stage for music", "café") + " Work starts in spring.", title="Other")
+    assert lib.import_clip(other).created  # a different article on the same subject is its own note
+
+
+def test_hash_routes_are_different_articles(lib):
+    a = lib.import_clip(Clip(markdown="Story one about the river and its bridges, told at length.",
+                             title="One", source="https://spa.example.org/#!/story/1"))
+    b = lib.import_clip(Clip(markdown="Story two about the mountains and their passes, told at length.",
+                             title="Two", source="https://spa.example.org/#!/story/2"))
+    c = lib.import_clip(Clip(markdown="Story three about the lakes, told at length, and more.",
+                             title="Three", source="https://spa.example.org/#/story/3"))
+    assert a.created and b.created and c.created
+    again = lib.import_clip(Clip(markdown="Other text.", title="One again",
+                                 source="https://spa.example.org/#!/story/1"))
+    assert not again.created and again.duplicate_of.id == a.note.id
 
 
 def test_delete_and_restore(lib, vault):
@@ -477,6 +579,139 @@ def test_first_build_in_chunks_finds_everything(vault, monkeypatch):
         assert len(lib.search("manatees", limit=50)) == 20
 
 
+def _index_dump(lib) -> tuple:
+    """The index's documents and every posting keyed by note id (whatever the segments)."""
+    out: dict = {}
+    with lib._index.ix.searcher() as s:  # noqa: SLF001
+        for sub, _ in s.leaf_searchers():
+            r = sub.reader()
+            ids = {d: r.stored_fields(d)["id"] for d in r.all_doc_ids()}
+            for fieldname, text in r.all_terms():
+                m = r.postings(fieldname, text)
+                while m.is_active():
+                    if m.id() in ids:
+                        out.setdefault((fieldname, text), []).append((ids[m.id()], m.weight(), m.value()))
+                    m.next()
+        count = s.doc_count()
+    return count, {k: sorted(v) for k, v in out.items()}
+
+
+def test_first_build_by_two_processes_gives_the_index_of_one(tmp_path, monkeypatch, caplog):
+    """Segments built here and in the helper process, here after the helper died, or all
+    here: the same documents and postings, every note once."""
+    import clipper.core.library as library
+    from clipper.core import limits
+
+    monkeypatch.setattr(library, "BULK_CHUNK", 60)
+    monkeypatch.setattr(library, "MIN_HELP", 40)
+    vault = tmp_path / "v"
+    for i in range(310):
+        note(vault, f"n{i:03d}.md", f"note {i} about herons " + "and egrets " * (i % 4),
+             title=f"Heron {i % 9}", tags=f"[birds, t{i % 5}]", created=f"2024-01-{1 + i % 28:02d}T00:00:00Z")
+
+    def build(name):
+        with Library.open(vault, index_dir=tmp_path / name) as lib:
+            assert len(lib.search("herons", limit=500)) == 310
+            assert not list((tmp_path / name / "whoosh").glob(".building-*"))
+            return _index_dump(lib)
+
+    calls = []
+    real_result = limits.Helper.result
+
+    def counted(self):
+        calls.append(1)
+        return real_result(self)
+
+    monkeypatch.setattr(limits.Helper, "result", counted)
+    helped = build("helped")
+    assert helped[0] == 310 and calls  # the helper built a part
+
+    def dying(self):
+        self._proc.kill()  # noqa: SLF001
+        self.queued -= 1
+        raise limits.ExtractionTimeout("the helper process stopped unexpectedly")
+
+    monkeypatch.setattr(limits.Helper, "result", dying)
+    assert build("helper-died") == helped
+    assert "going on without it" in caplog.text
+    monkeypatch.setenv("CLIPPER_IN_PROCESS", "1")
+    assert build("alone") == helped
+
+
+def test_first_build_keeps_an_id_for_the_first_note_holding_it(tmp_path, monkeypatch):
+    """Two notes with the same id in their headers, in segments built apart: the first (in
+    path order) keeps it, the other gets an id of its own; both are found, once."""
+    import clipper.core.library as library
+
+    monkeypatch.setattr(library, "BULK_CHUNK", 50)
+    monkeypatch.setattr(library, "MIN_HELP", 30)
+    vault = tmp_path / "v"
+    for i in range(200):
+        extra = {"id": "same-id"} if i in (10, 180) else {}
+        note(vault, f"n{i:03d}.md", f"note {i} about kites", title=f"Kite {i}", **extra)
+    with Library.open(vault, index_dir=tmp_path / "ix") as lib:
+        hits = lib.search("kites", limit=500)
+        assert len(hits) == 200 and len({h.id for h in hits}) == 200
+        assert lib.get("same-id").path.name == "n010.md"
+        assert lib.note_for_path(vault / "n180.md").id != "same-id"
+        assert lib._index.doc_count() == lib.catalog.count() == 200  # noqa: SLF001
+    with Library.open(vault, index_dir=tmp_path / "ix") as lib:
+        assert not lib.refresh()
+
+
+def test_closing_during_a_first_build_stops_both_processes_and_the_next_open_finishes(tmp_path, monkeypatch):
+    import clipper.core.library as library
+
+    monkeypatch.setattr(library, "BULK_CHUNK", 100)
+    monkeypatch.setattr(library, "MIN_HELP", 50)
+    vault = tmp_path / "v"
+    for i in range(600):
+        note(vault, f"n{i:03d}.md", f"note {i} about plovers " * 20, title=f"Plover {i}")
+    started = threading.Event()
+    lib = Library.open(vault, index_dir=tmp_path / "ix", wait=False,
+                       progress=lambda done, total, what: started.set())
+    assert started.wait(60)
+    lib.close()  # cancels: what is committed stays
+    assert not list((tmp_path / "ix" / "whoosh").glob(".building-*"))
+    with Library.open(vault, index_dir=tmp_path / "ix") as lib:
+        assert len(lib.search("plovers", limit=1000)) == 600
+        assert lib._index.doc_count() == lib.catalog.count() == 600  # noqa: SLF001
+
+
+def test_a_killed_build_leaves_no_side_folder_behind(tmp_path):
+    from clipper.core.index import BUILD_PREFIX
+
+    vault = tmp_path / "v"
+    note(vault, "a.md", "one note")
+    folder = tmp_path / "ix" / "whoosh"
+    folder.mkdir(parents=True)
+    stale = folder / f"{BUILD_PREFIX}999999999-abc"  # no such process
+    stale.mkdir()
+    (stale / "MAIN_x.seg").write_bytes(b"half written")
+    with Library.open(vault, index_dir=tmp_path / "ix") as lib:
+        assert len(lib.search("note")) == 1
+    assert not stale.exists()
+
+
+def test_reopen_compares_the_files_with_the_listing_saved_after_a_full_sync(vault, tmp_path):
+    ix = tmp_path / "ix"
+    with Library.open(vault, index_dir=ix) as lib:
+        saved = lib.catalog.db.execute("SELECT COUNT(*) FROM blobs").fetchone()[0]
+        assert saved == 1 and lib.catalog.file_stats() == (lib._vault.stats(), True)  # noqa: SLF001
+    path = vault / "cooking.md"
+    path.write_text(path.read_text().replace("kitchen", "galley"))  # edited in place
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+    with Library.open(vault, index_dir=ix) as lib:
+        assert titles(lib.search("galley")) == ["Slow cooking"]
+        lib.set_tags([lib.search("galley")[0].id], add=["boats"])  # a write drops the saved listing
+        assert lib.catalog.db.execute("SELECT COUNT(*) FROM blobs").fetchone()[0] == 0
+        assert lib.catalog.file_stats() == (lib._vault.stats(), False)  # noqa: SLF001
+    with Library.open(vault, index_dir=ix) as lib:  # nothing changed: saved again
+        assert lib.catalog.file_stats() == (lib._vault.stats(), True)  # noqa: SLF001
+        assert not lib.refresh() and lib.tags()["boats"] == 1
+
+
 def test_delete_killed_before_the_trash_list_was_written_can_still_be_restored(lib, vault):
     (hit,) = lib.search("kitchen")
     lib.delete(hit.id)
@@ -503,3 +738,61 @@ def test_tag_changes_touch_only_the_tags_line_of_a_hand_written_header(lib, vaul
     (hit,) = lib.search("flow text")
     lib.rename_tag("a", "b")
     assert (vault / "flow.md").read_text(encoding="utf-8") == flow.replace("[a]", "[b]")
+
+
+def test_sync_changed_compares_only_the_folders_given(lib, vault):
+    """What a file watcher reports: a folder whose entries changed, or a note file."""
+    ids = {h.title: h.id for h in lib.search("")}
+    note(vault, "sub/dogs.md", "dogs bark at the postman", title="Dogs")
+    note(vault, "top.md", "otters float on their backs", title="Otters")
+    changes = lib.sync_changed([vault / "sub"])
+    assert len(changes.added) == 1 and titles(lib.search("bark")) == ["Dogs"]
+    assert lib.search("otters") == []  # the vault's own folder was not said to have changed
+    assert len(lib.sync_changed([vault]).added) == 1 and titles(lib.search("otters")) == ["Otters"]
+    # a folder that arrives (moved in, synced) and one that goes, seen from their parent
+    os.rename(vault / "sub", vault / "moved")
+    changes = lib.sync_changed([vault])
+    assert set(changes.renamed) == {ids["cats"], lib.search("bark")[0].id}
+    assert lib.search("bark")[0].path == vault / "moved" / "dogs.md"
+    # a note file edited in place
+    path = vault / "cooking.md"
+    path.write_text(path.read_text("utf-8").replace("kitchen", "galley"), "utf-8")
+    assert lib.sync_changed([path]).updated == [ids["Slow cooking"]]
+    # outside the vault, the trash, attachments: nothing to do
+    assert not lib.sync_changed([vault.parent, vault / ".trash", vault / "attachments"])
+
+
+def test_sync_changed_picks_up_a_thousand_files_in_one_index_update(lib, vault, monkeypatch):
+    for i in range(1000):
+        note(vault, f"burst/n{i:04d}.md", f"arrival number {i} of the burst", title=f"Burst {i}")
+    writes = []
+    real_write = lib._index.write
+    monkeypatch.setattr(lib._index, "write", lambda *a, **k: writes.append(1) or real_write(*a, **k))
+    changes = lib.sync_changed([vault / "burst", vault])
+    assert len(changes.added) == 1000 and len(writes) == 1
+    assert len(lib.search("burst", limit=2000)) == 1000
+
+
+def test_sync_changed_says_when_another_process_changed_the_index(lib, vault, tmp_path):
+    """The CLI imports into the vault the app has open: the catalog already knows the note, so
+    there is nothing left to do, but the lists the app shows are stale."""
+    import subprocess
+    import sys
+
+    assert not lib.sync_changed([vault])
+    page = note(tmp_path / "in", "x.md", "zebras cross the road", title="Zebras")
+    proc = subprocess.run([sys.executable, "-m", "clipper", "import", str(page), "--vault", str(vault)],
+                          capture_output=True, text=True, env=dict(os.environ), timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    changes = lib.sync_changed([vault])
+    assert changes and changes.elsewhere and not changes.added
+    assert titles(lib.search("zebras")) == ["Zebras"]
+    assert not lib.sync_changed([vault])  # seen once
+
+
+def test_match_spans_find_the_words_as_the_search_does():
+    text = "He runs to the seaside. Running! The sea level"
+    spans = Library.match_spans('running sea*', text)
+    assert [text[a:b] for a, b in spans] == ["runs", "seaside", "Running", "sea"]
+    assert Library.match_spans('"sea level"', text) == [(text.index("sea level"), len(text))]
+    assert Library.match_spans("-running", text) == [] and Library.match_spans("", text) == []

@@ -151,3 +151,173 @@ def test_fixture_generator_matches_the_benchmark():
         ours = "cp874+" if name == "windows-874+" else name
         assert corrupt(ARTICLE + RUSSIAN, ours) == module.corrupt(ARTICLE + RUSSIAN, name)
         assert repair(module.corrupt(ARTICLE, name)) == ARTICLE
+
+
+# --- Issue 15: never worse than ftfy, no false repairs, short texts first-class --------------
+
+# Clean text that looks like mojibake: each comes back byte for byte.
+LOOK_ALIKES = [
+    # capitals of Finnish, Estonian, Hungarian, Romanian, Swedish, Czech, Polish before no-break
+    # spaces or symbols (headlines, names)
+    "KÄ\u00a0KÄ", "MÄÄRÄ\u00a0ON\u00a0SUURI", "HÄNEN\u00a0ÄITINSÄ", "SÖÖK\u00a0JA\u00a0JÕUD",
+    "TÕDE\u00a0JA\u00a0ÕIGUS", "ÉLETÜNK\u00a0ÚJ\u00a0ÁRA", "ŐSZ\u00a0ÉS\u00a0TŰZ", "ȚARĂ\u00a0MEA",
+    "ROMÂNĂ™ Original", "MĂ™ brand", "Ă\u00a0BUCUREȘTI", "BLÅ™ lampa", "SKÅL™ glass",
+    "SKÅ™NE mjölk", "FÅ™DE", "ÅSA\u00a0ÖBERG", "ČÁST\u00a0ŘÍJNA", "ŁÓDŹ\u00a0ŻYCIE",
+    # Å as the Ångström sign
+    "Å–10 Å", "λ = 5000 Å — Å-Linien", "1 Å = 0,1 nm",
+    # box drawing and line art
+    "╔══════╗\n║ MENU ║\n╚══════╝", "┌─┬─┐\n├─┼─┤\n└─┴─┘", "│ ├┤ │ ┬│", "░▒▓█▓▒░",
+    # Greek with ¨ as quotation marks
+    "¨Γεια σου¨ είπε", "Ο ¨καλός¨ άνθρωπος",
+    # leetspeak
+    "1337 h4x0r ¥0u ©0ø1 d00d", "n00b™ — pwn3d™",
+    # romanised names in capitals with Â or Ä before a no-break space
+    "ÂNGELO\u00a0ÄLVAREZ", "JOÃO\u00a0ÂNGELO", "ÄBDUL\u00a0ÂZİZ",
+    # routes, brands, trade marks and dashes after words, in several scripts
+    "Łódź–Kraków", "Genève–Paris", "МегаФон™ и ВКонтакте—", "С™ одинаковым— наслаждением могу™",
+    "SPACE™ VIZZION— is –™ at—", "И™ если— ты", "вдохновляйтесь и…™ голосуйте—",
+    "Привет, мир — «ёлка»", "Ελληνικά: «Καλημέρα»",
+    # other scripts, and symbols
+    "שלום עולם", "مرحبا بالعالم", "नमस्ते दुनिया", "வணக்கம் உலகம்", "สวัสดีชาวโลก เกเร",
+    "Xin chào thế giới", "日本語のテキスト", "中文文本", "한국어 텍스트", "Ünïcödé ©®™ ±×÷",
+    "Café™ Ã la carte", "x² + y² = z³", "µm ½ ¼ ¾ °C", "AT&T™ — “Quotes” ‘single’ …",
+]
+
+
+@pytest.mark.parametrize("text", LOOK_ALIKES)
+def test_look_alike_clean_text_unchanged(text):
+    assert repair(text) == text
+
+
+def test_look_alikes_are_clean_by_the_measure():
+    from clipper.core.mojibake import badness
+
+    assert len(LOOK_ALIKES) >= 30
+    for text in LOOK_ALIKES + list(CLEAN.values()):
+        assert repair(text) == text
+    assert badness(CLEAN["russian"]) == 0 and badness(CLEAN["thai"]) == 0
+
+
+def _sloppy(text: str, encoding: str) -> str:
+    import ftfy.bad_codecs  # noqa: F401  (registers the sloppy-windows-* codecs)
+
+    return text.encode("utf-8").decode("sloppy-" + encoding)
+
+
+# Short texts (titles, names, one-line pastes) of each family ftfy repairs, as met in the wild:
+# UTF-8 read as Windows-1252 keeping the bytes it leaves undefined (as C1 controls).
+FAMILIES = {
+    "japanese": "日本語", "chinese": "中文新闻", "korean": "한국어", "hebrew": "שבוע טוב",
+    "arabic": "مرحبا بالعالم", "hindi": "नमस्ते दुनिया", "tamil": "வணக்கம் உலகம்",
+    "thai": "สวัสดีครับ", "vietnamese": "Tiếng Việt có dấu",
+}
+
+
+@pytest.mark.parametrize("name", sorted(FAMILIES))
+def test_short_text_of_each_family_repaired(name):
+    text = FAMILIES[name]
+    assert repair(_sloppy(text, "windows-1252")) == text
+
+
+@pytest.mark.parametrize("name", ["hindi", "tamil", "japanese", "korean", "vietnamese"])
+def test_short_text_with_a_dropped_byte_repaired(name):
+    # the same through a reader that drops the bytes Windows-1252 leaves undefined: ftfy
+    # cannot, the lost byte is guessed (letters, vowel signs, viramas by word frequencies)
+    text = FAMILIES[name]
+    assert repair(corrupt(text, "cp1252")) == text
+
+
+def test_issue_examples_of_what_ftfy_repairs():
+    assert repair("æ—¥æœ¬èªž") == "日本語"
+    assert repair("×©×‘×•×¢ ×˜×•×‘") == "שבוע טוב"
+    assert repair("í•œêµ\xadì–´") == "한국어"
+    assert repair("\x93quoted\x94") == "“quoted”"  # Windows-1252 read as Latin-1: C1 controls
+    assert repair("voilÃ le travail") == "voilà le travail"  # Ã before a swallowed space
+    assert repair("Tiß║┐ng Viß╗çt") == "Tiếng Việt"  # cp437
+    # emoji whose UTF-16 halves were encoded one by one (CESU-8), then read as Latin-1
+    cesu = "Smile \u00ed\u00a0\u00bd\u00ed\u00b8\u0080 now"
+    assert repair(cesu) == "Smile 😀 now"
+
+
+# One short line per code page: a title, an author, a one-line paste.
+SHORT = [
+    ("Die Hersteller dürfen sie verkaufen", "cp874+"),
+    ("“Come on,” he said. It’s fine.", "cp874+"),
+    ("Новости и погода", "cp874+"),
+    ("José Müller", "cp1251"),
+    ("Führung von Teams", "cp1250"),
+    ("Городской совет", "cp1250"),
+    ("Überall auf der Welt", "mac-roman"),
+    ("Καλημέρα κόσμε", "latin-1"),
+    ("Çağdaş Türkçe", "cp1254"),
+    ("Lietuvių kalba", "cp1257"),
+    ("Déjà vu à Noël", "latin-1"),
+    ("“Yes,” she said.", "cp1252"),
+    ("Это моя кухня", "cp1252"),
+    ("Tiếng Việt", "cp437"),
+]
+
+
+@pytest.mark.parametrize(("text", "encoding"), SHORT)
+def test_short_text_per_code_page_repaired(text, encoding):
+    assert repair(corrupt(text, encoding)) == text
+
+
+@pytest.mark.parametrize("encoding", ["windows-1250", "windows-1251", "windows-1252"])
+def test_sloppy_code_pages_repaired(encoding):
+    for text in ("Меня вдохновляет магия процесса.", "Zeit für große Gefühle?", "“Quoted” — it’s"):
+        assert repair(_sloppy(text, encoding)) == text
+
+
+def test_never_worse_than_ftfy_on_the_samples():
+    import ftfy
+
+    samples = [_sloppy(t, "windows-1252") for t in FAMILIES.values()]
+    samples += [corrupt(t, e) for t, e in SHORT] + LOOK_ALIKES
+    for bad in samples:
+        theirs = ftfy.fix_encoding(bad)
+        ours = repair(bad)
+        from clipper.core.mojibake import badness
+
+        assert badness(ours) <= badness(theirs), bad
+
+
+def test_ftfy_changes_that_break_clean_text_are_refused():
+    # ftfy reads "Å™" as "ř"; in a word in capitals that is not a better text
+    assert repair("FÅ™DE") == "FÅ™DE"
+    # ftfy turns a lost quote byte and the space after it into a dagger glued to the next word
+    assert repair("bedding.â€ Eventually") == "bedding.” Eventually"
+
+
+def test_triple_mangling_and_replaced_bytes():
+    text = "naïve “café”"
+    for _ in range(3):
+        text = _sloppy(text, "windows-1252")
+    assert repair(text) == "naïve “café”"
+    # a byte replaced by U+FFFD: the word decides which letter it was
+    assert repair("Grüße aus Z\u00c3\ufffdrich") == "Grüße aus Zürich"
+    assert repair("abc \ufffd def") == "abc \ufffd def"
+
+
+def test_suspect_is_cheap_and_safe():
+    from clipper.core.mojibake import suspect
+
+    assert not suspect("plain")
+    assert not suspect(CLEAN["english"])
+    for text, encoding in SHORT:
+        assert suspect(corrupt(text, encoding)), text
+
+
+def test_long_adversarial_input_is_linear():
+    import time
+
+    from clipper.core.mojibake import repair as rep
+
+    for unit in ("Ã" * 3, "â€", "ะะ", "Ð\u00a0", "Å™ ", "ĂĽ", "\ufffd?"):
+        small, big = unit * 2000, unit * 20000
+        t0 = time.perf_counter()
+        rep(small)
+        t1 = time.perf_counter()
+        rep(big)
+        t2 = time.perf_counter()
+        assert t2 - t1 < 30 * (t1 - t0) + 1.0, unit  # ten times the text: not a hundred times the time

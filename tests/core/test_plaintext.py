@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ ISSUE_NOTE = """---
 title: City Council Approves Bike Lanes Along River Road After Two-Year Debate
 author: Tom Baker
 site: The Riverside Ledger
-source: https://riversideledger.com/
+site_url: https://riversideledger.com/
 ---
 The city council voted 7-2 on Tuesday to approve protected bike lanes along River Road.
 
@@ -37,7 +39,8 @@ def test_issue_example_gives_the_note_in_the_issue():
     assert clip.title == "City Council Approves Bike Lanes Along River Road After Two-Year Debate"
     assert clip.author == "Tom Baker"
     assert clip.site == "The Riverside Ledger"
-    assert clip.source == "https://riversideledger.com/"
+    assert clip.source == ""  # the site's home page is not the article's address
+    assert clip.site_url == "https://riversideledger.com/"
     assert clip.published == ""
     assert _note(clip) == ISSUE_NOTE
 
@@ -79,6 +82,10 @@ def test_blog_paste_keeps_only_the_article():
     ("By Eric Song, IGN Staff", "Eric Song"),
     ("BY SARAH E. NEEDLEMAN | Nov. 19, 2019", "SARAH E. NEEDLEMAN"),
     ("Chris Davies - Nov 19, 2019, 10:31 pm CST", "Chris Davies"),
+    ("Текст: Иван Петров", "Иван Петров"),
+    ("Por María López", "María López"),
+    ("Texto: Ana Souza", "Ana Souza"),
+    ("Autor: Jan Nowak", "Jan Nowak"),
 ])
 def test_byline_gives_the_author_and_leaves_the_body(line, name):
     para = ("The committee met for six hours on Monday and agreed, after a long debate, to publish "
@@ -169,3 +176,130 @@ def test_clean_article_is_kept_whole_with_its_subheadings():
 ])
 def test_language_of_the_text(text, code):
     assert extract_text(f"{text}\n\n{text}\n\n{text}\n").language == code
+
+
+def test_one_line_paste_mangled_through_windows_874_is_repaired():
+    # a title-sized paste: "dรผrfen" is "dürfen" read through Windows-874
+    clip = extract_text("Die Hersteller dรผrfen sie ins Ausland verkaufen", mode="verbatim")
+    assert clip.markdown == "Die Hersteller dürfen sie ins Ausland verkaufen"
+    assert clip.title == "Die Hersteller dürfen sie ins Ausland verkaufen"
+
+
+# --- the seed and its family ------------------------------------------------------------
+
+
+def _f1(truth: str, got: str) -> float:
+    """Word 4-gram F1 (the benchmark's measure)."""
+    def grams(text):
+        toks = re.findall(r"\w+", text)
+        return Counter(tuple(toks[i:i + 4]) for i in range(max(1, len(toks) - 3)))
+    t, g = grams(truth), grams(got)
+    tp = sum((t & g).values())
+    return 2 * tp / (sum(t.values()) + sum(g.values())) if tp else 0.0
+
+
+def test_seed_gives_the_expected_note():
+    clip = extract_text((DATA / "seed-pasted-article.txt").read_text(encoding="utf-8"))
+    meta, body, error = frontmatter.split((DATA / "seed-expected-note.md").read_text(encoding="utf-8"))
+    assert not error
+    assert clip.title == meta["title"]
+    assert clip.author == meta["author"]
+    assert clip.site == meta["site"]
+    assert clip.source == ""
+    assert clip.site_url == "https://www.theepochtimes.com/"  # as written in the text
+    assert _f1(body, clip.markdown) >= 0.98
+    assert clip.markdown.startswith("Russian Foreign Minister Sergei Lavrov said")  # no header line
+    assert clip.markdown.rstrip().endswith("the supply of anything from the West.”")
+    assert "##" not in clip.markdown
+
+
+def test_seed_tags_come_from_the_article():
+    from clipper.core.tags import suggest
+
+    clip = extract_text((DATA / "seed-pasted-article.txt").read_text(encoding="utf-8"))
+    tags = suggest(clip.markdown, {}, title=clip.title)
+    assert tags and not {"trump", "days", "first"} & set(tags)
+    assert {"russia", "china", "lavrov"} & set(tags)
+
+
+_STORY = [
+    "El ayuntamiento aprobó el martes un plan para plantar mil árboles en los barrios del sur de la "
+    "ciudad, una medida que los vecinos llevaban pidiendo desde hace años.",
+    "La concejala de Medio Ambiente explicó que los trabajos empezarán en otoño y que cada calle "
+    "tendrá al menos una especie autóctona, elegida por su resistencia al calor.",
+    "Según el plan, el riego correrá a cargo de la empresa municipal durante los dos primeros años, "
+    "y después serán las asociaciones de vecinos quienes se ocupen de los árboles.",
+    "La oposición criticó que el presupuesto no incluya el mantenimiento a largo plazo, aunque votó "
+    "a favor del plan en la sesión plenaria.",
+]
+_CARDS = [
+    ("Cierra la última librería del centro histórico",
+     "Los dueños dicen que el alquiler se ha triplicado en cinco años y no pueden seguir."),
+    ("El equipo local sube a primera división",
+     "Una victoria en el último minuto da al club su primer ascenso en dos décadas."),
+    ("Nueva línea de autobús al aeropuerto",
+     "El servicio funcionará cada veinte minutos desde el mes que viene, también de noche…"),
+    ("Los precios de la vivienda siguen subiendo",
+     "El metro cuadrado ya supera los tres mil euros en cuatro distritos de la capital."),
+]
+
+
+def _family_paste(section: str, end: str, cards=_CARDS) -> str:
+    lines = ["Diario Ejemplo — Portada", "", "La ciudad plantará mil árboles en los barrios del sur", ""]
+    lines += [p + "\n" for p in _STORY]
+    lines += [end, "", "Diario Ejemplo", "https://www.diario-ejemplo.es/", "", section, ""]
+    for head, summary in cards:
+        lines += [head, "", summary, ""]
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize(("section", "end"), [
+    ("Lo más leído", "Lee la noticia completa en diario-ejemplo.es"),
+    ("Más noticias", "Por Ana García"),
+    ("Weitere Artikel", "Read the full story at diario-ejemplo.es"),
+])
+def test_teaser_cards_after_the_article_go_in_any_wording(section, end):
+    clip = extract_text(_family_paste(section, end))
+    assert clip.title == "La ciudad plantará mil árboles en los barrios del sur"
+    for p in _STORY:
+        assert p in clip.markdown
+    for head, summary in _CARDS:
+        assert head not in clip.markdown and summary not in clip.markdown
+    assert section not in clip.markdown and "Portada" not in clip.markdown
+    assert clip.source == "" and clip.site_url == "https://www.diario-ejemplo.es/"
+
+
+# --- text that is not a web page stays whole ---------------------------------------------
+
+_NOT_PAGES = {
+    "meeting": "Meeting notes 2026-03-01\n\n*Action items* for next week\n\n- call the supplier about "
+               "the late order\n- book the room for the review\n\nAttendees: Ana, Ben, Chloé\n",
+    "markdown": "# Heading\n\nSome *text* with a [link](https://example.org/).\n\n## Part two\n\n"
+                "1. first\n2. second\n\n```python\nprint('hi')\n```\n",
+    "numbered": "1. Introduction\n\nThis report covers the first quarter.\n\n2. Results\n\nSales rose.\n",
+    "code": "def main():\n    for i in range(3):\n        print(i)\n\n\nif __name__ == '__main__':\n"
+            "    main()\n",
+    "poem": "The Tide\n\nThe tide comes in,\nthe tide goes out,\nthe gulls are loud,\nthe boats about.\n\n"
+            "And when the night\nhas come to stay,\nthe sea still sings\nthe end of day.\n",
+    "list": "Groceries\nmilk\neggs\nbread\nbutter\napples\ncoffee\nrice\nonions\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(_NOT_PAGES))
+def test_text_that_is_not_a_web_page_is_kept_whole(name):
+    text = _NOT_PAGES[name]
+    clip = extract_text(text)
+    assert clip.markdown == text.strip("\n") + "\n"
+    first = text.split("\n", 1)[0]
+    assert clip.title == first.lstrip("# ")
+
+
+def test_meeting_notes_title_and_every_line(tmp_path):
+    from clipper.core.pipeline import extract_file
+
+    path = tmp_path / "notes.txt"
+    path.write_text(_NOT_PAGES["meeting"], encoding="utf-8")
+    clip = extract_file(path)
+    assert clip.title == "Meeting notes 2026-03-01"
+    for line in ("*Action items* for next week", "- call the supplier", "- book the room", "Attendees:"):
+        assert line in clip.markdown

@@ -47,3 +47,31 @@ def test_suggested_words_are_telling_ones():
     assert out[0] == "glacier" and "retreat" in out  # the title's words, rare across the vault
     assert "people" not in out and "https" not in out and "example" not in out  # too common; link targets
     assert t.suggest(text, {})[0] == "people"  # no vault to compare with: plain frequency
+
+
+def test_suggestions_prefer_names_to_their_pieces():
+    text = ("New York State Attorney General Letitia James sued the company on Monday. The New York "
+            "State Attorney General said the company misled investors. James said the lawsuit seeks "
+            "penalties. The attorney general's office in New York filed the suit in Manhattan. "
+            "Investors lost money, the General said. New York officials agreed.")
+    out = t.suggest(text, {}, title="New York attorney general sues firm")
+    assert {"new-york", "attorney-general"} <= set(out[:3])
+    assert not {"york", "general", "state-attorney", "attorney"} & set(out)
+
+
+def test_suggestions_leave_out_what_the_interface_is_called():
+    """Keys, menu paths and code in a how-to text are not what it is about."""
+    text = ("Paste with **Ctrl+V**, or use *File → Import from clipboard* (**Ctrl+Shift+V**). "
+            "Press **Ctrl+E** to edit; `ctrl` and `file` are in code. Markdown notes are plain "
+            "Markdown files; Markdown keeps headings. Ctrl+Z undoes. File → Save saves.")
+    out = t.suggest(text, {})
+    assert out[0] == "markdown"
+    assert "ctrl" not in out and "file" not in out
+
+
+def test_sentence_capitals_are_not_names():
+    text = ("Der Arbeitgeber zahlt. Der Arbeitgeber spart. Die Rente steigt, sagt der Arbeitgeber. "
+            "Die Rente sinkt nie.")
+    out = t.suggest(text, {})
+    assert "der-arbeitgeber" not in out and "die-rente" not in out
+    assert "arbeitgeber" in out and "rente" in out

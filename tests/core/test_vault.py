@@ -126,6 +126,11 @@ def test_url_normalisation():
     assert len({normalize_url(u) for u in same}) == 1
     assert normalize_url("https://example.com/a?b=3") != normalize_url(same[0])
     assert normalize_url("") is None
+    # a #! or #/ route is part of the address; a plain fragment is not
+    assert normalize_url("https://spa.example.org/#!/story/1") != normalize_url("https://spa.example.org/#!/story/2")
+    assert normalize_url("https://spa.example.org/#/a") != normalize_url("https://spa.example.org/#/b")
+    assert normalize_url("https://spa.example.org/#/a/") == normalize_url("https://spa.example.org/#/a")
+    assert normalize_url("https://example.org/a#section-2") == normalize_url("https://example.org/a")
 
 
 def test_ids_and_text_hash():
@@ -147,3 +152,38 @@ def test_new_note_created_exclusively(tmp_path):
     rels = [v.create_note("Same", f"text {i}") for i in range(3)]
     assert rels == ["Same.md", "Same 2.md", "Same 3.md"]
     assert sorted(os.listdir(tmp_path)) == ["Same 2.md", "Same 3.md", "Same.md"]
+
+
+def test_text_hash_a_slice_at_a_time_is_the_hash_of_the_whole(monkeypatch):
+    """Long notes are hashed in slices (GIL-friendly); the hash must stay the one of
+    ``" ".join(text.split()).casefold()`` (duplicates found across versions)."""
+    import hashlib
+    import random
+
+    from clipper.core import vault as vault_module
+
+    def whole(body):
+        norm = " ".join(body.split()).casefold()
+        return None if len(norm) < 40 else hashlib.sha256(norm.encode("utf-8")).hexdigest()
+
+    monkeypatch.setattr(vault_module, "_HASH_SLICE", 7)
+    rng = random.Random(3)
+    parts = ["a", "B", "ß", " ", "\n", "\t", "   ", "x" * 15, "\u2028", "İ", "\u00a0", "Ω"]
+    for _ in range(2000):
+        body = "".join(rng.choice(parts) for _ in range(rng.randint(0, 60)))
+        assert vault_module.text_hash(body) == whole(body), repr(body)
+
+
+def test_scan_of_a_big_folder_stats_in_two_threads_with_the_same_result(tmp_path, monkeypatch):
+    import clipper.core.vault as vault_mod
+
+    v = Vault(tmp_path)
+    for i in range(40):
+        (tmp_path / f"n{i}.md").write_text("x" * i)
+    (tmp_path / "folder.md").mkdir()  # a folder named like a note is walked, not listed
+    (tmp_path / "folder.md" / "inner.md").write_text("inner")
+    one = v.stats()
+    monkeypatch.setattr(vault_mod, "_THREADED_STAT", 10)
+    assert v.stats() == one
+    assert len(one) == 41 and one["n7.md"][0] == 7 and "folder.md/inner.md" in one
+    assert {k: (s.size, s.mtime_ns) for k, s in v.scan().items()} == one

@@ -61,7 +61,8 @@ def window(qtbot, lib, settings):
 
 def wait_idle(qtbot, win, timeout=WAIT_MS) -> None:
     """Until both workers have nothing queued (their results delivered)."""
-    qtbot.waitUntil(lambda: not win.writer.busy and not win.reader.busy, timeout=timeout)
+    qtbot.waitUntil(lambda: not win.writer.busy and not win.reader.busy and not win.renderer.busy,
+                    timeout=timeout)
 
 
 def titles(win) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.server
 import threading
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, Qt, QUrl
@@ -139,11 +140,16 @@ def test_a_dropped_link_is_fetched_when_allowed(qtbot, window, local_site):
 
 
 def test_a_dropped_link_is_not_fetched_when_fetching_is_off(qtbot, window, local_site):
+    """Fetching is off: the window says so once (no import report, no dialog: not an error)."""
     window.settings.set("fetch_links", "no")
-    outcome = import_by(qtbot, window, lambda: drop(window, link_mime(f"{local_site}/harbour.html")))
-    assert not outcome.created
-    assert outcome.skipped_links
-    assert "not fetched" in window.report_text()[0]
+    url = f"{local_site}/harbour.html"
+    assert drop(window, link_mime(url))
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Not fetched"), timeout=5000)
+    wait_idle(qtbot, window)
+    assert window.last_report is None and not window.importing
+    message = window.statusBar().currentMessage()
+    assert message.startswith("Not fetched (fetching links is off in Settings)") and url in message
+    assert not list(Path(window.lib.vault).glob("*.md"))
 
 
 def test_fetch_errors_are_reported(qtbot, window, local_site):
@@ -233,13 +239,13 @@ def test_paste_as_plain_text_keeps_the_text_verbatim(qtbot, window):
 
 def test_fetching_is_asked_once_and_remembered(qtbot, window, local_site, monkeypatch):
     asked = []
-    monkeypatch.setattr(window, "ask_fetch_permission", lambda: asked.append(1) or True)
+    monkeypatch.setattr(window, "ask_fetch_permission", lambda links=(): asked.append(list(links)) or True)
     url = f"{local_site}/harbour.html"
     import_by(qtbot, window, lambda: drop(window, link_mime(url)))
     assert window.note_title.text() == "Life in the Harbour"
     assert window.settings.get("fetch_links") == "yes"
     import_by(qtbot, window, lambda: drop(window, link_mime(url)))
-    assert asked == [1]
+    assert asked == [[url]]  # the question names the link
 
 
 def test_a_file_dropped_on_the_editor_is_imported_not_pasted_as_a_path(qtbot, window, tmp_path):

@@ -112,7 +112,11 @@ def test_remote_images_load_only_when_allowed(qtbot, window, server):
     view.remote_images = True
     with qtbot.waitSignal(view.remote_image_wanted, timeout=5000):
         view.show_markdown(f"![pic]({server}/pic.png)\n\nwith remote images", Path(window.lib.vault))
-    qtbot.waitUntil(lambda: view.document().resource(image, url) is not None, timeout=20000)
+    def fetched():  # the image itself, not the placeholder shown while it loads
+        got = view.document().resource(image, url)
+        return got is not None and got.width() == 1
+
+    qtbot.waitUntil(fetched, timeout=20000)
     assert _Big.image_requests == 1
 
 

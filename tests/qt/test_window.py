@@ -213,13 +213,24 @@ def test_the_preview_loads_only_the_vaults_images(qtbot, window, lib, tmp_path):
     outside.write_bytes(PNG)
     image = QTextDocument.ResourceType.ImageResource
     view.base_dir = Path(lib.vault)
-    assert view.loadResource(image, QUrl("attachments/pic.png")) is not None
-    assert view.loadResource(image, QUrl.fromLocalFile(str(outside))) is None
-    assert view.loadResource(image, QUrl("../outside.png")) is None
-    assert view.loadResource(image, QUrl("file:///etc/passwd")) is None
-    assert view.loadResource(image, QUrl("https://tracker.example/pixel.gif")) is None
+
+    def is_the_png(value) -> bool:  # the 1x1 file itself, not a placeholder drawn in its place
+        return value is not None and not value.isNull() and value.width() == 1
+
+    assert is_the_png(view.loadResource(image, QUrl("attachments/pic.png")))
+    # A refusal is a placeholder, never None: with None, QTextDocument reads the file itself.
+    for refused in (QUrl.fromLocalFile(str(outside)), QUrl("../outside.png"), QUrl("file:///etc/passwd"),
+                    QUrl("https://tracker.example/pixel.gif")):
+        got = view.loadResource(image, refused)
+        assert got is not None and not is_the_png(got), refused
     css = QTextDocument.ResourceType.StyleSheetResource
-    assert view.loadResource(css, QUrl("attachments/pic.png")) is None
+    assert view.loadResource(css, QUrl("attachments/pic.png")) == ""
+    # What the document ends up holding, after layout, is never the outside file.
+    view.show_markdown(f"![outside]({outside}) ![inside](attachments/pic.png)", Path(lib.vault))
+    window.note_stack.setCurrentWidget(view)
+    qtbot.waitUntil(lambda: view.document().resource(image, QUrl("attachments/pic.png")) is not None)
+    held = view.document().resource(image, QUrl(str(outside)))
+    assert held is not None and not is_the_png(held)
     # Clicking a file: link in a rendered note shows nothing new.
     view.show_markdown("[secret](file:///etc/passwd)\n\n![x](file:///etc/hostname)", Path(lib.vault))
     before = view.toPlainText()
@@ -290,7 +301,7 @@ def test_first_start_shows_the_welcome_note(qtbot, tmp_path):
     qtbot.addWidget(win)
     try:
         qtbot.waitUntil(lambda: win.note_title.text() == "Welcome to Clipper", timeout=20000)
-        assert "Drop" in win.note_view.toPlainText()
+        qtbot.waitUntil(lambda: "Drop" in win.note_view.toPlainText(), timeout=20000)
         assert (tmp_path / "new-vault").is_dir()
     finally:
         win.close()
@@ -478,12 +489,25 @@ def test_a_keyboard_only_session(qtbot, filled):
 
 
 def test_tags_are_renamed_and_deleted_from_the_sidebar(qtbot, filled, monkeypatch):
-    from PySide6.QtWidgets import QInputDialog
+    from PySide6.QtWidgets import QDialog
+
+    from clipper.qt.tag_dialogs import DeleteTagDialog, RenameTagDialog
 
     win = filled
     tree = win.tag_tree
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("insects", True))
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    picked = []
+
+    def rename(dialog):
+        picked.append(dialog.old_tag())
+        dialog.new.setText("insects")
+        return QDialog.DialogCode.Accepted
+
+    def delete(dialog):
+        picked.append(dialog.chosen())
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(RenameTagDialog, "exec", rename)
+    monkeypatch.setattr(DeleteTagDialog, "exec", delete)
     tree.setFocus()
     tree.setCurrentItem(tree.item_for("bees"))
     wait_idle(qtbot, win)
@@ -499,6 +523,7 @@ def test_tags_are_renamed_and_deleted_from_the_sidebar(qtbot, filled, monkeypatc
     wait_idle(qtbot, win)
     assert tree.item_for("insects") is None
     assert len(titles(win)) == 3  # the notes themselves are kept
+    assert picked == ["bees", "insects"]  # each dialog started from the sidebar's tag
 
 
 def test_closing_while_a_search_waits_for_the_typing_pause(qtbot, filled):

@@ -1,0 +1,678 @@
+"""Block labelling of text copied from a web page: which lines are the article.
+
+``article_lines(lines) -> Labels``. Each non-empty line is a block described by features of
+itself and of its neighbours (length, sentence ends, function words, capitals, chrome phrases,
+runs of short lines, headline + summary pairs of teaser lists, markers that end an article,
+words shared with the rest of the article). A logistic model (weights fitted on the dev corpora
+by ``scripts/fit_textmodel.py``, shipped in ``data/textmodel.json``) turns them into a score per
+line (log-odds of "article"), and a best path over four states, before / article / a gap
+inside the article / after, picks the article: one stretch of lines, from which single chrome
+lines inside (a caption, a share bar) can be left out at a cost. This is run twice: the second
+pass also knows which words the first pass's article uses, so teasers of other stories, which
+share few of them, fall away.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import operator
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from clipper.core.textclean import BOILERPLATE, READ_ON, STOPWORDS, byline_name, parse_date
+
+WEIGHTS_FILE = Path(__file__).resolve().parent / "data" / "textmodel.json"
+
+_TOKEN = re.compile(r"\w+")
+# Scripts written without spaces: count characters instead of words.
+DENSE = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+SENTENCE_END = re.compile(r"[.!?。！？…:;]['\"”’»)\]]*$")
+_FULL_STOP = re.compile(r"[.!?。！？]['\"”’»)\]]*$")
+_ELLIPSIS = re.compile(r"(?:…|\.\.\.|\[…\]|\[\.\.\.\])['\"”’»)\]]*$")
+_INNER_PUNCT = re.compile(r"[,.;:!?，。、](?:\s|$)")
+_SENTENCE_SPLIT = re.compile(r"[.!?。！？](?:['\"”’»)\]]*)(?:\s|$)")
+CAPTION = re.compile(
+    r"^(?:credit\b|image\s*(?:credit|source|:)|photo(?:graph)?\s*(?:by|credit|:)|"
+    r"\(?(?:photo|image|picture|video)\s*:|above:|source:\s|getty images|file photo|"
+    r".{0,60}/(?:getty images|ap|reuters|afp|shutterstock)\)?$|"
+    r"in this .{0,60}\b(?:file )?photo\b)", re.I)
+SECTION_BREAK = re.compile(
+    r"^(?:(?i:related(?: articles| stories| posts| content| coverage| news| reading| links)?|"
+    r"more (?:from|on|in|stories|news|articles|to (?:read|explore))\b.{0,50}|"
+    r"recommended(?: for you| stories| reading)?|you (?:may|might) also (?:like|enjoy)|"
+    r"most (?:popular|read|viewed|shared)(?: stories| articles)?|trending(?: now| stories)?|"
+    r"popular (?:posts|stories|articles)|latest (?:news|stories|headlines|posts)|"
+    r"(?:also )?read (?:more|next)|what to read next|don'?t miss|editor'?s picks|top stories|"
+    r"from (?:around|across) the web|sponsored (?:content|stories|links)|promoted stories|"
+    r"previous (?:post|article)|next (?:post|article))|(?i:more) [A-Z][\w.&' ]{2,40})\s*:?$")
+DATE_ONLY = re.compile(r"^(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
+                       r"(?:[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+[A-Za-z]{3,9}\.?,?\s+\d{4}|"
+                       r"\d{4}-\d\d-\d\d|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})"
+                       r"(?:\s*(?:at\s+|[-–|,]\s*)?\d{1,2}[:h.]\d\d.{0,12})?$", re.I)
+LEGAL = re.compile(r"^(?:©|\(c\)|copyright\b)|all rights reserved|not been evaluated by the food|"
+                   r"^(?:the )?information (?:provided )?on this (?:web)?site|"
+                   r"\b(?:19|20)\d\d\s*©|©\s*(?:19|20)\d\d",
+                   re.I)
+_CONSENT = re.compile(r"\b(?:cookies?|consent|opt[- ]out|third[- ]party|browsing experience|"
+                      r"privacy (?:policy|settings)|personal data|advertising partners)\b", re.I)
+# The start of a comment section: everything from here on is readers', not the article's.
+COMMENTS_START = re.compile(
+    r"^(?:\[?\s*[1-9]\d*\s+(?:comments?|responses?|replies|reactions)\b.{0,80}|"
+    r"(?:top rated |reader |latest |show |view |read )?comments?(?:\s*\(\d+\))?:?|"
+    r"leave a (?:comment|reply)|post a comment|join the (?:discussion|conversation)|"
+    r"add (?:a|your) comment|what do you think\??|discussion|conversation)\]?$", re.I)
+_COMMENT_META = re.compile(r"^(?:\S.{0,40}\s(?:says|said|wrote):|reply|report|like|"
+                           r"(?:rating|votes?|likes?):?\s*\d+.{0,10}|\d+\s+(?:likes?|votes?))$", re.I)
+_GLUED = re.compile(r"(?:[a-z]{4}|[!?)’'])[A-Z][a-z]")  # "…Student-AthleteA 24-year-old…"
+LIST_ITEM = re.compile(r"^(?:[-*•·▪►‣◦–]|\d{1,3}[.)])\s+")
+_URL = re.compile(r"https?://|www\.\w", re.I)
+_SEPARATORS = re.compile(r"\s[|»›·•/]\s|\s[|»›]|[|»›]\s")
+_TIME = re.compile(r"\b\d{1,2}[:h]\d\d\b")
+_QUOTE_START = re.compile(r"^[\"“„«‘'‹「『]")
+_BREADCRUMB = re.compile(r"\s[>»›/]\s|^(?:home|start)\s*[>»›/|]", re.I)
+_ROLE = re.compile(r"(?i)\b(?:staff|editor(?:ial)?|writer|correspondent|reporter|columnist|contributor|"
+                   r"photograph(?:er|y)|getty|reuters|afp|associated press)\b")
+
+
+_CONSENT_HINT = re.compile(r"(?i)cookie|consent|opt|third|browsing|privacy|personal|advertising")
+_LEGAL_HINT = re.compile(r"(?i)©|\(c\)|copyright|rights reserved|evaluated|information")
+
+
+def consent(text: str) -> bool:
+    """A cookie or consent prompt (two of its words in one line)."""
+    return bool(_CONSENT_HINT.search(text)) and len(_CONSENT.findall(text)) >= 2
+
+
+def legal(text: str) -> bool:
+    """A copyright or legal notice."""
+    return bool(_LEGAL_HINT.search(text)) and bool(LEGAL.search(text))
+
+
+def _headline(b: Block) -> bool:
+    return (3 <= b.words <= 20 and not _FULL_STOP.search(b.text) and not LIST_ITEM.match(b.text)
+            and not b.boiler)
+
+
+def _summary(b: Block) -> bool:
+    return (8 <= b.words <= 60 and bool(_FULL_STOP.search(b.text) or _ELLIPSIS.search(b.text))
+            and len(_SENTENCE_SPLIT.findall(b.text)) <= 2)
+
+
+def headline_summary(a: Block, b: Block) -> bool:
+    """``a`` then ``b`` look like a teaser card: a headline, then a one- or two-sentence summary."""
+    return _headline(a) and _summary(b)
+
+
+def title_case(text: str) -> bool:
+    if len(text) > 300:  # a paragraph, not a heading
+        return False
+    words = [w for w in text.split() if w[:1].isalpha()]
+    if len(words) < 3:
+        return False
+    return sum(1 for w in words if w[:1].isupper()) / len(words) >= 0.6
+
+
+@dataclass
+class Block:
+    """One non-empty line of the text and what is known of it."""
+
+    text: str
+    words: int
+    tokens: list[str]
+    dense: int
+    blank_before: bool = False
+    blank_after: bool = False
+    boiler: bool = False  # a chrome phrase (menu word, share prompt) or an other-stories header
+    phrase: bool = False
+    section: bool = False
+    feats: list[float] = field(default_factory=list)
+    content: list[str] | None = None  # its content words, once asked for
+
+
+def make_block(text: str, blank_before: bool = False, blank_after: bool = False) -> Block:
+    toks = _TOKEN.findall(text)
+    dense = 0 if text.isascii() else len(DENSE.findall(text))
+    words = len(toks) + dense // 2
+    b = Block(text=text, words=words, tokens=toks, dense=dense, blank_before=blank_before,
+              blank_after=blank_after)
+    if len(text) <= 300:  # no chrome phrase is longer
+        b.phrase = bool(BOILERPLATE.match(text))
+        b.section = bool(SECTION_BREAK.match(text))
+    b.boiler = b.phrase or b.section
+    return b
+
+
+def blocks_from_lines(raw_lines: list[str]) -> list[Block]:
+    """Blocks of the non-empty lines, knowing which ones a blank line separates."""
+    out: list[Block] = []
+    blank = True
+    for ln in raw_lines:
+        if not ln:
+            blank = True
+            if out:
+                out[-1].blank_after = True
+            continue
+        out.append(make_block(ln, blank_before=blank))
+        blank = False
+    return out
+
+
+# --- features -------------------------------------------------------------------------------
+
+BASE = ("bias", "logwords", "w1_2", "w3_5", "w6_11", "w12_30", "w31", "ends", "ellipsis", "colon",
+        "inner", "stop", "dense", "titlecase", "upper", "boiler", "section", "legal", "consent",
+        "comment_meta", "comments_start", "caption", "date_only", "byline", "read_on", "url", "glued",
+        "digits", "list_item", "separators", "blank_before", "blank_after", "repeated", "time",
+        "table", "few_letters", "lower_start", "question", "quote", "has_date",
+        "sentences", "prose", "short", "site_name")
+CONTEXT = ("prev_prose", "next_prose", "prev2_prose", "next2_prose", "prev_short", "next_short",
+           "win3_prose", "win8_prose", "win3_short", "short_run", "headline", "summary", "card",
+           "cards_near", "card_x_near", "comments_above",
+           "short_x_win", "chrome_near", "prior", "prior_pos", "prior_smooth", "prior_win")
+SECOND = ("core", "core_x_card", "core_x_prose", "title_words", "core_low_prose", "z", "z_prev", "z_next",
+          "z_prev2", "z_next2", "z_win3", "z_win8", "z_max3", "z_min3", "kept1", "before1", "after1",
+          "kept_near", "in_cards")
+FEATURES = BASE + CONTEXT
+FEATURES2 = FEATURES + SECOND
+_I = {name: i for i, name in enumerate(FEATURES2)}
+
+
+def _base(b: Block, i: int, n: int, counts: dict[str, int], site: str) -> list[float]:
+    text, words, toks = b.text, b.words, b.tokens
+    ends = bool(_FULL_STOP.search(text))
+    ellipsis = bool(_ELLIPSIS.search(text))
+    inner = len(_INNER_PUNCT.findall(text))
+    if toks and b.dense <= 20:
+        stop = sum(map(STOPWORDS.__contains__, map(str.lower, toks))) / len(toks)
+    else:
+        stop = 0.3 if b.dense > 20 else 0.0
+    head = text[:300]  # ratios of characters: the start of a line tells enough
+    letters = sum(map(str.isalpha, head))
+    chars = max(1, len(head))
+    glued = _GLUED.search(text, 0, 160)
+    sentences = len(_SENTENCE_SPLIT.findall(text))
+    upper = letters >= 4 and text.upper() == text and any(c.isupper() for c in text)
+    prose = words >= 12 and (ends or inner >= 2 or ellipsis)
+    return [
+        1.0, math.log1p(words) / 4, float(words <= 2), float(3 <= words <= 5), float(6 <= words <= 11),
+        float(12 <= words <= 30), float(words > 30), float(ends), float(ellipsis),
+        float(text.endswith((":", "："))), min(inner, 6) / 6, stop, float(b.dense > 20),
+        float(title_case(text)), float(upper), float(b.phrase),
+        float(b.section), float(legal(text[:400])),
+        float(consent(text[:600])), float(bool(_COMMENT_META.match(text))),
+        float(bool(COMMENTS_START.match(text))), float(bool(CAPTION.match(text))),
+        float(words <= 8 and bool(DATE_ONLY.match(text))), float(words <= 25 and bool(byline_name(text))),
+        float(bool(READ_ON.match(text))), float(bool(_URL.search(text))),
+        float(bool(glued and title_case(text[:glued.start() + 1]))),
+        min(1.0, 3 * sum(map(str.isdigit, head)) / chars), float(bool(LIST_ITEM.match(text))),
+        float(words <= 20 and len(_SEPARATORS.findall(text)) >= 2), float(b.blank_before),
+        float(b.blank_after), float(counts.get(text, 0) > 1), float(bool(_TIME.search(text)) and words <= 12),
+        float(text.count("\t") >= 2), float(letters / chars < 0.5),
+        float(text[:1].islower()), float(text.endswith(("?", "？"))), float(bool(_QUOTE_START.match(text))),
+        float(words <= 14 and bool(parse_date(text))), min(sentences, 5) / 5, float(prose),
+        float(words <= 4), float(bool(site) and words <= 10 and site in text.casefold()),
+    ]
+
+
+def _prior(b: Block, v: list[float]) -> float:
+    """A hand-set line score (long lines of prose with function words high, short or chrome
+    lines below zero): the extractor's earlier scoring, kept as one feature among the others."""
+    words = b.words
+    if v[_I["boiler"]] or v[_I["section"]] or v[_I["legal"]] or v[_I["consent"]]:
+        return -3.0
+    if v[_I["comment_meta"]]:
+        return -2.0
+    if v[_I["glued"]]:
+        return -1.5
+    if v[_I["table"]]:
+        return 0.2
+    ends = bool(SENTENCE_END.search(b.text))
+    stop = v[_I["stop"]]
+    if words >= 12 and (ends or v[_I["inner"]] >= 2 / 6):
+        return min(words, 80) / 10 * (0.5 + stop * 1.5)
+    if words >= 7 and ends and stop >= 0.15:
+        return 0.4
+    if words >= 4 and ends:
+        return -0.3
+    if words >= 3:
+        return -0.2 if v[_I["lower_start"]] else -0.8
+    return -1.0
+
+
+def features(blocks: list[Block], site: str = "") -> list[list[float]]:
+    """The first-pass feature vector of every block (names in :data:`FEATURES`); ``site`` is
+    the site's name if known."""
+    n = len(blocks)
+    site = site.casefold() if len(site) >= 4 else ""
+    counts: dict[str, int] = {}
+    for b in blocks:
+        counts[b.text] = counts.get(b.text, 0) + 1
+    base = [_base(b, i, n, counts, site) for i, b in enumerate(blocks)]
+    P, S = _I["prose"], _I["short"]
+    prose = [v[P] for v in base]
+    short = [v[S] for v in base]
+    words = [b.words for b in blocks]
+    # headline + summary pairs: the shape of teaser cards of other stories
+    headline = [float(_headline(b) and not v[_I["byline"]]) for b, v in zip(blocks, base)]
+    summary = [float(_summary(b)) for b in blocks]
+    pair = [headline[i] * summary[i + 1] if i + 1 < n else 0.0 for i in range(n)]
+    prefix_pairs = [0.0]
+    for p in pair:
+        prefix_pairs.append(prefix_pairs[-1] + p)
+    prefix_prose_n = [0.0]
+    prefix_short = [0.0]
+    for i in range(n):
+        prefix_prose_n.append(prefix_prose_n[-1] + prose[i])
+        prefix_short.append(prefix_short[-1] + short[i])
+
+    def share(prefix, i, reach):
+        lo, hi = max(0, i - reach), min(n, i + reach + 1)
+        m = hi - lo - 1
+        return (prefix[hi] - prefix[lo] - (prefix[i + 1] - prefix[i])) / m if m > 0 else 0.0
+
+    # short-line runs (menus)
+    run = [0] * n
+    i = 0
+    while i < n:
+        j = i
+        while j < n and short[j]:
+            j += 1
+        for k in range(i, j):
+            run[k] = j - i
+        i = max(j, i + 1)
+    # a comment section seen above, once some prose has been seen (where a line is in the
+    # page, or how much prose lies above it, says little on a layout not seen before)
+    comments_above = [0.0] * n
+    seen_prose, comments = 0.0, 0
+    chrome = [float(v[_I["boiler"]] or v[_I["section"]] or v[_I["legal"]] or v[_I["read_on"]]
+                    or v[_I["comments_start"]] or v[_I["consent"]]) for v in base]
+    for i in range(n):
+        comments_above[i] = float(comments > 0)
+        if prose[i]:
+            seen_prose += words[i]
+        if seen_prose >= 40 and (base[i][_I["comments_start"]] or base[i][_I["comment_meta"]]):
+            comments += 1
+    prefix_chrome = [0.0]
+    for c in chrome:
+        prefix_chrome.append(prefix_chrome[-1] + c)
+    prior = [_prior(b, v) for b, v in zip(blocks, base)]
+    smooth = list(prior)
+    i = 0
+    while i < n:  # menus: long runs of short negative lines
+        j = i
+        while j < n and prior[j] <= -0.8 and words[j] <= 4:
+            j += 1
+        if j - i >= 6:
+            for k in range(i, j):
+                smooth[k] = min(smooth[k], -3.0)
+        i = max(j, i + 1)
+    positive = [p > 0.5 for p in prior]
+    for i in range(n):  # short lines among prose cost less than short lines among short lines
+        if smooth[i] < 0 and not chrome[i]:
+            lo, hi = max(0, i - 4), min(n, i + 5)
+            smooth[i] += 0.8 * (sum(positive[lo:hi]) - positive[i]) / max(1, hi - lo - 1)
+    out = []
+    for i, v in enumerate(base):
+        card = max(pair[i], pair[i - 1] if i else 0.0)
+        lo, hi = max(0, i - 12), min(n, i + 13)
+        near = min(prefix_pairs[hi] - prefix_pairs[lo], 6) / 6
+        w3s = share(prefix_short, i, 3)
+        out.append(v + [
+            prose[i - 1] if i >= 1 else 0.0, prose[i + 1] if i + 1 < n else 0.0,
+            prose[i - 2] if i >= 2 else 0.0, prose[i + 2] if i + 2 < n else 0.0,
+            short[i - 1] if i >= 1 else 1.0, short[i + 1] if i + 1 < n else 1.0,
+            share(prefix_prose_n, i, 3), share(prefix_prose_n, i, 8), w3s,
+            math.log1p(run[i]) / 3, headline[i], summary[i], card, near, card * near,
+            comments_above[i], short[i] * w3s,
+            min(prefix_chrome[min(n, i + 4)] - prefix_chrome[max(0, i - 3)], 3) / 3,
+            max(-1.0, min(1.0, prior[i] / 8)), max(0.0, min(1.0, prior[i] / 8)),
+            max(-1.0, min(1.0, smooth[i] / 8)),
+            sum(max(0.0, min(8.0, prior[k])) for k in range(max(0, i - 2), min(n, i + 3)) if k != i) / 32,
+        ])
+    return out
+
+
+_CONTENT = re.compile(r"[^\W\d_]{3,}")
+
+
+def _content_tokens(b: Block) -> list[str]:
+    """The block's words that are not function words (character pairs for dense scripts)."""
+    if b.content is None:
+        toks = [t for t in map(str.lower, _CONTENT.findall(b.text)) if t not in STOPWORDS]
+        if b.dense:
+            chars = DENSE.findall(b.text)
+            toks += [chars[k] + chars[k + 1] for k in range(len(chars) - 1)]
+        b.content = toks
+    return b.content
+
+
+def _squash(z: float) -> float:
+    return max(-8.0, min(8.0, z)) / 8
+
+
+def second_features(blocks: list[Block], feats: list[list[float]], z: list[float], kept: list[bool],
+                    title: str = "", runs: list[tuple[int, int]] | None = None) -> list[list[float]]:
+    """The first-pass features plus what the first pass found around each line: its scores
+    and its neighbours' (a stacked second pass), whether it kept them, and the words a line
+    shares with the first pass's article and title."""
+    n = len(blocks)
+    core: dict[str, int] = {}
+    toks = [_content_tokens(b) for b in blocks]
+    for k, ts in zip(kept, toks):
+        if k:
+            for t in ts:
+                core[t] = core.get(t, 0) + 1
+    title_toks = set(_content_tokens(make_block(title))) if title else set()
+    zs = [_squash(v) for v in z]
+    prefix = [0.0]
+    for v in zs:
+        prefix.append(prefix[-1] + v)
+    kept_idx = [i for i in range(n) if kept[i]]
+    first, last = (kept_idx[0], kept_idx[-1]) if kept_idx else (n, -1)
+    in_cards = [0.0] * n
+    for lo, hi in card_runs(blocks) if runs is None else runs:
+        for k in range(lo, hi):
+            in_cards[k] = 1.0
+
+    def mean(i, reach):
+        lo, hi = max(0, i - reach), min(n, i + reach + 1)
+        return (prefix[hi] - prefix[lo] - zs[i]) / max(1, hi - lo - 1)
+
+    out = []
+    for i, (v, ts) in enumerate(zip(feats, toks)):
+        if ts:
+            own: dict[str, int] = {}
+            for t in ts:
+                own[t] = own.get(t, 0) + 1
+            mine = own if kept[i] else {}
+            shared = sum(1 for t in ts if core.get(t, 0) - mine.get(t, 0) > 0) / len(ts)
+            tw = len(title_toks & set(ts)) / max(1, len(title_toks)) if title_toks else 0.0
+        else:
+            shared, tw = 0.0, 0.0
+        prose = v[_I["prose"]]
+        near = [zs[k] for k in range(max(0, i - 3), min(n, i + 4)) if k != i] or [0.0]
+        out.append(v + [
+            shared, shared * v[_I["card"]], shared * prose, tw, prose * float(shared < 0.3),
+            zs[i], zs[i - 1] if i else -1.0, zs[i + 1] if i + 1 < n else -1.0,
+            zs[i - 2] if i > 1 else -1.0, zs[i + 2] if i + 2 < n else -1.0,
+            mean(i, 3), mean(i, 8), max(near), min(near), float(kept[i]), float(i < first), float(i > last),
+            sum(kept[max(0, i - 3):i + 4]) / 7, in_cards[i],
+        ])
+    return out
+
+
+# --- the model ------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def weights() -> dict:
+    """The fitted model: {"first": {feature: w}, "second": {...}, "decode1"/"decode2":
+    {"tau", "gap", "gap_line"}}."""
+    try:
+        return json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def scores(feats: list[list[float]], w: dict[str, float], names=FEATURES) -> list[float]:
+    """The model's log-odds of "article" for each feature vector."""
+    vec = [w.get(name, 0.0) for name in names]
+    return [sum(map(operator.mul, f, vec)) for f in feats]
+
+
+def emissions(z: list[float], blocks: list[Block], tau: float, base: float = 1.0) -> list[float]:
+    """What keeping each line is worth: how much its probability of being the article exceeds
+    ``tau``, times its words plus ``base`` (long paragraphs weigh more than short lines either
+    way, and a run of short lines still costs something)."""
+    out = []
+    for zi, b in zip(z, blocks):
+        p = 1 / (1 + math.exp(-max(-30.0, min(30.0, zi))))
+        out.append((p - tau) * (base + min(b.words, 100)))
+    return out
+
+
+def best_path(em: list[float], gap: float, gap_line: float = 0.0) -> tuple[int, int, set[int]]:
+    """[start, end) of the article and the lines left out inside it: the best path over the
+    states before (0) / article (1) / gap (2) / after (3), where an article line scores its
+    emission, entering a gap costs ``gap`` and each line in it ``gap_line``, and lines before
+    or after the article score nothing."""
+    n = len(em)
+    if not n:
+        return 0, 0, set()
+    neg = float("-inf")
+    s0, s1, s2, s3 = 0.0, neg, neg, neg
+    back: list[tuple[int, int, int]] = []
+    for i in range(n):
+        e = em[i]
+        c1 = max((s0, 0), (s1, 1), (s2, 2))  # into the article: from before, article or gap
+        c2 = max((s1 - gap, 1), (s2, 2))  # into a gap: from the article (at a cost) or a gap
+        c3 = max((s1, 1), (s3, 3))  # after: from the article or after
+        back.append((c1[1], c2[1], c3[1]))
+        s1, s2, s3 = c1[0] + e, c2[0] - gap_line, c3[0]
+    final = max((s1, 1), (s3, 3))
+    if final[0] <= 0 or final[0] == neg:
+        return 0, 0, set()
+    state = final[1]
+    labels = [0] * n
+    for i in range(n - 1, -1, -1):
+        labels[i] = state
+        if state == 0:
+            continue
+        state = back[i][state - 1]
+    kept = [i for i in range(n) if labels[i] == 1]
+    start, end = kept[0], kept[-1] + 1
+    dropped = {i for i in range(start, end) if labels[i] == 2}
+    return start, end, dropped
+
+
+def _paragraph(b: Block) -> bool:
+    """A paragraph of prose: a dozen words or more, function words among them, a full stop."""
+    if b.words < 12 or not _FULL_STOP.search(b.text) or _ELLIPSIS.search(b.text):
+        return False
+    if b.dense > 20:
+        return True
+    return sum(map(STOPWORDS.__contains__, map(str.lower, b.tokens))) >= 0.25 * len(b.tokens)
+
+
+def _stops(blocks: list[Block]) -> list[bool]:
+    """Lines after which an article does not go on: a comment section's start, a "read the
+    full story at …" line."""
+    return [bool(COMMENTS_START.match(b.text) or READ_ON.match(b.text)) for b in blocks]
+
+
+def card_runs(blocks: list[Block], least: int = 3) -> list[tuple[int, int]]:
+    """[start, end) of runs of ``least`` or more teaser cards (headline, then a short summary),
+    a short section name allowed between two cards."""
+    n = len(blocks)
+    runs = []
+    i = 0
+    while i < n - 1:
+        j, pairs = i, 0
+        while j < n - 1:
+            if headline_summary(blocks[j], blocks[j + 1]):
+                pairs += 1
+                j += 2
+            elif (pairs and j < n - 2 and blocks[j].words <= 4
+                  and headline_summary(blocks[j + 1], blocks[j + 2])):
+                j += 1  # a section name between two cards
+            else:
+                break
+        if pairs >= least:
+            runs.append((i, j))
+            i = j
+        else:
+            i += 1
+    return runs
+
+
+def _shared(blocks: list[Block], lines, others) -> float:
+    """The share of the content words of ``lines`` that ``others`` also use."""
+    vocab = {t for k in others for t in _content_tokens(blocks[k])}
+    toks = [t for k in lines for t in _content_tokens(blocks[k])]
+    return sum(t in vocab for t in toks) / len(toks) if toks else 1.0
+
+
+def decode(z: list[float], blocks: list[Block], w: dict,
+           runs: list[tuple[int, int]] | None = None) -> tuple[int, int, set[int]]:
+    """The article's lines. The article ends before a comment section or a "read the full
+    story at …" line once some of it has been seen, and before a list of teaser cards of
+    other stories (cards that share few words with the article above them)."""
+    gap, gap_line = w.get("gap", 3.0), w.get("gap_line", 0.5)
+    # a threshold relative to the page: on a page whose best line is only half sure (a short
+    # paste, a layout unlike any seen), its likeliest lines still make the article
+    top = max((1 / (1 + math.exp(-max(-30.0, min(30.0, v)))) for v in z), default=1.0)
+    tau = min(w.get("tau", 0.5), w.get("rel_tau", 0.5) * top)
+    for _ in range(5):  # no line sure enough (a short paste): the likeliest ones, then
+        em = emissions(z, blocks, tau, w.get("base", 1.0))
+        start, end, dropped = best_path(em, gap, gap_line)
+        if end > start:
+            break
+        tau /= 2
+    stops = _stops(blocks)
+    prose = 0.0
+    for i in range(start, end):
+        if prose >= 40 and stops[i]:
+            start, end, dropped = best_path(em[:i], gap, gap_line)
+            break
+        if i not in dropped:
+            prose += max(em[i], 0)
+    # the article runs on to its closing byline or "read the full story" line when only a
+    # few lines lie between (a last paragraph cut short, a "…")
+    for k in range(end, min(len(blocks), end + 4)):
+        b = blocks[k]
+        if stops[k] or (b.words <= 12 and byline_name(b.text)):
+            if k > end and all(not blocks[j].boiler for j in range(end, k)):
+                end = k
+            break
+        if b.boiler:
+            break
+    # a last paragraph just before the page's chrome (a share bar, "Related") is the article's
+    if end < len(blocks) and _paragraph(blocks[end]) and (end + 1 == len(blocks) or blocks[end + 1].boiler):
+        end += 1
+    for lo, hi in card_runs(blocks) if runs is None else runs:
+        if not start < lo < end:
+            continue
+        above = [k for k in range(start, lo) if k not in dropped and em[k] > 0]
+        mass = sum(em[k] for k in above)
+        total = mass + sum(max(em[k], 0) for k in range(lo, end))
+        summaries = [k for k in range(lo + 1, hi) if blocks[k].words >= 8]
+        if above and mass >= 0.4 * total and _shared(blocks, summaries, above) < w.get("card_shared", 0.5):
+            start, end, dropped = best_path(em[:lo], gap, gap_line)
+            break
+    return start, end, dropped
+
+
+@dataclass
+class Labels:
+    start: int
+    end: int
+    dropped: set[int]
+    emissions: list[float]  # the last pass's log-odds per line
+
+    def kept(self) -> list[bool]:
+        return [self.start <= i < self.end and i not in self.dropped for i in range(len(self.emissions))]
+
+
+def article_lines(blocks: list[Block], title_of=None, site: str = "") -> Labels | None:
+    """Label the blocks; ``title_of(blocks, start)`` gives the first pass's title text, ``site``
+    is the site's name if known. None when no model is available."""
+    w = weights()
+    if not w:
+        return None
+    feats = features(blocks, site)
+    runs = card_runs(blocks)
+    z = scores(feats, w["first"])
+    start, end, dropped = decode(z, blocks, w["decode1"], runs)
+    if w.get("second"):
+        kept = [start <= i < end and i not in dropped for i in range(len(blocks))]
+        title = title_of(blocks, start) if title_of and end > start else ""
+        feats2 = second_features(blocks, feats, z, kept, title, runs)
+        z = scores(feats2, w["second"], FEATURES2)
+        start, end, dropped = decode(z, blocks, w["decode2"], runs)
+    return Labels(start, end, dropped, z)
+
+
+# --- the title ------------------------------------------------------------------------------
+
+TITLE = ("bias", "heading", "w1_2", "w3_5", "w6_12", "w13_20", "w21", "above", "log_dist", "inside",
+         "first_line", "titlecase", "upper", "full_stop", "colon_end", "question", "has_date", "time",
+         "site_name", "separators", "shared", "shares_most", "repeated", "next_byline", "next_date",
+         "prev_short", "z", "heading_rank", "glued", "digits", "quote", "lower_start", "url", "caption",
+         "breadcrumb", "role", "legal", "sentences", "shared_best", "z_best", "nearest_heading")
+_TI = {name: i for i, name in enumerate(TITLE)}
+
+
+def title_candidates(blocks: list[Block], start: int, end: int, kept: list[bool], z: list[float],
+                     site: str = "", heading_of=None) -> list[tuple[int, list[float]]]:
+    """The lines that could be the article's title (around the article's start), each with its
+    features: where it stands, its shape, and how many of its words the article uses."""
+    n = len(blocks)
+    if end <= start:
+        return []
+    site = site.casefold() if len(site) >= 4 else ""
+    vocab: dict[str, int] = {}
+    for k in range(start, end):
+        if kept[k]:
+            for t in set(_content_tokens(blocks[k])):
+                vocab[t] = vocab.get(t, 0) + 1
+    counts: dict[str, int] = {}
+    for b in blocks:
+        counts[b.text] = counts.get(b.text, 0) + 1
+    lo, hi = max(0, start - 30), min(n, start + 4, end)
+    out = []
+    rank = 0
+    for i in range(hi - 1, lo - 1, -1):
+        b = blocks[i]
+        t = b.text
+        if not 1 <= b.words <= 45 or len(t) > 300 or b.boiler:
+            continue
+        if b.words <= 30 and byline_name(t):
+            continue
+        heading = bool(heading_of(t)) if heading_of else False
+        if heading and i < start:
+            rank += 1
+        toks = _content_tokens(b)
+        own = set(toks)
+        shared = sum(1 for tk in own if vocab.get(tk, 0) - (1 if kept[i] and tk in own else 0) > 0)
+        shared = shared / len(own) if own else 0.0
+        nxt = [blocks[k] for k in range(i + 1, min(n, i + 3))]
+        head = t[:300]
+        chars = max(1, len(head))
+        out.append((i, [
+            1.0, float(heading), float(b.words <= 2), float(3 <= b.words <= 5), float(6 <= b.words <= 12),
+            float(13 <= b.words <= 20), float(b.words > 20), float(i < start),
+            math.log1p(abs(start - i)) / 3, float(i >= start), float(i == 0), float(title_case(t)),
+            float(t.upper() == t and any(c.isalpha() for c in t)),
+            float(bool(_FULL_STOP.search(t)) and not t.endswith(("?", "!"))),
+            float(t.endswith((":", ";", ","))), float(t.endswith(("?", "？"))),
+            float(b.words <= 14 and bool(parse_date(t))), float(bool(_TIME.search(t))),
+            float(bool(site) and site in t.casefold()), float(len(_SEPARATORS.findall(t)) >= 1),
+            shared, float(shared >= 0.6), float(counts.get(t, 0) > 1),
+            float(any(nb.words <= 14 and bool(byline_name(nb.text)) for nb in nxt)),
+            float(any(nb.words <= 14 and bool(parse_date(nb.text)) for nb in nxt)),
+            float(i > 0 and blocks[i - 1].words <= 3), _squash(z[i]), min(rank, 5) / 5 if heading else 0.0,
+            float(bool(_GLUED.search(t, 0, 160))), min(1.0, 3 * sum(map(str.isdigit, head)) / chars),
+            float(bool(_QUOTE_START.match(t))), float(t[:1].islower()), float(bool(_URL.search(t))),
+            float(bool(CAPTION.match(t))), float(bool(_BREADCRUMB.search(t))), float(bool(_ROLE.search(t))),
+            float(legal(t)), min(len(_SENTENCE_SPLIT.findall(t)), 3) / 3, 0.0, 0.0,
+            float(heading and i < start and rank == 1),
+        ]))
+    if out:  # how each compares with the other candidates
+        top_shared = max(f[_TI["shared"]] for _, f in out)
+        top_z = max(f[_TI["z"]] for _, f in out)
+        for _, f in out:
+            f[_TI["shared_best"]] = float(f[_TI["shared"]] >= top_shared > 0)
+            f[_TI["z_best"]] = float(f[_TI["z"]] >= top_z)
+    return out
+
+
+def pick_title(cands: list[tuple[int, list[float]]], w: dict[str, float]) -> int | None:
+    """The likeliest title among the candidates, if it is likely enough."""
+    if not cands or not w:
+        return None
+    zs = scores([f for _, f in cands], w, TITLE)
+    best = max(range(len(cands)), key=lambda k: zs[k])
+    return cands[best][0] if zs[best] > w.get("_threshold", -2.0) else None

@@ -1,0 +1,147 @@
+"""Dialogs of the Tags menu: rename or merge a tag, delete a tag. Each picks the tag from the
+tags in use (an editable list with completion), starting from the one selected in the sidebar."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+)
+
+from clipper.core.tags import is_under, normalize_tag
+
+
+def _picker(parent, tags: dict[str, int], current: str, name: str) -> QComboBox:
+    box = QComboBox(parent)
+    box.setEditable(True)
+    box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+    box.setAccessibleName(name)
+    for tag in sorted(tags, key=str.casefold):
+        box.addItem(tag, tag)
+    completer = QCompleter(sorted(tags, key=str.casefold), box)
+    completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    completer.setFilterMode(Qt.MatchFlag.MatchContains)
+    completer.popup().setAccessibleName("Matching tags")
+    box.setCompleter(completer)
+    box.setCurrentIndex(box.findData(current) if current in tags else -1)
+    if current not in tags:
+        box.setEditText(current)
+    box.setMinimumContentsLength(24)
+    return box
+
+
+def _count(tags: dict[str, int], name: str) -> int:
+    """Notes tagged ``name`` or below it (an upper bound when both are on a note)."""
+    return sum(n for tag, n in tags.items() if is_under(tag, name))
+
+
+class RenameTagDialog(QDialog):
+    """Rename a tag in every note; an existing name merges the two."""
+
+    def __init__(self, tags: dict[str, int], current: str = "", parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Rename or Merge Tag")
+        self.tags = dict(tags)
+        self.old = _picker(self, self.tags, current, "Tag to rename")
+        self.new = QLineEdit(current, self)
+        self.new.setAccessibleName("New name")
+        self.new.setPlaceholderText("new name, or an existing tag to merge into")
+        completer = QCompleter(sorted(self.tags, key=str.casefold), self.new)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.popup().setAccessibleName("Matching tags")
+        self.new.setCompleter(completer)
+        self.new.setMinimumWidth(280)
+        self.hint = QLabel(self)
+        self.hint.setTextFormat(Qt.TextFormat.PlainText)
+        self.hint.setWordWrap(True)
+        form = QFormLayout()
+        label = QLabel("&Tag:", self)
+        label.setBuddy(self.old)
+        form.addRow(label, self.old)
+        label = QLabel("&New name:", self)
+        label.setBuddy(self.new)
+        form.addRow(label, self.new)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.buttons)
+        self.old.currentTextChanged.connect(lambda _t: self._update())
+        self.new.textChanged.connect(lambda _t: self._update())
+        self._update()
+        (self.new if current in self.tags else self.old).setFocus()
+        if current in self.tags:
+            self.new.selectAll()
+
+    def old_tag(self) -> str:
+        return normalize_tag(self.old.currentText())
+
+    def new_tag(self) -> str:
+        return normalize_tag(self.new.text())
+
+    def _update(self) -> None:
+        old, new = self.old_tag(), self.new_tag()
+        ok = bool(old and new and old != new and _count(self.tags, old))
+        if not old or not _count(self.tags, old):
+            self.hint.setText("Pick a tag that notes have." if old else "Pick the tag to rename.")
+        elif not new or new == old:
+            self.hint.setText("Type the new name.")
+        elif new in self.tags:
+            self.hint.setText(f"“{old}” will be merged into the existing tag “{new}”.")
+        else:
+            n = _count(self.tags, old)
+            self.hint.setText(f"“{old}” will be renamed to “{new}” on {n} note{'s' if n != 1 else ''}"
+                              " (tags nested below it follow).")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
+
+
+class DeleteTagDialog(QDialog):
+    """Remove a tag (and the tags nested below it) from every note; the notes stay."""
+
+    def __init__(self, tags: dict[str, int], current: str = "", parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Delete Tag")
+        self.tags = dict(tags)
+        self.tag = _picker(self, self.tags, current, "Tag to delete")
+        self.hint = QLabel(self)
+        self.hint.setTextFormat(Qt.TextFormat.PlainText)
+        self.hint.setWordWrap(True)
+        form = QFormLayout()
+        label = QLabel("&Tag:", self)
+        label.setBuddy(self.tag)
+        form.addRow(label, self.tag)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        self.delete_button = self.buttons.addButton("&Delete Tag", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.buttons)
+        self.tag.currentTextChanged.connect(lambda _t: self._update())
+        self._update()
+        self.tag.setFocus()
+
+    def chosen(self) -> str:
+        return normalize_tag(self.tag.currentText())
+
+    def _update(self) -> None:
+        tag = self.chosen()
+        n = _count(self.tags, tag) if tag else 0
+        if n:
+            self.hint.setText(f"“{tag}” will be removed from {n} note{'s' if n != 1 else ''}; "
+                              "the notes themselves are kept.")
+        else:
+            self.hint.setText("Pick a tag that notes have." if tag else "Pick the tag to delete.")
+        self.delete_button.setEnabled(bool(n))
