@@ -244,6 +244,51 @@ def _drop_junk(tree) -> None:
         _remove(el)
 
 
+# Site-builder shortcodes left in a page's text (WordPress and its page builders):
+# [caption id="…" width="300"]…[/caption], [button link="…"]Send us…[/button], [gallery ids="1,2"].
+_SHORTCODE_HINT = re.compile(r"\[/[A-Za-z_][\w-]{0,40}\]|\[[A-Za-z_][\w-]{0,40}\s+[\w-]+\s*=")
+_SC_ATTR = r"""\s+[\w-]+(?:\s*=\s*(?:"[^"\]]*"|'[^'\]]*'|[“”″][^\]]*?[“”″]|[^\s\]]+))?"""
+_SC_OPEN = re.compile(rf"\[([A-Za-z_][\w-]{{0,40}})((?:{_SC_ATTR})*)\s*/?\]")
+_SC_CLOSE = re.compile(r"\[/([A-Za-z_][\w-]{0,40})\]")
+# Shortcodes of buttons, forms, ads and share boxes: what they hold is the widget's, not the text's.
+_SC_WIDGET = re.compile(r"(?i)button|btn|cta|share|social|subscribe|signup|newsletter|donate|"
+                        r"ad|ads|adsense|advert|banner|form|contact-form-\d*|mc4wp_form|gravityform|poll")
+_SC_KEEP_IN = {"pre", "code", "kbd", "samp", "textarea"}  # a tutorial's shortcodes are its subject
+
+
+def _strip_shortcodes(tree) -> None:
+    """Remove shortcodes from the text: a tag with attributes, or whose closing tag the page has
+    ("[sic]", "[1]" and "[edit]" stay); a widget's (button, form, ad) with what it encloses."""
+    nodes = []
+    for el in tree.iter():
+        if not isinstance(el.tag, str):
+            continue
+        text, tail = el.text and "[" in el.text, el.tail and "[" in el.tail
+        if not (text or tail) or any(a.tag in _SC_KEEP_IN for a in el.iterancestors()):
+            continue
+        if text and el.tag not in _SC_KEEP_IN:
+            nodes.append((el, "text"))
+        if tail:
+            nodes.append((el, "tail"))
+    closed = {m.group(1).lower() for el, attr in nodes for m in _SC_CLOSE.finditer(getattr(el, attr))}
+
+    def is_code(m) -> bool:
+        return bool(m.group(2).strip()) or m.group(1).lower() in closed
+
+    def widget(m) -> str:
+        name = m.group(1)
+        return "" if _SC_WIDGET.fullmatch(name) and is_code(m) else m.group(0)
+
+    paired = re.compile(r"\[([A-Za-z_][\w-]{0,40})(?:" + _SC_ATTR + r")*\s*\](.*?)\[/\1\]", re.S)
+    for el, attr in nodes:
+        text = getattr(el, attr)
+        new = paired.sub(lambda m: "" if _SC_WIDGET.fullmatch(m.group(1)) else m.group(0), text)
+        new = _SC_OPEN.sub(lambda m: widget(m) and ("" if is_code(m) else m.group(0)), new)
+        new = _SC_CLOSE.sub(lambda m: "" if m.group(1).lower() in closed else m.group(0), new)
+        if new != text:
+            setattr(el, attr, new)
+
+
 def _limit_elements(tree) -> int:
     """Very large trees make the extractors crawl: drop inline wrappers, then refuse."""
     from clipper.core.limits import check_elements
@@ -1215,6 +1260,8 @@ def extract_article(html: str, url: str = "", resources: dict[str, str] | None =
     if _MATH_HINT.search(html):
         normalise_math(tree)  # before the scripts and hidden MathML it reads from go
     _drop_junk(tree)
+    if _SHORTCODE_HINT.search(html):
+        _strip_shortcodes(tree)
     large = _limit_elements(tree) > LARGE_TREE
     normalise_code(tree)
     clean_heading_links(tree)  # a heading that links to itself is a heading, not a teaser link
