@@ -1025,14 +1025,57 @@ def _fill_metadata(art: Article, tree, doc, url: str) -> None:
         art.image = "attachments/" + art.image[len(ATTACHMENT_PREFIX):]
     elif art.image and _split(art.image).scheme not in ("http", "https"):
         art.image = ""
+    handle = _meta(tree, "twitter:site").lstrip("@")
+    if not _meta(tree, "og:site_name") and (not art.site or art.site == handle):
+        # a Twitter handle ('Wday_') or nothing: the publisher the page names, or its title's suffix
+        t = tree.find(".//title")
+        page_title = _WS.sub(" ", text_of(t)) if t is not None else art.title
+        suffix, rest = _title_site(page_title, art.source, tree)
+        art.site = _publisher_name(tree) or suffix or art.site
+        if suffix and art.site == suffix and _norm(art.title) == _norm(page_title):
+            art.title = rest
     if not art.site and art.source:
         art.site = _split(art.source).hostname or ""
-        if art.site.startswith("www."):
-            art.site = art.site[4:]
+    if art.site.startswith("www.") and " " not in art.site:
+        art.site = art.site[4:]
     art.title = _strip_site_suffix(art.title, art.site)
     for name, limit in (("title", 300), ("author", 200), ("site", 120), ("description", 1000),
                         ("published", 40), ("source", 2000), ("image", 2000)):
         setattr(art, name, _clean_field(getattr(art, name), limit))
+
+
+def _publisher_name(tree) -> str:
+    """The publisher's name in the page's microdata (JSON-LD's is trafilatura's)."""
+    for pub in tree.xpath("//*[@itemprop='publisher']"):
+        for el in pub.xpath(".//*[@itemprop='name']"):
+            name = _WS.sub(" ", el.get("content") or text_of(el)).strip()
+            if 1 < len(name) <= 80:
+                return name
+    return ""
+
+
+def _title_site(title: str, source: str, tree) -> tuple[str, str]:
+    """('Valley Gazette', 'Article') from 'Article | Valley Gazette' when the last part names the
+    site: it matches the host name (valley.example), or the page's own title for the article
+    (og:title, the <h1>) is the rest; else ('', title)."""
+    parts = _TITLE_SEP.split(title or "")
+    if len(parts) < 2:
+        return "", title
+    suffix = parts[-1].strip()
+    rest = title[: title.rfind(suffix)].rstrip()
+    rest = re.sub(r"\s*(?:[-|–—·•:]|::|»)$", "", rest).strip()
+    if not suffix or len(suffix) > 50 or len(suffix.split()) > 5 or len(rest) < 10:
+        return "", title
+    key = re.sub(r"\W+", "", suffix.lower())
+    host = (_split(source).hostname or "").lower() if source else ""
+    labels = [lab for lab in host.split(".")[:-1] if lab != "www" and len(lab) >= 3]
+    named = any(key.startswith(lab.replace("-", "")) or lab.replace("-", "") in key for lab in labels)
+    if not named and re.search(r"\s(?:[|–—·•»]|::)\s+" + re.escape(suffix) + "$", title):
+        # (after a hyphen or a colon the last part is as often the title's own: 'Part 2')
+        h1 = tree.find(".//h1")
+        own = {_norm(_meta(tree, "og:title", "twitter:title")), _norm(text_of(h1) if h1 is not None else "")}
+        named = _norm(rest) in own - {""}
+    return (suffix, rest) if named else ("", title)
 
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")

@@ -242,3 +242,18 @@ def test_metadata_gets_the_same_encoding_repair_as_the_body():
     assert clip.title == title
     assert clip.author == author
     assert clip.site == "Zürcher Zeitung"
+
+
+def test_site_name_from_the_title_suffix_or_the_publisher_not_a_handle():
+    body = ("<body><article><h1>Rain returns to the valley</h1>"
+            + "<p>The rain came back after months of drought and the farmers were glad to see it fall.</p>" * 4
+            + "</article></body></html>")
+    page = "<html><head><title>Rain returns to the valley | Valley Gazette</title></head>" + body
+    clip = extract_clipboard(html=page, url="https://valley.example/news/rain")
+    assert (clip.site, clip.title) == ("Valley Gazette", "Rain returns to the valley")
+    clip = extract_clipboard(html=page.replace("| Valley Gazette", "- Part 2"), url="https://valley.example/n")
+    assert clip.site == "valley.example"
+    handle = ("<html><head><title>Rain returns to the valley</title><meta name='twitter:site' content='@Vg_'>"
+              "</head>" + body.replace("<article>", "<article><div itemprop='publisher' itemscope>"
+                                                    "<meta itemprop='name' content='Valley Gazette'></div>"))
+    assert extract_clipboard(html=handle, url="https://vg.example/n").site == "Valley Gazette"
