@@ -246,7 +246,7 @@ def test_metadata_gets_the_same_encoding_repair_as_the_body():
 
 def test_site_name_from_the_title_suffix_or_the_publisher_not_a_handle():
     body = ("<body><article><h1>Rain returns to the valley</h1>"
-            + "<p>The rain came back after months of drought and the farmers were glad to see it fall.</p>" * 4
+            + "<p>The rain came back after months of drought and the farmers were glad of it.</p>" * 4
             + "</article></body></html>")
     page = "<html><head><title>Rain returns to the valley | Valley Gazette</title></head>" + body
     clip = extract_clipboard(html=page, url="https://valley.example/news/rain")
