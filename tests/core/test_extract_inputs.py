@@ -257,3 +257,11 @@ def test_site_name_from_the_title_suffix_or_the_publisher_not_a_handle():
               "</head>" + body.replace("<article>", "<article><div itemprop='publisher' itemscope>"
                                                     "<meta itemprop='name' content='Valley Gazette'></div>"))
     assert extract_clipboard(html=handle, url="https://vg.example/n").site == "Valley Gazette"
+
+
+def test_a_small_html_fragment_file_keeps_every_block(tmp_path):
+    frag = tmp_path / "snippet.html"
+    frag.write_text("<h2>Steps</h2><p>Do this first.</p><ul><li>Flour</li><li>Water</li></ul>"
+                    "<blockquote>Be patient.</blockquote><p>Then wait.</p>", encoding="utf-8")
+    md = extract_file(frag).markdown
+    assert "- Flour\n- Water" in md and "> Be patient." in md and "Then wait." in md
