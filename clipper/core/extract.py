@@ -1409,7 +1409,7 @@ def _choose(tree, doc, base_url: str, art: Article, second_opinion: bool = True,
         merged = _merge(xml_body, r_body, ts, rs)  # the same article: where do its ends lie?
         if merged is not None and not merged[1]:
             xml_body = merged[0]
-        elif r_in_t >= 0.97 and t_in_r <= 0.8:
+        elif r_in_t >= 0.97 and 0.2 <= t_in_r <= 0.8:
             pick = "r"  # trafilatura's blocks mix the article with much else: readability's text
     art.debug = (len(ts), len(rs), round(t_in_r, 2), round(r_in_t, 2))
     body, text = (r_body, r_text) if pick == "r" else (t_body, t_text)
