@@ -328,7 +328,40 @@ def _starts_line(node) -> bool:
         parent = node.parent
         if parent is None or parent.name not in _INLINE_TAGS:
             return True
+        if parent.name in _MARKED:
+            return False  # the line starts with the element's own mark ('**', '[', '<sub>')
         node = parent
+
+
+_MARKED = {"a", "b", "strong", "i", "em", "code", "sub", "sup", "s", "del", "u", "mark", "q", "kbd", "samp"}
+_SAME = {"b": "strong", "i": "em", "strike": "s"}  # tags written with the same mark
+
+
+def merge_adjacent_marks(root) -> None:
+    """``<b>one </b><b>two</b>`` -> ``<b>one two</b>``: editors split a bold or italic run into
+    pieces; converted one by one, with nothing between them, they give '**one ****two**', which
+    Markdown reads as something else."""
+    for el in list(root.iter(*_MARKED)):  # empty ones first: they would keep the pieces apart
+        if not len(el) and not el.text and el.tag != "a" and el.getparent() is not None:
+            structure.remove(el)
+    for el in list(root.iter()):
+        if not isinstance(el.tag, str) or el.getparent() is None or el.tag not in _MARKED \
+                or el.tag in ("a", "code", "sub", "sup"):
+            continue
+        kind = _SAME.get(el.tag, el.tag)
+        while True:
+            nxt = el.getnext()
+            if nxt is None or not isinstance(nxt.tag, str) or _SAME.get(nxt.tag, nxt.tag) != kind \
+                    or el.tail or nxt.attrib != el.attrib:
+                break
+            if len(el):
+                el[-1].tail = (el[-1].tail or "") + (nxt.text or "")
+            else:
+                el.text = (el.text or "") + (nxt.text or "")
+            for child in list(nxt):
+                el.append(child)
+            el.tail = nxt.tail
+            el.getparent().remove(nxt)
 
 
 def _chomp(text: str):
@@ -380,6 +413,7 @@ def element_to_markdown(root, base_url: str = "", attachments: dict | None = Non
     structure.normalise_code(root)
     structure.reduce_depth(root, MAX_DEPTH)
     structure.clean_heading_links(root)
+    merge_adjacent_marks(root)
     notes = structure.footnotes(root)
     _prepare_tables(root, lambda href: safe_url(href, base_url), conv.image_url)
     html = etree.tostring(root, encoding="unicode", method="html")

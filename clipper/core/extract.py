@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import logging
 import re
+from bisect import bisect_right
 from collections import Counter
 from copy import deepcopy
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from clipper.core.structure import (
     reduce_depth,
     table_kind,
 )
+from clipper.core.textclean import byline_name, parse_date, strip_author_label
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
@@ -93,9 +95,17 @@ class Article:
     debug: tuple = ()  # diagnostics: (trafilatura 4-grams, readability 4-grams, overlaps both ways)
 
 
+# Pages that may hold math (MathML, MathJax, KaTeX, TeX in classes); others skip the search.
+_MATH_HINT = re.compile(r"math|tex\b|katex|mjx", re.I)
+_SOFT_HYPHEN = re.compile(r"\u00ad|&shy;|&#173;|&#x0*ad;", re.I)
+
+
 def parse_html(text: str):
     """Parse page HTML into an lxml tree that is never None (raises InputError if no markup)."""
     text = text.replace("\x00", "")
+    # Soft hyphens are hyphenation hints a reader never sees; kept, they split words for search
+    # and for matching ("Baro\u00adlo").
+    text = _SOFT_HYPHEN.sub("", text)
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
     if not text.strip():
         raise InputError("the page is empty")
@@ -222,7 +232,9 @@ def _lookup(value: str, base_url: str, resources: dict[str, str]) -> str:
 
 
 def _drop_junk(tree) -> None:
-    for el in tree.xpath("//script[not(@type='application/ld+json')]|//style|//noscript|//template"
+    """Scripts, styles, hidden parts and ruby annotations (the reading over a character: Markdown
+    cannot set it above the text, and in line it would split every word) go."""
+    for el in tree.xpath("//script[not(@type='application/ld+json')]|//style|//noscript|//template|//rt|//rp"
                          "|//iframe|//object|//embed|//svg|//canvas|//form//input[@type='hidden']"):
         _remove(el)
     for el in tree.iter(etree.Comment):
@@ -230,6 +242,51 @@ def _drop_junk(tree) -> None:
     for el in tree.xpath("//*[@hidden]|//*[@aria-hidden='true'][not(.//img)]"
                          "|//*[@style][contains(translate(@style, ' ', ''), 'display:none')]"):
         _remove(el)
+
+
+# Site-builder shortcodes left in a page's text (WordPress and its page builders):
+# [caption id="…" width="300"]…[/caption], [button link="…"]Send us…[/button], [gallery ids="1,2"].
+_SHORTCODE_HINT = re.compile(r"\[/[A-Za-z_][\w-]{0,40}\]|\[[A-Za-z_][\w-]{0,40}\s+[\w-]+\s*=")
+_SC_ATTR = r"""\s+[\w-]+(?:\s*=\s*(?:"[^"\]]*"|'[^'\]]*'|[“”″][^\]]*?[“”″]|[^\s\]]+))?"""
+_SC_OPEN = re.compile(rf"\[([A-Za-z_][\w-]{{0,40}})((?:{_SC_ATTR})*)\s*/?\]")
+_SC_CLOSE = re.compile(r"\[/([A-Za-z_][\w-]{0,40})\]")
+# Shortcodes of buttons, forms, ads and share boxes: what they hold is the widget's, not the text's.
+_SC_WIDGET = re.compile(r"(?i)button|btn|cta|share|social|subscribe|signup|newsletter|donate|"
+                        r"ad|ads|adsense|advert|banner|form|contact-form-\d*|mc4wp_form|gravityform|poll")
+_SC_KEEP_IN = {"pre", "code", "kbd", "samp", "textarea"}  # a tutorial's shortcodes are its subject
+
+
+def _strip_shortcodes(tree) -> None:
+    """Remove shortcodes from the text: a tag with attributes, or whose closing tag the page has
+    ("[sic]", "[1]" and "[edit]" stay); a widget's (button, form, ad) with what it encloses."""
+    nodes = []
+    for el in tree.iter():
+        if not isinstance(el.tag, str):
+            continue
+        text, tail = el.text and "[" in el.text, el.tail and "[" in el.tail
+        if not (text or tail) or any(a.tag in _SC_KEEP_IN for a in el.iterancestors()):
+            continue
+        if text and el.tag not in _SC_KEEP_IN:
+            nodes.append((el, "text"))
+        if tail:
+            nodes.append((el, "tail"))
+    closed = {m.group(1).lower() for el, attr in nodes for m in _SC_CLOSE.finditer(getattr(el, attr))}
+
+    def is_code(m) -> bool:
+        return bool(m.group(2).strip()) or m.group(1).lower() in closed
+
+    def widget(m) -> str:
+        name = m.group(1)
+        return "" if _SC_WIDGET.fullmatch(name) and is_code(m) else m.group(0)
+
+    paired = re.compile(r"\[([A-Za-z_][\w-]{0,40})(?:" + _SC_ATTR + r")*\s*\](.*?)\[/\1\]", re.S)
+    for el, attr in nodes:
+        text = getattr(el, attr)
+        new = paired.sub(lambda m: "" if _SC_WIDGET.fullmatch(m.group(1)) else m.group(0), text)
+        new = _SC_OPEN.sub(lambda m: widget(m) and ("" if is_code(m) else m.group(0)), new)
+        new = _SC_CLOSE.sub(lambda m: "" if m.group(1).lower() in closed else m.group(0), new)
+        if new != text:
+            setattr(el, attr, new)
 
 
 def _limit_elements(tree) -> int:
@@ -301,16 +358,55 @@ def _metadata(tree, url: str):
         return None
 
 
-def _trafilatura(tree, url: str):
+def _trafilatura(tree, url: str, second_opinion: bool = False):
+    """trafilatura's result and, with ``second_opinion``, readability's article (a <div>, or None
+    when it found nothing). trafilatura's own comparison with readability is given this same
+    result, so that readability runs once per page."""
     from trafilatura import bare_extraction
 
+    # Formatting is left out: only the text is used (the page's own elements give the markup),
+    # and with it trafilatura keeps less of the article (measured: recall -0.01).
+    opts = dict(include_comments=False, include_images=True, include_links=True,
+                include_formatting=False, include_tables=True)
+    seen = []
+
+    def opinion():
+        if not seen:
+            seen.append(_readability(tree))
+        return seen[0]
+
+    restore = _lend_readability(opinion) if second_opinion else None
     try:
-        return bare_extraction(
-            tree, url=url or None, include_comments=False, include_images=True, include_links=True,
-            include_formatting=True, include_tables=True, with_metadata=False, fast=True,
-        )
+        doc = bare_extraction(tree, url=url or None, with_metadata=False, fast=not second_opinion, **opts)
     except Exception:  # noqa: BLE001 -- a library bug must not lose the page; fall back below
+        doc = None
+    finally:
+        if restore:
+            restore()
+    return doc, (opinion() if second_opinion else None)
+
+
+def _lend_readability(opinion):
+    """Make trafilatura's comparison step use ``opinion()`` (our readability result, computed
+    once) instead of running readability again; returns the function that undoes it, or None
+    when trafilatura's internals are not as expected (it then runs its own)."""
+    try:
+        from trafilatura import external
+    except ImportError:
         return None
+    original = getattr(external, "try_readability", None)
+    if original is None:
+        return None
+
+    def lent(_htmlinput):
+        body = opinion()
+        return deepcopy(body) if body is not None else lxml_html.Element("div")
+
+    external.try_readability = lent
+
+    def restore():
+        external.try_readability = original
+    return restore
 
 
 # --- the article's own elements -------------------------------------------------------------
@@ -359,20 +455,13 @@ def _descends(el) -> bool:
 def _coverage(root, xml_body):
     """Word counts under ``root``: (covered, total) per subtree, (covered, total) of each element's
     own text and its children's tails, and how many words trafilatura's text has."""
-    t_words = _COVER_TOKEN.findall(" ".join(xml_body.itertext()).lower())
+    t_words = [w.lower() for w in _COVER_TOKEN.findall(_joined_text(xml_body, _XML_INLINE)[0])]
     available = Counter(tuple(t_words[i:i + 4]) for i in range(len(t_words) - 3))
+    text, offsets, pieces = _joined_text(root, _INLINE)
     words, owners = [], []
-    for event, el in etree.iterwalk(root, events=("start", "end")):
-        if event == "start":  # (JSON-LD scripts stay for metadata: their text is not the page's)
-            text, owner = (el.text if isinstance(el.tag, str) and el.tag not in _UNSEEN else None), el
-        elif el is root:
-            break
-        else:
-            text, owner = el.tail, el.getparent()
-        if text:
-            found = _COVER_TOKEN.findall(text.lower())
-            words.extend(found)
-            owners.extend([owner] * len(found))
+    for m in _COVER_TOKEN.finditer(text):
+        words.append(m.group().lower())
+        owners.append(pieces[bisect_right(offsets, m.start()) - 1])
     grams = [tuple(words[i:i + 4]) for i in range(len(words) - 3)]
     runs, i = [], 0  # maximal runs of page 4-grams that trafilatura's text has
     while i < len(grams):
@@ -429,6 +518,43 @@ def _coverage(root, xml_body):
         if el in covered:
             covered[parent] = covered.get(parent, 0) + covered[el]
     return covered, total, own_cov, own_total, len(t_words)
+
+
+_XML_INLINE = {"hi", "ref", "del"}  # trafilatura's inline elements
+
+
+def _joined_text(root, inline):
+    """The text under ``root`` as a reader sees it: pieces inside a word stay joined across inline
+    elements ('H<sub>2</sub>O' is one word, as trafilatura writes it), blocks and line breaks part
+    words. Returns the text, each piece's start offset and each piece's owner (the element whose
+    own text or child's tail it is)."""
+    parts, offsets, owners = [], [], []
+    size = 0
+
+    def add(piece, owner):
+        nonlocal size
+        offsets.append(size)
+        owners.append(owner)
+        parts.append(piece)
+        size += len(piece)
+
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        tag = el.tag if isinstance(el.tag, str) else None
+        parts_words = tag is not None and (tag not in inline or tag in ("br", "img", "lb"))
+        if event == "start":
+            if parts_words:
+                add(" ", el)
+            # (JSON-LD scripts stay for metadata: their text is not the page's)
+            text, owner = (el.text if tag is not None and tag not in _UNSEEN else None), el
+        elif el is root:
+            break
+        else:
+            if parts_words:
+                add(" ", el.getparent())
+            text, owner = el.tail, el.getparent()
+        if text:
+            add(text, owner)
+    return "".join(parts), offsets, owners
 
 
 def _fill_gaps(words, t_words, segments, is_covered) -> None:
@@ -748,6 +874,30 @@ def _readability_class():
     return _READABILITY[0]
 
 
+def _readability_body(html):
+    """readability's summary document (as trafilatura parsed it) -> a <div> of its article."""
+    body = html.find(".//body") if html.tag != "body" else html
+    if body is None:
+        body = html
+    inner = [c for c in body if isinstance(c.tag, str)]
+    div = inner[0] if len(inner) == 1 and inner[0].tag == "div" else body
+    div = deepcopy(div)
+    div.tag = "div"
+    return div
+
+
+def _holds_article_text(el) -> bool:
+    """Whether ``el`` holds running text: paragraphs of some length, a few hundred characters."""
+    total = 0
+    for p in el.iter("p"):
+        n = len(text_of(p))
+        if n >= 80:
+            total += n
+            if total >= 400:
+                return True
+    return False
+
+
 def _readability(tree):
     try:
         document = _readability_class()
@@ -756,6 +906,8 @@ def _readability(tree):
     try:
         copy = deepcopy(tree)
         for el in copy.xpath("//nav|//header|//footer|//aside|//select|//button"):
+            if el.tag in ("header", "aside") and _holds_article_text(el):
+                continue  # (some sites put the article in an <aside> or its lead in a <header>)
             _remove(el)  # page chrome readability would score away anyway; half the elements
         summary = document(copy).summary(html_partial=True)
         if not summary:
@@ -846,7 +998,7 @@ def _fill_metadata(art: Article, tree, doc, url: str) -> None:
         title = text_of(h1) if h1 is not None else ""
     art.title = _WS.sub(" ", title).strip()[:300]
     if doc is not None:
-        art.author = (doc.author or "").strip()
+        art.author = "; ".join(strip_author_label(a) for a in (doc.author or "").split(";") if a.strip())
         art.published = _iso_date(doc.date or "")
         art.site = (doc.sitename or "").strip()
         art.description = (doc.description or "").strip()
@@ -873,14 +1025,57 @@ def _fill_metadata(art: Article, tree, doc, url: str) -> None:
         art.image = "attachments/" + art.image[len(ATTACHMENT_PREFIX):]
     elif art.image and _split(art.image).scheme not in ("http", "https"):
         art.image = ""
+    handle = _meta(tree, "twitter:site").lstrip("@")
+    if not _meta(tree, "og:site_name") and (not art.site or art.site == handle):
+        # a Twitter handle ('Wday_') or nothing: the publisher the page names, or its title's suffix
+        t = tree.find(".//title")
+        page_title = _WS.sub(" ", text_of(t)) if t is not None else art.title
+        suffix, rest = _title_site(page_title, art.source, tree)
+        art.site = _publisher_name(tree) or suffix or art.site
+        if suffix and art.site == suffix and _norm(art.title) == _norm(page_title):
+            art.title = rest
     if not art.site and art.source:
         art.site = _split(art.source).hostname or ""
-        if art.site.startswith("www."):
-            art.site = art.site[4:]
+    if art.site.startswith("www.") and " " not in art.site:
+        art.site = art.site[4:]
     art.title = _strip_site_suffix(art.title, art.site)
     for name, limit in (("title", 300), ("author", 200), ("site", 120), ("description", 1000),
                         ("published", 40), ("source", 2000), ("image", 2000)):
         setattr(art, name, _clean_field(getattr(art, name), limit))
+
+
+def _publisher_name(tree) -> str:
+    """The publisher's name in the page's microdata (JSON-LD's is trafilatura's)."""
+    for pub in tree.xpath("//*[@itemprop='publisher']"):
+        for el in pub.xpath(".//*[@itemprop='name']"):
+            name = _WS.sub(" ", el.get("content") or text_of(el)).strip()
+            if 1 < len(name) <= 80:
+                return name
+    return ""
+
+
+def _title_site(title: str, source: str, tree) -> tuple[str, str]:
+    """('Valley Gazette', 'Article') from 'Article | Valley Gazette' when the last part names the
+    site: it matches the host name (valley.example), or the page's own title for the article
+    (og:title, the <h1>) is the rest; else ('', title)."""
+    parts = _TITLE_SEP.split(title or "")
+    if len(parts) < 2:
+        return "", title
+    suffix = parts[-1].strip()
+    rest = title[: title.rfind(suffix)].rstrip()
+    rest = re.sub(r"\s*(?:[-|–—·•:]|::|»)$", "", rest).strip()
+    if not suffix or len(suffix) > 50 or len(suffix.split()) > 5 or len(rest) < 10:
+        return "", title
+    key = re.sub(r"\W+", "", suffix.lower())
+    host = (_split(source).hostname or "").lower() if source else ""
+    labels = [lab for lab in host.split(".")[:-1] if lab != "www" and len(lab) >= 3]
+    named = any(key.startswith(lab.replace("-", "")) or lab.replace("-", "") in key for lab in labels)
+    if not named and re.search(r"\s(?:[|–—·•»]|::)\s+" + re.escape(suffix) + "$", title):
+        # (after a hyphen or a colon the last part is as often the title's own: 'Part 2')
+        h1 = tree.find(".//h1")
+        own = {_norm(_meta(tree, "og:title", "twitter:title")), _norm(text_of(h1) if h1 is not None else "")}
+        named = _norm(rest) in own - {""}
+    return (suffix, rest) if named else ("", title)
 
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
@@ -999,7 +1194,11 @@ _TAIL_CTA = re.compile(r"\b(share (it|this)|like this (story|article)|subscribe|
 
 
 def _trim_tail(body) -> None:
-    """Drop trailing boilerplate: a 'Comments' / 'Related' heading with little after it, or such a line."""
+    """Drop trailing boilerplate: a 'Comments' / 'Related' heading with little after it, or such a
+    line; whatever the language, what ends the article only by heading or announcing what is not
+    there (a heading that is not a sentence, a pull quote; a line ending in a colon: the box of
+    links it introduced was left out) and a run of link-only teasers at the end."""
+    _trim_dangling(body)
     children = [c for c in body if isinstance(c.tag, str)]
     after = 0
     for el in reversed(children):
@@ -1015,6 +1214,40 @@ def _trim_tail(body) -> None:
         after += len(text)
         if after >= 200:
             break
+
+
+def _trim_dangling(body) -> None:
+    children = [c for c in body if isinstance(c.tag, str)]
+    total = len(text_of(body))
+    removed = 0
+    while children:
+        el = children[-1]
+        text = text_of(el)
+        if not text and el.find(".//img") is None:
+            children.pop()  # an empty block: look past it
+            continue
+        teasers = []
+        for c in reversed(children):
+            t = text_of(c)
+            if t and _link_share(c) >= 0.9 and len(t) < 300:
+                teasers.append(c)
+            elif t or c.find(".//img") is not None:
+                break
+        heading = el.tag in _HEADINGS and len(text) < 80 and not text.endswith((".", "!", "?", "…"))
+        if heading or (len(text) < 150 and text.rstrip().endswith((":", "："))
+                                   and el.find(".//img") is None):
+            drop = [el]
+        elif len(teasers) >= 2:
+            drop = children[children.index(teasers[-1]):]
+        else:
+            return
+        size = sum(len(text_of(c)) for c in drop)
+        if total - removed - size < 500:
+            return
+        for c in drop:
+            _remove(c)
+            children.remove(c)
+        removed += size
 
 
 def _link_share(el) -> float:
@@ -1054,8 +1287,9 @@ def _norm(text: str) -> str:
 
 
 def extract_article(html: str, url: str = "", resources: dict[str, str] | None = None,
-                    mode: str = "article") -> Article:
-    """Find the article (or keep the whole page in ``mode="page"``) and its metadata."""
+                    mode: str = "article", byline: bool = True) -> Article:
+    """Find the article (or keep the whole page in ``mode="page"``) and its metadata; with
+    ``byline``, a byline line at the top of the article gives the author and date and goes."""
     tree = parse_html(html)
     base = tree.find(".//base[@href]")
     base_url = url
@@ -1066,8 +1300,11 @@ def extract_article(html: str, url: str = "", resources: dict[str, str] | None =
             pass
         if _split(base_url).scheme not in ("http", "https"):
             base_url = url
-    normalise_math(tree)  # before the scripts and hidden MathML it reads from go
+    if _MATH_HINT.search(html):
+        normalise_math(tree)  # before the scripts and hidden MathML it reads from go
     _drop_junk(tree)
+    if _SHORTCODE_HINT.search(html):
+        _strip_shortcodes(tree)
     large = _limit_elements(tree) > LARGE_TREE
     normalise_code(tree)
     clean_heading_links(tree)  # a heading that links to itself is a heading, not a teaser link
@@ -1077,10 +1314,10 @@ def extract_article(html: str, url: str = "", resources: dict[str, str] | None =
     meta = _metadata(tree, url or "")
     art = Article(body=None)
     _fill_metadata(art, tree, meta, url or "")
-    doc = _trafilatura(tree, base_url) if mode == "article" else None
+    doc, seen = _trafilatura(tree, base_url, second_opinion=not large) if mode == "article" else (None, None)
 
     if mode == "article":
-        body = _choose(tree, doc, base_url, art, second_opinion=not large)
+        body = _choose(tree, doc, base_url, art, second_opinion=not large, seen=seen)
     else:
         body = whole_page(tree, strip_chrome=False)
         art.method = "page"
@@ -1096,17 +1333,48 @@ def extract_article(html: str, url: str = "", resources: dict[str, str] | None =
     if art.method != "page":
         _trim_tail(body)
         _trim_head(body)
+    if byline:
+        _take_byline(body, art)
     _attach_notes(body, tree)
     art.body = body
     return art
 
 
+def _take_byline(body, art: Article) -> None:
+    """A line among the first blocks that is only a byline ('By Jane Doe · March 3, 2024', 'Texto:
+    Ana Ruiz'): its name and date fill the author and date when the page's metadata had none, and
+    the line leaves the text (the front matter holds it)."""
+    seen = 0
+    for el in [c for c in body if isinstance(c.tag, str)][:6]:
+        text = text_of(el)
+        if not text:
+            continue
+        if el.tag in _HEADINGS:
+            continue
+        seen += 1
+        if seen > 3:
+            return
+        if len(text) > 160 or el.tag not in ("p", "div", "address", "span", "small", "time"):
+            continue
+        name = byline_name(text)
+        if not name:
+            continue
+        if not art.author:
+            art.author = name
+        if not art.published:
+            art.published = parse_date(text)
+        _remove(el)
+        return
+
+
 def _shingles(text: str) -> set:
-    toks = _TOKEN.findall(text.lower())
+    toks = _COVER_TOKEN.findall(text.lower())  # (a character a word in Chinese, Japanese, Thai)
     return {tuple(toks[i:i + 4]) for i in range(max(1, len(toks) - 3))} if toks else set()
 
 
-_TOKEN = re.compile(r"\w+")
+def _grams(el) -> set:
+    """Word 4-grams of an element's text as read (words joined across inline elements)."""
+    return _shingles(_joined_text(el, _INLINE | _XML_INLINE)[0])
 
 
 def _no_text_message(tree) -> str:
@@ -1115,25 +1383,34 @@ def _no_text_message(tree) -> str:
     return "the page has no text"
 
 
-def _choose(tree, doc, base_url: str, art: Article, second_opinion: bool = True):
+def _choose(tree, doc, base_url: str, art: Article, second_opinion: bool = True, seen=None):
     """trafilatura's result, unless readability's clearly fits the article better."""
     t_body = _xml_to_html(doc.body) if doc is not None and doc.body is not None else None
     t_text = text_of(t_body) if t_body is not None else ""
-    r_body = _readability(tree) if second_opinion or len(t_text) < 200 else None
+    if second_opinion:
+        r_body = seen
+    else:
+        r_body = _readability(tree) if len(t_text) < 200 else None
     r_text = text_of(r_body) if r_body is not None else ""
-    ts, rs = _shingles(t_text), _shingles(r_text)
+    ts = _grams(t_body) if t_body is not None else set()
+    rs = _grams(r_body) if r_body is not None else set()
     common = len(ts & rs)
     t_in_r = common / len(ts) if ts else 0.0  # share of trafilatura's text readability also has
     r_in_t = common / len(rs) if rs else 0.0
     pick = "t"
+    xml_body = doc.body if doc is not None else None
     if len(ts) < 30 and len(rs) > max(30, 2 * len(ts)):
         pick = "r"  # trafilatura found (almost) nothing
-    elif r_in_t >= 0.97 and t_in_r <= 0.8 and len(rs) >= 20:
-        pick = "r"  # same article, trafilatura added a lot around it (boilerplate)
     elif t_in_r >= 0.97 and r_in_t <= 0.6 and len(rs) >= 2 * len(ts):
         pick = "r"  # trafilatura kept only a part of the article readability found
     elif t_in_r < 0.5 and r_in_t < 0.5 and len(rs) >= 2 * len(ts):
         pick = "r"  # they disagree: trafilatura's much shorter text is likely a side block
+    elif r_body is not None and len(rs) >= 20 and r_in_t >= 0.5 and xml_body is not None:
+        merged = _merge(xml_body, r_body, ts, rs)  # the same article: where do its ends lie?
+        if merged is not None and not merged[1]:
+            xml_body = merged[0]
+        elif r_in_t >= 0.97 and 0.2 <= t_in_r <= 0.8:
+            pick = "r"  # trafilatura's blocks mix the article with much else: readability's text
     art.debug = (len(ts), len(rs), round(t_in_r, 2), round(r_in_t, 2))
     body, text = (r_body, r_text) if pick == "r" else (t_body, t_text)
     art.method = "readability" if pick == "r" else "trafilatura"
@@ -1146,18 +1423,159 @@ def _choose(tree, doc, base_url: str, art: Article, second_opinion: bool = True)
         other, other_text = (t_body, t_text) if pick == "r" else (r_body, r_text)
         if other is not None and len(other_text) > len(text) and len(other_text) >= 80:
             art.method = "trafilatura" if pick == "r" else "readability"
-            return _own_or(tree, doc.body, other) if pick == "r" else other
+            return _own_or(tree, xml_body, other) if pick == "r" else other
         page = whole_page(tree)
         if not text_of(page) and not page.xpath(".//img[@src]"):
             page = whole_page(tree, strip_chrome=False)
         if not text_of(page) and not page.xpath(".//img[@src]"):
             if body is not None and (text or body.xpath(".//img[@src]")):
-                return _own_or(tree, doc.body, body) if pick == "t" else body
+                return _own_or(tree, xml_body, body) if pick == "t" else body
             raise InputError(_no_text_message(tree))
         art.method = "page"
         art.warnings.append("no article found: the whole page was kept")
         return page
-    return _own_or(tree, doc.body, body) if pick == "t" else body
+    return _own_or(tree, xml_body, body) if pick == "t" else body
+
+
+_PROSE_CHARS = 150  # a block this long, mostly not link text, is running text (not a teaser, a menu)
+
+
+def _is_prose(el) -> bool:
+    if el.tag in ("head", *_HEADINGS):
+        return False
+    text = text_of(el)
+    if len(text) < _PROSE_CHARS:
+        return False
+    links = sum(len(text_of(a)) for a in el.iter("ref", "a"))
+    return links < 0.5 * len(text)
+
+
+def _merge(xml_body, r_body, ts: set, rs: set):
+    """trafilatura's blocks, cut where readability's article ends, extended where it goes on.
+
+    Both found the same article, but each often misses an end of it: trafilatura keeps the lead
+    paragraphs readability leaves in a sibling container and goes on after the article into a
+    newsletter box, related links or an author box; readability keeps closing paragraphs
+    trafilatura cut. So: trafilatura's blocks from the last page furniture (a menu, teaser links)
+    above readability's first block down to readability's last block (unless what follows is as
+    long as half readability's article: then it is more of it, the replies of a thread, the rest
+    of a page readability read only a part of), with readability's running text beyond
+    trafilatura's first or last block. Returns the new XML body (a copy) and whether
+    one block of trafilatura's holds much of readability's article and much else (blocks cannot
+    tell them apart), or None when no block of trafilatura's is mostly readability's."""
+    blocks = [c for c in xml_body if isinstance(c.tag, str)]
+    grams = [_shingles(text_of(b)) for b in blocks]  # (trafilatura's text has no inline markup)
+    r_blocks = _leaf_blocks(r_body)
+    r_lines = {_norm(text_of(b)) for b in r_blocks}
+    shared = [i for i, (b, g) in enumerate(zip(blocks, grams, strict=True))
+              if g and (len(g & rs) >= 0.5 * len(g) if len(next(iter(g))) == 4
+                        else _norm(text_of(b)) in r_lines)]  # (a line of under four words: as a line)
+    r_shared = [i for i, b in enumerate(r_blocks) if _share(b, ts) >= 0.5]
+    if not shared or not r_shared:
+        return None
+    start = _lead_start(blocks, shared[0])
+    big = max(shared, key=lambda i: len(grams[i]))
+    mixed = len(grams[big]) >= 0.5 * len(rs) and len(grams[big] & rs) < 0.8 * len(grams[big])
+    end = shared[-1] + 1
+    if len(set().union(*grams[end:])) >= 0.5 * len(rs):
+        end = len(blocks)  # as much again as readability's article: more of it (a thread's replies)
+    r_pictures = {img.get("src") for img in r_body.iter("img")}
+    while end < len(blocks) and not text_of(blocks[end]) and _pictures(blocks[end]) \
+            and _pictures(blocks[end]) <= r_pictures:
+        end += 1  # the article's closing pictures (readability's too): text matching cannot see them
+    keep = [b for b in blocks[start:end] if not _stops_lead(b) or blocks.index(b) >= shared[0]]
+    before = _prose_run(r_blocks[: r_shared[0]][::-1], ts)[::-1]
+    after = _prose_run(r_blocks[r_shared[-1] + 1:], ts)
+    if len(keep) == len(blocks) and not before and not after:
+        return xml_body, mixed
+    merged = etree.Element(xml_body.tag)
+    for b in before:
+        etree.SubElement(merged, "p").text = _xml_text(text_of(b))
+    for b in keep:
+        merged.append(deepcopy(b))
+        merged[-1].tail = None
+    for b in after:
+        etree.SubElement(merged, "p").text = _xml_text(text_of(b))
+    return merged, mixed
+
+
+def _pictures(el) -> set:
+    return {g.get("src") for g in el.iter("graphic", "img")}
+
+
+def _leaf_blocks(body) -> list:
+    """The outermost blocks of ``body`` that hold text and no other blocks, in order."""
+    out = []
+
+    def walk(el):
+        for c in el:
+            if not isinstance(c.tag, str):
+                continue
+            if c.tag not in _INLINE and not _descends(c):
+                if text_of(c):
+                    out.append(c)
+            elif c.tag not in _INLINE or _descends(c):
+                walk(c)
+
+    walk(body)
+    return out
+
+
+def _lead_start(blocks, first: int) -> int:
+    """Where the article starts among trafilatura's ``blocks``, readability's starting at
+    ``first``: going up, the blocks above it are its lead, up to page furniture (see
+    :func:`_stops_lead`) with no running text above it (furniture between the lead and the body,
+    a table of contents, goes with the furniture)."""
+    start = first
+    i = first - 1
+    while i >= 0:
+        if not _stops_lead(blocks[i]):
+            start = i
+            i -= 1
+            continue
+        j = i - 1
+        while j >= 0 and not _stops_lead(blocks[j]):
+            j -= 1
+        if not any(_is_prose(b) for b in blocks[j + 1: i]):
+            break
+        start, i = j + 1, j
+    return start
+
+
+def _stops_lead(el) -> bool:
+    """Whether a block of trafilatura's before readability's article is page furniture (a menu,
+    a breadcrumb, teaser links), above which nothing is the article's: a link list or list of
+    short items, or a text block that is mostly links. Headings, pictures and paragraphs above
+    the article are its title, standfirst, byline and lead."""
+    text = text_of(el)
+    if not text or el.tag in ("head", *_HEADINGS):
+        return False
+    links = sum(len(text_of(a)) for a in el.iter("ref", "a"))
+    if links >= 0.5 * len(text):
+        return True
+    if el.tag in ("list", "ul", "ol", "dl"):
+        items = [i for i in el if isinstance(i.tag, str)]
+        return not items or len(text) / len(items) < 40
+    return el.tag not in ("p", "quote", "blockquote", "code", "pre")
+
+
+def _prose_run(blocks, ts: set) -> list:
+    """The running text readability has that trafilatura's text lacks, from the shared article
+    outwards (``blocks`` in that order), up to the first block of another kind (headings between
+    are kept by the projection when the text around them is)."""
+    run = []
+    for b in blocks:
+        if b.tag in _HEADINGS:
+            continue
+        if not _is_prose(b) or _share(b, ts) >= 0.5:
+            break
+        run.append(b)
+    return run
+
+
+def _share(el, grams: set) -> float:
+    own = _grams(el)
+    return len(own & grams) / len(own) if own else 0.0
 
 
 def _own_or(tree, xml_body, converted):

@@ -59,7 +59,8 @@ def extract_files(paths, url: str | None = None, mode: str = "article", jobs: in
             continue
         calls.append((i, (_extract_file_here, (path, url, mode))))
     if any(paths[i].suffix.lower() not in TEXT_SUFFIXES + MARKDOWN_SUFFIXES for i, _ in calls):
-        warm_up()  # plain text and Markdown need none of the HTML libraries
+        # plain text and Markdown need none of the HTML libraries
+        warm_up(text=any(paths[i].suffix.lower() not in HTML_SUFFIXES + MHTML_SUFFIXES for i, _ in calls))
     results = dict(early)
     order = iter(range(len(paths)))
     want = next(order, None)
@@ -95,8 +96,9 @@ _WARM_PAGE = ("<html lang=en><head><title>Warm up</title><meta name=author conte
               "</article></body></html>")
 
 
-def warm_up() -> None:
-    """Import and initialise the extraction libraries once, so that forked children share them.
+def warm_up(text: bool = False) -> None:
+    """Import and initialise the extraction libraries once, so that forked children share them
+    (``text``: the plain-text ones too).
 
     Only where children are forked from this process (the CLI): the app's children come from a
     fork server that preloads the libraries, and warming up in the app would only hold the GIL
@@ -109,16 +111,14 @@ def warm_up() -> None:
     from clipper.core import convert, extract, inputs  # noqa: F401
 
     try:
-        from clipper.core import mojibake, plaintext  # noqa: F401
-    except Exception:  # noqa: BLE001 -- their errors surface (one line) when a text input needs them
+        from clipper.core import mojibake  # noqa: F401
+        if text:
+            from clipper.core import plaintext  # noqa: F401
+    except Exception:  # noqa: BLE001 -- their errors surface (one line) when an input needs them
         pass
-    try:
+    try:  # (the first call of each library builds its caches: once here, not once per child)
         art = extract.extract_article(_WARM_PAGE, url="https://example.org/a")
         convert.element_to_markdown(art.body)
-        extract._readability(extract.parse_html(_WARM_PAGE))
-        from courlan import extract_domain
-
-        extract_domain("https://www.example.co.uk/a")
     except Exception:  # noqa: BLE001 -- warming up is an optimisation only
         pass
 
@@ -244,9 +244,10 @@ def _from_page(page, url: str | None, mode: str) -> Clip:
     limits.check_html_size(len(page.html))
     url = url or page.url or ""
     extract_mode = "page" if mode != "article" else "article"
-    if page.fragment and extract_mode == "article" and _is_selection(page.html):
-        extract_mode = "page"
-    art = extract_article(page.html, url=url, resources=page.resources, mode=extract_mode)
+    if extract_mode == "article" and _is_selection(page):
+        extract_mode = "page"  # what the user selected is what they want: all of it
+    art = extract_article(page.html, url=url, resources=page.resources, mode=extract_mode,
+                          byline=mode in ("article", "page"))
     placeholders = {ATTACHMENT_PREFIX + name: f"attachments/{name}" for name in page.attachments}
     markdown = element_to_markdown(art.body, base_url=url, attachments=placeholders)
     if not markdown.strip():
@@ -301,11 +302,20 @@ def _title_from_text(markdown: str) -> str:
     return ""
 
 
-def _is_selection(html: str) -> bool:
-    """A clipboard fragment that is a selection (not a whole page copied with select-all)."""
-    if len(html) < 20000:
-        return True
-    return not re.search(r"(?i)<(nav|header|footer|aside)\b", html)
+_CHROME_TAG = re.compile(r"(?i)<(?:nav|header|footer|aside)\b|role=[\"']?navigation")
+_DOCUMENT_TAG = re.compile(r"(?i)<!doctype|<html\b|<head\b|<body\b")
+
+
+def _is_selection(page) -> bool:
+    """What the user selected, to keep whole (every list, table, quote, picture): clipboard HTML
+    that is not a whole page copied with select-all (small, or without the page's navigation),
+    or a small saved file that is only a fragment of HTML."""
+    html = page.html
+    if page.kind == "clipboard-html":
+        return len(html) < 20000 or not _CHROME_TAG.search(html)
+    if page.kind == "html":
+        return len(html) < 20000 and not _DOCUMENT_TAG.search(html[:8192]) and not _CHROME_TAG.search(html)
+    return False
 
 
 def _from_markdown(text: str) -> Clip:

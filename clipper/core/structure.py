@@ -387,7 +387,8 @@ _PERMALINK_CLASS = re.compile(r"anchor|permalink|headerlink|hash-link|header-lin
 def clean_heading_links(root) -> None:
     """Permalink anchors (¶, #, an empty link) in headings and definition terms are dropped, and a
     heading that links to itself keeps its text; elsewhere a permalink-classed link with no words."""
-    for el in list(root.iter("a")):
+    # (only links in headings or terms, or with a class: walking every link of a page is slow)
+    for el in root.xpath(".//h1//a|.//h2//a|.//h3//a|.//h4//a|.//h5//a|.//h6//a|.//dt//a|.//a[@class]"):
         if el.getparent() is None:
             continue
         href = (el.get("href") or "").strip()

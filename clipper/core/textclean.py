@@ -95,9 +95,37 @@ def guess_language(text: str) -> str:
 _CAPITAL = "A-ZÀ-ÖØ-ÞĀ-ŽА-ЯΑ-Ω\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af"  # or a CJK/kana/Hangul start
 _NAME_WORD = rf"(?:[{_CAPITAL}][\w'’.\-]*|van|von|de|der|da|di|del|la|le|bin|al|el)"
 _NAME = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,5}}"
+# Words that label an author's name, in the languages most often clipped: "By", "Von", "Por",
+# "Texto:", "Текст". The one list for bylines in text and author names in a page's metadata.
+# Label words that are also ordinary words ("Text", "Autor") label a byline line only before a
+# colon; an author name from the page's metadata loses them either way.
+_COMMON_WORD_LABEL = (r"текст|автор|texto|testo|text|tekst|teksti|texte|autor|autora|autore|auteur|"
+                      r"author|verfasser|forfatter|författare|redaktion|redacción")
+AUTHOR_LABEL = (r"(?:(?:written|posted|reported|words|text|story|photos?|geschrieben|publicado)\s+)?"
+                rf"(?:by|von|por|par|di|door|av|af|przez|от|{_COMMON_WORD_LABEL})")
+_LABEL_START = re.compile(rf"^(?i:{AUTHOR_LABEL})(?:\s*:\s*|\s+)(?=\S)")
+
+
+def strip_author_label(name: str) -> str:
+    """'Текст Венера Ерофеева', 'Texto: Ana Ruiz', 'By Jane Doe' -> the name alone (a name that is
+    only a label word, or where no capitalised word would remain, is left as it is)."""
+    name = (name or "").strip()
+    m = _LABEL_START.match(name)
+    if not m:
+        return name
+    rest = name[m.end():].strip()
+    label = name[:m.end()].strip().lower()
+    if label in _PARTICLES and len(rest.split()) < 2:
+        return name  # 'Von Trapp', 'Di Maria': a name's own particle
+    return rest if rest and rest[0].isupper() else name
+
+
+_PARTICLES = {"von", "di", "door", "av", "af", "par"}  # label words that also begin names
+
+
 _BYLINE = re.compile(
     rf"^(?i:(?:(?:written|posted|reported|words|text|story|photos?)\s+)?(?:by|von|por|par|di|door|av|"
-    rf"af|przez|от|автор:?|(?:текст|автор|texto|text|autor|auteur|autore|tekst|forfatter|författare)\s*:))"
+    rf"af|przez|от|автор:?|(?:{_COMMON_WORD_LABEL})\s*:))"
     rf"[:\s]\s*({_NAME}(?:\s*(?:,|and|&|und|y|et|e)\s*{_NAME})*)"
     rf"(?:\s*(?:[,|•·—–\-/／]|(?i:\b(?:on|updated|published|posted|publiziert|veröffentlicht|am|le|el|il|em)\b)).*)?$"
 )

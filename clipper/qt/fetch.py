@@ -87,8 +87,10 @@ def fetch(url: str, *, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES, can
         raise InputError(f"{_short(url)}: {exc}") from exc
 
 
-def import_url(lib, url: str, *, tags=(), cancel=None, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES):
-    """Fetch ``url`` and import it as an article (runs on the writer thread)."""
+def import_url(lib, url: str, *, tags=(), cancel=None, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES,
+               images: bool = False):
+    """Fetch ``url`` and import it as an article (runs on the writer thread); with ``images``
+    its web images become attachments."""
     page = fetch(url, timeout=timeout, max_bytes=max_bytes, cancel=cancel)
     kind = page.content_type.lower()
     if kind in ("text/html", "application/xhtml+xml") or (not kind and page.data.lstrip()[:1] == b"<"):
@@ -107,7 +109,13 @@ def import_url(lib, url: str, *, tags=(), cancel=None, timeout: float = TIMEOUT,
             if page.charset and suffix == ".html" and b"charset" not in page.data[:2048].lower():
                 out.write(f'<meta charset="{page.charset}">'.encode("ascii", "ignore"))
             out.write(page.data)
-        return lib.import_file(path, url=page.url, tags=tags)
+        if not images:
+            return lib.import_file(path, url=page.url, tags=tags)
+        from clipper.core import pipeline
+        from clipper.core.images import download_images
+
+        clip = pipeline.extract_file(path, url=page.url)
+    return lib.import_clip(download_images(clip, cancel=cancel), tags=tags)
 
 
 def _short(url: str) -> str:

@@ -154,14 +154,61 @@ def prewarm() -> None:
         pass
 
 
+def may_hold_web_images(item: ImportItem) -> bool:
+    """Whether importing ``item`` can bring web images (a page, a link, pasted HTML)."""
+    if item.kind == "url":
+        return True
+    if item.kind == "clipboard":
+        return bool(item.html) and item.mode != "raw"
+    return item.kind == "file" and item.path is not None and item.path.suffix.lower() in WEB_PAGE_SUFFIXES
+
+
+WEB_PAGE_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".mhtml", ".mht"}
+
+
+def images_choice(setting: str, items, ask) -> tuple[bool, str]:
+    """(download the imported pages' web images, the setting from now on): ``setting`` is
+    "ask" | "yes" | "no"; ``ask()`` is called (once: its answer becomes the setting) only when
+    the setting is "ask" and some item may hold web images."""
+    if setting == "ask":
+        if not any(may_hold_web_images(item) for item in items):
+            return False, setting
+        setting = "yes" if ask() else "no"
+    return setting == "yes", setting
+
+
+def _import_one(lib, item: ImportItem, tags, allow_fetch: bool, images: bool, cancel):
+    if item.kind == "url":
+        return fetch.import_url(lib, item.url, tags=tags, cancel=cancel, images=images)
+    if not images:
+        if item.kind == "file":
+            return lib.import_file(item.path, tags=tags)
+        return lib.import_clipboard(item.text, item.html, item.url, tags=tags, mode=item.mode)
+    from clipper.core import pipeline
+
+    if item.kind == "file":
+        clip = pipeline.extract_file(item.path)
+    else:
+        clip = pipeline.extract_clipboard(text=item.text, html=item.html, url=item.url, mode=item.mode)
+    return lib.import_clip(images_of(clip, cancel), tags=tags)
+
+
+def images_of(clip, cancel=None):
+    """The clip with its web images downloaded as attachments (the user allowed it)."""
+    from clipper.core.images import download_images
+
+    return download_images(clip, cancel=cancel)
+
+
 def run_import(lib, items, *, allow_fetch: bool = False, tags=(), progress=None,
-               cancel=None) -> ImportOutcome:
-    """Import ``items`` one by one (runs on the writer thread); never raises for one bad item."""
+               cancel=None, images: bool = False) -> ImportOutcome:
+    """Import ``items`` one by one (runs on the writer thread); never raises for one bad item.
+    With ``images``, the web images of each imported page are downloaded as its attachments."""
     outcome = ImportOutcome()
     total = len(items)
     files = [item for item in items if item.kind == "file"]
     batch = getattr(lib, "import_paths", None)
-    if batch is not None and len(files) >= BATCH_MIN:
+    if batch is not None and len(files) >= BATCH_MIN and not images:
         # Many files: the library extracts several at a time (child processes).
         _import_batch(lib, batch, files, outcome, tags, progress, cancel, total)
         items = [item for item in items if item.kind != "file"]
@@ -180,16 +227,11 @@ def run_import(lib, items, *, allow_fetch: bool = False, tags=(), progress=None,
         if item.kind == "skipped":
             outcome.errors.append((item.label, item.text or "skipped"))
             continue
+        if item.kind == "url" and not allow_fetch:
+            outcome.skipped_links.append(item.url)
+            continue
         try:
-            if item.kind == "file":
-                result = lib.import_file(item.path, tags=tags)
-            elif item.kind == "url":
-                if not allow_fetch:
-                    outcome.skipped_links.append(item.url)
-                    continue
-                result = fetch.import_url(lib, item.url, tags=tags, cancel=cancel)
-            else:
-                result = lib.import_clipboard(item.text, item.html, item.url, tags=tags, mode=item.mode)
+            result = _import_one(lib, item, tags, allow_fetch, images, cancel)
         except ClipperError as exc:
             outcome.errors.append((item.label, str(exc) or type(exc).__name__))
             continue

@@ -1304,6 +1304,11 @@ class MainWindow(QMainWindow):
         box.exec()
         return box.clickedButton() is fetch_button
 
+    def ask_images_permission(self) -> bool:
+        from clipper.qt.settings_dialog import ask_download_images
+
+        return ask_download_images(self)
+
     def import_items(self, items) -> None:
         """Import in the background; the new (or already existing) note is selected and shown."""
         if not items:
@@ -1320,6 +1325,10 @@ class MainWindow(QMainWindow):
                                                           else ""), 10000)
             if not items:
                 return
+        images, choice = importer.images_choice(self.settings.get("download_images"), items,
+                                                lambda: self.ask_images_permission())
+        if choice != self.settings.get("download_images"):
+            self.settings.set("download_images", choice)  # asked once; the answer is a setting
         total = len(items)
         self.progress.setRange(0, total)
         self.progress.setValue(0)
@@ -1330,7 +1339,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Importing…")
         holder = {}
         task = self.writer.submit(importer.run_import, self.lib, items, allow_fetch=allow_fetch,
-                                  with_progress=True, label="import",
+                                  images=images, with_progress=True, label="import",
                                   done=lambda outcome: self._import_done(outcome, holder["id"]),
                                   failed=lambda exc: self._import_failed(exc, holder["id"]))
         holder["id"] = task.id

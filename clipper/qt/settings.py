@@ -10,6 +10,7 @@ DEFAULTS: dict[str, object] = {
     "vault": "",  # "" = the default vault (clipper.core.paths.default_vault())
     "fetch_links": "ask",  # "ask" (asked once, then remembered) | "yes" | "no"
     "remote_images": False,  # load http(s) images in the preview
+    "download_images": "ask",  # web images of imported pages as attachments: "ask" (once) | "yes" | "no"
     "autosave": True,  # save the editor a moment after typing stops
     "appearance": "system",  # system | light | dark (clipper.qt.theme)
     "editor_preview": True,  # the live preview beside the Markdown editor

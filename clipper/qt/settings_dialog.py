@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -24,7 +25,22 @@ from PySide6.QtWidgets import (
 from clipper.qt.theme import APPEARANCES
 
 FETCH_CHOICES = [("ask", "Ask the first time"), ("yes", "Fetch the page"), ("no", "Never fetch")]
+IMAGE_CHOICES = [("ask", "Ask the first time"), ("yes", "Always"), ("no", "Never")]
 MIN_PATH_CHARS = 48  # the vault field shows at least this many characters of a path
+
+
+def ask_download_images(parent) -> bool:
+    """The one question before the first import that may hold web images (the answer becomes
+    the "Download images of imported pages" setting)."""
+    box = QMessageBox(QMessageBox.Icon.Question, "Download images of imported pages?",
+                      "Pictures of a page that were not saved with it (an \u201cHTML only\u201d save, a "
+                      "copied selection, a fetched link) are on the web: offline the note shows only "
+                      "their descriptions.\n\nMay Clipper download them into the vault beside the "
+                      "note?\n\nYour answer is remembered; change it in Settings.", parent=parent)
+    download = box.addButton("&Download images", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("&Keep web links", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    return box.clickedButton() is download
 
 
 def _choose(box: QComboBox, choices, current: str) -> None:
@@ -66,13 +82,19 @@ class SettingsDialog(QDialog):
         self.remote_images.setChecked(settings.get("remote_images"))
         self.remote_images.setToolTip("Off: only images saved in the vault are shown (nothing is "
                                       "fetched when you read a note)")
+        self.download_images = QComboBox(self)
+        self.download_images.setAccessibleName("Download images of imported pages")
+        _choose(self.download_images, IMAGE_CHOICES, settings.get("download_images"))
+        self.download_images.setToolTip("Web images of an imported page saved in the vault beside its "
+                                        "note, so that it is complete offline")
         self.autosave = QCheckBox("&Save edits automatically", self)
         self.autosave.setChecked(settings.get("autosave"))
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         for text, field in (("&Vault folder:", row), ("A&ppearance:", self.appearance),
-                            ("Dropped &links:", self.fetch)):
+                            ("Dropped &links:", self.fetch),
+                            ("Download i&mages of imported pages:", self.download_images)):
             label = QLabel(text, self)
             label.setBuddy(self.vault if field is row else field)
             form.addRow(label, field)
@@ -105,5 +127,6 @@ class SettingsDialog(QDialog):
         self.settings.set("appearance", self.appearance.currentData())
         self.settings.set("fetch_links", self.fetch.currentData())
         self.settings.set("remote_images", self.remote_images.isChecked())
+        self.settings.set("download_images", self.download_images.currentData())
         self.settings.set("autosave", self.autosave.isChecked())
         self.settings.sync()

@@ -108,3 +108,19 @@ def test_list_and_heading_markers_are_escaped_only_at_the_start_of_a_line():
     assert "**Agency** - the news" in out
     assert "\\- a dash line" in out and "1\\. not a list" in out
     assert "Before\\\nafter a break" in out
+
+
+def test_shortcodes_are_removed_but_brackets_and_code_stay():
+    from clipper.core.pipeline import extract_clipboard
+    html = ('<article><h1>Kit</h1><p>We tested the tent in the rain for a week and it kept us dry.</p>'
+            '<p>[caption id="attachment_12" align="alignnone" width="300"]<img src="https://x.example/a.jpg"'
+            ' alt="tent"> The tent at dawn[/caption]</p>'
+            '<p>[button link="https://x.example/review" type="big"]Send us YOUR kit review[/button]</p>'
+            '<p>Footnote [1] and [sic] and [edit] stay.</p><pre>[gallery ids="1,2"]</pre>[gallery ids="3,4"]'
+            '</article>')
+    md = extract_clipboard(html=html, url="https://x.example/k").markdown
+    assert "[caption" not in md and "[/caption]" not in md and "The tent at dawn" in md
+    assert "![tent](https://x.example/a.jpg)" in md
+    assert "button" not in md and "Send us YOUR kit review" not in md
+    assert "Footnote [1] and [sic] and [edit] stay." in md
+    assert '[gallery ids="1,2"]' in md and "3,4" not in md

@@ -200,6 +200,29 @@ def test_metadata_is_plain_one_line_text_and_urls_are_checked(tmp_path):
     assert clip.source == ""
 
 
+def test_clipboard_selection_is_kept_whole_and_its_byline_is_metadata():
+    html = ("<h1>The Big Story</h1><p>By Jane Doe · March 3, 2024</p>"
+            "<p>First paragraph of the piece with words.</p><ul><li>One item</li><li>Two item</li></ul>"
+            "<blockquote>A quoted line.</blockquote><pre><code>x = 1</code></pre>"
+            "<table><tr><th>a</th><th>b</th></tr><tr><td>1</td><td>2</td></tr></table>"
+            "<p>Last paragraph here.</p>")
+    clip = extract_clipboard(html=html)
+    md = clip.markdown
+    assert (clip.title, clip.author, clip.published) == ("The Big Story", "Jane Doe", "2024-03-03")
+    assert "- One item\n- Two item" in md
+    assert "> A quoted line." in md and "x = 1" in md and "| 1 | 2 |" in md
+    assert "Last paragraph here." in md and "Jane Doe" not in md
+
+
+def test_author_labels_in_any_language_leave_the_name():
+    from clipper.core.textclean import strip_author_label
+    assert strip_author_label("Текст Венера Ерофеева") == "Венера Ерофеева"
+    assert strip_author_label("Texto: Ana Ruiz") == "Ana Ruiz"
+    assert strip_author_label("By Jane Doe") == "Jane Doe"
+    assert strip_author_label("Von Trapp") == "Von Trapp"  # a name's own particle
+    assert strip_author_label("Redaktion") == "Redaktion"
+
+
 def test_metadata_gets_the_same_encoding_repair_as_the_body():
     # a short title, an author and a site name mangled through Windows-874 (+1252), the body clean:
     # each field is repaired on its own, as a whole page would be
@@ -219,3 +242,26 @@ def test_metadata_gets_the_same_encoding_repair_as_the_body():
     assert clip.title == title
     assert clip.author == author
     assert clip.site == "Zürcher Zeitung"
+
+
+def test_site_name_from_the_title_suffix_or_the_publisher_not_a_handle():
+    body = ("<body><article><h1>Rain returns to the valley</h1>"
+            + "<p>The rain came back after months of drought and the farmers were glad of it.</p>" * 4
+            + "</article></body></html>")
+    page = "<html><head><title>Rain returns to the valley | Valley Gazette</title></head>" + body
+    clip = extract_clipboard(html=page, url="https://valley.example/news/rain")
+    assert (clip.site, clip.title) == ("Valley Gazette", "Rain returns to the valley")
+    clip = extract_clipboard(html=page.replace("| Valley Gazette", "- Part 2"), url="https://valley.example/n")
+    assert clip.site == "valley.example"
+    handle = ("<html><head><title>Rain returns to the valley</title><meta name='twitter:site' content='@Vg_'>"
+              "</head>" + body.replace("<article>", "<article><div itemprop='publisher' itemscope>"
+                                                    "<meta itemprop='name' content='Valley Gazette'></div>"))
+    assert extract_clipboard(html=handle, url="https://vg.example/n").site == "Valley Gazette"
+
+
+def test_a_small_html_fragment_file_keeps_every_block(tmp_path):
+    frag = tmp_path / "snippet.html"
+    frag.write_text("<h2>Steps</h2><p>Do this first.</p><ul><li>Flour</li><li>Water</li></ul>"
+                    "<blockquote>Be patient.</blockquote><p>Then wait.</p>", encoding="utf-8")
+    md = extract_file(frag).markdown
+    assert "- Flour\n- Water" in md and "> Be patient." in md and "Then wait." in md

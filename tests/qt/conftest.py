@@ -32,6 +32,7 @@ def vault(tmp_path) -> Path:
 def settings(tmp_path):
     s = Settings(open_settings(str(tmp_path / "settings" / "clipper.ini")))
     s.set("welcomed", True)
+    s.set("download_images", "no")  # the tests that want the question set "ask" themselves
     return s
 
 

@@ -89,7 +89,7 @@ def test_a_file_dragged_from_another_app_becomes_a_note(tmp_path):
     page = write_page(tmp_path, "dragged.html", "Dragged Between Windows", "windmill")
     vault = tmp_path / "vault"
     settings = tmp_path / "clipper.ini"
-    settings.write_text("[General]\nwelcomed=true\n")
+    settings.write_text("[General]\nwelcomed=true\ndownload_images=no\n")
     env = dict(os.environ, QT_QPA_PLATFORM="xcb", PYTHONPATH=str(ROOT))
     env.pop("QT_QPA_PLATFORMTHEME", None)
     procs = []

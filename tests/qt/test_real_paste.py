@@ -51,7 +51,7 @@ def _stop(proc) -> None:
 def test_the_first_ctrl_v_after_start_imports_the_article(tmp_path):
     vault = tmp_path / "vault"
     settings = tmp_path / "clipper.ini"
-    settings.write_text("[General]\nwelcomed=true\n")
+    settings.write_text("[General]\nwelcomed=true\ndownload_images=no\n")
     env = dict(os.environ, QT_QPA_PLATFORM="xcb", PYTHONPATH=str(ROOT),
                CLIPPER_CACHE_DIR=str(tmp_path / "cache"))
     env.pop("QT_QPA_PLATFORMTHEME", None)

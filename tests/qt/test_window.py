@@ -324,7 +324,7 @@ def test_files_given_on_the_command_line_are_imported(qtbot, tmp_path):
 
     page = write_page(tmp_path, "orchard.html", "The Quiet Orchard", "orchard")
     settings = tmp_path / "s.ini"
-    settings.write_text("[General]\nwelcomed=true\n")
+    settings.write_text("[General]\nwelcomed=true\ndownload_images=no\n")
     _app, win, lib = app_module.start(["--vault", str(tmp_path / "v"), "--settings", str(settings),
                                        str(page)])
     qtbot.addWidget(win)
@@ -347,7 +347,7 @@ def test_a_second_launch_hands_its_files_to_the_running_window(qtbot, tmp_path):
 
     page = write_page(tmp_path, "tides.html", "Harbour Tides", "harbour")
     settings = tmp_path / "s.ini"
-    settings.write_text("[General]\nwelcomed=true\n")
+    settings.write_text("[General]\nwelcomed=true\ndownload_images=no\n")
     vault = tmp_path / "v"
     _app, win, lib = app_module.start(["--vault", str(vault), "--settings", str(settings)])
     qtbot.addWidget(win)
