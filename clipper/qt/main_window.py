@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clipper.core import limits
 from clipper.qt import fetch, icons, importer
 from clipper.qt.editor import sha256
 from clipper.qt.message_bar import MessageBar
@@ -111,6 +112,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, lib, settings, parent=None):
         super().__init__(parent)
+        limits.set_native_threads()  # the window's threads (Qt's among them): the core must not fork
         self.lib = lib
         self.settings = settings
         self.writer = TaskRunner("writer", self)
