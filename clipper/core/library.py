@@ -24,7 +24,6 @@ import datetime as _dt
 import logging
 import os
 import re
-import shutil
 import sys
 import threading
 import time
@@ -38,17 +37,16 @@ from clipper.core import tags as tagmod
 from clipper.core.catalog import Catalog
 from clipper.core.errors import VaultError
 from clipper.core.index import (
-    MAX_INDEXED_CHARS,
     SCHEMA_VERSION,
-    TITLE_SEP,
-    Highlighter,
     SearchIndex,
     SegmentBuilder,
+    body_value,
     discard_build,
     discard_stale_builds,
 )
-from clipper.core.index import snippet_html as _snippet_html
 from clipper.core.model import Clip
+from clipper.core.snippets import Highlighter
+from clipper.core.snippets import snippet_html as _snippet_html
 from clipper.core.textclean import is_site_home
 from clipper.core.vault import (
     ATTACHMENTS,
@@ -409,19 +407,7 @@ class Library:
 
     def _reset_index(self) -> None:
         """Empty index and catalog (then :meth:`_sync` fills them from the files)."""
-        self._index.close()
-        folder = self._index.folder
-        if folder.exists():
-            # remove segment files, never the Whoosh lock file (see FIELD-NOTES)
-            for child in folder.iterdir():
-                if "LOCK" in child.name.upper():
-                    continue
-                with contextlib.suppress(OSError):
-                    if child.is_dir():
-                        shutil.rmtree(child)
-                    else:
-                        child.unlink()
-        self._index.create()
+        self._index.clear()
         try:
             self.catalog.clear()
         except Exception:
@@ -483,7 +469,7 @@ class Library:
     def _doc(row: dict, body: str) -> dict:
         doc = {
             "id": row["id"], "path": row["path"], "title": row["title"],
-            "body": row["title"] + TITLE_SEP + body[:MAX_INDEXED_CHARS],
+            "body": body_value(row["title"], body),
             "tags": " ".join(tagmod.with_ancestors(row["tags"])),
             "author": row["author"], "site": row["site"], "source": row["source"],
             "language": row["language"],
@@ -844,18 +830,7 @@ class Library:
         return sorted((start, end) for start, end, _group in Highlighter(terms).matches(text))
 
     def _completion(self, word: str) -> str | None:
-        """The most frequent indexed word (title or text) that starts with ``word``."""
-        if len(word) < 3:
-            return None
-        reader = self._index.searcher().reader()
-        best = None
-        for fieldname in ("body", "title"):
-            for cand in self._index.expand_prefix(reader, fieldname, word, limit=1):
-                if cand != word:
-                    df = reader.doc_frequency(fieldname, cand)
-                    if best is None or df > best[0]:
-                        best = (df, cand)
-        return best[1] if best else None
+        return self._index.completion(word)
 
     # --- notes ---------------------------------------------------------------------------
     def get(self, note_id) -> Note:
@@ -1098,7 +1073,7 @@ class Library:
         """Tags for a note: tags in use that its words match, then its own telling words."""
         def doc_freq(word: str) -> int:
             with self._search_lock:
-                return self._index.searcher().doc_frequency("body", word)
+                return self._index.doc_frequency("body", word)
 
         try:
             count = self.catalog.count()

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clipper.core.index import plain_text
+from clipper.core.snippets import plain_text
 from clipper.qt.markdown_highlighter import MarkdownHighlighter
 from clipper.qt.note_view import NoteView, render
 
