@@ -1,6 +1,6 @@
 """The Whoosh full-text index: a per-machine cache of the vault, rebuilt whenever in doubt.
 
-Design (measurements in FIELD-NOTES and the issue-4 and issue-20 reports):
+Design (each choice measured on 10,000 to 100,000 notes; ``docs/ARCHITECTURE.md`` has the map):
 - Text is indexed unstemmed with a fast tokenizer (``\\w+`` runs, lowercased; Chinese,
   Japanese and Thai as character bigrams). Stemming happens at query time: a query word is
   expanded to the indexed words with the same stem (English Porter2, Russian Snowball), which
@@ -28,7 +28,16 @@ Design (measurements in FIELD-NOTES and the issue-4 and issue-20 reports):
   candidates; sorting by date uses the same path with the created column. Other shapes
   (date ranges, tag prefixes, prefixes of several words) run through Whoosh.
 - Writers: a timeout, never AsyncWriter; a failed commit cancels; no mmap (old readers'
-  mappings stayed resident until a garbage collection)."""
+  mappings stayed resident until a garbage collection).
+
+This is the search engine behind one door: the only module that imports ``whoosh`` (an import
+contract checks it), used by the library through :class:`SearchIndex` (write, delete, add
+segments, run a query, vocabulary: doc_frequency/known/completion, suggest: correct). Why one
+module of this size: its writer and its direct reader share Whoosh's W3 segment format
+(posting blocks, term infos, length bytes), which must change together and is pinned to one
+Whoosh version (``check_block_format`` verifies it at run time). Text analysis lives in
+``clipper.core.analysis``, snippets in ``clipper.core.snippets``, the query language in
+``clipper.core.query``."""
 
 from __future__ import annotations
 
@@ -955,7 +964,8 @@ class SearchIndex:
         check_block_format()  # a build follows; otherwise the first write of a process checks
 
     def clear(self) -> None:
-        """Remove every segment file (never Whoosh's lock file: FIELD-NOTES) and create anew."""
+        """Remove every segment file (never Whoosh's lock file: an fcntl lock whose
+        removal with a live holder would let a second writer in) and create anew."""
         self.close()
         if self.folder.exists():
             for child in self.folder.iterdir():
@@ -974,18 +984,11 @@ class SearchIndex:
 
     def close(self) -> None:
         with self._lock:
-            if self._searcher is not None:
-                try:
-                    self._searcher.close()
-                except Exception:
-                    pass
-                self._searcher = None
-            if self.ix is not None:
-                try:
-                    self.ix.close()
-                except Exception:
-                    pass
-                self.ix = None
+            searcher, ix, self._searcher, self.ix = self._searcher, self.ix, None, None
+            for opened in (searcher, ix):
+                if opened is not None:
+                    with contextlib.suppress(Exception):  # closing what may be half broken
+                        opened.close()
 
     def doc_count(self) -> int:
         return self.searcher().doc_count()

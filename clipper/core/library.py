@@ -14,6 +14,10 @@ changed; :meth:`Library.refresh` does the same while the library is open.
 
 One writer at a time: a thread lock plus an inter-process ``flock`` on a file in the index
 folder, so the CLI and the app can run at once. Reads never block on it.
+
+Why one module of this size: the public API (``Library``) and the file-to-index sync share
+one lock and one catalog transaction; splitting it (value types, the inter-process lock, sync)
+waits for the catalog/vault work on the same code to land.
 """
 
 from __future__ import annotations
@@ -775,8 +779,8 @@ class Library:
         try:
             with confine.open_in(self.vault, row["path"]) as fh:  # a link out of the vault: no snippet
                 raw = notefile.decode(fh.read(400_000))
-            m = frontmatter._FENCE.match(raw)
-            body = raw[m.end():] if m else raw
+            header = frontmatter.find_header(raw)
+            body = raw[header[1]:] if header else raw
             hl = hl or _NO_TERMS
             snippet, highlights = hl.snippet_markdown(body, skip=row["title"])
         except OSError:
@@ -908,9 +912,10 @@ class Library:
         extractions at a time. Returns ``(path, ImportResult or ClipperError)`` per file."""
         from clipper.core import pipeline
         from clipper.core.errors import ClipperError, InputError
+        from clipper.core.imports import walk
 
         skipped: list[tuple[Path, str]] = []
-        files = expand_paths(paths, exclude=self.vault, skipped=skipped)
+        files = walk(paths, exclude=self.vault, skipped=skipped)
         out: list[tuple[Path, object]] = [(p, InputError(why)) for p, why in skipped]
         total = len(files)
         if progress:
@@ -1301,24 +1306,6 @@ class _BulkBuild:
                     discard_build(built.folder)
                 raise
             self.committed = end
-
-
-IMPORTABLE = (".html", ".htm", ".xhtml", ".xht", ".shtml", ".mhtml", ".mht", ".md", ".markdown",
-              ".txt", ".text")
-
-
-def expand_paths(paths, exclude: Path | None = None, skipped: list | None = None) -> list[Path]:
-    """Files to import: files as given, folders walked for importable files (no dot-files,
-    nothing inside ``exclude``, e.g. the vault itself; no symlinks that leave the folder, no
-    special files: those go to ``skipped`` as ``(path, reason)``), sorted by path."""
-    out: list[Path] = []
-    for raw in paths:
-        p = Path(raw).expanduser()
-        if not p.is_dir():
-            out.append(p)
-            continue
-        out.extend(confine.folder_files(p, IMPORTABLE, exclude=exclude, skipped=skipped))
-    return out
 
 
 def _cap_query(query) -> str:

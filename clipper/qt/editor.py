@@ -10,7 +10,6 @@ gives the editor a ``renderer``.
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from clipper.core.snippets import plain_text
+from clipper.core.vault import sha256  # the one content hash (what a save is checked against)
 from clipper.qt.markdown_highlighter import MarkdownHighlighter
 from clipper.qt.note_view import NoteView, render
 
@@ -35,10 +35,6 @@ FOLLOW_MS = 80
 EDIT_LIMIT = 1_000_000  # bytes: bigger notes are not loaded into the editor (it would freeze)
 HIGHLIGHT_LIMIT = 300_000  # characters: highlighting all of a bigger note would stall typing
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n.*?\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def body_of(text: str) -> str:

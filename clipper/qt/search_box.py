@@ -3,8 +3,6 @@ on the reader worker and drops stale results with a rising token."""
 
 from __future__ import annotations
 
-import inspect
-
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QLineEdit, QToolButton
@@ -108,13 +106,6 @@ class SearchBox(ArticlePaste, QLineEdit):
         super().keyPressEvent(event)
 
 
-def _accepts(fn, name: str) -> bool:
-    try:
-        return name in inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return False
-
-
 class SearchController(QObject):
     """Runs ``lib.search`` on the reader; only the answer to the newest request is delivered."""
 
@@ -140,7 +131,7 @@ class SearchController(QObject):
         req = {"query": query, "sort": sort, "tags": tuple(tags), "limit": limit, "token": token}
         self.last_request = req
         lib = self._library()
-        extra = {"as_you_type": True} if as_you_type and _accepts(lib.search, "as_you_type") else {}
+        extra = {"as_you_type": True} if as_you_type else {}  # Library.search: the last word a prefix
 
         def work():
             if token != self._token:  # a newer request came while this one waited: skip the work

@@ -359,7 +359,8 @@ def test_block_self_check_falls_back_to_whooshs_writer_on_a_mismatch(tmp_path, m
         si.create()
     assert ix._blocks_verified is False  # noqa: SLF001
     assert "Whoosh's own writer" in caplog.text
-    si.write([{"id": "a", "path": "a.md", "title": "River", "body": "River" + ix.TITLE_SEP + "the river road"}])
+    doc = {"id": "a", "path": "a.md", "title": "River", "body": ix.body_value("River", "the river road")}
+    si.write([doc])
     reader = si.searcher().reader()
     assert [m for m in reader.postings("body", "road").all_ids()] == [0]
     assert reader.postings("body", "road").weight() == 1.0  # written by Whoosh: not off by one
