@@ -3,9 +3,11 @@ on the reader worker and drops stale results with a rising token."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QLineEdit, QToolButton
+
+from clipper.qt.widgets import single_shot
 
 DEBOUNCE_MS = 180
 SEARCH_LIMIT = 200
@@ -73,10 +75,7 @@ class SearchBox(ArticlePaste, QLineEdit):
         self.setToolTip(SEARCH_HELP)
         self.setAccessibleName("Search notes")
         self.setAccessibleDescription("Type words to find notes; results update as you type")
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(DEBOUNCE_MS)
-        self._timer.timeout.connect(self._emit)
+        self._timer = single_shot(self, DEBOUNCE_MS, self._emit)
         self.textEdited.connect(lambda _text: self._timer.start())
         self.returnPressed.connect(self._emit)
         # The clear button changes the text without textEdited.

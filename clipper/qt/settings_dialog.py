@@ -17,11 +17,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from clipper.qt.theme import APPEARANCES
+from clipper.qt.widgets import dialog_layout
 
 FETCH_CHOICES = [("ask", "Ask the first time"), ("yes", "Fetch the page"), ("no", "Never fetch")]
 MIN_PATH_CHARS = 48  # the vault field shows at least this many characters of a path
@@ -83,13 +83,7 @@ class SettingsDialog(QDialog):
         note.setWordWrap(True)
 
         ok_cancel = QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        buttons = QDialogButtonBox(ok_cancel, self)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(note)
-        layout.addWidget(buttons)
+        dialog_layout(self, form, note, QDialogButtonBox(ok_cancel, self))
 
     def _browse(self) -> None:
         start = self.vault.text().strip() or str(Path.home())

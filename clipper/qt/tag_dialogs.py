@@ -12,10 +12,10 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QVBoxLayout,
 )
 
 from clipper.core.tags import is_under, normalize_tag
+from clipper.qt.widgets import dialog_layout
 
 
 def _completer(tags, parent) -> QCompleter:
@@ -40,12 +40,7 @@ def _layout(dialog, rows, hint, buttons) -> None:
         label = QLabel(text, dialog)
         label.setBuddy(field)
         form.addRow(label, field)
-    buttons.accepted.connect(dialog.accept)
-    buttons.rejected.connect(dialog.reject)
-    layout = QVBoxLayout(dialog)
-    layout.addLayout(form)
-    layout.addWidget(hint)
-    layout.addWidget(buttons)
+    dialog_layout(dialog, form, hint, buttons)
 
 
 def _picker(parent, tags: dict[str, int], current: str, name: str) -> QComboBox:
