@@ -99,9 +99,15 @@ class ProgressBar:
 
 
 def _open(args, progress=None):
+    """The library of ``--vault``, or None once the reason it cannot open is printed."""
+    from clipper.core.errors import ClipperError
     from clipper.core.library import Library
 
-    return Library.open(args.vault or None, progress=progress)
+    try:
+        return Library.open(args.vault or None, progress=progress)
+    except ClipperError as exc:
+        _err(str(exc))
+        return None
 
 
 def _err(msg: str) -> None:
@@ -109,24 +115,25 @@ def _err(msg: str) -> None:
 
 
 def run_import(args) -> int:
+    from clipper.core import imports
     from clipper.core.errors import ClipperError
 
     bar = ProgressBar()
     status = 0
-    try:
-        lib = _open(args, bar)
-    except ClipperError as exc:
-        _err(str(exc))
+    lib = _open(args, bar)
+    if lib is None:
         return 1
     with lib:
         bar.finish()
-        results = lib.import_paths(args.paths, tags=args.tag, url=args.url, mode=args.mode,
-                                   on_duplicate=args.on_duplicate, progress=bar, jobs=max(1, args.jobs))
+        items = imports.expand_paths(args.paths, exclude=lib.vault, limit=None)
+        outcome = imports.run_import(lib, items, tags=args.tag, url=args.url, mode=args.mode,
+                                     on_duplicate=args.on_duplicate, progress=bar, jobs=max(1, args.jobs))
         bar.finish()
-        if not results:
+        if not outcome.results:
             _err("no files to import")
             return 1
-        for path, result in results:
+        for item, result in outcome.results:
+            path = item.path
             if isinstance(result, ClipperError):
                 status = 1
                 out = {"path": str(path), "error": str(result)}
@@ -164,13 +171,10 @@ def _hit_dict(hit) -> dict:
 
 
 def run_search(args) -> int:
-    from clipper.core.errors import ClipperError
 
     query = " ".join(args.query)
-    try:
-        lib = _open(args, ProgressBar())
-    except ClipperError as exc:
-        _err(str(exc))
+    lib = _open(args, ProgressBar())
+    if lib is None:
         return 1
     with lib:
         hits = lib.search(query, limit=max(1, args.limit), sort=args.sort, tags=args.tag)
@@ -204,12 +208,9 @@ def _ansi_snippet(hit) -> str:
 
 
 def run_tags(args) -> int:
-    from clipper.core.errors import ClipperError
 
-    try:
-        lib = _open(args, ProgressBar())
-    except ClipperError as exc:
-        _err(str(exc))
+    lib = _open(args, ProgressBar())
+    if lib is None:
         return 1
     with lib:
         counts = lib.tags()
@@ -260,13 +261,10 @@ def _tag_in_use(lib, tag: str) -> bool:
 
 
 def run_tag(args) -> int:
-    from clipper.core.errors import ClipperError
     from clipper.core.tags import normalize_tag
 
-    try:
-        lib = _open(args, ProgressBar())
-    except ClipperError as exc:
-        _err(str(exc))
+    lib = _open(args, ProgressBar())
+    if lib is None:
         return 1
     with lib:
         cmd = args.tag_command
@@ -315,13 +313,10 @@ def _report_refused(result) -> list:
 
 
 def run_reindex(args) -> int:
-    from clipper.core.errors import ClipperError
 
     bar = ProgressBar()
-    try:
-        lib = _open(args, bar)
-    except ClipperError as exc:
-        _err(str(exc))
+    lib = _open(args, bar)
+    if lib is None:
         return 1
     with lib:
         bar.finish()

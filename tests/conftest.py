@@ -7,6 +7,17 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``slow`` run with CLIPPER_SLOW=1 or when ``-m`` selects them; else skipped.
+    (CLIPPER_SLOW=1 also lengthens the robustness runs: more seeds, trials and seconds.)"""
+    if os.environ.get("CLIPPER_SLOW") or "slow" in (config.getoption("markexpr") or ""):
+        return
+    skip = pytest.mark.skip(reason="slow: set CLIPPER_SLOW=1 or run with -m slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True)
 def _private_user_dirs(tmp_path_factory, monkeypatch):
     """Never touch the real user's vault, index cache or settings."""

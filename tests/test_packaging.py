@@ -27,7 +27,6 @@ RES = ROOT / "resources"
 APP_ID = "io.github.clipper.Clipper"
 DESKTOP = RES / f"{APP_ID}.desktop"
 METAINFO = RES / f"{APP_ID}.metainfo.xml"
-SLOW = pytest.mark.skipif(not os.environ.get("CLIPPER_SLOW"), reason="set CLIPPER_SLOW=1 to run")
 
 
 def need(tool: str) -> str:
@@ -202,7 +201,7 @@ def test_install_script_puts_files_in_xdg_folders(tmp_path):
 
 # --- slow: real wheel and bundle --------------------------------------------------------------
 
-@SLOW
+@pytest.mark.slow
 def test_wheel_install_ships_resources_and_launchers(tmp_path):
     """A non-editable install (a wheel) carries the resources and both launchers."""
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
@@ -228,7 +227,7 @@ def test_wheel_install_ships_resources_and_launchers(tmp_path):
     assert re.search(r"site-packages/clipper/_resources$", out.stdout.strip())
 
 
-@SLOW
+@pytest.mark.slow
 def test_bundle_builds_and_passes_its_smoke_test():
     env = dict(os.environ, CLIPPER_SKIP_SETUP="1")
     subprocess.run(["bash", "packaging/build.sh", "--smoke"], cwd=ROOT, env=env, check=True, timeout=900)

@@ -11,6 +11,10 @@ never silently empty. Then the title (unless it heads the article's sections), a
 teaser links before and comment/share boilerplate after the article are dropped, and footnotes
 the article points to are brought along. ``mode="page"`` keeps the whole page. Nesting too deep
 to convert is undone or flattened with a warning, never cut silently.
+
+Why one module of this size: the candidate scoring, the trafilatura/readability calls and the
+clean-up of their output share one set of measured thresholds; it is also the only importer
+of trafilatura and readability (the import contract in ``pyproject.toml``).
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ from clipper.core.structure import (
     reduce_depth,
     table_kind,
 )
+from clipper.core.structure import remove as _remove  # one way to cut an element (keeps its tail)
+from clipper.core.structure import xml_text as _xml_text
 from clipper.core.textclean import byline_name, parse_date, strip_author_label
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
@@ -55,12 +61,6 @@ _BLOCK = {"p", "div", "head", "list", "table", "quote", "code", "graphic", "body
 _LAZY_SRC = ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-hi-res-src",
              "data-full-src", "data-srcset", "srcset")
 _WS = re.compile(r"\s+")
-# Characters lxml refuses in .text/.tail (its HTML parser lets them through from the page).
-_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-
-
-def _xml_text(text: str) -> str:
-    return _XML_UNSAFE.sub("", text)
 
 
 def _split(url: str):
@@ -299,20 +299,6 @@ def _limit_elements(tree) -> int:
         count = sum(1 for _ in tree.iter())
     check_elements(count)
     return count
-
-
-def _remove(el) -> None:
-    parent = el.getparent()
-    if parent is None:
-        return
-    tail = el.tail
-    if tail:
-        prev = el.getprevious()
-        if prev is not None:
-            prev.tail = _xml_text((prev.tail or "") + tail)
-        else:
-            parent.text = _xml_text((parent.text or "") + tail)
-    parent.remove(el)
 
 
 # --- trafilatura ----------------------------------------------------------------------------

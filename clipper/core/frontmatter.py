@@ -125,6 +125,21 @@ def load_header(yaml_text: str, loader=_FastLoader):
         ld.dispose()
 
 
+def flow_yaml(value) -> str:
+    """``value`` as YAML on one line (flow style), as a header line of Clipper's shows it."""
+    return yaml.dump(value, Dumper=_Dumper, allow_unicode=True, width=10**6, default_flow_style=True)
+
+
+def find_header(text: str) -> tuple[str, int, bool] | None:
+    """``(the header's YAML, where the body starts, whether it is the empty "---/---" header)``
+    of a note's text, or None when it has no front matter (or one never closed)."""
+    m = _EMPTY.match(text)
+    if m:
+        return "", m.end(), True
+    m = _FENCE.match(text)
+    return (m.group(1), m.end(), False) if m else None
+
+
 def split(text: str) -> tuple[dict, str, str | None]:
     """Split a note into (metadata, body, error).
 
@@ -178,9 +193,9 @@ def dump(meta: dict) -> str:
     return f"---\n{body}---\n"
 
 
-def _one_line(value) -> str | None:
+def one_line(value) -> str | None:
     """``value`` as YAML on one line (a list in flow style, a scalar as itself), or None."""
-    shown = yaml.dump(value, Dumper=_Dumper, allow_unicode=True, width=10**6, default_flow_style=True).strip()
+    shown = flow_yaml(value).strip()
     if shown.endswith("\n..."):  # a lone scalar ends its YAML document with "..."
         shown = shown[:-4].rstrip()
     return None if "\n" in shown or shown.endswith("...") else shown
@@ -209,7 +224,7 @@ def set_key(text: str, key: str, value) -> str | None:
         rest = lines[start].split(":", 1)[1].strip()
         flow = bool(rest) and not rest.startswith(("#", "|", ">"))
     if flow:
-        shown = _one_line(value)
+        shown = one_line(value)
         if shown is None:
             return None
         new = [f"{key}: {shown}"]

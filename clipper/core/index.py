@@ -1,6 +1,6 @@
 """The Whoosh full-text index: a per-machine cache of the vault, rebuilt whenever in doubt.
 
-Design (measurements in FIELD-NOTES and the issue-4 and issue-20 reports):
+Design (each choice measured on 10,000 to 100,000 notes; ``docs/ARCHITECTURE.md`` has the map):
 - Text is indexed unstemmed with a fast tokenizer (``\\w+`` runs, lowercased; Chinese,
   Japanese and Thai as character bigrams). Stemming happens at query time: a query word is
   expanded to the indexed words with the same stem (English Porter2, Russian Snowball), which
@@ -28,13 +28,22 @@ Design (measurements in FIELD-NOTES and the issue-4 and issue-20 reports):
   candidates; sorting by date uses the same path with the created column. Other shapes
   (date ranges, tag prefixes, prefixes of several words) run through Whoosh.
 - Writers: a timeout, never AsyncWriter; a failed commit cancels; no mmap (old readers'
-  mappings stayed resident until a garbage collection)."""
+  mappings stayed resident until a garbage collection).
+
+This is the search engine behind one door: the only module that imports ``whoosh`` (an import
+contract checks it), used by the library through :class:`SearchIndex` (write, delete, add
+segments, run a query, vocabulary: doc_frequency/known/completion, suggest: correct). Why one
+module of this size: its writer and its direct reader share Whoosh's W3 segment format
+(posting blocks, term infos, length bytes), which must change together and is pinned to one
+Whoosh version (``check_block_format`` verifies it at run time). Text analysis lives in
+``clipper.core.analysis``, snippets in ``clipper.core.snippets``, the query language in
+``clipper.core.query``."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import heapq
-import html
 import io
 import logging
 import math
@@ -42,17 +51,17 @@ import operator
 import os
 import pickle
 import random
-import re
+import shutil
 import struct
 import threading
 import zlib
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from functools import lru_cache
 from itertools import accumulate, chain, compress, islice, repeat
 from pathlib import Path
 
+import whoosh
 import whoosh.util
 from whoosh import fields, formats
 from whoosh import query as wq
@@ -72,6 +81,7 @@ from whoosh.util.numlists import GrowableArray
 from whoosh.writing import SegmentWriter
 
 from clipper.core import query as qlang
+from clipper.core.analysis import stem, stem_prefix, tokenize
 from clipper.core.errors import VaultError
 
 log = logging.getLogger(__name__)
@@ -90,76 +100,7 @@ TITLE_WEIGHT = 3.0
 TITLE_SEP = "\x00"
 VARIANT_SCAN = 3000
 
-# --- text analysis -----------------------------------------------------------------------
-
-_WORD = re.compile(r"\w+")
-# Scripts written without spaces between words: Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar
-_SEG_CHARS = (r"\u0E00-\u0EFF\u1000-\u109F\u1780-\u17FF\u3040-\u30FF\u31F0-\u31FF"
-              r"\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF")
-_SEG = re.compile(f"[{_SEG_CHARS}]")
-_SEG_SPLIT = re.compile(f"([{_SEG_CHARS}]+)")
-_LATIN = re.compile(r"^[a-z][a-z0-9']*$")
-_CYRILLIC = re.compile(r"^[\u0400-\u04FF]+$")
-MAX_TOKEN = 60
-
-
-def _bigrams(run: str) -> list[str]:
-    if len(run) == 1:
-        return [run]
-    return [run[i:i + 2] for i in range(len(run) - 1)]
-
-
-def tokenize(text: str) -> list[str]:
-    """Index/query tokens of ``text`` in order (positions = list indexes)."""
-    low = text.lower()
-    words = _WORD.findall(low)
-    if not _SEG.search(low):
-        if max(map(len, words), default=0) <= MAX_TOKEN:
-            return words
-        return [w for w in words if len(w) <= MAX_TOKEN]
-    out: list[str] = []
-    for w in words:
-        if not _SEG.search(w):
-            if len(w) <= MAX_TOKEN:
-                out.append(w)
-            continue
-        for part in _SEG_SPLIT.split(w):
-            if not part:
-                continue
-            if _SEG.match(part):
-                out.extend(_bigrams(part))
-            elif len(part) <= MAX_TOKEN:
-                out.append(part)
-    return out
-
-
-@lru_cache(maxsize=200_000)
-def stem(word: str) -> str:
-    """English (Porter2) or Russian (Snowball) stem of a lowercase word; others unchanged."""
-    if _LATIN.match(word):
-        return _porter(word)
-    if _CYRILLIC.match(word):
-        return _russian(word)
-    return word
-
-
-def _porter(word: str) -> str:
-    from whoosh.lang.porter2 import stem as porter_stem
-
-    return porter_stem(word)
-
-
-_RU = None
-
-
-def _russian(word: str) -> str:
-    global _RU
-    if _RU is None:
-        from whoosh.lang.snowball.russian import RussianStemmer
-
-        _RU = RussianStemmer()
-    return _RU.stem(word)
-
+# --- the tokenizer Whoosh calls (clipper.core.analysis does the work) -------------
 
 class ClipperTokenizer(Tokenizer):
     """Whoosh-compatible wrapper of :func:`tokenize` (for Whoosh's own tools)."""
@@ -450,6 +391,12 @@ class _CompactPool:
         self._disordered = False
 
 
+def body_value(title: str, text: str) -> str:
+    """The body field's value: the title (its words weigh TITLE_WEIGHT) and the text's first
+    MAX_INDEXED_CHARS characters."""
+    return title + TITLE_SEP + text[:MAX_INDEXED_CHARS]
+
+
 def textual_fields(schema) -> set[str]:
     return {name for name, field in schema.items() if isinstance(field.format, ArrayPositions)}
 
@@ -535,7 +482,7 @@ class _Writer(SegmentWriter):
         self.perdocwriter.close()
         pdr = self.per_document_reader() if self.codec.length_stats else None
         fw = self.fieldwriter
-        if self.write_blocks and _writes_blocks(fw):
+        if self.write_blocks and _block_format_ok() and _writes_blocks(fw):
             _write_pool(fw, self.schema, pdr, self.pool)
         else:
             lengths = _PreloadedLengths(pdr) if pdr is not None else None
@@ -713,6 +660,85 @@ class PackedValues:
         top = ends[end - 1]
         rebased = list(map(operator.sub, ends[start:end], repeat(base))) if base else ends[start:end].tolist()
         return PackedValues(self.data[base:top], array("H" if top - base < 65536 else "I", rebased))
+
+
+#: the open-time self-check's verdict on this process's Whoosh (None: not yet checked)
+_blocks_verified: bool | None = None
+_check_lock = threading.Lock()
+
+
+def _block_format_ok() -> bool:
+    """Whether :func:`_write_pool` may write (the self-check runs once, on first need)."""
+    if _blocks_verified is None:
+        check_block_format()
+    return bool(_blocks_verified)
+
+
+_CHECK_BLOCK = 8  # postings per block in the check's index: lists of several blocks, cheaply
+
+
+def _check_docs():
+    # lists of one posting and of more than one block, titles (heavier), a word per script
+    for i in range(_CHECK_BLOCK * 2 + 3):
+        title = "river" if i % 3 == 0 else ""
+        body = f"river road {i} москва 北京大学" + (" river" * (i % 4))
+        yield {"id": f"n{i}", "path": f"{i}.md", "title": title, "body": title + TITLE_SEP + body,
+               "tags": "news" if i % 2 else "", "created": 20240101000000 + i, "language": "en"}
+
+
+def _check_dump(write_blocks: bool) -> list:
+    """Postings and term infos of a small in-memory index, read back by Whoosh's own reader."""
+    from whoosh.filedb.filestore import RamStorage
+
+    store = RamStorage()
+    ram = store.create_index(make_schema(), indexname=INDEX_NAME)
+    writer = _Writer(ram, codec=W3Codec(blocklimit=_CHECK_BLOCK, compression=0))
+    writer.write_blocks = write_blocks
+    for doc in _check_docs():
+        writer.add_document(**doc)
+    writer.commit()
+    out = []
+    with ram.searcher() as s:
+        r = s.reader()
+        for fieldname, word in (("body", "river"), ("body", "7"), ("body", "москва"), ("body", "北京"),
+                                ("title", "river"), ("tags", "news"), ("id", "n5")):
+            ti = r.term_info(fieldname, word)
+            m = r.postings(fieldname, word)  # Whoosh's block reader and matcher
+            postings = []
+            while m.is_active():
+                postings.append((m.id(), m.weight(), m.value()))
+                m.next()
+            out.append((fieldname, word, ti.doc_frequency(), ti.weight(), ti.max_weight(),
+                        ti.min_length(), ti.max_length(), postings))
+    ram.close()
+    return out
+
+
+def check_block_format() -> bool:
+    """The self-check, once per process (when an index is created, else before the first
+    segment is written; not on a read-only open, which it would slow by ~0.1 s): a small index
+    written with :func:`_write_pool`, read back through Whoosh's own reader, must equal the one
+    Whoosh's own writer gives. On a mismatch (another Whoosh than the pinned one) this process
+    writes with Whoosh's writer, and says so in the log."""
+    global _blocks_verified
+    with _check_lock:
+        if _blocks_verified is not None:
+            return _blocks_verified
+        _blocks_verified = True  # while checking: the first dump takes the fast path
+        try:
+            ok = _check_dump(True) == _check_dump(False)
+            why = "its reader reads other postings back"
+        except Exception as exc:  # noqa: BLE001 -- any failure means: do not write blocks here
+            ok, why = False, f"{type(exc).__name__}: {exc}"
+        if not ok:
+            log.warning("index: the posting blocks Clipper writes do not match Whoosh %s (%s); "
+                        "writing with Whoosh's own writer (slower)", _whoosh_version(), why)
+        _blocks_verified = ok
+        return ok
+
+
+def _whoosh_version() -> str:
+    return ".".join(map(str, getattr(whoosh, "__version__", ("?",))))
 
 
 def _writes_blocks(fw) -> bool:
@@ -935,6 +961,22 @@ class SearchIndex:
         self.close()
         self.folder.mkdir(parents=True, exist_ok=True)
         self.ix = self._storage().create_index(make_schema(), indexname=INDEX_NAME)
+        check_block_format()  # a build follows; otherwise the first write of a process checks
+
+    def clear(self) -> None:
+        """Remove every segment file (never Whoosh's lock file: an fcntl lock whose
+        removal with a live holder would let a second writer in) and create anew."""
+        self.close()
+        if self.folder.exists():
+            for child in self.folder.iterdir():
+                if "LOCK" in child.name.upper():
+                    continue
+                with contextlib.suppress(OSError):
+                    if child.is_dir():
+                        shutil.rmtree(child)
+                    else:
+                        child.unlink()
+        self.create()
 
     def _storage(self):
         # no mmap: old readers' mappings stayed resident (+27 MB per commit) until a GC cycle
@@ -942,18 +984,11 @@ class SearchIndex:
 
     def close(self) -> None:
         with self._lock:
-            if self._searcher is not None:
-                try:
-                    self._searcher.close()
-                except Exception:
-                    pass
-                self._searcher = None
-            if self.ix is not None:
-                try:
-                    self.ix.close()
-                except Exception:
-                    pass
-                self.ix = None
+            searcher, ix, self._searcher, self.ix = self._searcher, self.ix, None, None
+            for opened in (searcher, ix):
+                if opened is not None:
+                    with contextlib.suppress(Exception):  # closing what may be half broken
+                        opened.close()
 
     def doc_count(self) -> int:
         return self.searcher().doc_count()
@@ -1227,13 +1262,12 @@ class SearchIndex:
         cached = self._variants.get(key)
         if cached is not None:
             return cached
-        s = stem(word)
+        stemmed = stem_prefix(word)
         out = []
-        if s == word and not (_LATIN.match(word) or _CYRILLIC.match(word)):
+        if stemmed is None:
             out = [word] if _has_term(reader, fieldname, word) else []
         else:
-            common = _common_prefix(s, word)
-            prefix = common[:-1] if len(common) > 3 else common
+            s, prefix = stemmed
             if len(prefix) < 2:
                 prefix = word
             try:
@@ -1262,6 +1296,24 @@ class SearchIndex:
         out = [(t.decode("utf-8") if isinstance(t, bytes) else t) for _, t in found[:limit]]
         self._expand[key] = out
         return out
+
+    def doc_frequency(self, fieldname: str, word: str) -> int:
+        """How many notes hold ``word`` in ``fieldname`` (deleted ones not yet merged away included)."""
+        return self.searcher().doc_frequency(fieldname, word)
+
+    def completion(self, word: str) -> str | None:
+        """The most frequent indexed word (title or text) that starts with ``word`` (3+ letters)."""
+        if len(word) < 3:
+            return None
+        reader = self.searcher().reader()
+        best = None
+        for fieldname in ("body", "title"):
+            for cand in self.expand_prefix(reader, fieldname, word, limit=1):
+                if cand != word:
+                    df = reader.doc_frequency(fieldname, cand)
+                    if best is None or df > best[0]:
+                        best = (df, cand)
+        return best[1] if best else None
 
     def known(self, word: str) -> bool:
         reader = self.searcher().reader()
@@ -2030,197 +2082,3 @@ def _prefix_terms(reader, fieldname: str, prefix: bytes, limit: int) -> list[tup
         out.append((found[2:], _DOC_FREQ.unpack_from(buf, off + 8 + keylen + 5)[0]))
         pos = base + end
     return out
-
-
-def _common_prefix(a: str, b: str) -> str:
-    n = 0
-    for x, y in zip(a, b):
-        if x != y:
-            break
-        n += 1
-    return a[:n]
-
-
-# --- snippets ----------------------------------------------------------------------------
-
-_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_MD_LINK = re.compile(r"\[([^\]]*)\]\((?:[^)]*)\)")
-_MD_URL = re.compile(r"<(https?://[^>]+)>")
-# (?=[*_`~]) only guards the two emphasis alternatives (the same matches): without it the
-# look-behind ran at every position, most of a snippet's time
-_MD_MARKS = re.compile(r"(?m)^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+\.\s+|```.*$)"
-                       r"|(?=[*_`~])(?:[*_`~]{1,3}(?=\S)|(?<=\S)[*_`~]{1,3})")
-_MD_HTML = re.compile(r"<[^>\n]{1,200}>")
-_MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # a backslash before ASCII punctuation (CommonMark)
-_MD_TABLE_RULE = re.compile(r"(?m)^[ \t]*\|?(?:[ \t]*:?-{2,}:?[ \t]*\|)+(?:[ \t]*:?-{2,}:?[ \t]*)?$")
-_KEPT = 0x10FF00  # escaped characters wait here (supplementary private use) while marks are cut
-_KEPT_CHARS = re.compile("[\U0010ff21-\U0010ff7e]")
-SNIPPET_CHARS = 220
-
-
-def plain_text(markdown: str, limit: int = 200_000) -> str:
-    """The visible text of Markdown, on one line (for snippets): no marks, no escapes
-    (``\\<`` shows as ``<``, ``\\|`` as ``|``), table rows as their cells' text."""
-    text = markdown[:limit]
-    # escaped characters are text, not marks: set aside before the marks are removed
-    text = _MD_ESCAPE.sub(lambda m: chr(_KEPT + ord(m.group(1))), text)
-    text = _MD_TABLE_RULE.sub(" ", text)
-    text = _MD_IMAGE.sub(" ", text)
-    text = _MD_LINK.sub(r"\1", text)
-    text = _MD_URL.sub(r"\1", text)
-    text = _MD_MARKS.sub("", text)
-    text = _MD_HTML.sub(" ", text)
-    text = text.replace("|", " ")  # the borders of table cells
-    text = _KEPT_CHARS.sub(lambda m: chr(ord(m.group()) - _KEPT), text)
-    return " ".join(text.split())  # whitespace as re's \s: runs folded, ends dropped
-
-
-class Highlighter:
-    """Finds the query's words in plain text and picks the best window (compiled once per query)."""
-
-    def __init__(self, terms: list[qlang.Text]):
-        parts = []
-        self._checks = []  # per group: (stem to verify or None, must start at a word boundary)
-        for item in terms:
-            for pat, check, boundary in _patterns(item):
-                parts.append(pat)
-                self._checks.append((check, boundary))
-        # no leading \b and no IGNORECASE (the text is lowercased): lets the regex engine
-        # jump to the literal start of a term, several times faster on long notes
-        alt = "|".join(f"({p})" for p in parts)
-        self.regex = re.compile(alt) if parts else None
-        self._regex_i = re.compile(alt, re.I) if parts else None
-
-    def matches(self, text: str):
-        if self.regex is None:
-            return []
-        low = text.lower()
-        regex = self.regex
-        if len(low) != len(text):  # a few characters change length when lowercased
-            low, regex = text, self._regex_i
-        out = []
-        for m in regex.finditer(low):
-            gi = m.lastindex - 1
-            check, boundary = self._checks[gi]
-            start = m.start()
-            if boundary and start > 0 and (low[start - 1].isalnum() or low[start - 1] == "_"):
-                continue
-            if check is not None:
-                word = m.group(0).lower()
-                if word != check and stem(word) != check:
-                    continue
-            out.append((start, m.end(), gi))
-            if len(out) >= 500:
-                break
-        return out
-
-    def snippet_markdown(self, markdown: str, size: int = SNIPPET_CHARS, skip: str = ""):
-        """Snippet of a Markdown body: the best window is found in the raw text with one regex
-        pass, and only that window is turned into plain text (cheap for long notes)."""
-        matches = self.matches(markdown) if self.regex is not None else []
-        if matches:
-            best = self._best(matches, size)
-            start = matches[best][0]
-            lo = max(0, start - 300)
-            window = markdown[lo:start + size + 300]
-            text = plain_text(window)
-            if lo > 0:
-                sp = text.find(" ")
-                text = text[sp + 1:] if 0 <= sp < 40 else text
-                snippet, highlights = self.snippet(text, size)
-                if not snippet.startswith("…"):
-                    snippet = "… " + snippet
-                    highlights = [(a + 2, b + 2) for a, b in highlights]
-                return snippet, highlights
-        else:
-            text = plain_text(markdown[:size * 4])
-        if skip and text.startswith(skip):
-            text = text[len(skip):].lstrip(" :-—")
-        return self.snippet(text, size)
-
-    def _best(self, matches, size: int) -> int:
-        best, best_score = 0, -1
-        j = 0
-        for i, (start, _end, _g) in enumerate(matches):
-            if j < i:
-                j = i
-            while j + 1 < len(matches) and matches[j + 1][1] - start <= size - 40:
-                j += 1
-            score = len({g for _, _, g in matches[i:j + 1]}) * 100 + (j - i)
-            if score > best_score:
-                best, best_score = i, score
-        return best
-
-    def snippet(self, text: str, size: int = SNIPPET_CHARS) -> tuple[str, list[tuple[int, int]]]:
-        matches = self.matches(text)
-        if not matches:
-            cut = _cut(text, 0, size)
-            return cut[0], []
-        best = self._best(matches, size)
-        start = matches[best][0]
-        begin = max(0, start - 40)
-        if begin > 0:
-            sp = text.rfind(" ", max(0, begin - 20), start)
-            begin = sp + 1 if sp >= 0 else begin
-        snippet, offset = _cut(text, begin, size)
-        highlights = []
-        for s, e, _g in matches:
-            s2, e2 = s - begin + offset, e - begin + offset
-            if s2 >= offset and e2 <= len(snippet):
-                highlights.append((s2, e2))
-        return snippet, highlights
-
-
-def _cut(text: str, begin: int, size: int) -> tuple[str, int]:
-    """text[begin:begin+size] trimmed at a word end, with '…' marks; returns (snippet, offset)."""
-    end = begin + size
-    piece = text[begin:end]
-    if end < len(text):
-        sp = piece.rfind(" ")
-        if sp > size // 2:
-            piece = piece[:sp]
-        piece = piece.rstrip() + " …"
-    prefix = "… " if begin > 0 else ""
-    return prefix + piece, len(prefix)
-
-
-def _patterns(item: qlang.Text):
-    """(regex, stem to verify or None, starts at a word boundary) for one query term."""
-    toks = tokenize(item.text)
-    if not toks:
-        return []
-    seg = any(_SEG.search(t) for t in toks)
-    if item.kind == "phrase" or len(toks) > 1:
-        if seg and item.kind != "prefix":
-            # bigrams overlap: match the original characters instead
-            raw = "".join(_WORD.findall(item.text.lower()))
-            if raw:
-                return [(re.escape(raw), None, False)]
-        joiner = r"\W*" if seg else r"\W+"
-        tail = r"\w*" if item.kind == "prefix" else ""
-        return [(joiner.join(re.escape(t) for t in toks) + tail, None, not seg)]
-    t = toks[0]
-    if seg:
-        return [(re.escape(t), None, False)]
-    if item.kind == "prefix":
-        return [(re.escape(t) + r"\w*", None, True)]
-    s = stem(t)
-    if s == t and not (_LATIN.match(t) or _CYRILLIC.match(t)):
-        return [(re.escape(t) + r"\b", None, True)]
-    common = _common_prefix(s, t)
-    base = common[:-1] if len(common) > 3 else common
-    if len(base) < 2:
-        return [(re.escape(t) + r"\b", None, True)]
-    return [(re.escape(base) + r"\w*", s, True)]
-
-
-def snippet_html(snippet: str, highlights) -> str:
-    out, pos = [], 0
-    for s, e in sorted(highlights):
-        if s < pos:
-            continue
-        out.append(html.escape(snippet[pos:s]))
-        out.append("<b>" + html.escape(snippet[s:e]) + "</b>")
-        pos = e
-    out.append(html.escape(snippet[pos:]))
-    return "".join(out)

@@ -14,6 +14,10 @@ changed; :meth:`Library.refresh` does the same while the library is open.
 
 One writer at a time: a thread lock plus an inter-process ``flock`` on a file in the index
 folder, so the CLI and the app can run at once. Reads never block on it.
+
+Why one module of this size: the public API (``Library``) and the file-to-index sync share
+one lock and one catalog transaction; splitting it (value types, the inter-process lock, sync)
+waits for the catalog/vault work on the same code to land.
 """
 
 from __future__ import annotations
@@ -24,7 +28,6 @@ import datetime as _dt
 import logging
 import os
 import re
-import shutil
 import sys
 import threading
 import time
@@ -38,17 +41,16 @@ from clipper.core import tags as tagmod
 from clipper.core.catalog import Catalog
 from clipper.core.errors import VaultError
 from clipper.core.index import (
-    MAX_INDEXED_CHARS,
     SCHEMA_VERSION,
-    TITLE_SEP,
-    Highlighter,
     SearchIndex,
     SegmentBuilder,
+    body_value,
     discard_build,
     discard_stale_builds,
 )
-from clipper.core.index import snippet_html as _snippet_html
 from clipper.core.model import Clip
+from clipper.core.snippets import Highlighter
+from clipper.core.snippets import snippet_html as _snippet_html
 from clipper.core.textclean import is_site_home
 from clipper.core.vault import (
     ATTACHMENTS,
@@ -411,19 +413,7 @@ class Library:
 
     def _reset_index(self) -> None:
         """Empty index and catalog (then :meth:`_sync` fills them from the files)."""
-        self._index.close()
-        folder = self._index.folder
-        if folder.exists():
-            # remove segment files, never the Whoosh lock file (see FIELD-NOTES)
-            for child in folder.iterdir():
-                if "LOCK" in child.name.upper():
-                    continue
-                with contextlib.suppress(OSError):
-                    if child.is_dir():
-                        shutil.rmtree(child)
-                    else:
-                        child.unlink()
-        self._index.create()
+        self._index.clear()
         try:
             self.catalog.clear()
         except Exception:
@@ -485,7 +475,7 @@ class Library:
     def _doc(row: dict, body: str) -> dict:
         doc = {
             "id": row["id"], "path": row["path"], "title": row["title"],
-            "body": row["title"] + TITLE_SEP + body[:MAX_INDEXED_CHARS],
+            "body": body_value(row["title"], body),
             "tags": " ".join(tagmod.with_ancestors(row["tags"])),
             "author": row["author"], "site": row["site"], "source": row["source"],
             "language": row["language"],
@@ -791,8 +781,8 @@ class Library:
         try:
             with confine.open_in(self.vault, row["path"]) as fh:  # a link out of the vault: no snippet
                 raw = notefile.decode(fh.read(400_000))
-            m = frontmatter._FENCE.match(raw)
-            body = raw[m.end():] if m else raw
+            header = frontmatter.find_header(raw)
+            body = raw[header[1]:] if header else raw
             hl = hl or _NO_TERMS
             snippet, highlights = hl.snippet_markdown(body, skip=row["title"])
         except OSError:
@@ -846,18 +836,7 @@ class Library:
         return sorted((start, end) for start, end, _group in Highlighter(terms).matches(text))
 
     def _completion(self, word: str) -> str | None:
-        """The most frequent indexed word (title or text) that starts with ``word``."""
-        if len(word) < 3:
-            return None
-        reader = self._index.searcher().reader()
-        best = None
-        for fieldname in ("body", "title"):
-            for cand in self._index.expand_prefix(reader, fieldname, word, limit=1):
-                if cand != word:
-                    df = reader.doc_frequency(fieldname, cand)
-                    if best is None or df > best[0]:
-                        best = (df, cand)
-        return best[1] if best else None
+        return self._index.completion(word)
 
     # --- notes ---------------------------------------------------------------------------
     def get(self, note_id) -> Note:
@@ -936,9 +915,10 @@ class Library:
         extractions at a time. Returns ``(path, ImportResult or ClipperError)`` per file."""
         from clipper.core import pipeline
         from clipper.core.errors import ClipperError, InputError
+        from clipper.core.imports import walk
 
         skipped: list[tuple[Path, str]] = []
-        files = expand_paths(paths, exclude=self.vault, skipped=skipped)
+        files = walk(paths, exclude=self.vault, skipped=skipped)
         out: list[tuple[Path, object]] = [(p, InputError(why)) for p, why in skipped]
         total = len(files)
         if progress:
@@ -1101,7 +1081,7 @@ class Library:
         """Tags for a note: tags in use that its words match, then its own telling words."""
         def doc_freq(word: str) -> int:
             with self._search_lock:
-                return self._index.searcher().doc_frequency("body", word)
+                return self._index.doc_frequency("body", word)
 
         try:
             count = self.catalog.count()
@@ -1376,24 +1356,6 @@ class _BulkBuild:
                     discard_build(built.folder)
                 raise
             self.committed = end
-
-
-IMPORTABLE = (".html", ".htm", ".xhtml", ".xht", ".shtml", ".mhtml", ".mht", ".md", ".markdown",
-              ".txt", ".text")
-
-
-def expand_paths(paths, exclude: Path | None = None, skipped: list | None = None) -> list[Path]:
-    """Files to import: files as given, folders walked for importable files (no dot-files,
-    nothing inside ``exclude``, e.g. the vault itself; no symlinks that leave the folder, no
-    special files: those go to ``skipped`` as ``(path, reason)``), sorted by path."""
-    out: list[Path] = []
-    for raw in paths:
-        p = Path(raw).expanduser()
-        if not p.is_dir():
-            out.append(p)
-            continue
-        out.extend(confine.folder_files(p, IMPORTABLE, exclude=exclude, skipped=skipped))
-    return out
 
 
 def _cap_query(query) -> str:

@@ -176,9 +176,19 @@ def _unpack(result):
     return cls(result[2])
 
 
+_native_threads = False  # set by the app: threads outside Python's count (Qt's) may run
+
+
+def set_native_threads(running: bool = True) -> None:
+    """The app says that threads Python does not count run beside it (the GUI's): never fork then.
+
+    The core does not guess this from what is imported; the Qt layer calls it at start-up."""
+    global _native_threads
+    _native_threads = running
+
+
 def _context():
-    gui = "PySide6" in sys.modules  # Qt runs native threads that threading does not count
-    if sys.platform.startswith("linux") and threading.active_count() == 1 and not gui:
+    if sys.platform.startswith("linux") and threading.active_count() == 1 and not _native_threads:
         return get_context("fork")  # cheap: the child shares the already imported libraries
     if sys.platform.startswith("linux") or sys.platform == "darwin":
         ctx = get_context("forkserver")  # fork is unsafe with threads running (the GUI)

@@ -1,7 +1,7 @@
 """Safe, unique file names made from note titles (Linux, macOS and Windows).
 
 The real title lives in the front matter; the file name is only a readable handle. Rules
-(see FIELD-NOTES "File names from titles"): NFC, no control/format characters, no
+(what the three systems and sync tools refuse or confuse): NFC, no control/format characters, no
 ``<>:"/\\|?*``, no leading dots/dashes, no trailing dots/spaces, Windows device names
 prefixed, at most ~120 UTF-8 bytes, unique ignoring case, created with O_EXCL, and the real
 path must stay inside the target folder.

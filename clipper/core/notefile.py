@@ -91,7 +91,7 @@ def read_head(fh, head_bytes: int, clean, text_hash_of) -> Head:
 
 
 def _flow(value) -> str:
-    shown = frontmatter._one_line(value)
+    shown = frontmatter.one_line(value)
     if shown is None:
         raise EditRefused("the new value cannot be written on one line")
     return shown
@@ -104,16 +104,15 @@ def _key_lines(header: str, key: str) -> int:
 def _set_key_text(text: str, key: str, value) -> tuple[str, int]:
     """(new text, end of the old header in ``text``) with ``key`` set; raises EditRefused."""
     eol = "\r\n" if "\r\n" in text else "\n"
-    m = frontmatter._EMPTY.match(text)
-    if m:  # "---\n---\n": an empty header gets the key after its opening line
+    found = frontmatter.find_header(text)
+    if found is not None and found[2]:  # "---\n---\n": an empty header gets the key after its opening line
         cut = text.index("\n") + 1
-        return text[:cut] + f"{key}: {_flow(value)}" + eol + text[cut:], m.end()
-    m = frontmatter._FENCE.match(text)
-    if m is None:
+        return text[:cut] + f"{key}: {_flow(value)}" + eol + text[cut:], found[1]
+    if found is None:
         if text.lstrip("\ufeff \t\r\n").startswith("---"):
             raise EditRefused("it starts with '---' but its front matter has no closing '---' line")
         return "---" + eol + f"{key}: {_flow(value)}" + eol + "---" + eol + text, 0
-    header = m.group(1)
+    header, header_end, _empty = found
     if re.search("[\ud800-\udfff]", header):
         raise EditRefused("its front matter holds bytes that are not UTF-8 text")
     _meta, _body, error = frontmatter.split(text)
@@ -125,7 +124,7 @@ def _set_key_text(text: str, key: str, value) -> tuple[str, int]:
     if new is None:
         raise EditRefused(f"its front matter writes '{key}' in a form Clipper cannot change "
                           "without rewriting the header")
-    return new, m.end()
+    return new, header_end
 
 
 def set_key(data: bytes, key: str, value) -> bytes:

@@ -29,6 +29,8 @@ HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".xht", ".shtml")
 MHTML_SUFFIXES = (".mhtml", ".mht")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 TEXT_SUFFIXES = (".txt", ".text")
+#: the one table of importable file types (a folder walk takes these; a file given alone is tried)
+IMPORTABLE_SUFFIXES = HTML_SUFFIXES + MHTML_SUFFIXES + MARKDOWN_SUFFIXES + TEXT_SUFFIXES
 
 
 

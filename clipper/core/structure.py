@@ -12,6 +12,9 @@ nesting deeper than ``n`` is undone (misnested blocks lifted out, then flattened
 whether any structure had to be flattened. ``table_kind(table)``: "layout", "pipe" or "html";
 ``clean_table_html(table, url_for)``: a table Markdown cannot hold as minimal, escaped HTML.
 All are idempotent, so the extractor and the converter may both run them.
+
+Why one module of this size: one pass over the lxml tree; its rules (code, tables, lists,
+figures, headings) read and change the same nodes in an order that matters.
 """
 
 from __future__ import annotations

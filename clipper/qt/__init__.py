@@ -17,6 +17,7 @@ One module per concern:
   preview; ``find_bar``: find in the open note
 - ``vault_watcher``: notes arriving from other programs (debounced, polled past the watch limit)
 - ``message_bar``: messages and the undo bar in the window; ``theme``, ``icons``: light/dark
-- ``importer``: what a drop or paste holds, and the batch import; ``fetch``: dropped links
+- ``importer``: what a drop or paste holds (the batch import and link fetching are the core's:
+  ``clipper.core.imports``, ``clipper.core.fetch``)
 - ``settings``, ``settings_dialog``, ``report_dialog``, ``instance``
 """

@@ -68,10 +68,12 @@ def start(argv=None, app=None):
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
+    from clipper.core import limits
     from clipper.core.paths import default_vault
     from clipper.qt.settings import Settings, open_settings
 
     args = parse_args(list(sys.argv[1:] if argv is None else argv))
+    limits.set_native_threads()  # Qt runs threads Python does not count: the core must not fork
     if app is None:
         app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "clipper-gui"])
     app.setApplicationName("Clipper")

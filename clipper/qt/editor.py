@@ -10,10 +10,9 @@ gives the editor a ``renderer``.
 
 from __future__ import annotations
 
-import hashlib
 import re
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -25,9 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clipper.core.index import plain_text
+from clipper.core.snippets import plain_text
+from clipper.core.vault import sha256  # the one content hash (what a save is checked against)
 from clipper.qt.markdown_highlighter import MarkdownHighlighter
 from clipper.qt.note_view import NoteView, render
+from clipper.qt.widgets import single_shot
 
 AUTOSAVE_MS = 1500
 PREVIEW_MS = 250  # the preview follows a moment after typing stops
@@ -35,10 +36,6 @@ FOLLOW_MS = 80
 EDIT_LIMIT = 1_000_000  # bytes: bigger notes are not loaded into the editor (it would freeze)
 HIGHLIGHT_LIMIT = 300_000  # characters: highlighting all of a bigger note would stall typing
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n.*?\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def body_of(text: str) -> str:
@@ -141,18 +138,9 @@ class NoteEditor(QWidget):
         layout.addWidget(self.splitter, 1)
         layout.addLayout(bar)
 
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(AUTOSAVE_MS)
-        self._timer.timeout.connect(self._autosave)
-        self._preview_timer = QTimer(self)
-        self._preview_timer.setSingleShot(True)
-        self._preview_timer.setInterval(PREVIEW_MS)
-        self._preview_timer.timeout.connect(self.update_preview)
-        self._follow_timer = QTimer(self)
-        self._follow_timer.setSingleShot(True)
-        self._follow_timer.setInterval(FOLLOW_MS)
-        self._follow_timer.timeout.connect(self.follow_cursor)
+        self._timer = single_shot(self, AUTOSAVE_MS, self._autosave)
+        self._preview_timer = single_shot(self, PREVIEW_MS, self.update_preview)
+        self._follow_timer = single_shot(self, FOLLOW_MS, self.follow_cursor)
         shortcut = QShortcut(QKeySequence.StandardKey.Save, self)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(self.save)

@@ -4,7 +4,7 @@ opens web links in the system browser. Notes are shown bounded (the first part o
 with "Show all") from a document built off the GUI thread (:func:`render`).
 
 QTextBrowser would read any local file named by ``<img src="file:///…">`` and show a clicked
-``file:`` link (see FIELD-NOTES), hence ``loadResource`` and ``setOpenLinks(False)``. And when
+``file:`` link (Qt does both by default), hence ``loadResource`` and ``setOpenLinks(False)``. And when
 ``loadResource`` answers None, QTextDocument falls back to reading the file itself: every refusal
 returns a value (a placeholder image showing the image's alt text, an empty style sheet), and
 documents built elsewhere (:class:`SafeDocument`) ask the view, never the disk.

@@ -9,6 +9,8 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QRectF, QSize, Qt
 from PySide6.QtGui import QAbstractTextDocumentLayout, QFont, QFontMetrics, QPalette, QTextDocument
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from clipper.core import snippets
+
 HitRole = Qt.ItemDataRole.UserRole + 1
 IdRole = Qt.ItemDataRole.UserRole + 2
 SnippetHtmlRole = Qt.ItemDataRole.UserRole + 3
@@ -32,21 +34,7 @@ def hit_meta(hit) -> str:
 
 def snippet_html(hit) -> str:
     """Escaped snippet with ``<b>`` around the matches (built from ``highlights``)."""
-    snippet = getattr(hit, "snippet", "") or ""
-    spans = sorted(getattr(hit, "highlights", None) or [])
-    if not spans:
-        maker = getattr(hit, "snippet_html", None)
-        return maker() if callable(maker) else html.escape(snippet)
-    out, pos = [], 0
-    for start, end in spans:
-        start, end = max(start, pos), min(end, len(snippet))
-        if start >= end:
-            continue
-        out.append(html.escape(snippet[pos:start]))
-        out.append("<b>" + html.escape(snippet[start:end]) + "</b>")
-        pos = end
-    out.append(html.escape(snippet[pos:]))
-    return "".join(out)
+    return snippets.snippet_html(getattr(hit, "snippet", "") or "", getattr(hit, "highlights", None))
 
 
 class ResultsModel(QAbstractListModel):

@@ -3,11 +3,11 @@ on the reader worker and drops stale results with a rising token."""
 
 from __future__ import annotations
 
-import inspect
-
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QLineEdit, QToolButton
+
+from clipper.qt.widgets import single_shot
 
 DEBOUNCE_MS = 180
 SEARCH_LIMIT = 200
@@ -75,10 +75,7 @@ class SearchBox(ArticlePaste, QLineEdit):
         self.setToolTip(SEARCH_HELP)
         self.setAccessibleName("Search notes")
         self.setAccessibleDescription("Type words to find notes; results update as you type")
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(DEBOUNCE_MS)
-        self._timer.timeout.connect(self._emit)
+        self._timer = single_shot(self, DEBOUNCE_MS, self._emit)
         self.textEdited.connect(lambda _text: self._timer.start())
         self.returnPressed.connect(self._emit)
         # The clear button changes the text without textEdited.
@@ -108,13 +105,6 @@ class SearchBox(ArticlePaste, QLineEdit):
         super().keyPressEvent(event)
 
 
-def _accepts(fn, name: str) -> bool:
-    try:
-        return name in inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return False
-
-
 class SearchController(QObject):
     """Runs ``lib.search`` on the reader; only the answer to the newest request is delivered."""
 
@@ -140,7 +130,7 @@ class SearchController(QObject):
         req = {"query": query, "sort": sort, "tags": tuple(tags), "limit": limit, "token": token}
         self.last_request = req
         lib = self._library()
-        extra = {"as_you_type": True} if as_you_type and _accepts(lib.search, "as_you_type") else {}
+        extra = {"as_you_type": True} if as_you_type else {}  # Library.search: the last word a prefix
 
         def work():
             if token != self._token:  # a newer request came while this one waited: skip the work

@@ -18,11 +18,11 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from clipper.qt.theme import APPEARANCES
+from clipper.qt.widgets import dialog_layout
 
 FETCH_CHOICES = [("ask", "Ask the first time"), ("yes", "Fetch the page"), ("no", "Never fetch")]
 IMAGE_CHOICES = [("ask", "Ask the first time"), ("yes", "Always"), ("no", "Never")]
@@ -105,13 +105,7 @@ class SettingsDialog(QDialog):
         note.setWordWrap(True)
 
         ok_cancel = QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        buttons = QDialogButtonBox(ok_cancel, self)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(note)
-        layout.addWidget(buttons)
+        dialog_layout(self, form, note, QDialogButtonBox(ok_cancel, self))
 
     def _browse(self) -> None:
         start = self.vault.text().strip() or str(Path.home())

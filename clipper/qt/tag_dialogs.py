@@ -12,10 +12,35 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QVBoxLayout,
 )
 
 from clipper.core.tags import is_under, normalize_tag
+from clipper.qt.widgets import dialog_layout
+
+
+def _completer(tags, parent) -> QCompleter:
+    completer = QCompleter(sorted(tags, key=str.casefold), parent)
+    completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    completer.setFilterMode(Qt.MatchFlag.MatchContains)
+    completer.popup().setAccessibleName("Matching tags")
+    return completer
+
+
+def _hint(parent) -> QLabel:
+    hint = QLabel(parent)
+    hint.setTextFormat(Qt.TextFormat.PlainText)
+    hint.setWordWrap(True)
+    return hint
+
+
+def _layout(dialog, rows, hint, buttons) -> None:
+    """The form's rows ``(label text, field)``, the hint below, then the buttons."""
+    form = QFormLayout()
+    for text, field in rows:
+        label = QLabel(text, dialog)
+        label.setBuddy(field)
+        form.addRow(label, field)
+    dialog_layout(dialog, form, hint, buttons)
 
 
 def _picker(parent, tags: dict[str, int], current: str, name: str) -> QComboBox:
@@ -25,11 +50,7 @@ def _picker(parent, tags: dict[str, int], current: str, name: str) -> QComboBox:
     box.setAccessibleName(name)
     for tag in sorted(tags, key=str.casefold):
         box.addItem(tag, tag)
-    completer = QCompleter(sorted(tags, key=str.casefold), box)
-    completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-    completer.setFilterMode(Qt.MatchFlag.MatchContains)
-    completer.popup().setAccessibleName("Matching tags")
-    box.setCompleter(completer)
+    box.setCompleter(_completer(tags, box))
     box.setCurrentIndex(box.findData(current) if current in tags else -1)
     if current not in tags:
         box.setEditText(current)
@@ -53,30 +74,12 @@ class RenameTagDialog(QDialog):
         self.new = QLineEdit(current, self)
         self.new.setAccessibleName("New name")
         self.new.setPlaceholderText("new name, or an existing tag to merge into")
-        completer = QCompleter(sorted(self.tags, key=str.casefold), self.new)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        completer.popup().setAccessibleName("Matching tags")
-        self.new.setCompleter(completer)
+        self.new.setCompleter(_completer(self.tags, self.new))
         self.new.setMinimumWidth(280)
-        self.hint = QLabel(self)
-        self.hint.setTextFormat(Qt.TextFormat.PlainText)
-        self.hint.setWordWrap(True)
-        form = QFormLayout()
-        label = QLabel("&Tag:", self)
-        label.setBuddy(self.old)
-        form.addRow(label, self.old)
-        label = QLabel("&New name:", self)
-        label.setBuddy(self.new)
-        form.addRow(label, self.new)
+        self.hint = _hint(self)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel, self)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.hint)
-        layout.addWidget(self.buttons)
+        _layout(self, [("&Tag:", self.old), ("&New name:", self.new)], self.hint, self.buttons)
         self.old.currentTextChanged.connect(lambda _t: self._update())
         self.new.textChanged.connect(lambda _t: self._update())
         self._update()
@@ -114,21 +117,10 @@ class DeleteTagDialog(QDialog):
         self.setWindowTitle("Delete Tag")
         self.tags = dict(tags)
         self.tag = _picker(self, self.tags, current, "Tag to delete")
-        self.hint = QLabel(self)
-        self.hint.setTextFormat(Qt.TextFormat.PlainText)
-        self.hint.setWordWrap(True)
-        form = QFormLayout()
-        label = QLabel("&Tag:", self)
-        label.setBuddy(self.tag)
-        form.addRow(label, self.tag)
+        self.hint = _hint(self)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         self.delete_button = self.buttons.addButton("&Delete Tag", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.hint)
-        layout.addWidget(self.buttons)
+        _layout(self, [("&Tag:", self.tag)], self.hint, self.buttons)
         self.tag.currentTextChanged.connect(lambda _t: self._update())
         self._update()
         self.tag.setFocus()

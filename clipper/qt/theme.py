@@ -11,30 +11,31 @@ from PySide6.QtWidgets import QApplication, QStyleFactory
 
 APPEARANCES = [("system", "Follow the system"), ("light", "Light"), ("dark", "Dark")]
 
-_DARK = {
-    QPalette.ColorRole.Window: "#2b2d30", QPalette.ColorRole.WindowText: "#e6e6e6",
-    QPalette.ColorRole.Base: "#1e1f22", QPalette.ColorRole.AlternateBase: "#26282b",
-    QPalette.ColorRole.Text: "#e6e6e6", QPalette.ColorRole.Button: "#35373b",
-    QPalette.ColorRole.ButtonText: "#e6e6e6", QPalette.ColorRole.Highlight: "#3d6fb4",
-    QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.Link: "#7cb3ff",
-    QPalette.ColorRole.LinkVisited: "#b89cff", QPalette.ColorRole.PlaceholderText: "#9a9da3",
-    QPalette.ColorRole.ToolTipBase: "#35373b", QPalette.ColorRole.ToolTipText: "#e6e6e6",
-    QPalette.ColorRole.BrightText: "#ff6b6b", QPalette.ColorRole.Light: "#45474b",
-    QPalette.ColorRole.Midlight: "#3a3c40", QPalette.ColorRole.Mid: "#2f3134",
-    QPalette.ColorRole.Dark: "#1b1c1f", QPalette.ColorRole.Shadow: "#111214",
-}
-_LIGHT = {
-    QPalette.ColorRole.Window: "#f3f3f3", QPalette.ColorRole.WindowText: "#1f1f1f",
-    QPalette.ColorRole.Base: "#ffffff", QPalette.ColorRole.AlternateBase: "#f5f6f7",
-    QPalette.ColorRole.Text: "#1f1f1f", QPalette.ColorRole.Button: "#f0f0f0",
-    QPalette.ColorRole.ButtonText: "#1f1f1f", QPalette.ColorRole.Highlight: "#2f6fca",
-    QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.Link: "#1a5fb4",
-    QPalette.ColorRole.LinkVisited: "#6b3fa0", QPalette.ColorRole.PlaceholderText: "#6e6e73",
-    QPalette.ColorRole.ToolTipBase: "#ffffe8", QPalette.ColorRole.ToolTipText: "#1f1f1f",
-    QPalette.ColorRole.BrightText: "#c01c28", QPalette.ColorRole.Light: "#ffffff",
-    QPalette.ColorRole.Midlight: "#e4e4e4", QPalette.ColorRole.Mid: "#c4c4c4",
-    QPalette.ColorRole.Dark: "#9f9f9f", QPalette.ColorRole.Shadow: "#767676",
-}
+#: (colour role, dark, light): one row a role
+_COLOURS = [
+    ("Window", "#2b2d30", "#f3f3f3"),
+    ("WindowText", "#e6e6e6", "#1f1f1f"),
+    ("Base", "#1e1f22", "#ffffff"),
+    ("AlternateBase", "#26282b", "#f5f6f7"),
+    ("Text", "#e6e6e6", "#1f1f1f"),
+    ("Button", "#35373b", "#f0f0f0"),
+    ("ButtonText", "#e6e6e6", "#1f1f1f"),
+    ("Highlight", "#3d6fb4", "#2f6fca"),
+    ("HighlightedText", "#ffffff", "#ffffff"),
+    ("Link", "#7cb3ff", "#1a5fb4"),
+    ("LinkVisited", "#b89cff", "#6b3fa0"),
+    ("PlaceholderText", "#9a9da3", "#6e6e73"),
+    ("ToolTipBase", "#35373b", "#ffffe8"),
+    ("ToolTipText", "#e6e6e6", "#1f1f1f"),
+    ("BrightText", "#ff6b6b", "#c01c28"),
+    ("Light", "#45474b", "#ffffff"),
+    ("Midlight", "#3a3c40", "#e4e4e4"),
+    ("Mid", "#2f3134", "#c4c4c4"),
+    ("Dark", "#1b1c1f", "#9f9f9f"),
+    ("Shadow", "#111214", "#767676"),
+]
+_DARK = {getattr(QPalette.ColorRole, role): dark for role, dark, _light in _COLOURS}
+_LIGHT = {getattr(QPalette.ColorRole, role): light for role, _dark, light in _COLOURS}
 _DISABLED = {"dark": "#74777c", "light": "#9a9a9a"}
 
 _state = {"style": None, "palette": None, "followed": False, "mode": "system"}

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
+from clipper.qt.widgets import single_shot
 from clipper.qt.workers import TaskRunner
 
 QUIET_MS = 400
@@ -54,14 +55,8 @@ class VaultWatcher(QObject):
         self._watcher.fileChanged.connect(self._on_file_change)
         self._worker = TaskRunner("watch", self)
         self._pending: set[str] = set()
-        self._quiet = QTimer(self)
-        self._quiet.setSingleShot(True)
-        self._quiet.setInterval(quiet_ms)
-        self._quiet.timeout.connect(self.flush)
-        self._deadline = QTimer(self)
-        self._deadline.setSingleShot(True)
-        self._deadline.setInterval(max_wait_ms)
-        self._deadline.timeout.connect(self.flush)
+        self._quiet = single_shot(self, quiet_ms, self.flush)
+        self._deadline = single_shot(self, max_wait_ms, self.flush)
         self._poll = QTimer(self)
         self._poll.setInterval(poll_ms)
         self._poll.timeout.connect(self._poll_folders)

@@ -1,22 +1,23 @@
 """Text analysis, query building and snippets of the Whoosh index."""
 
+from clipper.core import analysis, snippets
 from clipper.core import index as ix
 from clipper.core import query as q
 
 
 def test_tokenize_latin_cyrillic_and_bigrams():
-    assert ix.tokenize("Hello, World! e-mail") == ["hello", "world", "e", "mail"]
-    assert ix.tokenize("Москва столица") == ["москва", "столица"]
-    assert ix.tokenize("北京大学") == ["北京", "京大", "大学"]
-    assert ix.tokenize("中") == ["中"]
-    assert ix.tokenize("abc北京") == ["abc", "北京"]
-    assert ix.tokenize("ภาษาไทย")[:2] == ["ภา", "าษ"]
+    assert analysis.tokenize("Hello, World! e-mail") == ["hello", "world", "e", "mail"]
+    assert analysis.tokenize("Москва столица") == ["москва", "столица"]
+    assert analysis.tokenize("北京大学") == ["北京", "京大", "大学"]
+    assert analysis.tokenize("中") == ["中"]
+    assert analysis.tokenize("abc北京") == ["abc", "北京"]
+    assert analysis.tokenize("ภาษาไทย")[:2] == ["ภา", "าษ"]
 
 
 def test_stemming_per_script():
-    assert ix.stem("running") == ix.stem("runs") == "run"
-    assert ix.stem("человека") == ix.stem("человек")
-    assert ix.stem("北京") == "北京"
+    assert analysis.stem("running") == analysis.stem("runs") == "run"
+    assert analysis.stem("человека") == analysis.stem("человек")
+    assert analysis.stem("北京") == "北京"
 
 
 def test_search_index_roundtrip(tmp_path):
@@ -51,19 +52,19 @@ def test_search_index_roundtrip(tmp_path):
 
 
 def test_highlighter_picks_best_window_and_marks_words():
-    hl = ix.Highlighter(q.parse('running "sea level"').text_terms())
+    hl = snippets.Highlighter(q.parse('running "sea level"').text_terms())
     text = "Intro words. " * 40 + "The runner was running when the sea level rose. " + "Tail. " * 40
     snippet, marks = hl.snippet_markdown(text)
     assert "running" in snippet and "sea level" in snippet
     marked = {snippet[s:e] for s, e in marks}
     assert {"running", "sea level"} <= marked
     assert snippet.startswith("…") and snippet.endswith("…")
-    assert ix.snippet_html(snippet, marks).count("<b>") == len(marks)
+    assert snippets.snippet_html(snippet, marks).count("<b>") == len(marks)
 
 
 def test_plain_text_drops_markdown():
     md = "# Title\n\nSome **bold** and [a link](http://x.y) ![img](a.png) `code`\n> quote"
-    assert ix.plain_text(md) == "Title Some bold and a link code quote"
+    assert snippets.plain_text(md) == "Title Some bold and a link code quote"
 
 
 def test_single_note_commits_merge_small_segments(tmp_path, monkeypatch):
@@ -339,4 +340,28 @@ def test_a_new_searcher_keeps_the_readers_of_unchanged_segments_only(tmp_path, m
     assert kept and changed
     assert got == {"river": sorted(str(i) for i in range(63) if i not in (3, 7, 51) and (i < 55 or i >= 60)),
                    "road": ["3"]}
+    si.close()
+
+
+def test_block_self_check_falls_back_to_whooshs_writer_on_a_mismatch(tmp_path, monkeypatch, caplog):
+    """Blocks Whoosh would read otherwise (here: one weight off) make the process write with
+    Whoosh's own writer, say so in the log, and the index still finds what it holds."""
+    assert ix.check_block_format()  # the pinned Whoosh reads back what the block writer writes
+    real = ix._posting_list  # noqa: SLF001
+
+    def off_by_one(docs, weights, *args):
+        return real(docs, [w + 1 for w in weights], *args)
+
+    monkeypatch.setattr(ix, "_posting_list", off_by_one)
+    monkeypatch.setattr(ix, "_blocks_verified", None)
+    with caplog.at_level("WARNING", logger="clipper.core.index"):
+        si = ix.SearchIndex(tmp_path / "ix")
+        si.create()
+    assert ix._blocks_verified is False  # noqa: SLF001
+    assert "Whoosh's own writer" in caplog.text
+    doc = {"id": "a", "path": "a.md", "title": "River", "body": ix.body_value("River", "the river road")}
+    si.write([doc])
+    reader = si.searcher().reader()
+    assert [m for m in reader.postings("body", "road").all_ids()] == [0]
+    assert reader.postings("body", "road").weight() == 1.0  # written by Whoosh: not off by one
     si.close()

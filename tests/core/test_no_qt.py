@@ -28,3 +28,17 @@ def test_cli_version():
     import clipper
 
     assert out.stdout.strip() == f"clipper {clipper.__version__}"
+
+
+def test_child_processes_follow_the_apps_setting_not_its_imports():
+    """Importing PySide6 alone changes nothing; the app's word (native threads run) stops forking."""
+    code = (
+        "import sys\n"
+        "import PySide6.QtCore  # noqa: F401\n"
+        "from clipper.core import limits\n"
+        "before = limits.forks_here()\n"
+        "limits.set_native_threads()\n"
+        "assert not limits.forks_here()\n"
+        "assert before == sys.platform.startswith('linux'), before\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

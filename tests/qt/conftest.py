@@ -15,6 +15,14 @@ from clipper.qt.settings import Settings, open_settings
 WAIT_MS = 30_000
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _native_threads():
+    """As the app does at start-up: Qt runs threads Python does not count, so the core never forks."""
+    from clipper.core import limits
+
+    limits.set_native_threads()
+
+
 @pytest.fixture(autouse=True)
 def _clear_clipboard(qapp):
     """A QMimeData left on the clipboard segfaults the interpreter's exit (offscreen)."""

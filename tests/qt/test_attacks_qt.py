@@ -12,6 +12,7 @@ from PySide6.QtCore import QMimeData, Qt, QUrl
 from PySide6.QtGui import QColor, QImage, QTextDocument
 from PySide6.QtWidgets import QLabel
 
+from clipper.core import imports
 from clipper.core.model import Clip
 from clipper.qt import importer
 from clipper.qt.results_model import ResultsModel
@@ -61,7 +62,7 @@ def test_a_file_manager_copy_imports_only_importable_files_outside_the_vault(sb)
     assert "inside the vault" in skipped[Path(note.path).name] and "inside the vault" in skipped["vault"]
     assert "outside the folder" in skipped["out.md"]
     before = sb.outside_snapshot()
-    outcome = importer.run_import(lib, items)
+    outcome = imports.run_import(lib, items)
     assert len(outcome.created) == 2 and len(outcome.errors) == 4  # each skipped one is reported
     assert sb.leaks(allowed={"notes.txt"}) == []
     assert sb.changed_outside(before) == []
@@ -125,9 +126,9 @@ def test_note_data_in_labels_is_plain_text(qtbot, window, lib, tmp_path):
 def test_message_boxes_and_tooltips_escape_what_they_show(lib):
     from dataclasses import replace
 
-    from clipper.qt.main_window import _plain
+    from clipper.qt.window_common import message_text
 
-    shown = _plain('cannot read <img src="/abs/outside.png">.html: no such file')
+    shown = message_text('cannot read <img src="/abs/outside.png">.html: no such file')
     assert "<img" not in shown and "&lt;img" in shown
     lib.import_clip(Clip(markdown="zqtip1 body", title="T"))
     (hit,) = lib.search("zqtip1")

@@ -205,7 +205,7 @@ def _write(vault: Path, name: str, text: str) -> Path:
 
 
 def test_a_huge_one_line_note_is_shown_in_part_off_the_gui_thread(qtbot, window, monkeypatch):
-    from clipper.qt import main_window
+    from clipper.qt import window_note as main_window
 
     threads = []
     real = main_window.render

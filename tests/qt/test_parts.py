@@ -11,8 +11,9 @@ import pytest
 from PySide6.QtCore import QMimeData, QUrl
 from PySide6.QtGui import QTextDocument
 
+from clipper.core import fetch, imports
 from clipper.core.errors import InputError, TooLargeError
-from clipper.qt import fetch, importer
+from clipper.qt import importer
 from tests.qt.conftest import titles, wait_idle, wait_titles
 from tests.qt.pages import PNG, write_page
 
@@ -55,7 +56,7 @@ def test_a_batch_import_stops_when_cancelled(lib, tmp_path):
         if done == 2:
             cancel.set()
 
-    outcome = importer.run_import(lib, importer.expand_paths([folder]), progress=progress, cancel=cancel)
+    outcome = imports.run_import(lib, imports.expand_paths([folder]), progress=progress, cancel=cancel)
     assert outcome.cancelled
     assert len(outcome.created) == 2
     assert seen[0] == (0, 6)
@@ -136,8 +137,8 @@ def test_notes_added_outside_the_app_appear(qtbot, window, lib):
 def test_the_vault_itself_is_never_imported_into_itself(lib, tmp_path):
     note = Path(lib.vault) / "a.md"
     note.write_text("# A\n\ntext\n", "utf-8")
-    assert importer.expand_paths([lib.vault], exclude=lib.vault) == []
-    assert importer.expand_paths([Path(lib.vault).parent], exclude=lib.vault) == []
+    assert imports.expand_paths([lib.vault], exclude=lib.vault) == []
+    assert imports.expand_paths([Path(lib.vault).parent], exclude=lib.vault) == []
 
 
 def test_only_web_and_mail_links_leave_the_app(monkeypatch):

@@ -288,7 +288,7 @@ def test_7_the_link_question_shows_the_link_and_no_is_not_an_error(qtbot, window
 
 def test_8_no_web_browser_is_told_in_the_window(qtbot, window, lib, monkeypatch):
     monkeypatch.setattr(note_view_module, "system_open", lambda url: False)
-    monkeypatch.setattr("clipper.qt.main_window.system_open", lambda url: False)
+    monkeypatch.setattr("clipper.qt.window_note.system_open", lambda url: False)
     lib.import_clip(Clip(markdown="Body [a link](https://example.org/other).", title="Sourced",
                          source="https://example.org/sourced"))
     window.run_search()

@@ -530,8 +530,14 @@ def test_closing_while_a_search_waits_for_the_typing_pause(qtbot, filled):
     from clipper.qt.search_box import DEBOUNCE_MS
 
     win = filled
+    shown = titles(win)
     win.search_box.setText("orch")
     win.search_box.textEdited.emit("orch")  # as a keystroke: the search waits for the pause
     win.search_box.clear()
     win.close()
-    qtbot.wait(DEBOUNCE_MS * 3)  # nothing is submitted to the stopped reader (no error raised)
+    qtbot.wait(DEBOUNCE_MS * 3)  # nothing is submitted to the stopped reader
+    # what the user saw stays as it was: the window gone, the full list, no error anywhere
+    assert not win.isVisible()
+    assert titles(win) == shown and len(shown) == 3
+    assert not win.message_bar.error and not win.message_bar.isVisible()
+    assert win.statusBar().currentMessage() == ""

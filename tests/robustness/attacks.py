@@ -395,6 +395,7 @@ def attack_clipboard(sb: Sandbox, rng: random.Random) -> list[str]:
     out) beside HTML and text, as a web page can set it on copy. Needs PySide6 (QtCore)."""
     from PySide6.QtCore import QMimeData, QUrl
 
+    from clipper.core import imports
     from clipper.qt import importer
 
     problems: list[str] = []
@@ -436,7 +437,7 @@ def attack_clipboard(sb: Sandbox, rng: random.Random) -> list[str]:
         real = os.path.realpath(item.path)
         if real.startswith(os.path.realpath(sb.vault) + os.sep):
             problems.append(f"wrong: a file inside the vault is imported again: {item.path}")
-        if item.path.suffix.lower() not in importer.IMPORTABLE_SUFFIXES:
+        if item.path.suffix.lower() not in imports.IMPORTABLE_SUFFIXES:
             problems.append(f"wrong: a file of another type is imported: {item.path}")
         named = [u for u in urls if os.path.realpath(item.path).startswith(os.path.realpath(u))]
         if not named:
@@ -444,7 +445,7 @@ def attack_clipboard(sb: Sandbox, rng: random.Random) -> list[str]:
         if real.startswith(os.path.realpath(sb.bait) + os.sep):
             allowed.add(str(Path(real).relative_to(os.path.realpath(sb.bait))))
     before = sb.outside_snapshot()
-    importer.run_import(lib, items)
+    imports.run_import(lib, items)
     problems += sb.changed_outside(before)
     problems += sb.leaks(allowed)
     return problems
@@ -506,7 +507,7 @@ def shared_temp_first() -> None:
 
 def attack_fetched_page(sb: Sandbox, rng: random.Random, server: _Server | None = None) -> list[str]:
     """A fetched page whose relative images name files that exist in the temp folder."""
-    from clipper.qt import fetch
+    from clipper.core import fetch
 
     problems: list[str] = []
     own = server is None

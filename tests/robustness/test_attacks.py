@@ -142,7 +142,7 @@ def test_random_folders_with_links(sb, seed):
 
 
 def test_fetched_page_relative_images_resolve_against_its_url_not_the_disk(sb, monkeypatch):
-    from clipper.qt import fetch
+    from clipper.core import fetch
 
     server = attacks._Server()
     try:
@@ -398,7 +398,7 @@ def test_a_page_over_the_element_limit_is_refused_at_once():
     assert time.monotonic() - start < limits.TIME_LIMIT  # not the time limit
 
 
-@pytest.mark.skipif(not SLOW, reason="set CLIPPER_SLOW=1 to run (about 10 s)")
+@pytest.mark.slow  # about 10 s
 def test_a_page_just_under_the_element_limit_fits_the_time_limit():
     from clipper.core import limits, pipeline
 

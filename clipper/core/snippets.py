@@ -1,0 +1,193 @@
+"""Snippets: a note's best window of plain text for a query, its matches, and their HTML.
+
+Computed from the note's Markdown with one regular expression per query (not by the search
+engine): the same code serves the result list, the CLI and the note pane's highlights."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from clipper.core import query as qlang
+from clipper.core.analysis import is_segmented, stem, stem_prefix, tokenize, words
+
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]*)\]\((?:[^)]*)\)")
+_MD_URL = re.compile(r"<(https?://[^>]+)>")
+# (?=[*_`~]) only guards the two emphasis alternatives (the same matches): without it the
+# look-behind ran at every position, most of a snippet's time
+_MD_MARKS = re.compile(r"(?m)^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+\.\s+|```.*$)"
+                       r"|(?=[*_`~])(?:[*_`~]{1,3}(?=\S)|(?<=\S)[*_`~]{1,3})")
+_MD_HTML = re.compile(r"<[^>\n]{1,200}>")
+_MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # a backslash before ASCII punctuation (CommonMark)
+_MD_TABLE_RULE = re.compile(r"(?m)^[ \t]*\|?(?:[ \t]*:?-{2,}:?[ \t]*\|)+(?:[ \t]*:?-{2,}:?[ \t]*)?$")
+_KEPT = 0x10FF00  # escaped characters wait here (supplementary private use) while marks are cut
+_KEPT_CHARS = re.compile("[\U0010ff21-\U0010ff7e]")
+SNIPPET_CHARS = 220
+
+
+def plain_text(markdown: str, limit: int = 200_000) -> str:
+    """The visible text of Markdown, on one line (for snippets): no marks, no escapes
+    (``\\<`` shows as ``<``, ``\\|`` as ``|``), table rows as their cells' text."""
+    text = markdown[:limit]
+    # escaped characters are text, not marks: set aside before the marks are removed
+    text = _MD_ESCAPE.sub(lambda m: chr(_KEPT + ord(m.group(1))), text)
+    text = _MD_TABLE_RULE.sub(" ", text)
+    text = _MD_IMAGE.sub(" ", text)
+    text = _MD_LINK.sub(r"\1", text)
+    text = _MD_URL.sub(r"\1", text)
+    text = _MD_MARKS.sub("", text)
+    text = _MD_HTML.sub(" ", text)
+    text = text.replace("|", " ")  # the borders of table cells
+    text = _KEPT_CHARS.sub(lambda m: chr(ord(m.group()) - _KEPT), text)
+    return " ".join(text.split())  # whitespace as re's \s: runs folded, ends dropped
+
+
+class Highlighter:
+    """Finds the query's words in plain text and picks the best window (compiled once per query)."""
+
+    def __init__(self, terms: list[qlang.Text]):
+        parts = []
+        self._checks = []  # per group: (stem to verify or None, must start at a word boundary)
+        for item in terms:
+            for pat, check, boundary in _patterns(item):
+                parts.append(pat)
+                self._checks.append((check, boundary))
+        # no leading \b and no IGNORECASE (the text is lowercased): lets the regex engine
+        # jump to the literal start of a term, several times faster on long notes
+        alt = "|".join(f"({p})" for p in parts)
+        self.regex = re.compile(alt) if parts else None
+        self._regex_i = re.compile(alt, re.I) if parts else None
+
+    def matches(self, text: str):
+        if self.regex is None:
+            return []
+        low = text.lower()
+        regex = self.regex
+        if len(low) != len(text):  # a few characters change length when lowercased
+            low, regex = text, self._regex_i
+        out = []
+        for m in regex.finditer(low):
+            gi = m.lastindex - 1
+            check, boundary = self._checks[gi]
+            start = m.start()
+            if boundary and start > 0 and (low[start - 1].isalnum() or low[start - 1] == "_"):
+                continue
+            if check is not None:
+                word = m.group(0).lower()
+                if word != check and stem(word) != check:
+                    continue
+            out.append((start, m.end(), gi))
+            if len(out) >= 500:
+                break
+        return out
+
+    def snippet_markdown(self, markdown: str, size: int = SNIPPET_CHARS, skip: str = ""):
+        """Snippet of a Markdown body: the best window is found in the raw text with one regex
+        pass, and only that window is turned into plain text (cheap for long notes)."""
+        matches = self.matches(markdown) if self.regex is not None else []
+        if matches:
+            best = self._best(matches, size)
+            start = matches[best][0]
+            lo = max(0, start - 300)
+            window = markdown[lo:start + size + 300]
+            text = plain_text(window)
+            if lo > 0:
+                sp = text.find(" ")
+                text = text[sp + 1:] if 0 <= sp < 40 else text
+                snippet, highlights = self.snippet(text, size)
+                if not snippet.startswith("…"):
+                    snippet = "… " + snippet
+                    highlights = [(a + 2, b + 2) for a, b in highlights]
+                return snippet, highlights
+        else:
+            text = plain_text(markdown[:size * 4])
+        if skip and text.startswith(skip):
+            text = text[len(skip):].lstrip(" :-—")
+        return self.snippet(text, size)
+
+    def _best(self, matches, size: int) -> int:
+        best, best_score = 0, -1
+        j = 0
+        for i, (start, _end, _g) in enumerate(matches):
+            if j < i:
+                j = i
+            while j + 1 < len(matches) and matches[j + 1][1] - start <= size - 40:
+                j += 1
+            score = len({g for _, _, g in matches[i:j + 1]}) * 100 + (j - i)
+            if score > best_score:
+                best, best_score = i, score
+        return best
+
+    def snippet(self, text: str, size: int = SNIPPET_CHARS) -> tuple[str, list[tuple[int, int]]]:
+        matches = self.matches(text)
+        if not matches:
+            cut = _cut(text, 0, size)
+            return cut[0], []
+        best = self._best(matches, size)
+        start = matches[best][0]
+        begin = max(0, start - 40)
+        if begin > 0:
+            sp = text.rfind(" ", max(0, begin - 20), start)
+            begin = sp + 1 if sp >= 0 else begin
+        snippet, offset = _cut(text, begin, size)
+        highlights = []
+        for s, e, _g in matches:
+            s2, e2 = s - begin + offset, e - begin + offset
+            if s2 >= offset and e2 <= len(snippet):
+                highlights.append((s2, e2))
+        return snippet, highlights
+
+
+def _cut(text: str, begin: int, size: int) -> tuple[str, int]:
+    """text[begin:begin+size] trimmed at a word end, with '…' marks; returns (snippet, offset)."""
+    end = begin + size
+    piece = text[begin:end]
+    if end < len(text):
+        sp = piece.rfind(" ")
+        if sp > size // 2:
+            piece = piece[:sp]
+        piece = piece.rstrip() + " …"
+    prefix = "… " if begin > 0 else ""
+    return prefix + piece, len(prefix)
+
+
+def _patterns(item: qlang.Text):
+    """(regex, stem to verify or None, starts at a word boundary) for one query term."""
+    toks = tokenize(item.text)
+    if not toks:
+        return []
+    seg = any(is_segmented(t) for t in toks)
+    if item.kind == "phrase" or len(toks) > 1:
+        if seg and item.kind != "prefix":
+            # bigrams overlap: match the original characters instead
+            raw = "".join(words(item.text))
+            if raw:
+                return [(re.escape(raw), None, False)]
+        joiner = r"\W*" if seg else r"\W+"
+        tail = r"\w*" if item.kind == "prefix" else ""
+        return [(joiner.join(re.escape(t) for t in toks) + tail, None, not seg)]
+    t = toks[0]
+    if seg:
+        return [(re.escape(t), None, False)]
+    if item.kind == "prefix":
+        return [(re.escape(t) + r"\w*", None, True)]
+    stemmed = stem_prefix(t)
+    if stemmed is None or len(stemmed[1]) < 2:
+        return [(re.escape(t) + r"\b", None, True)]
+    s, base = stemmed
+    return [(re.escape(base) + r"\w*", s, True)]
+
+
+def snippet_html(snippet: str, highlights) -> str:
+    """``snippet`` escaped, with ``<b>`` around the ``(start, end)`` spans (overlaps clipped)."""
+    out, pos = [], 0
+    for start, end in sorted(highlights or ()):
+        start, end = max(start, pos), min(end, len(snippet))
+        if start >= end:
+            continue
+        out.append(html.escape(snippet[pos:start]))
+        out.append("<b>" + html.escape(snippet[start:end]) + "</b>")
+        pos = end
+    out.append(html.escape(snippet[pos:]))
+    return "".join(out)

@@ -1,0 +1,39 @@
+"""Import orchestration (clipper.core.imports): one folder walk, one table of file types, and an
+outcome sorted into created, duplicates and errors, the same for the CLI and the GUI."""
+
+import pytest
+
+from clipper.core import imports, pipeline
+from clipper.core.library import Library
+
+
+@pytest.fixture
+def lib(tmp_path):
+    with Library.open(tmp_path / "vault") as lib:
+        yield lib
+
+
+def test_a_folder_walk_takes_every_importable_type_and_skips_the_rest(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for suffix in pipeline.IMPORTABLE_SUFFIXES:
+        (folder / f"a{suffix}").write_text("Some text.")
+    (folder / "b.pdf").write_bytes(b"%PDF")
+    (folder / ".hidden.md").write_text("x")
+    items = imports.expand_paths([folder])
+    names = sorted(item.path.name for item in items if item.kind == "file")
+    assert names == sorted(f"a{s}" for s in pipeline.IMPORTABLE_SUFFIXES)
+    assert {".xht", ".text"} <= {item.path.suffix for item in items}  # once missing in the GUI
+    assert imports.walk([folder]) == [item.path for item in items if item.kind == "file"]
+
+
+def test_run_import_sorts_outcomes_in_order(lib, tmp_path):
+    a = tmp_path / "a.txt"
+    a.write_text("A note about rivers and the roads beside them, long enough to keep.\n" * 3)
+    b = tmp_path / "b.txt"
+    b.write_text(a.read_text())
+    missing = tmp_path / "gone.html"
+    outcome = imports.run_import(lib, imports.expand_paths([a, b, missing]))
+    assert [item.path.name for item, _ in outcome.results] == ["a.txt", "b.txt", "gone.html"]
+    assert len(outcome.created) == 1 and [label for label, _ in outcome.duplicates] == ["b.txt"]
+    assert [label for label, _ in outcome.errors] == ["gone.html"]
