@@ -26,6 +26,9 @@ def register(sub) -> None:
                    help="when the article is already in the vault: keep it (default), update it, "
                         "or add it anyway")
     p.add_argument("--jobs", type=int, default=2, help="files extracted at once (default 2)")
+    p.add_argument("--images", action="store_true",
+                   help="download the web images of the imported pages into the note's attachments "
+                        "(off by default: nothing is fetched unless asked)")
     p.add_argument("--json", action="store_true", help="one JSON object per file per line")
     _vault_arg(p)
     p.set_defaults(func=run_import)
@@ -127,7 +130,8 @@ def run_import(args) -> int:
         bar.finish()
         items = imports.expand_paths(args.paths, exclude=lib.vault, limit=None)
         outcome = imports.run_import(lib, items, tags=args.tag, url=args.url, mode=args.mode,
-                                     on_duplicate=args.on_duplicate, progress=bar, jobs=max(1, args.jobs))
+                                     on_duplicate=args.on_duplicate, progress=bar, jobs=max(1, args.jobs),
+                                     images=args.images)
         bar.finish()
         if not outcome.results:
             _err("no files to import")

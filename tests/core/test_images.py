@@ -148,3 +148,18 @@ def test_sniffing():
     assert sniff(b"\xff\xd8\xff\xe0rest") == ("jpg", "image/jpeg")
     assert sniff(b"RIFF\0\0\0\0WEBPVP8 ") == ("webp", "image/webp")
     assert sniff(SVG) is None and sniff(b"") is None
+
+
+def test_the_cli_import_downloads_images_only_with_images(tmp_path, server):
+    from clipper.cli import main
+
+    srv, base = server
+    page = html_only_page(tmp_path, base, ["pic/a.png"])
+    vault = tmp_path / "vault"
+    assert main(["import", str(page), "--vault", str(vault)]) == 0
+    assert not srv.requests  # nothing fetched unless asked
+    (tmp_path / "second").mkdir()
+    page2 = html_only_page(tmp_path / "second", base, ["pic/b.png"])
+    assert main(["import", str(page2), "--images", "--on-duplicate", "new", "--vault", str(vault)]) == 0
+    assert len(srv.requests) == 1
+    assert list(vault.rglob("attachments/b.png"))
