@@ -9,6 +9,8 @@ sorted into created notes, duplicates and errors.
 from __future__ import annotations
 
 import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,13 +110,50 @@ def file_url_items(paths, exclude=None) -> list[ImportItem]:
 WEB_PAGE_SUFFIXES = {".html", ".htm", ".xhtml", ".xht", ".shtml", ".mhtml", ".mht"}
 
 
+#: an <img> (or <source>) whose address is on the web; "=3D" is a quoted-printable "=" (MHTML)
+_WEB_IMAGE = re.compile(rb"<(?:img|source)\b[^>]*?\bsrc(?:set)?\s*=(?:3D)?\s*[\"']?\s*(?:https?:)?//", re.I)
+PEEK_BYTES = 1024 * 1024  # how much of a page is looked at for web images before asking
+PEEK_FILES = 20  # pages looked at; with more left unseen, the question is asked anyway
+
+
 def may_hold_web_images(item: ImportItem) -> bool:
-    """Whether importing ``item`` can bring web images (a page, a link, pasted HTML)."""
+    """Whether importing ``item`` can bring web images: a link, or pasted HTML or a saved page
+    that has an image on the web (a page saved with its pictures, or none, is not asked about).
+    Reads at most PEEK_BYTES of a file."""
     if item.kind == "url":
         return True
     if item.kind == "clipboard":
-        return bool(item.html) and item.mode != "raw"
+        html = (item.html or "").encode("utf-8", "replace")
+        return item.mode != "raw" and bool(_WEB_IMAGE.search(html))
+    if not _is_page(item):
+        return False
+    try:
+        fd = os.open(item.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO never blocks
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                return False
+            head = fh.read(PEEK_BYTES)
+    except OSError:
+        return False
+    if head[:2] == b"\x1f\x8b":  # a gzipped page: too costly to look into here
+        return True
+    return bool(_WEB_IMAGE.search(head))
+
+
+def _is_page(item: ImportItem) -> bool:
     return item.kind == "file" and item.path is not None and item.path.suffix.lower() in WEB_PAGE_SUFFIXES
+
+
+def _any_web_images(items) -> bool:
+    pages = 0
+    for item in items:
+        if _is_page(item):
+            pages += 1
+            if pages > PEEK_FILES:
+                return True  # too many to look into before the import starts: ask
+        if may_hold_web_images(item):
+            return True
+    return False
 
 
 def images_choice(setting: str, items, ask) -> tuple[bool, str]:
@@ -122,7 +161,7 @@ def images_choice(setting: str, items, ask) -> tuple[bool, str]:
     "ask" | "yes" | "no"; ``ask()`` is called (once: its answer becomes the setting) only when
     the setting is "ask" and some item may hold web images."""
     if setting == "ask":
-        if not any(may_hold_web_images(item) for item in items):
+        if not _any_web_images(items):
             return False, setting
         setting = "yes" if ask() else "no"
     return setting == "yes", setting

@@ -1,6 +1,8 @@
 """Import orchestration (clipper.core.imports): one folder walk, one table of file types, and an
 outcome sorted into created, duplicates and errors, the same for the CLI and the GUI."""
 
+import os
+
 import pytest
 
 from clipper.core import imports, pipeline
@@ -37,3 +39,30 @@ def test_run_import_sorts_outcomes_in_order(lib, tmp_path):
     assert [item.path.name for item, _ in outcome.results] == ["a.txt", "b.txt", "gone.html"]
     assert len(outcome.created) == 1 and [label for label, _ in outcome.duplicates] == ["b.txt"]
     assert [label for label, _ in outcome.errors] == ["gone.html"]
+
+
+def test_the_images_question_is_asked_only_for_pages_with_web_images(tmp_path):
+    plain = tmp_path / "plain.html"
+    plain.write_text("<html><body><article><p>No pictures here.</p></article></body></html>")
+    local = tmp_path / "local.html"
+    local.write_text('<p><img src="local_files/a.png"> <img src="data:image/png;base64,AAAA"></p>')
+    web = tmp_path / "web.html"
+    web.write_text('<p><IMG alt="x" SRC="https://example.org/a.png"></p>')
+    mhtml = tmp_path / "page.mhtml"
+    mhtml.write_text('Content-Type: text/html\n\n<img src=3D"https://example.org/b.png">')
+    asked = []
+
+    def choice(*paths):
+        items = [imports.ImportItem("file", path=p) for p in paths]
+        return imports.images_choice("ask", items, lambda: asked.append(1) or True)
+
+    assert choice(plain, local) == (False, "ask") and not asked
+    assert choice(plain, web) == (True, "yes") and asked == [1]
+    assert imports.may_hold_web_images(imports.ImportItem("file", path=mhtml))
+    assert not imports.may_hold_web_images(imports.ImportItem("clipboard", html="<p>text only</p>"))
+    cdn = imports.ImportItem("clipboard", html='<img src="//cdn.example/a.jpg">')
+    assert imports.may_hold_web_images(cdn)
+    assert imports.may_hold_web_images(imports.ImportItem("url", url="https://example.org/"))
+    fifo = tmp_path / "pipe.html"
+    os.mkfifo(fifo)
+    assert not imports.may_hold_web_images(imports.ImportItem("file", path=fifo))  # never blocks
