@@ -84,24 +84,57 @@ _CONSENT_HINT = re.compile(r"(?i)cookie|consent|opt|third|browsing|privacy|perso
 _LEGAL_HINT = re.compile(r"(?i)©|\(c\)|copyright|rights reserved|evaluated|information")
 
 
+# Quick tests before the full patterns, on the lower-cased text when it is ASCII (where
+# lower-casing and the patterns' case folding agree): most lines have none of these words.
+_CONSENT_WORDS = ("cookie", "consent", "opt-out", "opt out", "third-party", "third party",
+                  "browsing experience", "privacy policy", "privacy settings", "personal data",
+                  "advertising partners")
+_LEGAL_WORDS = ("\u00a9", "(c)", "copyright", "rights reserved", "evaluated", "information")
+
+
+def _may_hold(text: str, words: tuple[str, ...], hint: re.Pattern) -> bool:
+    if text.isascii():
+        low = text.lower()
+        return any(w in low for w in words)
+    return bool(hint.search(text))
+
+
 def consent(text: str) -> bool:
     """A cookie or consent prompt (two of its words in one line)."""
-    return bool(_CONSENT_HINT.search(text)) and len(_CONSENT.findall(text)) >= 2
+    return _may_hold(text, _CONSENT_WORDS, _CONSENT_HINT) and len(_CONSENT.findall(text)) >= 2
 
 
 def legal(text: str) -> bool:
     """A copyright or legal notice."""
-    return bool(_LEGAL_HINT.search(text)) and bool(LEGAL.search(text))
+    return _may_hold(text, _LEGAL_WORDS, _LEGAL_HINT) and bool(LEGAL.search(text))
+
+
+def _byline(b: Block) -> bool:
+    """``byline_name`` of the block's text, asked once per block."""
+    if b.is_byline is None:
+        b.is_byline = bool(byline_name(b.text))
+    return b.is_byline
+
+
+def _dated(b: Block) -> bool:
+    """``parse_date`` of the block's text, asked once per block."""
+    if b.is_date is None:
+        b.is_date = bool(parse_date(b.text))
+    return b.is_date
 
 
 def _headline(b: Block) -> bool:
-    return (3 <= b.words <= 20 and not _FULL_STOP.search(b.text) and not LIST_ITEM.match(b.text)
-            and not b.boiler)
+    if b.headline is None:
+        b.headline = (3 <= b.words <= 20 and not _FULL_STOP.search(b.text)
+                      and not LIST_ITEM.match(b.text) and not b.boiler)
+    return b.headline
 
 
 def _summary(b: Block) -> bool:
-    return (8 <= b.words <= 60 and bool(_FULL_STOP.search(b.text) or _ELLIPSIS.search(b.text))
-            and len(_SENTENCE_SPLIT.findall(b.text)) <= 2)
+    if b.summary is None:
+        b.summary = (8 <= b.words <= 60 and bool(_FULL_STOP.search(b.text) or _ELLIPSIS.search(b.text))
+                     and len(_SENTENCE_SPLIT.findall(b.text)) <= 2)
+    return b.summary
 
 
 def headline_summary(a: Block, b: Block) -> bool:
@@ -133,6 +166,11 @@ class Block:
     section: bool = False
     feats: list[float] = field(default_factory=list)
     content: list[str] | None = None  # its content words, once asked for
+    # tests asked of a line again and again (by the features, the card runs, the title), kept
+    headline: bool | None = None
+    summary: bool | None = None
+    is_byline: bool | None = None
+    is_date: bool | None = None
 
 
 def make_block(text: str, blank_before: bool = False, blank_after: bool = False) -> Block:
@@ -207,7 +245,7 @@ def _base(b: Block, i: int, n: int, counts: dict[str, int], site: str) -> list[f
         float(b.section), float(legal(text[:400])),
         float(consent(text[:600])), float(bool(_COMMENT_META.match(text))),
         float(bool(COMMENTS_START.match(text))), float(bool(CAPTION.match(text))),
-        float(words <= 8 and bool(DATE_ONLY.match(text))), float(words <= 25 and bool(byline_name(text))),
+        float(words <= 8 and bool(DATE_ONLY.match(text))), float(words <= 25 and _byline(b)),
         float(bool(READ_ON.match(text))), float(bool(_URL.search(text))),
         float(bool(glued and title_case(text[:glued.start() + 1]))),
         min(1.0, 3 * sum(map(str.isdigit, head)) / chars), float(bool(LIST_ITEM.match(text))),
@@ -215,7 +253,7 @@ def _base(b: Block, i: int, n: int, counts: dict[str, int], site: str) -> list[f
         float(b.blank_after), float(counts.get(text, 0) > 1), float(bool(_TIME.search(text)) and words <= 12),
         float(text.count("\t") >= 2), float(letters / chars < 0.5),
         float(text[:1].islower()), float(text.endswith(("?", "？"))), float(bool(_QUOTE_START.match(text))),
-        float(words <= 14 and bool(parse_date(text))), min(sentences, 5) / 5, float(prose),
+        float(words <= 14 and _dated(b)), min(sentences, 5) / 5, float(prose),
         float(words <= 4), float(bool(site) and words <= 10 and site in text.casefold()),
     ]
 
@@ -327,6 +365,7 @@ def features(blocks: list[Block], site: str = "") -> list[list[float]]:
         if smooth[i] < 0 and not chrome[i]:
             lo, hi = max(0, i - 4), min(n, i + 5)
             smooth[i] += 0.8 * (sum(positive[lo:hi]) - positive[i]) / max(1, hi - lo - 1)
+    clipped = [max(0.0, min(8.0, p)) for p in prior]
     out = []
     for i, v in enumerate(base):
         card = max(pair[i], pair[i - 1] if i else 0.0)
@@ -343,7 +382,7 @@ def features(blocks: list[Block], site: str = "") -> list[list[float]]:
             min(prefix_chrome[min(n, i + 4)] - prefix_chrome[max(0, i - 3)], 3) / 3,
             max(-1.0, min(1.0, prior[i] / 8)), max(0.0, min(1.0, prior[i] / 8)),
             max(-1.0, min(1.0, smooth[i] / 8)),
-            sum(max(0.0, min(8.0, prior[k])) for k in range(max(0, i - 2), min(n, i + 3)) if k != i) / 32,
+            sum(clipped[max(0, i - 2):i] + clipped[i + 1:i + 3]) / 32,
         ])
     return out
 
@@ -556,7 +595,7 @@ def decode(z: list[float], blocks: list[Block], w: dict,
     # few lines lie between (a last paragraph cut short, a "…")
     for k in range(end, min(len(blocks), end + 4)):
         b = blocks[k]
-        if stops[k] or (b.words <= 12 and byline_name(b.text)):
+        if stops[k] or (b.words <= 12 and _byline(b)):
             if k > end and all(not blocks[j].boiler for j in range(end, k)):
                 end = k
             break
@@ -660,7 +699,7 @@ def title_candidates(blocks: list[Block], start: int, end: int, kept: list[bool]
         t = b.text
         if not 1 <= b.words <= 45 or len(t) > 300 or b.boiler:
             continue
-        if b.words <= 30 and byline_name(t):
+        if b.words <= 30 and _byline(b):
             continue
         heading = bool(heading_of(t)) if heading_of else False
         if heading and i < start:
@@ -679,11 +718,11 @@ def title_candidates(blocks: list[Block], start: int, end: int, kept: list[bool]
             float(t.upper() == t and any(c.isalpha() for c in t)),
             float(bool(_FULL_STOP.search(t)) and not t.endswith(("?", "!"))),
             float(t.endswith((":", ";", ","))), float(t.endswith(("?", "？"))),
-            float(b.words <= 14 and bool(parse_date(t))), float(bool(_TIME.search(t))),
+            float(b.words <= 14 and _dated(b)), float(bool(_TIME.search(t))),
             float(bool(site) and site in t.casefold()), float(len(_SEPARATORS.findall(t)) >= 1),
             shared, float(shared >= 0.6), float(counts.get(t, 0) > 1),
-            float(any(nb.words <= 14 and bool(byline_name(nb.text)) for nb in nxt)),
-            float(any(nb.words <= 14 and bool(parse_date(nb.text)) for nb in nxt)),
+            float(any(nb.words <= 14 and _byline(nb) for nb in nxt)),
+            float(any(nb.words <= 14 and _dated(nb) for nb in nxt)),
             float(i > 0 and blocks[i - 1].words <= 3), _squash(z[i]), min(rank, 5) / 5 if heading else 0.0,
             float(bool(_GLUED.search(t, 0, 160))), min(1.0, 3 * sum(map(str.isdigit, head)) / chars),
             float(bool(_QUOTE_START.match(t))), float(t[:1].islower()), float(bool(_URL.search(t))),
@@ -704,8 +743,11 @@ def title_candidates(blocks: list[Block], start: int, end: int, kept: list[bool]
     return out
 
 
+_NON_WORD = re.compile(r"[^\w]+")
+
+
 def _norm_words(text: str) -> str:
-    return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
+    return " ".join(_NON_WORD.sub(" ", text.casefold()).split())
 
 
 def pick_title(cands: list[tuple[int, list[float]]], w: dict[str, float]) -> int | None:
