@@ -86,27 +86,25 @@ _LEGAL_HINT = re.compile(r"(?i)©|\(c\)|copyright|rights reserved|evaluated|info
 
 # Quick tests before the full patterns, on the lower-cased text when it is ASCII (where
 # lower-casing and the patterns' case folding agree): most lines have none of these words.
-_CONSENT_WORDS = ("cookie", "consent", "opt-out", "opt out", "third-party", "third party",
-                  "browsing experience", "privacy policy", "privacy settings", "personal data",
-                  "advertising partners")
-_LEGAL_WORDS = ("\u00a9", "(c)", "copyright", "rights reserved", "evaluated", "information")
+_CONSENT_LOW = re.compile(r"cookie|consent|opt[- ]out|third[- ]party|browsing experience|"
+                          r"privacy (?:policy|settings)|personal data|advertising partners")
+_LEGAL_LOW = re.compile(r"\(c\)|copyright|rights reserved|evaluated|information")
 
 
-def _may_hold(text: str, words: tuple[str, ...], hint: re.Pattern) -> bool:
+def _may_hold(text: str, low: re.Pattern, hint: re.Pattern) -> bool:
     if text.isascii():
-        low = text.lower()
-        return any(w in low for w in words)
-    return bool(hint.search(text))
+        return low.search(text.lower()) is not None
+    return hint.search(text) is not None
 
 
 def consent(text: str) -> bool:
     """A cookie or consent prompt (two of its words in one line)."""
-    return _may_hold(text, _CONSENT_WORDS, _CONSENT_HINT) and len(_CONSENT.findall(text)) >= 2
+    return _may_hold(text, _CONSENT_LOW, _CONSENT_HINT) and len(_CONSENT.findall(text)) >= 2
 
 
 def legal(text: str) -> bool:
     """A copyright or legal notice."""
-    return _may_hold(text, _LEGAL_WORDS, _LEGAL_HINT) and bool(LEGAL.search(text))
+    return _may_hold(text, _LEGAL_LOW, _LEGAL_HINT) and bool(LEGAL.search(text))
 
 
 def _byline(b: Block) -> bool:
@@ -250,7 +248,7 @@ def _base(b: Block, i: int, n: int, counts: dict[str, int], site: str) -> list[f
         float(bool(glued and title_case(text[:glued.start() + 1]))),
         min(1.0, 3 * sum(map(str.isdigit, head)) / chars), float(bool(LIST_ITEM.match(text))),
         float(words <= 20 and len(_SEPARATORS.findall(text)) >= 2), float(b.blank_before),
-        float(b.blank_after), float(counts.get(text, 0) > 1), float(bool(_TIME.search(text)) and words <= 12),
+        float(b.blank_after), float(counts.get(text, 0) > 1), float(words <= 12 and bool(_TIME.search(text))),
         float(text.count("\t") >= 2), float(letters / chars < 0.5),
         float(text[:1].islower()), float(text.endswith(("?", "？"))), float(bool(_QUOTE_START.match(text))),
         float(words <= 14 and _dated(b)), min(sentences, 5) / 5, float(prose),
@@ -436,11 +434,13 @@ def second_features(blocks: list[Block], feats: list[list[float]], z: list[float
     out = []
     for i, (v, ts) in enumerate(zip(feats, toks)):
         if ts:
-            own: dict[str, int] = {}
-            for t in ts:
-                own[t] = own.get(t, 0) + 1
-            mine = own if kept[i] else {}
-            shared = sum(1 for t in ts if core.get(t, 0) - mine.get(t, 0) > 0) / len(ts)
+            if kept[i]:  # its own words do not count as shared
+                own: dict[str, int] = {}
+                for t in ts:
+                    own[t] = own.get(t, 0) + 1
+                shared = sum(1 for t in ts if core.get(t, 0) - own.get(t, 0) > 0) / len(ts)
+            else:
+                shared = sum(1 for t in ts if t in core) / len(ts)
             tw = len(title_toks & set(ts)) / max(1, len(title_toks)) if title_toks else 0.0
         else:
             shared, tw = 0.0, 0.0
