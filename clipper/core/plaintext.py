@@ -46,7 +46,7 @@ def blocks_of(text: str) -> list[Block]:
     # soft hyphens are invisible hyphenation hints of the page's layout: in a note they only
     # split words (a search for "Weinen" would not find "Wei\u00adnen")
     text = text.replace("\u00ad", "")
-    return textmodel.blocks_from_lines([" ".join(ln.split(" ")).strip() for ln in text.split("\n")])
+    return textmodel.blocks_from_lines([ln.strip() for ln in text.split("\n")])
 
 
 def extract_text(text: str, url: str | None = None, mode: str = "article") -> Clip:

@@ -143,10 +143,10 @@ def headline_summary(a: Block, b: Block) -> bool:
 def title_case(text: str) -> bool:
     if len(text) > 300:  # a paragraph, not a heading
         return False
-    words = [w for w in text.split() if w[:1].isalpha()]
-    if len(words) < 3:
+    firsts = [w[0] for w in text.split() if w[0].isalpha()]  # split() gives no empty word
+    if len(firsts) < 3:
         return False
-    return sum(1 for w in words if w[:1].isupper()) / len(words) >= 0.6
+    return sum(map(str.isupper, firsts)) / len(firsts) >= 0.6
 
 
 @dataclass
@@ -743,11 +743,9 @@ def title_candidates(blocks: list[Block], start: int, end: int, kept: list[bool]
     return out
 
 
-_NON_WORD = re.compile(r"[^\w]+")
-
-
 def _norm_words(text: str) -> str:
-    return " ".join(_NON_WORD.sub(" ", text.casefold()).split())
+    """The line's words, case-folded, one space apart."""
+    return " ".join(_TOKEN.findall(text.casefold()))
 
 
 def pick_title(cands: list[tuple[int, list[float]]], w: dict[str, float]) -> int | None:
