@@ -475,15 +475,19 @@ def scores(feats: list[list[float]], w: dict[str, float], names=FEATURES) -> lis
     return [sum(map(operator.mul, f, vec)) for f in feats]
 
 
-def emissions(z: list[float], blocks: list[Block], tau: float, base: float = 1.0) -> list[float]:
+def _probabilities(z: list[float]) -> list[float]:
+    return [1 / (1 + math.exp(-max(-30.0, min(30.0, zi)))) for zi in z]
+
+
+def emissions(z: list[float], blocks: list[Block], tau: float, base: float = 1.0,
+              probs: list[float] | None = None) -> list[float]:
     """What keeping each line is worth: how much its probability of being the article exceeds
     ``tau``, times its words plus ``base`` (long paragraphs weigh more than short lines either
-    way, and a run of short lines still costs something)."""
-    out = []
-    for zi, b in zip(z, blocks):
-        p = 1 / (1 + math.exp(-max(-30.0, min(30.0, zi))))
-        out.append((p - tau) * (base + min(b.words, 100)))
-    return out
+    way, and a run of short lines still costs something). ``probs``: the probabilities of
+    ``z`` if already known."""
+    if probs is None:
+        probs = _probabilities(z)
+    return [(p - tau) * (base + min(b.words, 100)) for p, b in zip(probs, blocks)]
 
 
 def best_path(em: list[float], gap: float, gap_line: float = 0.0) -> tuple[int, int, set[int]]:
@@ -575,10 +579,11 @@ def decode(z: list[float], blocks: list[Block], w: dict,
     gap, gap_line = w.get("gap", 3.0), w.get("gap_line", 0.5)
     # a threshold relative to the page: on a page whose best line is only half sure (a short
     # paste, a layout unlike any seen), its likeliest lines still make the article
-    top = max((1 / (1 + math.exp(-max(-30.0, min(30.0, v)))) for v in z), default=1.0)
+    probs = _probabilities(z)
+    top = max(probs, default=1.0)
     tau = min(w.get("tau", 0.5), w.get("rel_tau", 0.5) * top)
     for _ in range(5):  # no line sure enough (a short paste): the likeliest ones, then
-        em = emissions(z, blocks, tau, w.get("base", 1.0))
+        em = emissions(z, blocks, tau, w.get("base", 1.0), probs)
         start, end, dropped = best_path(em, gap, gap_line)
         if end > start:
             break
