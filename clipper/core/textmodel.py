@@ -221,8 +221,8 @@ _I = {name: i for i, name in enumerate(FEATURES2)}
 
 def _base(b: Block, i: int, n: int, counts: dict[str, int], site: str) -> list[float]:
     text, words, toks = b.text, b.words, b.tokens
-    ends = bool(_FULL_STOP.search(text))
-    ellipsis = bool(_ELLIPSIS.search(text))
+    ends = _FULL_STOP.search(text) is not None
+    ellipsis = _ELLIPSIS.search(text) is not None
     inner = len(_INNER_PUNCT.findall(text))
     if toks and b.dense <= 20:
         stop = sum(map(STOPWORDS.__contains__, map(str.lower, toks))) / len(toks)
@@ -235,24 +235,28 @@ def _base(b: Block, i: int, n: int, counts: dict[str, int], site: str) -> list[f
     sentences = len(_SENTENCE_SPLIT.findall(text))
     upper = letters >= 4 and text.upper() == text and any(c.isupper() for c in text)
     prose = words >= 12 and (ends or inner >= 2 or ellipsis)
+    # (1.0 if … else 0.0 rather than float(bool(…)): this runs for every line of every paste)
     return [
-        1.0, math.log1p(words) / 4, float(words <= 2), float(3 <= words <= 5), float(6 <= words <= 11),
-        float(12 <= words <= 30), float(words > 30), float(ends), float(ellipsis),
-        float(text.endswith((":", "："))), min(inner, 6) / 6, stop, float(b.dense > 20),
-        float(title_case(text)), float(upper), float(b.phrase),
-        float(b.section), float(legal(text[:400])),
-        float(consent(text[:600])), float(bool(_COMMENT_META.match(text))),
-        float(bool(COMMENTS_START.match(text))), float(bool(CAPTION.match(text))),
-        float(words <= 8 and bool(DATE_ONLY.match(text))), float(words <= 25 and _byline(b)),
-        float(bool(READ_ON.match(text))), float(bool(_URL.search(text))),
-        float(bool(glued and title_case(text[:glued.start() + 1]))),
-        min(1.0, 3 * sum(map(str.isdigit, head)) / chars), float(bool(LIST_ITEM.match(text))),
-        float(words <= 20 and len(_SEPARATORS.findall(text)) >= 2), float(b.blank_before),
-        float(b.blank_after), float(counts.get(text, 0) > 1), float(words <= 12 and bool(_TIME.search(text))),
-        float(text.count("\t") >= 2), float(letters / chars < 0.5),
-        float(text[:1].islower()), float(text.endswith(("?", "？"))), float(bool(_QUOTE_START.match(text))),
-        float(words <= 14 and _dated(b)), min(sentences, 5) / 5, float(prose),
-        float(words <= 4), float(bool(site) and words <= 10 and site in text.casefold()),
+        1.0, math.log1p(words) / 4, 1.0 if words <= 2 else 0.0, 1.0 if 3 <= words <= 5 else 0.0,
+        1.0 if 6 <= words <= 11 else 0.0, 1.0 if 12 <= words <= 30 else 0.0, 1.0 if words > 30 else 0.0,
+        1.0 if ends else 0.0, 1.0 if ellipsis else 0.0, 1.0 if text.endswith((":", "：")) else 0.0,
+        min(inner, 6) / 6, stop, 1.0 if b.dense > 20 else 0.0,
+        1.0 if title_case(text) else 0.0, 1.0 if upper else 0.0, 1.0 if b.phrase else 0.0,
+        1.0 if b.section else 0.0, 1.0 if legal(text[:400]) else 0.0,
+        1.0 if consent(text[:600]) else 0.0, 1.0 if _COMMENT_META.match(text) else 0.0,
+        1.0 if COMMENTS_START.match(text) else 0.0, 1.0 if CAPTION.match(text) else 0.0,
+        1.0 if words <= 8 and DATE_ONLY.match(text) else 0.0, 1.0 if words <= 25 and _byline(b) else 0.0,
+        1.0 if READ_ON.match(text) else 0.0, 1.0 if _URL.search(text) else 0.0,
+        1.0 if glued and title_case(text[:glued.start() + 1]) else 0.0,
+        min(1.0, 3 * sum(map(str.isdigit, head)) / chars), 1.0 if LIST_ITEM.match(text) else 0.0,
+        1.0 if words <= 20 and len(_SEPARATORS.findall(text)) >= 2 else 0.0, 1.0 if b.blank_before else 0.0,
+        1.0 if b.blank_after else 0.0, 1.0 if counts.get(text, 0) > 1 else 0.0,
+        1.0 if words <= 12 and _TIME.search(text) else 0.0,
+        1.0 if text.count("\t") >= 2 else 0.0, 1.0 if letters / chars < 0.5 else 0.0,
+        1.0 if text[:1].islower() else 0.0, 1.0 if text.endswith(("?", "？")) else 0.0,
+        1.0 if _QUOTE_START.match(text) else 0.0,
+        1.0 if words <= 14 and _dated(b) else 0.0, min(sentences, 5) / 5, 1.0 if prose else 0.0,
+        1.0 if words <= 4 else 0.0, 1.0 if site and words <= 10 and site in text.casefold() else 0.0,
     ]
 
 
@@ -431,6 +435,7 @@ def second_features(blocks: list[Block], feats: list[list[float]], z: list[float
         lo, hi = max(0, i - reach), min(n, i + reach + 1)
         return (prefix[hi] - prefix[lo] - zs[i]) / max(1, hi - lo - 1)
 
+    P, C = _I["prose"], _I["card"]
     out = []
     for i, (v, ts) in enumerate(zip(feats, toks)):
         if ts:
@@ -444,10 +449,10 @@ def second_features(blocks: list[Block], feats: list[list[float]], z: list[float
             tw = len(title_toks & set(ts)) / max(1, len(title_toks)) if title_toks else 0.0
         else:
             shared, tw = 0.0, 0.0
-        prose = v[_I["prose"]]
-        near = [zs[k] for k in range(max(0, i - 3), min(n, i + 4)) if k != i] or [0.0]
+        prose = v[P]
+        near = zs[max(0, i - 3):i] + zs[i + 1:i + 4] or [0.0]
         out.append(v + [
-            shared, shared * v[_I["card"]], shared * prose, tw, prose * float(shared < 0.3),
+            shared, shared * v[C], shared * prose, tw, prose * float(shared < 0.3),
             zs[i], zs[i - 1] if i else -1.0, zs[i + 1] if i + 1 < n else -1.0,
             zs[i - 2] if i > 1 else -1.0, zs[i + 2] if i + 2 < n else -1.0,
             mean(i, 3), mean(i, 8), max(near), min(near), float(kept[i]), float(i < first), float(i > last),
