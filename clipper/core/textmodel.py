@@ -107,14 +107,14 @@ def legal(text: str) -> bool:
     return _may_hold(text, _LEGAL_LOW, _LEGAL_HINT) and bool(LEGAL.search(text))
 
 
-def _byline(b: Block) -> bool:
+def has_byline(b: Block) -> bool:
     """``byline_name`` of the block's text, asked once per block."""
     if b.is_byline is None:
         b.is_byline = bool(byline_name(b.text))
     return b.is_byline
 
 
-def _dated(b: Block) -> bool:
+def has_date(b: Block) -> bool:
     """``parse_date`` of the block's text, asked once per block."""
     if b.is_date is None:
         b.is_date = bool(parse_date(b.text))
@@ -245,7 +245,7 @@ def _base(b: Block, i: int, n: int, counts: dict[str, int], site: str) -> list[f
         1.0 if b.section else 0.0, 1.0 if legal(text[:400]) else 0.0,
         1.0 if consent(text[:600]) else 0.0, 1.0 if _COMMENT_META.match(text) else 0.0,
         1.0 if COMMENTS_START.match(text) else 0.0, 1.0 if CAPTION.match(text) else 0.0,
-        1.0 if words <= 8 and DATE_ONLY.match(text) else 0.0, 1.0 if words <= 25 and _byline(b) else 0.0,
+        1.0 if words <= 8 and DATE_ONLY.match(text) else 0.0, 1.0 if words <= 25 and has_byline(b) else 0.0,
         1.0 if READ_ON.match(text) else 0.0, 1.0 if _URL.search(text) else 0.0,
         1.0 if glued and title_case(text[:glued.start() + 1]) else 0.0,
         min(1.0, 3 * sum(map(str.isdigit, head)) / chars), 1.0 if LIST_ITEM.match(text) else 0.0,
@@ -255,7 +255,7 @@ def _base(b: Block, i: int, n: int, counts: dict[str, int], site: str) -> list[f
         1.0 if text.count("\t") >= 2 else 0.0, 1.0 if letters / chars < 0.5 else 0.0,
         1.0 if text[:1].islower() else 0.0, 1.0 if text.endswith(("?", "？")) else 0.0,
         1.0 if _QUOTE_START.match(text) else 0.0,
-        1.0 if words <= 14 and _dated(b) else 0.0, min(sentences, 5) / 5, 1.0 if prose else 0.0,
+        1.0 if words <= 14 and has_date(b) else 0.0, min(sentences, 5) / 5, 1.0 if prose else 0.0,
         1.0 if words <= 4 else 0.0, 1.0 if site and words <= 10 and site in text.casefold() else 0.0,
     ]
 
@@ -605,7 +605,7 @@ def decode(z: list[float], blocks: list[Block], w: dict,
     # few lines lie between (a last paragraph cut short, a "…")
     for k in range(end, min(len(blocks), end + 4)):
         b = blocks[k]
-        if stops[k] or (b.words <= 12 and _byline(b)):
+        if stops[k] or (b.words <= 12 and has_byline(b)):
             if k > end and all(not blocks[j].boiler for j in range(end, k)):
                 end = k
             break
@@ -709,7 +709,7 @@ def title_candidates(blocks: list[Block], start: int, end: int, kept: list[bool]
         t = b.text
         if not 1 <= b.words <= 45 or len(t) > 300 or b.boiler:
             continue
-        if b.words <= 30 and _byline(b):
+        if b.words <= 30 and has_byline(b):
             continue
         heading = bool(heading_of(t)) if heading_of else False
         if heading and i < start:
@@ -728,11 +728,11 @@ def title_candidates(blocks: list[Block], start: int, end: int, kept: list[bool]
             float(t.upper() == t and any(c.isalpha() for c in t)),
             float(bool(_FULL_STOP.search(t)) and not t.endswith(("?", "!"))),
             float(t.endswith((":", ";", ","))), float(t.endswith(("?", "？"))),
-            float(b.words <= 14 and _dated(b)), float(bool(_TIME.search(t))),
+            float(b.words <= 14 and has_date(b)), float(bool(_TIME.search(t))),
             float(bool(site) and site in t.casefold()), float(len(_SEPARATORS.findall(t)) >= 1),
             shared, float(shared >= 0.6), float(counts.get(t, 0) > 1),
-            float(any(nb.words <= 14 and _byline(nb) for nb in nxt)),
-            float(any(nb.words <= 14 and _dated(nb) for nb in nxt)),
+            float(any(nb.words <= 14 and has_byline(nb) for nb in nxt)),
+            float(any(nb.words <= 14 and has_date(nb) for nb in nxt)),
             float(i > 0 and blocks[i - 1].words <= 3), _squash(z[i]), min(rank, 5) / 5 if heading else 0.0,
             float(bool(_GLUED.search(t, 0, 160))), min(1.0, 3 * sum(map(str.isdigit, head)) / chars),
             float(bool(_QUOTE_START.match(t))), float(t[:1].islower()), float(bool(_URL.search(t))),
