@@ -25,13 +25,11 @@ from clipper.core.errors import InputError
 from clipper.core.model import Clip
 from clipper.core.mojibake import repair
 from clipper.core.textclean import (
-    byline_name,
     find_byline,
     find_date,
     find_site,
     guess_language,
     heading_like,
-    parse_date,
 )
 from clipper.core.textmodel import CAPTION, DATE_ONLY, LIST_ITEM, SENTENCE_END, Block
 
@@ -46,7 +44,7 @@ def blocks_of(text: str) -> list[Block]:
     # soft hyphens are invisible hyphenation hints of the page's layout: in a note they only
     # split words (a search for "Weinen" would not find "Wei\u00adnen")
     text = text.replace("\u00ad", "")
-    return textmodel.blocks_from_lines([" ".join(ln.split(" ")).strip() for ln in text.split("\n")])
+    return textmodel.blocks_from_lines([ln.strip() for ln in text.split("\n")])
 
 
 def extract_text(text: str, url: str | None = None, mode: str = "article") -> Clip:
@@ -165,7 +163,7 @@ def looks_like_page(lines: list[Block]) -> bool:
         short += ln.words <= 3
         if i + 1 < n and textmodel.headline_summary(ln, lines[i + 1]):
             pairs += 1
-        dated = dated or (ln.words <= 14 and (bool(byline_name(t)) or _dateline(ln)))
+        dated = dated or (ln.words <= 14 and (textmodel.has_byline(ln) or _dateline(ln)))
     return bool(best_run >= 5 or pairs >= 3 or (dated and n >= 20) or (n >= 40 and short >= 0.3 * n))
 
 
@@ -231,7 +229,7 @@ def _dateline(ln: Block) -> bool:
     """A line that only says when the story was published or updated."""
     if ln.words > 14:
         return False
-    return bool(DATE_ONLY.match(ln.text) or (_STAMP.match(ln.text) and parse_date(ln.text)))
+    return bool(DATE_ONLY.match(ln.text) or (_STAMP.match(ln.text) and textmodel.has_date(ln)))
 
 
 def _trim_edges(keep: list[str]) -> list[str]:

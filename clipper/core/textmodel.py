@@ -84,24 +84,55 @@ _CONSENT_HINT = re.compile(r"(?i)cookie|consent|opt|third|browsing|privacy|perso
 _LEGAL_HINT = re.compile(r"(?i)©|\(c\)|copyright|rights reserved|evaluated|information")
 
 
+# Quick tests before the full patterns, on the lower-cased text when it is ASCII (where
+# lower-casing and the patterns' case folding agree): most lines have none of these words.
+_CONSENT_LOW = re.compile(r"cookie|consent|opt[- ]out|third[- ]party|browsing experience|"
+                          r"privacy (?:policy|settings)|personal data|advertising partners")
+_LEGAL_LOW = re.compile(r"\(c\)|copyright|rights reserved|evaluated|information")
+
+
+def _may_hold(text: str, low: re.Pattern, hint: re.Pattern) -> bool:
+    if text.isascii():
+        return low.search(text.lower()) is not None
+    return hint.search(text) is not None
+
+
 def consent(text: str) -> bool:
     """A cookie or consent prompt (two of its words in one line)."""
-    return bool(_CONSENT_HINT.search(text)) and len(_CONSENT.findall(text)) >= 2
+    return _may_hold(text, _CONSENT_LOW, _CONSENT_HINT) and len(_CONSENT.findall(text)) >= 2
 
 
 def legal(text: str) -> bool:
     """A copyright or legal notice."""
-    return bool(_LEGAL_HINT.search(text)) and bool(LEGAL.search(text))
+    return _may_hold(text, _LEGAL_LOW, _LEGAL_HINT) and bool(LEGAL.search(text))
+
+
+def has_byline(b: Block) -> bool:
+    """``byline_name`` of the block's text, asked once per block."""
+    if b.is_byline is None:
+        b.is_byline = bool(byline_name(b.text))
+    return b.is_byline
+
+
+def has_date(b: Block) -> bool:
+    """``parse_date`` of the block's text, asked once per block."""
+    if b.is_date is None:
+        b.is_date = bool(parse_date(b.text))
+    return b.is_date
 
 
 def _headline(b: Block) -> bool:
-    return (3 <= b.words <= 20 and not _FULL_STOP.search(b.text) and not LIST_ITEM.match(b.text)
-            and not b.boiler)
+    if b.headline is None:
+        b.headline = (3 <= b.words <= 20 and not _FULL_STOP.search(b.text)
+                      and not LIST_ITEM.match(b.text) and not b.boiler)
+    return b.headline
 
 
 def _summary(b: Block) -> bool:
-    return (8 <= b.words <= 60 and bool(_FULL_STOP.search(b.text) or _ELLIPSIS.search(b.text))
-            and len(_SENTENCE_SPLIT.findall(b.text)) <= 2)
+    if b.summary is None:
+        b.summary = (8 <= b.words <= 60 and bool(_FULL_STOP.search(b.text) or _ELLIPSIS.search(b.text))
+                     and len(_SENTENCE_SPLIT.findall(b.text)) <= 2)
+    return b.summary
 
 
 def headline_summary(a: Block, b: Block) -> bool:
@@ -112,10 +143,10 @@ def headline_summary(a: Block, b: Block) -> bool:
 def title_case(text: str) -> bool:
     if len(text) > 300:  # a paragraph, not a heading
         return False
-    words = [w for w in text.split() if w[:1].isalpha()]
-    if len(words) < 3:
+    firsts = [w[0] for w in text.split() if w[0].isalpha()]  # split() gives no empty word
+    if len(firsts) < 3:
         return False
-    return sum(1 for w in words if w[:1].isupper()) / len(words) >= 0.6
+    return sum(map(str.isupper, firsts)) / len(firsts) >= 0.6
 
 
 @dataclass
@@ -133,6 +164,11 @@ class Block:
     section: bool = False
     feats: list[float] = field(default_factory=list)
     content: list[str] | None = None  # its content words, once asked for
+    # tests asked of a line again and again (by the features, the card runs, the title), kept
+    headline: bool | None = None
+    summary: bool | None = None
+    is_byline: bool | None = None
+    is_date: bool | None = None
 
 
 def make_block(text: str, blank_before: bool = False, blank_after: bool = False) -> Block:
@@ -185,8 +221,8 @@ _I = {name: i for i, name in enumerate(FEATURES2)}
 
 def _base(b: Block, i: int, n: int, counts: dict[str, int], site: str) -> list[float]:
     text, words, toks = b.text, b.words, b.tokens
-    ends = bool(_FULL_STOP.search(text))
-    ellipsis = bool(_ELLIPSIS.search(text))
+    ends = _FULL_STOP.search(text) is not None
+    ellipsis = _ELLIPSIS.search(text) is not None
     inner = len(_INNER_PUNCT.findall(text))
     if toks and b.dense <= 20:
         stop = sum(map(STOPWORDS.__contains__, map(str.lower, toks))) / len(toks)
@@ -199,24 +235,28 @@ def _base(b: Block, i: int, n: int, counts: dict[str, int], site: str) -> list[f
     sentences = len(_SENTENCE_SPLIT.findall(text))
     upper = letters >= 4 and text.upper() == text and any(c.isupper() for c in text)
     prose = words >= 12 and (ends or inner >= 2 or ellipsis)
+    # (1.0 if … else 0.0 rather than float(bool(…)): this runs for every line of every paste)
     return [
-        1.0, math.log1p(words) / 4, float(words <= 2), float(3 <= words <= 5), float(6 <= words <= 11),
-        float(12 <= words <= 30), float(words > 30), float(ends), float(ellipsis),
-        float(text.endswith((":", "："))), min(inner, 6) / 6, stop, float(b.dense > 20),
-        float(title_case(text)), float(upper), float(b.phrase),
-        float(b.section), float(legal(text[:400])),
-        float(consent(text[:600])), float(bool(_COMMENT_META.match(text))),
-        float(bool(COMMENTS_START.match(text))), float(bool(CAPTION.match(text))),
-        float(words <= 8 and bool(DATE_ONLY.match(text))), float(words <= 25 and bool(byline_name(text))),
-        float(bool(READ_ON.match(text))), float(bool(_URL.search(text))),
-        float(bool(glued and title_case(text[:glued.start() + 1]))),
-        min(1.0, 3 * sum(map(str.isdigit, head)) / chars), float(bool(LIST_ITEM.match(text))),
-        float(words <= 20 and len(_SEPARATORS.findall(text)) >= 2), float(b.blank_before),
-        float(b.blank_after), float(counts.get(text, 0) > 1), float(bool(_TIME.search(text)) and words <= 12),
-        float(text.count("\t") >= 2), float(letters / chars < 0.5),
-        float(text[:1].islower()), float(text.endswith(("?", "？"))), float(bool(_QUOTE_START.match(text))),
-        float(words <= 14 and bool(parse_date(text))), min(sentences, 5) / 5, float(prose),
-        float(words <= 4), float(bool(site) and words <= 10 and site in text.casefold()),
+        1.0, math.log1p(words) / 4, 1.0 if words <= 2 else 0.0, 1.0 if 3 <= words <= 5 else 0.0,
+        1.0 if 6 <= words <= 11 else 0.0, 1.0 if 12 <= words <= 30 else 0.0, 1.0 if words > 30 else 0.0,
+        1.0 if ends else 0.0, 1.0 if ellipsis else 0.0, 1.0 if text.endswith((":", "：")) else 0.0,
+        min(inner, 6) / 6, stop, 1.0 if b.dense > 20 else 0.0,
+        1.0 if title_case(text) else 0.0, 1.0 if upper else 0.0, 1.0 if b.phrase else 0.0,
+        1.0 if b.section else 0.0, 1.0 if legal(text[:400]) else 0.0,
+        1.0 if consent(text[:600]) else 0.0, 1.0 if _COMMENT_META.match(text) else 0.0,
+        1.0 if COMMENTS_START.match(text) else 0.0, 1.0 if CAPTION.match(text) else 0.0,
+        1.0 if words <= 8 and DATE_ONLY.match(text) else 0.0, 1.0 if words <= 25 and has_byline(b) else 0.0,
+        1.0 if READ_ON.match(text) else 0.0, 1.0 if _URL.search(text) else 0.0,
+        1.0 if glued and title_case(text[:glued.start() + 1]) else 0.0,
+        min(1.0, 3 * sum(map(str.isdigit, head)) / chars), 1.0 if LIST_ITEM.match(text) else 0.0,
+        1.0 if words <= 20 and len(_SEPARATORS.findall(text)) >= 2 else 0.0, 1.0 if b.blank_before else 0.0,
+        1.0 if b.blank_after else 0.0, 1.0 if counts.get(text, 0) > 1 else 0.0,
+        1.0 if words <= 12 and _TIME.search(text) else 0.0,
+        1.0 if text.count("\t") >= 2 else 0.0, 1.0 if letters / chars < 0.5 else 0.0,
+        1.0 if text[:1].islower() else 0.0, 1.0 if text.endswith(("?", "？")) else 0.0,
+        1.0 if _QUOTE_START.match(text) else 0.0,
+        1.0 if words <= 14 and has_date(b) else 0.0, min(sentences, 5) / 5, 1.0 if prose else 0.0,
+        1.0 if words <= 4 else 0.0, 1.0 if site and words <= 10 and site in text.casefold() else 0.0,
     ]
 
 
@@ -327,6 +367,7 @@ def features(blocks: list[Block], site: str = "") -> list[list[float]]:
         if smooth[i] < 0 and not chrome[i]:
             lo, hi = max(0, i - 4), min(n, i + 5)
             smooth[i] += 0.8 * (sum(positive[lo:hi]) - positive[i]) / max(1, hi - lo - 1)
+    clipped = [max(0.0, min(8.0, p)) for p in prior]
     out = []
     for i, v in enumerate(base):
         card = max(pair[i], pair[i - 1] if i else 0.0)
@@ -343,7 +384,7 @@ def features(blocks: list[Block], site: str = "") -> list[list[float]]:
             min(prefix_chrome[min(n, i + 4)] - prefix_chrome[max(0, i - 3)], 3) / 3,
             max(-1.0, min(1.0, prior[i] / 8)), max(0.0, min(1.0, prior[i] / 8)),
             max(-1.0, min(1.0, smooth[i] / 8)),
-            sum(max(0.0, min(8.0, prior[k])) for k in range(max(0, i - 2), min(n, i + 3)) if k != i) / 32,
+            sum(clipped[max(0, i - 2):i] + clipped[i + 1:i + 3]) / 32,
         ])
     return out
 
@@ -394,21 +435,24 @@ def second_features(blocks: list[Block], feats: list[list[float]], z: list[float
         lo, hi = max(0, i - reach), min(n, i + reach + 1)
         return (prefix[hi] - prefix[lo] - zs[i]) / max(1, hi - lo - 1)
 
+    P, C = _I["prose"], _I["card"]
     out = []
     for i, (v, ts) in enumerate(zip(feats, toks)):
         if ts:
-            own: dict[str, int] = {}
-            for t in ts:
-                own[t] = own.get(t, 0) + 1
-            mine = own if kept[i] else {}
-            shared = sum(1 for t in ts if core.get(t, 0) - mine.get(t, 0) > 0) / len(ts)
+            if kept[i]:  # its own words do not count as shared
+                own: dict[str, int] = {}
+                for t in ts:
+                    own[t] = own.get(t, 0) + 1
+                shared = sum(1 for t in ts if core.get(t, 0) - own.get(t, 0) > 0) / len(ts)
+            else:
+                shared = sum(1 for t in ts if t in core) / len(ts)
             tw = len(title_toks & set(ts)) / max(1, len(title_toks)) if title_toks else 0.0
         else:
             shared, tw = 0.0, 0.0
-        prose = v[_I["prose"]]
-        near = [zs[k] for k in range(max(0, i - 3), min(n, i + 4)) if k != i] or [0.0]
+        prose = v[P]
+        near = zs[max(0, i - 3):i] + zs[i + 1:i + 4] or [0.0]
         out.append(v + [
-            shared, shared * v[_I["card"]], shared * prose, tw, prose * float(shared < 0.3),
+            shared, shared * v[C], shared * prose, tw, prose * float(shared < 0.3),
             zs[i], zs[i - 1] if i else -1.0, zs[i + 1] if i + 1 < n else -1.0,
             zs[i - 2] if i > 1 else -1.0, zs[i + 2] if i + 2 < n else -1.0,
             mean(i, 3), mean(i, 8), max(near), min(near), float(kept[i]), float(i < first), float(i > last),
@@ -436,15 +480,19 @@ def scores(feats: list[list[float]], w: dict[str, float], names=FEATURES) -> lis
     return [sum(map(operator.mul, f, vec)) for f in feats]
 
 
-def emissions(z: list[float], blocks: list[Block], tau: float, base: float = 1.0) -> list[float]:
+def _probabilities(z: list[float]) -> list[float]:
+    return [1 / (1 + math.exp(-max(-30.0, min(30.0, zi)))) for zi in z]
+
+
+def emissions(z: list[float], blocks: list[Block], tau: float, base: float = 1.0,
+              probs: list[float] | None = None) -> list[float]:
     """What keeping each line is worth: how much its probability of being the article exceeds
     ``tau``, times its words plus ``base`` (long paragraphs weigh more than short lines either
-    way, and a run of short lines still costs something)."""
-    out = []
-    for zi, b in zip(z, blocks):
-        p = 1 / (1 + math.exp(-max(-30.0, min(30.0, zi))))
-        out.append((p - tau) * (base + min(b.words, 100)))
-    return out
+    way, and a run of short lines still costs something). ``probs``: the probabilities of
+    ``z`` if already known."""
+    if probs is None:
+        probs = _probabilities(z)
+    return [(p - tau) * (base + min(b.words, 100)) for p, b in zip(probs, blocks)]
 
 
 def best_path(em: list[float], gap: float, gap_line: float = 0.0) -> tuple[int, int, set[int]]:
@@ -536,10 +584,11 @@ def decode(z: list[float], blocks: list[Block], w: dict,
     gap, gap_line = w.get("gap", 3.0), w.get("gap_line", 0.5)
     # a threshold relative to the page: on a page whose best line is only half sure (a short
     # paste, a layout unlike any seen), its likeliest lines still make the article
-    top = max((1 / (1 + math.exp(-max(-30.0, min(30.0, v)))) for v in z), default=1.0)
+    probs = _probabilities(z)
+    top = max(probs, default=1.0)
     tau = min(w.get("tau", 0.5), w.get("rel_tau", 0.5) * top)
     for _ in range(5):  # no line sure enough (a short paste): the likeliest ones, then
-        em = emissions(z, blocks, tau, w.get("base", 1.0))
+        em = emissions(z, blocks, tau, w.get("base", 1.0), probs)
         start, end, dropped = best_path(em, gap, gap_line)
         if end > start:
             break
@@ -556,7 +605,7 @@ def decode(z: list[float], blocks: list[Block], w: dict,
     # few lines lie between (a last paragraph cut short, a "…")
     for k in range(end, min(len(blocks), end + 4)):
         b = blocks[k]
-        if stops[k] or (b.words <= 12 and byline_name(b.text)):
+        if stops[k] or (b.words <= 12 and has_byline(b)):
             if k > end and all(not blocks[j].boiler for j in range(end, k)):
                 end = k
             break
@@ -660,7 +709,7 @@ def title_candidates(blocks: list[Block], start: int, end: int, kept: list[bool]
         t = b.text
         if not 1 <= b.words <= 45 or len(t) > 300 or b.boiler:
             continue
-        if b.words <= 30 and byline_name(t):
+        if b.words <= 30 and has_byline(b):
             continue
         heading = bool(heading_of(t)) if heading_of else False
         if heading and i < start:
@@ -679,11 +728,11 @@ def title_candidates(blocks: list[Block], start: int, end: int, kept: list[bool]
             float(t.upper() == t and any(c.isalpha() for c in t)),
             float(bool(_FULL_STOP.search(t)) and not t.endswith(("?", "!"))),
             float(t.endswith((":", ";", ","))), float(t.endswith(("?", "？"))),
-            float(b.words <= 14 and bool(parse_date(t))), float(bool(_TIME.search(t))),
+            float(b.words <= 14 and has_date(b)), float(bool(_TIME.search(t))),
             float(bool(site) and site in t.casefold()), float(len(_SEPARATORS.findall(t)) >= 1),
             shared, float(shared >= 0.6), float(counts.get(t, 0) > 1),
-            float(any(nb.words <= 14 and bool(byline_name(nb.text)) for nb in nxt)),
-            float(any(nb.words <= 14 and bool(parse_date(nb.text)) for nb in nxt)),
+            float(any(nb.words <= 14 and has_byline(nb) for nb in nxt)),
+            float(any(nb.words <= 14 and has_date(nb) for nb in nxt)),
             float(i > 0 and blocks[i - 1].words <= 3), _squash(z[i]), min(rank, 5) / 5 if heading else 0.0,
             float(bool(_GLUED.search(t, 0, 160))), min(1.0, 3 * sum(map(str.isdigit, head)) / chars),
             float(bool(_QUOTE_START.match(t))), float(t[:1].islower()), float(bool(_URL.search(t))),
@@ -705,7 +754,8 @@ def title_candidates(blocks: list[Block], start: int, end: int, kept: list[bool]
 
 
 def _norm_words(text: str) -> str:
-    return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
+    """The line's words, case-folded, one space apart."""
+    return " ".join(_TOKEN.findall(text.casefold()))
 
 
 def pick_title(cands: list[tuple[int, list[float]]], w: dict[str, float]) -> int | None:

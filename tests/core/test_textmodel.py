@@ -66,3 +66,71 @@ def test_title_candidates_see_an_echoed_headline_a_breadcrumb_and_a_table_row():
     assert row[f["tab"]] == 1.0 and title[f["tab"]] == 0.0
     # the shipped ranker prefers the headline to the breadcrumb and the table row
     assert textmodel.pick_title(list(cands.items()), textmodel.weights()["title"]) == 1
+
+
+# --- the fast paths give what the full tests give ------------------------------------------
+
+_LINES = [
+    "We use cookies and share data with our advertising partners.",
+    "WE USE COOKIES to improve your BROWSING EXPERIENCE. Opt-out anytime.",
+    "Manage your privacy settings or read our Privacy Policy; third party cookies.",
+    "Cookies: we use coo\u212aies",  # a Kelvin sign: the patterns' case folding, not str.lower
+    "Ihre Privatsphäre: wir nutzen Cookies und Consent-Tools von Drittanbietern.",
+    "© 2024 Example News. All rights reserved.",
+    "Copyright (C) 2019 The Paper",
+    "These statements have not been evaluated by the Food and Drug Administration.",
+    "The information on this website is for general purposes only.",
+    "An ordinary sentence with an option and personal thoughts, adopted by many.",
+    "Это обычное предложение без ничего.",
+    "A Headline With Many Capital Words",
+    "a   line  with\tspaces,  commas… and “quotes”",
+    "",
+]
+
+
+def _consent_ref(text):
+    return bool(textmodel._CONSENT_HINT.search(text)) and len(textmodel._CONSENT.findall(text)) >= 2
+
+
+def _legal_ref(text):
+    return bool(textmodel._LEGAL_HINT.search(text)) and bool(textmodel.LEGAL.search(text))
+
+
+def _title_case_ref(text):
+    if len(text) > 300:
+        return False
+    words = [w for w in text.split() if w[:1].isalpha()]
+    if len(words) < 3:
+        return False
+    return sum(1 for w in words if w[:1].isupper()) / len(words) >= 0.6
+
+
+def test_quick_prefilters_agree_with_the_full_patterns():
+    for text in _LINES + [t.upper() for t in _LINES] + [t.lower() for t in _LINES]:
+        assert textmodel.consent(text) == _consent_ref(text), text
+        assert textmodel.legal(text) == _legal_ref(text), text
+        assert textmodel.title_case(text) == _title_case_ref(text), text
+
+
+def test_norm_words_is_the_words_case_folded_one_space_apart():
+    import re
+
+    for text in _LINES:
+        assert textmodel._norm_words(text) == " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
+
+
+def test_per_line_tests_are_asked_once_and_agree_with_the_functions(monkeypatch):
+    from clipper.core import textclean
+
+    blocks = blocks_from_lines(["By Jane Doe", "March 3, 2021", "Some words of a headline here",
+                                "A summary of the story, in one sentence that ends here."])
+    calls = []
+    real = textclean.byline_name
+    monkeypatch.setattr(textmodel, "byline_name", lambda t: calls.append(t) or real(t))
+    for b in blocks:
+        want = bool(real(b.text))
+        assert textmodel.has_byline(b) == want and textmodel.has_byline(b) == want
+        assert textmodel.has_date(b) == bool(textclean.parse_date(b.text))
+    assert len(calls) == len(blocks)
+    assert textmodel.headline_summary(blocks[2], blocks[3])
+    assert textmodel.features(blocks) == textmodel.features(blocks_from_lines([b.text for b in blocks]))
