@@ -125,7 +125,9 @@ def parse_html(text: str):
 
 
 def text_of(el) -> str:
-    return _WS.sub(" ", " ".join(el.itertext())).strip()
+    # (str.split() parts on exactly the characters r"\s" matches: the same as
+    # _WS.sub(" ", ...).strip(), at a fraction of the cost)
+    return " ".join(" ".join(el.itertext()).split())
 
 
 # --- preparing the tree ---------------------------------------------------------------------
@@ -442,13 +444,13 @@ def _coverage(root, xml_body):
     """Word counts under ``root``: (covered, total) per subtree, (covered, total) of each element's
     own text and its children's tails, and how many words trafilatura's text has."""
     t_words = [w.lower() for w in _COVER_TOKEN.findall(_joined_text(xml_body, _XML_INLINE)[0])]
-    available = Counter(tuple(t_words[i:i + 4]) for i in range(len(t_words) - 3))
+    available = Counter(zip(t_words, t_words[1:], t_words[2:], t_words[3:]))
     text, offsets, pieces = _joined_text(root, _INLINE)
     words, owners = [], []
     for m in _COVER_TOKEN.finditer(text):
         words.append(m.group().lower())
         owners.append(pieces[bisect_right(offsets, m.start()) - 1])
-    grams = [tuple(words[i:i + 4]) for i in range(len(words) - 3)]
+    grams = list(zip(words, words[1:], words[2:], words[3:]))
     runs, i = [], 0  # maximal runs of page 4-grams that trafilatura's text has
     while i < len(grams):
         if grams[i] not in available:
@@ -464,7 +466,7 @@ def _coverage(root, xml_body):
     # Each of trafilatura's 4-grams covers one place only, longest runs first: text the page repeats
     # (a summary, a teaser, the title in a breadcrumb) is covered where it continues the article.
     is_covered = [False] * len(words)
-    t_grams = [tuple(t_words[i:i + 4]) for i in range(len(t_words) - 3)]
+    t_grams = list(zip(t_words, t_words[1:], t_words[2:], t_words[3:]))
     t_at: dict = {}
     for pos, g in enumerate(t_grams):
         t_at.setdefault(g, []).append(pos)
@@ -516,30 +518,32 @@ def _joined_text(root, inline):
     own text or child's tail it is)."""
     parts, offsets, owners = [], [], []
     size = 0
-
-    def add(piece, owner):
-        nonlocal size
-        offsets.append(size)
-        owners.append(owner)
-        parts.append(piece)
-        size += len(piece)
-
     for event, el in etree.iterwalk(root, events=("start", "end")):
         tag = el.tag if isinstance(el.tag, str) else None
         parts_words = tag is not None and (tag not in inline or tag in ("br", "img", "lb"))
         if event == "start":
             if parts_words:
-                add(" ", el)
+                offsets.append(size)
+                owners.append(el)
+                parts.append(" ")
+                size += 1
             # (JSON-LD scripts stay for metadata: their text is not the page's)
             text, owner = (el.text if tag is not None and tag not in _UNSEEN else None), el
         elif el is root:
             break
         else:
+            owner = el.getparent()
             if parts_words:
-                add(" ", el.getparent())
-            text, owner = el.tail, el.getparent()
+                offsets.append(size)
+                owners.append(owner)
+                parts.append(" ")
+                size += 1
+            text = el.tail
         if text:
-            add(text, owner)
+            offsets.append(size)
+            owners.append(owner)
+            parts.append(text)
+            size += len(text)
     return "".join(parts), offsets, owners
 
 
@@ -1355,7 +1359,9 @@ def _take_byline(body, art: Article) -> None:
 
 def _shingles(text: str) -> set:
     toks = _COVER_TOKEN.findall(text.lower())  # (a character a word in Chinese, Japanese, Thai)
-    return {tuple(toks[i:i + 4]) for i in range(max(1, len(toks) - 3))} if toks else set()
+    if len(toks) < 4:
+        return {tuple(toks)} if toks else set()
+    return set(zip(toks, toks[1:], toks[2:], toks[3:]))
 
 
 def _grams(el) -> set:
