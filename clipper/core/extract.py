@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import re
 from bisect import bisect_right
 from collections import Counter
@@ -346,6 +347,9 @@ def _metadata(tree, url: str):
         return None
 
 
+_JUSTEXT_FAST: list = []
+
+
 def _trafilatura(tree, url: str, second_opinion: bool = False):
     """trafilatura's result and, with ``second_opinion``, readability's article (a <div>, or None
     when it found nothing). trafilatura's own comparison with readability is given this same
@@ -363,6 +367,9 @@ def _trafilatura(tree, url: str, second_opinion: bool = False):
             seen.append(_readability(tree))
         return seen[0]
 
+    if not _JUSTEXT_FAST:
+        _JUSTEXT_FAST.append(True)
+        _speed_up_justext()
     restore = _lend_readability(opinion) if second_opinion else None
     try:
         doc = bare_extraction(tree, url=url or None, with_metadata=False, fast=not second_opinion, **opts)
@@ -372,6 +379,37 @@ def _trafilatura(tree, url: str, second_opinion: bool = False):
         if restore:
             restore()
     return doc, (opinion() if second_opinion else None)
+
+
+def _all_stopwords() -> tuple:
+    """Every justext stop word, lower-cased: the set trafilatura's ``jt_stoplist_init`` builds
+    (its fallback for a page in a language justext has no list for), read in a tenth of the time.
+    A child process builds it on its first such page, so the cost is paid once per batch."""
+    import justext
+    from trafilatura import external
+
+    folder = os.path.join(os.path.dirname(justext.__file__), "stoplists")
+    words: set = set()
+    for name in os.listdir(folder):
+        if name.endswith(".txt"):
+            with open(os.path.join(folder, name), "rb") as fh:
+                # (as justext.get_stoplist: bytes.splitlines' line ends, then decode, lower-case)
+                text = fh.read().decode("utf8").lower().replace("\r\n", "\n").replace("\r", "\n")
+            lines = text.split("\n")
+            if lines and not lines[-1]:
+                lines.pop()
+            words.update(lines)
+    external.JT_STOPLIST = tuple(words)
+    return external.JT_STOPLIST
+
+
+def _speed_up_justext() -> None:
+    try:
+        from trafilatura import external
+    except ImportError:
+        return
+    if getattr(external, "jt_stoplist_init", None) is not None and hasattr(external, "JT_STOPLIST"):
+        external.jt_stoplist_init = _all_stopwords
 
 
 def _lend_readability(opinion):
