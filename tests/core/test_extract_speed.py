@@ -27,3 +27,12 @@ def test_shingles_of_short_and_long_texts():
     assert extract._shingles("") == set()
     assert extract._shingles("one two") == {("one", "two")}
     assert extract._shingles("a b c d e") == {("a", "b", "c", "d"), ("b", "c", "d", "e")}
+
+
+def test_parsed_pages_have_lxml_htmls_element_classes():
+    page = ("<html><body><form><label>L</label><input name=a><select><option>o</option></select>"
+            "<textarea>t</textarea></form><!-- c --><p>x</p></body></html>")
+    ours = extract.parse_html(page)
+    theirs = lxml_html.document_fromstring(page)
+    assert [type(e) for e in ours.iter()] == [type(e) for e in theirs.iter()]
+    assert isinstance(ours.find(".//form"), lxml_html.FormElement)
