@@ -507,10 +507,9 @@ def _coverage(root, xml_body):
     t_words = [w.lower() for w in _COVER_TOKEN.findall(_joined_text(xml_body, _XML_INLINE)[0])]
     available = Counter(zip(t_words, t_words[1:], t_words[2:], t_words[3:]))
     text, offsets, pieces = _joined_text(root, _INLINE)
-    words, owners = [], []
-    for m in _COVER_TOKEN.finditer(text):
-        words.append(m.group().lower())
-        owners.append(pieces[bisect_right(offsets, m.start()) - 1])
+    found = list(_COVER_TOKEN.finditer(text))
+    words = [m.group().lower() for m in found]
+    owners = [pieces[bisect_right(offsets, m.start()) - 1] for m in found]
     grams = list(zip(words, words[1:], words[2:], words[3:]))
     runs, i = [], 0  # maximal runs of page 4-grams that trafilatura's text has
     while i < len(grams):
@@ -552,11 +551,8 @@ def _coverage(root, xml_body):
                     segments.append((k, m + 3, t, t + m - k + 3))
             k = m
     _fill_gaps(words, t_words, segments, is_covered)
-    own_cov, own_total = {}, {}
-    for owner, cov in zip(owners, is_covered, strict=True):
-        own_total[owner] = own_total.get(owner, 0) + 1
-        if cov:
-            own_cov[owner] = own_cov.get(owner, 0) + 1
+    own_total = dict(Counter(owners))
+    own_cov = dict(Counter(itertools.compress(owners, is_covered)))
     covered, total = dict(own_cov), dict(own_total)
     for el in reversed(list(root.iter())):  # children come after their parents in document order
         parent = el.getparent()
