@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import re
 from bisect import bisect_right
 from collections import Counter
@@ -100,6 +101,30 @@ _MATH_HINT = re.compile(r"math|tex\b|katex|mjx", re.I)
 _SOFT_HYPHEN = re.compile(r"\u00ad|&shy;|&#173;|&#x0*ad;", re.I)
 
 
+def _class_lookup():
+    """lxml.html's element classes (forms, inputs, labels, selects and text areas get their own),
+    chosen in C: lxml.html's own lookup is a Python call for every element object made, a few
+    per cent of an import's time."""
+    default = etree.ElementDefaultClassLookup(
+        element=lxml_html.HtmlElement, comment=lxml_html.HtmlComment, pi=lxml_html.HtmlProcessingInstruction,
+        entity=lxml_html.HtmlEntity)
+    lookup = etree.ElementNamespaceClassLookup(default)
+    tags = lookup.get_namespace(None)
+    for tag, cls in getattr(lxml_html.HtmlElementClassLookup, "_default_element_classes", {}).items():
+        tags[tag] = cls
+    return lookup
+
+
+_CLASS_LOOKUP = _class_lookup()
+
+
+def html_parser(**options):
+    """An lxml.html parser with the same element classes, looked up faster."""
+    parser = lxml_html.HTMLParser(**options)
+    parser.set_element_class_lookup(_CLASS_LOOKUP)
+    return parser
+
+
 def parse_html(text: str):
     """Parse page HTML into an lxml tree that is never None (raises InputError if no markup)."""
     text = text.replace("\x00", "")
@@ -111,8 +136,7 @@ def parse_html(text: str):
         raise InputError("the page is empty")
     # huge_tree: libxml2 otherwise stops reading at 256 levels of nesting (a page of unclosed
     # <p><font> loses everything after its 127th paragraph); with it the limit is 2048
-    parser = lxml_html.HTMLParser(remove_comments=False, remove_pis=True, default_doctype=False,
-                                  huge_tree=True)
+    parser = html_parser(remove_comments=False, remove_pis=True, default_doctype=False, huge_tree=True)
     try:
         tree = lxml_html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError) as exc:
@@ -125,7 +149,9 @@ def parse_html(text: str):
 
 
 def text_of(el) -> str:
-    return _WS.sub(" ", " ".join(el.itertext())).strip()
+    # (str.split() parts on exactly the characters r"\s" matches: the same as
+    # _WS.sub(" ", ...).strip(), at a fraction of the cost)
+    return " ".join(" ".join(el.itertext()).split())
 
 
 # --- preparing the tree ---------------------------------------------------------------------
@@ -344,6 +370,9 @@ def _metadata(tree, url: str):
         return None
 
 
+_JUSTEXT_FAST: list = []
+
+
 def _trafilatura(tree, url: str, second_opinion: bool = False):
     """trafilatura's result and, with ``second_opinion``, readability's article (a <div>, or None
     when it found nothing). trafilatura's own comparison with readability is given this same
@@ -361,6 +390,9 @@ def _trafilatura(tree, url: str, second_opinion: bool = False):
             seen.append(_readability(tree))
         return seen[0]
 
+    if not _JUSTEXT_FAST:
+        _JUSTEXT_FAST.append(True)
+        _speed_up_justext()
     restore = _lend_readability(opinion) if second_opinion else None
     try:
         doc = bare_extraction(tree, url=url or None, with_metadata=False, fast=not second_opinion, **opts)
@@ -370,6 +402,37 @@ def _trafilatura(tree, url: str, second_opinion: bool = False):
         if restore:
             restore()
     return doc, (opinion() if second_opinion else None)
+
+
+def _all_stopwords() -> tuple:
+    """Every justext stop word, lower-cased: the set trafilatura's ``jt_stoplist_init`` builds
+    (its fallback for a page in a language justext has no list for), read in a tenth of the time.
+    A child process builds it on its first such page, so the cost is paid once per batch."""
+    import justext
+    from trafilatura import external
+
+    folder = os.path.join(os.path.dirname(justext.__file__), "stoplists")
+    words: set = set()
+    for name in os.listdir(folder):
+        if name.endswith(".txt"):
+            with open(os.path.join(folder, name), "rb") as fh:
+                # (as justext.get_stoplist: bytes.splitlines' line ends, then decode, lower-case)
+                text = fh.read().decode("utf8").lower().replace("\r\n", "\n").replace("\r", "\n")
+            lines = text.split("\n")
+            if lines and not lines[-1]:
+                lines.pop()
+            words.update(lines)
+    external.JT_STOPLIST = tuple(words)
+    return external.JT_STOPLIST
+
+
+def _speed_up_justext() -> None:
+    try:
+        from trafilatura import external
+    except ImportError:
+        return
+    if getattr(external, "jt_stoplist_init", None) is not None and hasattr(external, "JT_STOPLIST"):
+        external.jt_stoplist_init = _all_stopwords
 
 
 def _lend_readability(opinion):
@@ -442,13 +505,12 @@ def _coverage(root, xml_body):
     """Word counts under ``root``: (covered, total) per subtree, (covered, total) of each element's
     own text and its children's tails, and how many words trafilatura's text has."""
     t_words = [w.lower() for w in _COVER_TOKEN.findall(_joined_text(xml_body, _XML_INLINE)[0])]
-    available = Counter(tuple(t_words[i:i + 4]) for i in range(len(t_words) - 3))
+    available = Counter(zip(t_words, t_words[1:], t_words[2:], t_words[3:]))
     text, offsets, pieces = _joined_text(root, _INLINE)
-    words, owners = [], []
-    for m in _COVER_TOKEN.finditer(text):
-        words.append(m.group().lower())
-        owners.append(pieces[bisect_right(offsets, m.start()) - 1])
-    grams = [tuple(words[i:i + 4]) for i in range(len(words) - 3)]
+    found = list(_COVER_TOKEN.finditer(text))
+    words = [m.group().lower() for m in found]
+    owners = [pieces[bisect_right(offsets, m.start()) - 1] for m in found]
+    grams = list(zip(words, words[1:], words[2:], words[3:]))
     runs, i = [], 0  # maximal runs of page 4-grams that trafilatura's text has
     while i < len(grams):
         if grams[i] not in available:
@@ -464,7 +526,7 @@ def _coverage(root, xml_body):
     # Each of trafilatura's 4-grams covers one place only, longest runs first: text the page repeats
     # (a summary, a teaser, the title in a breadcrumb) is covered where it continues the article.
     is_covered = [False] * len(words)
-    t_grams = [tuple(t_words[i:i + 4]) for i in range(len(t_words) - 3)]
+    t_grams = list(zip(t_words, t_words[1:], t_words[2:], t_words[3:]))
     t_at: dict = {}
     for pos, g in enumerate(t_grams):
         t_at.setdefault(g, []).append(pos)
@@ -489,11 +551,8 @@ def _coverage(root, xml_body):
                     segments.append((k, m + 3, t, t + m - k + 3))
             k = m
     _fill_gaps(words, t_words, segments, is_covered)
-    own_cov, own_total = {}, {}
-    for owner, cov in zip(owners, is_covered, strict=True):
-        own_total[owner] = own_total.get(owner, 0) + 1
-        if cov:
-            own_cov[owner] = own_cov.get(owner, 0) + 1
+    own_total = dict(Counter(owners))
+    own_cov = dict(Counter(itertools.compress(owners, is_covered)))
     covered, total = dict(own_cov), dict(own_total)
     for el in reversed(list(root.iter())):  # children come after their parents in document order
         parent = el.getparent()
@@ -516,30 +575,32 @@ def _joined_text(root, inline):
     own text or child's tail it is)."""
     parts, offsets, owners = [], [], []
     size = 0
-
-    def add(piece, owner):
-        nonlocal size
-        offsets.append(size)
-        owners.append(owner)
-        parts.append(piece)
-        size += len(piece)
-
     for event, el in etree.iterwalk(root, events=("start", "end")):
         tag = el.tag if isinstance(el.tag, str) else None
         parts_words = tag is not None and (tag not in inline or tag in ("br", "img", "lb"))
         if event == "start":
             if parts_words:
-                add(" ", el)
+                offsets.append(size)
+                owners.append(el)
+                parts.append(" ")
+                size += 1
             # (JSON-LD scripts stay for metadata: their text is not the page's)
             text, owner = (el.text if tag is not None and tag not in _UNSEEN else None), el
         elif el is root:
             break
         else:
+            owner = el.getparent()
             if parts_words:
-                add(" ", el.getparent())
-            text, owner = el.tail, el.getparent()
+                offsets.append(size)
+                owners.append(owner)
+                parts.append(" ")
+                size += 1
+            text = el.tail
         if text:
-            add(text, owner)
+            offsets.append(size)
+            owners.append(owner)
+            parts.append(text)
+            size += len(text)
     return "".join(parts), offsets, owners
 
 
@@ -898,7 +959,7 @@ def _readability(tree):
         summary = document(copy).summary(html_partial=True)
         if not summary:
             return None
-        parser = lxml_html.HTMLParser(huge_tree=True)  # deep pages: see parse_html
+        parser = html_parser(huge_tree=True)  # deep pages: see parse_html
         return lxml_html.fragment_fromstring(summary, create_parent="div", parser=parser)
     except Exception:  # noqa: BLE001 -- a second opinion that fails is just absent
         return None
@@ -1355,7 +1416,9 @@ def _take_byline(body, art: Article) -> None:
 
 def _shingles(text: str) -> set:
     toks = _COVER_TOKEN.findall(text.lower())  # (a character a word in Chinese, Japanese, Thai)
-    return {tuple(toks[i:i + 4]) for i in range(max(1, len(toks) - 3))} if toks else set()
+    if len(toks) < 4:
+        return {tuple(toks)} if toks else set()
+    return set(zip(toks, toks[1:], toks[2:], toks[3:]))
 
 
 def _grams(el) -> set:
