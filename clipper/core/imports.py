@@ -112,8 +112,8 @@ WEB_PAGE_SUFFIXES = {".html", ".htm", ".xhtml", ".xht", ".shtml", ".mhtml", ".mh
 
 #: an <img> (or <source>) whose address is on the web; "=3D" is a quoted-printable "=" (MHTML)
 _WEB_IMAGE = re.compile(rb"<(?:img|source)\b[^>]*?\bsrc(?:set)?\s*=(?:3D)?\s*[\"']?\s*(?:https?:)?//", re.I)
-PEEK_BYTES = 1024 * 1024  # how much of a page is looked at for web images before asking
-PEEK_FILES = 20  # pages looked at; with more left unseen, the question is asked anyway
+PEEK_BYTES = 256 * 1024  # how much of a page is looked at for web images before asking
+PEEK_FILES = 200  # pages looked at (at most 50 MB read); with more left unseen, it is asked anyway
 
 
 def may_hold_web_images(item: ImportItem) -> bool:

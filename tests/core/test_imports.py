@@ -66,3 +66,13 @@ def test_the_images_question_is_asked_only_for_pages_with_web_images(tmp_path):
     fifo = tmp_path / "pipe.html"
     os.mkfifo(fifo)
     assert not imports.may_hold_web_images(imports.ImportItem("file", path=fifo))  # never blocks
+
+
+def test_a_folder_of_pages_without_web_images_is_not_asked_about(tmp_path):
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for i in range(100):  # a folder drop: more pages than one glance, none with web images
+        (folder / f"p{i}.html").write_text(f"<html><body><p>Page {i}.</p></body></html>")
+    asked = []
+    assert imports.images_choice("ask", imports.expand_paths([folder]), lambda: asked.append(1)) == (False, "ask")
+    assert not asked
