@@ -74,5 +74,6 @@ def test_a_folder_of_pages_without_web_images_is_not_asked_about(tmp_path):
     for i in range(100):  # a folder drop: more pages than one glance, none with web images
         (folder / f"p{i}.html").write_text(f"<html><body><p>Page {i}.</p></body></html>")
     asked = []
-    assert imports.images_choice("ask", imports.expand_paths([folder]), lambda: asked.append(1)) == (False, "ask")
+    items = imports.expand_paths([folder])
+    assert imports.images_choice("ask", items, lambda: asked.append(1)) == (False, "ask")
     assert not asked
