@@ -20,6 +20,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import replace
 
+from clipper.core.inputs import image_type
 from clipper.core.model import Attachment, Clip
 
 TIMEOUT = 15.0  # seconds for one image, from the request to its last byte
@@ -32,14 +33,7 @@ SCHEMES = ("http", "https")
 # ![alt](url) or ![alt](<url>) with an optional "title"; the alt may hold escaped brackets.
 _IMAGE = re.compile(r"!\[((?:\\.|[^\]\\])*)\]\(\s*(<[^>\n]+>|[^\s()]+)(\s+\"[^\"\n]*\")?\s*\)")
 
-_SNIFF = (
-    (b"\x89PNG\r\n\x1a\n", "png", "image/png"),
-    (b"\xff\xd8\xff", "jpg", "image/jpeg"),
-    (b"GIF87a", "gif", "image/gif"),
-    (b"GIF89a", "gif", "image/gif"),
-    (b"BM", "bmp", "image/bmp"),
-    (b"\x00\x00\x01\x00", "ico", "image/x-icon"),
-)
+_ICO = b"\x00\x00\x01\x00"  # a favicon-style icon: kept here, not among a saved page's images
 
 
 class _Refused(Exception):
@@ -47,15 +41,12 @@ class _Refused(Exception):
 
 
 def sniff(data: bytes) -> tuple[str, str] | None:
-    """(extension, MIME type) when ``data`` starts like a raster picture, else None."""
-    for magic, ext, mime in _SNIFF:
-        if data.startswith(magic):
-            return ext, mime
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "webp", "image/webp"
-    if data[4:12] in (b"ftypavif", b"ftypavis"):
-        return "avif", "image/avif"
-    return None
+    """(extension, MIME type) when ``data`` starts like a raster picture, else None: the
+    pictures a saved page's images may be (:func:`inputs.image_type`), and icons."""
+    found = image_type(data)
+    if found is not None:
+        return found[1], found[0]
+    return ("ico", "image/x-icon") if data.startswith(_ICO) else None
 
 
 class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
