@@ -566,9 +566,9 @@ def test_import_paths_walks_folders_and_skips_the_vault(lib, vault, tmp_path):
 
 
 def test_first_build_in_chunks_finds_everything(vault, monkeypatch):
-    import clipper.core.library as library
+    import clipper.core.library_sync as library_sync
 
-    monkeypatch.setattr(library, "BULK_CHUNK", 7)
+    monkeypatch.setattr(library_sync, "BULK_CHUNK", 7)
     for i in range(20):
         note(vault, f"many/n{i}.md", f"chunked note {i} about manatees", title=f"Manatee {i}")
     lib = Library.open(vault, wait=False)
@@ -603,11 +603,11 @@ def _index_dump(lib) -> tuple:
 def test_first_build_by_two_processes_gives_the_index_of_one(tmp_path, monkeypatch, caplog):
     """Segments built here and in the helper process, here after the helper died, or all
     here: the same documents and postings, every note once."""
-    import clipper.core.library as library
+    import clipper.core.library_sync as library_sync
     from clipper.core import limits
 
-    monkeypatch.setattr(library, "BULK_CHUNK", 60)
-    monkeypatch.setattr(library, "MIN_HELP", 40)
+    monkeypatch.setattr(library_sync, "BULK_CHUNK", 60)
+    monkeypatch.setattr(library_sync, "MIN_HELP", 40)
     vault = tmp_path / "v"
     for i in range(310):
         note(vault, f"n{i:03d}.md", f"note {i} about herons " + "and egrets " * (i % 4),
@@ -645,10 +645,10 @@ def test_first_build_by_two_processes_gives_the_index_of_one(tmp_path, monkeypat
 def test_first_build_keeps_an_id_for_the_first_note_holding_it(tmp_path, monkeypatch):
     """Two notes with the same id in their headers, in segments built apart: the first (in
     path order) keeps it, the other gets an id of its own; both are found, once."""
-    import clipper.core.library as library
+    import clipper.core.library_sync as library_sync
 
-    monkeypatch.setattr(library, "BULK_CHUNK", 50)
-    monkeypatch.setattr(library, "MIN_HELP", 30)
+    monkeypatch.setattr(library_sync, "BULK_CHUNK", 50)
+    monkeypatch.setattr(library_sync, "MIN_HELP", 30)
     vault = tmp_path / "v"
     for i in range(200):
         extra = {"id": "same-id"} if i in (10, 180) else {}
@@ -664,10 +664,10 @@ def test_first_build_keeps_an_id_for_the_first_note_holding_it(tmp_path, monkeyp
 
 
 def test_closing_during_a_first_build_stops_both_processes_and_the_next_open_finishes(tmp_path, monkeypatch):
-    import clipper.core.library as library
+    import clipper.core.library_sync as library_sync
 
-    monkeypatch.setattr(library, "BULK_CHUNK", 100)
-    monkeypatch.setattr(library, "MIN_HELP", 50)
+    monkeypatch.setattr(library_sync, "BULK_CHUNK", 100)
+    monkeypatch.setattr(library_sync, "MIN_HELP", 50)
     vault = tmp_path / "v"
     for i in range(600):
         note(vault, f"n{i:03d}.md", f"note {i} about plovers " * 20, title=f"Plover {i}")
