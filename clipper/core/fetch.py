@@ -7,6 +7,7 @@ what the server said about them; :func:`import_url` hands the page to the librar
 from __future__ import annotations
 
 import tempfile
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -47,6 +48,41 @@ def is_web_link(text: str) -> bool:
     return parts.scheme.lower() in SCHEMES and bool(parts.netloc)
 
 
+def read_limited(response, max_bytes: int, *, stop, cancel=None, deadline: float | None = None) -> bytes:
+    """The body of an HTTP ``response``, read a chunk at a time; raises ``stop(why)`` once it
+    is over ``max_bytes`` (``"large"``), ``cancel`` is set (``"cancelled"``) or the
+    ``time.monotonic()`` ``deadline`` has passed (``"late"``). With a deadline each read returns
+    what has arrived and waits at most until the deadline, so a slow server cannot hold it."""
+    chunks, size = [], 0
+    read = response.read if deadline is None else getattr(response, "read1", response.read)
+    while True:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise stop("late")
+        if cancel is not None and cancel.is_set():
+            raise stop("cancelled")
+        if deadline is not None:
+            _set_timeout(response, left)
+        chunk = read(CHUNK)
+        if not chunk:
+            break
+        size += len(chunk)
+        if size > max_bytes:
+            raise stop("large")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _set_timeout(response, seconds: float) -> None:
+    sock = getattr(getattr(getattr(response, "fp", None), "raw", None), "_sock", None)
+    if sock is not None:
+        try:
+            sock.settimeout(max(0.05, seconds))
+        except OSError:
+            pass
+
+
 def fetch(url: str, *, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES, cancel=None) -> Fetched:
     """Download ``url``; raises InputError (one-line message) for every failure."""
     if not is_web_link(url):
@@ -61,20 +97,12 @@ def fetch(url: str, *, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES, can
             length = response.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > max_bytes:
                 raise TooLargeError(f"{_short(url)}: the page is larger than {max_bytes // 2**20} MB")
-            chunks, size = [], 0
-            while True:
-                if cancel is not None and cancel.is_set():
-                    raise InputError(f"{_short(url)}: cancelled")
-                chunk = response.read(CHUNK)
-                if not chunk:
-                    break
-                size += len(chunk)
-                if size > max_bytes:
-                    raise TooLargeError(f"{_short(url)}: the page is larger than {max_bytes // 2**20} MB")
-                chunks.append(chunk)
+            data = read_limited(response, max_bytes, cancel=cancel, stop=lambda why: (
+                TooLargeError(f"{_short(url)}: the page is larger than {max_bytes // 2**20} MB")
+                if why == "large" else InputError(f"{_short(url)}: cancelled")))
             content_type = response.headers.get_content_type() or ""
             charset = response.headers.get_content_charset() or ""
-            return Fetched(response.geturl(), content_type, charset, b"".join(chunks))
+            return Fetched(response.geturl(), content_type, charset, data)
     except InputError:
         raise
     except urllib.error.HTTPError as exc:

@@ -20,6 +20,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import replace
 
+from clipper.core.fetch import SCHEMES, read_limited
 from clipper.core.inputs import image_type
 from clipper.core.model import Attachment, Clip
 
@@ -27,8 +28,6 @@ TIMEOUT = 15.0  # seconds for one image, from the request to its last byte
 MAX_IMAGE = 15 * 1024 * 1024
 MAX_TOTAL = 60 * 1024 * 1024  # all of one note's images
 MAX_IMAGES = 200
-CHUNK = 64 * 1024
-SCHEMES = ("http", "https")
 
 # ![alt](url) or ![alt](<url>) with an optional "title"; the alt may hold escaped brackets.
 _IMAGE = re.compile(r"!\[((?:\\.|[^\]\\])*)\]\(\s*(<[^>\n]+>|[^\s()]+)(\s+\"[^\"\n]*\")?\s*\)")
@@ -80,22 +79,10 @@ def fetch_image(url: str, *, timeout: float = TIMEOUT, max_bytes: int = MAX_IMAG
             length = response.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > max_bytes:
                 raise _Refused(f"larger than {_mb(max_bytes)}")
-            chunks, size = [], 0
-            read = getattr(response, "read1", response.read)  # returns what arrived: a slow server
-            while True:                                        # cannot hold one read past the deadline
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise _Refused(f"not complete within {timeout:g} s")
-                if cancel is not None and cancel.is_set():
-                    raise _Refused("cancelled")
-                _set_timeout(response, left)
-                chunk = read(CHUNK)
-                if not chunk:
-                    break
-                size += len(chunk)
-                if size > max_bytes:
-                    raise _Refused(f"larger than {_mb(max_bytes)}")
-                chunks.append(chunk)
+            why = {"late": f"not complete within {timeout:g} s", "cancelled": "cancelled",
+                   "large": f"larger than {_mb(max_bytes)}"}
+            data = read_limited(response, max_bytes, cancel=cancel, deadline=deadline,
+                                stop=lambda reason: _Refused(why[reason]))
     except _Refused:
         raise
     except urllib.error.HTTPError as exc:
@@ -111,20 +98,10 @@ def fetch_image(url: str, *, timeout: float = TIMEOUT, max_bytes: int = MAX_IMAG
         raise _Refused(f"not complete within {timeout:g} s") from exc
     except (OSError, http.client.HTTPException, ValueError) as exc:
         raise _Refused(type(exc).__name__) from exc
-    data = b"".join(chunks)
     found = sniff(data)
     if found is None:
         raise _Refused("not a picture Clipper keeps (by its content)")
     return data, found[0], found[1]
-
-
-def _set_timeout(response, seconds: float) -> None:
-    sock = getattr(getattr(getattr(response, "fp", None), "raw", None), "_sock", None)
-    if sock is not None:
-        try:
-            sock.settimeout(max(0.05, seconds))
-        except OSError:
-            pass
 
 
 def _mb(n: int) -> str:
