@@ -1,20 +1,28 @@
-"""Vault commands: import, search, tags, tag, reindex (all take --vault)."""
+"""Vault commands: import, search, tags, tag, reindex (all take --vault), and what every vault
+command shares: :func:`vault_command` (its parser), :func:`with_library` (the library opened
+around it), :func:`err` (an error line)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 import time
 from pathlib import Path
 
 
-def _vault_arg(p) -> None:
+def vault_command(sub, name: str, help: str, run):
+    """The parser of the command ``name``, which runs ``run(args, lib)`` on the library of
+    ``--vault`` (:func:`with_library`); the caller adds the command's own arguments."""
+    p = sub.add_parser(name, help=help)
     p.add_argument("--vault", metavar="DIR",
                    help="vault folder (default: $CLIPPER_VAULT or the user data folder)")
+    p.set_defaults(func=with_library(run))
+    return p
 
 
 def register(sub) -> None:
-    p = sub.add_parser("import", help="import files or folders into the vault as notes")
+    p = vault_command(sub, "import", "import files or folders into the vault as notes", run_import)
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (searched recursively)")
     p.add_argument("--tag", "-t", action="append", default=[], metavar="TAG",
                    help="tag the new notes (repeatable)")
@@ -30,45 +38,32 @@ def register(sub) -> None:
                    help="download the web images of the imported pages into the note's attachments "
                         "(off by default: nothing is fetched unless asked)")
     p.add_argument("--json", action="store_true", help="one JSON object per file per line")
-    _vault_arg(p)
-    p.set_defaults(func=run_import)
 
-    p = sub.add_parser("search", help="search the vault")
+    p = vault_command(sub, "search", "search the vault", run_search)
     p.add_argument("query", nargs="*",
                    help='search words: "phrase", OR, -word, word*, tag:, title:, created:2024 ...')
     p.add_argument("--limit", "-n", type=int, default=20)
     p.add_argument("--sort", choices=("relevance", "newest", "oldest"), default="relevance")
     p.add_argument("--tag", "-t", action="append", default=[], metavar="TAG", help="only notes with this tag")
     p.add_argument("--json", action="store_true", help="a JSON list of hits")
-    _vault_arg(p)
-    p.set_defaults(func=run_search)
 
-    p = sub.add_parser("tags", help="list tags with their note counts")
+    p = vault_command(sub, "tags", "list tags with their note counts", run_tags)
     p.add_argument("--json", action="store_true")
-    _vault_arg(p)
-    p.set_defaults(func=run_tags)
 
     p = sub.add_parser("tag", help="add, remove, rename or delete tags")
     tsub = p.add_subparsers(dest="tag_command", metavar="ACTION", required=True)
     for name, helptext in (("add", "add TAG to notes"), ("remove", "remove TAG from notes")):
-        a = tsub.add_parser(name, help=helptext)
+        a = vault_command(tsub, name, helptext, run_tag)
         a.add_argument("tag")
         a.add_argument("notes", nargs="+", metavar="NOTE", help="note ids or file paths")
-        _vault_arg(a)
-        a.set_defaults(func=run_tag)
-    a = tsub.add_parser("rename", help="rename a tag (merges into NEW if it exists; nested tags follow)")
+    a = vault_command(tsub, "rename", "rename a tag (merges into NEW if it exists; nested tags follow)",
+                      run_tag)
     a.add_argument("old")
     a.add_argument("new")
-    _vault_arg(a)
-    a.set_defaults(func=run_tag)
-    a = tsub.add_parser("delete", help="remove a tag (and tags nested below it) from every note")
+    a = vault_command(tsub, "delete", "remove a tag (and tags nested below it) from every note", run_tag)
     a.add_argument("tag")
-    _vault_arg(a)
-    a.set_defaults(func=run_tag)
 
-    p = sub.add_parser("reindex", help="rebuild the search index from the notes")
-    _vault_arg(p)
-    p.set_defaults(func=run_reindex)
+    vault_command(sub, "reindex", "rebuild the search index from the notes", run_reindex)
 
 
 class ProgressBar:
@@ -101,62 +96,69 @@ class ProgressBar:
             self._shown = False
 
 
-def _open(args, progress=None):
-    """The library of ``--vault``, or None once the reason it cannot open is printed."""
-    from clipper.core.errors import ClipperError
-    from clipper.core.library import Library
+def with_library(run):
+    """The command ``run(args, lib)`` made a command of ``args``: the library of ``--vault`` is
+    opened (indexing drawn as a bar) and closed around it; exit status 1, with the reason, when
+    it cannot open."""
 
-    try:
-        return Library.open(args.vault or None, progress=progress)
-    except ClipperError as exc:
-        _err(str(exc))
-        return None
+    @functools.wraps(run)
+    def command(args) -> int:
+        from clipper.core.errors import ClipperError
+        from clipper.core.library import Library
+
+        bar = ProgressBar()
+        try:
+            lib = Library.open(args.vault or None, progress=bar)
+        except ClipperError as exc:
+            err(str(exc))
+            return 1
+        with lib:
+            bar.finish()
+            return run(args, lib)
+
+    return command
 
 
-def _err(msg: str) -> None:
+def err(msg: str) -> None:
+    """An error line on stderr, as every command writes it."""
     print(f"clipper: {msg}", file=sys.stderr)
 
 
-def run_import(args) -> int:
+def run_import(args, lib) -> int:
     from clipper.core import imports
     from clipper.core.errors import ClipperError
 
     bar = ProgressBar()
     status = 0
-    lib = _open(args, bar)
-    if lib is None:
+    items = imports.expand_paths(args.paths, exclude=lib.vault, limit=None)
+    outcome = imports.run_import(lib, items, tags=args.tag, url=args.url, mode=args.mode,
+                                 on_duplicate=args.on_duplicate, progress=bar, jobs=max(1, args.jobs),
+                                 images=args.images)
+    bar.finish()
+    if not outcome.results:
+        err("no files to import")
         return 1
-    with lib:
-        bar.finish()
-        items = imports.expand_paths(args.paths, exclude=lib.vault, limit=None)
-        outcome = imports.run_import(lib, items, tags=args.tag, url=args.url, mode=args.mode,
-                                     on_duplicate=args.on_duplicate, progress=bar, jobs=max(1, args.jobs),
-                                     images=args.images)
-        bar.finish()
-        if not outcome.results:
-            _err("no files to import")
-            return 1
-        for item, result in outcome.results:
-            path = item.path
-            if isinstance(result, ClipperError):
-                status = 1
-                out = {"path": str(path), "error": str(result)}
-                if not args.json:
-                    print(_error_line(path, str(result)), file=sys.stderr)
-            else:
-                note = result.note
-                state = "created" if result.created else ("updated" if args.on_duplicate == "update"
-                                                          else "duplicate")
-                out = {"path": str(path), "status": state, "id": note.id, "note": str(note.path),
-                       "title": note.title, "warnings": result.warnings}
-                if not args.json:
-                    where = note.path
-                    if note.path.is_relative_to(lib.vault):
-                        where = note.path.relative_to(lib.vault)
-                    extra = " (already in the vault)" if state == "duplicate" else ""
-                    print(f"{state}: {where}{extra}")
-            if args.json:
-                print(json.dumps(out, ensure_ascii=False), flush=True)
+    for item, result in outcome.results:
+        path = item.path
+        if isinstance(result, ClipperError):
+            status = 1
+            out = {"path": str(path), "error": str(result)}
+            if not args.json:
+                print(_error_line(path, str(result)), file=sys.stderr)
+        else:
+            note = result.note
+            state = "created" if result.created else ("updated" if args.on_duplicate == "update"
+                                                      else "duplicate")
+            out = {"path": str(path), "status": state, "id": note.id, "note": str(note.path),
+                   "title": note.title, "warnings": result.warnings}
+            if not args.json:
+                where = note.path
+                if note.path.is_relative_to(lib.vault):
+                    where = note.path.relative_to(lib.vault)
+                extra = " (already in the vault)" if state == "duplicate" else ""
+                print(f"{state}: {where}{extra}")
+        if args.json:
+            print(json.dumps(out, ensure_ascii=False), flush=True)
     return status
 
 
@@ -174,29 +176,24 @@ def _hit_dict(hit) -> dict:
             "created": hit.created, "published": hit.published, "site": hit.site, "author": hit.author}
 
 
-def run_search(args) -> int:
-
+def run_search(args, lib) -> int:
     query = " ".join(args.query)
-    lib = _open(args, ProgressBar())
-    if lib is None:
+    hits = lib.search(query, limit=max(1, args.limit), sort=args.sort, tags=args.tag)
+    suggestion = lib.suggest(query) if query and not hits else None
+    if args.json:
+        print(json.dumps([_hit_dict(h) for h in hits], ensure_ascii=False, indent=1))
+        return 0 if hits else 1
+    for hit in hits:
+        tags = "  " + " ".join("#" + t for t in hit.tags) if hit.tags else ""
+        date = (hit.created or "")[:10]
+        print(f"{hit.title}  [{date}]{tags}")
+        print(f"  {hit.path}")
+        if hit.snippet:
+            print(f"  {_ansi_snippet(hit) if sys.stdout.isatty() else hit.snippet}")
+    if not hits:
+        hint = f'; did you mean "{suggestion}"?' if suggestion else ""
+        print("no notes found" + hint, file=sys.stderr)
         return 1
-    with lib:
-        hits = lib.search(query, limit=max(1, args.limit), sort=args.sort, tags=args.tag)
-        suggestion = lib.suggest(query) if query and not hits else None
-        if args.json:
-            print(json.dumps([_hit_dict(h) for h in hits], ensure_ascii=False, indent=1))
-            return 0 if hits else 1
-        for hit in hits:
-            tags = "  " + " ".join("#" + t for t in hit.tags) if hit.tags else ""
-            date = (hit.created or "")[:10]
-            print(f"{hit.title}  [{date}]{tags}")
-            print(f"  {hit.path}")
-            if hit.snippet:
-                print(f"  {_ansi_snippet(hit) if sys.stdout.isatty() else hit.snippet}")
-        if not hits:
-            hint = f'; did you mean "{suggestion}"?' if suggestion else ""
-            print("no notes found" + hint, file=sys.stderr)
-            return 1
     return 0
 
 
@@ -211,13 +208,8 @@ def _ansi_snippet(hit) -> str:
     return "".join(out)
 
 
-def run_tags(args) -> int:
-
-    lib = _open(args, ProgressBar())
-    if lib is None:
-        return 1
-    with lib:
-        counts = lib.tags()
+def run_tags(args, lib) -> int:
+    counts = lib.tags()
     if args.json:
         print(json.dumps(counts, ensure_ascii=False, indent=1))
     else:
@@ -264,47 +256,43 @@ def _tag_in_use(lib, tag: str) -> bool:
     return any(is_under(t, name) for t in lib.tags())
 
 
-def run_tag(args) -> int:
+def run_tag(args, lib) -> int:
     from clipper.core.tags import normalize_tag
 
-    lib = _open(args, ProgressBar())
-    if lib is None:
-        return 1
-    with lib:
-        cmd = args.tag_command
-        if cmd in ("add", "remove"):
-            if not normalize_tag(args.tag):
-                _err(f"not a valid tag: {args.tag!r}")
-                return 2
-            ids, missing = _resolve_notes(lib, args.notes)
-            for problem in missing:
-                _err(problem)
-            refused = []
-            if ids:
-                if cmd == "add":
-                    result = lib.set_tags(ids, add=[args.tag])
-                else:
-                    result = lib.set_tags(ids, remove=[args.tag])
-                refused = _report_refused(result)
-                # notes that already had (or lacked) the tag count as done
-                print(f"{'tagged' if cmd == 'add' else 'untagged'} {len(set(ids)) - len(refused)} note(s)")
-            return 1 if missing or refused else 0
-        if cmd == "rename":
-            if not normalize_tag(args.old) or not normalize_tag(args.new):
-                _err("both tags must be valid")
-                return 2
-            if not _tag_in_use(lib, args.old):
-                _err(f"no such tag: {args.old} (`clipper tags` lists them)")
-                return 1
-            n = lib.rename_tag(args.old, args.new)
-            print(f"renamed in {n} note(s)")
-            return 1 if _report_refused(n) else 0
-        if not _tag_in_use(lib, args.tag):
-            _err(f"no such tag: {args.tag} (`clipper tags` lists them)")
+    cmd = args.tag_command
+    if cmd in ("add", "remove"):
+        if not normalize_tag(args.tag):
+            err(f"not a valid tag: {args.tag!r}")
+            return 2
+        ids, missing = _resolve_notes(lib, args.notes)
+        for problem in missing:
+            err(problem)
+        refused = []
+        if ids:
+            if cmd == "add":
+                result = lib.set_tags(ids, add=[args.tag])
+            else:
+                result = lib.set_tags(ids, remove=[args.tag])
+            refused = _report_refused(result)
+            # notes that already had (or lacked) the tag count as done
+            print(f"{'tagged' if cmd == 'add' else 'untagged'} {len(set(ids)) - len(refused)} note(s)")
+        return 1 if missing or refused else 0
+    if cmd == "rename":
+        if not normalize_tag(args.old) or not normalize_tag(args.new):
+            err("both tags must be valid")
+            return 2
+        if not _tag_in_use(lib, args.old):
+            err(f"no such tag: {args.old} (`clipper tags` lists them)")
             return 1
-        n = lib.delete_tag(args.tag)
-        print(f"removed from {n} note(s)")
+        n = lib.rename_tag(args.old, args.new)
+        print(f"renamed in {n} note(s)")
         return 1 if _report_refused(n) else 0
+    if not _tag_in_use(lib, args.tag):
+        err(f"no such tag: {args.tag} (`clipper tags` lists them)")
+        return 1
+    n = lib.delete_tag(args.tag)
+    print(f"removed from {n} note(s)")
+    return 1 if _report_refused(n) else 0
 
 
 def _report_refused(result) -> list:
@@ -312,20 +300,14 @@ def _report_refused(result) -> list:
     without touching more than its tags: another program's encoding, a broken header…)."""
     refused = list(getattr(result, "refused", None) or [])
     for path, reason in refused:
-        _err(f"not changed: {path}: {reason}")
+        err(f"not changed: {path}: {reason}")
     return refused
 
 
-def run_reindex(args) -> int:
-
+def run_reindex(args, lib) -> int:
     bar = ProgressBar()
-    lib = _open(args, bar)
-    if lib is None:
-        return 1
-    with lib:
-        bar.finish()
-        t0 = time.monotonic()
-        lib.reindex(progress=bar)
-        bar.finish()
-        print(f"indexed {len(lib.notes())} note(s) in {time.monotonic() - t0:.1f} s")
+    t0 = time.monotonic()
+    lib.reindex(progress=bar)
+    bar.finish()
+    print(f"indexed {len(lib.notes())} note(s) in {time.monotonic() - t0:.1f} s")
     return 0
