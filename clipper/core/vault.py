@@ -305,18 +305,16 @@ class Vault:
             fsutil.recover_temp_files(self.trash)
         return self._scan()[0] if recovered else out
 
-    def _scan(self, start: str = "", recursive: bool = True,
-              folders: set[str] | None = None) -> tuple[dict[str, tuple[int, int]], set[str]]:
-        """Note files under the vault-relative folder ``start`` ('' = the vault) as
-        (size, mtime_ns), and the folders holding temp files. Not ``recursive``: that folder's
-        own files only, and the names of its sub-folders (that may hold notes) go into ``folders``."""
-        out: dict[str, tuple[int, int]] = {}
-        temp_dirs: set[str] = set()
-        root = self.root
-        stack = [(start + "/" if start else "", str(self.abs(start)) if start else str(root))]
+    def _walk(self, start: str = "", recursive: bool = True):
+        """The folders that may hold notes under the vault-relative folder ``start`` ('' = the
+        vault), one scandir each: ``(prefix, folder, files, folders, temp)``, where ``files``
+        and ``folders`` are its entries (dot-names, the vault's ``attachments/`` and symlinked
+        folders left out) and ``temp`` says it holds temp files. Not ``recursive``: ``start``
+        only."""
+        stack = [(start + "/" if start else "", str(self.abs(start)) if start else str(self.root))]
         while stack:
             prefix, folder = stack.pop()
-            notes = []
+            files, dirs, temp = [], [], False
             try:
                 it = os.scandir(folder)
             except OSError:
@@ -325,21 +323,36 @@ class Vault:
                 for entry in it:
                     name = entry.name
                     if name[:1] == ".":  # temp files too
-                        if fsutil.is_temp_name(name):
-                            temp_dirs.add(folder)
+                        temp = temp or fsutil.is_temp_name(name)
                         continue
                     try:
                         if entry.is_dir(follow_symlinks=False):
                             if not (prefix == "" and name == ATTACHMENTS):
-                                if recursive:
-                                    stack.append((prefix + name + "/", entry.path))
-                                elif folders is not None:
-                                    folders.add(name)
+                                dirs.append(entry)
                             continue
                     except OSError:
                         continue
-                    if name.lower().endswith(NOTE_SUFFIXES) and not syncnames.is_conflict_copy(name):
-                        notes.append(entry)  # a conflict copy is a version of its note (conflicts.py)
+                    files.append(entry)
+            if recursive:
+                stack.extend((prefix + d.name + "/", d.path) for d in dirs)
+            yield prefix, folder, files, dirs, temp
+
+    def _scan(self, start: str = "", recursive: bool = True,
+              folders: set[str] | None = None) -> tuple[dict[str, tuple[int, int]], set[str]]:
+        """Note files under the vault-relative folder ``start`` ('' = the vault) as
+        (size, mtime_ns), and the folders holding temp files. Not ``recursive``: that folder's
+        own files only, and the names of its sub-folders (that may hold notes) go into ``folders``."""
+        out: dict[str, tuple[int, int]] = {}
+        temp_dirs: set[str] = set()
+        root = self.root
+        for prefix, folder, files, dirs, temp in self._walk(start, recursive):
+            if temp:
+                temp_dirs.add(folder)
+            if not recursive and folders is not None:
+                folders.update(d.name for d in dirs)
+            # a conflict copy is a version of its note (conflicts.py)
+            notes = [e for e in files if e.name.lower().endswith(NOTE_SUFFIXES)
+                     and not syncnames.is_conflict_copy(e.name)]
             if len(notes) >= _THREADED_STAT:
                 # the stat calls release the GIL: a second thread halves a big folder's wait
                 half = len(notes) // 2
@@ -362,24 +375,10 @@ class Vault:
         """The vault and every folder in it that may hold notes (what a file watcher watches):
         dot-folders, ``attachments/`` and symlinked folders left out; at most ``limit``."""
         out = [self.root]
-        stack = [(True, str(self.root))]
-        while stack and len(out) < limit:
-            top, folder = stack.pop()
-            try:
-                it = os.scandir(folder)
-            except OSError:
-                continue
-            with it:
-                for entry in it:
-                    name = entry.name
-                    if name.startswith(".") or (top and name == ATTACHMENTS):
-                        continue
-                    try:
-                        if entry.is_dir(follow_symlinks=False):
-                            out.append(Path(entry.path))
-                            stack.append((False, entry.path))
-                    except OSError:
-                        continue
+        for _prefix, _folder, _files, dirs, _temp in self._walk():
+            if len(out) >= limit:
+                break
+            out.extend(Path(d.path) for d in dirs)
         return out[:limit]
 
     def is_note_path(self, rel: str) -> bool:
