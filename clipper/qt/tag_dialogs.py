@@ -63,26 +63,42 @@ def _count(tags: dict[str, int], name: str) -> int:
     return sum(n for tag, n in tags.items() if is_under(tag, name))
 
 
-class RenameTagDialog(QDialog):
+class _TagDialog(QDialog):
+    """A tag picked among the tags in use (``picker``), a hint below saying what the change will
+    do (kept up to date by ``_update``), then the buttons."""
+
+    def __init__(self, title: str, tags: dict[str, int], current: str, picker_name: str, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.tags = dict(tags)
+        self.picker = _picker(self, self.tags, current, picker_name)
+        self.hint = _hint(self)
+        self.picker.currentTextChanged.connect(lambda _t: self._update())
+
+    def _finish(self, rows, buttons: QDialogButtonBox) -> None:
+        self.buttons = buttons
+        _layout(self, rows, self.hint, buttons)
+        self._update()
+
+    def _update(self) -> None:
+        raise NotImplementedError
+
+
+class RenameTagDialog(_TagDialog):
     """Rename a tag in every note; an existing name merges the two."""
 
     def __init__(self, tags: dict[str, int], current: str = "", parent=None):
-        super().__init__(parent)
-        self.setWindowTitle("Rename or Merge Tag")
-        self.tags = dict(tags)
-        self.old = _picker(self, self.tags, current, "Tag to rename")
+        super().__init__("Rename or Merge Tag", tags, current, "Tag to rename", parent)
+        self.old = self.picker
         self.new = QLineEdit(current, self)
         self.new.setAccessibleName("New name")
         self.new.setPlaceholderText("new name, or an existing tag to merge into")
         self.new.setCompleter(_completer(self.tags, self.new))
         self.new.setMinimumWidth(280)
-        self.hint = _hint(self)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel, self)
-        _layout(self, [("&Tag:", self.old), ("&New name:", self.new)], self.hint, self.buttons)
-        self.old.currentTextChanged.connect(lambda _t: self._update())
         self.new.textChanged.connect(lambda _t: self._update())
-        self._update()
+        self._finish([("&Tag:", self.old), ("&New name:", self.new)],
+                     QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                      | QDialogButtonBox.StandardButton.Cancel, self))
         (self.new if current in self.tags else self.old).setFocus()
         if current in self.tags:
             self.new.selectAll()
@@ -109,20 +125,15 @@ class RenameTagDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
 
 
-class DeleteTagDialog(QDialog):
+class DeleteTagDialog(_TagDialog):
     """Remove a tag (and the tags nested below it) from every note; the notes stay."""
 
     def __init__(self, tags: dict[str, int], current: str = "", parent=None):
-        super().__init__(parent)
-        self.setWindowTitle("Delete Tag")
-        self.tags = dict(tags)
-        self.tag = _picker(self, self.tags, current, "Tag to delete")
-        self.hint = _hint(self)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        self.delete_button = self.buttons.addButton("&Delete Tag", QDialogButtonBox.ButtonRole.AcceptRole)
-        _layout(self, [("&Tag:", self.tag)], self.hint, self.buttons)
-        self.tag.currentTextChanged.connect(lambda _t: self._update())
-        self._update()
+        super().__init__("Delete Tag", tags, current, "Tag to delete", parent)
+        self.tag = self.picker
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        self.delete_button = buttons.addButton("&Delete Tag", QDialogButtonBox.ButtonRole.AcceptRole)
+        self._finish([("&Tag:", self.tag)], buttons)
         self.tag.setFocus()
 
     def chosen(self) -> str:
