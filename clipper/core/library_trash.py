@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 from pathlib import Path
 
 from clipper.core import conflicts
@@ -29,34 +30,85 @@ class TrashMixin:
             self._sync(only=[row["path"]])
             return entry
 
+    def delete_many(self, note_ids) -> list[TrashEntry]:
+        """Move the notes to the trash under one hold of the write lock, with one index update;
+        their trash entries, in order. Ids that are not (or no longer) notes of the vault, and
+        notes whose file is gone meanwhile, are skipped. A note that cannot be moved stops the
+        batch with a VaultError, once the notes moved before it are out of the index."""
+        entries: list[TrashEntry] = []
+        rels: list[str] = []
+        moved: set[str] = set()  # the catalog still lists them until the index update
+        with self._writing():
+            try:
+                for note_id in note_ids:
+                    row = self.catalog.by_id(str(note_id))
+                    if row is None or row["path"] in moved:
+                        continue
+                    try:
+                        entries.append(self._vault.move_to_trash(row["path"], row["id"], row["title"]))
+                    except VaultError:
+                        if os.path.lexists(self._vault.abs(row["path"])):
+                            raise
+                        # gone meanwhile (another program): only the index has to follow
+                    rels.append(row["path"])
+                    moved.add(row["path"])
+            finally:
+                if rels:
+                    self._sync(only=rels)
+        return entries
+
     def trash(self) -> list[TrashEntry]:
         return self._vault.trash_entries()
 
     def restore(self, note_id_or_trash_entry) -> Note:
         with self._writing():
-            entry = note_id_or_trash_entry
-            if not isinstance(entry, TrashEntry):
-                matches = [e for e in self._vault.trash_entries() if e.id == str(entry)]
-                if not matches:
-                    raise KeyError(entry)
-                entry = matches[-1]
-            with contextlib.suppress(VaultError):
-                found = conflicts.copy_of(self._vault.rel(entry.original_path))
-                if found is not None and not self._vault.abs(found.note).exists():
-                    # a conflict copy given up earlier, and its note is gone since: it comes back
-                    # as the note (a copy of nothing would be hidden)
-                    entry = dataclasses.replace(entry, original_path=self._vault.abs(found.note))
-            rel = self._vault.restore_from_trash(entry)
-            self._sync(only=[rel])
+            [(rel, note)] = self._restore([note_id_or_trash_entry])
+            if note is None:
+                raise VaultError(f"{Path(rel).name} is back in the vault as a conflict copy; its note is "
+                                 "not there")
+            return note
+
+    def restore_many(self, entries) -> list[Note]:
+        """Bring trashed notes back (:class:`TrashEntry` objects or note ids, as :meth:`restore`)
+        under one hold of the write lock, with one index update; their notes, in order (one back
+        only as a conflict copy of a note not in the vault is in :meth:`conflicts` instead). An id
+        not in the trash (KeyError) or an entry that cannot be restored (VaultError) stops the
+        batch, once the notes restored before it are indexed."""
+        with self._writing():
+            return [note for _rel, note in self._restore(entries) if note is not None]
+
+    def _restore(self, entries) -> list[tuple[str, Note | None]]:
+        """(vault-relative path, the note or None when it came back as a conflict copy) of each."""
+        rels: list[str] = []
+        trashed = None  # the trash, listed once for the ids among ``entries``
+        try:
+            for entry in entries:
+                if not isinstance(entry, TrashEntry):
+                    if trashed is None:
+                        trashed = self._vault.trash_entries()
+                    matches = [e for e in trashed if e.id == str(entry)]
+                    if not matches:
+                        raise KeyError(entry)
+                    entry = matches[-1]
+                    trashed.remove(entry)
+                with contextlib.suppress(VaultError):
+                    found = conflicts.copy_of(self._vault.rel(entry.original_path))
+                    if found is not None and not self._vault.abs(found.note).exists():
+                        # a conflict copy given up earlier, and its note is gone since: it comes
+                        # back as the note (a copy of nothing would be hidden)
+                        entry = dataclasses.replace(entry, original_path=self._vault.abs(found.note))
+                rels.append(self._vault.restore_from_trash(entry))
+        finally:
+            if rels:
+                self._sync(only=rels)
+        out = []
+        for rel in rels:
             found = conflicts.copy_of(rel)
             if found is not None:  # a conflict copy given up when a conflict was resolved
                 rel = found.note
             row = self.catalog.by_path(rel)
-            if row is None:
-                raise VaultError(f"{Path(rel).name} is back in the vault as a conflict copy; its note is "
-                                 "not there")
-            return self.get(row["id"])
-
+            out.append((rel, None if row is None else self.get(row["id"])))
+        return out
 
     # --- conflict copies -----------------------------------------------------------------
     def conflicts(self, paths=None) -> list[conflicts.Conflict]:

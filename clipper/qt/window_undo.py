@@ -1,4 +1,5 @@
-"""The window's undo: Edit → Undo/Redo, deleting the selected notes and the undo bar that restores them."""
+"""The window's undo: Edit → Undo/Redo, deleting the selected notes and the undo bar that restores them
+(each one core call: ``delete_many``, ``restore_many``)."""
 
 from __future__ import annotations
 
@@ -35,10 +36,10 @@ class UndoActions:
             self.show_note(None)
         lib = self.lib
 
-        def work():
-            return [lib.delete(note_id) for note_id in ids]
-
         def done(entries):
+            if not entries:  # gone meanwhile (another program): nothing to undo
+                self._after_change()
+                return
             self._undo_stack.append(list(entries))
             self._update_undo()
             self.undo_bar.show_message(f"Moved {plural(len(entries), 'note')} to the trash.",
@@ -50,7 +51,7 @@ class UndoActions:
             self.notify(f"Could not delete: {exc}", error=True)
             self._after_change()
 
-        self.writer.submit(work, label="delete", done=done, failed=failed)
+        self.writer.submit(lambda: lib.delete_many(ids), label="delete", done=done, failed=failed)
 
     def undo_delete(self) -> None:
         if not self._undo_stack:
@@ -60,14 +61,11 @@ class UndoActions:
         self.undo_bar.hide()
         lib = self.lib
 
-        def work():
-            return [lib.restore(entry) for entry in entries]
-
         def done(notes):
             if notes:
                 self._pending_select = notes[-1].id
             self.statusBar().showMessage(f"Restored {plural(len(notes), 'note')}.", 5000)
             self._after_change(reload_note=False)
 
-        self.writer.submit(work, label="restore", done=done,
+        self.writer.submit(lambda: lib.restore_many(entries), label="restore", done=done,
                            failed=lambda exc: self.notify(f"Could not restore: {exc}", error=True))

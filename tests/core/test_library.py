@@ -335,6 +335,32 @@ def test_delete_and_restore(lib, vault):
     assert lib.trash() == []
 
 
+def test_delete_many_and_restore_many_are_one_index_update_each(lib, vault, monkeypatch):
+    for i in range(30):
+        note(vault, f"heap/n{i:02d}.md", f"heap note {i} about walruses", title=f"Walrus {i}")
+    lib.refresh()
+    ids = [h.id for h in sorted(lib.search("walruses", limit=50), key=lambda h: h.path.name)]
+    assert len(ids) == 30
+    writes = []
+    real_write = lib._index.write  # noqa: SLF001
+    monkeypatch.setattr(lib._index, "write", lambda *a, **k: writes.append(1) or real_write(*a, **k))
+    # a note gone meanwhile (another program) and an id given twice are skipped
+    (vault / "heap" / "n29.md").unlink()
+    entries = lib.delete_many(ids + [ids[0], "no-such-note"])
+    assert len(writes) == 1
+    assert [e.id for e in entries] == ids[:29]
+    assert lib.search("walruses") == [] and not list((vault / "heap").glob("*.md"))
+    writes.clear()
+    notes = lib.restore_many(entries[:28] + [ids[28]])  # trash entries, or ids as restore() takes
+    assert len(writes) == 1
+    assert [n.id for n in notes] == ids[:29]
+    assert {n.path.name for n in notes} == {f"n{i:02d}.md" for i in range(29)}
+    assert len(lib.search("walruses", limit=50)) == 29 and lib.trash() == []
+    with pytest.raises(KeyError):
+        lib.restore_many(["no-such-note"])
+    assert lib.delete_many([]) == [] and lib.restore_many([]) == []
+
+
 def test_restore_id_less_note_keeps_id(lib, vault):
     (hit,) = lib.search("telescope")
     lib.delete(hit.id)

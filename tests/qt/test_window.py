@@ -180,6 +180,30 @@ def test_delete_moves_to_trash_and_undo_brings_it_back(qtbot, filled):
     assert "Harbour Tides" in titles(win)
 
 
+def test_deleting_several_notes_is_one_core_call_and_one_undo(qtbot, filled, monkeypatch):
+    win = filled
+    calls = []
+    for name in ("delete", "delete_many", "restore", "restore_many"):
+        real = getattr(win.lib, name)
+        monkeypatch.setattr(win.lib, name, lambda *a, _n=name, _f=real, **k: calls.append(_n) or _f(*a, **k))
+    paths = {Path(h.path) for h in win.lib.search("")}
+    win.results.selectAll()
+    wait_idle(qtbot, win)
+    with qtbot.waitSignal(win.vault_changed, timeout=20000):
+        win.act_delete.trigger()
+    wait_idle(qtbot, win)
+    assert calls == ["delete_many"]
+    assert titles(win) == [] and not any(p.exists() for p in paths)
+    assert "Moved 3 notes to the trash" in win.undo_label.text()
+    with qtbot.waitSignal(win.vault_changed, timeout=20000):
+        qtbot.mouseClick(win.undo_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, win)
+    assert calls == ["delete_many", "restore_many"]
+    assert sorted(titles(win)) == sorted(t for t, _b, _tags in NOTES)
+    assert all(p.exists() for p in paths)
+    assert "Restored 3 notes" in win.statusBar().currentMessage()
+
+
 def test_a_hostile_page_runs_nothing_and_its_links_do_nothing(qtbot, window, tmp_path, monkeypatch):
     opened = []
     monkeypatch.setattr(note_view_module, "system_open", lambda url: opened.append(url.toString()) or True)
