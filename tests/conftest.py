@@ -27,3 +27,16 @@ def _private_user_dirs(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache-xdg"))
     monkeypatch.delenv("CLIPPER_VAULT", raising=False)
+
+
+@pytest.fixture
+def sb(tmp_path):
+    """An attack sandbox (:class:`tests.robustness.attacks.Sandbox`): a vault and its index, bait
+    files beside it and a temp folder, for the attack tests of the core and of the app."""
+    from tests.robustness import attacks
+
+    box = attacks.Sandbox.create(tmp_path / "box")
+    try:
+        yield box
+    finally:
+        box.close()

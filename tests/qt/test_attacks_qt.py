@@ -21,15 +21,6 @@ from tests.robustness import attacks
 HOSTILE = '<img src="{png}" width=20000 height=20000>'
 
 
-@pytest.fixture
-def sb(tmp_path):
-    box = attacks.Sandbox.create(tmp_path / "box")
-    try:
-        yield box
-    finally:
-        box.close()
-
-
 # --- 3. clipboard file URLs ------------------------------------------------------------------------
 
 

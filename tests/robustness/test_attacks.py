@@ -30,15 +30,6 @@ SLOW = bool(os.environ.get("CLIPPER_SLOW"))
 SEEDS = range(12 if SLOW else 3)
 
 
-@pytest.fixture
-def sb(tmp_path):
-    box = attacks.Sandbox.create(tmp_path / "box")
-    try:
-        yield box
-    finally:
-        box.close()
-
-
 def _cli(sb, *args, timeout=120):
     env = worker_env()
     env["CLIPPER_CACHE_DIR"] = str(sb.root / "cache")
