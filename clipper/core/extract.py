@@ -35,6 +35,7 @@ from lxml import html as lxml_html
 
 from clipper.core.convert import MAX_DEPTH
 from clipper.core.errors import InputError
+from clipper.core.phrases import TAIL_HEADING, TAIL_PROMPT
 from clipper.core.structure import (
     clean_heading_links,
     normalise_code,
@@ -1229,17 +1230,6 @@ def _strip_standfirst(body, description: str) -> None:
         return
 
 
-_TAIL_JUNK = re.compile(
-    r"^(comments?|\d+ comments?|leave a (reply|comment)|post a comment|join the discussion|discussion|"
-    r"tell us what you think.*|what do you think.*|share( this( article| story| post)?)?:?|"
-    r"related( articles| posts| stories| content)?|you (may|might) also like|more (stories|from [\w .]+)|"
-    r"recommended( for you)?|read (more|next)|advertisement|sponsored( content)?|tags?:?)$", re.I)
-
-
-_TAIL_CTA = re.compile(r"\b(share (it|this)|like this (story|article)|subscribe|sign up|follow us|newsletter"
-                       r"|click here|read more|comments? (are|is) closed)\b", re.I)
-
-
 def _trim_tail(body) -> None:
     """Drop trailing boilerplate: a 'Comments' / 'Related' heading with little after it, or such a
     line; whatever the language, what ends the article only by heading or announcing what is not
@@ -1251,7 +1241,7 @@ def _trim_tail(body) -> None:
     for el in reversed(children):
         text = text_of(el)
         if after < 200 and el.tag in ("h2", "h3", "h4", "h5", "h6", "p", "div") \
-                and (_TAIL_JUNK.match(_norm(text) or "-") or len(text) < 100 and _TAIL_CTA.search(text)):
+                and (TAIL_HEADING.match(_norm(text) or "-") or len(text) < 100 and TAIL_PROMPT.search(text)):
             idx = children.index(el)
             for junk in children[idx:]:
                 _remove(junk)

@@ -24,6 +24,7 @@ from clipper.core import textmodel
 from clipper.core.errors import InputError
 from clipper.core.model import Clip
 from clipper.core.mojibake import repair
+from clipper.core.phrases import CAPTION, COMMENTS_START, DATE_STAMP
 from clipper.core.textclean import (
     find_byline,
     find_date,
@@ -31,7 +32,7 @@ from clipper.core.textclean import (
     guess_language,
     heading_like,
 )
-from clipper.core.textmodel import CAPTION, DATE_ONLY, LIST_ITEM, SENTENCE_END, Block
+from clipper.core.textmodel import DATE_ONLY, LIST_ITEM, SENTENCE_END, Block
 
 MODES = ("article", "page", "verbatim", "raw")
 
@@ -155,7 +156,7 @@ def looks_like_page(lines: list[Block]) -> bool:
     for i, ln in enumerate(lines):
         t = ln.text
         if ln.boiler or textmodel.legal(t) or textmodel.READ_ON.match(t) \
-                or textmodel.COMMENTS_START.match(t) or textmodel.consent(t):
+                or COMMENTS_START.match(t) or textmodel.consent(t):
             return True
         menu = ln.words <= 3 and _MENU_WORD.match(t) and t[:1].isupper() and not LIST_ITEM.match(t)
         run = run + 1 if menu else 0
@@ -221,15 +222,11 @@ def _find_title(lines: list[Block], start: int, byline_at: int | None, site: str
     return best
 
 
-_STAMP = re.compile(r"^(?:(?:last )?(?:updated|published|posted|modified|created)(?: on)?:?\s|"
-                    r"(?:publiziert|veröffentlicht|aktualisiert)(?: am)?:?\s)", re.I)
-
-
 def _dateline(ln: Block) -> bool:
     """A line that only says when the story was published or updated."""
     if ln.words > 14:
         return False
-    return bool(DATE_ONLY.match(ln.text) or (_STAMP.match(ln.text) and textmodel.has_date(ln)))
+    return bool(DATE_ONLY.match(ln.text) or (DATE_STAMP.match(ln.text) and textmodel.has_date(ln)))
 
 
 def _trim_edges(keep: list[str]) -> list[str]:

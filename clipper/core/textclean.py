@@ -1,5 +1,6 @@
-"""Line-level helpers for plain-text articles: boilerplate phrases, function words, and finding
-the byline, date and site name in text copied from a web page. Pure functions, no state.
+"""Line-level helpers for plain-text articles: function words, and finding the byline, date and
+site name in text copied from a web page (the boilerplate phrases are in :mod:`phrases`). Pure
+functions, no state.
 """
 
 from __future__ import annotations
@@ -8,31 +9,7 @@ import re
 import urllib.parse
 from dataclasses import dataclass
 
-# Whole lines that are site chrome (navigation, share/subscribe/cookie prompts, "related" blocks).
-BOILERPLATE = re.compile(
-    r"^(?:"
-    r"advertisement|advertise(?:ment)?s?|sponsored(?: content| stories)?|ad choices|"
-    r"skip to (?:main )?(?:content|navigation|site index|search)|continue reading(?: the main story)?|"
-    r"share(?: this)?(?: (?:article|story|post|page))?(?: on \w+)?|sharing is caring!?|shares?|"
-    r"tweet|pin(?: it)?|e-?mail|print|save|copy link|link copied|"
-    r"(?:\d+\s+)?comments?|reply|leave a (?:comment|reply)|post a comment|view comments|"
-    r"subscribe(?: now| today)?|sign (?:in|up|out)|log ?(?:in|out)|register|my account|"
-    r"read (?:more|full (?:article|story)|next)(?: .{0,60})?|"
-    r"related(?: articles| stories| posts| content| coverage| news| topics)?:?|"
-    r"more (?:from|on|stories|news|articles)\b.{0,60}|recommended(?: for you| stories)?|"
-    r"trending(?: now| stories)?|most (?:popular|read|viewed|shared)|popular (?:posts|stories)|"
-    r"you (?:may|might) also like|(?:also|don'?t miss|see also)[: ].{0,60}|"
-    r"follow us(?: on .{0,40})?|newsletters?|sign up for .{0,80}|get the .{0,40}newsletter.*|"
-    r"(?:we use )?cookies?\b.{0,200}|accept(?: all)?(?: cookies)?|manage (?:cookies|preferences)|"
-    r"privacy(?: policy| notice)?|terms(?: of (?:use|service|sale))?|cookie policy|"
-    r"(?:copyright|©|\(c\)).{0,150}|all rights reserved.{0,80}|"
-    r"back to top.{0,4}|scroll to top|toggle navigation|close(?: navigation| menu)?|menu|search|home|"
-    r"previous(?: post| article)?|next(?: post| article)?|previous next|"
-    r"image \d+ of \d+|\d+ of \d+|loading\.*|video|watch|listen|play|"
-    r"facebook|twitter|linkedin|pinterest|reddit|whatsapp|instagram|youtube|flipboard|mix|rss(?: feed)?"
-    r")[.:]?$",
-    re.I,
-)
+from clipper.core.phrases import BOILERPLATE, NOT_TITLE
 
 # Function words of the languages most often clipped (jusText-style stop-word density).
 _STOPWORDS = """
@@ -353,11 +330,6 @@ def _site_line(lines: list[str], domain: str) -> str:
     return ""
 
 
-_NOT_TITLE = re.compile(
-    r"(?i:^(?:share|image|photo|picture|video|credit|source|filed under|tags?|topics?|home\b|"
-    r"updated|posted|published|by\s|von\s|\*|chevron|browse|about this|terms? of|"
-    r"something went wrong)|sharing options|external links|get short url|open in a new window|"
-    r"all rights reserved|^\d{1,2}:\d\d|/[A-Z]{2,}$|getty images)")
 _TIME = re.compile(r"\b\d{1,2}:\d\d\b")
 _LOWER_OK = {"a", "an", "the", "and", "or", "of", "in", "on", "at", "to", "for", "by", "with", "from",
              "as", "is", "vs", "via", "into", "its", "it", "but", "nor", "up", "out", "off"}
@@ -370,7 +342,7 @@ def heading_like(line: str, site: str = "") -> bool:
         return False
     if line.endswith((".", ",", ":", ";")) and not line.endswith("..."):
         return False
-    if BOILERPLATE.match(line) or byline_name(line) or _NOT_TITLE.search(line):
+    if BOILERPLATE.match(line) or byline_name(line) or NOT_TITLE.search(line):
         return False
     if parse_date(line) and (len(words) < 8 or _TIME.search(line)):
         return False

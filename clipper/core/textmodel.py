@@ -25,7 +25,20 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from clipper.core.textclean import BOILERPLATE, READ_ON, STOPWORDS, byline_name, parse_date
+from clipper.core.phrases import (
+    BOILERPLATE,
+    CAPTION,
+    COMMENT_META,
+    COMMENTS_START,
+    CONSENT,
+    CONSENT_HINT,
+    CONSENT_LOW,
+    LEGAL,
+    LEGAL_HINT,
+    LEGAL_LOW,
+    SECTION_BREAK,
+)
+from clipper.core.textclean import READ_ON, STOPWORDS, byline_name, parse_date
 
 WEIGHTS_FILE = Path(__file__).resolve().parent / "data" / "textmodel.json"
 
@@ -37,38 +50,10 @@ _FULL_STOP = re.compile(r"[.!?。！？]['\"”’»)\]]*$")
 _ELLIPSIS = re.compile(r"(?:…|\.\.\.|\[…\]|\[\.\.\.\])['\"”’»)\]]*$")
 _INNER_PUNCT = re.compile(r"[,.;:!?，。、](?:\s|$)")
 _SENTENCE_SPLIT = re.compile(r"[.!?。！？](?:['\"”’»)\]]*)(?:\s|$)")
-CAPTION = re.compile(
-    r"^(?:credit\b|image\s*(?:credit|source|:)|photo(?:graph)?\s*(?:by|credit|:)|"
-    r"\(?(?:photo|image|picture|video)\s*:|above:|source:\s|getty images|file photo|"
-    r".{0,60}/(?:getty images|ap|reuters|afp|shutterstock)\)?$|"
-    r"in this .{0,60}\b(?:file )?photo\b)", re.I)
-SECTION_BREAK = re.compile(
-    r"^(?:(?i:related(?: articles| stories| posts| content| coverage| news| reading| links)?|"
-    r"more (?:from|on|in|stories|news|articles|to (?:read|explore))\b.{0,50}|"
-    r"recommended(?: for you| stories| reading)?|you (?:may|might) also (?:like|enjoy)|"
-    r"most (?:popular|read|viewed|shared)(?: stories| articles)?|trending(?: now| stories)?|"
-    r"popular (?:posts|stories|articles)|latest (?:news|stories|headlines|posts)|"
-    r"(?:also )?read (?:more|next)|what to read next|don'?t miss|editor'?s picks|top stories|"
-    r"from (?:around|across) the web|sponsored (?:content|stories|links)|promoted stories|"
-    r"previous (?:post|article)|next (?:post|article))|(?i:more) [A-Z][\w.&' ]{2,40})\s*:?$")
 DATE_ONLY = re.compile(r"^(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
                        r"(?:[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+[A-Za-z]{3,9}\.?,?\s+\d{4}|"
                        r"\d{4}-\d\d-\d\d|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})"
                        r"(?:\s*(?:at\s+|[-–|,]\s*)?\d{1,2}[:h.]\d\d.{0,12})?$", re.I)
-LEGAL = re.compile(r"^(?:©|\(c\)|copyright\b)|all rights reserved|not been evaluated by the food|"
-                   r"^(?:the )?information (?:provided )?on this (?:web)?site|"
-                   r"\b(?:19|20)\d\d\s*©|©\s*(?:19|20)\d\d",
-                   re.I)
-_CONSENT = re.compile(r"\b(?:cookies?|consent|opt[- ]out|third[- ]party|browsing experience|"
-                      r"privacy (?:policy|settings)|personal data|advertising partners)\b", re.I)
-# The start of a comment section: everything from here on is readers', not the article's.
-COMMENTS_START = re.compile(
-    r"^(?:\[?\s*[1-9]\d*\s+(?:comments?|responses?|replies|reactions)\b.{0,80}|"
-    r"(?:top rated |reader |latest |show |view |read )?comments?(?:\s*\(\d+\))?:?|"
-    r"leave a (?:comment|reply)|post a comment|join the (?:discussion|conversation)|"
-    r"add (?:a|your) comment|what do you think\??|discussion|conversation)\]?$", re.I)
-_COMMENT_META = re.compile(r"^(?:\S.{0,40}\s(?:says|said|wrote):|reply|report|like|"
-                           r"(?:rating|votes?|likes?):?\s*\d+.{0,10}|\d+\s+(?:likes?|votes?))$", re.I)
 _GLUED = re.compile(r"(?:[a-z]{4}|[!?)’'])[A-Z][a-z]")  # "…Student-AthleteA 24-year-old…"
 LIST_ITEM = re.compile(r"^(?:[-*•·▪►‣◦–]|\d{1,3}[.)])\s+")
 _URL = re.compile(r"https?://|www\.\w", re.I)
@@ -80,18 +65,9 @@ _ROLE = re.compile(r"(?i)\b(?:staff|editor(?:ial)?|writer|correspondent|reporter
                    r"photograph(?:er|y)|getty|reuters|afp|associated press)\b")
 
 
-_CONSENT_HINT = re.compile(r"(?i)cookie|consent|opt|third|browsing|privacy|personal|advertising")
-_LEGAL_HINT = re.compile(r"(?i)©|\(c\)|copyright|rights reserved|evaluated|information")
-
-
-# Quick tests before the full patterns, on the lower-cased text when it is ASCII (where
-# lower-casing and the patterns' case folding agree): most lines have none of these words.
-_CONSENT_LOW = re.compile(r"cookie|consent|opt[- ]out|third[- ]party|browsing experience|"
-                          r"privacy (?:policy|settings)|personal data|advertising partners")
-_LEGAL_LOW = re.compile(r"\(c\)|copyright|rights reserved|evaluated|information")
-
-
 def _may_hold(text: str, low: re.Pattern, hint: re.Pattern) -> bool:
+    """The quick test before a full pattern: on the lower-cased text when it is ASCII (where
+    lower-casing and the patterns' case folding agree); most lines have none of these words."""
     if text.isascii():
         return low.search(text.lower()) is not None
     return hint.search(text) is not None
@@ -99,12 +75,12 @@ def _may_hold(text: str, low: re.Pattern, hint: re.Pattern) -> bool:
 
 def consent(text: str) -> bool:
     """A cookie or consent prompt (two of its words in one line)."""
-    return _may_hold(text, _CONSENT_LOW, _CONSENT_HINT) and len(_CONSENT.findall(text)) >= 2
+    return _may_hold(text, CONSENT_LOW, CONSENT_HINT) and len(CONSENT.findall(text)) >= 2
 
 
 def legal(text: str) -> bool:
     """A copyright or legal notice."""
-    return _may_hold(text, _LEGAL_LOW, _LEGAL_HINT) and bool(LEGAL.search(text))
+    return _may_hold(text, LEGAL_LOW, LEGAL_HINT) and bool(LEGAL.search(text))
 
 
 def has_byline(b: Block) -> bool:
@@ -243,7 +219,7 @@ def _base(b: Block, i: int, n: int, counts: dict[str, int], site: str) -> list[f
         min(inner, 6) / 6, stop, 1.0 if b.dense > 20 else 0.0,
         1.0 if title_case(text) else 0.0, 1.0 if upper else 0.0, 1.0 if b.phrase else 0.0,
         1.0 if b.section else 0.0, 1.0 if legal(text[:400]) else 0.0,
-        1.0 if consent(text[:600]) else 0.0, 1.0 if _COMMENT_META.match(text) else 0.0,
+        1.0 if consent(text[:600]) else 0.0, 1.0 if COMMENT_META.match(text) else 0.0,
         1.0 if COMMENTS_START.match(text) else 0.0, 1.0 if CAPTION.match(text) else 0.0,
         1.0 if words <= 8 and DATE_ONLY.match(text) else 0.0, 1.0 if words <= 25 and has_byline(b) else 0.0,
         1.0 if READ_ON.match(text) else 0.0, 1.0 if _URL.search(text) else 0.0,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from clipper.core import textmodel
+from clipper.core import phrases, textmodel
 from clipper.core.textmodel import best_path, blocks_from_lines, card_runs
 
 
@@ -89,11 +89,11 @@ _LINES = [
 
 
 def _consent_ref(text):
-    return bool(textmodel._CONSENT_HINT.search(text)) and len(textmodel._CONSENT.findall(text)) >= 2
+    return bool(phrases.CONSENT_HINT.search(text)) and len(phrases.CONSENT.findall(text)) >= 2
 
 
 def _legal_ref(text):
-    return bool(textmodel._LEGAL_HINT.search(text)) and bool(textmodel.LEGAL.search(text))
+    return bool(phrases.LEGAL_HINT.search(text)) and bool(phrases.LEGAL.search(text))
 
 
 def _title_case_ref(text):

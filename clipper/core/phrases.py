@@ -1,0 +1,129 @@
+"""The phrase lists that say a line, heading or paragraph is a web page's chrome (navigation,
+share/subscribe/cookie prompts, "related" lists, comment sections, credits, legal notices)
+rather than its article: one table, each list with the code that uses it named. The wording
+several lists share is written once (the fragments below). Most phrases are English; other
+languages are left to the features that need no words (lengths, links, positions).
+
+Every list here is a feature of the extraction: changing one changes the extraction figures
+(run ``extraction_eval.py`` and ``snippet_eval.py``).
+"""
+
+from __future__ import annotations
+
+import re
+
+# --- wording shared by several lists --------------------------------------------------------
+
+_COMMENT_PROMPT = r"leave a (?:comment|reply)|post a comment"
+_ALSO_LIKE = r"you (?:may|might) also like"
+_RELATED_WHAT = r" articles| stories| posts| content"  # "related …"
+_TRENDING = r"trending(?: now| stories)?"
+_MOST_READ = r"most (?:popular|read|viewed|shared)"
+_CONSENT_WORDS = (r"consent|opt[- ]out|third[- ]party|browsing experience|privacy (?:policy|settings)|"
+                  r"personal data|advertising partners")  # and "cookie(s)"
+_LEGAL_WORDS = r"\(c\)|copyright|rights reserved|evaluated|information"  # words of LEGAL's notices
+
+# --- whole lines of text copied from a page -------------------------------------------------
+
+#: A whole line that is site chrome. Used by the pasted-text model (``textmodel``: a block's
+#: ``phrase`` feature, ``Line.boiler``) and by ``textclean.heading_like`` (never a title).
+BOILERPLATE = re.compile(
+    r"^(?:"
+    r"advertisement|advertise(?:ment)?s?|sponsored(?: content| stories)?|ad choices|"
+    r"skip to (?:main )?(?:content|navigation|site index|search)|continue reading(?: the main story)?|"
+    r"share(?: this)?(?: (?:article|story|post|page))?(?: on \w+)?|sharing is caring!?|shares?|"
+    r"tweet|pin(?: it)?|e-?mail|print|save|copy link|link copied|"
+    r"(?:\d+\s+)?comments?|reply|" + _COMMENT_PROMPT + r"|view comments|"
+    r"subscribe(?: now| today)?|sign (?:in|up|out)|log ?(?:in|out)|register|my account|"
+    r"read (?:more|full (?:article|story)|next)(?: .{0,60})?|"
+    r"related(?:" + _RELATED_WHAT + r"| coverage| news| topics)?:?|"
+    r"more (?:from|on|stories|news|articles)\b.{0,60}|recommended(?: for you| stories)?|"
+    + _TRENDING + r"|" + _MOST_READ + r"|popular (?:posts|stories)|"
+    + _ALSO_LIKE + r"|(?:also|don'?t miss|see also)[: ].{0,60}|"
+    r"follow us(?: on .{0,40})?|newsletters?|sign up for .{0,80}|get the .{0,40}newsletter.*|"
+    r"(?:we use )?cookies?\b.{0,200}|accept(?: all)?(?: cookies)?|manage (?:cookies|preferences)|"
+    r"privacy(?: policy| notice)?|terms(?: of (?:use|service|sale))?|cookie policy|"
+    r"(?:copyright|©|\(c\)).{0,150}|all rights reserved.{0,80}|"
+    r"back to top.{0,4}|scroll to top|toggle navigation|close(?: navigation| menu)?|menu|search|home|"
+    r"previous(?: post| article)?|next(?: post| article)?|previous next|"
+    r"image \d+ of \d+|\d+ of \d+|loading\.*|video|watch|listen|play|"
+    r"facebook|twitter|linkedin|pinterest|reddit|whatsapp|instagram|youtube|flipboard|mix|rss(?: feed)?"
+    r")[.:]?$",
+    re.I,
+)
+
+#: The heading of a box of other stories ("Related articles", "More from Science:"). Used by
+#: ``textmodel`` (a block's ``section`` feature).
+SECTION_BREAK = re.compile(
+    r"^(?:(?i:related(?:" + _RELATED_WHAT + r"| coverage| news| reading| links)?|"
+    r"more (?:from|on|in|stories|news|articles|to (?:read|explore))\b.{0,50}|"
+    r"recommended(?: for you| stories| reading)?|you (?:may|might) also (?:like|enjoy)|"
+    + _MOST_READ + r"(?: stories| articles)?|" + _TRENDING + r"|"
+    r"popular (?:posts|stories|articles)|latest (?:news|stories|headlines|posts)|"
+    r"(?:also )?read (?:more|next)|what to read next|don'?t miss|editor'?s picks|top stories|"
+    r"from (?:around|across) the web|sponsored (?:content|stories|links)|promoted stories|"
+    r"previous (?:post|article)|next (?:post|article))|(?i:more) [A-Z][\w.&' ]{2,40})\s*:?$")
+
+#: The start of a comment section: everything from here on is readers', not the article's.
+#: Used by ``textmodel`` (a feature, and where an article ends) and ``plaintext.looks_like_page``.
+COMMENTS_START = re.compile(
+    r"^(?:\[?\s*[1-9]\d*\s+(?:comments?|responses?|replies|reactions)\b.{0,80}|"
+    r"(?:top rated |reader |latest |show |view |read )?comments?(?:\s*\(\d+\))?:?|"
+    + _COMMENT_PROMPT + r"|join the (?:discussion|conversation)|"
+    r"add (?:a|your) comment|what do you think\??|discussion|conversation)\]?$", re.I)
+
+#: A comment's own header or buttons ("Jane says:", "Reply", "3 likes"). Used by ``textmodel``.
+COMMENT_META = re.compile(r"^(?:\S.{0,40}\s(?:says|said|wrote):|reply|report|like|"
+                          r"(?:rating|votes?|likes?):?\s*\d+.{0,10}|\d+\s+(?:likes?|votes?))$", re.I)
+
+#: A picture's caption or credit line. Used by ``textmodel`` (features) and ``plaintext``.
+CAPTION = re.compile(
+    r"^(?:credit\b|image\s*(?:credit|source|:)|photo(?:graph)?\s*(?:by|credit|:)|"
+    r"\(?(?:photo|image|picture|video)\s*:|above:|source:\s|getty images|file photo|"
+    r".{0,60}/(?:getty images|ap|reuters|afp|shutterstock)\)?$|"
+    r"in this .{0,60}\b(?:file )?photo\b)", re.I)
+
+#: A copyright or legal notice (searched). Used by ``textmodel.legal``, after the quick tests
+#: LEGAL_LOW (on the lower-cased text, when it is ASCII) and LEGAL_HINT (otherwise).
+LEGAL = re.compile(r"^(?:©|\(c\)|copyright\b)|all rights reserved|not been evaluated by the food|"
+                   r"^(?:the )?information (?:provided )?on this (?:web)?site|"
+                   r"\b(?:19|20)\d\d\s*©|©\s*(?:19|20)\d\d",
+                   re.I)
+LEGAL_LOW = re.compile(_LEGAL_WORDS)
+LEGAL_HINT = re.compile(r"(?i)©|" + _LEGAL_WORDS)
+
+#: The words of a cookie or consent prompt (two in one line make one). Used by
+#: ``textmodel.consent``, after the quick tests CONSENT_LOW (on the lower-cased text, when it is
+#: ASCII) and CONSENT_HINT (otherwise).
+CONSENT = re.compile(r"\b(?:cookies?|" + _CONSENT_WORDS + r")\b", re.I)
+CONSENT_LOW = re.compile(r"cookie|" + _CONSENT_WORDS)
+CONSENT_HINT = re.compile(r"(?i)cookie|consent|opt|third|browsing|privacy|personal|advertising")
+
+#: What a line that only says when the story was published starts with ("Updated on: …").
+#: Used by ``plaintext`` (a dateline, with a date in it).
+DATE_STAMP = re.compile(r"^(?:(?:last )?(?:updated|published|posted|modified|created)(?: on)?:?\s|"
+                        r"(?:publiziert|veröffentlicht|aktualisiert)(?: am)?:?\s)", re.I)
+
+#: What a heading-like line that is not the article's title holds. Used by
+#: ``textclean.heading_like``.
+NOT_TITLE = re.compile(
+    r"(?i:^(?:share|image|photo|picture|video|credit|source|filed under|tags?|topics?|home\b|"
+    r"updated|posted|published|by\s|von\s|\*|chevron|browse|about this|terms? of|"
+    r"something went wrong)|sharing options|external links|get short url|open in a new window|"
+    r"all rights reserved|^\d{1,2}:\d\d|/[A-Z]{2,}$|getty images)")
+
+# --- the end of an article in a saved page ---------------------------------------------------
+
+#: A heading or short paragraph at the end of an article that announces what is not the
+#: article (matched whole, on the text with its white space folded). Used by
+#: ``extract._trim_tail``.
+TAIL_HEADING = re.compile(
+    r"^(?:comments?|\d+ comments?|" + _COMMENT_PROMPT + r"|join the discussion|discussion|"
+    r"tell us what you think.*|what do you think.*|share(?: this(?: article| story| post)?)?:?|"
+    r"related(?:" + _RELATED_WHAT + r")?|" + _ALSO_LIKE + r"|more (?:stories|from [\w .]+)|"
+    r"recommended(?: for you)?|read (?:more|next)|advertisement|sponsored(?: content)?|tags?:?)$", re.I)
+
+#: A call to action in a short paragraph at the end of an article (searched). Used by
+#: ``extract._trim_tail``.
+TAIL_PROMPT = re.compile(r"\b(?:share (?:it|this)|like this (?:story|article)|subscribe|sign up|follow us"
+                         r"|newsletter|click here|read more|comments? (?:are|is) closed)\b", re.I)
