@@ -14,8 +14,11 @@ from collections.abc import Iterable
 _SPACE = re.compile(r"[\s_]+")
 _BAD = re.compile(r"[,;\"'`<>\\|()\[\]{}]")
 _SLASHES = re.compile(r"\s*/+\s*")
-_WORD = re.compile(r"[^\W\d_][\w'’-]{2,}")
-_POSSESSIVE = re.compile(r"['’]s\Z")
+# What joins the letters of one word: apostrophes ("o'clock", "Lavrov’s") and hyphens.
+_APOSTROPHES = "'’"
+_JOINERS = _APOSTROPHES + "-"
+_WORD = re.compile(r"[^\W\d_][\w" + _JOINERS + "]{2,}")
+_POSSESSIVE = re.compile("[" + _APOSTROPHES + r"]s\Z")
 _LINK_TARGET = re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)|<?(?:https?|mailto|ftp):[^\s>)]+>?|www\.\S+")
 
 STOPWORDS = frozenset("""
@@ -113,7 +116,7 @@ _CHORD = re.compile(r"[^\W_][\w]*(?:[ \t]*\+[ \t]*[^\W_][\w]*)+")
 _MENU = re.compile(r"([*_]{1,2})[^*_\n]*(?:→|›|»|->|=>)[^*_\n]*\1"
                    r"|[^\W_][\w…]*(?:[ \t]*[→›][ \t]*[^\W_][\w…]*)+")
 _SENTENCES = re.compile(r"(?<=[.!?:;])\s+|\n+|[()\[\]\"“”«»|*_#>]")
-_TOKENS = re.compile(r"[\w'’-]+")
+_TOKENS = re.compile(r"[\w" + _JOINERS + "]+")
 NAME_WORDS = (2, 3)  # names suggested as one tag: "new-york", "letitia-james"
 
 
@@ -139,7 +142,7 @@ def _names(text: str) -> tuple[Counter, Counter, Counter]:
         run: list[str] = []
         for i, token in enumerate(tokens + [""]):
             if token[:1].isupper() and (i > 0 or token.lower() in mid_caps):
-                run.append(_POSSESSIVE.sub("", token.lower()).strip("'’-"))
+                run.append(_POSSESSIVE.sub("", token.lower()).strip(_JOINERS))
                 continue
             if len(run) == 1 and i > 1:
                 proper[run[0]] += 1
@@ -155,7 +158,7 @@ def _names(text: str) -> tuple[Counter, Counter, Counter]:
 def _words(text: str) -> Counter:
     """Words of ``text`` (link targets left out), possessives cut, a plural counted with its
     singular under the more frequent of the two forms."""
-    words = Counter(_POSSESSIVE.sub("", w.lower()).strip("'’-")
+    words = Counter(_POSSESSIVE.sub("", w.lower()).strip(_JOINERS)
                     for w in _WORD.findall(_LINK_TARGET.sub(" ", text or "")))
     for word in [w for w in words if w.endswith("s") and w[:-1] in words]:
         one, many = word[:-1], word

@@ -45,11 +45,15 @@ WEIGHTS_FILE = Path(__file__).resolve().parent / "data" / "textmodel.json"
 _TOKEN = re.compile(r"\w+")
 # Scripts written without spaces: count characters instead of words.
 DENSE = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
-SENTENCE_END = re.compile(r"[.!?。！？…:;]['\"”’»)\]]*$")
-_FULL_STOP = re.compile(r"[.!?。！？]['\"”’»)\]]*$")
-_ELLIPSIS = re.compile(r"(?:…|\.\.\.|\[…\]|\[\.\.\.\])['\"”’»)\]]*$")
+# How a sentence ends: its full stop (in the scripts clipped most), then any closing quotes and
+# brackets ("… the end.”)").
+_STOP = r"[.!?。！？]"
+_CLOSERS = r"['\"”’»)\]]*"
+SENTENCE_END = re.compile(r"[.!?。！？…:;]" + _CLOSERS + "$")  # a full stop, an ellipsis, a colon…
+_FULL_STOP = re.compile(_STOP + _CLOSERS + "$")
+_ELLIPSIS = re.compile(r"(?:…|\.\.\.|\[…\]|\[\.\.\.\])" + _CLOSERS + "$")
 _INNER_PUNCT = re.compile(r"[,.;:!?，。、](?:\s|$)")
-_SENTENCE_SPLIT = re.compile(r"[.!?。！？](?:['\"”’»)\]]*)(?:\s|$)")
+_SENTENCE_SPLIT = re.compile(_STOP + "(?:" + _CLOSERS + r")(?:\s|$)")
 DATE_ONLY = re.compile(r"^(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
                        r"(?:[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+[A-Za-z]{3,9}\.?,?\s+\d{4}|"
                        r"\d{4}-\d\d-\d\d|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})"
