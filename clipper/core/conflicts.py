@@ -27,7 +27,8 @@ from pathlib import Path
 
 from clipper.core import confine, frontmatter, fsutil, names, notefile, syncnames
 from clipper.core.errors import VaultError
-from clipper.core.vault import NOTE_SUFFIXES, TrashEntry, Vault, new_id, path_id, valid_id
+from clipper.core.notekeys import new_id, path_id, valid_id
+from clipper.core.vault import NOTE_SUFFIXES, TrashEntry, Vault
 
 KEEP = ("note", "copy", "both")
 #: the versions are compared over at most this many lines each (difflib is quadratic at worst)

@@ -44,19 +44,17 @@ from clipper.core.library_tags import TagsMixin
 from clipper.core.library_trash import TrashMixin
 from clipper.core.library_values import Changes, Hit, ImportResult, Note, SaveResult, TagsChanged
 from clipper.core.model import Clip
-from clipper.core.textclean import is_site_home
-from clipper.core.vault import (
-    TrashEntry,
-    Vault,
+from clipper.core.notekeys import (
     new_id,
     normalize_url,
-    now_iso,
     same_article,
     sha256,
     shingles,
     text_hash,
     text_sketch,
 )
+from clipper.core.textclean import is_site_home
+from clipper.core.vault import TrashEntry, Vault, now_iso
 
 log = logging.getLogger(__name__)
 

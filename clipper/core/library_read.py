@@ -16,15 +16,8 @@ from clipper.core import tags as tagmod
 from clipper.core.index import body_value
 from clipper.core.library_values import Note
 from clipper.core.model import Clip
-from clipper.core.vault import (
-    Vault,
-    normalize_url,
-    sha256,
-    split_note,
-    text_hash,
-    text_hash_chunks,
-    text_sketch,
-)
+from clipper.core.notekeys import normalize_url, sha256, text_hash, text_hash_chunks, text_sketch
+from clipper.core.vault import Vault, split_note
 
 #: Indexing decodes at most this much of a note (the index keeps its first MAX_INDEXED_CHARS
 #: anyway); the rest is only hashed, in chunks, so a note of any size costs bounded memory.

@@ -18,7 +18,8 @@ from clipper.core.errors import VaultError
 from clipper.core.index import SegmentBuilder, discard_build, discard_stale_builds
 from clipper.core.library_read import Parsed, catalog_row, index_doc, read_note
 from clipper.core.library_values import Changes
-from clipper.core.vault import ATTACHMENTS, path_id, valid_id
+from clipper.core.notekeys import path_id, valid_id
+from clipper.core.vault import ATTACHMENTS
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from clipper.core import notefile
 from clipper.core import tags as tagmod
 from clipper.core.library_values import TagsChanged
-from clipper.core.vault import sha256
+from clipper.core.notekeys import sha256
 
 log = logging.getLogger(__name__)
 

@@ -52,7 +52,7 @@ class Head:
 
     text: str  # the first ``head_bytes`` decoded
     hash: str  # sha256 of every byte
-    body_hash: str | None  # vault.text_hash of the whole body (the text after the header)
+    body_hash: str | None  # notekeys.text_hash of the whole body (the text after the header)
 
 
 def read_head(fh, head_bytes: int, clean, text_hash_of) -> Head:

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clipper.core.notekeys import sha256  # the one content hash (what a save is checked against)
 from clipper.core.snippets import plain_text
-from clipper.core.vault import sha256  # the one content hash (what a save is checked against)
 from clipper.qt.markdown_highlighter import MarkdownHighlighter
 from clipper.qt.note_view import NoteView, render
 from clipper.qt.widgets import single_shot

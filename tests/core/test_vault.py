@@ -7,7 +7,8 @@ import pytest
 
 from clipper.core import names
 from clipper.core.model import Attachment
-from clipper.core.vault import Vault, normalize_url, path_id, split_note, text_hash, valid_id
+from clipper.core.notekeys import normalize_url, path_id, text_hash, valid_id
+from clipper.core.vault import Vault, split_note
 
 
 @pytest.mark.parametrize("title", [
@@ -161,18 +162,18 @@ def test_text_hash_a_slice_at_a_time_is_the_hash_of_the_whole(monkeypatch):
     import hashlib
     import random
 
-    from clipper.core import vault as vault_module
+    from clipper.core import notekeys
 
     def whole(body):
         norm = " ".join(body.split()).casefold()
         return None if len(norm) < 40 else hashlib.sha256(norm.encode("utf-8")).hexdigest()
 
-    monkeypatch.setattr(vault_module, "_HASH_SLICE", 7)
+    monkeypatch.setattr(notekeys, "_HASH_SLICE", 7)
     rng = random.Random(3)
     parts = ["a", "B", "ß", " ", "\n", "\t", "   ", "x" * 15, "\u2028", "İ", "\u00a0", "Ω"]
     for _ in range(2000):
         body = "".join(rng.choice(parts) for _ in range(rng.randint(0, 60)))
-        assert vault_module.text_hash(body) == whole(body), repr(body)
+        assert notekeys.text_hash(body) == whole(body), repr(body)
 
 
 def test_scan_of_a_big_folder_stats_in_two_threads_with_the_same_result(tmp_path, monkeypatch):

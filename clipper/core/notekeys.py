@@ -1,0 +1,162 @@
+"""What identifies a note and finds its duplicates: note ids, content hashes (the file's bytes;
+the article's text, white space and case folded), the text's sketch for near-duplicates, and
+the canonical key of a source URL. Pure functions, no I/O."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import time
+import unicodedata
+import urllib.parse
+
+_ID_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,80}$")
+
+
+def new_id() -> str:
+    """A new note id: sortable by time, unique (``20261128T110720-3fa9c2d1``)."""
+    return time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + "-" + secrets.token_hex(4)
+
+
+def path_id(relpath: str) -> str:
+    """The stable id of a note without one in its front matter (derived from its path)."""
+    norm = unicodedata.normalize("NFC", relpath).casefold()
+    return "p-" + hashlib.sha1(norm.encode("utf-8")).hexdigest()[:16]
+
+
+def valid_id(value) -> str | None:
+    if value is None or isinstance(value, (dict, list, bool)):
+        return None
+    text = str(value).strip()
+    return text if _ID_OK.match(text) else None
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+_HASH_SLICE = 1 << 18
+
+
+def text_hash(body: str) -> str | None:
+    """Hash of an article's text for duplicate detection (whitespace and case folded):
+    sha256 of ``" ".join(body.split()).casefold()``, computed a slice at a time (see
+    :func:`text_hash_chunks`): one C call over a long note would hold Python's GIL, and the
+    app's window, for its whole length, and a list of every word of a huge note takes GBs."""
+    body = body or ""
+    return text_hash_chunks(body[i:i + _HASH_SLICE] for i in range(0, len(body), _HASH_SLICE))
+
+
+_HASH_CHUNK = 1 << 20
+
+
+def text_hash_chunks(chunks) -> str | None:
+    """:func:`text_hash` of the text the ``chunks`` make up, in memory bounded by a chunk
+    (words are cut only at whitespace; case folding is per character, so the result is the same)."""
+    digest = hashlib.sha256()
+    size = 0
+    pending = ""
+    for chunk in chunks:
+        text = pending + chunk
+        cut = len(text)
+        while cut > 0 and not text[cut - 1].isspace():
+            cut -= 1
+        if cut == 0 and len(text) < 64 * _HASH_CHUNK:
+            pending = text  # one long word so far
+            continue
+        if cut == 0:
+            cut = len(text)  # a word of 64 M characters: cut it (no real text has one)
+        text, pending = text[:cut], text[cut:]
+        words = " ".join(text.split()).casefold()
+        if words:
+            if size:
+                digest.update(b" ")
+                size += 1
+            data = words.encode("utf-8")
+            digest.update(data)
+            size += len(words)
+    words = " ".join(pending.split()).casefold()
+    if words:
+        if size:
+            digest.update(b" ")
+            size += 1
+        digest.update(words.encode("utf-8"))
+        size += len(words)
+    return digest.hexdigest() if size >= 40 else None
+
+
+_SKETCH_TOKEN = re.compile(r"\w+")
+_MD_TARGET = re.compile(r"\]\([^)]*\)|<https?://[^>]+>")
+SKETCH_SIZE = 16
+SKETCH_TEXT = 1_000_000  # characters read for a sketch: an article's copies differ from the start
+
+
+def shingles(body: str) -> set[int]:
+    """Hashes of the word 4-grams of an article's visible text (case folded, link targets left
+    out): what two copies of one article share however each was imported. Only the first
+    SKETCH_TEXT characters count, so a huge note costs bounded memory."""
+    toks = _SKETCH_TOKEN.findall(_MD_TARGET.sub("] ", (body or "")[:SKETCH_TEXT]).casefold())
+    out = set()
+    for i in range(len(toks) - 3):
+        digest = hashlib.blake2b(" ".join(toks[i:i + 4]).encode("utf-8"), digest_size=8).digest()
+        out.add(int.from_bytes(digest, "big", signed=True))
+    return out
+
+
+def text_sketch(body: str, grams: set[int] | None = None) -> list[int]:
+    """The SKETCH_SIZE smallest shingle hashes (a bottom-k sketch): notes sharing several are
+    candidates for the same article. Empty for texts too short to tell."""
+    grams = shingles(body) if grams is None else grams
+    return sorted(grams)[:SKETCH_SIZE] if len(grams) >= 30 else []
+
+
+def _title_key(title: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", (title or "").casefold()).split())
+
+
+def same_article(a: set[int], b: set[int], title_a: str = "", title_b: str = "") -> bool:
+    """Are two texts (as shingle sets) one article? One holds most of the other and they are of
+    similar size, and their titles agree (one may hold the other, as with a site's name
+    added); without agreeing titles only texts that are all but identical are."""
+    if not a or not b:
+        return False
+    shared = len(a & b)
+    small, big = min(len(a), len(b)), max(len(a), len(b))
+    if shared < 0.7 * small or shared < 0.4 * big:
+        return False
+    ta, tb = _title_key(title_a), _title_key(title_b)
+    short, long_ = sorted((ta, tb), key=len)
+    if short and (short == long_ or (short in long_ and len(short) >= 0.5 * len(long_))):
+        return True
+    return shared >= 0.97 * big
+
+
+_TRACKING = re.compile(r"^(utm_.*|fbclid|gclid|mc_cid|mc_eid|ref|ref_src|igshid|_ga|yclid|spm)$", re.I)
+
+
+def normalize_url(url) -> str | None:
+    """Canonical form of a source URL for duplicate checks (scheme/host case, www., fragment,
+    tracking parameters, trailing slash and default ports ignored). A ``#!`` or ``#/`` route
+    (hash-routed sites) is part of the address."""
+    if not url:
+        return None
+    text = str(url).strip()
+    try:
+        parts = urllib.parse.urlsplit(text)
+    except ValueError:
+        return text.lower() or None
+    if not parts.scheme or not parts.netloc:
+        return text.lower() or None
+    host = (parts.hostname or "").lower()
+    if host.startswith("www."):
+        host = host[4:]
+    port = parts.port if parts.port not in (None, 80, 443) else None
+    netloc = host + (f":{port}" if port else "")
+    query = urllib.parse.urlencode(sorted((k, v) for k, v in urllib.parse.parse_qsl(parts.query, True)
+                                          if not _TRACKING.match(k)))
+    path = parts.path.rstrip("/") or ""
+    scheme = "https" if parts.scheme.lower() in ("http", "https") else parts.scheme.lower()
+    fragment = parts.fragment if parts.fragment.startswith(("!", "/")) else ""
+    fragment = fragment.rstrip("/") if fragment.strip("!/") else ""
+    return urllib.parse.urlunsplit((scheme, netloc, path, query, fragment))
