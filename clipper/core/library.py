@@ -15,8 +15,8 @@ changed; :meth:`Library.refresh` does the same while the library is open.
 One writer at a time: a thread lock plus an inter-process ``flock`` on a file in the index
 folder (:mod:`clipper.core.library_lock`), so the CLI and the app can run at once. Searches,
 ``tags()``, ``notes()`` and ``trash()`` never wait for it; ``get()`` and ``note_for_path()`` wait
-for it only when the file changed on disk since it was indexed (they index it first, so that
-what they return and what a search finds agree).
+for it only when the file changed on disk since it was indexed, or is not indexed yet (they
+index it first, so that what they return and what a search finds agree).
 
 This module is the door: :class:`Library` and the values it hands out
 (:mod:`clipper.core.library_values`); its parts are mixins in ``library_*.py``.
