@@ -156,15 +156,10 @@ def _any_web_images(items) -> bool:
     return False
 
 
-def images_choice(setting: str, items, ask) -> tuple[bool, str]:
-    """(download the imported pages' web images, the setting from now on): ``setting`` is
-    "ask" | "yes" | "no"; ``ask()`` is called (once: its answer becomes the setting) only when
-    the setting is "ask" and some item may hold web images."""
-    if setting == "ask":
-        if not _any_web_images(items):
-            return False, setting
-        setting = "yes" if ask() else "no"
-    return setting == "yes", setting
+def images_question_needed(setting: str, items) -> bool:
+    """Whether the "download web images?" question must be asked before importing ``items``
+    (it reads up to PEEK_FILES pages: call it off the GUI thread)."""
+    return setting == "ask" and _any_web_images(items)
 
 
 def _with_images(lib, item: ImportItem, opts: dict, url, mode, cancel):

@@ -16,10 +16,12 @@ PASTE_SEARCH_LIMIT = 200  # characters: a longer paste into a one-line field is 
 
 def is_article(mime) -> bool:
     """Whether a paste is an article to import rather than words for a one-line field: text of
-    several lines, or longer than any search or tag list."""
+    several lines, longer than any search or tag list, or HTML without any plain text."""
     if mime is None:
         return False
     text = (mime.text() if mime.hasText() else "").strip()
+    if not text and mime.hasHtml():  # a copy that carries only HTML (no plain text) is a page
+        return bool(mime.html().strip())
     return "\n" in text or len(text) > PASTE_SEARCH_LIMIT
 
 

@@ -140,10 +140,27 @@ class ImportActions:
                                                           else ""), 10000)
             if not items:
                 return
-        images, choice = imports.images_choice(self.settings.get("download_images"), items,
-                                               lambda: self.ask_images_permission())
-        if choice != self.settings.get("download_images"):
-            self.settings.set("download_images", choice)  # asked once; the answer is a setting
+        setting = self.settings.get("download_images")
+        if setting != "ask":
+            self._start_import(items, allow_fetch, setting == "yes")
+            return
+        # Whether to ask about web images means looking into the pages: on the reader thread,
+        # so that a dropped folder of big pages never freezes the window.
+        self.statusBar().showMessage("Looking at the pages…")
+        self.reader.submit(imports.images_question_needed, setting, items, label="images-question",
+                           done=lambda needed: self._ask_images_then_import(items, allow_fetch, needed),
+                           failed=lambda _exc: self._start_import(items, allow_fetch, False))
+
+    def _ask_images_then_import(self, items, allow_fetch: bool, needed: bool) -> None:
+        images = False
+        if needed and self.settings.get("download_images") == "ask":
+            images = self.ask_images_permission()
+            self.settings.set("download_images", "yes" if images else "no")  # asked once: a setting
+        elif self.settings.get("download_images") == "yes":
+            images = True
+        self._start_import(items, allow_fetch, images)
+
+    def _start_import(self, items, allow_fetch: bool, images: bool) -> None:
         total = len(items)
         self.progress.setRange(0, total)
         self.progress.setValue(0)

@@ -50,14 +50,13 @@ def test_the_images_question_is_asked_only_for_pages_with_web_images(tmp_path):
     web.write_text('<p><IMG alt="x" SRC="https://example.org/a.png"></p>')
     mhtml = tmp_path / "page.mhtml"
     mhtml.write_text('Content-Type: text/html\n\n<img src=3D"https://example.org/b.png">')
-    asked = []
 
-    def choice(*paths):
-        items = [imports.ImportItem("file", path=p) for p in paths]
-        return imports.images_choice("ask", items, lambda: asked.append(1) or True)
+    def needed(*paths, setting="ask"):
+        return imports.images_question_needed(setting, [imports.ImportItem("file", path=p) for p in paths])
 
-    assert choice(plain, local) == (False, "ask") and not asked
-    assert choice(plain, web) == (True, "yes") and asked == [1]
+    assert not needed(plain, local)
+    assert needed(plain, web)
+    assert not needed(plain, web, setting="yes") and not needed(plain, web, setting="no")
     assert imports.may_hold_web_images(imports.ImportItem("file", path=mhtml))
     assert not imports.may_hold_web_images(imports.ImportItem("clipboard", html="<p>text only</p>"))
     cdn = imports.ImportItem("clipboard", html='<img src="//cdn.example/a.jpg">')
@@ -73,7 +72,4 @@ def test_a_folder_of_pages_without_web_images_is_not_asked_about(tmp_path):
     folder.mkdir()
     for i in range(100):  # a folder drop: more pages than one glance, none with web images
         (folder / f"p{i}.html").write_text(f"<html><body><p>Page {i}.</p></body></html>")
-    asked = []
-    items = imports.expand_paths([folder])
-    assert imports.images_choice("ask", items, lambda: asked.append(1)) == (False, "ask")
-    assert not asked
+    assert not imports.images_question_needed("ask", imports.expand_paths([folder]))

@@ -59,3 +59,20 @@ def test_refused_images_stay_web_links_shown_as_placeholders(qtbot, window, tmp_
     assert window.settings.get("download_images") == "no"
     shown = window.note_view.toPlainText()
     assert "1 image from the web is not shown" in shown  # a placeholder, never a broken icon
+
+
+def test_pages_are_looked_into_off_the_window_thread(qtbot, window, tmp_path, image_site, monkeypatch):
+    """Whether to ask reads up to 200 pages: never on the thread that paints the window."""
+    from clipper.core import imports
+
+    _srv, base = image_site
+    window.settings.set("download_images", "ask")
+    threads, real = [], imports.images_question_needed
+    monkeypatch.setattr(imports, "images_question_needed",
+                        lambda *a: threads.append(threading.current_thread()) or real(*a))
+    monkeypatch.setattr(window, "ask_images_permission", lambda: False)
+    page = html_only_page(tmp_path, base, ["pic/harbour.png"])
+    outcome = import_by(qtbot, window, lambda: drop(window, file_mime(page)))
+    assert not outcome.errors and outcome.created
+    assert threads and threading.main_thread() not in threads
+    assert window.settings.get("download_images") == "no"

@@ -73,6 +73,20 @@ def test_1_an_article_pasted_into_the_search_box_becomes_a_note(qtbot, window):
     assert "Brandt" in notes_on_disk(window)[0].read_text("utf-8")
 
 
+def test_1_html_only_copy_pasted_into_the_search_box_becomes_a_note(qtbot, window):
+    """Some programs put only HTML on the clipboard (no plain text): that is a page, not words."""
+    mime = QMimeData()
+    mime.setHtml("<h1>Orchard Ledger</h1><p>The old orchard gave four crates of apples this year, "
+                 "and the cider press ran for two whole days.</p><ul><li>Bramley</li><li>Cox</li></ul>")
+    assert not mime.hasText()
+    QApplication.clipboard().setMimeData(mime)
+    window.search_box.setFocus()
+    outcome = import_by(qtbot, window, lambda: ctrl_v(qtbot, window.search_box))
+    assert [n.title for n in outcome.created] == ["Orchard Ledger"]
+    assert window.search_box.text() == ""
+    assert "- Cox" in notes_on_disk(window)[0].read_text("utf-8")
+
+
 def test_1_words_pasted_into_the_search_box_are_a_search(qtbot, window):
     QApplication.clipboard().setText("sea wall")
     window.search_box.setFocus()
