@@ -51,3 +51,8 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install -e ".[test]"
   echo "$want" > "$stamp"
 fi
+# Byte-code for the project's own modules (pip compiles the libraries, not an editable install):
+# every `clipper` command and every import child would otherwise compile the sources again, and
+# some environments forbid writing it at run time (PYTHONDONTWRITEBYTECODE). Stale files are
+# harmless: Python checks each source's time stamp.
+.venv/bin/python -m compileall -q -j 0 clipper >/dev/null || true

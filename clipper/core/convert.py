@@ -15,13 +15,12 @@ can reach the note. ``to_markdown(html, …)`` converts a string.
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, urljoin, urlsplit
 
 from markdownify import MarkdownConverter
 
 from clipper.core import structure
+from clipper.core.links import safe_url
 
-SAFE_SCHEMES = ("http", "https", "mailto")
 MAX_DEPTH = 80  # markdownify recurses per element; the extractor warns when a page is deeper
 _INLINE_TAGS = {"a", "b", "strong", "i", "em", "code", "span", "sub", "sup", "s", "del", "u", "mark",
                 "small", "abbr", "cite", "q", "kbd", "samp", "var", "time", "font", "br", "img"}
@@ -57,41 +56,6 @@ def escape_text(text: str, line_start: bool = True) -> str:
     for rx in _ESC_LINE_START if line_start else _ESC_NEW_LINE:
         text = rx.sub(r"\1\2\\\3", text)
     return text
-
-
-def safe_url(href: str, base_url: str = "") -> str:
-    """A link target a note may hold for ``href``, or "" if unsafe or useless: an absolute
-    http(s)/mailto URL (relative ones resolved against ``base_url``), ``attachments/…``, an in-note
-    ``#anchor``, or, when no page URL is known, a relative path as written (``ch02.html``,
-    ``../ref/x.html``: it names no scheme and no host, so it cannot run anything; the note viewer
-    only follows http(s)/mailto links). A site-root path (``/x``) without a host is dropped: a
-    Markdown app would read it as a local file."""
-    href = (href or "").strip()
-    href = re.sub(r"[\x00-\x1f\x7f]+", "", href)  # browsers drop tabs and newlines inside URLs
-    if not href or href == "#":
-        return ""
-    if href.startswith("#"):
-        return "#" + quote(href[1:], safe="/:?#[]@!$&'*+,;=%~-._")
-    if href.startswith("attachments/"):
-        return href if ".." not in href else ""
-    try:
-        if base_url:
-            href = urljoin(base_url, href)
-        parts = urlsplit(href)
-    except ValueError:
-        return ""
-    if not parts.scheme and not base_url:
-        if parts.netloc:
-            href, parts = "https:" + href, urlsplit("https:" + href)
-        elif "\\" in href or ":" in href.split("/")[0] or href.startswith("/"):
-            return ""  # '\\host' is a network path to browsers, 'x:y' a scheme, '/x' a local file
-        else:
-            return quote(href, safe="/:?#[]@!$&'*+,;=%~-._")
-    if parts.scheme.lower() not in SAFE_SCHEMES:
-        return ""
-    if parts.scheme.lower() != "mailto" and not parts.netloc:
-        return ""
-    return quote(href, safe="/:?#[]@!$&'*+,;=%~-._")  # keeps the URL, encodes spaces and ( )
 
 
 def _fence(text: str) -> str:

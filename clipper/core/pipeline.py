@@ -227,7 +227,7 @@ def _text_clip(clip: Clip, mode: str) -> Clip:
 
 def neutralize_markup(markdown: str) -> str:
     """``markdown`` with raw HTML tags escaped and unsafe link targets turned into text."""
-    from clipper.core.convert import safe_url
+    from clipper.core.links import safe_url
 
     def unsafe(target: str) -> bool:
         return bool(target) and not target.startswith("#") and not safe_url(target)
