@@ -140,11 +140,17 @@ def text_hash_chunks(chunks) -> str | None:
 
 
 _SKETCH_TOKEN = re.compile(r"\w+")
-_SKETCH_TOKEN_ASCII = re.compile(rb"\w+")  # on ASCII text the same runs as _SKETCH_TOKEN
 _MD_TARGET = re.compile(r"\]\([^)]*\)|<https?://[^>]+>")
-_GRAM_HASH = hashlib.blake2b(digest_size=8)  # copied per 4-gram: quicker than a new one
 SKETCH_SIZE = 16
 SKETCH_TEXT = 1_000_000  # characters read for a sketch: an article's copies differ from the start
+#: the words' keys kept for the next text (a vault repeats its words); past this many, anew
+SKETCH_WORD_KEYS = 50_000
+_word_keys: dict[str, bytes] = {}
+
+
+def _keys_of(word: str) -> bytes:
+    """A word's four 8-byte keys, one per place in a 4-gram: its 32-byte BLAKE2b."""
+    return hashlib.blake2b(word.encode("utf-8"), digest_size=32).digest()
 
 
 def shingles(body: str) -> set[int]:
@@ -152,29 +158,40 @@ def shingles(body: str) -> set[int]:
     out): what two copies of one article share however each was imported. Only the first
     SKETCH_TEXT characters count, so a huge note costs bounded memory.
 
-    A hash is the gram's 8-byte BLAKE2b as a signed big-endian integer; each distinct gram is
-    hashed once and the loops are C-level maps (this ran once per note of a first index, a
-    third of its time)."""
-    text = _MD_TARGET.sub("] ", (body or "")[:SKETCH_TEXT]).casefold()
-    if text.isascii():  # most notes: the grams' bytes without a str and an encode per gram
-        toks = _SKETCH_TOKEN_ASCII.findall(text.encode("ascii"))
-        grams = set(map(b" ".join, zip(toks, toks[1:], toks[2:], toks[3:])))
-    else:
-        toks = _SKETCH_TOKEN.findall(text)
-        grams = set(map(str.encode, map(" ".join, zip(toks, toks[1:], toks[2:], toks[3:]))))
-    if not grams:
+    A gram's hash is the XOR of its words' keys for their places, each key a signed
+    little-endian 64-bit integer (simple tabulation hashing, good for bottom-k sketches). The
+    XOR runs over whole columns of keys as big integers: no Python work per gram (a
+    cryptographic hash per gram was a quarter of a first index's time)."""
+    toks = _SKETCH_TOKEN.findall(_MD_TARGET.sub("] ", (body or "")[:SKETCH_TEXT]).casefold())
+    n = len(toks)
+    if n < 4:
         return set()
-    digests = []
-    add = digests.append
-    copy = _GRAM_HASH.copy
-    for gram in grams:
-        h = copy()
-        h.update(gram)
-        add(h.digest())
-    values = array("q", b"".join(digests))
-    if sys.byteorder == "little":
+    keys = _word_keys
+    try:
+        row = b"".join(map(keys.__getitem__, toks))
+    except KeyError:
+        missing = set(toks).difference(keys)
+        if len(keys) + len(missing) > SKETCH_WORD_KEYS:
+            keys = {}  # a new dict, not clear(): another thread may be reading the old one
+            missing = set(toks)
+        keys.update(zip(missing, map(_keys_of, missing)))
+        _set_word_keys(keys)
+        row = b"".join(map(keys.__getitem__, toks))
+    q = memoryview(row).cast("Q")  # word i's key for place p is q[4 * i + p]
+    grams = n - 3
+    x = 0
+    for place in range(4):
+        column = q[5 * place:5 * place + 4 * grams:4].tobytes()  # words place .. place + grams - 1
+        x ^= int.from_bytes(column, "little")
+    values = array("q", x.to_bytes(8 * grams, "little"))
+    if sys.byteorder == "big":
         values.byteswap()
     return set(values)
+
+
+def _set_word_keys(keys: dict) -> None:
+    global _word_keys
+    _word_keys = keys
 
 
 def text_sketch(body: str, grams: set[int] | None = None) -> list[int]:

@@ -1,6 +1,7 @@
 """The near-duplicate shingles and sketch give the values of their plain definition."""
 
 import hashlib
+import threading
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -9,13 +10,23 @@ from clipper.core import vault
 from clipper.core.vault import _MD_TARGET, _SKETCH_TOKEN, SKETCH_SIZE, SKETCH_TEXT, shingles, text_sketch
 
 
+def _key(word: str, place: int) -> int:
+    digest = hashlib.blake2b(word.encode("utf-8"), digest_size=32).digest()
+    return int.from_bytes(digest[8 * place:8 * place + 8], "little", signed=True)
+
+
 def _reference(body: str) -> set[int]:
-    """The definition: 8-byte BLAKE2b of each word 4-gram of the case-folded visible text."""
+    """The definition: for each word 4-gram of the case-folded visible text, the XOR of its
+    words' keys for their places (a word's keys: its 32-byte BLAKE2b as 4 signed
+    little-endian integers)."""
     toks = _SKETCH_TOKEN.findall(_MD_TARGET.sub("] ", (body or "")[:SKETCH_TEXT]).casefold())
     out = set()
     for i in range(len(toks) - 3):
-        digest = hashlib.blake2b(" ".join(toks[i:i + 4]).encode("utf-8"), digest_size=8).digest()
-        out.add(int.from_bytes(digest, "big", signed=True))
+        h = 0
+        for place in range(4):
+            h ^= _key(toks[i + place], place)
+        assert -2**63 <= h < 2**63  # fits SQLite's INTEGER
+        out.add(h)
     return out
 
 
@@ -51,6 +62,40 @@ def test_a_long_text_counts_its_first_characters_only(monkeypatch):
 
 _PIECES = st.sampled_from(["a", "b", "c", "X", "Y", "Z", " ", "_", "-", "ß", "Σ", "σ", "ς", "1", "[", "]",
                            "(", ")", "<", ">", "/", ":", ".", "\n", "https://", "ﬁ", "é", "e\u0301"])
+
+
+def test_word_keys_start_anew_past_their_limit(monkeypatch):
+    monkeypatch.setattr(vault, "SKETCH_WORD_KEYS", 8)
+    monkeypatch.setattr(vault, "_word_keys", {})
+    for text in TEXTS:
+        assert shingles(text) == _reference(text), text
+        assert len(vault._word_keys) <= max(8, len(set(text.casefold().split())) + 8)
+
+
+def test_shingles_from_threads():
+    texts = [" ".join(f"w{(i * 7 + j) % 500}" for j in range(300)) for i in range(40)]
+    want = [_reference(t) for t in texts]
+    bad = []
+
+    def work():
+        for t, w in zip(texts, want):
+            if shingles(t) != w:
+                bad.append(t)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not bad
+
+
+def test_two_copies_of_an_article_share_their_sketch():
+    words = [f"word{i}" for i in range(400)]
+    a = " ".join(words)
+    b = "[Read more](https://a.example/x) " + " ".join(w.upper() for w in words) + " <https://b.example/y>"
+    assert text_sketch(a) == text_sketch(b)
+    assert len(set(text_sketch(a)) & set(text_sketch(" ".join(words[200:] + words[:200])))) >= 3
 
 
 @settings(max_examples=300, deadline=None)
