@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
 
-from clipper.core import confine, frontmatter, fsutil, names, syncnames
+from clipper.core import analysis, confine, frontmatter, fsutil, names, syncnames
 from clipper.core.errors import VaultError
 from clipper.core.model import Attachment
 
@@ -139,7 +139,6 @@ def text_hash_chunks(chunks) -> str | None:
     return digest.hexdigest() if size >= 40 else None
 
 
-_SKETCH_TOKEN = re.compile(r"\w+")
 _MD_TARGET = re.compile(r"\]\([^)]*\)|<https?://[^>]+>")
 SKETCH_SIZE = 16
 SKETCH_TEXT = 1_000_000  # characters read for a sketch: an article's copies differ from the start
@@ -154,15 +153,15 @@ def _keys_of(word: str) -> bytes:
 
 
 def shingles(body: str) -> set[int]:
-    """Hashes of the word 4-grams of an article's visible text (case folded, link targets left
-    out): what two copies of one article share however each was imported. Only the first
-    SKETCH_TEXT characters count, so a huge note costs bounded memory.
+    """Hashes of the word 4-grams of an article's visible text (the index's lowercase tokens,
+    link targets left out): what two copies of one article share however each was imported.
+    Only the first SKETCH_TEXT characters count, so a huge note costs bounded memory.
 
     A gram's hash is the XOR of its words' keys for their places, each key a signed
     little-endian 64-bit integer (simple tabulation hashing, good for bottom-k sketches). The
     XOR runs over whole columns of keys as big integers: no Python work per gram (a
     cryptographic hash per gram was a quarter of a first index's time)."""
-    toks = _SKETCH_TOKEN.findall(_MD_TARGET.sub("] ", (body or "")[:SKETCH_TEXT]).casefold())
+    toks = _sketch_tokens((body or "")[:SKETCH_TEXT])
     n = len(toks)
     if n < 4:
         return set()
@@ -187,6 +186,28 @@ def shingles(body: str) -> set[int]:
     if sys.byteorder == "big":
         values.byteswap()
     return set(values)
+
+
+def _sketch_tokens(text: str) -> list[str]:
+    """The index's tokens of ``text`` without those of its link targets. A target starts and
+    ends with a non-word character, so the text's tokens are those of its pieces in a row:
+    they are handed to the index's tokenizer, which would find the same again."""
+    if "](" not in text and "<http" not in text:
+        return analysis.tokenize(text)
+    everything: list[str] = []
+    visible: list[str] = []
+    start = 0
+    for m in _MD_TARGET.finditer(text):
+        piece = analysis.tokenize(text[start:m.start()])
+        everything += piece
+        visible += piece
+        everything += analysis.tokenize(m.group())
+        start = m.end()
+    piece = analysis.tokenize(text[start:])
+    everything += piece
+    visible += piece
+    analysis.remember(text, everything)
+    return visible
 
 
 def _set_word_keys(keys: dict) -> None:

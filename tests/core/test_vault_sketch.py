@@ -6,8 +6,8 @@ import threading
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clipper.core import vault
-from clipper.core.vault import _MD_TARGET, _SKETCH_TOKEN, SKETCH_SIZE, SKETCH_TEXT, shingles, text_sketch
+from clipper.core import analysis, vault
+from clipper.core.vault import _MD_TARGET, SKETCH_SIZE, SKETCH_TEXT, shingles, text_sketch
 
 
 def _key(word: str, place: int) -> int:
@@ -16,10 +16,10 @@ def _key(word: str, place: int) -> int:
 
 
 def _reference(body: str) -> set[int]:
-    """The definition: for each word 4-gram of the case-folded visible text, the XOR of its
-    words' keys for their places (a word's keys: its 32-byte BLAKE2b as 4 signed
-    little-endian integers)."""
-    toks = _SKETCH_TOKEN.findall(_MD_TARGET.sub("] ", (body or "")[:SKETCH_TEXT]).casefold())
+    """The definition: for each 4-gram of the index's tokens of the visible text (link targets
+    left out), the XOR of its words' keys for their places (a word's keys: its 32-byte BLAKE2b
+    as 4 signed little-endian integers)."""
+    toks = analysis._tokens(_MD_TARGET.sub("] ", (body or "")[:SKETCH_TEXT]))
     out = set()
     for i in range(len(toks) - 3):
         h = 0
@@ -38,6 +38,10 @@ TEXTS = [
     "Москва — столица России, и это город на реке Москве в центре страны",
     "北京大学 是 一所 大学 and some english words to make grams",
     "a\u00a0b\u2028c\td\ne f g h",  # other spaces
+    "x" * 70 + " a long token is no token " + "y" * 61 + " here",
+    ("a long text with [a link](https://example.org/path_to_page) in it and more " * 20
+     + "<https://example.org/at_the_end>"),
+    "no links but long enough to be remembered by the tokenizer " * 20,
     "x " * 50,  # one gram repeated
 ]
 
@@ -45,6 +49,13 @@ TEXTS = [
 def test_shingles_match_the_definition():
     for text in TEXTS:
         assert shingles(text) == _reference(text), text
+
+
+def test_the_index_tokenizes_a_sketched_text_as_ever():
+    for text in TEXTS:
+        shingles(text)
+        assert analysis.tokenize(text) == analysis._tokens(text), text
+        assert analysis.tokenize(text + " more") == analysis._tokens(text + " more"), text
 
 
 def test_sketch_is_the_smallest_hashes():
@@ -61,7 +72,7 @@ def test_a_long_text_counts_its_first_characters_only(monkeypatch):
 
 
 _PIECES = st.sampled_from(["a", "b", "c", "X", "Y", "Z", " ", "_", "-", "ß", "Σ", "σ", "ς", "1", "[", "]",
-                           "(", ")", "<", ">", "/", ":", ".", "\n", "https://", "ﬁ", "é", "e\u0301"])
+                           "(", ")", "<", ">", "/", ":", ".", "\n", "https://", "ﬁ", "é", "e\u0301", "北", "京", "ก", "İ"])
 
 
 def test_word_keys_start_anew_past_their_limit(monkeypatch):
@@ -102,3 +113,6 @@ def test_two_copies_of_an_article_share_their_sketch():
 @given(st.lists(_PIECES, max_size=80).map("".join))
 def test_shingles_match_the_definition_on_any_text(text):
     assert shingles(text) == _reference(text)
+    text *= 10  # long enough to be remembered
+    assert shingles(text) == _reference(text)
+    assert analysis.tokenize(text) == analysis._tokens(text)
