@@ -72,7 +72,8 @@ def test_a_long_text_counts_its_first_characters_only(monkeypatch):
 
 
 _PIECES = st.sampled_from(["a", "b", "c", "X", "Y", "Z", " ", "_", "-", "ß", "Σ", "σ", "ς", "1", "[", "]",
-                           "(", ")", "<", ">", "/", ":", ".", "\n", "https://", "ﬁ", "é", "e\u0301", "北", "京", "ก", "İ"])
+                           "(", ")", "<", ">", "/", ":", ".", "\n", "https://", "ﬁ", "é", "e\u0301",
+                           "北", "京", "ก", "İ"])
 
 
 def test_word_keys_start_anew_past_their_limit(monkeypatch):
