@@ -1179,9 +1179,6 @@ def _trim_memory() -> None:
 
 #: the least number of notes a helper process is given to build (fewer: not worth a process)
 MIN_HELP = 500
-#: this process's share of the notes it splits with the helper at the end: a commit costs
-#: ~0.2 ms a note, a build ~3.3 (keep b / (2b + c) of them: both are done at once)
-KEEP_SHARE = 0.485
 
 
 def _build_notes(vault: str, index_dir: str, rels: list[str], poll=None):
@@ -1311,8 +1308,7 @@ class _BulkBuild:
             start, end = self._take(size)
         elif self.mine is not None and len(self.mine[1]) - self._mine_done >= 2 * MIN_HELP:
             first, rels = self.mine
-            # a little less than half: this process commits its segment while the helper ends
-            keep = self._mine_done + int((len(rels) - self._mine_done) * KEEP_SHARE)
+            keep = self._mine_done + (len(rels) - self._mine_done) // 2
             start, end = first + keep, first + len(rels)
             del rels[keep:]
         else:
