@@ -29,8 +29,33 @@ def _bigrams(run: str) -> list[str]:
     return [run[i:i + 2] for i in range(len(run) - 1)]
 
 
+#: A text at least this long is remembered with its tokens until the next such text: a first
+#: index tokenizes each note's text twice, for its near-duplicate sketch and for the index.
+REMEMBER_CHARS = 512
+_recent: tuple[str, tuple[str, ...]] = ("", ())
+
+
 def tokenize(text: str) -> list[str]:
     """Index/query tokens of ``text`` in order (positions = list indexes)."""
+    if len(text) < REMEMBER_CHARS:
+        return _tokens(text)
+    recent = _recent
+    if text == recent[0]:
+        return list(recent[1])
+    out = _tokens(text)
+    remember(text, out)
+    return out
+
+
+def remember(text: str, tokens: list[str]) -> None:
+    """Have the next :func:`tokenize` of ``text`` return ``tokens`` (its tokens, found in
+    pieces) without tokenizing it again."""
+    global _recent
+    if len(text) >= REMEMBER_CHARS:
+        _recent = (text, tuple(tokens))  # one tuple, swapped whole: safe between threads
+
+
+def _tokens(text: str) -> list[str]:
     low = text.lower()
     words = _WORD.findall(low)
     if not _SEG.search(low):

@@ -39,7 +39,8 @@ CREATE INDEX IF NOT EXISTS tags_id ON tags(id);
 
 
 #: Bumped when the catalog's tables change (the library then rebuilds it from the files).
-VERSION = 2
+#: 3: sketches of tabulation hashes (notekeys.shingles)
+VERSION = 3
 
 _FORGET_FILES = "DELETE FROM blobs WHERE key='files'"
 _INSERT = f"INSERT INTO notes({','.join(COLUMNS)}) VALUES({','.join('?' * len(COLUMNS))})"

@@ -105,11 +105,88 @@ def _needs_check(t: str) -> bool:
     return ("- -" in t or "? " in t or "\t" in t or "\n" + " " * 32 in t) and bool(_DEEP_BLOCK.search(t))
 
 
+# --- a fast path for flat headers: what PyYAML gives, without PyYAML ----------------------
+# Most headers are a few "key: value" lines (Clipper writes them so, and so do the tools that
+# write notes beside it), and PyYAML took a tenth of a first index's time. A header made only
+# of the lines below is read here, with PyYAML's own resolvers deciding that a plain scalar is
+# a string; anything else (escapes, comments, blank lines, tabs, other line breaks, numbers,
+# booleans, nulls, nesting, anchors, ...) goes to PyYAML.
+_KEY = r"[A-Za-z_][A-Za-z0-9_-]*"
+_DQ = r'"[^"\\]*"'  # double-quoted without escapes
+_SQ = r"'(?:[^']|'')*'"
+# a plain scalar: no indicator first, no ": " or " #" inside, nothing a flow list would take
+_PLAIN = r"""[^\s\-?:,\[\]{}#&*!|>'"%@`](?:[^\s:#\[\]{}]|:(?=[^\s\[\]{},])|\#|[ ](?=[^\s#]))*"""
+_QUOTED = rf"(?:{_DQ}|{_SQ})"
+_FLAT_LINE = re.compile(rf"({_KEY}):(?: ({_DQ}|{_SQ}|{_PLAIN}|\[\]|\[{_QUOTED}(?:, {_QUOTED})*\]))?")
+_ITEM_LINE = re.compile(rf"(  )?- ({_DQ}|{_SQ}|{_PLAIN})")
+_FLOW_ITEM = re.compile(rf"{_DQ}|{_SQ}")
+# what PyYAML's reader refuses or treats apart (non-printable characters, other line breaks,
+# a byte order mark) and what this path leaves to it (tabs, carriage returns)
+_NOT_FLAT = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
+                       "\U00010000-\U0010ffff]")
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _scalar(token: str):
+    """A scalar token's string, or None when PyYAML would resolve it to something else."""
+    first = token[0]
+    if first == '"':
+        return token[1:-1]
+    if first == "'":
+        return token[1:-1].replace("''", "'")
+    for tag, rx in _FastLoader.yaml_implicit_resolvers.get(first, ()):
+        if rx.match(token):
+            return None if tag != _STR_TAG else token
+    return token
+
+
+def _flat_header(yaml_text: str) -> dict | None:
+    """The value of a flat header (see above), or None to leave it to PyYAML."""
+    if not yaml_text or len(yaml_text) > 16384 or _NOT_FLAT.search(yaml_text):
+        return None
+    out: dict = {}
+    lines = yaml_text.split("\n")
+    i = 0
+    while i < len(lines):
+        m = _FLAT_LINE.fullmatch(lines[i])
+        if m is None or _scalar(m.group(1)) is None:
+            return None
+        key, value = m.group(1), m.group(2)
+        i += 1
+        if value is None:  # a block list must follow
+            items = []
+            indent = False  # the items' indent ("  " or None), once known
+            while i < len(lines):
+                item = _ITEM_LINE.fullmatch(lines[i])
+                if item is None:
+                    break
+                if indent is False:
+                    indent = item.group(1)
+                elif item.group(1) != indent:
+                    return None
+                items.append(_scalar(item.group(2)))
+                i += 1
+            if not items or None in items:
+                return None
+            out[key] = items
+        elif value[0] == "[":
+            out[key] = [_scalar(t) for t in _FLOW_ITEM.findall(value)]
+        else:
+            value = _scalar(value)
+            if value is None:
+                return None
+            out[key] = value
+    return out
+
+
 def load_header(yaml_text: str, loader=_FastLoader):
     """The value of a header's YAML text, within the limits (raises yaml.YAMLError)."""
     if len(yaml_text) > MAX_HEADER_CHARS:
         raise HeaderError(f"it is too large ({len(yaml_text) // 1024:,} KB; the limit is "
                           f"{MAX_HEADER_CHARS // 1024} KB)")
+    flat = _flat_header(yaml_text)
+    if flat is not None:
+        return flat
     ld = loader(yaml_text)
     try:
         try:

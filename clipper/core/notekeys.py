@@ -5,11 +5,16 @@ the canonical key of a source URL. Pure functions, no I/O."""
 from __future__ import annotations
 
 import hashlib
+import heapq
 import re
 import secrets
+import sys
 import time
 import unicodedata
 import urllib.parse
+from array import array
+
+from clipper.core import analysis
 
 _ID_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,80}$")
 
@@ -86,29 +91,87 @@ def text_hash_chunks(chunks) -> str | None:
     return digest.hexdigest() if size >= 40 else None
 
 
-_SKETCH_TOKEN = re.compile(r"\w+")
 _MD_TARGET = re.compile(r"\]\([^)]*\)|<https?://[^>]+>")
 SKETCH_SIZE = 16
 SKETCH_TEXT = 1_000_000  # characters read for a sketch: an article's copies differ from the start
+#: the words' keys kept for the next text (a vault repeats its words); past this many, anew
+SKETCH_WORD_KEYS = 50_000
+_word_keys: dict[str, bytes] = {}
+
+
+def _keys_of(word: str) -> bytes:
+    """A word's four 8-byte keys, one per place in a 4-gram: its 32-byte BLAKE2b."""
+    return hashlib.blake2b(word.encode("utf-8"), digest_size=32).digest()
 
 
 def shingles(body: str) -> set[int]:
-    """Hashes of the word 4-grams of an article's visible text (case folded, link targets left
-    out): what two copies of one article share however each was imported. Only the first
-    SKETCH_TEXT characters count, so a huge note costs bounded memory."""
-    toks = _SKETCH_TOKEN.findall(_MD_TARGET.sub("] ", (body or "")[:SKETCH_TEXT]).casefold())
-    out = set()
-    for i in range(len(toks) - 3):
-        digest = hashlib.blake2b(" ".join(toks[i:i + 4]).encode("utf-8"), digest_size=8).digest()
-        out.add(int.from_bytes(digest, "big", signed=True))
-    return out
+    """Hashes of the word 4-grams of an article's visible text (the index's lowercase tokens,
+    link targets left out): what two copies of one article share however each was imported.
+    Only the first SKETCH_TEXT characters count, so a huge note costs bounded memory.
+
+    A gram's hash is the XOR of its words' keys for their places, each key a signed
+    little-endian 64-bit integer (simple tabulation hashing, good for bottom-k sketches). The
+    XOR runs over whole columns of keys as big integers: no Python work per gram (a
+    cryptographic hash per gram was a quarter of a first index's time)."""
+    toks = _sketch_tokens((body or "")[:SKETCH_TEXT])
+    n = len(toks)
+    if n < 4:
+        return set()
+    keys = _word_keys
+    try:
+        row = b"".join(map(keys.__getitem__, toks))
+    except KeyError:
+        missing = set(toks).difference(keys)
+        if len(keys) + len(missing) > SKETCH_WORD_KEYS:
+            keys = {}  # a new dict, not clear(): another thread may be reading the old one
+            missing = set(toks)
+        keys.update(zip(missing, map(_keys_of, missing)))
+        _set_word_keys(keys)
+        row = b"".join(map(keys.__getitem__, toks))
+    q = memoryview(row).cast("Q")  # word i's key for place p is q[4 * i + p]
+    grams = n - 3
+    x = 0
+    for place in range(4):
+        column = q[5 * place:5 * place + 4 * grams:4].tobytes()  # words place .. place + grams - 1
+        x ^= int.from_bytes(column, "little")
+    values = array("q", x.to_bytes(8 * grams, "little"))
+    if sys.byteorder == "big":
+        values.byteswap()
+    return set(values)
+
+
+def _sketch_tokens(text: str) -> list[str]:
+    """The index's tokens of ``text`` without those of its link targets. A target starts and
+    ends with a non-word character, so the text's tokens are those of its pieces in a row:
+    they are handed to the index's tokenizer, which would find the same again."""
+    if "](" not in text and "<http" not in text:
+        return analysis.tokenize(text)
+    everything: list[str] = []
+    visible: list[str] = []
+    start = 0
+    for m in _MD_TARGET.finditer(text):
+        piece = analysis.tokenize(text[start:m.start()])
+        everything += piece
+        visible += piece
+        everything += analysis.tokenize(m.group())
+        start = m.end()
+    piece = analysis.tokenize(text[start:])
+    everything += piece
+    visible += piece
+    analysis.remember(text, everything)
+    return visible
+
+
+def _set_word_keys(keys: dict) -> None:
+    global _word_keys
+    _word_keys = keys
 
 
 def text_sketch(body: str, grams: set[int] | None = None) -> list[int]:
     """The SKETCH_SIZE smallest shingle hashes (a bottom-k sketch): notes sharing several are
     candidates for the same article. Empty for texts too short to tell."""
     grams = shingles(body) if grams is None else grams
-    return sorted(grams)[:SKETCH_SIZE] if len(grams) >= 30 else []
+    return heapq.nsmallest(SKETCH_SIZE, grams) if len(grams) >= 30 else []
 
 
 def _title_key(title: str) -> str:
