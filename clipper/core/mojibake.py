@@ -36,7 +36,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from clipper.core import wordlists
+from clipper.core import language, wordlists
 
 # Order = preference when several code pages explain the text equally well.
 _CODEPAGES = ("cp1252", "cp874+", "latin-1", "cp1250", "cp1251", "cp1253", "cp1254", "cp1257",
@@ -374,34 +374,6 @@ def _choose(chars: list[str], before: str, after: str, closer, model=None) -> tu
 
 
 _MODELS: dict[str | None, dict[str, float]] = {}
-_STOPLISTS: dict[str, frozenset[str]] | None = None
-_MODEL_LANGUAGES = ("English", "Russian", "Ukrainian", "Bulgarian", "Serbian", "Greek", "Portuguese",
-                    "Spanish", "French", "German", "Italian", "Czech", "Polish", "Slovak", "Hungarian",
-                    "Romanian", "Turkish", "Croatian", "Slovenian", "Lithuanian", "Latvian", "Estonian",
-                    "Icelandic", "Danish", "Norwegian_Bokmal", "Swedish", "Finnish", "Dutch", "Catalan",
-                    "Vietnamese")
-
-
-def _stoplists() -> dict[str, frozenset[str]]:
-    """jusText's stop-word lists of the languages whose letters mojibake loses."""
-    global _STOPLISTS
-    if _STOPLISTS is None:
-        _STOPLISTS = {k: frozenset(v) for k, v in wordlists.cached("stoplists", _read_stoplists).items()}
-    return _STOPLISTS
-
-
-def _read_stoplists() -> dict[str, list[str]]:
-    lists: dict[str, list[str]] = {}
-    try:
-        import justext
-
-        known = set(justext.get_stoplists())
-        for lang in _MODEL_LANGUAGES:
-            if lang in known:
-                lists[lang] = sorted({w.lower() for w in justext.get_stoplist(lang)})
-    except Exception:  # noqa: BLE001 - without the lists the rank order decides
-        pass
-    return lists
 
 
 def _letter_model(lang: str | None = None) -> dict[str, float]:
@@ -410,13 +382,12 @@ def _letter_model(lang: str | None = None) -> dict[str, float]:
     by its frequency; without one, of jusText's stop-word lists (of one language, or of all).
     Built once per machine (:func:`wordlists.cached`)."""
     if lang not in _MODELS:
-        code = _FREQ_CODE.get(lang or "")
-        if code and wordlists.has_list(code):
-            _MODELS[lang] = wordlists.cached(f"letters-{code}", lambda: _count_letters(
-                (w, f * 1e6) for w, f in wordlists.words(code) if not any(c.isdigit() for c in w)))
+        if lang and wordlists.has_list(lang):
+            _MODELS[lang] = wordlists.cached(f"letters-{lang}", lambda: _count_letters(
+                (w, f * 1e6) for w, f in wordlists.words(lang) if not any(c.isdigit() for c in w)))
         else:
-            _MODELS[lang] = wordlists.cached(f"letters-stop-{lang}", lambda: _count_letters(
-                (w, 1.0) for name, words in _stoplists().items() if lang is None or name == lang
+            _MODELS[lang] = wordlists.cached(f"letters-stopwords-{lang}", lambda: _count_letters(
+                (w, 1.0) for code, words in language.stopwords().items() if lang is None or code == lang
                 for w in words))
     return _MODELS[lang]
 
@@ -439,13 +410,9 @@ def _count_letters(weighted) -> dict[str, float]:
 
 
 def _text_language(text: str) -> str | None:
-    """The model language whose stop words the text uses most clearly, if one does."""
-    words = [w.lower() for w in _WORD.findall(text[:50000])]
-    hits = sorted(((sum(1 for w in words if w in stop), lang) for lang, stop in _stoplists().items()),
-                  reverse=True)
-    if len(hits) < 2 or hits[0][0] < 20 or hits[0][0] < 1.2 * hits[1][0]:
-        return None
-    return hits[0][1]
+    """The language whose word lists choose the lost letters of ``text`` (ISO 639-1), if told."""
+    code = language.guess(text)
+    return code if code in language.LANGUAGES else None
 
 
 def _script(ch: str) -> int:
@@ -534,11 +501,13 @@ def _fix_with(text: str, page: _CodePage, final: bool = False,
     # Where bytes were dropped (a lead byte with no continuation and no "?"), a "?" is a
     # question mark, not a byte replaced by one.
     qmarks = not (final and any(_dropped(_units(runs[idx].group(), to_byte)) for idx in undecided))
-    for idx in undecided:
+
+    def attempt(idx: int, doc: bool) -> bool:
+        """Decode run ``idx`` into ``strict`` or ``lossy``; False when the page's use in the
+        document is what it lacks (no evidence to try it, or it does not look mangled alone)."""
         m = runs[idx]
         if not doc and not any(c in weird or c == "\ufffd" for c in m.group()):
-            fails += 1  # a guess without evidence: not worth trying
-            continue
+            return False  # a guess without evidence: not worth trying
         prev = text[m.start() - 1] if m.start() else " "
         nxt = text[m.end()] if m.end() < len(text) else " "
         res = _decode_units(_units(m.group(), to_byte), page.drops, lossy=True, prev=prev, nxt=nxt,
@@ -552,15 +521,26 @@ def _fix_with(text: str, page: _CodePage, final: bool = False,
             if res is not None and res[0] == m.group():
                 res = None
         if res is None:
-            fails += 1
-            continue
+            failed.append(idx)
+            return True
         s, guesses = res
         if not guesses:
             strict[idx] = s
         elif doc or _strong(text, m, page, s, lossy=True):
             lossy[idx] = (s, guesses)
         else:
-            fails += 1
+            return False
+        return True
+
+    failed: list[int] = []
+    waiting = [idx for idx in undecided if not attempt(idx, doc)]
+    told_alone = len(lossy) + len(strict)
+    if not doc and waiting and len(lossy) >= 2 and told_alone >= 2 * (fails + len(failed) + len(waiting)):
+        # Runs that look mangled on their own are most of the text's: the page is in use here
+        # after all, and the runs it could not tell alone ("Đ" of "И", a letter lost) are its too.
+        doc = True
+        waiting = [idx for idx in waiting if not attempt(idx, doc)]
+    fails += len(failed) + len(waiting)
     accepted: dict[int, str] = {i: s for i, (s, _) in lossy.items()}
     if doc and len(strict) + len(lossy) >= 2 * fails:
         accepted.update(strict)
@@ -909,14 +889,6 @@ _FREQ_LANGUAGES = {
     9: ("bn",),
     13: ("ta",),
 }
-_FREQ_CODE = {"English": "en", "Russian": "ru", "Ukrainian": "uk", "Bulgarian": "bg", "Greek": "el",
-              "Portuguese": "pt", "Spanish": "es", "French": "fr", "German": "de", "Italian": "it",
-              "Czech": "cs", "Polish": "pl", "Slovak": "sk", "Hungarian": "hu", "Romanian": "ro",
-              "Turkish": "tr", "Croatian": "hr", "Slovenian": "sl", "Lithuanian": "lt", "Latvian": "lv",
-              "Icelandic": "is", "Danish": "da", "Norwegian_Bokmal": "nb", "Swedish": "sv",
-              "Finnish": "fi", "Dutch": "nl", "Catalan": "ca", "Vietnamese": "vi"}
-
-
 @lru_cache(maxsize=65536)
 def _word_frequency(word: str, lang: str | None) -> float:
     """How common ``word`` (small letters) is in the text's language or, when that is not
@@ -925,8 +897,7 @@ def _word_frequency(word: str, lang: str | None) -> float:
     if len(scripts) != 1:
         return 0.0
     script = scripts.pop()
-    code = _FREQ_CODE.get(lang or "")
-    codes = (code,) if code and code in _FREQ_LANGUAGES.get(script, ()) else _FREQ_LANGUAGES.get(script, ())
+    codes = (lang,) if lang in _FREQ_LANGUAGES.get(script, ()) else _FREQ_LANGUAGES.get(script, ())
     best = 0.0
     for c in codes:
         best = max(best, wordlists.frequency(c, word))
@@ -942,23 +913,15 @@ def _word_frequency(word: str, lang: str | None) -> float:
 _RANKS: dict[str | None, dict[str, int]] = {}
 
 
-
 def _ranks(lang: str | None) -> dict[str, int]:
     """Word -> rank in jusText's stop-word lists (ordered by frequency), of one language or all."""
     if lang not in _RANKS:
         ranks: dict[str, int] = {}
-        try:
-            import pkgutil
-
-            for name in ((lang,) if lang else _MODEL_LANGUAGES):
-                if name not in _stoplists():
-                    continue
-                data = pkgutil.get_data("justext", f"stoplists/{name}.txt") or b""
-                for r, w in enumerate(data.decode("utf-8").lower().split()):
+        for code, words in language.stopwords().items():
+            if lang is None or code == lang:
+                for r, w in enumerate(words):
                     if r < ranks.get(w, 1 << 30):
                         ranks[w] = r
-        except Exception:  # noqa: BLE001 - without the lists the letter model decides
-            ranks = {}
         _RANKS[lang] = ranks
     return _RANKS[lang]
 

@@ -22,13 +22,13 @@ import re
 
 from clipper.core import textmodel
 from clipper.core.errors import InputError
+from clipper.core.language import guess as guess_language
 from clipper.core.model import Clip
 from clipper.core.mojibake import repair
 from clipper.core.textclean import (
     find_byline,
     find_date,
     find_site,
-    guess_language,
     heading_like,
 )
 from clipper.core.textmodel import CAPTION, DATE_ONLY, LIST_ITEM, SENTENCE_END, Block

@@ -82,6 +82,16 @@ def _buckets(lang: str, size: str) -> list[list[str]]:
     try:
         import wordfreq
 
+        available = wordfreq.available_languages(size)
+        if lang not in available:
+            # wordfreq offers the nearest language's list: taken only if written in the same
+            # script (Croatian gets Serbo-Croatian's; Serbian, written in Cyrillic, does not)
+            import langcodes
+
+            near, _ = langcodes.closest_match(lang, list(available))
+            script = langcodes.get(lang).maximize().script
+            if near == "und" or langcodes.get(near).maximize().script != script:
+                return []
         return wordfreq.get_frequency_list(lang, size)
     except Exception:  # noqa: BLE001 - no such list
         return []
