@@ -66,16 +66,34 @@ def _read_stopwords() -> dict[str, list[str]]:
     return lists
 
 
+def alphabets() -> list[frozenset[str]]:
+    """The letters (small, beyond ASCII) of each language's stop words: which letters one
+    language writes together."""
+    global _ALPHABETS
+    if _ALPHABETS is None:
+        _ALPHABETS = [frozenset(letters) for letters in wordlists.cached("alphabets", lambda: sorted(
+            "".join(sorted({c for w in words for c in w if ord(c) > 0x7F}))
+            for words in stopwords().values()))]
+    return _ALPHABETS
+
+
+_ALPHABETS: list[frozenset[str]] | None = None
+
+
 def _index() -> dict[str, int]:
     global _INDEX
     if _INDEX is None:
-        index: dict[str, int] = {}
-        for code, words in stopwords().items():
-            bit = 1 << _CODES.index(code)
-            for w in words[:_TOP]:  # the longer lists run on into names
-                index[w] = index.get(w, 0) | bit
-        _INDEX = index
+        _INDEX = wordlists.cached(f"language-cues-{_TOP}", _build_index)
     return _INDEX
+
+
+def _build_index() -> dict[str, int]:
+    index: dict[str, int] = {}
+    for code, words in stopwords().items():
+        bit = 1 << _CODES.index(code)
+        for w in words[:_TOP]:  # the longer lists run on into names
+            index[w] = index.get(w, 0) | bit
+    return index
 
 
 def guess(text: str) -> str:

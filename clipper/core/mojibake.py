@@ -46,7 +46,7 @@ _WILD = -1  # U+FFFD: a byte replaced by the replacement character
 _QMARK = -2  # '?': maybe a byte replaced by a question mark, maybe a real one
 
 # When a dropped byte leaves several valid characters, the likeliest ones first.
-_PREFERRED = "”“’‘„–—…•←→↑↓\ufe0fčÁÃÍÈØŁŐőÝÏÐсяэНАИЁ"
+_PREFERRED = "”“’‘„–—…•−←→↑↓\ufe0fčÁÃÍÈØŁŐőÝÏÐсяэНАИЁ"
 _CATEGORY_RANK = {"Pf": 0, "Pi": 1, "Ll": 2, "Lu": 3, "Pd": 4, "Po": 5, "Sc": 6, "So": 7, "Sm": 8,
                   "Lo": 10, "Mn": 9, "Mc": 9, "Nd": 11, "No": 12, "Lm": 13, "Ps": 14, "Pe": 15, "Sk": 16,
                   "Zs": 20, "Cf": 21}
@@ -1207,6 +1207,8 @@ def _word_info(word: str) -> tuple[bool, int]:
             sc = _script_of(o)
             if sc:
                 scripts.add(sc)
+            if o > 0x7F and i and ord(word[i - 1]) > 0x7F and _foreign_pair(word[i - 1:i + 1]):
+                bad = True  # "Ăśberall", "ÂŁ40": Romanian and Polish letters, one UTF-8 character
             if ch.isupper():
                 if prev == "l" and o > 0x7F:
                     bad = True  # "fĂĽr", "zechcÄ…"
@@ -1242,6 +1244,27 @@ def _word_info(word: str) -> tuple[bool, int]:
     if len(scripts) > 1:
         bad = True
     return bad, (scripts.pop() if len(scripts) == 1 else 0)
+
+
+_LEAD_CONT: set[str] = set()
+_FOREIGN: dict[str, bool] = {}
+
+
+def _foreign_pair(pair: str) -> bool:
+    """Are these two letters a lead and a continuation byte of one code page (the mojibake of
+    one UTF-8 character) that no one language writes together?"""
+    if pair not in _FOREIGN:
+        if not _LEAD_CONT:
+            for page in _pages():
+                leads = [chr(c) for c, b in page.to_byte.items() if 0xC2 <= b <= 0xF4 and chr(c).isalpha()]
+                conts = [chr(c) for c, b in page.to_byte.items() if 0x80 <= b <= 0xBF and chr(c).isalpha()]
+                _LEAD_CONT.update(a + b for a in leads for b in conts)
+        foreign = False
+        if pair in _LEAD_CONT and all(_script_of(ord(c)) == 1 for c in pair):
+            a, b = pair.lower()
+            foreign = not any(a in letters and b in letters for letters in language.alphabets())
+        _FOREIGN[pair] = foreign
+    return _FOREIGN[pair]
 
 
 _MULTI_RES: list[tuple[re.Pattern, dict[int, int]]] = []
