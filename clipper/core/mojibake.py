@@ -31,6 +31,7 @@ scores that choose between them are one algorithm, tuned together on the mojibak
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 import unicodedata
@@ -506,7 +507,8 @@ def _fix_with(text: str, page: _CodePage, final: bool = False,
         """Decode run ``idx`` into ``strict`` or ``lossy``; False when the page's use in the
         document is what it lacks (no evidence to try it, or it does not look mangled alone)."""
         m = runs[idx]
-        if not doc and not any(c in weird or c == "\ufffd" for c in m.group()):
+        if not doc and not any(c in weird or c == "\ufffd" for c in m.group()) \
+                and not _mangled_word(text, m.start(), m.end()):
             return False  # a guess without evidence: not worth trying
         prev = text[m.start() - 1] if m.start() else " "
         nxt = text[m.end()] if m.end() < len(text) else " "
@@ -529,10 +531,31 @@ def _fix_with(text: str, page: _CodePage, final: bool = False,
         elif doc or _strong(text, m, page, s, lossy=True):
             lossy[idx] = (s, guesses)
         else:
+            weak[idx] = (s, guesses)
             return False
         return True
 
+    def together(idx: int, s: str) -> bool:
+        """Does the run's decoding make its words less bad when the page's other runs there are
+        decoded too ("ะ”ะพะผะฐัˆะฝัŽัŽ, ัะฐะผัƒัŽ": each judged beside the other still mangled)?"""
+        m = runs[idx]
+        if not all(map(_everyday, s)) and not _one_alphabet(s):
+            return False
+        lo, hi = _word_bounds(text, m.start(), m.end())
+        parts, pos = [], lo
+        for j in range(bisect.bisect_left(starts, lo), len(runs)):
+            r = runs[j]
+            if r.start() >= hi:
+                break
+            new = s if j == idx else strict.get(j) or (lossy.get(j) or weak.get(j) or (None,))[0]
+            if new is not None and r.end() <= hi:
+                parts += [text[pos:r.start()], new]
+                pos = r.end()
+        decoded = "".join(parts) + text[pos:hi]
+        return badness(text[lo:hi], local=True) > badness(decoded, local=True)
+
     failed: list[int] = []
+    weak: dict[int, tuple[str, list]] = {}
     waiting = [idx for idx in undecided if not attempt(idx, doc)]
     told_alone = len(lossy) + len(strict)
     if not doc and waiting and len(lossy) >= 2 and told_alone >= 2 * (fails + len(failed) + len(waiting)):
@@ -540,14 +563,20 @@ def _fix_with(text: str, page: _CodePage, final: bool = False,
         # after all, and the runs it could not tell alone ("Đ" of "И", a letter lost) are its too.
         doc = True
         waiting = [idx for idx in waiting if not attempt(idx, doc)]
+    if weak and not doc:
+        starts = [r.start() for r in runs]
+        for idx in [i for i in waiting if i in weak and together(i, weak[i][0])]:
+            lossy[idx] = weak[idx]
+            waiting.remove(idx)
     fails += len(failed) + len(waiting)
     accepted: dict[int, str] = {i: s for i, (s, _) in lossy.items()}
     if doc and len(strict) + len(lossy) >= 2 * fails:
         accepted.update(strict)
     else:
         # Partly mangled text: only the runs that look like mojibake on their own.
+        starts = [r.start() for r in runs]
         for idx, s in strict.items():
-            if _strong(text, runs[idx], page, s):
+            if _strong(text, runs[idx], page, s) or together(idx, s):
                 accepted[idx] = s
     if not accepted:
         return None
@@ -958,6 +987,17 @@ def _strong(text: str, m: re.Match, page: _CodePage, decoded: str, lossy: bool =
     lo, hi = _word_bounds(text, m.start(), m.end())
     return (badness(text[lo:hi], local=True)
             > badness(text[lo:m.start()] + decoded + text[m.end():hi], local=True))
+
+
+def _mangled_word(text: str, start: int, end: int) -> bool:
+    """Does the word around text[start:end] look mangled on its own (letters of two scripts, a
+    capital after small letters, a symbol glued in)?"""
+    lo, hi = start, end
+    while lo > 0 and start - lo < 40 and not text[lo - 1].isspace():
+        lo -= 1
+    while hi < len(text) and hi - end < 40 and not text[hi].isspace():
+        hi += 1
+    return _word_info(text[lo:hi])[0]
 
 
 def _one_alphabet(s: str) -> bool:
