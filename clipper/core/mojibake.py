@@ -85,10 +85,15 @@ class _CodePage:
                 alt = f"|{re.escape(prefix)}(?![{cls}])" if len(prefix) >= 2 else ""
                 forms.append(re.escape(quote) + alt)
         self._closer = f"(?:({forms[0]})|(?:{forms[1]}))(?![\\w{cls}])"
-        # Nothing decodes unless a lead byte is followed by a continuation byte somewhere.
+        # Nothing decodes unless a lead byte is followed by a continuation byte somewhere, or
+        # (where the page drops bytes) a capital lead letter follows a small letter, as if what
+        # came after it was lost ("urmÄtor": "ă", whose second byte Windows-1250 leaves out).
         leads = "".join(re.escape(chr(c)) for c, b in self.to_byte.items() if 0xC2 <= b <= 0xF4)
         conts = "".join(re.escape(chr(c)) for c, b in self.to_byte.items() if 0x80 <= b <= 0xBF)
-        self.pair_re = re.compile(f"[{leads}][{conts}\ufffd]") if leads and conts else None
+        lone = "".join(re.escape(chr(c)) for c, b in self.to_byte.items()
+                       if 0xC2 <= b <= 0xF4 and chr(c).isupper() and _script_of(c) == 1)
+        alt = f"|(?<=[{_SMALL_LATIN}])[{lone}]" if lone and self.drops else ""
+        self.pair_re = re.compile(f"[{leads}][{conts}\ufffd]{alt}") if leads and conts else None
         if name == "cp1252":  # "sloppy" 1252: C1 controls stand for the bytes it leaves undefined
             for b in self.drops:
                 self.to_byte.setdefault(b, b)
@@ -109,6 +114,9 @@ class _CodePage:
         if "closer" not in self._compiled:
             self._compiled["closer"] = re.compile(self._closer)
         return self._compiled["closer"]
+
+
+_SMALL_LATIN = "".join(re.escape(c) for c in map(chr, range(0x61, 0x250)) if c.islower())
 
 
 def _decode_byte(b: int, name: str) -> str:
@@ -1059,26 +1067,44 @@ def _repair_own(text: str, paired: list[bool] | None = None) -> str:
     continuation characters in ``text`` (without that, no code page can explain anything)."""
     _init_tables()
     for rnd in range(3):  # a second round catches doubly mangled or mixed text
-        best = None
+        found = []
         for page in _pages():
             if page.pair_re is None or not page.pair_re.search(text):
                 continue
             if rnd == 0 and paired is not None and not paired:
                 paired.append(True)
             res = _fix_with(text, page)
-            if res is None:
-                continue
-            if best is None or res[1] > best[0]:
-                best = (res[1], page, res[0])
-        if best is None:
+            if res is not None:
+                found.append((res[1], page, res[0]))
+        if not found:
             break
+        top = max(score for score, _, _ in found)
+        tied = [f for f in found if f[0] == top]
         # Letters are guessed with the model of the text's own language, told by its stop
         # words in the page's first reading (a lost letter here and there does not hide them).
-        res = _fix_with(text, best[1], final=True, lang_of=best[2])
+        finals = [(_fix_with(text, page, final=True, lang_of=first), first) for _, page, first in tied
+                  if len(tied) == 1 or first != tied[0][2] or page is tied[0][1]]
+        if len(finals) > 1:
+            # Pages that explain as much (a lone lead letter each, its byte lost in all):
+            # the one whose guesses make the words of the text's language, then the first.
+            finals.sort(key=lambda f: -_known_guesses(text, f[0][0], language.guess(f[1]))
+                        if f[0] is not None else 1)
+        res = finals[0][0]
         if res is None or res[0] == text:
             break
         text = res[0]
     return text
+
+
+def _known_guesses(before: str, after: str, lang: str) -> int:
+    """How many of the words a repair changed are words of the language (of any of their
+    script's languages when not told)."""
+    old = before.split()
+    new = after.split()
+    if len(old) != len(new):
+        return 0
+    return sum(1 for a, b in zip(old, new) if a != b
+               and all(_word_frequency(w, lang or None) > 0 for w in _WORD.findall(b.lower())))
 
 
 _FTFY_HINT: list[re.Pattern] = []
