@@ -916,8 +916,8 @@ def _build_lexicon(lang: str) -> tuple[dict[str, float], dict[str, float], dict[
     return words, prefixes, singles
 
 
-# Languages whose words a lost byte may leave in doubt, by script (wordfreq's codes), and
-# jusText's names for them (the language of a text is told by jusText's stop words).
+# Languages whose words a lost byte may leave in doubt, by script (wordfreq's codes; the
+# language of a text is told by :func:`language.guess`).
 _FREQ_LANGUAGES = {
     1: ("en", "de", "fr", "es", "pt", "it", "nl", "pl", "cs", "hu", "ro", "tr", "sv"),
     2: ("el",),
