@@ -343,7 +343,7 @@ def _choose(chars: list[str], before: str, after: str, closer, model=None) -> tu
     if "\u200f" in chars and "\u0590" <= before <= "\u08ff":
         return "\u200f", True  # right-to-left mark after Hebrew or Arabic
     quotes = [c for c in chars if c in "“”‘’„"]
-    opening = (before.isspace() or before in "([{—–-/") and not after.isspace()
+    opening = (before.isspace() or before in "([{—–-/“‘„«‹") and not after.isspace()  # or nested
     if quotes:
         if opening:
             opens = [c for c in quotes if c in _OPENING]
@@ -688,7 +688,8 @@ def _by_vocabulary(text: str, guesses: list[tuple[int, list[str]]], lang: str | 
             if best_key is None or key >= best_key[:2]:
                 if not models:
                     models.append(_letter_model(lang))
-                key = (*key, _word_score(models[0], w))
+                known = _stem_and_ending(w, lang) if not key[1] else 0
+                key = (*key, known, _word_score(models[0], w))
                 if best_key is None or key > best_key:
                     best, best_key = combo, key
         decided[memo_key] = best
@@ -945,6 +946,23 @@ def _word_frequency(word: str, lang: str | None) -> float:
         if rank is not None:
             best = 1e-9 / (rank + 10)
     return best
+
+
+@lru_cache(maxsize=65536)
+def _stem_and_ending(word: str, lang: str | None) -> int:
+    """How much of a word no list has the language's words explain: the longest start and the
+    longest end it shares with them, as an inflected form shares its stem with the other forms
+    and its ending with other words ("сушено": "сушеный", "решено"). 0 when the language is not
+    told and its script is written in several."""
+    scripts = {_script_of(ord(c)) for c in word if c.isalpha()}
+    if len(scripts) != 1:
+        return 0
+    codes = _FREQ_LANGUAGES.get(scripts.pop(), ())
+    code = lang if lang in codes else codes[0] if len(codes) == 1 else None
+    if code is None:
+        return 0
+    size = "large" if wordlists.has_list(code, "large") else "small"
+    return wordlists.shared_part(code, word, size) + wordlists.shared_part(code, word, size, end=True)
 
 
 _RANKS: dict[str | None, dict[str, int]] = {}

@@ -459,3 +459,16 @@ def test_runs_a_page_cannot_tell_alone_follow_the_text():
 def test_a_lost_byte_between_digits_is_a_minus_sign():
     text = "Обжаривайте еще 5−6 минут."
     assert repair(corrupt(text, "cp1250")) == text
+
+
+def test_unknown_inflected_words_guessed_by_their_stem_and_ending():
+    pytest.importorskip("wordfreq")
+    # Russian through Windows-1250, which drops "с", "у", "ш" alike: forms no word list has
+    # are told by the stem and the ending they share with the language's words
+    for text in ("Юкола – сушено-вяленое мясо рыбы.", "Чтобы они поджарились, но сохранили сок."):
+        assert repair(corrupt(text, "cp1250")) == text
+
+
+def test_an_opening_quote_inside_another():
+    text = "“‘Glasgow’ is a song of belonging."
+    assert repair(corrupt(text, "cp1250")) == text
