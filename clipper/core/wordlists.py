@@ -1,10 +1,12 @@
-"""wordfreq's word lists, read without loading them: ``frequency(lang, word)`` in microseconds.
+"""wordfreq's word lists, read without loading them: ``frequency(lang, word)`` in microseconds,
+``shared_part(lang, word)`` (the longest start, or end, a word shares with the list's words).
 
 Loading one of wordfreq's long lists takes a second or more (a dictionary of 700,000 words),
 and every worker process would pay it again. Here each list is written once per machine (at
 first use, into the user cache) as a file of ``word<TAB>centibels`` lines sorted by their
-UTF-8 bytes, then looked up by binary search in a memory map: nothing is loaded, and the pages
-read are shared by all processes through the OS cache. ``cached(name, build)`` keeps a table
+UTF-8 bytes (for ends, a second file of the words spelled backwards), then looked up by binary
+search in a memory map: nothing is loaded, and the pages read are shared by all processes
+through the OS cache. ``cached(name, build)`` keeps a table
 derived from the lists the same way (marshal), built once per machine. Every file is written
 atomically and checked when opened (a list by its closing line, a table by its checksum): a
 damaged one is built again. Without a writable cache, or without wordfreq, everything still
