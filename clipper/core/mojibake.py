@@ -55,7 +55,7 @@ _BAD_CATEGORIES = {"Cc", "Cn", "Co", "Cs"}
 
 
 class _CodePage:
-    __slots__ = ("name", "to_byte", "drops", "_run", "weird", "_closer", "pair_re", "_compiled")
+    __slots__ = ("name", "to_byte", "drops", "_run", "weird", "_closer", "pair_re", "_lone", "_compiled")
 
     def __init__(self, name: str):
         self.name = name
@@ -92,14 +92,28 @@ class _CodePage:
         conts = "".join(re.escape(chr(c)) for c, b in self.to_byte.items() if 0x80 <= b <= 0xBF)
         lone = "".join(re.escape(chr(c)) for c, b in self.to_byte.items()
                        if 0xC2 <= b <= 0xF4 and chr(c).isupper() and _script_of(c) == 1)
-        alt = f"|(?<=[{_SMALL_LATIN}])[{lone}]" if lone and self.drops else ""
-        self.pair_re = re.compile(f"[{leads}][{conts}\ufffd]{alt}") if leads and conts else None
+        self.pair_re = re.compile(f"[{leads}][{conts}\ufffd]") if leads and conts else None
+        self._lone = f"[{lone}]" if lone and self.drops else ""
         if name == "cp1252":  # "sloppy" 1252: C1 controls stand for the bytes it leaves undefined
             for b in self.drops:
                 self.to_byte.setdefault(b, b)
             cls = "".join(re.escape(chr(c)) for c in sorted(self.to_byte)) + "\ufffd"
             self._run = f"[{cls}](?:[{cls}]|\\?)*"
         self._compiled: dict[str, re.Pattern] = {}
+
+    def explains(self, text: str) -> bool:
+        """Could this page's reading explain anything in ``text``?"""
+        if self.pair_re is None:
+            return False
+        if self.pair_re.search(text) is not None:
+            return True
+        if not self._lone:
+            return False
+        if "lone" not in self._compiled:
+            self._compiled["lone"] = re.compile(self._lone)
+        # (the capitals are rare: found first, then the small letter before them looked at)
+        return any(m.start() and text[m.start() - 1] in _SMALL_LATIN
+                   for m in self._compiled["lone"].finditer(text))
 
     # Compiled when first needed: most texts need neither for most code pages (compiling
     # all of them took 0.1 s of every process's first repair).
@@ -116,7 +130,7 @@ class _CodePage:
         return self._compiled["closer"]
 
 
-_SMALL_LATIN = "".join(re.escape(c) for c in map(chr, range(0x61, 0x250)) if c.islower())
+_SMALL_LATIN = frozenset(c for c in map(chr, range(0x61, 0x250)) if c.islower())
 
 
 def _decode_byte(b: int, name: str) -> str:
@@ -472,7 +486,7 @@ def _fix_with(text: str, page: _CodePage, final: bool = False,
             told.append(_text_language(lang_of) if lang_of is not None else None)
         return told[0]
 
-    if page.pair_re is None or not page.pair_re.search(text):
+    if not page.explains(text):
         return None
     runs = list(page.run_re.finditer(text))
     if not runs:
@@ -516,7 +530,7 @@ def _fix_with(text: str, page: _CodePage, final: bool = False,
         document is what it lacks (no evidence to try it, or it does not look mangled alone)."""
         m = runs[idx]
         if not doc and not any(c in weird or c == "\ufffd" for c in m.group()) \
-                and not _mangled_word(text, m.start(), m.end()):
+                and not _in_mangled_word(text, m):
             return False  # a guess without evidence: not worth trying
         prev = text[m.start() - 1] if m.start() else " "
         nxt = text[m.end()] if m.end() < len(text) else " "
@@ -1015,9 +1029,15 @@ def _strong(text: str, m: re.Match, page: _CodePage, decoded: str, lossy: bool =
             > badness(text[lo:m.start()] + decoded + text[m.end():hi], local=True))
 
 
-def _mangled_word(text: str, start: int, end: int) -> bool:
-    """Does the word around text[start:end] look mangled on its own (letters of two scripts, a
-    capital after small letters, a symbol glued in)?"""
+def _in_mangled_word(text: str, m: re.Match) -> bool:
+    """Is the run ``m`` in a word that looks mangled on its own (letters of two scripts, a
+    capital after small letters, a symbol glued in)? A run that is a whole word of small
+    letters (or one capital and small letters) is not: the test is skipped for it."""
+    start, end = m.span()
+    run = m.group()
+    if (len(run) == 1 or run[1:].islower()) and (not start or not text[start - 1].isalnum()) \
+            and (end == len(text) or not text[end].isalnum()):
+        return False
     lo, hi = start, end
     while lo > 0 and start - lo < 40 and not text[lo - 1].isspace():
         lo -= 1
@@ -1087,7 +1107,7 @@ def _repair_own(text: str, paired: list[bool] | None = None) -> str:
     for rnd in range(3):  # a second round catches doubly mangled or mixed text
         found = []
         for page in _pages():
-            if page.pair_re is None or not page.pair_re.search(text):
+            if not page.explains(text):
                 continue
             if rnd == 0 and paired is not None and not paired:
                 paired.append(True)
@@ -1177,7 +1197,7 @@ def suspect(text: str) -> bool:
     if not text or text.isascii():
         return False
     _init_tables()
-    if "\ufffd" in text or any(p.pair_re is not None and p.pair_re.search(text) for p in _pages()):
+    if "\ufffd" in text or any(p.explains(text) for p in _pages()):
         return True
     return _ftfy(text) != text
 
