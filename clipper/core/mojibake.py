@@ -111,9 +111,16 @@ class _CodePage:
             return False
         if "lone" not in self._compiled:
             self._compiled["lone"] = re.compile(self._lone)
-        # (the capitals are rare: found first, then the small letter before them looked at)
-        return any(m.start() and text[m.start() - 1] in _SMALL_LATIN
-                   for m in self._compiled["lone"].finditer(text))
+        # (the capitals are rare: found first, then the small letter before them looked at).
+        # Only a few: a text whose letters all lost their second byte is a title or a line, a
+        # longer one has other letters that keep theirs.
+        n = 0
+        for m in self._compiled["lone"].finditer(text):
+            if m.start() and text[m.start() - 1] in _SMALL_LATIN:
+                n += 1
+                if n > _LONE_MAX:
+                    return False
+        return n > 0
 
     # Compiled when first needed: most texts need neither for most code pages (compiling
     # all of them took 0.1 s of every process's first repair).
@@ -130,6 +137,7 @@ class _CodePage:
         return self._compiled["closer"]
 
 
+_LONE_MAX = 64
 _SMALL_LATIN = frozenset(c for c in map(chr, range(0x61, 0x250)) if c.islower())
 
 
@@ -471,6 +479,9 @@ def _looks_bad(s: str) -> bool:
     return is_bad(s)
 
 
+_TOGETHER_MAX = 512  # runs judged with their neighbours decoded (a long text tells by its many)
+
+
 def _fix_with(text: str, page: _CodePage, final: bool = False,
               lang_of: str | None = None) -> tuple[str, float] | None:
     """Repair ``text`` as if read through ``page``; None when the page does not explain it.
@@ -585,11 +596,11 @@ def _fix_with(text: str, page: _CodePage, final: bool = False,
         # after all, and the runs it could not tell alone ("Đ" of "И", a letter lost) are its too.
         doc = True
         waiting = [idx for idx in waiting if not attempt(idx, doc)]
-    if weak and not doc:
+    if weak and not doc and len(weak) <= _TOGETHER_MAX:
         starts = [r.start() for r in runs]
-        for idx in [i for i in waiting if i in weak and together(i, weak[i][0])]:
-            lossy[idx] = weak[idx]
-            waiting.remove(idx)
+        joined = {i for i in waiting if i in weak and together(i, weak[i][0])}
+        lossy.update((i, weak[i]) for i in joined)
+        waiting = [i for i in waiting if i not in joined]
     fails += len(failed) + len(waiting)
     accepted: dict[int, str] = {i: s for i, (s, _) in lossy.items()}
     if doc and len(strict) + len(lossy) >= 2 * fails:
@@ -598,7 +609,7 @@ def _fix_with(text: str, page: _CodePage, final: bool = False,
         # Partly mangled text: only the runs that look like mojibake on their own.
         starts = [r.start() for r in runs]
         for idx, s in strict.items():
-            if _strong(text, runs[idx], page, s) or together(idx, s):
+            if _strong(text, runs[idx], page, s) or (len(strict) <= _TOGETHER_MAX and together(idx, s)):
                 accepted[idx] = s
     if not accepted:
         return None

@@ -313,7 +313,7 @@ def test_long_adversarial_input_is_linear():
 
     from clipper.core.mojibake import repair as rep
 
-    for unit in ("Ã" * 3, "â€", "ะะ", "Ð\u00a0", "Å™ ", "ĂĽ", "\ufffd?"):
+    for unit in ("Ã" * 3, "â€", "ะะ", "Ð\u00a0", "Å™ ", "ĂĽ", "\ufffd?", "aÄ", "aÄ bÃ© ", "вЂIl "):
         small, big = unit * 2000, unit * 20000
         t0 = time.perf_counter()
         rep(small)
