@@ -17,13 +17,18 @@ the text around it does not justify is not made.
 The own repair: for each code page, every maximal run of characters that the code page maps
 to bytes >= 0x80 is encoded back to those bytes and decoded as UTF-8 (a lost continuation
 byte may be filled in). A run is only changed when the code page is clearly in use in the
-document (several runs decode, few fail) or when decoding it makes its words less bad. The
-code page that explains most of the text wins; up to three rounds undo double mangling.
-Which character a lost byte was is a guess: quotes by position (opening or closing); letters
-word by word, by the words of the same text, then wordfreq's word frequencies (jusText's
-ranked stop words without it), then a letter model; Japanese, Chinese and Korean letters as
-the likeliest split of their run into wordfreq's words. Word lists are read through
-:mod:`wordlists` (files in the user cache, nothing loaded).
+document (several runs decode, few fail, or the runs that look mangled on their own are most
+of them) or when decoding it makes its words less bad, alone or with the page's other runs
+around it decoded too. A page is tried where one of its lead characters meets one of its
+continuation characters, or (where it drops bytes) a capital lead letter follows a small one.
+The code page that explains most of the text wins (among equals, the one whose guesses make
+words); up to three rounds undo double mangling. Which character a lost byte was is a guess:
+quotes by position (opening or closing); letters word by word, by the words of the same text,
+then wordfreq's word frequencies (jusText's ranked stop words without it), then the stem and
+ending the word shares with the language's words, then a letter model; Japanese, Chinese and
+Korean letters as the likeliest split of their run into wordfreq's words. The language is
+:func:`language.guess`'s; word lists are read through :mod:`wordlists` (files in the user
+cache, nothing loaded).
 
 Why one module of this size: the code-page tables, the candidate repairs and the language
 scores that choose between them are one algorithm, tuned together on the mojibake benchmark.
@@ -952,6 +957,8 @@ _FREQ_LANGUAGES = {
     9: ("bn",),
     13: ("ta",),
 }
+
+
 @lru_cache(maxsize=65536)
 def _word_frequency(word: str, lang: str | None) -> float:
     """How common ``word`` (small letters) is in the text's language or, when that is not
@@ -1368,17 +1375,17 @@ _FOREIGN: dict[str, bool] = {}
 def _foreign_pair(pair: str) -> bool:
     """Are these two letters a lead and a continuation byte of one code page (the mojibake of
     one UTF-8 character) that no one language writes together?"""
+    if not _LEAD_CONT:
+        for page in _pages():
+            leads = [chr(c) for c, b in page.to_byte.items() if 0xC2 <= b <= 0xF4 and chr(c).isalpha()]
+            conts = [chr(c) for c, b in page.to_byte.items() if 0x80 <= b <= 0xBF and chr(c).isalpha()]
+            _LEAD_CONT.update(a + b for a in leads for b in conts)
+    if pair not in _LEAD_CONT:  # (so the memo below holds a few thousand pairs at most)
+        return False
     if pair not in _FOREIGN:
-        if not _LEAD_CONT:
-            for page in _pages():
-                leads = [chr(c) for c, b in page.to_byte.items() if 0xC2 <= b <= 0xF4 and chr(c).isalpha()]
-                conts = [chr(c) for c, b in page.to_byte.items() if 0x80 <= b <= 0xBF and chr(c).isalpha()]
-                _LEAD_CONT.update(a + b for a in leads for b in conts)
-        foreign = False
-        if pair in _LEAD_CONT and all(_script_of(ord(c)) == 1 for c in pair):
-            a, b = pair.lower()
-            foreign = not any(a in letters and b in letters for letters in language.alphabets())
-        _FOREIGN[pair] = foreign
+        a, b = pair.lower()
+        _FOREIGN[pair] = all(_script_of(ord(c)) == 1 for c in pair) and not any(
+            a in letters and b in letters for letters in language.alphabets())
     return _FOREIGN[pair]
 
 
