@@ -17,13 +17,18 @@ the text around it does not justify is not made.
 The own repair: for each code page, every maximal run of characters that the code page maps
 to bytes >= 0x80 is encoded back to those bytes and decoded as UTF-8 (a lost continuation
 byte may be filled in). A run is only changed when the code page is clearly in use in the
-document (several runs decode, few fail) or when decoding it makes its words less bad. The
-code page that explains most of the text wins; up to three rounds undo double mangling.
-Which character a lost byte was is a guess: quotes by position (opening or closing); letters
-word by word, by the words of the same text, then wordfreq's word frequencies (jusText's
-ranked stop words without it), then a letter model; Japanese, Chinese and Korean letters as
-the likeliest split of their run into wordfreq's words. Word lists are read through
-:mod:`wordlists` (files in the user cache, nothing loaded).
+document (several runs decode, few fail, or the runs that look mangled on their own are most
+of them) or when decoding it makes its words less bad, alone or with the page's other runs
+around it decoded too. A page is tried where one of its lead characters meets one of its
+continuation characters, or (where it drops bytes) a capital lead letter follows a small one.
+The code page that explains most of the text wins (among equals, the one whose guesses make
+words); up to three rounds undo double mangling. Which character a lost byte was is a guess:
+quotes by position (opening or closing); letters word by word, by the words of the same text,
+then wordfreq's word frequencies (jusText's ranked stop words without it), then the stem and
+ending the word shares with the language's words, then a letter model; Japanese, Chinese and
+Korean letters as the likeliest split of their run into wordfreq's words. The language is
+:func:`language.guess`'s; word lists are read through :mod:`wordlists` (files in the user
+cache, nothing loaded).
 
 Why one module of this size: the code-page tables, the candidate repairs and the language
 scores that choose between them are one algorithm, tuned together on the mojibake benchmark.
@@ -31,12 +36,13 @@ scores that choose between them are one algorithm, tuned together on the mojibak
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 import unicodedata
 from functools import lru_cache
 
-from clipper.core import wordlists
+from clipper.core import language, wordlists
 
 # Order = preference when several code pages explain the text equally well.
 _CODEPAGES = ("cp1252", "cp874+", "latin-1", "cp1250", "cp1251", "cp1253", "cp1254", "cp1257",
@@ -46,7 +52,7 @@ _WILD = -1  # U+FFFD: a byte replaced by the replacement character
 _QMARK = -2  # '?': maybe a byte replaced by a question mark, maybe a real one
 
 # When a dropped byte leaves several valid characters, the likeliest ones first.
-_PREFERRED = "”“’‘„–—…•←→↑↓\ufe0fčÁÃÍÈØŁŐőÝÏÐсяэНАИЁ"
+_PREFERRED = "”“’‘„–—…•−←→↑↓\ufe0fčÁÃÍÈØŁŐőÝÏÐсяэНАИЁ"
 _CATEGORY_RANK = {"Pf": 0, "Pi": 1, "Ll": 2, "Lu": 3, "Pd": 4, "Po": 5, "Sc": 6, "So": 7, "Sm": 8,
                   "Lo": 10, "Mn": 9, "Mc": 9, "Nd": 11, "No": 12, "Lm": 13, "Ps": 14, "Pe": 15, "Sk": 16,
                   "Zs": 20, "Cf": 21}
@@ -54,7 +60,7 @@ _BAD_CATEGORIES = {"Cc", "Cn", "Co", "Cs"}
 
 
 class _CodePage:
-    __slots__ = ("name", "to_byte", "drops", "_run", "weird", "_closer", "pair_re", "_compiled")
+    __slots__ = ("name", "to_byte", "drops", "_run", "weird", "_closer", "pair_re", "_lone", "_compiled")
 
     def __init__(self, name: str):
         self.name = name
@@ -84,16 +90,42 @@ class _CodePage:
                 alt = f"|{re.escape(prefix)}(?![{cls}])" if len(prefix) >= 2 else ""
                 forms.append(re.escape(quote) + alt)
         self._closer = f"(?:({forms[0]})|(?:{forms[1]}))(?![\\w{cls}])"
-        # Nothing decodes unless a lead byte is followed by a continuation byte somewhere.
+        # Nothing decodes unless a lead byte is followed by a continuation byte somewhere, or
+        # (where the page drops bytes) a capital lead letter follows a small letter, as if what
+        # came after it was lost ("urmÄtor": "ă", whose second byte Windows-1250 leaves out).
         leads = "".join(re.escape(chr(c)) for c, b in self.to_byte.items() if 0xC2 <= b <= 0xF4)
         conts = "".join(re.escape(chr(c)) for c, b in self.to_byte.items() if 0x80 <= b <= 0xBF)
+        lone = "".join(re.escape(chr(c)) for c, b in self.to_byte.items()
+                       if 0xC2 <= b <= 0xF4 and chr(c).isupper() and _script_of(c) == 1)
         self.pair_re = re.compile(f"[{leads}][{conts}\ufffd]") if leads and conts else None
+        self._lone = f"[{lone}]" if lone and self.drops else ""
         if name == "cp1252":  # "sloppy" 1252: C1 controls stand for the bytes it leaves undefined
             for b in self.drops:
                 self.to_byte.setdefault(b, b)
             cls = "".join(re.escape(chr(c)) for c in sorted(self.to_byte)) + "\ufffd"
             self._run = f"[{cls}](?:[{cls}]|\\?)*"
         self._compiled: dict[str, re.Pattern] = {}
+
+    def explains(self, text: str) -> bool:
+        """Could this page's reading explain anything in ``text``?"""
+        if self.pair_re is None:
+            return False
+        if self.pair_re.search(text) is not None:
+            return True
+        if not self._lone:
+            return False
+        if "lone" not in self._compiled:
+            self._compiled["lone"] = re.compile(self._lone)
+        # (the capitals are rare: found first, then the small letter before them looked at).
+        # Only a few: a text whose letters all lost their second byte is a title or a line, a
+        # longer one has other letters that keep theirs.
+        n = 0
+        for m in self._compiled["lone"].finditer(text):
+            if m.start() and text[m.start() - 1] in _SMALL_LATIN:
+                n += 1
+                if n > _LONE_MAX:
+                    return False
+        return n > 0
 
     # Compiled when first needed: most texts need neither for most code pages (compiling
     # all of them took 0.1 s of every process's first repair).
@@ -108,6 +140,10 @@ class _CodePage:
         if "closer" not in self._compiled:
             self._compiled["closer"] = re.compile(self._closer)
         return self._compiled["closer"]
+
+
+_LONE_MAX = 64
+_SMALL_LATIN = frozenset(c for c in map(chr, range(0x61, 0x250)) if c.islower())
 
 
 def _decode_byte(b: int, name: str) -> str:
@@ -334,7 +370,7 @@ def _choose(chars: list[str], before: str, after: str, closer, model=None) -> tu
     if "\u200f" in chars and "\u0590" <= before <= "\u08ff":
         return "\u200f", True  # right-to-left mark after Hebrew or Arabic
     quotes = [c for c in chars if c in "“”‘’„"]
-    opening = (before.isspace() or before in "([{—–-/") and not after.isspace()
+    opening = (before.isspace() or before in "([{—–-/“‘„«‹") and not after.isspace()  # or nested
     if quotes:
         if opening:
             opens = [c for c in quotes if c in _OPENING]
@@ -374,34 +410,6 @@ def _choose(chars: list[str], before: str, after: str, closer, model=None) -> tu
 
 
 _MODELS: dict[str | None, dict[str, float]] = {}
-_STOPLISTS: dict[str, frozenset[str]] | None = None
-_MODEL_LANGUAGES = ("English", "Russian", "Ukrainian", "Bulgarian", "Serbian", "Greek", "Portuguese",
-                    "Spanish", "French", "German", "Italian", "Czech", "Polish", "Slovak", "Hungarian",
-                    "Romanian", "Turkish", "Croatian", "Slovenian", "Lithuanian", "Latvian", "Estonian",
-                    "Icelandic", "Danish", "Norwegian_Bokmal", "Swedish", "Finnish", "Dutch", "Catalan",
-                    "Vietnamese")
-
-
-def _stoplists() -> dict[str, frozenset[str]]:
-    """jusText's stop-word lists of the languages whose letters mojibake loses."""
-    global _STOPLISTS
-    if _STOPLISTS is None:
-        _STOPLISTS = {k: frozenset(v) for k, v in wordlists.cached("stoplists", _read_stoplists).items()}
-    return _STOPLISTS
-
-
-def _read_stoplists() -> dict[str, list[str]]:
-    lists: dict[str, list[str]] = {}
-    try:
-        import justext
-
-        known = set(justext.get_stoplists())
-        for lang in _MODEL_LANGUAGES:
-            if lang in known:
-                lists[lang] = sorted({w.lower() for w in justext.get_stoplist(lang)})
-    except Exception:  # noqa: BLE001 - without the lists the rank order decides
-        pass
-    return lists
 
 
 def _letter_model(lang: str | None = None) -> dict[str, float]:
@@ -410,13 +418,12 @@ def _letter_model(lang: str | None = None) -> dict[str, float]:
     by its frequency; without one, of jusText's stop-word lists (of one language, or of all).
     Built once per machine (:func:`wordlists.cached`)."""
     if lang not in _MODELS:
-        code = _FREQ_CODE.get(lang or "")
-        if code and wordlists.has_list(code):
-            _MODELS[lang] = wordlists.cached(f"letters-{code}", lambda: _count_letters(
-                (w, f * 1e6) for w, f in wordlists.words(code) if not any(c.isdigit() for c in w)))
+        if lang and wordlists.has_list(lang):
+            _MODELS[lang] = wordlists.cached(f"letters-{lang}", lambda: _count_letters(
+                (w, f * 1e6) for w, f in wordlists.words(lang) if not any(c.isdigit() for c in w)))
         else:
-            _MODELS[lang] = wordlists.cached(f"letters-stop-{lang}", lambda: _count_letters(
-                (w, 1.0) for name, words in _stoplists().items() if lang is None or name == lang
+            _MODELS[lang] = wordlists.cached(f"letters-stopwords-{lang}", lambda: _count_letters(
+                (w, 1.0) for code, words in language.stopwords().items() if lang is None or code == lang
                 for w in words))
     return _MODELS[lang]
 
@@ -439,13 +446,9 @@ def _count_letters(weighted) -> dict[str, float]:
 
 
 def _text_language(text: str) -> str | None:
-    """The model language whose stop words the text uses most clearly, if one does."""
-    words = [w.lower() for w in _WORD.findall(text[:50000])]
-    hits = sorted(((sum(1 for w in words if w in stop), lang) for lang, stop in _stoplists().items()),
-                  reverse=True)
-    if len(hits) < 2 or hits[0][0] < 20 or hits[0][0] < 1.2 * hits[1][0]:
-        return None
-    return hits[0][1]
+    """The language whose word lists choose the lost letters of ``text`` (ISO 639-1), if told."""
+    code = language.guess(text)
+    return code if code in language.LANGUAGES else None
 
 
 def _script(ch: str) -> int:
@@ -481,6 +484,9 @@ def _looks_bad(s: str) -> bool:
     return is_bad(s)
 
 
+_TOGETHER_MAX = 512  # runs judged with their neighbours decoded (a long text tells by its many)
+
+
 def _fix_with(text: str, page: _CodePage, final: bool = False,
               lang_of: str | None = None) -> tuple[str, float] | None:
     """Repair ``text`` as if read through ``page``; None when the page does not explain it.
@@ -496,7 +502,7 @@ def _fix_with(text: str, page: _CodePage, final: bool = False,
             told.append(_text_language(lang_of) if lang_of is not None else None)
         return told[0]
 
-    if page.pair_re is None or not page.pair_re.search(text):
+    if not page.explains(text):
         return None
     runs = list(page.run_re.finditer(text))
     if not runs:
@@ -534,11 +540,14 @@ def _fix_with(text: str, page: _CodePage, final: bool = False,
     # Where bytes were dropped (a lead byte with no continuation and no "?"), a "?" is a
     # question mark, not a byte replaced by one.
     qmarks = not (final and any(_dropped(_units(runs[idx].group(), to_byte)) for idx in undecided))
-    for idx in undecided:
+
+    def attempt(idx: int, doc: bool) -> bool:
+        """Decode run ``idx`` into ``strict`` or ``lossy``; False when the page's use in the
+        document is what it lacks (no evidence to try it, or it does not look mangled alone)."""
         m = runs[idx]
-        if not doc and not any(c in weird or c == "\ufffd" for c in m.group()):
-            fails += 1  # a guess without evidence: not worth trying
-            continue
+        if not doc and not any(c in weird or c == "\ufffd" for c in m.group()) \
+                and not _in_mangled_word(text, m):
+            return False  # a guess without evidence: not worth trying
         prev = text[m.start() - 1] if m.start() else " "
         nxt = text[m.end()] if m.end() < len(text) else " "
         res = _decode_units(_units(m.group(), to_byte), page.drops, lossy=True, prev=prev, nxt=nxt,
@@ -552,22 +561,60 @@ def _fix_with(text: str, page: _CodePage, final: bool = False,
             if res is not None and res[0] == m.group():
                 res = None
         if res is None:
-            fails += 1
-            continue
+            failed.append(idx)
+            return True
         s, guesses = res
         if not guesses:
             strict[idx] = s
         elif doc or _strong(text, m, page, s, lossy=True):
             lossy[idx] = (s, guesses)
         else:
-            fails += 1
+            weak[idx] = (s, guesses)
+            return False
+        return True
+
+    def together(idx: int, s: str) -> bool:
+        """Does the run's decoding make its words less bad when the page's other runs there are
+        decoded too ("ะ”ะพะผะฐัˆะฝัŽัŽ, ัะฐะผัƒัŽ": each judged beside the other still mangled)?"""
+        m = runs[idx]
+        if not all(map(_everyday, s)) and not _one_alphabet(s):
+            return False
+        lo, hi = _word_bounds(text, m.start(), m.end())
+        parts, pos = [], lo
+        for j in range(bisect.bisect_left(starts, lo), len(runs)):
+            r = runs[j]
+            if r.start() >= hi:
+                break
+            new = s if j == idx else strict.get(j) or (lossy.get(j) or weak.get(j) or (None,))[0]
+            if new is not None and r.end() <= hi:
+                parts += [text[pos:r.start()], new]
+                pos = r.end()
+        decoded = "".join(parts) + text[pos:hi]
+        return badness(text[lo:hi], local=True) > badness(decoded, local=True)
+
+    failed: list[int] = []
+    weak: dict[int, tuple[str, list]] = {}
+    waiting = [idx for idx in undecided if not attempt(idx, doc)]
+    told_alone = len(lossy) + len(strict)
+    if not doc and waiting and len(lossy) >= 2 and told_alone >= 2 * (fails + len(failed) + len(waiting)):
+        # Runs that look mangled on their own are most of the text's: the page is in use here
+        # after all, and the runs it could not tell alone ("Đ" of "И", a letter lost) are its too.
+        doc = True
+        waiting = [idx for idx in waiting if not attempt(idx, doc)]
+    if weak and not doc and len(weak) <= _TOGETHER_MAX:
+        starts = [r.start() for r in runs]
+        joined = {i for i in waiting if i in weak and together(i, weak[i][0])}
+        lossy.update((i, weak[i]) for i in joined)
+        waiting = [i for i in waiting if i not in joined]
+    fails += len(failed) + len(waiting)
     accepted: dict[int, str] = {i: s for i, (s, _) in lossy.items()}
     if doc and len(strict) + len(lossy) >= 2 * fails:
         accepted.update(strict)
     else:
         # Partly mangled text: only the runs that look like mojibake on their own.
+        starts = [r.start() for r in runs]
         for idx, s in strict.items():
-            if _strong(text, runs[idx], page, s):
+            if _strong(text, runs[idx], page, s) or (len(strict) <= _TOGETHER_MAX and together(idx, s)):
                 accepted[idx] = s
     if not accepted:
         return None
@@ -671,7 +718,8 @@ def _by_vocabulary(text: str, guesses: list[tuple[int, list[str]]], lang: str | 
             if best_key is None or key >= best_key[:2]:
                 if not models:
                     models.append(_letter_model(lang))
-                key = (*key, _word_score(models[0], w))
+                known = _stem_and_ending(w, lang) if not key[1] else 0
+                key = (*key, known, _word_score(models[0], w))
                 if best_key is None or key > best_key:
                     best, best_key = combo, key
         decided[memo_key] = best
@@ -899,8 +947,8 @@ def _build_lexicon(lang: str) -> tuple[dict[str, float], dict[str, float], dict[
     return words, prefixes, singles
 
 
-# Languages whose words a lost byte may leave in doubt, by script (wordfreq's codes), and
-# jusText's names for them (the language of a text is told by jusText's stop words).
+# Languages whose words a lost byte may leave in doubt, by script (wordfreq's codes; the
+# language of a text is told by :func:`language.guess`).
 _FREQ_LANGUAGES = {
     1: ("en", "de", "fr", "es", "pt", "it", "nl", "pl", "cs", "hu", "ro", "tr", "sv"),
     2: ("el",),
@@ -909,12 +957,6 @@ _FREQ_LANGUAGES = {
     9: ("bn",),
     13: ("ta",),
 }
-_FREQ_CODE = {"English": "en", "Russian": "ru", "Ukrainian": "uk", "Bulgarian": "bg", "Greek": "el",
-              "Portuguese": "pt", "Spanish": "es", "French": "fr", "German": "de", "Italian": "it",
-              "Czech": "cs", "Polish": "pl", "Slovak": "sk", "Hungarian": "hu", "Romanian": "ro",
-              "Turkish": "tr", "Croatian": "hr", "Slovenian": "sl", "Lithuanian": "lt", "Latvian": "lv",
-              "Icelandic": "is", "Danish": "da", "Norwegian_Bokmal": "nb", "Swedish": "sv",
-              "Finnish": "fi", "Dutch": "nl", "Catalan": "ca", "Vietnamese": "vi"}
 
 
 @lru_cache(maxsize=65536)
@@ -925,8 +967,7 @@ def _word_frequency(word: str, lang: str | None) -> float:
     if len(scripts) != 1:
         return 0.0
     script = scripts.pop()
-    code = _FREQ_CODE.get(lang or "")
-    codes = (code,) if code and code in _FREQ_LANGUAGES.get(script, ()) else _FREQ_LANGUAGES.get(script, ())
+    codes = (lang,) if lang in _FREQ_LANGUAGES.get(script, ()) else _FREQ_LANGUAGES.get(script, ())
     best = 0.0
     for c in codes:
         best = max(best, wordlists.frequency(c, word))
@@ -939,26 +980,35 @@ def _word_frequency(word: str, lang: str | None) -> float:
     return best
 
 
-_RANKS: dict[str | None, dict[str, int]] = {}
+@lru_cache(maxsize=65536)
+def _stem_and_ending(word: str, lang: str | None) -> int:
+    """How much of a word no list has the language's words explain: the longest start and the
+    longest end it shares with them, as an inflected form shares its stem with the other forms
+    and its ending with other words ("сушено": "сушеный", "решено"). 0 when the language is not
+    told and its script is written in several."""
+    scripts = {_script_of(ord(c)) for c in word if c.isalpha()}
+    if len(scripts) != 1:
+        return 0
+    codes = _FREQ_LANGUAGES.get(scripts.pop(), ())
+    code = lang if lang in codes else codes[0] if len(codes) == 1 else None
+    if code is None:
+        return 0
+    size = "large" if wordlists.has_list(code, "large") else "small"
+    return wordlists.shared_part(code, word, size) + wordlists.shared_part(code, word, size, end=True)
 
+
+_RANKS: dict[str | None, dict[str, int]] = {}
 
 
 def _ranks(lang: str | None) -> dict[str, int]:
     """Word -> rank in jusText's stop-word lists (ordered by frequency), of one language or all."""
     if lang not in _RANKS:
         ranks: dict[str, int] = {}
-        try:
-            import pkgutil
-
-            for name in ((lang,) if lang else _MODEL_LANGUAGES):
-                if name not in _stoplists():
-                    continue
-                data = pkgutil.get_data("justext", f"stoplists/{name}.txt") or b""
-                for r, w in enumerate(data.decode("utf-8").lower().split()):
+        for code, words in language.stopwords().items():
+            if lang is None or code == lang:
+                for r, w in enumerate(words):
                     if r < ranks.get(w, 1 << 30):
                         ranks[w] = r
-        except Exception:  # noqa: BLE001 - without the lists the letter model decides
-            ranks = {}
         _RANKS[lang] = ranks
     return _RANKS[lang]
 
@@ -995,6 +1045,23 @@ def _strong(text: str, m: re.Match, page: _CodePage, decoded: str, lossy: bool =
     lo, hi = _word_bounds(text, m.start(), m.end())
     return (badness(text[lo:hi], local=True)
             > badness(text[lo:m.start()] + decoded + text[m.end():hi], local=True))
+
+
+def _in_mangled_word(text: str, m: re.Match) -> bool:
+    """Is the run ``m`` in a word that looks mangled on its own (letters of two scripts, a
+    capital after small letters, a symbol glued in)? A run that is a whole word of small
+    letters (or one capital and small letters) is not: the test is skipped for it."""
+    start, end = m.span()
+    run = m.group()
+    if (len(run) == 1 or run[1:].islower()) and (not start or not text[start - 1].isalnum()) \
+            and (end == len(text) or not text[end].isalnum()):
+        return False
+    lo, hi = start, end
+    while lo > 0 and start - lo < 40 and not text[lo - 1].isspace():
+        lo -= 1
+    while hi < len(text) and hi - end < 40 and not text[hi].isspace():
+        hi += 1
+    return _word_info(text[lo:hi])[0]
 
 
 def _one_alphabet(s: str) -> bool:
@@ -1056,26 +1123,44 @@ def _repair_own(text: str, paired: list[bool] | None = None) -> str:
     continuation characters in ``text`` (without that, no code page can explain anything)."""
     _init_tables()
     for rnd in range(3):  # a second round catches doubly mangled or mixed text
-        best = None
+        found = []
         for page in _pages():
-            if page.pair_re is None or not page.pair_re.search(text):
+            if not page.explains(text):
                 continue
             if rnd == 0 and paired is not None and not paired:
                 paired.append(True)
             res = _fix_with(text, page)
-            if res is None:
-                continue
-            if best is None or res[1] > best[0]:
-                best = (res[1], page, res[0])
-        if best is None:
+            if res is not None:
+                found.append((res[1], page, res[0]))
+        if not found:
             break
+        top = max(score for score, _, _ in found)
+        tied = [f for f in found if f[0] == top]
         # Letters are guessed with the model of the text's own language, told by its stop
         # words in the page's first reading (a lost letter here and there does not hide them).
-        res = _fix_with(text, best[1], final=True, lang_of=best[2])
+        finals = [(_fix_with(text, page, final=True, lang_of=first), first) for _, page, first in tied
+                  if len(tied) == 1 or first != tied[0][2] or page is tied[0][1]]
+        if len(finals) > 1:
+            # Pages that explain as much (a lone lead letter each, its byte lost in all):
+            # the one whose guesses make the words of the text's language, then the first.
+            finals.sort(key=lambda f: -_known_guesses(text, f[0][0], language.guess(f[1]))
+                        if f[0] is not None else 1)
+        res = finals[0][0]
         if res is None or res[0] == text:
             break
         text = res[0]
     return text
+
+
+def _known_guesses(before: str, after: str, lang: str) -> int:
+    """How many of the words a repair changed are words of the language (of any of their
+    script's languages when not told)."""
+    old = before.split()
+    new = after.split()
+    if len(old) != len(new):
+        return 0
+    return sum(1 for a, b in zip(old, new) if a != b
+               and all(_word_frequency(w, lang or None) > 0 for w in _WORD.findall(b.lower())))
 
 
 _FTFY_HINT: list[re.Pattern] = []
@@ -1130,7 +1215,7 @@ def suspect(text: str) -> bool:
     if not text or text.isascii():
         return False
     _init_tables()
-    if "\ufffd" in text or any(p.pair_re is not None and p.pair_re.search(text) for p in _pages()):
+    if "\ufffd" in text or any(p.explains(text) for p in _pages()):
         return True
     return _ftfy(text) != text
 
@@ -1244,6 +1329,8 @@ def _word_info(word: str) -> tuple[bool, int]:
             sc = _script_of(o)
             if sc:
                 scripts.add(sc)
+            if o > 0x7F and i and ord(word[i - 1]) > 0x7F and _foreign_pair(word[i - 1:i + 1]):
+                bad = True  # "Ăśberall", "ÂŁ40": Romanian and Polish letters, one UTF-8 character
             if ch.isupper():
                 if prev == "l" and o > 0x7F:
                     bad = True  # "fĂĽr", "zechcÄ…"
@@ -1279,6 +1366,27 @@ def _word_info(word: str) -> tuple[bool, int]:
     if len(scripts) > 1:
         bad = True
     return bad, (scripts.pop() if len(scripts) == 1 else 0)
+
+
+_LEAD_CONT: set[str] = set()
+_FOREIGN: dict[str, bool] = {}
+
+
+def _foreign_pair(pair: str) -> bool:
+    """Are these two letters a lead and a continuation byte of one code page (the mojibake of
+    one UTF-8 character) that no one language writes together?"""
+    if not _LEAD_CONT:
+        for page in _pages():
+            leads = [chr(c) for c, b in page.to_byte.items() if 0xC2 <= b <= 0xF4 and chr(c).isalpha()]
+            conts = [chr(c) for c, b in page.to_byte.items() if 0x80 <= b <= 0xBF and chr(c).isalpha()]
+            _LEAD_CONT.update(a + b for a in leads for b in conts)
+    if pair not in _LEAD_CONT:  # (so the memo below holds a few thousand pairs at most)
+        return False
+    if pair not in _FOREIGN:
+        a, b = pair.lower()
+        _FOREIGN[pair] = all(_script_of(ord(c)) == 1 for c in pair) and not any(
+            a in letters and b in letters for letters in language.alphabets())
+    return _FOREIGN[pair]
 
 
 _MULTI_RES: list[tuple[re.Pattern, dict[int, int]]] = []

@@ -22,6 +22,7 @@ import re
 
 from clipper.core import textmodel
 from clipper.core.errors import InputError
+from clipper.core.language import guess as guess_language
 from clipper.core.model import Clip
 from clipper.core.mojibake import repair
 from clipper.core.phrases import CAPTION, COMMENTS_START, DATE_STAMP
@@ -29,7 +30,6 @@ from clipper.core.textclean import (
     find_byline,
     find_date,
     find_site,
-    guess_language,
     heading_like,
 )
 from clipper.core.textmodel import DATE_ONLY, LIST_ITEM, SENTENCE_END, Block

@@ -31,43 +31,6 @@ het een en van de dat is op te in voor met zijn niet aan er ook als bij
 yang dan di ini itu dengan untuk tidak dari dalam akan pada juga ke ada
 """
 STOPWORDS = frozenset(_STOPWORDS.split())
-# The same words by language, to name the language of a text.
-_LANG_LINES = (("en", 7), ("de", 2), ("fr", 1), ("es", 1), ("pt", 1), ("it", 1), ("nl", 1), ("ru", 1),
-               ("id", 1))
-_LANG_WORDS: dict[str, frozenset[str]] = {}
-_rows = _STOPWORDS.strip().splitlines()
-for _lang, _n in _LANG_LINES:
-    _LANG_WORDS[_lang] = frozenset(" ".join(_rows[:_n]).split())
-    _rows = _rows[_n:]
-_SCRIPTS = (("ja", re.compile(r"[\u3040-\u30ff]")), ("ko", re.compile(r"[\uac00-\ud7af]")),
-            ("zh", re.compile(r"[\u4e00-\u9fff]")), ("th", re.compile(r"[\u0e00-\u0e7f]")),
-            ("ar", re.compile(r"[\u0600-\u06ff]")), ("he", re.compile(r"[\u0590-\u05ff]")),
-            ("el", re.compile(r"[\u0370-\u03ff]")), ("ru", re.compile(r"[\u0400-\u04ff]")))
-
-
-def guess_language(text: str) -> str:
-    """An ISO 639-1 code for the text's language from its script and function words, or ""."""
-    sample = text[:20000]
-    letters = len(re.findall(r"[^\W\d_]", sample))
-    if not letters:
-        return ""
-    for code, rx in _SCRIPTS:
-        n = len(rx.findall(sample))
-        if code == "ja" and n > letters * 0.05:
-            return "ja"
-        if n > letters * 0.3 and code != "ru":
-            return code
-    cyrillic = len(_SCRIPTS[-1][1].findall(sample)) > letters * 0.3
-    words = [w.lower() for w in re.findall(r"\w+", sample)]
-    if not words:
-        return ""
-    counts = {code: sum(1 for w in words if w in vocab) for code, vocab in _LANG_WORDS.items()}
-    best = max(counts, key=counts.get)
-    if cyrillic:
-        return "uk" if re.search(r"[їєґ]", sample, re.I) else "ru"
-    if len(words) < 40 or counts[best] < len(words) * 0.08:
-        return ""  # too little text to tell
-    return best
 
 _CAPITAL = "A-ZÀ-ÖØ-ÞĀ-ŽА-ЯΑ-Ω\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af"  # or a CJK/kana/Hangul start
 _NAME_WORD = rf"(?:[{_CAPITAL}][\w'’.\-]*|van|von|de|der|da|di|del|la|le|bin|al|el)"

@@ -1,10 +1,12 @@
-"""wordfreq's word lists, read without loading them: ``frequency(lang, word)`` in microseconds.
+"""wordfreq's word lists, read without loading them: ``frequency(lang, word)`` in microseconds,
+``shared_part(lang, word)`` (the longest start, or end, a word shares with the list's words).
 
 Loading one of wordfreq's long lists takes a second or more (a dictionary of 700,000 words),
 and every worker process would pay it again. Here each list is written once per machine (at
 first use, into the user cache) as a file of ``word<TAB>centibels`` lines sorted by their
-UTF-8 bytes, then looked up by binary search in a memory map: nothing is loaded, and the pages
-read are shared by all processes through the OS cache. ``cached(name, build)`` keeps a table
+UTF-8 bytes (for ends, a second file of the words spelled backwards), then looked up by binary
+search in a memory map: nothing is loaded, and the pages read are shared by all processes
+through the OS cache. ``cached(name, build)`` keeps a table
 derived from the lists the same way (marshal), built once per machine. Every file is written
 atomically and checked when opened (a list by its closing line, a table by its checksum): a
 damaged one is built again. Without a writable cache, or without wordfreq, everything still
@@ -82,6 +84,16 @@ def _buckets(lang: str, size: str) -> list[list[str]]:
     try:
         import wordfreq
 
+        available = wordfreq.available_languages(size)
+        if lang not in available:
+            # wordfreq offers the nearest language's list: taken only if written in the same
+            # script (Croatian gets Serbo-Croatian's; Serbian, written in Cyrillic, does not)
+            import langcodes
+
+            near, _ = langcodes.closest_match(lang, list(available))
+            script = langcodes.get(lang).maximize().script
+            if near == "und" or langcodes.get(near).maximize().script != script:
+                return []
         return wordfreq.get_frequency_list(lang, size)
     except Exception:  # noqa: BLE001 - no such list
         return []
@@ -100,13 +112,14 @@ def _write(path: Path, data: bytes) -> bool:
         return False
 
 
-def _table(lang: str, size: str) -> mmap.mmap | dict[str, int] | None:
-    key = (lang, size)
+def _table(lang: str, size: str, reverse: bool = False) -> mmap.mmap | dict[str, int] | None:
+    """The list as a mapped file (or a dict), its words spelled backwards when ``reverse``."""
+    key = (lang, size + ".rev" * reverse)
     if key in _MAPS:
         return _MAPS[key]
     table: mmap.mmap | dict[str, int] | None = None
     folder = _folder()
-    path = folder / f"{size}_{lang}.tsv" if folder else None
+    path = folder / f"{size}_{lang}{'.rev' * reverse}.tsv" if folder else None
     if path is not None:
         table = _open(path)
         if table is None:  # not built yet, or damaged: (re)build it
@@ -114,6 +127,8 @@ def _table(lang: str, size: str) -> mmap.mmap | dict[str, int] | None:
             best: dict[str, int] = {}
             for i, bucket in enumerate(buckets):
                 for w in bucket:
+                    if reverse:
+                        w = w[::-1]
                     if w not in best:
                         best[w] = i
             keyed = {w.encode("utf-8"): i for w, i in best.items() if "\n" not in w and "\t" not in w}
@@ -168,6 +183,41 @@ def _bucket(lang: str, word: str, size: str) -> int | None:
         else:
             hi = start
     return None
+
+
+def shared_part(lang: str, word: str, size: str = "small", end: bool = False) -> int:
+    """How many letters ``word`` shares at its start (its end, with ``end``) with the list's
+    word that shares most: the stem, or the ending, that the language has (0 without a list)."""
+    table = _table(lang, size, reverse=end)
+    if not isinstance(table, mmap.mmap) or not word:
+        return 0
+    if end:
+        word = word[::-1]
+    key = word.encode("utf-8")
+    lo, hi = 0, len(table)
+    while lo < hi:  # the first line whose word sorts at or after ``key``
+        mid = (lo + hi) // 2
+        nl = table.rfind(b"\n", lo, mid)
+        start = nl + 1 if nl >= 0 else lo
+        stop = table.find(b"\n", start)
+        if stop < 0:
+            stop = len(table)
+        if table[start:stop].partition(b"\t")[0] < key:
+            lo = stop + 1
+        else:
+            hi = start
+    # the words sharing the longest start with ``word`` sort right before or after it
+    best = 0
+    for start in (table.rfind(b"\n", 0, max(0, lo - 1)) + 1 if lo else -1, lo):
+        if 0 <= start < len(table):
+            stop = table.find(b"\n", start)
+            other = table[start:stop if stop >= 0 else len(table)].partition(b"\t")[0]
+            other = other.decode("utf-8", "replace")
+            n = 0
+            while n < len(word) and n < len(other) and word[n] == other[n]:
+                n += 1
+            best = max(best, n)
+    return best
 
 
 def frequency(lang: str, word: str, size: str = "small") -> float:

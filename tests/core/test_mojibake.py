@@ -313,7 +313,7 @@ def test_long_adversarial_input_is_linear():
 
     from clipper.core.mojibake import repair as rep
 
-    for unit in ("Ã" * 3, "â€", "ะะ", "Ð\u00a0", "Å™ ", "ĂĽ", "\ufffd?"):
+    for unit in ("Ã" * 3, "â€", "ะะ", "Ð\u00a0", "Å™ ", "ĂĽ", "\ufffd?", "aÄ", "aÄ bÃ© ", "вЂIl "):
         small, big = unit * 2000, unit * 20000
         t0 = time.perf_counter()
         rep(small)
@@ -393,3 +393,82 @@ def test_the_same_word_in_doubt_is_decided_once(monkeypatch):
     got = repair(corrupt(text, "cp1252"))
     assert "Ñ" not in got and got.count("пришла") == 40
     assert len(calls) < 200  # not once per occurrence (160 words in doubt)
+
+
+# --- Central-European text read as Windows-1250 (it leaves 0x81, 0x83, 0x88, 0x90, 0x98 out) --
+
+CENTRAL_EUROPEAN = [
+    "Příliš žluťoučký kůň úpěl ďábelské ódy.",  # Czech
+    "Řidič autobusu ujel z místa nehody.",
+    "Děti si hrály na zahradě až do večera.",
+    "Zażółć gęślą jaźń.",  # Polish
+    "Łódź jest dużym miastem.",
+    "Wczoraj spadł śnieg i drogi były śliskie.",
+    "Árvíztűrő tükörfúrógép.",  # Hungarian
+    "Szőlőt és körtét vettünk a piacon.",
+    "Öt évig dolgozott külföldön, mielőtt hazatért.",
+    "Ďalšie správy nájdete na našej stránke.",  # Slovak
+    "Guvernul a aprobat bugetul pentru anul următor.",  # Romanian: every ă loses a byte
+    "Šťastný nový rok!", "Ústí nad Labem", "Erdős Pál", "Dvořák",  # names, titles
+]
+
+
+@pytest.mark.parametrize("text", CENTRAL_EUROPEAN)
+def test_central_european_short_text_through_windows_1250(text):
+    assert repair(corrupt(text, "cp1250")) == text  # bytes it leaves undefined dropped
+    assert repair(_sloppy(text, "windows-1250")) == text  # or kept as C1 controls
+    assert repair(text) == text
+
+
+# Clean Central-European text that a code page could read as mojibake: left alone.
+CENTRAL_EUROPEAN_LOOK_ALIKES = [
+    "ŽLUŤOUČKÝ\u00a0KŮŇ", "ŘÍJEN\u00a02019", "PŘÍLIŠ™ drahé", "Šťastný–nový", "ŁÓDŹ™",
+    "ŻÓŁW\u00a0ŁAPIE", "ÓDA—ŁABĘDŹ", "ŐRZŐ\u00a0ŰR", "ÁRVÍZTŰRŐ™", "ÉÉ\u00a0ÖÖ", "ĂĂ\u00a0ȘȘ",
+    "półka, ółów", "Ďábel–Ľudo", "Čeština ąę", "Ö\u00a0É\u00a0Ő",
+]
+
+
+@pytest.mark.parametrize("text", CENTRAL_EUROPEAN_LOOK_ALIKES)
+def test_central_european_look_alikes_unchanged(text):
+    assert repair(text) == text
+
+
+def test_letters_no_one_language_writes_together_are_mangled():
+    from clipper.core.mojibake import badness
+
+    # "Ü" (C3 9C) and "£" (C2 A3) read as Windows-1250: Romanian "Ă" or "Â" glued to Polish
+    # "ś" or "Ł" in one word, which no language writes
+    assert badness("Ăśberall") > 0 and badness("ÂŁ40") > 0
+    assert repair("Ăśberall auf der Welt") == "Überall auf der Welt"
+    assert repair("Euro (ÂŁ40) More") == "Euro (£40) More"
+    for clean in ("półka", "Zażółć", "ȚARĂ", "Dvořák", "Tiếng Việt người"):
+        assert badness(clean) == 0, clean
+
+
+def test_runs_a_page_cannot_tell_alone_follow_the_text():
+    # Russian through Windows-1250: the lone "Đ" of "И" (its second byte dropped) and the
+    # words beside it are repaired with the rest, not left half-repaired
+    for text in ("И высокую французскую кухню тоже.", "Какую кухню любите сами?"):
+        assert repair(corrupt(text, "cp1250")) == text
+    # Russian through Windows-874: each word judged with its neighbours decoded too
+    assert repair(corrupt("Домашнюю, самую вкусную.", "cp874+")) == "Домашнюю, самую вкусную."
+    # an opening quote whose last byte Windows-1251 drops: "вЂ" glued to a Latin word
+    assert repair(corrupt("Il a dit ‘Il faut’ hier", "cp1251")) == "Il a dit ‘Il faut’ hier"
+
+
+def test_a_lost_byte_between_digits_is_a_minus_sign():
+    text = "Обжаривайте еще 5−6 минут."
+    assert repair(corrupt(text, "cp1250")) == text
+
+
+def test_unknown_inflected_words_guessed_by_their_stem_and_ending():
+    pytest.importorskip("wordfreq")
+    # Russian through Windows-1250, which drops "с", "у", "ш" alike: forms no word list has
+    # are told by the stem and the ending they share with the language's words
+    for text in ("Юкола – сушено-вяленое мясо рыбы.", "Чтобы они поджарились, но сохранили сок."):
+        assert repair(corrupt(text, "cp1250")) == text
+
+
+def test_an_opening_quote_inside_another():
+    text = "“‘Glasgow’ is a song of belonging."
+    assert repair(corrupt(text, "cp1250")) == text

@@ -139,3 +139,11 @@ def test_a_cache_that_cannot_be_written_still_works(monkeypatch):
     assert wordlists.has_list("en") and not wordlists.has_list("xx")
     assert wordlists.cached("thing", lambda: {"a": 1}) == {"a": 1}
     assert not (wordlists._folder() / "small_en.tsv").exists()
+
+
+def test_a_nearest_language_list_only_in_the_same_script():
+    # wordfreq offers Serbo-Croatian's list (Latin letters) for both: right for Croatian, not
+    # for Serbian, written in Cyrillic (its letters would be chosen by a model without them)
+    assert wordlists._buckets("hr", "small")
+    assert wordlists._buckets("sr", "small") == []
+    assert not wordlists.has_list("sr")
