@@ -163,39 +163,21 @@ def _bucket(lang: str, word: str, size: str) -> int | None:
         return None
     if isinstance(table, dict):
         return table.get(word)
-    key = word.encode("utf-8")
+    start, stop = _lower_bound(table, word.encode("utf-8"))
+    w, _, b = table[start:stop].partition(b"\t")
+    if w != word.encode("utf-8"):
+        return None
+    try:
+        return int(b)
+    except ValueError:  # a damaged line: as if the word were not there
+        return None
+
+
+def _lower_bound(table: mmap.mmap, key: bytes) -> tuple[int, int]:
+    """(start, end) of the first line of the sorted ``table`` whose word sorts at or after
+    ``key`` (start == end == len(table) when none does)."""
     lo, hi = 0, len(table)
     while lo < hi:  # lo is always the start of a line
-        mid = (lo + hi) // 2
-        nl = table.rfind(b"\n", lo, mid)
-        start = nl + 1 if nl >= 0 else lo
-        end = table.find(b"\n", start)
-        if end < 0:
-            end = len(table)
-        w, _, b = table[start:end].partition(b"\t")
-        if w == key:
-            try:
-                return int(b)
-            except ValueError:  # a damaged line: as if the word were not there
-                return None
-        if w < key:
-            lo = end + 1
-        else:
-            hi = start
-    return None
-
-
-def shared_part(lang: str, word: str, size: str = "small", end: bool = False) -> int:
-    """How many letters ``word`` shares at its start (its end, with ``end``) with the list's
-    word that shares most: the stem, or the ending, that the language has (0 without a list)."""
-    table = _table(lang, size, reverse=end)
-    if not isinstance(table, mmap.mmap) or not word:
-        return 0
-    if end:
-        word = word[::-1]
-    key = word.encode("utf-8")
-    lo, hi = 0, len(table)
-    while lo < hi:  # the first line whose word sorts at or after ``key``
         mid = (lo + hi) // 2
         nl = table.rfind(b"\n", lo, mid)
         start = nl + 1 if nl >= 0 else lo
@@ -206,6 +188,19 @@ def shared_part(lang: str, word: str, size: str = "small", end: bool = False) ->
             lo = stop + 1
         else:
             hi = start
+    stop = table.find(b"\n", lo)
+    return lo, (stop if stop >= 0 else len(table))
+
+
+def shared_part(lang: str, word: str, size: str = "small", end: bool = False) -> int:
+    """How many letters ``word`` shares at its start (its end, with ``end``) with the list's
+    word that shares most: the stem, or the ending, that the language has (0 without a list)."""
+    table = _table(lang, size, reverse=end)
+    if not isinstance(table, mmap.mmap) or not word:
+        return 0
+    if end:
+        word = word[::-1]
+    lo, _stop = _lower_bound(table, word.encode("utf-8"))
     # the words sharing the longest start with ``word`` sort right before or after it
     best = 0
     for start in (table.rfind(b"\n", 0, max(0, lo - 1)) + 1 if lo else -1, lo):
