@@ -99,9 +99,9 @@ def own_folder(root, name: str) -> Path:
             folder.mkdir(parents=True, exist_ok=True)
             st = os.lstat(folder)
         except OSError as exc:
-            from clipper.core.fsutil import _vault_error
+            from clipper.core.fsutil import vault_error
 
-            raise _vault_error(exc, folder / ".") from exc
+            raise vault_error(exc, folder / ".") from exc
     except OSError as exc:
         raise VaultError(f"Cannot use the folder {name} of the vault: {exc.strerror or exc}") from exc
     if stat.S_ISLNK(st.st_mode):
@@ -211,9 +211,9 @@ def make_folder(root, rel_folder: str) -> Path:
             except FileExistsError:
                 pass
             except OSError as exc:
-                from clipper.core.fsutil import _vault_error
+                from clipper.core.fsutil import vault_error
 
-                raise _vault_error(exc, folder / ".") from exc
+                raise vault_error(exc, folder / ".") from exc
             st = os.lstat(folder)
         if stat.S_ISLNK(st.st_mode):
             raise VaultError(f"{folder.name} in the vault is a link to another place; Clipper does not "

@@ -61,7 +61,8 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _vault_error(exc: OSError, path: Path) -> VaultError:
+def vault_error(exc: OSError, path: Path) -> VaultError:
+    """The one message for a failed write in the vault (disk full, no permission, other)."""
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return VaultError(f"The disk is full: could not write {path.name}")
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
@@ -115,7 +116,7 @@ def atomic_write_bytes(path: Path, data: bytes, *, exclusive: bool = False) -> N
     try:
         fd, token, tmp = _create_temp(folder, path.name)
     except OSError as exc:
-        raise _vault_error(exc, path) from exc
+        raise vault_error(exc, path) from exc
     pending: Path | None = tmp
     try:
         try:
@@ -135,7 +136,7 @@ def atomic_write_bytes(path: Path, data: bytes, *, exclusive: bool = False) -> N
         except FileExistsError:
             raise
         except OSError as exc:
-            raise _vault_error(exc, path) from exc
+            raise vault_error(exc, path) from exc
     except BaseException:
         if pending is not None:
             with contextlib.suppress(OSError):

@@ -52,7 +52,6 @@ _TRASH_STAMP = re.compile(r"\A\d{8}-\d{6} ")
 
 # --- front matter ------------------------------------------------------------------------
 
-_FastLoader = frontmatter._FastLoader
 #: Kept for callers of the old fast path: frontmatter.split uses libyaml itself now.
 split_note = frontmatter.split
 
