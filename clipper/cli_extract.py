@@ -6,13 +6,15 @@ import json
 import os
 import sys
 
+from clipper.core.model import MODES
+
 
 def register(sub) -> None:
     p = sub.add_parser("extract", help="show what importing files would give, saving nothing")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--json", action="store_true", help="one JSON object per input per line")
     p.add_argument("--url", help="source URL of the page(s)")
-    p.add_argument("--mode", choices=("article", "page", "verbatim", "raw"), default="article",
+    p.add_argument("--mode", choices=MODES, default="article",
                    help="article (default): the article only; page: the whole page; verbatim: text as is, "
                         "encoding repaired; raw: as is, not even repaired")
     p.add_argument("--jobs", type=int, default=0, help="inputs processed at once (default: 2 or CPUs)")

@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+from clipper.core.model import MODES
+
 
 def vault_command(sub, name: str, help: str, run):
     """The parser of the command ``name``, which runs ``run(args, lib)`` on the library of
@@ -27,7 +29,7 @@ def register(sub) -> None:
     p.add_argument("--tag", "-t", action="append", default=[], metavar="TAG",
                    help="tag the new notes (repeatable)")
     p.add_argument("--url", help="source URL of the page(s)")
-    p.add_argument("--mode", choices=("article", "page", "verbatim", "raw"), default="article",
+    p.add_argument("--mode", choices=MODES, default="article",
                    help="article (default): the article only; page: the whole page; verbatim: text as is, "
                         "encoding repaired; raw: as is, not even repaired")
     p.add_argument("--on-duplicate", choices=("return", "update", "new"), default="return",

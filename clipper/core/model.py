@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+#: what an import keeps: the article; the whole page/text, cleaned and converted; the text
+#: exactly as given (encoding repaired); the text as is, not even repaired
+MODES = ("article", "page", "verbatim", "raw")
+
+
+def check_mode(mode: str) -> None:
+    """Raise ValueError for a mode that is not one of :data:`MODES`."""
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
+
 
 @dataclass
 class Attachment:

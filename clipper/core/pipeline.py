@@ -22,9 +22,8 @@ from pathlib import Path
 
 from clipper.core import frontmatter, limits
 from clipper.core.errors import InputError
-from clipper.core.model import Clip
+from clipper.core.model import Clip, check_mode
 
-MODES = ("article", "page", "verbatim", "raw")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".xht", ".shtml")
 MHTML_SUFFIXES = (".mhtml", ".mht")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -34,14 +33,9 @@ IMPORTABLE_SUFFIXES = HTML_SUFFIXES + MHTML_SUFFIXES + MARKDOWN_SUFFIXES + TEXT_
 
 
 
-def _check_mode(mode: str) -> None:
-    if mode not in MODES:
-        raise ValueError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
-
-
 def extract_file(path, url: str | None = None, mode: str = "article") -> Clip:
     """Import one file (saves nothing). Raises InputError with a one-line message."""
-    _check_mode(mode)
+    check_mode(mode)
     path = Path(path)
     _precheck(path)
     warm_up()
@@ -50,7 +44,7 @@ def extract_file(path, url: str | None = None, mode: str = "article") -> Clip:
 
 def extract_files(paths, url: str | None = None, mode: str = "article", jobs: int = 2):
     """Import many files, ``jobs`` at a time; yields ``(path, Clip or InputError)`` in order."""
-    _check_mode(mode)
+    check_mode(mode)
     paths = [Path(p) for p in paths]
     calls, early = [], {}
     for i, path in enumerate(paths):
@@ -79,7 +73,7 @@ def extract_files(paths, url: str | None = None, mode: str = "article", jobs: in
 def extract_clipboard(text: str | None = None, html: str | None = None, url: str | None = None,
                       mode: str = "article") -> Clip:
     """Import what the clipboard holds: HTML first (plain text as fallback)."""
-    _check_mode(mode)
+    check_mode(mode)
     text = text or ""
     html = html or ""
     if len(html) > limits.MAX_FILE_BYTES or len(text) > limits.MAX_FILE_BYTES:

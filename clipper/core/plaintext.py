@@ -23,7 +23,7 @@ import re
 from clipper.core import textmodel
 from clipper.core.errors import InputError
 from clipper.core.language import guess as guess_language
-from clipper.core.model import Clip
+from clipper.core.model import Clip, check_mode
 from clipper.core.mojibake import repair
 from clipper.core.phrases import CAPTION, COMMENTS_START, DATE_STAMP
 from clipper.core.textclean import (
@@ -33,8 +33,6 @@ from clipper.core.textclean import (
     heading_like,
 )
 from clipper.core.textmodel import DATE_ONLY, LIST_ITEM, SENTENCE_END, Block
-
-MODES = ("article", "page", "verbatim", "raw")
 
 _TOKEN = re.compile(r"\w+")
 
@@ -50,8 +48,7 @@ def blocks_of(text: str) -> list[Block]:
 
 def extract_text(text: str, url: str | None = None, mode: str = "article") -> Clip:
     """Turn pasted or saved plain text into a :class:`Clip` (nothing is saved)."""
-    if mode not in MODES:
-        raise ValueError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
+    check_mode(mode)
     if text is None or not text.strip():
         raise InputError("the text is empty")
     if mode == "raw":
