@@ -95,10 +95,10 @@ class _CodePage:
         # came after it was lost ("urmÄtor": "ă", whose second byte Windows-1250 leaves out).
         leads = "".join(re.escape(chr(c)) for c, b in self.to_byte.items() if 0xC2 <= b <= 0xF4)
         conts = "".join(re.escape(chr(c)) for c, b in self.to_byte.items() if 0x80 <= b <= 0xBF)
-        lone = "".join(re.escape(chr(c)) for c, b in self.to_byte.items()
-                       if 0xC2 <= b <= 0xF4 and chr(c).isupper() and _script_of(c) == 1)
         self.pair_re = re.compile(f"[{leads}][{conts}\ufffd]") if leads and conts else None
-        self._lone = f"[{lone}]" if lone and self.drops else ""
+        self._lone = frozenset(chr(c) for c, b in self.to_byte.items()
+                               if 0xC2 <= b <= 0xF4 and chr(c).isupper() and _script_of(c) == 1) \
+            if self.drops else frozenset()
         if name == "cp1252":  # "sloppy" 1252: C1 controls stand for the bytes it leaves undefined
             for b in self.drops:
                 self.to_byte.setdefault(b, b)
@@ -112,20 +112,7 @@ class _CodePage:
             return False
         if self.pair_re.search(text) is not None:
             return True
-        if not self._lone:
-            return False
-        if "lone" not in self._compiled:
-            self._compiled["lone"] = re.compile(self._lone)
-        # (the capitals are rare: found first, then the small letter before them looked at).
-        # Only a few: a text whose letters all lost their second byte is a title or a line, a
-        # longer one has other letters that keep theirs.
-        n = 0
-        for m in self._compiled["lone"].finditer(text):
-            if m.start() and text[m.start() - 1] in _SMALL_LATIN:
-                n += 1
-                if n > _LONE_MAX:
-                    return False
-        return n > 0
+        return bool(self._lone) and not _lone_capitals(text).isdisjoint(self._lone)
 
     # Compiled when first needed: most texts need neither for most code pages (compiling
     # all of them took 0.1 s of every process's first repair).
@@ -143,6 +130,26 @@ class _CodePage:
 
 
 _LONE_MAX = 64
+_LONE_TEXT = 4000  # characters
+_CAPITAL_LEAD = re.compile("[\u00c0-\u00de\u0100-\u024e]")  # every page's capital lead letters are here
+
+
+@lru_cache(maxsize=4)
+def _lone_capitals(text: str) -> frozenset[str]:
+    """The capital letters of ``text`` that follow a small letter ("urmÄtor"), in a short text
+    where only a few do: a text whose letters all lost their second byte is a title or a line,
+    a longer one has other letters that keep theirs."""
+    if len(text) > _LONE_TEXT:
+        return frozenset()
+    found = set()
+    n = 0
+    for m in _CAPITAL_LEAD.finditer(text):
+        if m.start() and text[m.start() - 1] in _SMALL_LATIN and m.group().isupper():
+            n += 1
+            if n > _LONE_MAX:
+                return frozenset()
+            found.add(m.group())
+    return frozenset(found)
 _SMALL_LATIN = frozenset(c for c in map(chr, range(0x61, 0x250)) if c.islower())
 
 
@@ -536,18 +543,14 @@ def _fix_with(text: str, page: _CodePage, final: bool = False,
     doc = (len(strict) >= 2 and (strong >= 1 or len(strict) >= 3)
            and len(strict) >= (fails + len(undecided)) / 4)
     lossy: dict[int, tuple[str, list]] = {}
-    weird = page.weird
     # Where bytes were dropped (a lead byte with no continuation and no "?"), a "?" is a
     # question mark, not a byte replaced by one.
     qmarks = not (final and any(_dropped(_units(runs[idx].group(), to_byte)) for idx in undecided))
 
     def attempt(idx: int, doc: bool) -> bool:
         """Decode run ``idx`` into ``strict`` or ``lossy``; False when the page's use in the
-        document is what it lacks (no evidence to try it, or it does not look mangled alone)."""
+        document is what it lacks (it does not look mangled alone)."""
         m = runs[idx]
-        if not doc and not any(c in weird or c == "\ufffd" for c in m.group()) \
-                and not _in_mangled_word(text, m):
-            return False  # a guess without evidence: not worth trying
         prev = text[m.start() - 1] if m.start() else " "
         nxt = text[m.end()] if m.end() < len(text) else " "
         res = _decode_units(_units(m.group(), to_byte), page.drops, lossy=True, prev=prev, nxt=nxt,
@@ -594,7 +597,12 @@ def _fix_with(text: str, page: _CodePage, final: bool = False,
 
     failed: list[int] = []
     weak: dict[int, tuple[str, list]] = {}
-    waiting = [idx for idx in undecided if not attempt(idx, doc)]
+    # a guess without evidence (a symbol that stands for a continuation byte, U+FFFD, or a
+    # word that looks mangled) is not worth trying unless the page is in use
+    evidence = page.weird | {"\ufffd"}
+    waiting = [i for i in undecided
+               if (not doc and evidence.isdisjoint(runs[i].group()) and not _in_mangled_word(text, runs[i]))
+               or not attempt(i, doc)]
     told_alone = len(lossy) + len(strict)
     if not doc and waiting and len(lossy) >= 2 and told_alone >= 2 * (fails + len(failed) + len(waiting)):
         # Runs that look mangled on their own are most of the text's: the page is in use here
@@ -1049,12 +1057,15 @@ def _strong(text: str, m: re.Match, page: _CodePage, decoded: str, lossy: bool =
 
 def _in_mangled_word(text: str, m: re.Match) -> bool:
     """Is the run ``m`` in a word that looks mangled on its own (letters of two scripts, a
-    capital after small letters, a symbol glued in)? A run that is a whole word of small
-    letters (or one capital and small letters) is not: the test is skipped for it."""
+    capital after small letters, a symbol glued in)? Not looked at for a run of small letters
+    ("é" of "café": mojibake has capitals, letters without case or symbols), nor for a run
+    that is a whole word of small letters after one capital."""
     start, end = m.span()
     run = m.group()
-    if (len(run) == 1 or run[1:].islower()) and (not start or not text[start - 1].isalnum()) \
+    if run[1:].islower() and (not start or not text[start - 1].isalnum()) \
             and (end == len(text) or not text[end].isalnum()):
+        return False
+    if run.islower() and all(c.islower() or not c.isalpha() for c in run):
         return False
     lo, hi = start, end
     while lo > 0 and start - lo < 40 and not text[lo - 1].isspace():
