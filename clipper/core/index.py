@@ -902,9 +902,12 @@ def _posting_list(docs, weights, vals, lens, fixedsize, blocklimit, compression)
     return b"".join(chunks), (0, total, count, minb or 0, maxb, topweight, docs[0], docs[-1])
 
 
-#: (segment size limit, how many such segments trigger a merge of them). Merging reads every
-#: posting list of the merged segments (~0.4 s for 8 one-note segments), so single-note
-#: commits merge rarely; a few dozen tiny segments cost a query well under a millisecond.
+#: (segment size limit, how many such segments trigger a merge of them): a tier holds the
+#: segments from the previous tier's limit up to its own, so a merge folds segments of like
+#: size. Merging reads every posting list of the merged segments (Whoosh's reader costs
+#: milliseconds per note), so single-note commits merge rarely and never fold a first build's
+#: big segments into a handful of new notes; a few dozen tiny segments cost a query well
+#: under a millisecond.
 MERGE_TIERS = ((300, 24), (5000, 10))
 
 
@@ -912,8 +915,10 @@ def _merge_tiny(writer, segments):
     """Merge policy: fold small segments (from single-note commits) together, never big ones."""
     from whoosh.reading import SegmentReader
 
+    lower = 0
     for limit, count in MERGE_TIERS:
-        small = [s for s in segments if s.doc_count_all() < limit]
+        small = [s for s in segments if lower <= s.doc_count_all() < limit]
+        lower = limit
         if len(small) >= count:
             for seg in small:
                 reader = SegmentReader(writer.storage, writer.schema, seg)

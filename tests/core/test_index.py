@@ -78,6 +78,24 @@ def test_single_note_commits_merge_small_segments(tmp_path, monkeypatch):
     si.close()
 
 
+def test_single_note_commits_never_fold_a_bulk_segment_into_a_few_new_notes(tmp_path, monkeypatch):
+    """A tier merges segments of like size: a first build's segment stays whole while single
+    notes come and go (merging it into a few new notes made every tenth import take seconds)."""
+    monkeypatch.setattr(ix, "MERGE_TIERS", ((5, 3), (100, 3)))
+    si = ix.SearchIndex(tmp_path / "w")
+    si.create()
+    bulk = [{"id": f"b{i}", "path": f"b{i}.md", "title": "", "body": f"bulk {i} wombat"} for i in range(50)]
+    si.write(bulk, bulk=True)
+    sizes = []
+    for i in range(12):
+        si.write([{"id": str(i), "path": f"{i}.md", "title": "", "body": f"note {i} wombat"}])
+        sizes.append(sorted(seg.doc_count_all() for seg in si.ix._segments()))
+    assert all(50 in s for s in sizes), sizes  # the bulk segment is never merged
+    assert max(len(s) for s in sizes) <= 5  # the single notes are: 1 bulk + 2 per tier at most
+    assert len(si.run(q.parse("wombat"), limit=100, sort="relevance")) == 62
+    si.close()
+
+
 def test_segment_names_do_not_depend_on_the_global_random_seed():
     import random
 
