@@ -228,9 +228,6 @@ class Library(SyncMixin, SearchMixin, TagsMixin, TrashMixin):
         """Catalog rows of every note (id, path, title, tags, dates...), newest first."""
         return self.catalog.newest(10**9)
 
-    def _index_paths(self, rels: list[str]) -> None:
-        self._sync(only=rels)
-
     def save(self, note_id, text: str, *, base_hash: str | None = None) -> SaveResult:
         """Save an edited note (whole text). If the file changed on disk since ``base_hash``,
         a conflict copy is written instead and ``conflict_path`` says where."""
