@@ -163,9 +163,10 @@ def _bucket(lang: str, word: str, size: str) -> int | None:
         return None
     if isinstance(table, dict):
         return table.get(word)
-    start, stop = _lower_bound(table, word.encode("utf-8"))
+    key = word.encode("utf-8")
+    start, stop = _lower_bound(table, key)
     w, _, b = table[start:stop].partition(b"\t")
-    if w != word.encode("utf-8"):
+    if w != key:
         return None
     try:
         return int(b)
