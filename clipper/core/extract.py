@@ -45,7 +45,7 @@ from clipper.core.structure import (
 )
 from clipper.core.structure import remove as _remove  # one way to cut an element (keeps its tail)
 from clipper.core.structure import xml_text as _xml_text
-from clipper.core.textclean import byline_name, parse_date, strip_author_label
+from clipper.core.textclean import STOPWORDS, byline_name, parse_date, strip_author_label
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
@@ -1087,9 +1087,99 @@ def _fill_metadata(art: Article, tree, doc, url: str) -> None:
     if art.site.startswith("www.") and " " not in art.site:
         art.site = art.site[4:]
     art.title = _strip_site_suffix(art.title, art.site)
+    shown = _shown_headline(tree, (art.title, _page_title(tree), _meta(tree, "og:title", "twitter:title")),
+                            art.site)
+    if shown:
+        art.title = shown
     for name, limit in (("title", 300), ("author", 200), ("site", 120), ("description", 1000),
                         ("published", 40), ("source", 2000), ("image", 2000)):
         setattr(art, name, _clean_field(getattr(art, name), limit))
+
+
+def _page_title(tree) -> str:
+    t = tree.find(".//title")
+    return _WS.sub(" ", text_of(t)).strip() if t is not None else ""
+
+
+# Scripts written without spaces: their words are compared as character pairs.
+_DENSE = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
+
+def _title_words(text: str, drop: frozenset[str] = frozenset()) -> set[str]:
+    """A title's content words, case-folded (function words and ``drop`` aside; character pairs
+    for scripts written without spaces)."""
+    words = {w for w in re.findall(r"\w+", text.casefold()) if w not in STOPWORDS and w not in drop}
+    dense = _DENSE.findall(text)
+    if dense:
+        words = {w for w in words if not _DENSE.search(w)} | {a + b for a, b in zip(dense, dense[1:])}
+    return words
+
+
+def _covered(words: set[str], other: set[str]) -> float:
+    """The share of ``words`` that ``other`` also has (a word matches one that shares its first
+    five letters: inflected forms, plurals)."""
+    if not words:
+        return 0.0
+    stems = {w[:5] for w in other if len(w) >= 5}
+    return sum(w in other or (len(w) >= 5 and w[:5] in stems) for w in words) / len(words)
+
+
+# Class names that hide an element from sight but not from screen readers ("Headline:" labels).
+_UNSEEN_CLASS = re.compile(r"(?i)(?:^|\s)(?:visually-?hidden|sr-only|screen-reader(?:-text)?|element-invisible|"
+                           r"a11y-hidden|u-hidden|offscreen)(?:\s|$)")
+
+
+def _unseen(el) -> bool:
+    return bool(_UNSEEN_CLASS.search(el.get("class") or ""))
+
+
+def _seen_text(el) -> str:
+    """The element's text as shown: inline parts joined as written (ruby bases, a word split by
+    a tag), parts hidden from sight left out."""
+    out = [el.text or ""]
+    for child in el:
+        if isinstance(child.tag, str) and not _unseen(child):
+            out.append(_seen_text(child))
+        out.append(child.tail or "")
+    return "".join(out)
+
+
+def _shown_headline(tree, titles, site: str) -> str:
+    """The headline the page shows, when its metadata words it otherwise: the ``<h1>`` that
+    tells the same story as the page's title (og:title, ``<title>``), in other words. Sites give
+    search engines and social cards a shorter or older wording ("Sweden drops Assange rape
+    investigation" for the shown "Julian Assange: Sweden drops rape investigation"); the note
+    should carry the headline its reader saw, which is also the one a copy of the page's text
+    holds. "" when no ``<h1>`` qualifies: it must hold most of a title's words, at least two
+    (the site's name aside: a site or section name in an ``<h1>`` holds few), and a third of its
+    own words must be the title's (a heading, not a paragraph that happens to use them)."""
+    drop = frozenset(_title_words(site)) if site else frozenset()
+    refs = [w for w in (_title_words(t, drop) for t in titles if t) if len(w) >= 2]
+    if not refs:
+        return ""
+    normed = [_norm(t) for t in titles if t]
+    best, best_score = "", 0.0
+    for h1 in itertools.islice(tree.iter("h1"), 20):
+        if _unseen(h1) or any(_unseen(a) for a in h1.iterancestors()):
+            continue
+        text = _WS.sub(" ", _seen_text(h1)).strip()
+        norm = _norm(text)
+        if not norm or len(text) > 300 or norm == normed[0]:
+            continue
+        pieces = [p for p in (_norm(x) for x in [h1.text or ""] + [
+            y for c in h1 if isinstance(c.tag, str) and not _unseen(c) for y in (_seen_text(c), c.tail or "")]) if p]
+        if len(pieces) > 1 and any(t in pieces or norm not in t and all(p in t for p in pieces)
+                                   for t in normed):
+            continue  # a title with a kicker or a subtitle beside it in one heading: the title is right
+        own = _title_words(text, drop)
+        if len(own) < 2:
+            continue
+        fits = [(_covered(ref, own), _covered(own, ref)) for ref in refs]
+        fits = [(a, b) for (a, b), ref in zip(fits, refs) if a >= 0.75 and a * len(ref) >= 2 and b >= 1 / 3]
+        score = max((a + 0.5 * b for a, b in fits), default=0.0)
+        if score > best_score:
+            best, best_score = _strip_site_suffix(text, site), score
+    return best
 
 
 def _publisher_name(tree) -> str:
