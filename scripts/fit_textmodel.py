@@ -3,6 +3,7 @@
 
     .venv/bin/python scripts/fit_textmodel.py                  # fit on all pages, write the model
     .venv/bin/python scripts/fit_textmodel.py --holdout        # fit on each half, score the other
+    .venv/bin/python scripts/fit_textmodel.py --title-only     # refit the title ranker only
 
 Labels: a line of a page's pasted text is "article" when most of its word 4-grams are in the
 page's true article text (corpus/ground-truth.json); for the multilingual corpus, whose truth
@@ -162,6 +163,7 @@ def load_pages(corpus: Path, multilingual: Path, use_trafilatura: bool = True,
 # --- fitting --------------------------------------------------------------------------------
 
 EN_WEIGHT = 2.0  # the English corpus's labels are exact; the multilingual ones partly inferred
+TITLE_L2 = 3e-3  # the title ranker has ~50 features and a few hundred pages: held-out agreement was best here
 
 
 def _weight(page, w):
@@ -190,7 +192,8 @@ def fit_lr(rows, dim, epochs=12, lr=0.2, l2=1e-5, seed=1):
 
 
 def fit_softmax(lists, dim, epochs=40, lr=0.2, l2=1e-4, seed=1):
-    """A linear ranker: per list, softmax over its items, the likelihood of the good ones."""
+    """A linear ranker: per list, softmax over its items, the likelihood of the good ones (a list
+    may carry a weight as a third item)."""
     w = [0.0] * dim
     g2 = [1e-8] * dim
     rnd = random.Random(seed)
@@ -198,7 +201,8 @@ def fit_softmax(lists, dim, epochs=40, lr=0.2, l2=1e-4, seed=1):
     for _ in range(epochs):
         rnd.shuffle(order)
         for k in order:
-            xs, ys = lists[k]
+            xs, ys = lists[k][:2]
+            weight = lists[k][2] if len(lists[k]) > 2 else 1.0
             zs = [sum(w[i] * v for i, v in x) for x in xs]
             top = max(zs)
             es = [math.exp(z - top) for z in zs]
@@ -206,7 +210,7 @@ def fit_softmax(lists, dim, epochs=40, lr=0.2, l2=1e-4, seed=1):
             good = sum(e for e, y in zip(es, ys) if y) or 1e-12
             grad: dict[int, float] = {}
             for x, e, y in zip(xs, es, ys):
-                coef = e / total - (e / good if y else 0.0)
+                coef = (e / total - (e / good if y else 0.0)) * weight
                 for i, v in x:
                     grad[i] = grad.get(i, 0.0) + coef * v
             for i, gi in grad.items():
@@ -317,18 +321,43 @@ def same_title(a: str, b: str) -> bool:
 
 def fit_title(pages, second, decode2, log) -> dict:
     """A ranker of title candidates, labelled by the title of the same page's saved HTML."""
+    def article(page):
+        z = textmodel.scores(page["f2"], second, textmodel.FEATURES2)
+        kept, start, end = _kept(page, z, decode2)
+        return z, kept, start, end
+    return _fit_title(pages, article, log)
+
+
+def fit_title_only(pages, model, log=print) -> dict:
+    """The model with only its title ranker refitted (the line model as it is): the articles are
+    the ones the line model finds at run time."""
+    textmodel.weights.cache_clear()
+    saved = textmodel.weights
+    textmodel.weights = lambda: model  # type: ignore[assignment]
+    try:
+        def article(page):
+            site = page["site"]
+            labels = textmodel.article_lines(page["blocks"], site=site,
+                                             title_of=lambda bl, at: plaintext._title_text(bl, at, site))
+            return labels.emissions, labels.kept(), labels.start, labels.end
+        return {**model, "title": _fit_title(pages, article, log)}
+    finally:
+        textmodel.weights = saved
+
+
+def _fit_title(pages, article, log) -> dict:
     data = []
     for page in pages:
         if not _tnorm(page.get("html_title", "")):
             continue
-        z = textmodel.scores(page["f2"], second, textmodel.FEATURES2)
-        kept, start, end = _kept(page, z, decode2)
+        z, kept, start, end = article(page)
         cands = textmodel.title_candidates(page["blocks"], start, end, kept, z, page["site"],
                                            heading_of=lambda t, s=page["site"]: plaintext.heading_like(t, s))
         ys = [int(same_title(page["blocks"][i].text, page["html_title"])) for i, _ in cands]
         data.append((page, start, cands, ys))
-    lists = [([_sparse(f) for _, f in cands], ys) for _, _, cands, ys in data if any(ys)]
-    w = dict(zip(textmodel.TITLE, fit_softmax(lists, len(textmodel.TITLE))))
+    lists = [([_sparse(f) for _, f in cands], ys, EN_WEIGHT if page["set"] == "en" else 1.0)
+             for page, _, cands, ys in data if any(ys)]
+    w = dict(zip(textmodel.TITLE, fit_softmax(lists, len(textmodel.TITLE), l2=TITLE_L2)))
 
     def agree(threshold):
         w["_threshold"] = threshold
@@ -356,8 +385,9 @@ def evaluate(pages, model, bench: Path | None) -> str:
         ml = [p for p in pages if p["set"] == "ml"]
         out = []
         titled = [p for p in pages if _tnorm(p.get("html_title", ""))]
-        same = sum(same_title(plaintext.extract_text(p["raw"]).title, p["html_title"]) for p in titled)
-        out.append(f"titles {same}/{len(titled)}")
+        same = [p for p in titled if same_title(plaintext.extract_text(p["raw"]).title, p["html_title"])]
+        out.append(f"titles {len(same)}/{len(titled)} (English {sum(p['set'] == 'en' for p in same)}/"
+                   f"{sum(p['set'] == 'en' for p in titled)})")
         if en and bench:
             sys.path.insert(0, str(bench))
             from metrics import markdown_to_words, page_counts, prf
@@ -390,22 +420,25 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=textmodel.WEIGHTS_FILE)
     ap.add_argument("--holdout", action="store_true",
                     help="fit on each half, score on the other; write nothing")
+    ap.add_argument("--title-only", action="store_true",
+                    help="refit only the title ranker, keeping the line model of --out")
     ap.add_argument("--no-trafilatura", action="store_true")
     ap.add_argument("--cache", type=Path, help="keep what the saved pages give in this file (faster refits)")
     args = ap.parse_args()
     bench = args.bench if (args.bench / "metrics.py").exists() else None
     pages = load_pages(args.corpus, args.multilingual, not args.no_trafilatura, args.cache)
     print(f"{len(pages)} pages, {sum(len(p['blocks']) for p in pages)} lines")
+    current = json.loads(args.out.read_text(encoding="utf-8")) if args.title_only else None
     if args.holdout:
         for h in (0, 1):
             train = [p for p in pages if half(p["key"]) == h]
             test = [p for p in pages if half(p["key"]) != h]
             print(f"fit on half {h} ({len(train)} pages):")
-            model = fit(train)
+            model = fit_title_only(train, current) if current else fit(train)
             print(f"  on its own half:   {evaluate(train, model, bench)}")
             print(f"  on the other half: {evaluate(test, model, bench)}")
         return 0
-    model = fit(pages)
+    model = fit_title_only(pages, current) if current else fit(pages)
     print(f"  on all pages: {evaluate(pages, model, bench)}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.out.with_suffix(".tmp")

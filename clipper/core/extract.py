@@ -1125,8 +1125,8 @@ def _covered(words: set[str], other: set[str]) -> float:
 
 
 # Class names that hide an element from sight but not from screen readers ("Headline:" labels).
-_UNSEEN_CLASS = re.compile(r"(?i)(?:^|\s)(?:visually-?hidden|sr-only|screen-reader(?:-text)?|element-invisible|"
-                           r"a11y-hidden|u-hidden|offscreen)(?:\s|$)")
+_UNSEEN_CLASS = re.compile(r"(?i)(?:^|\s)(?:visually-?hidden|sr-only|screen-reader(?:-text)?|"
+                           r"element-invisible|a11y-hidden|u-hidden|offscreen)(?:\s|$)")
 
 
 def _unseen(el) -> bool:
@@ -1166,8 +1166,9 @@ def _shown_headline(tree, titles, site: str) -> str:
         norm = _norm(text)
         if not norm or len(text) > 300 or norm == normed[0]:
             continue
-        pieces = [p for p in (_norm(x) for x in [h1.text or ""] + [
-            y for c in h1 if isinstance(c.tag, str) and not _unseen(c) for y in (_seen_text(c), c.tail or "")]) if p]
+        parts = [h1.text or ""] + [y for c in h1 if isinstance(c.tag, str) and not _unseen(c)
+                                   for y in (_seen_text(c), c.tail or "")]
+        pieces = [p for p in map(_norm, parts) if p]
         if len(pieces) > 1 and any(t in pieces or norm not in t and all(p in t for p in pieces)
                                    for t in normed):
             continue  # a title with a kicker or a subtitle beside it in one heading: the title is right

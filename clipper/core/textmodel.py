@@ -63,6 +63,7 @@ LIST_ITEM = re.compile(r"^(?:[-*•·▪►‣◦–]|\d{1,3}[.)])\s+")
 _URL = re.compile(r"https?://|www\.\w", re.I)
 _SEPARATORS = re.compile(r"\s[|»›·•/]\s|\s[|»›]|[|»›]\s")
 _TIME = re.compile(r"\b\d{1,2}[:h]\d\d\b")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _QUOTE_START = re.compile(r"^[\"“„«‘'‹「『]")
 _BREADCRUMB = re.compile(r"\s[>»›/]\s|^(?:home|start)\s*[>»›/|]", re.I)
 _ROLE = re.compile(r"(?i)\b(?:staff|editor(?:ial)?|writer|correspondent|reporter|columnist|contributor|"
@@ -644,7 +645,9 @@ TITLE = ("bias", "heading", "w1_2", "w3_5", "w6_12", "w13_20", "w21", "above", "
          "site_name", "separators", "shared", "shares_most", "repeated", "next_byline", "next_date",
          "prev_short", "z", "heading_rank", "glued", "digits", "quote", "lower_start", "url", "caption",
          "breadcrumb", "role", "legal", "sentences", "shared_best", "z_best", "nearest_heading",
-         "tab", "echoed", "prev_heading", "next_heading", "next_longer", "holds_other")
+         "tab", "echoed", "prev_heading", "next_heading", "next_longer", "holds_other",
+         "shared_n", "meta_below", "meta_above", "rep_block", "short_both", "over_meta", "shared_n_best",
+         "over_dek")
 _TI = {name: i for i, name in enumerate(TITLE)}
 
 
@@ -665,6 +668,37 @@ def title_candidates(blocks: list[Block], start: int, end: int, kept: list[bool]
     for b in blocks:
         counts[b.text] = counts.get(b.text, 0) + 1
     lo, hi = max(0, start - 30), min(n, start + 4, end)
+
+    def meta(k: int) -> bool:
+        """A byline or a dateline (a date with its year or time: "May 5" in a list of events is not one)."""
+        b = blocks[k]
+        return b.words <= 14 and (has_byline(b) or has_date(b) and bool(_YEAR.search(b.text)
+                                                                        or _TIME.search(b.text)))
+    # the headline stands over the byline and date: the one nearest above the article is reached
+    # even when a share panel or a photo's captions lie between it and the article
+    for k in range(lo - 1, max(0, start - 80) - 1, -1):
+        if meta(k):
+            lo = max(0, k - 4)
+            break
+    metas = [k for k in range(max(0, lo - 8), min(n, hi + 4)) if meta(k)]
+    # where each line stands elsewhere in the page, and what is next to it there
+    where: dict[str, list[int]] = {}
+    for k, b in enumerate(blocks):
+        if counts[b.text] > 1:
+            where.setdefault(b.text, []).append(k)
+
+    def rep_block(i: int) -> float:
+        others = [k for k in where.get(blocks[i].text, ()) if k != i]
+        around = {blocks[j].text for j in (i - 1, i + 1) if 0 <= j < n}
+        return float(any(blocks[j].text in around for k in others for j in (k - 1, k + 1) if 0 <= j < n))
+
+    def below_meta(i: int) -> bool:  # a byline or date below, only short lines (a standfirst) between
+        for k in range(i + 1, min(n, i + 6)):
+            if meta(k):
+                return True
+            if blocks[k].words > 45:
+                return False
+        return False
     # a headline is echoed: a share line, a breadcrumb, the page's <title> ("X | Site") hold it
     norms = {k: f" {_norm_words(blocks[k].text)} " for k in range(lo, hi)}
     near = [t for t in norms.values() if t.count(" ") >= 4 and len(t) >= 12]  # three words at least
@@ -723,6 +757,10 @@ def title_candidates(blocks: list[Block], start: int, end: int, kept: list[bool]
             float(i + 1 < n and blocks[i + 1].words > b.words and not blocks[i + 1].boiler
                   and not _FULL_STOP.search(blocks[i + 1].text) and blocks[i + 1].words <= 45),
             holds_other(i),
+            min(len(own) and shared * len(own), 4) / 4, float(below_meta(i)),
+            float(any(i - 8 <= k < i for k in metas)), rep_block(i),
+            float(0 < i < n - 1 and blocks[i - 1].words <= 4 and blocks[i + 1].words <= 4),
+            0.0, 0.0, 0.0,
         ]))
     if out:  # how each compares with the other candidates
         top_shared = max(f[_TI["shared"]] for _, f in out)
@@ -730,6 +768,20 @@ def title_candidates(blocks: list[Block], start: int, end: int, kept: list[bool]
         for _, f in out:
             f[_TI["shared_best"]] = float(f[_TI["shared"]] >= top_shared > 0)
             f[_TI["z_best"]] = float(f[_TI["z"]] >= top_z)
+        # the nearest heading above the first byline or date over the article
+        over = [i for i, f in out if f[_TI["meta_below"]] and f[_TI["heading"]]]
+        if over:
+            top = max(over)
+            for i, f in out:
+                f[_TI["over_meta"]] = float(i == top)
+        top_n = max(f[_TI["shared_n"]] for _, f in out)
+        feats = dict(out)
+        for i, f in out:
+            f[_TI["shared_n_best"]] = float(f[_TI["shared_n"]] >= top_n >= 0.5)
+            # a headline over its standfirst, both over the byline
+            below = feats.get(i + 1)
+            f[_TI["over_dek"]] = float(bool(f[_TI["heading"]] and below and below[_TI["meta_below"]]
+                                            and below[_TI["heading"]]))
     return out
 
 

@@ -134,3 +134,37 @@ def test_per_line_tests_are_asked_once_and_agree_with_the_functions(monkeypatch)
     assert len(calls) == len(blocks)
     assert textmodel.headline_summary(blocks[2], blocks[3])
     assert textmodel.features(blocks) == textmodel.features(blocks_from_lines([b.text for b in blocks]))
+
+
+def test_title_candidates_reach_the_headline_over_its_date_past_a_share_panel():
+    para = ("The committee met for six hours on Monday and agreed, after a long debate, to publish its "
+            "findings before the end of the month, a spokesman for the committee said.")
+    panel = [f"Share this with {s}" for s in ("Email", "Facebook", "Messenger", "Twitter")] * 10
+    lines = ["Home", "News", "Committee agrees to publish its findings", "19 November 2019"] + panel \
+        + ["Media playback is unsupported on your device", para, para, para]
+    blocks = blocks_from_lines(lines)
+    start = len(lines) - 4
+    kept = [i >= start for i in range(len(blocks))]
+    cands = dict(textmodel.title_candidates(blocks, start, len(blocks), kept, [0.0] * len(blocks)))
+    f = {name: k for k, name in enumerate(textmodel.TITLE)}
+    assert 2 in cands and start - 2 > 30  # beyond the usual reach
+    assert cands[2][f["meta_below"]] == 1.0 and cands[2][f["shared_n"]] > 0.5
+    assert cands[start][f["meta_below"]] == 0.0
+
+
+def test_a_date_in_a_list_of_events_is_not_a_dateline_under_a_headline():
+    para = ("The season opens in March and runs until December, with two races in the capital and the "
+            "final at the old circuit, the organisers said on Monday.")
+    lines = ["Race calendar", "Round 1: 10 March – Interlagos", "Round 2: 8 April – Curitiba",
+             "Round 3: 22 April – Velopark", para, para]
+    blocks = blocks_from_lines(lines)
+    kept = [i >= 4 for i in range(len(blocks))]
+    cands = dict(textmodel.title_candidates(blocks, 4, 6, kept, [0.0] * len(blocks)))
+    f = {name: k for k, name in enumerate(textmodel.TITLE)}
+    assert all(cands[i][f["meta_below"]] == 0.0 for i in (1, 2))
+    # a line repeated with the same neighbours is a menu's, not an echoed headline
+    blocks = blocks_from_lines(["Our team", "Work with us", "Blog", "Title of the news story here", para,
+                                "Our team", "Work with us", "Blog", para, para])
+    kept = [i >= 4 for i in range(len(blocks))]
+    cands = dict(textmodel.title_candidates(blocks, 4, 10, kept, [0.0] * len(blocks)))
+    assert cands[1][f["rep_block"]] == 1.0 and cands[3][f["rep_block"]] == 0.0
