@@ -1135,12 +1135,26 @@ def _unseen(el) -> bool:
 
 def _seen_text(el) -> str:
     """The element's text as shown: inline parts joined as written (ruby bases, a word split by
-    a tag), parts hidden from sight left out."""
-    out = [el.text or ""]
-    for child in el:
-        if isinstance(child.tag, str) and not _unseen(child):
-            out.append(_seen_text(child))
-        out.append(child.tail or "")
+    a tag), parts hidden from sight left out. (A walk, not a recursion: a heading may hold
+    thousands of unclosed tags.)"""
+    out: list[str] = []
+    skip = None
+    for action, node in etree.iterwalk(el, events=("start", "end")):
+        if action == "start":
+            if skip is not None:
+                continue
+            if node is not el and isinstance(node.tag, str) and _unseen(node):
+                skip = node
+                continue
+            if isinstance(node.tag, str):
+                out.append(node.text or "")
+        else:
+            if node is el:
+                break
+            if node is skip:
+                skip = None
+            if skip is None:
+                out.append(node.tail or "")
     return "".join(out)
 
 
