@@ -51,3 +51,9 @@ def test_a_headline_in_a_script_without_spaces_keeps_its_characters_together():
     head = "<title>NEWS EASY|子どもへの体罰を禁止する法律ができる</title>"
     h1 = "<h1><ruby>子<rt>こ</rt></ruby>どもへの<ruby>体罰<rt>たいばつ</rt></ruby>を禁止する法律ができる</h1>"
     assert extract_article(_page(head, h1, site="NEWS EASY")).title == "子どもへの体罰を禁止する法律ができる"
+
+
+def test_a_heading_of_many_unclosed_tags_is_read_without_recursion():
+    head = "<title>Sweden drops Assange rape investigation</title>"
+    h1 = "<h1>" + "<b>" * 1500 + "Julian Assange: Sweden drops rape investigation" + "</b>" * 1500 + "</h1>"
+    assert extract_article(_page(head, h1)).title == "Julian Assange: Sweden drops rape investigation"
