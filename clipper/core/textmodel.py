@@ -604,6 +604,94 @@ def decode(z: list[float], blocks: list[Block], w: dict,
         if above and mass >= 0.4 * total and _shared(blocks, summaries, above) < w.get("card_shared", 0.5):
             start, end, dropped = best_path(em[:lo], gap, gap_line)
             break
+    return _with_lists(blocks, start, end, dropped, runs)
+
+
+_SKELETON_TOKEN = re.compile(r"\d+|[^\W\d_]+|[^\w\s]")
+
+
+def _skeleton(b: Block) -> tuple[str, frozenset[str]]:
+    """The shape of a line: its first three tokens as classes (a word, a number, each mark as
+    itself, runs of words as one) and the set of its marks. Items of one list share it
+    ("June 9 – Tampa, FL @ …", "Spain (Group F): 11th appearance")."""
+    out: list[str] = []
+    marks = set()
+    for tok in _SKELETON_TOKEN.findall(b.text[:200]):
+        c = "0" if tok[0].isdigit() else "a" if tok[0].isalpha() or tok[0] == "_" else tok
+        if c not in "0a":
+            marks.add(c)
+        if not (c == "a" and out and out[-1] == "a"):
+            out.append(c)
+    return "".join(out[:3]), frozenset(marks)
+
+
+def _alike(a: tuple[str, frozenset[str]], b: tuple[str, frozenset[str]]) -> bool:
+    return a[0] == b[0] or (bool(a[1]) and a[1] == b[1])
+
+
+def _list_item(b: Block) -> bool:
+    """A line that could be an item of a list in an article: a few words, no chrome phrase,
+    not a sentence of prose."""
+    return 2 <= b.words <= 30 and not b.boiler and not (b.words >= 12 and _FULL_STOP.search(b.text))
+
+
+def _shaped(s: tuple[str, frozenset[str]]) -> bool:
+    """A shape that says something: marks or figures, not words alone (headlines, menu
+    entries and names are all words)."""
+    return bool(s[1]) or "0" in s[0]
+
+
+def _list_run(blocks: list[Block], i: int, least: int = 3) -> int:
+    """The end of the run of list items of one shape starting at ``i`` (``i`` if fewer than
+    ``least``): each item is shaped like the one or the two before it (a list whose items
+    take two lines, a name and a link, counts too)."""
+    n = len(blocks)
+    j = i
+    sk: list[tuple[str, frozenset[str]]] = []
+    while j < n and _list_item(blocks[j]):
+        s = _skeleton(blocks[j])
+        if not _shaped(s):
+            break
+        if len(sk) >= 2 and not (_alike(s, sk[-1]) or _alike(s, sk[-2])):
+            break
+        if len(sk) == 1 and not _alike(s, sk[-1]) and not (j + 1 < n and _list_item(blocks[j + 1])
+                                                            and _alike(_skeleton(blocks[j + 1]), sk[-1])):
+            break
+        sk.append(s)
+        j += 1
+    return j if j - i >= least else i
+
+
+def _introduces(b: Block) -> bool:
+    """A line that announces a list: a sentence ending with a colon, or a short heading (a
+    label of a word or three with a colon is more often a page's "Share:" or "More on this:")."""
+    if b.text.endswith((":", "：")):
+        return b.words >= 4
+    return 2 <= b.words <= 10 and not SENTENCE_END.search(b.text)
+
+
+def _with_lists(blocks: list[Block], start: int, end: int, dropped: set[int],
+                runs: list[tuple[int, int]] | None) -> tuple[int, int, set[int]]:
+    """The article keeps a list it announces: lines of one shape (dates and places, names and
+    figures, steps) right after a kept line that ends with a colon or is a short heading,
+    whether the path left them out as a gap or ended the article before them (short lines
+    that are not prose score low one by one, but an article's list is its content)."""
+    if end <= start:
+        return start, end, dropped
+    cards = {k for lo, hi in (card_runs(blocks) if runs is None else runs) for k in range(lo, hi)}
+    dropped = set(dropped)
+    i = start + 1
+    while i <= end and i < len(blocks):
+        if (i in dropped or i == end) and i - 1 not in dropped and _introduces(blocks[i - 1]) \
+                and i not in cards:
+            j = _list_run(blocks, i)
+            if j > i and not any(k in cards for k in range(i, j)):
+                dropped -= set(range(i, j))
+                if j > end:
+                    end = j
+                i = j
+                continue
+        i += 1
     return start, end, dropped
 
 
