@@ -103,7 +103,10 @@ def extract_text(text: str, url: str | None = None, mode: str = "article") -> Cl
                                   or ln.boiler or CAPTION.match(ln.text) or _dateline(ln)
                                   or (source and ln.text == source) or _names_site(ln, site)):
             continue
-        keep.append(ln.text)
+        keep.append(ln)
+    if mode == "article":
+        keep = _trim_tail(keep)
+    keep = [ln.text for ln in keep]
     if mode == "article":
         keep = _trim_edges(keep)
     if not keep:  # nothing looked like an article: keep everything rather than nothing
@@ -224,6 +227,15 @@ def _dateline(ln: Block) -> bool:
     if ln.words > 14:
         return False
     return bool(DATE_ONLY.match(ln.text) or (DATE_STAMP.match(ln.text) and textmodel.has_date(ln)))
+
+
+def _trim_tail(keep: list[Block]) -> list[Block]:
+    """Drop the lines after the article's last sentence that announce what was not kept
+    ("Read these too:", "Share:"): a colon that ends the article announces nothing of it."""
+    last = len(keep)
+    while last > 1 and keep[last - 1].text.endswith((":", "：")) and keep[last - 1].words <= 20:
+        last -= 1
+    return keep[:last]
 
 
 def _trim_edges(keep: list[str]) -> list[str]:
