@@ -509,6 +509,14 @@ def best_path(em: list[float], gap: float, gap_line: float = 0.0) -> tuple[int, 
     return start, end, dropped
 
 
+def _last_paragraph(blocks: list[Block], end: int) -> int:
+    """The article's end, taking a last paragraph just before the page's chrome (a share bar,
+    "Related"): that is the article's."""
+    if end < len(blocks) and _paragraph(blocks[end]) and (end + 1 == len(blocks) or blocks[end + 1].boiler):
+        return end + 1
+    return end
+
+
 def _paragraph(b: Block) -> bool:
     """A paragraph of prose: a dozen words or more, function words among them, a full stop."""
     if b.words < 12 or not _FULL_STOP.search(b.text) or _ELLIPSIS.search(b.text):
@@ -591,9 +599,7 @@ def decode(z: list[float], blocks: list[Block], w: dict,
             break
         if b.boiler:
             break
-    # a last paragraph just before the page's chrome (a share bar, "Related") is the article's
-    if end < len(blocks) and _paragraph(blocks[end]) and (end + 1 == len(blocks) or blocks[end + 1].boiler):
-        end += 1
+    end = _last_paragraph(blocks, end)
     for lo, hi in card_runs(blocks) if runs is None else runs:
         if not start < lo < end:
             continue
@@ -688,7 +694,7 @@ def _with_lists(blocks: list[Block], start: int, end: int, dropped: set[int],
             if j > i and not any(k in cards for k in range(i, j)):
                 dropped -= set(range(i, j))
                 if j > end:
-                    end = j
+                    end = _last_paragraph(blocks, j)
                 i = j
                 continue
         i += 1

@@ -303,3 +303,56 @@ def test_meeting_notes_title_and_every_line(tmp_path):
     assert clip.title == "Meeting notes 2026-03-01"
     for line in ("*Action items* for next week", "- call the supplier", "- book the room", "Attendees:"):
         assert line in clip.markdown
+
+
+# --- an article's own list; what its end announces ---------------------------------------
+
+_TOUR = ["Berlin, 3. Juni – Waldbühne", "Hamburg, 5. Juni – Stadtpark", "Köln, 8. Juni – Tanzbrunnen",
+         "Wien, 11. Juni – Arena", "Zürich, 14. Juni – Hallenstadion", "München, 17. Juni – Olympiahalle"]
+_MENU = ["Startseite", "Nachrichten", "Sport", "Kultur", "Wetter", "Kontakt"]
+_GIG = [
+    "Die Band geht im Sommer zum ersten Mal seit zehn Jahren wieder gemeinsam auf Tournee, wie ihr "
+    "Management am Dienstag in einer Mitteilung bekannt gab.",
+    "Karten für alle Konzerte gibt es ab Freitag im Vorverkauf, die Preise liegen je nach Stadt "
+    "zwischen vierzig und neunzig Euro, wie der Veranstalter sagte.",
+    "Der Sänger sagte in einem Interview, die Band habe im Winter neue Lieder geschrieben und werde "
+    "einige davon auf der Tournee zum ersten Mal spielen.",
+]
+
+
+def _gig_paste(intro: str, tail: list[str]) -> str:
+    lines = _MENU + ["", "Die Band kehrt auf die Bühne zurück", ""] + [p + "\n" for p in _GIG]
+    lines += [intro, ""] + _TOUR + [""] + tail
+    return "\n".join(lines)
+
+
+_FOOTER = ["Newsletter", "Facebook", "Instagram", "Impressum", "Datenschutz", "© 2026 Stadtanzeiger"]
+
+
+@pytest.mark.parametrize("intro", ["Die Termine der Tournee im Überblick:", "Hier spielt die Band im Juni:"])
+@pytest.mark.parametrize("more", [[], ["Im Herbst will die Band ein neues Album veröffentlichen, das sie "
+                                       "nach eigenen Worten in ihrem alten Proberaum aufgenommen hat.\n"]])
+def test_a_list_the_article_announces_is_kept(intro, more):
+    # one shape per line (a city, a date, a hall) after a sentence ending with a colon: the
+    # article's own list, not a menu, though each line alone scores low; at the article's end
+    # or inside it
+    clip = extract_text(_gig_paste(intro, more + _FOOTER))
+    for p in _GIG + _TOUR + [m.strip() for m in more]:
+        assert p in clip.markdown
+    for word in _MENU + ["Impressum", "Datenschutz", "Facebook"]:
+        assert word not in clip.markdown.split()
+
+
+def test_a_run_of_menu_words_after_the_article_is_not_a_list():
+    clip = extract_text(_gig_paste("Alle Tourdaten", []).replace("\n".join(_TOUR), "\n".join(_MENU)))
+    assert _GIG[-1] in clip.markdown
+    assert "Kultur" not in clip.markdown.split()[-3:]
+    assert "Wetter" not in clip.markdown
+
+
+def test_a_line_announcing_what_the_article_does_not_keep_is_dropped():
+    lines = _MENU + ["", "Die Band kehrt auf die Bühne zurück", ""] + [p + "\n" for p in _GIG]
+    lines += ["Lesen Sie auch diese Beiträge:", "", "Mehr zum Thema", "Impressum", "Datenschutz",
+              "Newsletter", "© 2026 Stadtanzeiger"]
+    clip = extract_text("\n".join(lines))
+    assert clip.markdown.rstrip().endswith(_GIG[-1])
