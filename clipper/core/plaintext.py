@@ -25,7 +25,7 @@ from clipper.core.errors import InputError
 from clipper.core.language import guess as guess_language
 from clipper.core.model import Clip, check_mode
 from clipper.core.mojibake import repair
-from clipper.core.phrases import CAPTION, COMMENTS_START, DATE_STAMP
+from clipper.core.phrases import CAPTION, COMMENTS_START, CREDIT_END, CREDIT_END_CHARS, DATE_STAMP
 from clipper.core.textclean import (
     find_byline,
     find_date,
@@ -100,7 +100,7 @@ def extract_text(text: str, url: str | None = None, mode: str = "article") -> Cl
     for i in range(start, end):
         ln = lines[i]
         if mode == "article" and (i in dropped or i == title_at or (byline and i == byline.index)
-                                  or ln.boiler or CAPTION.match(ln.text) or _dateline(ln)
+                                  or ln.boiler or _caption(ln) or _dateline(ln)
                                   or (source and ln.text == source) or _names_site(ln, site)):
             continue
         keep.append(ln)
@@ -125,6 +125,13 @@ def extract_text(text: str, url: str | None = None, mode: str = "article") -> Cl
         language=guess_language(markdown),
         kind="text",
     )
+
+
+def _caption(ln: Block) -> bool:
+    """A picture's caption or credit: a credit line, or a short text ending with its credit."""
+    if CAPTION.match(ln.text):
+        return True
+    return ln.words <= 45 and CREDIT_END.search(ln.text, max(0, len(ln.text) - CREDIT_END_CHARS)) is not None
 
 
 def _names_site(ln: Block, site: str) -> bool:

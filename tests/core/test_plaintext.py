@@ -356,3 +356,25 @@ def test_a_line_announcing_what_the_article_does_not_keep_is_dropped():
               "Newsletter", "© 2026 Stadtanzeiger"]
     clip = extract_text("\n".join(lines))
     assert clip.markdown.rstrip().endswith(_GIG[-1])
+
+
+@pytest.mark.parametrize("caption", [
+    "Die Band bei ihrem letzten Konzert in der Waldbühne im Jahr 2016. Foto: Anna Schmidt",
+    "Fans vor der Halle am Abend des ersten Konzerts (Image: GETTY )",
+    "Der Sänger auf der Bühne in Wien. © AFP / JOE KLAMAR",
+    "Tickets were sold out within minutes at the box office in Hamburg. (AP)",
+    "Der Proberaum der Band, wie er heute aussieht. (Symbolbild)",
+])
+def test_a_caption_ending_with_its_credit_is_not_the_article(caption):
+    lines = _MENU + ["", "Die Band kehrt auf die Bühne zurück", "", _GIG[0], "", caption, ""]
+    lines += [p + "\n" for p in _GIG[1:]] + _FOOTER
+    md = extract_text("\n".join(lines)).markdown
+    assert caption not in md
+    for p in _GIG:
+        assert p in md
+
+
+def test_an_abbreviation_in_brackets_is_not_a_credit():
+    from clipper.core.plaintext import _caption, blocks_of
+    assert not _caption(blocks_of("Die Band nennt das neue Programm kurz „Die Rückkehr“ (DRB)")[0])
+    assert not _caption(blocks_of("Die elektronische Patientenakte (ePA)")[0])
