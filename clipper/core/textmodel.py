@@ -103,7 +103,8 @@ def has_date(b: Block) -> bool:
 
 def _headline(b: Block) -> bool:
     if b.headline is None:
-        b.headline = (3 <= b.words <= 20 and not _FULL_STOP.search(b.text)
+        # (a line ending with a colon announces what follows it: a teaser's headline never does)
+        b.headline = (3 <= b.words <= 20 and not _FULL_STOP.search(b.text) and not b.text.endswith((":", "："))
                       and not LIST_ITEM.match(b.text) and not b.boiler)
     return b.headline
 

@@ -38,6 +38,9 @@ def test_card_runs_and_a_section_name_between_them():
     blocks = blocks_from_lines(lines)
     assert card_runs(blocks) == [(1, len(blocks))]
     assert card_runs(blocks[:5]) == []  # two cards are not a list
+    # a line ending with a colon announces what follows (an example, a video): not a headline
+    announced = [(head + ":", summary) for head, summary in cards]
+    assert card_runs(blocks_from_lines([x for pair in announced for x in pair])) == []
 
 
 def test_an_article_ends_at_its_read_more_line_and_before_comments():
