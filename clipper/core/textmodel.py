@@ -104,8 +104,8 @@ def has_date(b: Block) -> bool:
 def _headline(b: Block) -> bool:
     if b.headline is None:
         # (a line ending with a colon announces what follows it: a teaser's headline never does)
-        b.headline = (3 <= b.words <= 20 and not _FULL_STOP.search(b.text) and not b.text.endswith((":", "："))
-                      and not LIST_ITEM.match(b.text) and not b.boiler)
+        b.headline = (3 <= b.words <= 20 and not _FULL_STOP.search(b.text)
+                      and not b.text.endswith((":", "：")) and not LIST_ITEM.match(b.text) and not b.boiler)
     return b.headline
 
 
@@ -638,8 +638,9 @@ def _alike(a: tuple[str, frozenset[str]], b: tuple[str, frozenset[str]]) -> bool
 
 def _list_item(b: Block) -> bool:
     """A line that could be an item of a list in an article: a few words, no chrome phrase,
-    not a sentence of prose."""
-    return 2 <= b.words <= 30 and not b.boiler and not (b.words >= 12 and _FULL_STOP.search(b.text))
+    not a sentence of prose, not a line announcing something else."""
+    return (2 <= b.words <= 30 and not b.boiler and not b.text.endswith((":", "："))
+            and not (b.words >= 12 and _FULL_STOP.search(b.text)))
 
 
 def _shaped(s: tuple[str, frozenset[str]]) -> bool:
@@ -689,8 +690,7 @@ def _with_lists(blocks: list[Block], start: int, end: int, dropped: set[int],
     dropped = set(dropped)
     i = start + 1
     while i <= end and i < len(blocks):
-        if (i in dropped or i == end) and i - 1 not in dropped and _introduces(blocks[i - 1]) \
-                and i not in cards:
+        if i - 1 not in dropped and i not in cards and _introduces(blocks[i - 1]):
             j = _list_run(blocks, i)
             if j > i and not any(k in cards for k in range(i, j)):
                 dropped -= set(range(i, j))
