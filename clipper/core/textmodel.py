@@ -33,6 +33,8 @@ from clipper.core.phrases import (
     CONSENT,
     CONSENT_HINT,
     CONSENT_LOW,
+    CREDIT_END,
+    CREDIT_END_CHARS,
     LEGAL,
     LEGAL_HINT,
     LEGAL_LOW,
@@ -614,6 +616,45 @@ def decode(z: list[float], blocks: list[Block], w: dict,
     return _with_lists(blocks, start, end, dropped, runs)
 
 
+def _credit(text: str) -> bool:
+    """A picture's credit line, or a caption ending with one."""
+    return bool(CAPTION.match(text) or CREDIT_END.search(text, max(0, len(text) - CREDIT_END_CHARS)))
+
+
+def _lead_like(b: Block) -> bool:
+    """A paragraph that could be an article's standfirst: a sentence or two of prose."""
+    if b.words < 12 or b.boiler or not (SENTENCE_END.search(b.text) or _ELLIPSIS.search(b.text)):
+        return False
+    if b.dense > 20:
+        return True
+    return sum(map(STOPWORDS.__contains__, map(str.lower, b.tokens))) >= 0.2 * len(b.tokens)
+
+
+def _with_lead(blocks: list[Block], start: int, end: int, dropped: set[int],
+               reach: int = 12, shared: float = 0.3) -> tuple[int, int, set[int]]:
+    """The article starts at its standfirst: a paragraph of prose a few lines above where the
+    path starts, with only short lines between (a byline, a date, a picture's credit, a table of
+    contents), that uses the article's words (teasers of other stories do not)."""
+    if end <= start:
+        return start, end, dropped
+    body = [k for k in range(start, end) if k not in dropped][:40]
+    lead = None
+    for k in range(start - 1, max(-1, start - 1 - reach), -1):
+        b = blocks[k]
+        if _lead_like(b):
+            if _credit(blocks[k + 1].text):
+                continue  # a picture's caption, over its credit
+            if _shared(blocks, [k], body) < shared or any(blocks[i].text == b.text for i in body):
+                break
+            lead = k
+        elif b.words > 12:
+            break
+    if lead is None:
+        return start, end, dropped
+    dropped = set(dropped) | {k for k in range(lead, start) if not _lead_like(blocks[k])}
+    return lead, end, dropped
+
+
 _SKELETON_TOKEN = re.compile(r"\d+|[^\W\d_]+|[^\w\s]")
 
 
@@ -729,6 +770,7 @@ def article_lines(blocks: list[Block], title_of=None, site: str = "") -> Labels 
         feats2 = second_features(blocks, feats, z, kept, title, runs)
         z = scores(feats2, w["second"], FEATURES2)
         start, end, dropped = decode(z, blocks, w["decode2"], runs)
+    start, end, dropped = _with_lead(blocks, start, end, dropped)
     return Labels(start, end, dropped, z)
 
 
