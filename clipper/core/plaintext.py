@@ -89,12 +89,15 @@ def extract_text(text: str, url: str | None = None, mode: str = "article") -> Cl
     title = lines[title_at].text if title_at is not None else ""
     published = find_date(texts, start, end, byline.index if byline else None, title_at)
     if not page and byline and start < byline.index < min(end - 1, start + 10):
-        # The article starts after its byline: what comes before it is the standfirst, a
-        # photo caption and its credit (kept only if the story really starts above it).
+        # The story starts after its byline: what comes before it is a photo caption and its
+        # credit, a prompt, and the standfirst, which is kept (kept all if the story really
+        # starts above the byline).
         before = sum(max(e, 0) for e in emissions[start:byline.index])
         after = sum(max(e, 0) for e in emissions[byline.index + 1:end])
         if after > 2 * before:
-            start = byline.index + 1
+            body = [k for k in range(byline.index + 1, end) if k not in dropped]
+            dropped = set(dropped) | {k for k in range(start, byline.index)
+                                      if not textmodel.standfirst(lines, k, body)}
 
     keep = []
     for i in range(start, end):

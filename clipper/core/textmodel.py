@@ -630,6 +630,15 @@ def _lead_like(b: Block) -> bool:
     return sum(map(STOPWORDS.__contains__, map(str.lower, b.tokens))) >= 0.2 * len(b.tokens)
 
 
+def standfirst(blocks: list[Block], k: int, body: list[int], shared: float = 0.3) -> bool:
+    """Could line ``k`` be the standfirst of the article whose lines are ``body``: prose, not a
+    caption over its credit, not a copy of one of its lines, using its words?"""
+    b = blocks[k]
+    if not _lead_like(b) or (k + 1 < len(blocks) and _credit(blocks[k + 1].text)):
+        return False
+    return _shared(blocks, [k], body) >= shared and not any(blocks[i].text == b.text for i in body)
+
+
 def _with_lead(blocks: list[Block], start: int, end: int, dropped: set[int],
                reach: int = 12, shared: float = 0.3) -> tuple[int, int, set[int]]:
     """The article starts at its standfirst: a paragraph of prose a few lines above where the
@@ -644,7 +653,7 @@ def _with_lead(blocks: list[Block], start: int, end: int, dropped: set[int],
         if _lead_like(b):
             if _credit(blocks[k + 1].text):
                 continue  # a picture's caption, over its credit
-            if _shared(blocks, [k], body) < shared or any(blocks[i].text == b.text for i in body):
+            if not standfirst(blocks, k, body, shared):
                 break
             lead = k
         elif b.words > 12:
