@@ -738,6 +738,15 @@ def _with_lists(blocks: list[Block], start: int, end: int, dropped: set[int],
         return start, end, dropped
     cards = {k for lo, hi in (card_runs(blocks) if runs is None else runs) for k in range(lo, hi)}
     dropped = set(dropped)
+    # a path that starts inside a list starts where the list is announced
+    top = start
+    while top > 0 and top - 1 not in cards and _list_item(blocks[top - 1]) and start - top < 100:
+        above = _skeleton(blocks[top - 1])
+        if not (_shaped(above) and _alike(above, _skeleton(blocks[top]))):
+            break
+        top -= 1
+    if top < start and top > 0 and _introduces(blocks[top - 1]) and _list_run(blocks, top) > start:
+        start = top - 1
     i = start + 1
     while i <= end and i < len(blocks):
         if i - 1 not in dropped and i not in cards and _introduces(blocks[i - 1]):
