@@ -90,7 +90,7 @@ CAPTION = re.compile(
 CREDIT_END = re.compile(
     r"(?:^|[\s(\[])(?:(?:photo|foto|фото|image|imagen|imagem|immagine|bild|picture|credit|crédit|"
     r"zdj[eę]cie|quelle|source|fuente|fonte)s?\s*(?:credit\s*)?:\s*[^.!?]{1,60}|"
-    r"©\s*[^.!?]{1,60}|"
+    r"©\s*[^.!?]{1,60}|[|/]\s*(?:getty images|shutterstock|istock(?:photo)?|reuters|afp|ap|dpa|epa)|"
     r"\(\s*(?:(?-i:AP|AFP|EPA|DPA|dpa|EFE|ANSA|REUTERS|Reuters|GETTY|Getty)|symbolbild|archiv(?:bild)?)\b"
     r"[^()]{0,50}\))"
     r"[)\]]?\s*$", re.I)
