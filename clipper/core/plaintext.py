@@ -279,7 +279,9 @@ def _to_markdown(paragraphs: list[str]) -> str:
     for k, p in enumerate(paragraphs):
         m = LIST_ITEM.match(p)
         if m:
-            item = "- " + p[m.end():]
+            # a numbered item keeps its number (a ranking, the steps of a recipe)
+            num = m.group().strip()
+            item = (num[:-1] + ". " if num[:1].isdigit() else "- ") + p[m.end():]
             if prev_item:
                 out[-1] += "\n" + item
             else:
