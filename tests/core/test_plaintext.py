@@ -378,3 +378,45 @@ def test_an_abbreviation_in_brackets_is_not_a_credit():
     from clipper.core.plaintext import _caption, blocks_of
     assert not _caption(blocks_of("Die Band nennt das neue Programm kurz „Die Rückkehr“ (DRB)")[0])
     assert not _caption(blocks_of("Die elektronische Patientenakte (ePA)")[0])
+
+
+def test_the_standfirst_over_the_byline_is_kept_and_a_prompt_is_not():
+    lead = ("Die Band geht nach zehn Jahren wieder gemeinsam auf Tournee: sechs Konzerte im Juni, "
+            "Karten gibt es ab Freitag.")
+    prompt = ("Melden Sie sich jetzt für unseren kostenlosen Newsletter an und verpassen Sie keine "
+              "Nachricht mehr aus Ihrer Region.")
+    lines = _MENU + ["", "Die Band kehrt auf die Bühne zurück", "", lead, "", prompt, "",
+                     "Von Anna Schmidt", "3. Juni 2026", ""] + [p + "\n" for p in _GIG] + _FOOTER
+    clip = extract_text("\n".join(lines))
+    assert clip.author == "Anna Schmidt"
+    assert lead in clip.markdown and prompt not in clip.markdown
+    for p in _GIG:
+        assert p in clip.markdown
+
+
+def test_a_caption_over_its_credit_is_no_standfirst():
+    caption = "Der Sänger der Band bei einem Konzert in der Waldbühne, wo die Tournee im Juni beginnen soll."
+    lines = _MENU + ["", "Die Band kehrt auf die Bühne zurück", "", caption, "Foto: Anna Schmidt", "",
+                     "Von Anna Schmidt", ""] + [p + "\n" for p in _GIG] + _FOOTER
+    assert caption not in extract_text("\n".join(lines)).markdown
+
+
+def test_an_article_that_is_a_list_starts_where_the_list_is_announced():
+    # a page whose article is mostly one list (a calendar): the best path may start inside it
+    dates = [f"{k}. Etappe: {d}. {m} – {city}" for k, (d, m, city) in enumerate(
+        [(3, "März", "Berlin"), (7, "April", "Hamburg"), (21, "April", "Köln"), (5, "Mai", "Wien"),
+         (19, "Mai", "Zürich"), (2, "Juni", "München"), (16, "Juni", "Graz"), (30, "Juni", "Bern")], 1)]
+    lines = _MENU + ["", "Der Rennkalender 2026", ""] + dates
+    lines += ["", "Alle Termine können sich noch ändern, wie der Veranstalter in einer Mitteilung schreibt, "
+                  "die am Montag verschickt wurde.", ""] + _FOOTER
+    md = extract_text("\n".join(lines)).markdown
+    for d in dates:
+        assert d in md
+
+
+def test_a_numbered_item_keeps_its_number():
+    lines = _MENU + ["", "Die zehn besten Konzerte des Jahres", ""] + [p + "\n" for p in _GIG]
+    lines += ["Unsere Liste der besten Abende:", "1) Berlin, Waldbühne", "2) Hamburg, Stadtpark",
+              "3) Köln, Tanzbrunnen", ""] + _FOOTER
+    md = extract_text("\n".join(lines)).markdown
+    assert "1. Berlin, Waldbühne\n2. Hamburg, Stadtpark\n3. Köln, Tanzbrunnen" in md

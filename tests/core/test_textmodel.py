@@ -137,3 +137,26 @@ def test_per_line_tests_are_asked_once_and_agree_with_the_functions(monkeypatch)
     assert len(calls) == len(blocks)
     assert textmodel.headline_summary(blocks[2], blocks[3])
     assert textmodel.features(blocks) == textmodel.features(blocks_from_lines([b.text for b in blocks]))
+
+
+def test_an_announced_list_is_kept_from_its_announcement_to_its_end():
+    dates = [f"June {d} – {city}, {st} @ {hall}" for d, city, st, hall in [
+        (3, "Tampa", "FL", "Amphitheatre"), (5, "Atlanta", "GA", "Arena"),
+        (8, "Nashville", "TN", "Bridgestone Arena"), (11, "Charlotte", "NC", "Music Pavilion"),
+        (14, "Raleigh", "NC", "Music Park")]]
+    para = ("The band will tour together for the first time in a quarter century, the promoter said on "
+            "Monday, with tickets on sale from Friday.")
+    blocks = blocks_from_lines([para, para.replace("Monday", "Tuesday"), "Here are the tour dates:"] + dates
+                               + ["Facebook", "Twitter"])
+    # the path ended at the announcement: the list is the article's
+    assert textmodel._with_lists(blocks, 0, 3, set(), []) == (0, 8, set())
+    # the path left the list out as a gap
+    assert textmodel._with_lists(blocks, 0, 8, {3, 4, 5, 6, 7}, []) == (0, 8, set())
+    # the path starts inside the list: it starts at the line announcing it
+    assert textmodel._with_lists(blocks, 5, 8, set(), [])[:2] == (2, 8)
+    # a label of a word or two with a colon, or a list of words only, announces nothing
+    menu = blocks_from_lines([para, "Share:"] + dates)
+    assert textmodel._with_lists(menu, 0, 2, set(), []) == (0, 2, set())
+    words = blocks_from_lines([para, "Here are the tour dates:", "Tampa Amphitheatre", "Atlanta Arena",
+                               "Nashville Bridgestone Arena", "Charlotte Music Pavilion"])
+    assert textmodel._with_lists(words, 0, 2, set(), []) == (0, 2, set())
