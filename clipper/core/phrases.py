@@ -83,6 +83,19 @@ CAPTION = re.compile(
     r".{0,60}/(?:getty images|ap|reuters|afp|shutterstock)\)?$|"
     r"in this .{0,60}\b(?:file )?photo\b)", re.I)
 
+#: A picture's credit at the end of its caption ("… in Nogales. (AP)", "… pictured. Credit: ESA",
+#: "… (Image: GETTY)", "… © AFP / Name", "… Foto: Name"), searched in the line's last characters
+#: (``CREDIT_END_CHARS``): the caption is not the article's text. The few words for a picture
+#: and its credit in the languages pasted most. Used by ``plaintext``.
+CREDIT_END = re.compile(
+    r"(?:^|[\s(\[])(?:(?:photo|foto|фото|image|imagen|imagem|immagine|bild|picture|credit|crédit|"
+    r"zdj[eę]cie|quelle|source|fuente|fonte)s?\s*(?:credit\s*)?:\s*[^.!?]{1,60}|"
+    r"©\s*[^.!?]{1,60}|[|/]\s*(?:getty images|shutterstock|istock(?:photo)?|reuters|afp|ap|dpa|epa)|"
+    r"\(\s*(?:(?-i:AP|AFP|EPA|DPA|dpa|EFE|ANSA|REUTERS|Reuters|GETTY|Getty)|symbolbild|archiv(?:bild)?)\b"
+    r"[^()]{0,50}\))"
+    r"[)\]]?\s*$", re.I)
+CREDIT_END_CHARS = 90
+
 #: A copyright or legal notice (searched). Used by ``textmodel.legal``, after the quick tests
 #: LEGAL_LOW (on the lower-cased text, when it is ASCII) and LEGAL_HINT (otherwise).
 LEGAL = re.compile(r"^(?:©|\(c\)|copyright\b)|all rights reserved|not been evaluated by the food|"

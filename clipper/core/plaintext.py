@@ -25,7 +25,7 @@ from clipper.core.errors import InputError
 from clipper.core.language import guess as guess_language
 from clipper.core.model import Clip, check_mode
 from clipper.core.mojibake import repair
-from clipper.core.phrases import CAPTION, COMMENTS_START, DATE_STAMP
+from clipper.core.phrases import CAPTION, COMMENTS_START, CREDIT_END, CREDIT_END_CHARS, DATE_STAMP
 from clipper.core.textclean import (
     find_byline,
     find_date,
@@ -89,21 +89,27 @@ def extract_text(text: str, url: str | None = None, mode: str = "article") -> Cl
     title = lines[title_at].text if title_at is not None else ""
     published = find_date(texts, start, end, byline.index if byline else None, title_at)
     if not page and byline and start < byline.index < min(end - 1, start + 10):
-        # The article starts after its byline: what comes before it is the standfirst, a
-        # photo caption and its credit (kept only if the story really starts above it).
+        # The story starts after its byline: what comes before it is a photo caption and its
+        # credit, a prompt, and the standfirst, which is kept (kept all if the story really
+        # starts above the byline).
         before = sum(max(e, 0) for e in emissions[start:byline.index])
         after = sum(max(e, 0) for e in emissions[byline.index + 1:end])
         if after > 2 * before:
-            start = byline.index + 1
+            body = [k for k in range(byline.index + 1, end) if k not in dropped]
+            dropped = set(dropped) | {k for k in range(start, byline.index)
+                                      if not textmodel.standfirst(lines, k, body)}
 
     keep = []
     for i in range(start, end):
         ln = lines[i]
         if mode == "article" and (i in dropped or i == title_at or (byline and i == byline.index)
-                                  or ln.boiler or CAPTION.match(ln.text) or _dateline(ln)
+                                  or ln.boiler or _caption(ln) or _dateline(ln)
                                   or (source and ln.text == source) or _names_site(ln, site)):
             continue
-        keep.append(ln.text)
+        keep.append(ln)
+    if mode == "article":
+        keep = _trim_tail(keep)
+    keep = [ln.text for ln in keep]
     if mode == "article":
         keep = _trim_edges(keep)
     if not keep:  # nothing looked like an article: keep everything rather than nothing
@@ -122,6 +128,13 @@ def extract_text(text: str, url: str | None = None, mode: str = "article") -> Cl
         language=guess_language(markdown),
         kind="text",
     )
+
+
+def _caption(ln: Block) -> bool:
+    """A picture's caption or credit: a credit line, or a short text ending with its credit."""
+    if CAPTION.match(ln.text):
+        return True
+    return ln.words <= 45 and CREDIT_END.search(ln.text, max(0, len(ln.text) - CREDIT_END_CHARS)) is not None
 
 
 def _names_site(ln: Block, site: str) -> bool:
@@ -226,6 +239,15 @@ def _dateline(ln: Block) -> bool:
     return bool(DATE_ONLY.match(ln.text) or (DATE_STAMP.match(ln.text) and textmodel.has_date(ln)))
 
 
+def _trim_tail(keep: list[Block]) -> list[Block]:
+    """Drop the lines after the article's last sentence that announce what was not kept
+    ("Read these too:", "Share:"): a colon that ends the article announces nothing of it."""
+    last = len(keep)
+    while last > 1 and keep[last - 1].text.endswith((":", "：")) and keep[last - 1].words <= 20:
+        last -= 1
+    return keep[:last]
+
+
 def _trim_edges(keep: list[str]) -> list[str]:
     """Drop a lone short leftover line at either end of the article ("...", "0", a tag)."""
     def leftover(line: str) -> bool:
@@ -257,7 +279,9 @@ def _to_markdown(paragraphs: list[str]) -> str:
     for k, p in enumerate(paragraphs):
         m = LIST_ITEM.match(p)
         if m:
-            item = "- " + p[m.end():]
+            # a numbered item keeps its number (a ranking, the steps of a recipe)
+            num = m.group().strip()
+            item = (num[:-1] + ". " if num[:1].isdigit() else "- ") + p[m.end():]
             if prev_item:
                 out[-1] += "\n" + item
             else:

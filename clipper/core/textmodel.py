@@ -33,6 +33,8 @@ from clipper.core.phrases import (
     CONSENT,
     CONSENT_HINT,
     CONSENT_LOW,
+    CREDIT_END,
+    CREDIT_END_CHARS,
     LEGAL,
     LEGAL_HINT,
     LEGAL_LOW,
@@ -104,8 +106,9 @@ def has_date(b: Block) -> bool:
 
 def _headline(b: Block) -> bool:
     if b.headline is None:
+        # (a line ending with a colon announces what follows it: a teaser's headline never does)
         b.headline = (3 <= b.words <= 20 and not _FULL_STOP.search(b.text)
-                      and not LIST_ITEM.match(b.text) and not b.boiler)
+                      and not b.text.endswith((":", "：")) and not LIST_ITEM.match(b.text) and not b.boiler)
     return b.headline
 
 
@@ -510,6 +513,14 @@ def best_path(em: list[float], gap: float, gap_line: float = 0.0) -> tuple[int, 
     return start, end, dropped
 
 
+def _last_paragraph(blocks: list[Block], end: int) -> int:
+    """The article's end, taking a last paragraph just before the page's chrome (a share bar,
+    "Related"): that is the article's."""
+    if end < len(blocks) and _paragraph(blocks[end]) and (end + 1 == len(blocks) or blocks[end + 1].boiler):
+        return end + 1
+    return end
+
+
 def _paragraph(b: Block) -> bool:
     """A paragraph of prose: a dozen words or more, function words among them, a full stop."""
     if b.words < 12 or not _FULL_STOP.search(b.text) or _ELLIPSIS.search(b.text):
@@ -592,9 +603,7 @@ def decode(z: list[float], blocks: list[Block], w: dict,
             break
         if b.boiler:
             break
-    # a last paragraph just before the page's chrome (a share bar, "Related") is the article's
-    if end < len(blocks) and _paragraph(blocks[end]) and (end + 1 == len(blocks) or blocks[end + 1].boiler):
-        end += 1
+    end = _last_paragraph(blocks, end)
     for lo, hi in card_runs(blocks) if runs is None else runs:
         if not start < lo < end:
             continue
@@ -605,6 +614,151 @@ def decode(z: list[float], blocks: list[Block], w: dict,
         if above and mass >= 0.4 * total and _shared(blocks, summaries, above) < w.get("card_shared", 0.5):
             start, end, dropped = best_path(em[:lo], gap, gap_line)
             break
+    return _with_lists(blocks, start, end, dropped, runs)
+
+
+def _credit(text: str) -> bool:
+    """A picture's credit line, or a caption ending with one."""
+    return bool(CAPTION.match(text) or CREDIT_END.search(text, max(0, len(text) - CREDIT_END_CHARS)))
+
+
+def _lead_like(b: Block) -> bool:
+    """A paragraph that could be an article's standfirst: a sentence or two of prose."""
+    if b.words < 12 or b.boiler or not (SENTENCE_END.search(b.text) or _ELLIPSIS.search(b.text)):
+        return False
+    if b.dense > 20:
+        return True
+    return sum(map(STOPWORDS.__contains__, map(str.lower, b.tokens))) >= 0.2 * len(b.tokens)
+
+
+def standfirst(blocks: list[Block], k: int, body: list[int], shared: float = 0.3) -> bool:
+    """Could line ``k`` be the standfirst of the article whose lines are ``body``: prose, not a
+    caption over its credit, not a copy of one of its lines, using its words?"""
+    b = blocks[k]
+    if not _lead_like(b) or (k + 1 < len(blocks) and _credit(blocks[k + 1].text)):
+        return False
+    return _shared(blocks, [k], body) >= shared and not any(blocks[i].text == b.text for i in body)
+
+
+def _with_lead(blocks: list[Block], start: int, end: int, dropped: set[int],
+               reach: int = 12, shared: float = 0.3) -> tuple[int, int, set[int]]:
+    """The article starts at its standfirst: a paragraph of prose a few lines above where the
+    path starts, with only short lines between (a byline, a date, a picture's credit, a table of
+    contents), that uses the article's words (teasers of other stories do not)."""
+    if end <= start:
+        return start, end, dropped
+    body = [k for k in range(start, end) if k not in dropped][:40]
+    lead = None
+    for k in range(start - 1, max(-1, start - 1 - reach), -1):
+        b = blocks[k]
+        if _lead_like(b):
+            if _credit(blocks[k + 1].text):
+                continue  # a picture's caption, over its credit
+            if not standfirst(blocks, k, body, shared):
+                break
+            lead = k
+        elif b.words > 12:
+            break
+    if lead is None:
+        return start, end, dropped
+    dropped = set(dropped) | {k for k in range(lead, start) if not _lead_like(blocks[k])}
+    return lead, end, dropped
+
+
+_SKELETON_TOKEN = re.compile(r"\d+|[^\W\d_]+|[^\w\s]")
+
+
+def _skeleton(b: Block) -> tuple[str, frozenset[str]]:
+    """The shape of a line: its first three tokens as classes (a word, a number, each mark as
+    itself, runs of words as one) and the set of its marks. Items of one list share it
+    ("June 9 – Tampa, FL @ …", "Spain (Group F): 11th appearance")."""
+    out: list[str] = []
+    marks = set()
+    for tok in _SKELETON_TOKEN.findall(b.text[:200]):
+        c = "0" if tok[0].isdigit() else "a" if tok[0].isalpha() or tok[0] == "_" else tok
+        if c not in "0a":
+            marks.add(c)
+        if not (c == "a" and out and out[-1] == "a"):
+            out.append(c)
+    return "".join(out[:3]), frozenset(marks)
+
+
+def _alike(a: tuple[str, frozenset[str]], b: tuple[str, frozenset[str]]) -> bool:
+    return a[0] == b[0] or (bool(a[1]) and a[1] == b[1])
+
+
+def _list_item(b: Block) -> bool:
+    """A line that could be an item of a list in an article: a few words, no chrome phrase,
+    not a sentence of prose, not a line announcing something else."""
+    return (2 <= b.words <= 30 and not b.boiler and not b.text.endswith((":", "："))
+            and not (b.words >= 12 and _FULL_STOP.search(b.text)))
+
+
+def _shaped(s: tuple[str, frozenset[str]]) -> bool:
+    """A shape that says something: marks or figures, not words alone (headlines, menu
+    entries and names are all words)."""
+    return bool(s[1]) or "0" in s[0]
+
+
+def _list_run(blocks: list[Block], i: int, least: int = 3) -> int:
+    """The end of the run of list items of one shape starting at ``i`` (``i`` if fewer than
+    ``least``): each item is shaped like the one or the two before it (a list whose items
+    take two lines, a name and a link, counts too)."""
+    n = len(blocks)
+    j = i
+    sk: list[tuple[str, frozenset[str]]] = []
+    while j < n and _list_item(blocks[j]):
+        s = _skeleton(blocks[j])
+        if not _shaped(s):
+            break
+        if len(sk) >= 2 and not (_alike(s, sk[-1]) or _alike(s, sk[-2])):
+            break
+        if len(sk) == 1 and not _alike(s, sk[-1]) and not (j + 1 < n and _list_item(blocks[j + 1])
+                                                            and _alike(_skeleton(blocks[j + 1]), sk[-1])):
+            break
+        sk.append(s)
+        j += 1
+    return j if j - i >= least else i
+
+
+def _introduces(b: Block) -> bool:
+    """A line that announces a list: a sentence ending with a colon, or a short heading (a
+    label of a word or three with a colon is more often a page's "Share:" or "More on this:")."""
+    if b.text.endswith((":", "：")):
+        return b.words >= 4
+    return 2 <= b.words <= 10 and not SENTENCE_END.search(b.text)
+
+
+def _with_lists(blocks: list[Block], start: int, end: int, dropped: set[int],
+                runs: list[tuple[int, int]] | None) -> tuple[int, int, set[int]]:
+    """The article keeps a list it announces: lines of one shape (dates and places, names and
+    figures, steps) right after a kept line that ends with a colon or is a short heading,
+    whether the path left them out as a gap or ended the article before them (short lines
+    that are not prose score low one by one, but an article's list is its content)."""
+    if end <= start:
+        return start, end, dropped
+    cards = {k for lo, hi in (card_runs(blocks) if runs is None else runs) for k in range(lo, hi)}
+    dropped = set(dropped)
+    # a path that starts inside a list starts where the list is announced
+    top = start
+    while top > 0 and top - 1 not in cards and _list_item(blocks[top - 1]) and start - top < 100:
+        above = _skeleton(blocks[top - 1])
+        if not (_shaped(above) and _alike(above, _skeleton(blocks[top]))):
+            break
+        top -= 1
+    if top < start and top > 0 and _introduces(blocks[top - 1]) and _list_run(blocks, top) > start:
+        start = top - 1
+    i = start + 1
+    while i <= end and i < len(blocks):
+        if i - 1 not in dropped and i not in cards and _introduces(blocks[i - 1]):
+            j = _list_run(blocks, i)
+            if j > i and not any(k in cards for k in range(i, j)):
+                dropped -= set(range(i, j))
+                if j > end:
+                    end = _last_paragraph(blocks, j)
+                i = j
+                continue
+        i += 1
     return start, end, dropped
 
 
@@ -635,6 +789,7 @@ def article_lines(blocks: list[Block], title_of=None, site: str = "") -> Labels 
         feats2 = second_features(blocks, feats, z, kept, title, runs)
         z = scores(feats2, w["second"], FEATURES2)
         start, end, dropped = decode(z, blocks, w["decode2"], runs)
+    start, end, dropped = _with_lead(blocks, start, end, dropped)
     return Labels(start, end, dropped, z)
 
 

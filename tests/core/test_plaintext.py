@@ -303,3 +303,120 @@ def test_meeting_notes_title_and_every_line(tmp_path):
     assert clip.title == "Meeting notes 2026-03-01"
     for line in ("*Action items* for next week", "- call the supplier", "- book the room", "Attendees:"):
         assert line in clip.markdown
+
+
+# --- an article's own list; what its end announces ---------------------------------------
+
+_TOUR = ["Berlin, 3. Juni – Waldbühne", "Hamburg, 5. Juni – Stadtpark", "Köln, 8. Juni – Tanzbrunnen",
+         "Wien, 11. Juni – Arena", "Zürich, 14. Juni – Hallenstadion", "München, 17. Juni – Olympiahalle"]
+_MENU = ["Startseite", "Nachrichten", "Sport", "Kultur", "Wetter", "Kontakt"]
+_GIG = [
+    "Die Band geht im Sommer zum ersten Mal seit zehn Jahren wieder gemeinsam auf Tournee, wie ihr "
+    "Management am Dienstag in einer Mitteilung bekannt gab.",
+    "Karten für alle Konzerte gibt es ab Freitag im Vorverkauf, die Preise liegen je nach Stadt "
+    "zwischen vierzig und neunzig Euro, wie der Veranstalter sagte.",
+    "Der Sänger sagte in einem Interview, die Band habe im Winter neue Lieder geschrieben und werde "
+    "einige davon auf der Tournee zum ersten Mal spielen.",
+]
+
+
+def _gig_paste(intro: str, tail: list[str]) -> str:
+    lines = _MENU + ["", "Die Band kehrt auf die Bühne zurück", ""] + [p + "\n" for p in _GIG]
+    lines += [intro, ""] + _TOUR + [""] + tail
+    return "\n".join(lines)
+
+
+_FOOTER = ["Newsletter", "Facebook", "Instagram", "Impressum", "Datenschutz", "© 2026 Stadtanzeiger"]
+
+
+@pytest.mark.parametrize("intro", ["Die Termine der Tournee im Überblick:", "Hier spielt die Band im Juni:"])
+@pytest.mark.parametrize("more", [[], ["Im Herbst will die Band ein neues Album veröffentlichen, das sie "
+                                       "nach eigenen Worten in ihrem alten Proberaum aufgenommen hat.\n"]])
+def test_a_list_the_article_announces_is_kept(intro, more):
+    # one shape per line (a city, a date, a hall) after a sentence ending with a colon: the
+    # article's own list, not a menu, though each line alone scores low; at the article's end
+    # or inside it
+    clip = extract_text(_gig_paste(intro, more + _FOOTER))
+    for p in _GIG + _TOUR + [m.strip() for m in more]:
+        assert p in clip.markdown
+    for word in _MENU + ["Impressum", "Datenschutz", "Facebook"]:
+        assert word not in clip.markdown.split()
+
+
+def test_a_run_of_menu_words_after_the_article_is_not_a_list():
+    clip = extract_text(_gig_paste("Alle Tourdaten", []).replace("\n".join(_TOUR), "\n".join(_MENU)))
+    assert _GIG[-1] in clip.markdown
+    assert "Kultur" not in clip.markdown.split()[-3:]
+    assert "Wetter" not in clip.markdown
+
+
+def test_a_line_announcing_what_the_article_does_not_keep_is_dropped():
+    lines = _MENU + ["", "Die Band kehrt auf die Bühne zurück", ""] + [p + "\n" for p in _GIG]
+    lines += ["Lesen Sie auch diese Beiträge:", "", "Mehr zum Thema", "Impressum", "Datenschutz",
+              "Newsletter", "© 2026 Stadtanzeiger"]
+    clip = extract_text("\n".join(lines))
+    assert clip.markdown.rstrip().endswith(_GIG[-1])
+
+
+@pytest.mark.parametrize("caption", [
+    "Die Band bei ihrem letzten Konzert in der Waldbühne im Jahr 2016. Foto: Anna Schmidt",
+    "Fans vor der Halle am Abend des ersten Konzerts (Image: GETTY )",
+    "Der Sänger auf der Bühne in Wien. © AFP / JOE KLAMAR",
+    "Tickets were sold out within minutes at the box office in Hamburg. (AP)",
+    "Der Proberaum der Band, wie er heute aussieht. (Symbolbild)",
+])
+def test_a_caption_ending_with_its_credit_is_not_the_article(caption):
+    lines = _MENU + ["", "Die Band kehrt auf die Bühne zurück", "", _GIG[0], "", caption, ""]
+    lines += [p + "\n" for p in _GIG[1:]] + _FOOTER
+    md = extract_text("\n".join(lines)).markdown
+    assert caption not in md
+    for p in _GIG:
+        assert p in md
+
+
+def test_an_abbreviation_in_brackets_is_not_a_credit():
+    from clipper.core.plaintext import _caption, blocks_of
+    assert not _caption(blocks_of("Die Band nennt das neue Programm kurz „Die Rückkehr“ (DRB)")[0])
+    assert not _caption(blocks_of("Die elektronische Patientenakte (ePA)")[0])
+
+
+def test_the_standfirst_over_the_byline_is_kept_and_a_prompt_is_not():
+    lead = ("Die Band geht nach zehn Jahren wieder gemeinsam auf Tournee: sechs Konzerte im Juni, "
+            "Karten gibt es ab Freitag.")
+    prompt = ("Melden Sie sich jetzt für unseren kostenlosen Newsletter an und verpassen Sie keine "
+              "Nachricht mehr aus Ihrer Region.")
+    lines = _MENU + ["", "Die Band kehrt auf die Bühne zurück", "", lead, "", prompt, "",
+                     "Von Anna Schmidt", "3. Juni 2026", ""] + [p + "\n" for p in _GIG] + _FOOTER
+    clip = extract_text("\n".join(lines))
+    assert clip.author == "Anna Schmidt"
+    assert lead in clip.markdown and prompt not in clip.markdown
+    for p in _GIG:
+        assert p in clip.markdown
+
+
+def test_a_caption_over_its_credit_is_no_standfirst():
+    caption = "Der Sänger der Band bei einem Konzert in der Waldbühne, wo die Tournee im Juni beginnen soll."
+    lines = _MENU + ["", "Die Band kehrt auf die Bühne zurück", "", caption, "Foto: Anna Schmidt", "",
+                     "Von Anna Schmidt", ""] + [p + "\n" for p in _GIG] + _FOOTER
+    assert caption not in extract_text("\n".join(lines)).markdown
+
+
+def test_an_article_that_is_a_list_starts_where_the_list_is_announced():
+    # a page whose article is mostly one list (a calendar): the best path may start inside it
+    dates = [f"{k}. Etappe: {d}. {m} – {city}" for k, (d, m, city) in enumerate(
+        [(3, "März", "Berlin"), (7, "April", "Hamburg"), (21, "April", "Köln"), (5, "Mai", "Wien"),
+         (19, "Mai", "Zürich"), (2, "Juni", "München"), (16, "Juni", "Graz"), (30, "Juni", "Bern")], 1)]
+    lines = _MENU + ["", "Der Rennkalender 2026", ""] + dates
+    lines += ["", "Alle Termine können sich noch ändern, wie der Veranstalter in einer Mitteilung schreibt, "
+                  "die am Montag verschickt wurde.", ""] + _FOOTER
+    md = extract_text("\n".join(lines)).markdown
+    for d in dates:
+        assert d in md
+
+
+def test_a_numbered_item_keeps_its_number():
+    lines = _MENU + ["", "Die zehn besten Konzerte des Jahres", ""] + [p + "\n" for p in _GIG]
+    lines += ["Unsere Liste der besten Abende:", "1) Berlin, Waldbühne", "2) Hamburg, Stadtpark",
+              "3) Köln, Tanzbrunnen", ""] + _FOOTER
+    md = extract_text("\n".join(lines)).markdown
+    assert "1. Berlin, Waldbühne\n2. Hamburg, Stadtpark\n3. Köln, Tanzbrunnen" in md

@@ -38,6 +38,9 @@ def test_card_runs_and_a_section_name_between_them():
     blocks = blocks_from_lines(lines)
     assert card_runs(blocks) == [(1, len(blocks))]
     assert card_runs(blocks[:5]) == []  # two cards are not a list
+    # a line ending with a colon announces what follows (an example, a video): not a headline
+    announced = [(head + ":", summary) for head, summary in cards]
+    assert card_runs(blocks_from_lines([x for pair in announced for x in pair])) == []
 
 
 def test_an_article_ends_at_its_read_more_line_and_before_comments():
@@ -168,3 +171,26 @@ def test_a_date_in_a_list_of_events_is_not_a_dateline_under_a_headline():
     kept = [i >= 4 for i in range(len(blocks))]
     cands = dict(textmodel.title_candidates(blocks, 4, 10, kept, [0.0] * len(blocks)))
     assert cands[1][f["rep_block"]] == 1.0 and cands[3][f["rep_block"]] == 0.0
+
+
+def test_an_announced_list_is_kept_from_its_announcement_to_its_end():
+    dates = [f"June {d} – {city}, {st} @ {hall}" for d, city, st, hall in [
+        (3, "Tampa", "FL", "Amphitheatre"), (5, "Atlanta", "GA", "Arena"),
+        (8, "Nashville", "TN", "Bridgestone Arena"), (11, "Charlotte", "NC", "Music Pavilion"),
+        (14, "Raleigh", "NC", "Music Park")]]
+    para = ("The band will tour together for the first time in a quarter century, the promoter said on "
+            "Monday, with tickets on sale from Friday.")
+    blocks = blocks_from_lines([para, para.replace("Monday", "Tuesday"), "Here are the tour dates:"] + dates
+                               + ["Facebook", "Twitter"])
+    # the path ended at the announcement: the list is the article's
+    assert textmodel._with_lists(blocks, 0, 3, set(), []) == (0, 8, set())
+    # the path left the list out as a gap
+    assert textmodel._with_lists(blocks, 0, 8, {3, 4, 5, 6, 7}, []) == (0, 8, set())
+    # the path starts inside the list: it starts at the line announcing it
+    assert textmodel._with_lists(blocks, 5, 8, set(), [])[:2] == (2, 8)
+    # a label of a word or two with a colon, or a list of words only, announces nothing
+    menu = blocks_from_lines([para, "Share:"] + dates)
+    assert textmodel._with_lists(menu, 0, 2, set(), []) == (0, 2, set())
+    words = blocks_from_lines([para, "Here are the tour dates:", "Tampa Amphitheatre", "Atlanta Arena",
+                               "Nashville Bridgestone Arena", "Charlotte Music Pavilion"])
+    assert textmodel._with_lists(words, 0, 2, set(), []) == (0, 2, set())
