@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from clipper.core import frontmatter, limits
+from clipper.core import limits
 from clipper.core.errors import InputError
 from clipper.core.model import Clip, check_mode
 
@@ -315,6 +315,8 @@ def _is_selection(page) -> bool:
 
 
 def _from_markdown(text: str) -> Clip:
+    from clipper.core import frontmatter  # (PyYAML: only Markdown files need it)
+
     meta, body, error = frontmatter.split(text)
     tags = meta.get("tags") or []
     if isinstance(tags, str):
