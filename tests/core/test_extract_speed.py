@@ -18,6 +18,21 @@ def test_all_stopwords_is_trafilaturas_stoplist():
         external.JT_STOPLIST = saved
 
 
+def test_justext_takes_the_all_language_stop_list_as_it_is():
+    import justext.core
+    from trafilatura import external
+
+    extract._speed_up_justext()
+    saved = external.JT_STOPLIST
+    try:
+        ready = extract._all_stopwords()
+        assert justext.core.define_stoplist(ready) is ready
+        assert justext.core.define_stoplist(tuple(ready)) == ready  # (justext's own, for other lists)
+        assert justext.core.define_stoplist(("The", "und")) == {"the", "und"}
+    finally:
+        external.JT_STOPLIST = saved
+
+
 def test_text_of_collapses_whitespace_as_the_regex_did():
     el = lxml_html.fragment_fromstring("<div> a\u00a0\u2003b <b>\tc\u2028</b>\x1cd\u3000 </div>")
     assert extract.text_of(el) == re.sub(r"\s+", " ", " ".join(el.itertext())).strip()
