@@ -1,6 +1,8 @@
 """The extraction's shortcuts give exactly what the slower code they replace gives."""
 import re
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import html as lxml_html
 
 from clipper.core import extract
@@ -31,6 +33,29 @@ def test_justext_takes_the_all_language_stop_list_as_it_is():
         assert justext.core.define_stoplist(("The", "und")) == {"the", "und"}
     finally:
         external.JT_STOPLIST = saved
+
+
+def _readabilitys_clean(text):  # readability 0.9's clean(), as it is
+    text = re.sub(r"\s{255,}", " " * 255, text)
+    text = re.sub(r"\s*\n\s*", "\n", text)
+    text = re.sub(r"\t|[ \t]{2,}", " ", text)
+    return text.strip()
+
+
+_PIECES = ["a", "b", ",", " ", "  ", "\t", "\n", "\r", "\u00a0", "\u2003", " " * 300, "\n" * 260, "é"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40).map("".join))
+def test_readabilitys_text_clean_up_is_kept_exactly(text):
+    assert extract._readability_clean(text) == _readabilitys_clean(text)
+
+
+def test_readability_uses_the_faster_clean_up():
+    from readability import readability as rd
+
+    extract._readability_class()
+    assert rd.clean is extract._readability_clean
 
 
 def test_text_of_collapses_whitespace_as_the_regex_did():
