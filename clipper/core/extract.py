@@ -424,8 +424,8 @@ def _all_stopwords() -> frozenset:
             if lines and not lines[-1]:
                 lines.pop()
             words.update(lines)
-    # as justext's define_stoplist makes it of every list it is given (see _speed_up_justext)
-    external.JT_STOPLIST = _READY_STOPLISTS[0] = frozenset(w.lower() for w in words)
+    # what justext's define_stoplist makes of it (lower-casing twice changes nothing), once
+    external.JT_STOPLIST = _READY_STOPLISTS[0] = frozenset(words)
     return external.JT_STOPLIST
 
 
