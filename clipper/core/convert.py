@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import re
 
-from markdownify import MarkdownConverter
-
 from clipper.core import structure
+from clipper.core.lazyimport import defer
 from clipper.core.links import safe_url
+
+defer("soupsieve", "chardet")  # imported by bs4 for what notes never use (CSS selectors, byte guessing)
+
+from markdownify import MarkdownConverter  # noqa: E402 -- after defer()
 
 MAX_DEPTH = 80  # markdownify recurses per element; the extractor warns when a page is deeper
 _INLINE_TAGS = {"a", "b", "strong", "i", "em", "code", "span", "sub", "sup", "s", "del", "u", "mark",

@@ -216,8 +216,9 @@ def run_limited(func, *args, timeout: float = TIME_LIMIT, memory: int = MEMORY_L
     raise InputError("no result")  # pragma: no cover
 
 
-def run_many(calls, jobs: int = 2, timeout: float = TIME_LIMIT, memory: int = MEMORY_LIMIT):
-    """Run ``(func, args)`` calls in child processes, ``jobs`` at a time; yield in order."""
+def run_many(calls, jobs: int = 2, timeout: float = TIME_LIMIT, memory: int = MEMORY_LIMIT, order=None):
+    """Run ``(func, args)`` calls in child processes, ``jobs`` at a time; yield in order.
+    ``order``: the indices of the calls in the order to start them (default: as given)."""
     calls = list(calls)
     if in_process():
         for i, (func, args) in enumerate(calls):
@@ -227,7 +228,10 @@ def run_many(calls, jobs: int = 2, timeout: float = TIME_LIMIT, memory: int = ME
                 yield i, exc
         return
     ctx = _context()
-    pending = list(enumerate(calls))[::-1]
+    starts = list(order) if order is not None else list(range(len(calls)))
+    if sorted(starts) != list(range(len(calls))):
+        raise ValueError("order must hold each call's index once")
+    pending = [(i, calls[i]) for i in starts][::-1]
     idle: list = []  # (conn, proc) of workers waiting for a call
     running: dict = {}  # conn -> (index, process, deadline)
     done: dict = {}

@@ -333,8 +333,24 @@ def _tex_of_math(math) -> str:
     return _mathml_tex(math).strip()
 
 
+# Whatever normalise_math acts on shows in one cheap look: one of these elements, or a class or
+# script type naming math (a superset of its searches; its XPaths cost milliseconds on a big page,
+# and most pages have no math).
+_MATH_TAGS = ("math", "mjx-container", "math-renderer")
+_MATH_ATTR = re.compile(r"katex|(?i:math|(?:^|[\s_-])(?:arithmatex|tex|latex)(?:$|[\s_-]))")
+
+
+def _may_hold_math(root) -> bool:
+    if next(root.iter(*_MATH_TAGS), None) is not None:
+        return True
+    values = root.xpath(".//@class|.//script/@type", smart_strings=False)
+    return _MATH_ATTR.search(" ".join(values)) is not None
+
+
 def normalise_math(root) -> None:
     """Rendered or source math becomes ``<clipper-math>``/``<clipper-displaymath>`` holding its TeX."""
+    if not _may_hold_math(root):
+        return
     # (XPath picks the candidates: walking every element of a big page in Python is slow)
     scripts = root.xpath(".//script[starts-with(translate(@type, 'MATHEX', 'mathex'), 'math/tex')]")
     if scripts:  # MathJax 2: the TeX is in a script, the rendering beside it

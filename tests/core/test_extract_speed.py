@@ -1,6 +1,8 @@
 """The extraction's shortcuts give exactly what the slower code they replace gives."""
 import re
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import html as lxml_html
 
 from clipper.core import extract
@@ -16,6 +18,44 @@ def test_all_stopwords_is_trafilaturas_stoplist():
         assert set(external.JT_STOPLIST) == theirs
     finally:
         external.JT_STOPLIST = saved
+
+
+def test_justext_takes_the_all_language_stop_list_as_it_is():
+    import justext.core
+    from trafilatura import external
+
+    extract._speed_up_justext()
+    saved = external.JT_STOPLIST
+    try:
+        ready = extract._all_stopwords()
+        assert justext.core.define_stoplist(ready) is ready
+        assert justext.core.define_stoplist(tuple(ready)) == ready  # (justext's own, for other lists)
+        assert justext.core.define_stoplist(("The", "und")) == {"the", "und"}
+    finally:
+        external.JT_STOPLIST = saved
+
+
+def _readabilitys_clean(text):  # readability 0.9's clean(), as it is
+    text = re.sub(r"\s{255,}", " " * 255, text)
+    text = re.sub(r"\s*\n\s*", "\n", text)
+    text = re.sub(r"\t|[ \t]{2,}", " ", text)
+    return text.strip()
+
+
+_PIECES = ["a", "b", ",", " ", "  ", "\t", "\n", "\r", "\u00a0", "\u2003", " " * 300, "\n" * 260, "é"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40).map("".join))
+def test_readabilitys_text_clean_up_is_kept_exactly(text):
+    assert extract._readability_clean(text) == _readabilitys_clean(text)
+
+
+def test_readability_uses_the_faster_clean_up():
+    from readability import readability as rd
+
+    extract._readability_class()
+    assert rd.clean is extract._readability_clean
 
 
 def test_text_of_collapses_whitespace_as_the_regex_did():
@@ -36,3 +76,45 @@ def test_parsed_pages_have_lxml_htmls_element_classes():
     theirs = lxml_html.document_fromstring(page)
     assert [type(e) for e in ours.iter()] == [type(e) for e in theirs.iter()]
     assert isinstance(ours.find(".//form"), lxml_html.FormElement)
+
+
+def test_soft_hyphens_go_as_the_single_pattern_did():
+    old = re.compile(r"\u00ad|&shy;|&#173;|&#x0*ad;", re.I)
+    for text in ["Baro\u00adlo", "a&shy;b&SHY;c&#173;d&#xAD;e&#x00ad;f", "&s\u00adhy; &sh&shy;y;",
+                 "&amp;shy;", "plain &amp; text", "\u00ad&#x0AD;\u00ad"]:
+        page = f"<html><body><p>{text}</p></body></html>"
+        assert lxml_html.tostring(extract.parse_html(page)) == lxml_html.tostring(
+            lxml_html.document_fromstring(old.sub("", page)))
+
+
+MATH_PAGES = [
+    '<p>Area <script type="math/tex">\\pi r^2</script><span class="MathJax">πr2</span>.</p>',
+    '<p>Area <script type="MATH/TeX; mode=display">\\pi r^2</script><span class="MJX-x">πr2</span>.</p>',
+    '<p>Sum:</p><mjx-container class="MathJax" display="true"><mjx-math>Σ</mjx-math><mjx-assistive-mml>'
+    '<math display="block"><mi>a</mi></math></mjx-assistive-mml></mjx-container>',
+    '<p><span class="katex"><annotation encoding="application/x-tex">a^2</annotation></span></p>',
+    '<p>x <span class="katex-display"><annotation encoding="application/x-tex">b</annotation></span></p>',
+    '<p>Pandoc <span class="math inline">\\(a_1\\)</span> and</p><span class="math display">\\[b\\]</span>',
+    '<p><span class="arithmatex">\\(x\\)</span> <div class="Tex">$$y$$</div>'
+    ' <span class="my_latex">$z$</span></p>',
+    '<p><math-renderer>$w$</math-renderer> <math><mn>1</mn></math></p>',
+    '<p>No math here: a text-center context, <span class="mathematics">words</span>.</p>',
+]
+
+
+def test_math_is_looked_for_only_where_the_cheap_look_finds_its_signs(monkeypatch):
+    from clipper.core import structure
+
+    def converted(fragment, look=True):
+        root = lxml_html.fragment_fromstring(fragment, create_parent="div")
+        if not look:
+            monkeypatch.setattr(structure, "_may_hold_math", lambda root: True)
+        structure.normalise_math(root)
+        monkeypatch.undo()
+        return lxml_html.tostring(root)
+
+    for fragment in MATH_PAGES:
+        assert converted(fragment) == converted(fragment, look=False), fragment
+    assert structure._may_hold_math(lxml_html.fragment_fromstring(MATH_PAGES[0], create_parent="div"))
+    assert not structure._may_hold_math(lxml_html.fragment_fromstring(
+        "<div class='text-center context'><p>Plain words about mathematics.</p></div>"))

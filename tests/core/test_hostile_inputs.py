@@ -203,3 +203,28 @@ def test_extract_while_other_threads_run():
     finally:
         stop.set()
     assert clip.title == "Le pain au levain" and clip.attachments
+
+
+def test_a_batch_starts_calls_in_the_order_asked_and_yields_them_in_input_order():
+    results = list(limits.run_many([(time.monotonic, ())] * 4, jobs=1, order=[2, 0, 3, 1]))
+    assert [i for i, _ in results] == [0, 1, 2, 3]
+    started = [t for _, t in results]
+    assert started[2] < started[0] < started[3] < started[1]
+    with pytest.raises(ValueError):
+        list(limits.run_many([(time.monotonic, ())] * 2, order=[0, 0]))
+
+
+def test_the_last_files_of_a_batch_start_largest_first(tmp_path):
+    from clipper.core import pipeline
+
+    paths = []
+    for n, size in enumerate([5, 1, 9, 3, 7] * 5):
+        p = tmp_path / f"{n:02}.html"
+        p.write_bytes(b"x" * size)
+        paths.append(p)
+    calls = [(i, None) for i in range(len(paths))]
+    starts = pipeline._start_order(paths, calls, jobs=2)
+    assert sorted(starts) == list(range(25))
+    assert starts[:9] == list(range(9))  # the first ones in order
+    assert [paths[j].stat().st_size for j in starts[9:]] == sorted((p.stat().st_size for p in paths[9:]),
+                                                                 reverse=True)

@@ -1,0 +1,54 @@
+"""``defer(*names)``: modules that a library imports but a note never needs run only when used.
+
+bs4 imports soupsieve (CSS selectors: ~0.1 s of regular expressions compiled at import) and
+chardet (guessing the encoding of bytes); readability imports chardet too. Clipper hands both
+libraries text and never selects by CSS, so every `clipper extract` process paid for them for
+nothing. A deferred module is in ``sys.modules`` with its spec (name, file, package path) but
+its code runs on the first look-up of any other attribute, so nothing changes for a caller that
+does use it. (importlib.util.LazyLoader is no help: on Python 3.11 its module runs as soon as
+the ``import`` statement reads ``__spec__``.)
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import threading
+import types
+
+_LOCK = threading.RLock()
+
+
+class _Deferred(types.ModuleType):
+    def __getattr__(self, attr):  # only for attributes the module does not have yet
+        with _LOCK:
+            if type(self) is _Deferred:
+                self.__class__ = types.ModuleType
+                try:
+                    self.__spec__.loader.exec_module(self)
+                except BaseException:
+                    sys.modules.pop(self.__name__, None)  # as a failed import: tried afresh next time
+                    raise
+        return getattr(self, attr)
+
+
+def defer(*names: str) -> None:
+    """Make the later ``import NAME`` of each top-level module lazy (no-op when it is already
+    imported, not installed, or its loader cannot run a module it did not create)."""
+    for name in names:
+        if name in sys.modules or "." in name:
+            continue
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            continue
+        module = importlib.util.module_from_spec(spec)
+        module.__class__ = _Deferred
+        sys.modules[name] = module
+
+
+def is_deferred(name: str) -> bool:
+    """Whether module ``name`` is imported but its code has not run yet."""
+    return type(sys.modules.get(name)) is _Deferred

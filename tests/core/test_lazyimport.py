@@ -1,0 +1,39 @@
+"""Deferred modules: imported by name at once, their code run on first use only."""
+import subprocess
+import sys
+import textwrap
+
+from clipper.core import lazyimport
+
+
+def run(code: str) -> str:
+    out = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip()
+
+
+def test_converter_start_up_leaves_css_selectors_and_byte_guessing_unrun():
+    assert run("""
+        import sys
+        import clipper.core.convert, clipper.core.extract, trafilatura, readability
+        from clipper.core.lazyimport import is_deferred
+        print(is_deferred("soupsieve"), is_deferred("chardet"), "soupsieve.css_parser" in sys.modules)
+    """) == "True True False"
+
+
+def test_a_deferred_module_works_when_used():
+    assert run("""
+        import clipper.core.convert
+        import bs4, chardet
+        soup = bs4.BeautifulSoup("<p class=x>a</p><p>b</p>", "lxml")
+        print([p.text for p in soup.select("p.x")], chardet.detect(b"plain")["encoding"])
+        from clipper.core.lazyimport import is_deferred
+        print(is_deferred("soupsieve"))
+    """) == "['a'] ascii\nFalse"
+
+
+def test_defer_leaves_imported_and_missing_modules_alone():
+    lazyimport.defer("sys", "re", "no_such_module_here")
+    assert not lazyimport.is_deferred("re")
+    assert "no_such_module_here" not in sys.modules
