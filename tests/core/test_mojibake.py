@@ -472,3 +472,17 @@ def test_unknown_inflected_words_guessed_by_their_stem_and_ending():
 def test_an_opening_quote_inside_another():
     text = "“‘Glasgow’ is a song of belonging."
     assert repair(corrupt(text, "cp1250")) == text
+
+
+@pytest.mark.parametrize(("text", "encoding"), [
+    # "с" and "э" both lose their last byte in Windows-1252 ("сто" or the commoner "это");
+    # "У" keeps both of its bytes in Windows-1250 where "у" and "с" lose theirs ("у нас" or
+    # "с нас"): the word the same text writes whole (a capital at a sentence's start) decides
+    ("Сто лет назад здесь был лес. Через сто лет здесь будет город.", "cp1252"),
+    ("Сто лет назад здесь был лес. Через сто лет здесь будет город.", "cp874+"),
+    ("У нас дома тепло. Зимой у нас тепло.", "cp1250"),
+])
+def test_a_word_in_doubt_is_the_one_the_text_writes_whole_elsewhere(text, encoding):
+    pytest.importorskip("wordfreq")
+    assert repair(corrupt(text, encoding)) == text
+    assert repair(text) == text
