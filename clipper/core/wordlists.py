@@ -7,7 +7,8 @@ first use, into the user cache) as a file of ``word<TAB>centibels`` lines sorted
 UTF-8 bytes (for ends, a second file of the words spelled backwards), then looked up by binary
 search in a memory map: nothing is loaded, and the pages read are shared by all processes
 through the OS cache. ``cached(name, build)`` keeps a table
-derived from the lists the same way (marshal), built once per machine. Every file is written
+derived from the lists the same way (marshal), built once per machine (building does not count
+against an import's time limit). Every file is written
 atomically and checked when opened (a list by its closing line, a table by its checksum): a
 damaged one is built again. Without a writable cache, or without wordfreq, everything still
 works from memory (slower), or finds nothing. Folders of other wordfreq installs that no
@@ -79,6 +80,14 @@ def _prune(folder: Path) -> None:
 _VERSION: str | None = None
 
 
+def _untimed():
+    """Writing a file of the cache is done once per machine: it does not count against the
+    time limit of the import it happens in (:func:`limits.untimed`)."""
+    from clipper.core.limits import untimed
+
+    return untimed()
+
+
 def _buckets(lang: str, size: str) -> list[list[str]]:
     """wordfreq's list: words grouped by frequency, bucket i holding words of 10^(-i/100)."""
     try:
@@ -123,19 +132,20 @@ def _table(lang: str, size: str, reverse: bool = False) -> mmap.mmap | dict[str,
     if path is not None:
         table = _open(path)
         if table is None:  # not built yet, or damaged: (re)build it
-            buckets = _buckets(lang, size)
-            best: dict[str, int] = {}
-            for i, bucket in enumerate(buckets):
-                for w in bucket:
-                    if reverse:
-                        w = w[::-1]
-                    if w not in best:
-                        best[w] = i
-            keyed = {w.encode("utf-8"): i for w, i in best.items() if "\n" not in w and "\t" not in w}
-            tails = [b"\t%d\n" % i for i in range(len(buckets))]
-            lines = b"".join([w + tails[keyed[w]] for w in sorted(keyed)])
-            if _write(path, lines + _END % len(lines)):
-                table = _open(path)
+            with _untimed():
+                buckets = _buckets(lang, size)
+                best: dict[str, int] = {}
+                for i, bucket in enumerate(buckets):
+                    for w in bucket:
+                        if reverse:
+                            w = w[::-1]
+                        if w not in best:
+                            best[w] = i
+                keyed = {w.encode("utf-8"): i for w, i in best.items() if "\n" not in w and "\t" not in w}
+                tails = [b"\t%d\n" % i for i in range(len(buckets))]
+                lines = b"".join([w + tails[keyed[w]] for w in sorted(keyed)])
+                if _write(path, lines + _END % len(lines)):
+                    table = _open(path)
             if table is None:
                 table = best
     _MAPS[key] = table
@@ -260,10 +270,11 @@ def cached(name: str, build):
         except (OSError, EOFError, ValueError, TypeError):
             value = None  # missing or damaged: built again
     if value is None:
-        value = build()
-        if path is not None:
-            data = marshal.dumps(value)
-            _write(path, _MAGIC + hashlib.sha256(data).digest()[:16] + data)
+        with _untimed():
+            value = build()
+            if path is not None:
+                data = marshal.dumps(value)
+                _write(path, _MAGIC + hashlib.sha256(data).digest()[:16] + data)
     _CACHED[name] = value
     return value
 

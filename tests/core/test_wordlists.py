@@ -147,3 +147,14 @@ def test_a_nearest_language_list_only_in_the_same_script():
     assert wordlists._buckets("hr", "small")
     assert wordlists._buckets("sr", "small") == []
     assert not wordlists.has_list("sr")
+
+
+def test_building_a_file_is_not_counted_against_an_import_time_limit(monkeypatch):
+    from clipper.core import limits
+
+    depths = []
+    assert wordlists.cached("untimed-probe", lambda: depths.append(limits._UNTIMED_DEPTH[0]) or 1) == 1
+    monkeypatch.setattr(wordlists, "_buckets",
+                        lambda *a: depths.append(limits._UNTIMED_DEPTH[0]) or [["word"]])
+    assert wordlists.frequency("en", "word") == 1.0
+    assert depths == [1, 1] and limits._UNTIMED_DEPTH[0] == 0
