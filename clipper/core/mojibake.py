@@ -547,20 +547,39 @@ def _fix_with(text: str, page: _CodePage, final: bool = False,
     # question mark, not a byte replaced by one.
     qmarks = not (final and any(_dropped(_units(runs[idx].group(), to_byte)) for idx in undecided))
 
+    decoded: dict[tuple, tuple | None] = {}
+
+    def decode(m: re.Match, prev: str, nxt: str, with_model: bool, keep: bool):
+        """``_decode_units`` of run ``m``, once per run, characters around and form: a long text
+        repeats its words (the next closing quote, when asked, is the one thing told by where
+        the run is: such a decoding is not reused)."""
+        run = m.group()
+        key = (run, prev, nxt, with_model, keep)
+        if key in decoded:
+            return decoded[key]
+        asked: list[bool] = []
+
+        def closer() -> str:
+            asked.append(True)
+            return _next_closer(text, m.end(), page)
+
+        res = _decode_units(_units(run, to_byte), page.drops, lossy=True, prev=prev, nxt=nxt,
+                            closer=closer, model=(lambda: _letter_model(language())) if with_model else None,
+                            run=run if keep else None, qmarks=qmarks)
+        if not asked:
+            decoded[key] = res
+        return res
+
     def attempt(idx: int, doc: bool) -> bool:
         """Decode run ``idx`` into ``strict`` or ``lossy``; False when the page's use in the
         document is what it lacks (it does not look mangled alone)."""
         m = runs[idx]
         prev = text[m.start() - 1] if m.start() else " "
         nxt = text[m.end()] if m.end() < len(text) else " "
-        res = _decode_units(_units(m.group(), to_byte), page.drops, lossy=True, prev=prev, nxt=nxt,
-                            closer=lambda m=m: _next_closer(text, m.end(), page),
-                            model=(lambda: _letter_model(language())) if final else None, qmarks=qmarks)
+        res = decode(m, prev, nxt, final, False)
         if res is None and doc and final:
             # The page is in use here: decode what decodes, keep what does not.
-            res = _decode_units(_units(m.group(), to_byte), page.drops, lossy=True, prev=prev,
-                                nxt=nxt, closer=lambda m=m: _next_closer(text, m.end(), page),
-                                model=lambda: _letter_model(language()), run=m.group(), qmarks=qmarks)
+            res = decode(m, prev, nxt, True, True)
             if res is not None and res[0] == m.group():
                 res = None
         if res is None:
@@ -1466,6 +1485,20 @@ def badness(text: str, local: bool = False) -> int:
     (the run itself is what is being judged)."""
     if text.isascii():
         return 0
+    if len(text) <= _SHORT:
+        return _short_badness(text, local)
+    return _badness(text, local)
+
+
+_SHORT = 400  # characters: the few words around a run, or a line, measured again and again
+
+
+@lru_cache(maxsize=16384)
+def _short_badness(text: str, local: bool) -> int:
+    return _badness(text, local)
+
+
+def _badness(text: str, local: bool) -> int:
     from ftfy.badness import badness as ftfy_badness
 
     _ftfy("")  # builds the hint

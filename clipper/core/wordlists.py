@@ -17,6 +17,7 @@ process used for a month are removed.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import marshal
 import mmap
@@ -174,20 +175,67 @@ def _bucket(lang: str, word: str, size: str) -> int | None:
     if isinstance(table, dict):
         return table.get(word)
     key = word.encode("utf-8")
-    start, stop = _lower_bound(table, key)
-    w, _, b = table[start:stop].partition(b"\t")
-    if w != key:
+    lo, hi = _window(table, key)
+    if hi == 0:  # the first line, or none
+        start = 0 if table[:len(key) + 1] == key + b"\t" else -1
+    else:  # the word's line starts after lo, at hi at the latest
+        start = table.find(b"\n" + key + b"\t", lo, hi + len(key) + 1)
+        start = start + 1 if start >= 0 else -1
+    if start < 0:
         return None
+    stop = table.find(b"\n", start)
     try:
-        return int(b)
+        return int(table[start + len(key) + 1:stop if stop >= 0 else len(table)])
     except ValueError:  # a damaged line: as if the word were not there
         return None
+
+
+# A lookup first narrows the search with two small indexes of a file's words, read when first
+# needed: the word at every _COARSE bytes, then (for the stretch between two of those) at every
+# _FINE bytes; the binary search then probes a stretch of _FINE bytes (a few dozen lines), not
+# the whole file (a Russian page asks 40,000 words, each 20 probes of a 16 MB file).
+_COARSE = 1 << 16
+_FINE = 1 << 10
+_INDEXES: dict[int, tuple[list[bytes], list[int], dict]] = {}  # id(table) -> (words, offsets, fine)
+
+
+def _samples(table: mmap.mmap, lo: int, hi: int, step: int) -> tuple[list[bytes], list[int]]:
+    """The words and offsets of the lines that start first at or after lo, lo + step, ... < hi."""
+    words: list[bytes] = []
+    offsets: list[int] = []
+    for p in range(lo, hi, step):
+        start = p if p == lo else table.find(b"\n", p - 1, hi) + 1  # lo is a line's start
+        if (p != lo and start == 0) or start >= hi or (offsets and start == offsets[-1]):
+            continue
+        stop = table.find(b"\n", start)
+        words.append(table[start:stop if stop >= 0 else len(table)].partition(b"\t")[0])
+        offsets.append(start)
+    return words, offsets
+
+
+def _window(table: mmap.mmap, key: bytes) -> tuple[int, int]:
+    """(lo, hi): lo the start of a line whose word sorts before ``key`` (or 0) and hi the start of
+    one whose word sorts at or after it (or the file's end), at most _FINE bytes apart (or one line)."""
+    index = _INDEXES.get(id(table))
+    if index is None:
+        index = _INDEXES[id(table)] = (*_samples(table, 0, len(table), _COARSE), {})
+    words, offsets, fine = index
+    i = bisect.bisect_left(words, key)
+    if i == 0:
+        return 0, 0
+    lo = offsets[i - 1]
+    hi = offsets[i] if i < len(offsets) else len(table)
+    if i - 1 not in fine:
+        fine[i - 1] = _samples(table, lo, hi, _FINE)
+    words, offsets = fine[i - 1]
+    j = bisect.bisect_left(words, key)  # words[0] (at lo) sorts before key: j >= 1
+    return offsets[j - 1], offsets[j] if j < len(offsets) else hi
 
 
 def _lower_bound(table: mmap.mmap, key: bytes) -> tuple[int, int]:
     """(start, end) of the first line of the sorted ``table`` whose word sorts at or after
     ``key`` (start == end == len(table) when none does)."""
-    lo, hi = 0, len(table)
+    lo, hi = _window(table, key)
     while lo < hi:  # lo is always the start of a line
         mid = (lo + hi) // 2
         nl = table.rfind(b"\n", lo, mid)
@@ -285,6 +333,7 @@ def _reset() -> None:
         if isinstance(table, mmap.mmap):
             table.close()
     _MAPS.clear()
+    _INDEXES.clear()
     _CACHED.clear()
     _TOUCHED.clear()
 
