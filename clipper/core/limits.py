@@ -9,6 +9,10 @@ Limits (see README): inputs over ``MAX_FILE_BYTES`` are refused before reading; 
 ``MAX_HTML_CHARS`` (after embedded images are taken out) or with more than ``MAX_ELEMENTS``
 elements is refused; extraction and conversion
 of one input get ``TIME_LIMIT`` seconds and ``MEMORY_LIMIT`` bytes of memory.
+Work done once per machine inside a call (a word list or table written to the user cache, see
+:mod:`wordlists`) runs under ``with untimed():`` and does not count against the call's time
+limit (up to ``UNTIMED_MAX`` seconds): on a slow or busy machine the first mangled page of a
+language would otherwise time out while its word lists are written, and again at every try.
 Set ``CLIPPER_IN_PROCESS=1`` to run in-process (debugging only: no time or memory limit).
 """
 
@@ -20,6 +24,7 @@ import sys
 import threading
 import time
 import weakref
+from contextlib import contextmanager
 from multiprocessing import connection, get_context
 
 from clipper.core import errors
@@ -29,6 +34,7 @@ MAX_FILE_BYTES = 64 * 1024 * 1024  # larger files are refused before reading
 MAX_HTML_CHARS = 10 * 1024 * 1024  # page markup after data: images are taken out
 MAX_ELEMENTS = 30_000  # HTML elements in a page (after inline <span>/<font> wrappers are dropped)
 TIME_LIMIT = 20.0  # seconds per input (decode + extract + convert)
+UNTIMED_MAX = 120.0  # seconds of once-per-machine work a call may do outside its time limit
 MEMORY_LIMIT = 1536 * 1024 * 1024  # bytes of address space the work may add
 
 
@@ -156,8 +162,13 @@ def _worker(conn, memory: int, parent_pid: int | None = None) -> None:
             break
         if call is None:
             break
-        func, args = call
-        result = _run_one(func, args, memory)
+        func, args, *timed = call
+        if timed:  # run_many times the call: once-per-machine work stops its clock
+            _CLOCK.append(conn)
+        try:
+            result = _run_one(func, args, memory)
+        finally:
+            _CLOCK.clear()
         try:
             conn.send(result)
         except Exception as exc:  # noqa: BLE001 -- e.g. a result too large or unpicklable
@@ -165,6 +176,35 @@ def _worker(conn, memory: int, parent_pid: int | None = None) -> None:
         if result[0] == "err" and result[1] == "ExtractionTimeout":
             break  # after running out of memory, start afresh
     conn.close()
+
+
+_CLOCK: list = []  # in a worker running a timed call: the pipe to the parent that times it
+_UNTIMED_DEPTH = [0]
+_STOP, _GO = ("clock", "stop"), ("clock", "go")
+
+
+@contextmanager
+def untimed():
+    """Once-per-machine work (cache files written) that the running call's time limit does
+    not count: the parent stops the call's clock meanwhile, for ``UNTIMED_MAX`` seconds at
+    most (a build that hangs still ends). Nothing happens outside a timed worker."""
+    conn = _CLOCK[0] if _CLOCK and not _UNTIMED_DEPTH[0] else None
+    _UNTIMED_DEPTH[0] += 1
+    try:
+        if conn is not None:
+            _tell(conn, _STOP)
+        yield
+    finally:
+        _UNTIMED_DEPTH[0] -= 1
+        if conn is not None:
+            _tell(conn, _GO)
+
+
+def _tell(conn, message) -> None:
+    try:
+        conn.send(message)
+    except (OSError, ValueError):  # the parent is gone: the watchdog ends this worker
+        pass
 
 
 def _unpack(result):
@@ -234,6 +274,7 @@ def run_many(calls, jobs: int = 2, timeout: float = TIME_LIMIT, memory: int = ME
     pending = [(i, calls[i]) for i in starts][::-1]
     idle: list = []  # (conn, proc) of workers waiting for a call
     running: dict = {}  # conn -> (index, process, deadline)
+    paused: dict = {}  # conn -> seconds its call had left when its clock was stopped
     done: dict = {}
     next_out = 0
 
@@ -248,7 +289,7 @@ def run_many(calls, jobs: int = 2, timeout: float = TIME_LIMIT, memory: int = ME
                 i, call = pending.pop()
                 conn, proc = idle.pop() if idle else start_worker()
                 try:
-                    conn.send(call)
+                    conn.send((*call, True))
                 except Exception as exc:  # noqa: BLE001 -- e.g. unpicklable arguments
                     stop(conn, proc, kill=True)
                     done[i] = InputError(f"cannot start the import ({type(exc).__name__})")
@@ -261,7 +302,7 @@ def run_many(calls, jobs: int = 2, timeout: float = TIME_LIMIT, memory: int = ME
             else:
                 ready = []
             for conn in ready:
-                i, proc, _ = running.pop(conn)
+                i, proc, deadline = running.pop(conn)
                 try:
                     result = conn.recv()
                 except (EOFError, OSError):
@@ -271,7 +312,18 @@ def run_many(calls, jobs: int = 2, timeout: float = TIME_LIMIT, memory: int = ME
                         "the import stopped unexpectedly (out of memory or a crash"
                         + (f", signal {-code})" if code and code < 0 else ")"))
                     stop(conn, proc, kill=True)
+                    paused.pop(conn, None)
                     continue
+                if result in (_STOP, _GO):  # once-per-machine work: its time is not counted
+                    now = time.monotonic()
+                    if result == _STOP:
+                        paused[conn] = max(0.0, deadline - now)
+                        deadline = now + UNTIMED_MAX
+                    elif conn in paused:
+                        deadline = now + paused.pop(conn)
+                    running[conn] = (i, proc, deadline)
+                    continue
+                paused.pop(conn, None)
                 done[i] = _unpack(result)
                 if result[0] == "err" and result[1] == "ExtractionTimeout":
                     stop(conn, proc, kill=False)
@@ -281,6 +333,7 @@ def run_many(calls, jobs: int = 2, timeout: float = TIME_LIMIT, memory: int = ME
             for conn, (i, proc, deadline) in list(running.items()):
                 if now >= deadline:
                     del running[conn]
+                    paused.pop(conn, None)
                     stop(conn, proc, kill=True)
                     done[i] = ExtractionTimeout(f"the page took too long to import (limit {timeout:.0f} s)")
             while next_out in done:

@@ -493,6 +493,15 @@ def _looks_bad(s: str) -> bool:
 
 _TOGETHER_MAX = 512  # runs judged with their neighbours decoded (a long text tells by its many)
 
+# Decodings of runs, remembered: a long text repeats its words, and the repair reads the same
+# runs again (each code page's first and final reading, ftfy's answer). A decoding depends on
+# the run, the characters around it, the page and the form of the reading, and on two things
+# asked when needed: the letter model (of the text's language: kept per language) and the
+# next closing quote (told by where the run is: such a decoding is not kept).
+_DECODED: dict[tuple, tuple[dict | None, object]] = {}
+_DECODED_MAX = 50_000  # entries, then forgotten all at once
+_DECODED_RUN = 200  # characters: longer runs are not kept (they hardly come back)
+
 
 def _fix_with(text: str, page: _CodePage, final: bool = False,
               lang_of: str | None = None) -> tuple[str, float] | None:
@@ -547,20 +556,62 @@ def _fix_with(text: str, page: _CodePage, final: bool = False,
     # question mark, not a byte replaced by one.
     qmarks = not (final and any(_dropped(_units(runs[idx].group(), to_byte)) for idx in undecided))
 
+    found: list = []  # [start, end, quote]: the next closing quote from any place in start..end
+
+    def next_closer(start: int) -> str:
+        """The next closing quote after ``start`` (:func:`_closer_quote`), searched once for all
+        the runs before the quote it finds (a text of opening quotes with no closing one would
+        be read to its end for each: quadratic)."""
+        if found and found[0] <= start <= found[1]:
+            return found[2]
+        m = page.closer_re.search(text, start)
+        quote = _closer_quote(m)
+        found[:] = [start, m.start() if m else len(text), quote]
+        return quote
+
+    def decode(m: re.Match, prev: str, nxt: str, with_model: bool, keep: bool):
+        """``_decode_units`` of run ``m``, remembered (:data:`_DECODED`)."""
+        run = m.group()
+        key = (page.name, qmarks, with_model, keep, run, prev, nxt)
+        hit = _DECODED.get(key)
+        if hit is not None:
+            if hit[0] is None:
+                return hit[1]
+            lang = language()
+            if lang in hit[0]:
+                return hit[0][lang]
+        asked: list[bool] = []
+
+        def closer() -> str:
+            asked.append(True)
+            return next_closer(m.end())
+
+        def model() -> dict[str, float]:
+            asked.append(False)
+            return _letter_model(language())
+
+        res = _decode_units(_units(run, to_byte), page.drops, lossy=True, prev=prev, nxt=nxt,
+                            closer=closer, model=model if with_model else None,
+                            run=run if keep else None, qmarks=qmarks)
+        if True not in asked and len(run) <= _DECODED_RUN:
+            if len(_DECODED) >= _DECODED_MAX:
+                _DECODED.clear()
+            if asked:  # the letter model was asked: this decoding holds for the language
+                _DECODED.setdefault(key, ({}, None))[0][language()] = res
+            else:
+                _DECODED[key] = (None, res)
+        return res
+
     def attempt(idx: int, doc: bool) -> bool:
         """Decode run ``idx`` into ``strict`` or ``lossy``; False when the page's use in the
         document is what it lacks (it does not look mangled alone)."""
         m = runs[idx]
         prev = text[m.start() - 1] if m.start() else " "
         nxt = text[m.end()] if m.end() < len(text) else " "
-        res = _decode_units(_units(m.group(), to_byte), page.drops, lossy=True, prev=prev, nxt=nxt,
-                            closer=lambda m=m: _next_closer(text, m.end(), page),
-                            model=(lambda: _letter_model(language())) if final else None, qmarks=qmarks)
+        res = decode(m, prev, nxt, final, False)
         if res is None and doc and final:
             # The page is in use here: decode what decodes, keep what does not.
-            res = _decode_units(_units(m.group(), to_byte), page.drops, lossy=True, prev=prev,
-                                nxt=nxt, closer=lambda m=m: _next_closer(text, m.end(), page),
-                                model=lambda: _letter_model(language()), run=m.group(), qmarks=qmarks)
+            res = decode(m, prev, nxt, True, True)
             if res is not None and res[0] == m.group():
                 res = None
         if res is None:
@@ -685,7 +736,6 @@ def _by_vocabulary(text: str, guesses: list[tuple[int, list[str]]], lang: str | 
         spans.setdefault((lo, hi), []).append((off, alts))
     # words made by guesses do not vouch for themselves
     guessed = Counter(text[lo:hi].lower() for lo, hi in spans)
-    models: list[dict[str, int]] = []  # built when first needed: it takes a moment
     chars = list(text)
     guesses = _by_brackets(chars, guesses)
     cjk = [(off, alts) for off, alts in guesses if any(map(_is_cjk, [text[off], *alts]))]
@@ -716,18 +766,20 @@ def _by_vocabulary(text: str, guesses: list[tuple[int, list[str]]], lang: str | 
         else:
             combos = list(product(*options))
         word = chars[lo:hi]
-        best, best_key = None, None
+        candidates = []
         for combo in combos:
             for (off, _), ch in zip(items, combo):
                 word[off - lo] = ch
             w = "".join(word).lower()
-            seen = vocab.get(w, 0) - guessed.get(w, 0)
-            key = (seen > 0, _word_frequency(w, lang))
+            candidates.append((combo, w, vocab.get(w, 0) - guessed.get(w, 0) > 0))
+        if any(seen for _, _, seen in candidates):  # a word the text writes whole wins: the
+            candidates = [c for c in candidates if c[2]]  # others need not be looked up
+        best, best_key = None, None
+        for combo, w, seen in candidates:
+            key = (seen, _word_frequency(w, lang))
             if best_key is None or key >= best_key[:2]:
-                if not models:
-                    models.append(_letter_model(lang))
                 known = _stem_and_ending(w, lang) if not key[1] else 0
-                key = (*key, known, _word_score(models[0], w))
+                key = (*key, known, _scored(lang, w))
                 if best_key is None or key > best_key:
                     best, best_key = combo, key
         decided[memo_key] = best
@@ -1021,6 +1073,12 @@ def _ranks(lang: str | None) -> dict[str, int]:
     return _RANKS[lang]
 
 
+@lru_cache(maxsize=65536)
+def _scored(lang: str | None, word: str) -> float:
+    """:func:`_word_score` under the letter model of ``lang``."""
+    return _word_score(_letter_model(lang), word)
+
+
 def _word_score(model: dict[str, float], word: str) -> float:
     """Log-likelihood of a word under the letter model: each letter (the first one too) given
     the two before it, backing off to the one before and to letter counts (so an unseen letter
@@ -1107,11 +1165,10 @@ def _everyday(ch: str) -> bool:
             or 0xFE00 <= o <= 0xFE0F or 0x1F000 <= o <= 0x1FAFF)
 
 
-def _next_closer(text: str, start: int, page: _CodePage) -> str:
-    """Which closing quote comes next (’ or ”): it decides between ‘ and “ for a lost byte."""
-    for m in page.closer_re.finditer(text, start):
-        return "’" if m.group(1) else "”"
-    return "”"
+def _closer_quote(m: re.Match | None) -> str:
+    """Which closing quote comes next (’ or ”, told by the page's ``closer_re`` from a run's
+    end): it decides between ‘ and “ for a lost byte."""
+    return ("’" if m.group(1) else "”") if m else "”"
 
 
 def _context(text: str, m: re.Match) -> str:
@@ -1466,6 +1523,20 @@ def badness(text: str, local: bool = False) -> int:
     (the run itself is what is being judged)."""
     if text.isascii():
         return 0
+    if len(text) <= _SHORT:
+        return _short_badness(text, local)
+    return _badness(text, local)
+
+
+_SHORT = 400  # characters: the few words around a run, or a line, measured again and again
+
+
+@lru_cache(maxsize=16384)
+def _short_badness(text: str, local: bool) -> int:
+    return _badness(text, local)
+
+
+def _badness(text: str, local: bool) -> int:
     from ftfy.badness import badness as ftfy_badness
 
     _ftfy("")  # builds the hint

@@ -7,7 +7,8 @@ first use, into the user cache) as a file of ``word<TAB>centibels`` lines sorted
 UTF-8 bytes (for ends, a second file of the words spelled backwards), then looked up by binary
 search in a memory map: nothing is loaded, and the pages read are shared by all processes
 through the OS cache. ``cached(name, build)`` keeps a table
-derived from the lists the same way (marshal), built once per machine. Every file is written
+derived from the lists the same way (marshal), built once per machine (building does not count
+against an import's time limit). Every file is written
 atomically and checked when opened (a list by its closing line, a table by its checksum): a
 damaged one is built again. Without a writable cache, or without wordfreq, everything still
 works from memory (slower), or finds nothing. Folders of other wordfreq installs that no
@@ -16,6 +17,7 @@ process used for a month are removed.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import marshal
 import mmap
@@ -79,6 +81,14 @@ def _prune(folder: Path) -> None:
 _VERSION: str | None = None
 
 
+def _untimed():
+    """Writing a file of the cache is done once per machine: it does not count against the
+    time limit of the import it happens in (:func:`limits.untimed`)."""
+    from clipper.core.limits import untimed
+
+    return untimed()
+
+
 def _buckets(lang: str, size: str) -> list[list[str]]:
     """wordfreq's list: words grouped by frequency, bucket i holding words of 10^(-i/100)."""
     try:
@@ -123,19 +133,20 @@ def _table(lang: str, size: str, reverse: bool = False) -> mmap.mmap | dict[str,
     if path is not None:
         table = _open(path)
         if table is None:  # not built yet, or damaged: (re)build it
-            buckets = _buckets(lang, size)
-            best: dict[str, int] = {}
-            for i, bucket in enumerate(buckets):
-                for w in bucket:
-                    if reverse:
-                        w = w[::-1]
-                    if w not in best:
-                        best[w] = i
-            keyed = {w.encode("utf-8"): i for w, i in best.items() if "\n" not in w and "\t" not in w}
-            tails = [b"\t%d\n" % i for i in range(len(buckets))]
-            lines = b"".join([w + tails[keyed[w]] for w in sorted(keyed)])
-            if _write(path, lines + _END % len(lines)):
-                table = _open(path)
+            with _untimed():
+                buckets = _buckets(lang, size)
+                best: dict[str, int] = {}
+                for i, bucket in enumerate(buckets):
+                    for w in bucket:
+                        if reverse:
+                            w = w[::-1]
+                        if w not in best:
+                            best[w] = i
+                keyed = {w.encode("utf-8"): i for w, i in best.items() if "\n" not in w and "\t" not in w}
+                tails = [b"\t%d\n" % i for i in range(len(buckets))]
+                lines = b"".join([w + tails[keyed[w]] for w in sorted(keyed)])
+                if _write(path, lines + _END % len(lines)):
+                    table = _open(path)
             if table is None:
                 table = best
     _MAPS[key] = table
@@ -164,20 +175,67 @@ def _bucket(lang: str, word: str, size: str) -> int | None:
     if isinstance(table, dict):
         return table.get(word)
     key = word.encode("utf-8")
-    start, stop = _lower_bound(table, key)
-    w, _, b = table[start:stop].partition(b"\t")
-    if w != key:
+    lo, hi = _window(table, key)
+    if hi == 0:  # the first line, or none
+        start = 0 if table[:len(key) + 1] == key + b"\t" else -1
+    else:  # the word's line starts after lo, at hi at the latest
+        start = table.find(b"\n" + key + b"\t", lo, hi + len(key) + 1)
+        start = start + 1 if start >= 0 else -1
+    if start < 0:
         return None
+    stop = table.find(b"\n", start)
     try:
-        return int(b)
+        return int(table[start + len(key) + 1:stop if stop >= 0 else len(table)])
     except ValueError:  # a damaged line: as if the word were not there
         return None
+
+
+# A lookup first narrows the search with two small indexes of a file's words, read when first
+# needed: the word at every _COARSE bytes, then (for the stretch between two of those) at every
+# _FINE bytes; the binary search then probes a stretch of _FINE bytes (a few dozen lines), not
+# the whole file (a Russian page asks 40,000 words, each 20 probes of a 16 MB file).
+_COARSE = 1 << 16
+_FINE = 1 << 10
+_INDEXES: dict[int, tuple[list[bytes], list[int], dict]] = {}  # id(table) -> (words, offsets, fine)
+
+
+def _samples(table: mmap.mmap, lo: int, hi: int, step: int) -> tuple[list[bytes], list[int]]:
+    """The words and offsets of the lines that start first at or after lo, lo + step, ... < hi."""
+    words: list[bytes] = []
+    offsets: list[int] = []
+    for p in range(lo, hi, step):
+        start = p if p == lo else table.find(b"\n", p - 1, hi) + 1  # lo is a line's start
+        if (p != lo and start == 0) or start >= hi or (offsets and start == offsets[-1]):
+            continue
+        stop = table.find(b"\n", start)
+        words.append(table[start:stop if stop >= 0 else len(table)].partition(b"\t")[0])
+        offsets.append(start)
+    return words, offsets
+
+
+def _window(table: mmap.mmap, key: bytes) -> tuple[int, int]:
+    """(lo, hi): lo the start of a line whose word sorts before ``key`` (or 0) and hi the start of
+    one whose word sorts at or after it (or the file's end), at most _FINE bytes apart (or one line)."""
+    index = _INDEXES.get(id(table))
+    if index is None:
+        index = _INDEXES[id(table)] = (*_samples(table, 0, len(table), _COARSE), {})
+    words, offsets, fine = index
+    i = bisect.bisect_left(words, key)
+    if i == 0:
+        return 0, 0
+    lo = offsets[i - 1]
+    hi = offsets[i] if i < len(offsets) else len(table)
+    if i - 1 not in fine:
+        fine[i - 1] = _samples(table, lo, hi, _FINE)
+    words, offsets = fine[i - 1]
+    j = bisect.bisect_left(words, key)  # words[0] (at lo) sorts before key: j >= 1
+    return offsets[j - 1], offsets[j] if j < len(offsets) else hi
 
 
 def _lower_bound(table: mmap.mmap, key: bytes) -> tuple[int, int]:
     """(start, end) of the first line of the sorted ``table`` whose word sorts at or after
     ``key`` (start == end == len(table) when none does)."""
-    lo, hi = 0, len(table)
+    lo, hi = _window(table, key)
     while lo < hi:  # lo is always the start of a line
         mid = (lo + hi) // 2
         nl = table.rfind(b"\n", lo, mid)
@@ -260,10 +318,11 @@ def cached(name: str, build):
         except (OSError, EOFError, ValueError, TypeError):
             value = None  # missing or damaged: built again
     if value is None:
-        value = build()
-        if path is not None:
-            data = marshal.dumps(value)
-            _write(path, _MAGIC + hashlib.sha256(data).digest()[:16] + data)
+        with _untimed():
+            value = build()
+            if path is not None:
+                data = marshal.dumps(value)
+                _write(path, _MAGIC + hashlib.sha256(data).digest()[:16] + data)
     _CACHED[name] = value
     return value
 
@@ -274,6 +333,7 @@ def _reset() -> None:
         if isinstance(table, mmap.mmap):
             table.close()
     _MAPS.clear()
+    _INDEXES.clear()
     _CACHED.clear()
     _TOUCHED.clear()
 

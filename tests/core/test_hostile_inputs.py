@@ -148,6 +148,25 @@ def test_time_limit_stops_a_runaway_call():
     assert "too long" in _one_line_error(err.value)
 
 
+def _untimed_sleep(seconds, then=0.0):
+    with limits.untimed(), limits.untimed():  # nested: the clock stops once, starts again once
+        time.sleep(seconds)
+    time.sleep(then)
+    return "done"
+
+
+def test_once_per_machine_work_is_not_counted_against_the_time_limit():
+    # a word list written to the user cache inside an import (slow on a busy machine)
+    assert limits.run_limited(_untimed_sleep, 2.5, timeout=1) == "done"
+    results = list(limits.run_many([(_untimed_sleep, (2.5,)), (_allocate, (10,))], jobs=2, timeout=1))
+    assert [r for _, r in results] == ["done", 10]
+    t0 = time.monotonic()
+    with pytest.raises(ExtractionTimeout):  # the rest of the call still is
+        limits.run_limited(_untimed_sleep, 0.1, 30, timeout=1)
+    assert time.monotonic() - t0 < 10
+    assert _untimed_sleep(0) == "done"  # outside a worker: nothing to stop
+
+
 def _allocate(n):
     return len(bytearray(n))
 

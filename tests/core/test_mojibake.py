@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -472,3 +473,101 @@ def test_unknown_inflected_words_guessed_by_their_stem_and_ending():
 def test_an_opening_quote_inside_another():
     text = "“‘Glasgow’ is a song of belonging."
     assert repair(corrupt(text, "cp1250")) == text
+
+
+@pytest.mark.parametrize(("text", "encoding"), [
+    # "с" and "э" both lose their last byte in Windows-1252 ("сто" or the commoner "это");
+    # "У" keeps both of its bytes in Windows-1250 where "у" and "с" lose theirs ("у нас" or
+    # "с нас"): the word the same text writes whole (a capital at a sentence's start) decides
+    ("Сто лет назад здесь был лес. Через сто лет здесь будет город.", "cp1252"),
+    ("Сто лет назад здесь был лес. Через сто лет здесь будет город.", "cp874+"),
+    ("У нас дома тепло. Зимой у нас тепло.", "cp1250"),
+])
+def test_a_word_in_doubt_is_the_one_the_text_writes_whole_elsewhere(text, encoding):
+    pytest.importorskip("wordfreq")
+    assert repair(corrupt(text, encoding)) == text
+    assert repair(text) == text
+
+
+# --- The work grows with the text, not faster (issue 15, item 4) -----------------------------
+# Counted, not timed: units of bytes decoded, characters measured by the badness measure, words
+# looked up in the word lists, searches for the next closing quote. From cold memos each time.
+
+def _work(text: str, monkeypatch) -> Counter:
+    from clipper.core import mojibake, wordlists
+
+    mojibake._DECODED.clear()
+    for memo in (mojibake._short_badness, mojibake._word_frequency, mojibake._stem_and_ending,
+                 mojibake._word_info, mojibake._scored):
+        memo.cache_clear()
+    counts: Counter = Counter()
+    decode, measure, bucket, closer = (mojibake._decode_units, mojibake._badness, wordlists._bucket,
+                                       mojibake._closer_quote)
+
+    def counted_decode(units, *args, **kwargs):
+        counts["decoded"] += len(units)
+        return decode(units, *args, **kwargs)
+
+    def counted_measure(s, local):
+        counts["measured"] += len(s)
+        return measure(s, local)
+
+    def counted_bucket(*args):
+        counts["looked up"] += 1
+        return bucket(*args)
+
+    def counted_closer(m):
+        counts["closer searches"] += 1
+        return closer(m)
+
+    with monkeypatch.context() as mp:
+        mp.setattr(mojibake, "_decode_units", counted_decode)
+        mp.setattr(mojibake, "_badness", counted_measure)
+        mp.setattr(wordlists, "_bucket", counted_bucket)
+        mp.setattr(mojibake, "_closer_quote", counted_closer)
+        repair(text)
+    return counts
+
+
+def _russian(words: int, seed: int = 15) -> str:
+    import random
+
+    from clipper.core import wordlists
+
+    vocab = [w for w, _ in wordlists.words("ru") if len(w) >= 3 and all("а" <= c <= "я" for c in w)][:3000]
+    rng = random.Random(seed)
+    sentences = []
+    while words > 0:
+        n = min(words, 9)
+        words -= n
+        sentence = " ".join(rng.choice(vocab) for _ in range(n))
+        sentences.append(sentence[0].upper() + sentence[1:] + ".")
+    return "\n".join(" ".join(sentences[i:i + 5]) for i in range(0, len(sentences), 5)) + "\n"
+
+
+@pytest.mark.parametrize("encoding", ["cp1250", "cp1252", "cp874+"])
+def test_the_work_grows_with_the_text_not_faster(encoding, monkeypatch):
+    # a 100 KB Russian page took 5 s to repair, on a busy machine over the 20 s of an import
+    pytest.importorskip("wordfreq")
+    small = _work(corrupt(_russian(300), encoding), monkeypatch)
+    large = _work(corrupt(_russian(1200), encoding), monkeypatch)  # four times the text
+    for what in ("decoded", "measured", "looked up"):
+        assert small[what] > 0
+        assert large[what] <= 5 * small[what], what  # quadratic work: 16 times
+
+
+def test_a_long_page_decodes_each_of_its_words_once(monkeypatch):
+    pytest.importorskip("wordfreq")
+    once = _work(corrupt(_russian(300), "cp1250"), monkeypatch)
+    page = corrupt(_russian(300) * 8, "cp1250")
+    eight = _work(page, monkeypatch)
+    assert eight["decoded"] <= 1.2 * once["decoded"]  # its paragraphs again: remembered
+    assert eight["looked up"] <= 1.2 * once["looked up"]
+    assert repair(page) == repair(corrupt(_russian(300), "cp1250")) * 8
+
+
+def test_opening_quotes_without_a_closing_one_are_not_searched_for_each(monkeypatch):
+    # each “ whose last byte was lost asks which closing quote comes next (” or ’): the
+    # search that finds none read the whole rest of the text, again for every “
+    text = corrupt("«Λέξη» “λέξη και " * 2000, "cp1253")
+    assert _work(text, monkeypatch)["closer searches"] <= 5

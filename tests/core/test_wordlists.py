@@ -147,3 +147,35 @@ def test_a_nearest_language_list_only_in_the_same_script():
     assert wordlists._buckets("hr", "small")
     assert wordlists._buckets("sr", "small") == []
     assert not wordlists.has_list("sr")
+
+
+def test_building_a_file_is_not_counted_against_an_import_time_limit(monkeypatch):
+    from clipper.core import limits
+
+    depths = []
+    assert wordlists.cached("untimed-probe", lambda: depths.append(limits._UNTIMED_DEPTH[0]) or 1) == 1
+    monkeypatch.setattr(wordlists, "_buckets",
+                        lambda *a: depths.append(limits._UNTIMED_DEPTH[0]) or [["word"]])
+    assert wordlists.frequency("en", "word") == 1.0
+    assert depths == [1, 1] and limits._UNTIMED_DEPTH[0] == 0
+
+
+def test_a_lookup_probes_a_short_stretch_of_the_file():
+    # a Russian page asks 40,000 words: each narrowed by two small indexes to a stretch of
+    # _FINE bytes before the binary search, which finds the same line as over the whole file
+    import bisect
+
+    assert wordlists.frequency("en", "the") > 0.01
+    table = wordlists._table("en", "small")
+    lines = bytes(table).split(b"\n")[:-1]
+    keys = [line.partition(b"\t")[0] for line in lines]
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    longest = max(map(len, lines)) + 1
+    probes = keys[::101] + [k + b"q" for k in keys[::307]] + [k[:-1] for k in keys[::307]]
+    for key in probes + [b"", b"\x00", b"zzzzzz", keys[0], keys[-1]]:
+        lo, hi = wordlists._window(table, key)
+        assert hi - lo <= wordlists._FINE + longest
+        i = bisect.bisect_left(keys, key)
+        assert wordlists._lower_bound(table, key)[0] == (starts[i] if i < len(starts) else len(table))
