@@ -549,6 +549,26 @@ class SegmentBuilder:
     _check_fields = SegmentWriter._check_fields
     get_segment = SegmentWriter.get_segment
     per_document_reader = SegmentWriter.per_document_reader
+    write_per_doc = SegmentWriter.write_per_doc
+
+    def add_reader(self, reader, cancelled=None) -> dict[int, int]:
+        """Append the live documents of a segment's reader (a merge); returns the new docnum
+        of each of its documents. ``cancelled()`` is asked now and then: true raises
+        :class:`MergeCancelled`."""
+        self._check_state()
+        base = self.docnum
+        docmap = self.write_per_doc(set(self.schema.names()), reader)
+        if docmap is None:  # no deletions: the documents keep their order from ``base``
+            docmap = {d: base + d for d in range(reader.doc_count_all())}
+        schema = self.schema
+        add = self.pool.add
+        for n, (fieldname, tbytes, docnum, weight, vbytes) in enumerate(reader.iter_postings()):
+            if fieldname in schema:
+                add((fieldname, tbytes, docmap[docnum], weight, vbytes))
+            if cancelled is not None and n % 4096 == 4095 and cancelled():
+                raise MergeCancelled()
+        self._added = True
+        return docmap
 
     def finish(self) -> BuiltSegment | None:
         """Write the segment (one compound file); None if no document was added."""
@@ -577,6 +597,10 @@ class SegmentBuilder:
         self.pool.cleanup()
         self.is_closed = True
         discard_build(self.folder)
+
+
+class MergeCancelled(Exception):
+    """A background merge stopped before it was done (the index is as it was)."""
 
 
 def discard_build(folder) -> None:
@@ -907,25 +931,21 @@ def _posting_list(docs, weights, vals, lens, fixedsize, blocklimit, compression)
 #: size. Merging reads every posting list of the merged segments (Whoosh's reader costs
 #: milliseconds per note), so single-note commits merge rarely and never fold a first build's
 #: big segments into a handful of new notes; a few dozen tiny segments cost a query well
-#: under a millisecond.
+#: under a millisecond. Merges run in the background (:meth:`SearchIndex.merge_once`), never
+#: in the commit of the note that makes a tier full.
 MERGE_TIERS = ((300, 24), (5000, 10))
 
 
-def _merge_tiny(writer, segments):
-    """Merge policy: fold small segments (from single-note commits) together, never big ones."""
-    from whoosh.reading import SegmentReader
-
+def _merge_plan(segments) -> tuple[int, list]:
+    """(tier, segments to merge) by MERGE_TIERS: small segments of like size, never big ones;
+    (-1, []) when no tier is full."""
     lower = 0
-    for limit, count in MERGE_TIERS:
+    for tier, (limit, count) in enumerate(MERGE_TIERS):
         small = [s for s in segments if lower <= s.doc_count_all() < limit]
         lower = limit
         if len(small) >= count:
-            for seg in small:
-                reader = SegmentReader(writer.storage, writer.schema, seg)
-                writer.add_reader(reader)
-                reader.close()
-            return [s for s in segments if s not in small]
-    return segments
+            return tier, small
+    return -1, []
 
 
 def _merge_none(writer, segments):
@@ -936,11 +956,15 @@ def _merge_none(writer, segments):
 
 
 class SearchIndex:
-    """A Whoosh index in ``folder``. Not thread-safe for writes: the Library serialises them."""
+    """A Whoosh index in ``folder``. Not thread-safe for writes: the Library serialises them
+    (its background merges are the index's own: :meth:`merge_once`)."""
 
     #: searches computed from whole posting lists (see :meth:`_run_direct`); False
     #: leaves every search to Whoosh's matchers (the tests compare the two)
     direct = True
+    #: seconds a background merge waits for the write lock to swap its segment in (held by
+    #: another process: the merge is dropped and tried again after a later commit)
+    merge_lock_timeout = 10.0
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
@@ -950,6 +974,13 @@ class SearchIndex:
         self._lock = threading.RLock()
         self._variants: dict = {}
         self._expand: dict = {}
+        self._write_lock = threading.Lock()  # this process's commits, one at a time
+        self._merge_lock = threading.Lock()  # guards the three below
+        self._merger: threading.Thread | None = None
+        self._merge_wanted = False
+        self._merge_tier = -1  # the tier the running merge folds
+        self._no_more_merges = threading.Event()
+        self._cancel_merge = threading.Event()
 
     # lifecycle
     def open(self) -> None:
@@ -988,6 +1019,7 @@ class SearchIndex:
         return FileStorage(str(self.folder), supports_mmap=False)
 
     def close(self) -> None:
+        self._stop_merging()
         with self._lock:
             searcher, ix, self._searcher, self.ix = self._searcher, self.ix, None, None
             for opened in (searcher, ix):
@@ -1030,18 +1062,20 @@ class SearchIndex:
         written = 0
         writer = None
         try:
-            writer = _Writer(self.ix, timeout=timeout, limitmb=256 if bulk else 32,
-                             codec=_codec())
-            for note_id in delete_ids:
-                writer.delete_by_term("id", note_id)
-            for doc in docs:
-                if doc.pop("_new", False) or bulk:
-                    writer.add_document(**doc)
-                else:
-                    writer.update_document(**doc)
-                written += 1
-            w, writer = writer, None
-            _commit(w, mergetype=_merge_none if bulk else _merge_tiny)
+            with self._write_lock:
+                writer = _Writer(self.ix, timeout=timeout, limitmb=256 if bulk else 32,
+                                 codec=_codec())
+                for note_id in delete_ids:
+                    writer.delete_by_term("id", note_id)
+                for doc in docs:
+                    if doc.pop("_new", False) or bulk:
+                        writer.add_document(**doc)
+                    else:
+                        writer.update_document(**doc)
+                    written += 1
+                w, writer = writer, None
+                # never a merge here: the caller waits for this commit (see merge_once)
+                _commit(w, mergetype=_merge_none)
         except BaseException as exc:
             if writer is not None:
                 _abandon(writer)
@@ -1050,7 +1084,136 @@ class SearchIndex:
             raise
         finally:
             self.invalidate()
+        if not bulk:
+            self._schedule_merge()
         return written
+
+    # merging (in the background)
+    def merge_once(self, cancelled=None) -> bool:
+        """Merge the segments of one full tier (MERGE_TIERS), if there is one; returns whether
+        it did. The merged segment is written in a side folder without the write lock, while
+        notes are added and searched; only replacing the merged segments by it in the table
+        of contents takes the lock, and deletions made meanwhile in the merged segments are
+        carried over to it. Killed at any moment, the index stays as it was (the side folder
+        is discarded at the next open; Whoosh's next commit removes a segment file moved in
+        but never listed). ``cancelled()`` true stops it (:class:`MergeCancelled`)."""
+        from whoosh.reading import SegmentReader
+
+        ix = self.ix
+        if ix is None:
+            return False
+        toc = ix._read_toc()
+        tier, chosen = _merge_plan(toc.segments)
+        if not chosen:
+            return False
+        self._merge_tier = tier
+        builder = SegmentBuilder(self.folder)
+        built = None
+        try:
+            merged = []  # (segment id, its deletions when read, its docnum -> merged docnum)
+            for seg in chosen:
+                if cancelled is not None and cancelled():
+                    raise MergeCancelled()
+                reader = SegmentReader(ix.storage, toc.schema, seg)
+                try:
+                    deleted = set(seg.deleted_docs())
+                    merged.append((seg.segment_id(), deleted, builder.add_reader(reader, cancelled)))
+                finally:
+                    reader.close()
+            built = builder.finish()
+            return self._swap_in(built, merged)
+        except BaseException:
+            if not builder.is_closed:
+                builder.cancel()
+            raise
+        finally:
+            if built is not None:
+                discard_build(built.folder)
+            self._merge_tier = -1
+
+    def _swap_in(self, built, merged) -> bool:
+        """Replace the merged segments by ``built`` (None: all their documents were deleted)
+        in one commit; False if one of them is gone meanwhile (merged by another process,
+        the index cleared)."""
+        with self._write_lock:
+            writer = _Writer(self.ix, timeout=self.merge_lock_timeout, limitmb=32, codec=_codec())
+            try:
+                current = {s.segment_id(): s for s in writer.segments}
+                if any(segid not in current for segid, _d, _m in merged):
+                    _abandon(writer)
+                    return False
+                if built is not None:
+                    for segid, before, docmap in merged:
+                        for docnum in set(current[segid].deleted_docs()) - before:
+                            built.segment.delete_document(docmap[docnum])
+                    name = built.segment.make_filename(built.segment.COMPOUND_EXT)
+                    os.replace(os.path.join(built.folder, name), self.folder / name)
+            except BaseException:
+                _abandon(writer)
+                raise
+            gone = {segid for segid, _d, _m in merged}
+            extra = [built.segment] if built is not None else []
+            _commit(writer, mergetype=lambda _w, existing: [s for s in existing
+                                                            if s.segment_id() not in gone] + extra)
+        self.invalidate()
+        return True
+
+    def _schedule_merge(self) -> None:
+        """Start the merge thread if a tier is full (it merges until none is)."""
+        try:
+            due = bool(_merge_plan(self.ix._segments())[1])
+        except Exception:  # noqa: BLE001 -- no merge now; the next commit looks again
+            return
+        if not due:
+            return
+        with self._merge_lock:
+            self._merge_wanted = True
+            if self._merger is not None or self._no_more_merges.is_set():
+                return
+            from clipper.core import limits
+
+            self._merger = limits.fork_safe(threading.Thread(target=self._merge_loop,
+                                                             name="clipper-merge", daemon=True))
+            self._merger.start()
+
+    def _merge_loop(self) -> None:
+        while True:
+            with self._merge_lock:
+                if not self._merge_wanted or self._no_more_merges.is_set():
+                    self._merger = None
+                    return
+                self._merge_wanted = False
+            try:
+                while not self._no_more_merges.is_set() and self.merge_once(self._cancel_merge.is_set):
+                    pass
+            except MergeCancelled:
+                pass
+            except Exception:  # noqa: BLE001 -- the segments stay as they are; a later commit retries
+                log.warning("index: a background merge failed", exc_info=True)
+
+    def wait_for_merges(self, timeout: float | None = None) -> bool:
+        """Wait until no background merge runs (True) or ``timeout`` passes (False)."""
+        merger = self._merger
+        if merger is not None:
+            merger.join(timeout)
+            return not merger.is_alive()
+        return True
+
+    def _stop_merging(self) -> None:
+        """No new merge; the running one finishes if it folds the smallest tier (a second or
+        so: else single-note commits of short-lived processes, the CLI's, would pile up tiny
+        segments) and stops at once otherwise."""
+        with self._merge_lock:
+            merger = self._merger
+            self._no_more_merges.set()
+        if merger is not None and merger is not threading.current_thread():
+            if self._merge_tier != 0:
+                self._cancel_merge.set()
+            merger.join()
+        with self._merge_lock:
+            self._merger = None
+            self._no_more_merges.clear()
+            self._cancel_merge.clear()
 
     def add_segments(self, built, delete_docs=(), *, timeout=60.0) -> None:
         """Commit segments made by :class:`SegmentBuilder` (moved into the index folder);
@@ -1061,17 +1224,18 @@ class SearchIndex:
                 return
             for n, docnum in delete_docs:
                 built[n].segment.delete_document(docnum)
-            writer = _Writer(self.ix, timeout=timeout, limitmb=32, codec=_codec())
-            try:
-                segments = []
-                for b in built:
-                    name = b.segment.make_filename(b.segment.COMPOUND_EXT)
-                    os.replace(os.path.join(b.folder, name), self.folder / name)
-                    segments.append(b.segment)
-            except BaseException:
-                _abandon(writer)
-                raise
-            _commit(writer, mergetype=lambda _w, existing: existing + segments)
+            with self._write_lock:
+                writer = _Writer(self.ix, timeout=timeout, limitmb=32, codec=_codec())
+                try:
+                    segments = []
+                    for b in built:
+                        name = b.segment.make_filename(b.segment.COMPOUND_EXT)
+                        os.replace(os.path.join(b.folder, name), self.folder / name)
+                        segments.append(b.segment)
+                except BaseException:
+                    _abandon(writer)
+                    raise
+                _commit(writer, mergetype=lambda _w, existing: existing + segments)
         except OSError as exc:
             raise _index_error(exc) from exc
         finally:
