@@ -68,8 +68,9 @@ from whoosh import query as wq
 from whoosh.analysis import Token, Tokenizer
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3TermInfo
 from whoosh.fields import NUMERIC as _NUMERIC
+from whoosh.filedb import filetables
 from whoosh.filedb.filestore import FileStorage
-from whoosh.filedb.filetables import OrderedHashWriter, md5_hash
+from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter, md5_hash
 from whoosh.matching import ListMatcher, NullMatcher, NullMatcherClass
 from whoosh.matching.wrappers import ConstantScoreWrapperMatcher, FilterMatcher
 from whoosh.query.compound import DefaultOr
@@ -89,6 +90,44 @@ log = logging.getLogger(__name__)
 # Whoosh names segment and temporary files with the process-wide ``random`` module: code that
 # seeds it (a test framework, a plug-in) would make two commits pick the same file names.
 whoosh.util.random = random.SystemRandom()
+
+class _OrderedHashReader(OrderedHashReader):
+    """Whoosh's reader of a segment's term file, with its directory of 256 hash tables read in
+    one piece: Whoosh reads each entry on its own, 256 small reads (a seek and a read of the
+    compound file each) every time a segment is opened, at each reopen and after each commit."""
+
+    def __init__(self, dbfile, length=None, magic=b"HSH3", startoffset=0):
+        if length is None:
+            dbfile.seek(0, os.SEEK_END)
+            length = dbfile.tell() - startoffset
+        head = dbfile.get(startoffset, 13)
+        if head[:4] != magic:
+            raise filetables.FileFormatError(f"Unknown file header {head[:4]!r}")
+        self.dbfile = dbfile
+        self.startoffset = startoffset
+        self.is_closed = False
+        self.hashtype = head[4]
+        self.hashfn = filetables._hash_functions[self.hashtype]
+        self.startofdata = startoffset + 13  # magic, hash type, two unused ints
+        exptr = startoffset + length - 4
+        expos = exptr - dbfile.get_int(exptr)
+        dbfile.seek(expos)
+        self._read_extras()
+        entry = filetables._dir_entry
+        table = dbfile.get(expos - filetables._directory_size, filetables._directory_size)
+        self.tables = [entry.unpack_from(table, i * entry.size) for i in range(256)]
+        self.endofdata = self.tables[0][0]
+
+
+def _fast_term_files() -> None:
+    """Have Whoosh's W3 terms reader open term files with :class:`_OrderedHashReader`, if
+    this Whoosh reads them as the pinned version does (else leave it as it is)."""
+    if (OrderedHashReader.__init__ is filetables.HashReader.__init__
+            and hasattr(filetables, "_dir_entry") and hasattr(filetables, "_hash_functions")):
+        filetables.OrderedHashReader = _OrderedHashReader
+
+
+_fast_term_files()
 
 #: Bump when the schema or the tokenizer changes: the index is then rebuilt from the files.
 SCHEMA_VERSION = 8  # 8: no path/hash terms, dates as columns, packed text values
@@ -989,9 +1028,11 @@ class SearchIndex:
         self.ix = self._storage().open_index(INDEX_NAME)
         if set(self.ix.schema.names()) != set(make_schema().names()):
             raise ValueError("index schema differs")
-        with self.ix.searcher() as s:  # probe: read the TOC, segments and a term
-            s.doc_count()
-            next(iter(s.reader().iter_prefix("title", "a")), None)
+        # probe: read the TOC, open the segments and read a term; the searcher stays (opening
+        # a segment reads its tables: the search after the open would do it again)
+        s = self.searcher()
+        s.doc_count()
+        next(iter(s.reader().iter_prefix("title", "a")), None)
 
     def create(self) -> None:
         self.close()
@@ -1558,6 +1599,12 @@ def _term_info(reader, fieldname: str, word: str):
     if key not in cache:
         if len(cache) > 4096:
             cache.clear()
+        small = _small_terms(reader)
+        if small is not None:
+            fieldid = reader._terms._fieldmap.get(fieldname)
+            raw = small[1].get(pack_ushort(fieldid) + word.encode("utf-8")) if fieldid is not None else None
+            cache[key] = W3TermInfo.from_bytes(raw) if raw is not None else None
+            return cache[key]
         try:
             cache[key] = reader._terms.term_info(fieldname, word.encode("utf-8"))
         except (KeyError, TermNotFound):
@@ -2215,6 +2262,38 @@ def _merged_prefix_terms(reader, fieldname: str, prefix: str, limit: int) -> lis
     return out
 
 
+#: segments of fewer documents keep their whole term file in memory (:func:`_small_terms`)
+SMALL_SEGMENT = 300
+
+
+def _small_terms(reader):
+    """(sorted keys, key -> term info bytes) of a small segment's whole term file, read in one
+    piece once per reader; None for bigger segments. Single-note commits leave up to a tier's
+    count of tiny segments until a background merge folds them, and a query looks up each of
+    its words (and their stems' variants) in every segment: a binary search of the file, a few
+    reads a step, cost more than the rest of the query on those segments."""
+    got = reader.__dict__.get("_clipper_small")
+    if got is None:
+        got = False
+        if reader.doc_count_all() < SMALL_SEGMENT:
+            tindex = reader._terms._tindex
+            start, eod = tindex.startofdata, tindex.endofdata
+            buf = tindex.dbfile.get(start, eod - start)
+            unpack = _HASH_LENGTHS.unpack_from
+            keys, values = [], {}
+            pos = 0
+            while pos < len(buf):
+                keylen, datalen = unpack(buf, pos)
+                key = buf[pos + 8:pos + 8 + keylen]
+                keys.append(key)
+                values[key] = buf[pos + 8 + keylen:pos + 8 + keylen + datalen]
+                pos += 8 + keylen + datalen
+            if keys == sorted(keys):
+                got = (keys, values)
+        reader._clipper_small = got
+    return got or None
+
+
 def _prefix_terms(reader, fieldname: str, prefix: bytes, limit: int) -> list[tuple[bytes, int]]:
     """(term, document frequency) of one segment's first ``limit`` terms of ``fieldname``
     starting with ``prefix``: one binary search of its term file, then its records read in
@@ -2225,6 +2304,15 @@ def _prefix_terms(reader, fieldname: str, prefix: bytes, limit: int) -> list[tup
     if fieldid is None:
         return []
     key = pack_ushort(fieldid) + prefix
+    small = _small_terms(reader)
+    if small is not None:
+        keys, values = small
+        out = []
+        for found in islice(keys, bisect_left(keys, key), None):
+            if found[:len(key)] != key or len(out) >= limit:
+                break
+            out.append((found[2:], _DOC_FREQ.unpack_from(values[found], 5)[0]))
+        return out
     pos = tindex.closest_key_pos(key)
     out: list = []
     if pos is None:

@@ -542,3 +542,26 @@ def test_a_process_killed_mid_merge_leaves_the_index_whole(tmp_path):
         fresh.close()
         orphans = {n for n in {p.name for p in folder.iterdir()} if n.endswith(".seg")} - live
         assert not orphans, (where, orphans, files)
+
+
+def test_term_files_are_read_as_whoosh_reads_them(tmp_path):
+    """The term file reader with its directory read in one piece, and the whole term table of
+    a small segment, give what Whoosh's own reader gives."""
+    from whoosh.filedb.filetables import HashReader, OrderedHashReader
+
+    si = ix.SearchIndex(tmp_path / "w")
+    si.create()
+    si.write([_note(i, f"wombat{i % 7} river") for i in range(40)], bulk=True)
+    reader = next(r for r, _ in si.searcher().reader().leaf_readers())
+    tindex = reader._terms._tindex  # noqa: SLF001
+    assert type(tindex) is ix._OrderedHashReader  # noqa: SLF001
+    stock = OrderedHashReader.__new__(OrderedHashReader)
+    HashReader.__init__(stock, tindex.dbfile)
+    for name in ("hashtype", "startofdata", "endofdata", "tables", "indexbase", "indexlen", "extras"):
+        assert getattr(stock, name) == getattr(tindex, name), name
+    keys, values = ix._small_terms(reader)  # noqa: SLF001
+    assert keys == list(tindex.keys()) and values == dict(tindex.items())
+    assert ix._prefix_terms(reader, "body", b"wombat", 99) == [  # noqa: SLF001
+        (f"wombat{i}".encode(), len(range(i, 40, 7))) for i in range(7)]
+    assert ix._term_info(reader, "body", "river").doc_frequency() == 40  # noqa: SLF001
+    si.close()
