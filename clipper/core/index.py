@@ -53,6 +53,7 @@ import pickle
 import random
 import shutil
 import struct
+import sys
 import threading
 import zlib
 from array import array
@@ -1750,6 +1751,7 @@ class _Segment:
         self.norms = norms
         self.k1p = k1p
         self._lists: dict = {}
+        self._blocks: dict = {}  # (field, word) -> _ListBlocks or None: see value()
         self.pending: list = []  # phrase leaves whose positions :meth:`verify` checks
 
     def plist(self, fieldname, word, values=False):
@@ -1769,7 +1771,10 @@ class _Segment:
         False, a phrase gives the documents that have all its words."""
         kind, fieldname, words = leaf
         if kind == "phrase":
-            lists = [self.plist(fieldname, w, values=True) for w in words]
+            # positions only where they are checked now: a lazy phrase (verify False) reads
+            # the lists' documents (kept in _LISTS for frequent words) and :meth:`verify`
+            # then decodes the blocks of the few documents it checks
+            lists = [self.plist(fieldname, w, values=verify) for w in words]
             found = set(lists[0][0])
             for ids, _w, _v in lists[1:]:
                 found.intersection_update(ids)
@@ -1790,14 +1795,27 @@ class _Segment:
         for _kind, fieldname, words in self.pending:
             plists = []
             for w in words:
-                ids, _w, vals = self.plist(fieldname, w, values=True)
-                i = bisect_left(ids, d)
-                if i == len(ids) or ids[i] != d:
+                value = self.value(fieldname, w, d)
+                if value is None:
                     return False
-                plists.append(vals[i])
+                plists.append(value)
             if not _phrase_match(plists):
                 return False
         return True
+
+    def value(self, fieldname, word, d):
+        """The value (positions) of document ``d`` in a word's posting list, None if it
+        lacks the word: from the one block that holds it when the list reads as blocks."""
+        key = (fieldname, word)
+        if key not in self._blocks:
+            self._blocks[key] = _ListBlocks.read(self.reader, fieldname, word)
+        blocks = self._blocks[key]
+        if blocks is None:
+            ids, _w, vals = self.plist(fieldname, word, values=True)
+            i = bisect_left(ids, d)
+            return vals[i] if i < len(ids) and ids[i] == d else None
+        return blocks.value(d)
+
 
     def size(self, leaves) -> int:
         def df(fieldname, word):
@@ -1886,6 +1904,62 @@ class _Segment:
                             scores[d] += x
         return scores
 
+
+class _ListBlocks:
+    """A W3 posting list's blocks, each decoded only when a document in it is asked for."""
+
+    __slots__ = ("_buf", "_lasts", "_spans", "_decoded")
+
+    def __init__(self, buf, lasts, spans):
+        self._buf = buf
+        self._lasts = lasts  # each block's last document
+        self._spans = spans  # each block's (start, end, compression) of its pickled data
+        self._decoded: dict = {}
+
+    @classmethod
+    def read(cls, reader, fieldname: str, word: str):
+        """The blocks of a term in a segment (one read of its list, the blocks' small headers
+        unpickled); None if it is not a list of W3 blocks as :func:`_read_blocks` reads them."""
+        terms = getattr(reader, "_terms", None)
+        info = _term_info(reader, fieldname, word) if terms is not None else None
+        if not isinstance(info, W3TermInfo) or info.is_inlined():
+            return None
+        offset, length = info.extent()
+        if isinstance(length, tuple):
+            length = length[0]
+        buf = terms._postfile.get(offset, length)
+        if buf[:4] != WHOOSH3_HEADER_MAGIC:
+            return None
+        stream = io.BytesIO(buf)
+        lasts, spans = [], []
+        pos, size = 4, len(buf)
+        while pos < size:
+            blen = _BLOCK_LEN.unpack_from(buf, pos)[0]
+            end = pos + 4 + abs(blen)
+            stream.seek(pos + 4)
+            _count, maxid, _maxw, compression, _mn, _mx = pickle.load(stream)
+            lasts.append(maxid)
+            spans.append((stream.tell(), end, compression))
+            pos = end
+            if blen < 0:
+                break
+        return cls(buf, lasts, spans)
+
+    def value(self, d):
+        b = bisect_left(self._lasts, d)
+        if b == len(self._lasts):
+            return None
+        got = self._decoded.get(b)
+        if got is None:
+            start, end, compression = self._spans[b]
+            raw = self._buf[start:end]
+            data = pickle.loads(zlib.decompress(raw) if compression else raw)
+            got = self._decoded[b] = (list(accumulate(data[0])), data[2])
+        ids, vals = got
+        i = bisect_left(ids, d)
+        if i == len(ids) or ids[i] != d or vals is None:
+            return None
+        return vals[i]
 
 def _reopen(ix, old):
     """A searcher of the index's current segments that takes over the old searcher's readers
@@ -2294,6 +2368,41 @@ def _small_terms(reader):
     return got or None
 
 
+_KEY_LENGTH = struct.Struct("!I")  # filetables: a record's key length
+
+
+def _closest_key_pos(reader, key: bytes):
+    """Whoosh's ``closest_key_pos`` of a segment's term file (where the first key >= ``key``
+    is, None past the end), with the file's array of key positions read in one piece once per
+    reader and one read a step of the binary search (Whoosh: three small reads a step, some
+    fifty for each word looked up in each segment, a quarter of a two-word query at 100k)."""
+    tindex = reader._terms._tindex
+    index = reader.__dict__.get("_clipper_keypos")
+    if index is None:
+        typecode = tindex.extras.get("indextype")
+        index = False
+        if typecode in ("B", "H", "i", "I", "q") and array(typecode).itemsize == tindex.indexsize:
+            index = array(typecode, tindex.dbfile.get(tindex.indexbase, tindex.indexlen * tindex.indexsize))
+            if sys.byteorder == "little":
+                index.byteswap()  # written big-endian
+        reader._clipper_keypos = index
+    if index is False:
+        return tindex.closest_key_pos(key)
+    get = tindex.dbfile.get
+    size = len(key)
+    lo, hi = 0, len(index)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        buf = get(index[mid], 8 + size)
+        keylen = _KEY_LENGTH.unpack_from(buf)[0]
+        # a longer key is below ``key`` exactly when its first len(key) bytes are
+        if buf[8:8 + min(keylen, size)] < key:
+            lo = mid + 1
+        else:
+            hi = mid
+    return None if lo == len(index) else index[lo]
+
+
 def _prefix_terms(reader, fieldname: str, prefix: bytes, limit: int) -> list[tuple[bytes, int]]:
     """(term, document frequency) of one segment's first ``limit`` terms of ``fieldname``
     starting with ``prefix``: one binary search of its term file, then its records read in
@@ -2313,7 +2422,7 @@ def _prefix_terms(reader, fieldname: str, prefix: bytes, limit: int) -> list[tup
                 break
             out.append((found[2:], _DOC_FREQ.unpack_from(values[found], 5)[0]))
         return out
-    pos = tindex.closest_key_pos(key)
+    pos = _closest_key_pos(reader, key)
     out: list = []
     if pos is None:
         return out

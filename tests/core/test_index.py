@@ -565,3 +565,45 @@ def test_term_files_are_read_as_whoosh_reads_them(tmp_path):
         (f"wombat{i}".encode(), len(range(i, 40, 7))) for i in range(7)]
     assert ix._term_info(reader, "body", "river").doc_frequency() == 40  # noqa: SLF001
     si.close()
+
+
+def test_closest_key_positions_are_whoosh_s(tmp_path):
+    import random
+
+    rnd = random.Random(5)
+    si = ix.SearchIndex(tmp_path / "w")
+    si.create()
+    words = ["".join(rnd.choices("abcdeéz", k=rnd.randint(1, 9))) for _ in range(400)]
+    si.write([_note(i, " ".join(rnd.sample(words, 20))) for i in range(400)], bulk=True)
+    reader = next(r for r, _ in si.searcher().reader().leaf_readers())
+    tindex = reader._terms._tindex  # noqa: SLF001
+    fid = reader._terms._fieldmap["body"]  # noqa: SLF001
+    probes = [""] + words + [w[:k] for w in words[:50] for k in range(4)] + ["zzzzzzzzzzzzzzz", "é"]
+    for probe in probes:
+        key = ix.pack_ushort(fid) + probe.encode()
+        assert ix._closest_key_pos(reader, key) == tindex.closest_key_pos(key), probe  # noqa: SLF001
+    assert ix._closest_key_pos(reader, b"\xff\xff") == tindex.closest_key_pos(b"\xff\xff") is None  # noqa: SLF001
+    si.close()
+
+
+def test_phrases_checked_block_by_block_match_whoosh(tmp_path, monkeypatch):
+    """A phrase of its own is checked from the blocks of the documents it looks at only;
+    over lists of many blocks it finds what Whoosh's matchers find."""
+    import random
+
+    monkeypatch.setattr(ix, "BLOCK_POSTINGS", 4)
+    rnd = random.Random(11)
+    words = ["sea", "level", "rose", "city", "river", "road"]
+    si = ix.SearchIndex(tmp_path / "w")
+    si.create()
+    si.write([_note(i, " ".join(rnd.choices(words, k=12))) for i in range(150)], bulk=True)
+    si.write([_note(i, " ".join(rnd.choices(words, k=12))) for i in range(150, 200)], bulk=True)
+    for text in ('"sea level"', '"level rose"', '"river road city"', '"rose sea"', '"sea level" -city'):
+        direct = si.run(q.parse(text), limit=10, sort="relevance")
+        monkeypatch.setattr(si, "direct", False)
+        whoosh = si.run(q.parse(text), limit=500, sort="relevance")
+        monkeypatch.setattr(si, "direct", True)
+        assert direct and {i for i, _ in direct} <= {i for i, _ in whoosh}, text
+        best = sorted((round(sc, 4) for _, sc in whoosh), reverse=True)[:10]
+        assert [round(sc, 4) for _, sc in direct] == best, text
+    si.close()
