@@ -15,7 +15,9 @@ Design (each choice measured on 10,000 to 100,000 notes; ``docs/ARCHITECTURE.md`
 - A first build writes independent segments (:class:`SegmentBuilder`, numbered from 0, in a
   side folder, without the lock) two at a time, one per core, and commits them in order
   (:meth:`SearchIndex.add_segments`; the scheduling is the library's). Single-note commits
-  merge small segments rarely (MERGE_TIERS).
+  never merge: once a tier of small segments is full (MERGE_TIERS), a thread merges it beside
+  the index, without the write lock, and swaps the result in with one short commit
+  (:meth:`SearchIndex.merge_once`). Small segments keep their term table in memory.
 - Prefix queries expand to at most PREFIX_TERMS of the most frequent matching words and score
   as a constant (a bare prefix takes the first matches from the heads of the posting lists).
 - Snippets are computed from the note's text with one regular expression, not by Whoosh's
