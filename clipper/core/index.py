@@ -756,7 +756,14 @@ def _check_dump(write_blocks: bool) -> list:
     """Postings and term infos of a small in-memory index, read back by Whoosh's own reader."""
     from whoosh.filedb.filestore import RamStorage
 
-    store = RamStorage()
+    class _Ram(RamStorage):
+        def temp_storage(self, name=None):
+            # Whoosh names a writer's temp folder after the index: "/tmp/MAIN.tmp" for every
+            # process, and one that ended removed it under another one's check (which then
+            # failed, and that process wrote with Whoosh's slow writer): a random name
+            return super().temp_storage(None)
+
+    store = _Ram()
     ram = store.create_index(make_schema(), indexname=INDEX_NAME)
     writer = _Writer(ram, codec=W3Codec(blocklimit=_CHECK_BLOCK, compression=0))
     writer.write_blocks = write_blocks

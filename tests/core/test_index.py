@@ -607,3 +607,13 @@ def test_phrases_checked_block_by_block_match_whoosh(tmp_path, monkeypatch):
         best = sorted((round(sc, 4) for _, sc in whoosh), reverse=True)[:10]
         assert [round(sc, 4) for _, sc in direct] == best, text
     si.close()
+
+
+def test_the_block_format_check_uses_a_temp_folder_of_its_own(tmp_path, monkeypatch):
+    """Whoosh names a writer's temp folder after the index (the same for every process): the
+    self-check must not depend on it (another process removing it failed the check)."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    (tmp_path / f"{ix.INDEX_NAME}.tmp").write_text("not a folder")
+    assert ix._check_dump(True) == ix._check_dump(False)  # noqa: SLF001
