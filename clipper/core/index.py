@@ -1760,7 +1760,6 @@ class _Segment:
         self.norms = norms
         self.k1p = k1p
         self._lists: dict = {}
-        self._blocks: dict = {}  # (field, word) -> _ListBlocks or None: see value()
         self.pending: list = []  # phrase leaves whose positions :meth:`verify` checks
 
     def plist(self, fieldname, word, values=False):
@@ -1780,10 +1779,7 @@ class _Segment:
         False, a phrase gives the documents that have all its words."""
         kind, fieldname, words = leaf
         if kind == "phrase":
-            # positions only where they are checked now: a lazy phrase (verify False) reads
-            # the lists' documents (kept in _LISTS for frequent words) and :meth:`verify`
-            # then decodes the blocks of the few documents it checks
-            lists = [self.plist(fieldname, w, values=verify) for w in words]
+            lists = [self.plist(fieldname, w, values=True) for w in words]
             found = set(lists[0][0])
             for ids, _w, _v in lists[1:]:
                 found.intersection_update(ids)
@@ -1804,26 +1800,14 @@ class _Segment:
         for _kind, fieldname, words in self.pending:
             plists = []
             for w in words:
-                value = self.value(fieldname, w, d)
-                if value is None:
+                ids, _w, vals = self.plist(fieldname, w, values=True)
+                i = bisect_left(ids, d)
+                if i == len(ids) or ids[i] != d:
                     return False
-                plists.append(value)
+                plists.append(vals[i])
             if not _phrase_match(plists):
                 return False
         return True
-
-    def value(self, fieldname, word, d):
-        """The value (positions) of document ``d`` in a word's posting list, None if it
-        lacks the word: from the one block that holds it when the list reads as blocks."""
-        key = (fieldname, word)
-        if key not in self._blocks:
-            self._blocks[key] = _ListBlocks.read(self.reader, fieldname, word)
-        blocks = self._blocks[key]
-        if blocks is None:
-            ids, _w, vals = self.plist(fieldname, word, values=True)
-            i = bisect_left(ids, d)
-            return vals[i] if i < len(ids) and ids[i] == d else None
-        return blocks.value(d)
 
 
     def size(self, leaves) -> int:
@@ -1913,62 +1897,6 @@ class _Segment:
                             scores[d] += x
         return scores
 
-
-class _ListBlocks:
-    """A W3 posting list's blocks, each decoded only when a document in it is asked for."""
-
-    __slots__ = ("_buf", "_lasts", "_spans", "_decoded")
-
-    def __init__(self, buf, lasts, spans):
-        self._buf = buf
-        self._lasts = lasts  # each block's last document
-        self._spans = spans  # each block's (start, end, compression) of its pickled data
-        self._decoded: dict = {}
-
-    @classmethod
-    def read(cls, reader, fieldname: str, word: str):
-        """The blocks of a term in a segment (one read of its list, the blocks' small headers
-        unpickled); None if it is not a list of W3 blocks as :func:`_read_blocks` reads them."""
-        terms = getattr(reader, "_terms", None)
-        info = _term_info(reader, fieldname, word) if terms is not None else None
-        if not isinstance(info, W3TermInfo) or info.is_inlined():
-            return None
-        offset, length = info.extent()
-        if isinstance(length, tuple):
-            length = length[0]
-        buf = terms._postfile.get(offset, length)
-        if buf[:4] != WHOOSH3_HEADER_MAGIC:
-            return None
-        stream = io.BytesIO(buf)
-        lasts, spans = [], []
-        pos, size = 4, len(buf)
-        while pos < size:
-            blen = _BLOCK_LEN.unpack_from(buf, pos)[0]
-            end = pos + 4 + abs(blen)
-            stream.seek(pos + 4)
-            _count, maxid, _maxw, compression, _mn, _mx = pickle.load(stream)
-            lasts.append(maxid)
-            spans.append((stream.tell(), end, compression))
-            pos = end
-            if blen < 0:
-                break
-        return cls(buf, lasts, spans)
-
-    def value(self, d):
-        b = bisect_left(self._lasts, d)
-        if b == len(self._lasts):
-            return None
-        got = self._decoded.get(b)
-        if got is None:
-            start, end, compression = self._spans[b]
-            raw = self._buf[start:end]
-            data = pickle.loads(zlib.decompress(raw) if compression else raw)
-            got = self._decoded[b] = (list(accumulate(data[0])), data[2])
-        ids, vals = got
-        i = bisect_left(ids, d)
-        if i == len(ids) or ids[i] != d or vals is None:
-            return None
-        return vals[i]
 
 def _reopen(ix, old):
     """A searcher of the index's current segments that takes over the old searcher's readers

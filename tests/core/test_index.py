@@ -586,9 +586,9 @@ def test_closest_key_positions_are_whoosh_s(tmp_path):
     si.close()
 
 
-def test_phrases_checked_block_by_block_match_whoosh(tmp_path, monkeypatch):
-    """A phrase of its own is checked from the blocks of the documents it looks at only;
-    over lists of many blocks it finds what Whoosh's matchers find."""
+def test_phrases_over_lists_of_many_blocks_match_whoosh(tmp_path, monkeypatch):
+    """A phrase of its own (positions checked for the best candidates only), over lists of
+    many blocks, finds what Whoosh's matchers find."""
     import random
 
     monkeypatch.setattr(ix, "BLOCK_POSTINGS", 4)
