@@ -43,6 +43,9 @@ CREATE INDEX IF NOT EXISTS tags_id ON tags(id);
 VERSION = 3
 
 _FORGET_FILES = "DELETE FROM blobs WHERE key='files'"
+#: marshal's format 2 has no references (later ones share objects by their reference counts):
+#: the same listing always gives the same bytes (see Catalog.same_file_stats)
+_MARSHAL = 2
 _INSERT = f"INSERT INTO notes({','.join(COLUMNS)}) VALUES({','.join('?' * len(COLUMNS))})"
 _HAS_TAG = "id IN (SELECT id FROM tags WHERE tag=? OR tag LIKE ? ESCAPE '\\')"
 
@@ -168,6 +171,15 @@ class Catalog:
             out.update((path, (size, mtime)) for path, size, mtime in chunk)
         return out
 
+    def same_file_stats(self, files: dict) -> bool:
+        """Whether ``files`` (a listing as :meth:`keep_file_stats` takes it) is, byte for byte,
+        the listing saved last: reopening an unchanged vault then needs neither the saved
+        listing loaded nor two dicts of every note compared. False says nothing (another
+        order of the same files, a listing saved from the rows): compare them then."""
+        with self._lock:
+            row = self.db.execute("SELECT value FROM blobs WHERE key='files'").fetchone()
+        return row is not None and marshal.dumps(files, _MARSHAL) == row[0]
+
     def keep_file_stats(self, files: dict | None = None) -> None:
         """Save :meth:`file_stats` in one piece (reopening a big vault reads that in a fraction
         of the rows' time); the next write of the catalog drops it. ``files``: that listing,
@@ -176,7 +188,7 @@ class Catalog:
             db = self.db
             db.execute("BEGIN")
             try:
-                blob = marshal.dumps(self._file_stats() if files is None else files)
+                blob = marshal.dumps(self._file_stats() if files is None else files, _MARSHAL)
                 db.execute("INSERT OR REPLACE INTO blobs(key, value) VALUES('files', ?)", (blob,))
                 db.execute("COMMIT")
             except BaseException:

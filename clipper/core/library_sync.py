@@ -40,10 +40,11 @@ class SyncMixin:
         with self._writing():
             if only is None:
                 files = self._vault.stats()
-                listed, saved = self.catalog.file_stats()
-                if files == listed:  # nothing changed (a reopen)
-                    if not saved:
-                        self.catalog.keep_file_stats(listed)
+                if self.catalog.same_file_stats(files):  # nothing changed (a reopen)
+                    return changes
+                listed, _saved = self.catalog.file_stats()
+                if files == listed:  # nothing changed either, listed in another order
+                    self.catalog.keep_file_stats(files)  # as scanned: the next open compares bytes
                     return changes
                 known = self.catalog.stats()
                 scope = set(files) | set(known)

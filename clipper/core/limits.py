@@ -227,8 +227,24 @@ def set_native_threads(running: bool = True) -> None:
     _native_threads = running
 
 
+#: threads of the core that never hold what a forked child needs (the index's background
+#: merge: its own files and locks only), so that a fork stays safe while they run
+_FORK_SAFE: weakref.WeakSet = weakref.WeakSet()
+
+
+def fork_safe(thread: threading.Thread) -> threading.Thread:
+    """Mark ``thread`` as one that does not make forking unsafe (see :data:`_FORK_SAFE`)."""
+    _FORK_SAFE.add(thread)
+    return thread
+
+
+def _other_threads() -> int:
+    """Threads besides this one that make a fork unsafe."""
+    return threading.active_count() - 1 - sum(1 for t in list(_FORK_SAFE) if t.is_alive())
+
+
 def _context():
-    if sys.platform.startswith("linux") and threading.active_count() == 1 and not _native_threads:
+    if sys.platform.startswith("linux") and _other_threads() == 0 and not _native_threads:
         return get_context("fork")  # cheap: the child shares the already imported libraries
     if sys.platform.startswith("linux") or sys.platform == "darwin":
         ctx = get_context("forkserver")  # fork is unsafe with threads running (the GUI)

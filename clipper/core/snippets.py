@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import re
+from itertools import islice
 
 from clipper.core import query as qlang
 from clipper.core.analysis import is_segmented, stem, stem_prefix, tokenize, words
@@ -57,19 +58,26 @@ class Highlighter:
         # jump to the literal start of a term, several times faster on long notes
         alt = "|".join(f"({p})" for p in parts)
         self.regex = re.compile(alt) if parts else None
-        self._regex_i = re.compile(alt, re.I) if parts else None
+        self._alt = alt
+        self._regex_i = None  # compiled when a text needs it (compiling costs ~1 ms a word)
 
     def matches(self, text: str):
+        """(start, end, group) of the query's words in ``text``, at most 500."""
+        return list(islice(self._iter_matches(text), 500))
+
+    def _iter_matches(self, text: str):
         if self.regex is None:
-            return []
+            return
         low = text.lower()
         regex = self.regex
         if len(low) != len(text):  # a few characters change length when lowercased
+            if self._regex_i is None:
+                self._regex_i = re.compile(self._alt, re.I)
             low, regex = text, self._regex_i
-        out = []
+        checks = self._checks
         for m in regex.finditer(low):
             gi = m.lastindex - 1
-            check, boundary = self._checks[gi]
+            check, boundary = checks[gi]
             start = m.start()
             if boundary and start > 0 and (low[start - 1].isalnum() or low[start - 1] == "_"):
                 continue
@@ -77,15 +85,27 @@ class Highlighter:
                 word = m.group(0).lower()
                 if word != check and stem(word) != check:
                     continue
-            out.append((start, m.end(), gi))
-            if len(out) >= 500:
+            yield start, m.end(), gi
+
+    def _window_matches(self, text: str, size: int) -> list:
+        """The matches in ``text`` up to the first window (as :meth:`_best` measures one) that
+        holds every word of the query: no later window has more of them, and the rest of a
+        long note need not be read (at most 500)."""
+        groups = len(self._checks)
+        span = size - 40
+        last: dict[int, int] = {}  # group -> start of its latest match
+        out = []
+        for match in self._iter_matches(text):
+            out.append(match)
+            last[match[2]] = match[0]
+            if len(out) >= 500 or (len(last) == groups and min(last.values()) >= match[1] - span):
                 break
         return out
 
     def snippet_markdown(self, markdown: str, size: int = SNIPPET_CHARS, skip: str = ""):
         """Snippet of a Markdown body: the best window is found in the raw text with one regex
         pass, and only that window is turned into plain text (cheap for long notes)."""
-        matches = self.matches(markdown) if self.regex is not None else []
+        matches = self._window_matches(markdown, size) if self.regex is not None else []
         if matches:
             best = self._best(matches, size)
             start = matches[best][0]

@@ -82,14 +82,19 @@ class TrashEntry:
 _THREADED_STAT = 4096
 
 
-def _stat_entries(entries, prefix: str, root: Path) -> list[tuple[str, tuple[int, int]]]:
-    """(vault-relative path, (size, mtime_ns)) of the regular files among ``entries``; a link
-    to a file outside the vault ``root`` is none of them (a synced folder can hold one)."""
+#: whether folders can be scanned through a descriptor (POSIX), see Vault._walk
+_SCAN_FD = os.scandir in os.supports_fd
+
+
+def _stat_entries(entries, prefix: str, root: Path, folder: str) -> list[tuple[str, tuple[int, int]]]:
+    """(vault-relative path, (size, mtime_ns)) of the regular files among ``entries`` (of
+    ``folder``); a link to a file outside the vault ``root`` is none of them (a synced folder
+    can hold one)."""
     out = []
     append = out.append
     for entry in entries:
         try:
-            if entry.is_symlink() and not confine.is_within(entry.path, root):
+            if entry.is_symlink() and not confine.is_within(os.path.join(folder, entry.name), root):
                 continue
             st = entry.stat()  # follows a link inside the vault, as is_file() does
         except OSError:
@@ -159,27 +164,40 @@ class Vault:
         while stack:
             prefix, folder = stack.pop()
             files, dirs, temp = [], [], False
+            # scanned through a descriptor of the folder where that is possible: its entries'
+            # stat() then looks up the name in the folder, not the whole path from the root
+            # (a sixth of a big vault's scan); the descriptor stays open while the caller
+            # looks at the entries
+            fd = None
             try:
-                it = os.scandir(folder)
+                if _SCAN_FD:
+                    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+                it = os.scandir(folder if fd is None else fd)
             except OSError:
+                if fd is not None:
+                    os.close(fd)
                 continue
-            with it:
-                for entry in it:
-                    name = entry.name
-                    if name[:1] == ".":  # temp files too
-                        temp = temp or fsutil.is_temp_name(name)
-                        continue
-                    try:
-                        if entry.is_dir(follow_symlinks=False):
-                            if not (prefix == "" and name == ATTACHMENTS):
-                                dirs.append(entry)
+            try:
+                with it:
+                    for entry in it:
+                        name = entry.name
+                        if name[:1] == ".":  # temp files too
+                            temp = temp or fsutil.is_temp_name(name)
                             continue
-                    except OSError:
-                        continue
-                    files.append(entry)
-            if recursive:
-                stack.extend((prefix + d.name + "/", d.path) for d in dirs)
-            yield prefix, folder, files, dirs, temp
+                        try:
+                            if entry.is_dir(follow_symlinks=False):
+                                if not (prefix == "" and name == ATTACHMENTS):
+                                    dirs.append(entry)
+                                continue
+                        except OSError:
+                            continue
+                        files.append(entry)
+                if recursive:
+                    stack.extend((prefix + d.name + "/", os.path.join(folder, d.name)) for d in dirs)
+                yield prefix, folder, files, dirs, temp
+            finally:
+                if fd is not None:
+                    os.close(fd)
 
     def _scan(self, start: str = "", recursive: bool = True,
               folders: set[str] | None = None) -> tuple[dict[str, tuple[int, int]], set[str]]:
@@ -195,17 +213,18 @@ class Vault:
             if not recursive and folders is not None:
                 folders.update(d.name for d in dirs)
             # a conflict copy is a version of its note (conflicts.py)
-            notes = [e for e in files if e.name.lower().endswith(NOTE_SUFFIXES)
-                     and not syncnames.is_conflict_copy(e.name)]
+            # (every conflict copy's name has the word: the parse is skipped for the others)
+            notes = [e for e in files if (low := e.name.lower()).endswith(NOTE_SUFFIXES)
+                     and ("conflict" not in low or not syncnames.is_conflict_copy(e.name))]
             if len(notes) >= _THREADED_STAT:
                 # the stat calls release the GIL: a second thread halves a big folder's wait
                 half = len(notes) // 2
                 with ThreadPoolExecutor(1) as pool:
-                    rest = pool.submit(_stat_entries, notes[half:], prefix, root)
-                    out.update(_stat_entries(notes[:half], prefix, root))
+                    rest = pool.submit(_stat_entries, notes[half:], prefix, root, folder)
+                    out.update(_stat_entries(notes[:half], prefix, root, folder))
                     out.update(rest.result())
             else:
-                out.update(_stat_entries(notes, prefix, root))
+                out.update(_stat_entries(notes, prefix, root, folder))
         return out, temp_dirs
 
     def scan_folder(self, rel: str, recursive: bool = True) -> tuple[dict[str, FileStat], set[str]]:
@@ -222,7 +241,7 @@ class Vault:
         for _prefix, _folder, _files, dirs, _temp in self._walk():
             if len(out) >= limit:
                 break
-            out.extend(Path(d.path) for d in dirs)
+            out.extend(Path(_folder, d.name) for d in dirs)
         return out[:limit]
 
     def is_note_path(self, rel: str) -> bool:

@@ -73,6 +73,7 @@ def test_single_note_commits_merge_small_segments(tmp_path, monkeypatch):
     si.create()
     for i in range(12):
         si.write([{"id": str(i), "path": f"{i}.md", "title": "", "body": f"note {i} wombat"}])
+        assert si.wait_for_merges(60)  # they run in the background
     assert len(si.ix._segments()) < 6
     assert sorted(int(i) for i, _ in si.run(q.parse("wombat"), limit=50, sort="relevance")) == list(range(12))
     si.close()
@@ -81,7 +82,7 @@ def test_single_note_commits_merge_small_segments(tmp_path, monkeypatch):
 def test_single_note_commits_never_fold_a_bulk_segment_into_a_few_new_notes(tmp_path, monkeypatch):
     """A tier merges segments of like size: a first build's segment stays whole while single
     notes come and go (merging it into a few new notes made every tenth import take seconds)."""
-    monkeypatch.setattr(ix, "MERGE_TIERS", ((5, 3), (100, 3)))
+    monkeypatch.setattr(ix, "MERGE_TIERS", ((5, 3), (40, 3)))  # 50: beyond every tier
     si = ix.SearchIndex(tmp_path / "w")
     si.create()
     bulk = [{"id": f"b{i}", "path": f"b{i}.md", "title": "", "body": f"bulk {i} wombat"} for i in range(50)]
@@ -89,6 +90,7 @@ def test_single_note_commits_never_fold_a_bulk_segment_into_a_few_new_notes(tmp_
     sizes = []
     for i in range(12):
         si.write([{"id": str(i), "path": f"{i}.md", "title": "", "body": f"note {i} wombat"}])
+        assert si.wait_for_merges(60)
         sizes.append(sorted(seg.doc_count_all() for seg in si.ix._segments()))
     assert all(50 in s for s in sizes), sizes  # the bulk segment is never merged
     assert max(len(s) for s in sizes) <= 5  # the single notes are: 1 bulk + 2 per tier at most
@@ -258,6 +260,7 @@ def test_posting_lists_written_in_blocks_match_whoosh_writer(tmp_path, monkeypat
         si.write((), delete_ids=[f"n{i}" for i in range(1, 400, 13)])
         for i in range(400, 430):  # single-note commits: small segments merged
             si.write([doc(i)])
+            assert si.wait_for_merges(60)  # (in the background: the same layout each time)
         si.close()
 
     build(tmp_path / "stock", None, SegmentWriter)
@@ -340,6 +343,7 @@ def test_a_new_searcher_keeps_the_readers_of_unchanged_segments_only(tmp_path, m
     for step in steps:
         before = leaves()
         step()
+        assert si.wait_for_merges(60)
         after = leaves()
         for segid, r in after.items():
             if segid in before:
@@ -383,3 +387,233 @@ def test_block_self_check_falls_back_to_whooshs_writer_on_a_mismatch(tmp_path, m
     assert [m for m in reader.postings("body", "road").all_ids()] == [0]
     assert reader.postings("body", "road").weight() == 1.0  # written by Whoosh: not off by one
     si.close()
+
+
+def _note(i, word="wombat"):
+    return {"id": str(i), "path": f"{i}.md", "title": "", "body": f"note {i} {word}"}
+
+
+def _ids(si, text):
+    return sorted(int(i) for i, _ in si.run(q.parse(text), limit=500, sort="relevance"))
+
+
+def test_adds_and_deletes_go_on_while_a_merge_runs(tmp_path, monkeypatch):
+    """A merge runs in the background without the write lock: notes are added, replaced,
+    deleted and found while it reads its segments; its swap keeps all of that (deletions of
+    merged notes made meanwhile are carried over to the merged segment)."""
+    import threading
+
+    monkeypatch.setattr(ix, "MERGE_TIERS", ((300, 4),))
+    si = ix.SearchIndex(tmp_path / "w")
+    si.create()
+    reading, go_on = threading.Event(), threading.Event()
+    real = ix.SegmentBuilder.add_reader
+
+    def slow_add_reader(self, reader, cancelled=None):
+        reading.set()
+        assert go_on.wait(60)
+        return real(self, reader, cancelled)
+
+    monkeypatch.setattr(ix.SegmentBuilder, "add_reader", slow_add_reader)
+    for i in range(4):
+        si.write([_note(i)])
+    assert reading.wait(60)  # the fourth commit started a merge; it waits inside it
+    merger = si._merger  # noqa: SLF001
+    assert merger is not None and merger.is_alive()
+    for i in range(4, 7):  # the write lock is free: commits and searches go on
+        si.write([_note(i)])
+    si.write([_note(1, "badger")])  # replaces a note being merged
+    si.write((), delete_ids=["2"])  # deletes one
+    assert merger.is_alive()
+    assert _ids(si, "wombat") == [0, 3, 4, 5, 6]
+    go_on.set()
+    assert si.wait_for_merges(60)
+    assert _ids(si, "wombat") == [0, 3, 4, 5, 6] and _ids(si, "badger") == [1]
+    assert si.doc_count() == 6
+    assert len(si.ix._segments()) < 8  # noqa: SLF001 -- the first four are one now
+    si.close()
+    fresh = ix.SearchIndex(tmp_path / "w")
+    fresh.open()
+    assert _ids(fresh, "wombat") == [0, 3, 4, 5, 6] and fresh.doc_count() == 6
+    fresh.close()
+
+
+def test_a_merge_of_segments_merged_or_cleared_meanwhile_is_dropped(tmp_path, monkeypatch):
+    monkeypatch.setattr(ix, "MERGE_TIERS", ((300, 3),))
+    si = ix.SearchIndex(tmp_path / "w")
+    si.create()
+    monkeypatch.setattr(si, "_schedule_merge", lambda: None)  # merges only when called here
+    for i in range(3):
+        si.write([_note(i)])
+    real = si._swap_in  # noqa: SLF001
+
+    def swap_after_another(built, merged):
+        other = ix.SearchIndex(tmp_path / "w")  # another process merged them first
+        other.open()
+        monkeypatch.setattr(other, "_swap_in", real.__func__.__get__(other))
+        assert other.merge_once()
+        other.close()
+        return real(built, merged)
+
+    monkeypatch.setattr(si, "_swap_in", swap_after_another)
+    assert si.merge_once() is False
+    assert _ids(si, "wombat") == [0, 1, 2] and len(si.ix._segments()) == 1  # noqa: SLF001
+    assert not [p for p in (tmp_path / "w").iterdir() if p.name.startswith(ix.BUILD_PREFIX)]
+    si.close()
+
+
+def test_close_cancels_a_big_merge_and_the_index_stays_whole(tmp_path, monkeypatch):
+    import threading
+
+    monkeypatch.setattr(ix, "MERGE_TIERS", ((1, 99), (300, 3)))  # the merge folds the second tier
+    si = ix.SearchIndex(tmp_path / "w")
+    si.create()
+    reading = threading.Event()
+    real = ix.SegmentBuilder.add_reader
+
+    def add_reader(self, reader, cancelled=None):
+        reading.set()
+        while not cancelled():  # until close() cancels it
+            threading.Event().wait(0.01)
+        return real(self, reader, cancelled)
+
+    monkeypatch.setattr(ix.SegmentBuilder, "add_reader", add_reader)
+    for i in range(3):
+        si.write([_note(i)])
+    assert reading.wait(60)
+    si.close()  # cancels the merge and waits for it
+    assert not [p for p in (tmp_path / "w").iterdir() if p.name.startswith(ix.BUILD_PREFIX)]
+    fresh = ix.SearchIndex(tmp_path / "w")
+    fresh.open()
+    assert _ids(fresh, "wombat") == [0, 1, 2] and len(fresh.ix._segments()) == 3  # noqa: SLF001
+    fresh.close()
+
+
+_CRASH_CHILD = r"""
+import os, sys
+from clipper.core import index as ix
+ix.MERGE_TIERS = ((300, 3),)
+where = sys.argv[2]
+si = ix.SearchIndex(sys.argv[1])
+si.create()
+real_add, real_commit = ix.SegmentBuilder.add_reader, ix._commit
+def add_reader(self, reader, cancelled=None):
+    got = real_add(self, reader, cancelled)
+    if where == "reading":
+        os._exit(3)  # killed while writing the merged segment beside the index
+    return got
+def commit(writer, **kwargs):
+    if where == "swapping" and not writer._added:
+        os._exit(3)  # killed after moving the merged segment in, before the new table of contents
+    return real_commit(writer, **kwargs)
+ix.SegmentBuilder.add_reader = add_reader
+ix._commit = commit
+for i in range(3):
+    si.write([{"id": str(i), "path": f"{i}.md", "title": "", "body": f"note {i} wombat"}])
+si.wait_for_merges(60)
+os._exit(0)
+"""
+
+
+def test_a_process_killed_mid_merge_leaves_the_index_whole(tmp_path):
+    """Killed while merging (writing the merged segment, or between moving it in and the
+    new table of contents), the index keeps every note; the leftovers go at the next open
+    and the next commit."""
+    import subprocess
+    import sys
+
+    for where in ("reading", "swapping"):
+        folder = tmp_path / where
+        got = subprocess.run([sys.executable, "-c", _CRASH_CHILD, str(folder), where], timeout=120)
+        assert got.returncode == 3
+        ix.discard_stale_builds(folder)  # what the library does when it opens an index
+        assert not [p for p in folder.iterdir() if p.name.startswith(ix.BUILD_PREFIX)]
+        si = ix.SearchIndex(folder)
+        si.open()
+        assert _ids(si, "wombat") == [0, 1, 2] and si.doc_count() == 3
+        files = {p.name for p in folder.iterdir()}
+        si.write([_note(3)])
+        assert si.wait_for_merges(60)
+        si.close()
+        fresh = ix.SearchIndex(folder)
+        fresh.open()
+        assert _ids(fresh, "wombat") == [0, 1, 2, 3] and fresh.doc_count() == 4
+        live = {s.make_filename(s.COMPOUND_EXT) for s in fresh.ix._segments()}  # noqa: SLF001
+        fresh.close()
+        orphans = {n for n in {p.name for p in folder.iterdir()} if n.endswith(".seg")} - live
+        assert not orphans, (where, orphans, files)
+
+
+def test_term_files_are_read_as_whoosh_reads_them(tmp_path):
+    """The term file reader with its directory read in one piece, and the whole term table of
+    a small segment, give what Whoosh's own reader gives."""
+    from whoosh.filedb.filetables import HashReader, OrderedHashReader
+
+    si = ix.SearchIndex(tmp_path / "w")
+    si.create()
+    si.write([_note(i, f"wombat{i % 7} river") for i in range(40)], bulk=True)
+    reader = next(r for r, _ in si.searcher().reader().leaf_readers())
+    tindex = reader._terms._tindex  # noqa: SLF001
+    assert type(tindex) is ix._OrderedHashReader  # noqa: SLF001
+    stock = OrderedHashReader.__new__(OrderedHashReader)
+    HashReader.__init__(stock, tindex.dbfile)
+    for name in ("hashtype", "startofdata", "endofdata", "tables", "indexbase", "indexlen", "extras"):
+        assert getattr(stock, name) == getattr(tindex, name), name
+    keys, values = ix._small_terms(reader)  # noqa: SLF001
+    assert keys == list(tindex.keys()) and values == dict(tindex.items())
+    assert ix._prefix_terms(reader, "body", b"wombat", 99) == [  # noqa: SLF001
+        (f"wombat{i}".encode(), len(range(i, 40, 7))) for i in range(7)]
+    assert ix._term_info(reader, "body", "river").doc_frequency() == 40  # noqa: SLF001
+    si.close()
+
+
+def test_closest_key_positions_are_whoosh_s(tmp_path):
+    import random
+
+    rnd = random.Random(5)
+    si = ix.SearchIndex(tmp_path / "w")
+    si.create()
+    words = ["".join(rnd.choices("abcdeéz", k=rnd.randint(1, 9))) for _ in range(400)]
+    si.write([_note(i, " ".join(rnd.sample(words, 20))) for i in range(400)], bulk=True)
+    reader = next(r for r, _ in si.searcher().reader().leaf_readers())
+    tindex = reader._terms._tindex  # noqa: SLF001
+    fid = reader._terms._fieldmap["body"]  # noqa: SLF001
+    probes = [""] + words + [w[:k] for w in words[:50] for k in range(4)] + ["zzzzzzzzzzzzzzz", "é"]
+    for probe in probes:
+        key = ix.pack_ushort(fid) + probe.encode()
+        assert ix._closest_key_pos(reader, key) == tindex.closest_key_pos(key), probe  # noqa: SLF001
+    assert ix._closest_key_pos(reader, b"\xff\xff") == tindex.closest_key_pos(b"\xff\xff") is None  # noqa: SLF001
+    si.close()
+
+
+def test_phrases_over_lists_of_many_blocks_match_whoosh(tmp_path, monkeypatch):
+    """A phrase of its own (positions checked for the best candidates only), over lists of
+    many blocks, finds what Whoosh's matchers find."""
+    import random
+
+    monkeypatch.setattr(ix, "BLOCK_POSTINGS", 4)
+    rnd = random.Random(11)
+    words = ["sea", "level", "rose", "city", "river", "road"]
+    si = ix.SearchIndex(tmp_path / "w")
+    si.create()
+    si.write([_note(i, " ".join(rnd.choices(words, k=12))) for i in range(150)], bulk=True)
+    si.write([_note(i, " ".join(rnd.choices(words, k=12))) for i in range(150, 200)], bulk=True)
+    for text in ('"sea level"', '"level rose"', '"river road city"', '"rose sea"', '"sea level" -city'):
+        direct = si.run(q.parse(text), limit=10, sort="relevance")
+        monkeypatch.setattr(si, "direct", False)
+        whoosh = si.run(q.parse(text), limit=500, sort="relevance")
+        monkeypatch.setattr(si, "direct", True)
+        assert direct and {i for i, _ in direct} <= {i for i, _ in whoosh}, text
+        best = sorted((round(sc, 4) for _, sc in whoosh), reverse=True)[:10]
+        assert [round(sc, 4) for _, sc in direct] == best, text
+    si.close()
+
+
+def test_the_block_format_check_uses_a_temp_folder_of_its_own(tmp_path, monkeypatch):
+    """Whoosh names a writer's temp folder after the index (the same for every process): the
+    self-check must not depend on it (another process removing it failed the check)."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    (tmp_path / f"{ix.INDEX_NAME}.tmp").write_text("not a folder")
+    assert ix._check_dump(True) == ix._check_dump(False)  # noqa: SLF001

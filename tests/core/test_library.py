@@ -742,6 +742,32 @@ def test_reopen_compares_the_files_with_the_listing_saved_after_a_full_sync(vaul
         assert not lib.refresh() and lib.tags()["boats"] == 1
 
 
+def test_reopening_an_unchanged_vault_compares_the_listing_byte_for_byte(vault, tmp_path, monkeypatch):
+    """An unchanged vault reopens without loading the saved listing (the scan's bytes equal
+    it); a file edited in place with the same size is still seen."""
+    from clipper.core.catalog import Catalog
+
+    ix = tmp_path / "ix"
+    with Library.open(vault, index_dir=ix):
+        pass
+    with Library.open(vault, index_dir=ix):  # the listing is saved as scanned from now on
+        pass
+
+    def no_load(self):
+        raise AssertionError("the saved listing was loaded")
+
+    monkeypatch.setattr(Catalog, "file_stats", no_load)
+    with Library.open(vault, index_dir=ix) as lib:
+        assert titles(lib.search("kitchen")) == ["Slow cooking"]
+    monkeypatch.undo()
+    path = vault / "cooking.md"
+    path.write_text(path.read_text().replace("kitchen", "galley"))  # same size, in place
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+    with Library.open(vault, index_dir=ix) as lib:
+        assert titles(lib.search("galley")) == ["Slow cooking"] and not lib.search("kitchen")
+
+
 def test_delete_killed_before_the_trash_list_was_written_can_still_be_restored(lib, vault):
     (hit,) = lib.search("kitchen")
     lib.delete(hit.id)
