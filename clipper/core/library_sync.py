@@ -325,7 +325,9 @@ def _build_notes(vault: str, index_folder: str, rels: list[str], poll=None):
             row = catalog_row(p, resolve_id(p, None, ids, {}, Changes()))
             builder.add_document(**index_doc(row, p.body))
             rows.append(row)
-        return builder.finish(), rows
+        built = builder.finish()
+        _trim_memory()  # the segment's posting pool is freed: hand it back before the next one
+        return built, rows
     except BaseException:
         builder.cancel()
         raise
