@@ -97,9 +97,16 @@ class SyncMixin:
         in path order, each under the write lock on its own: searches see the notes indexed
         so far, and other writers get their turn between segments. Near the end the helper
         takes the second half of what this process has left, so that both finish together."""
+        with self._writing():
+            self.catalog.drop_sketch_lookup()
         try:
             _BulkBuild(self, changed, changes, progress, cancel, first_chunk).run()
         finally:
+            try:
+                with self._writing():
+                    self.catalog.ensure_indexes()
+            except Exception as exc:  # noqa: BLE001 -- the next open makes it (Catalog())
+                log.warning("the catalog's sketch index was not made again (%s)", exc)
             _trim_memory()
 
     def _commit_segment(self, built, rows: list[dict], ids_in_use: dict, changes: Changes) -> int:
@@ -319,7 +326,9 @@ def _build_notes(vault: str, index_folder: str, rels: list[str], poll=None):
             row = catalog_row(p, resolve_id(p, None, ids, {}, Changes()))
             builder.add_document(**index_doc(row, p.body))
             rows.append(row)
-        return builder.finish(), rows
+        built = builder.finish()
+        _trim_memory()  # the segment's posting pool is freed: hand it back before the next one
+        return built, rows
     except BaseException:
         builder.cancel()
         raise

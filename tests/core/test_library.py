@@ -708,6 +708,64 @@ def test_closing_during_a_first_build_stops_both_processes_and_the_next_open_fin
         assert lib._index.doc_count() == lib.catalog.count() == 600  # noqa: SLF001
 
 
+def _catalog_indexes(lib) -> set:
+    rows = lib.catalog.db.execute("SELECT name FROM sqlite_master WHERE type='index'").fetchall()
+    return {r[0] for r in rows}
+
+
+def test_a_first_build_adds_rows_without_the_sketch_index_and_makes_it_at_the_end(tmp_path, monkeypatch):
+    """The sketch-value index is dropped while a first build adds its rows (random inserts
+    into it grew with the table) and is there again once the build is done."""
+    import clipper.core.library_sync as library_sync
+    from clipper.core.catalog import Catalog
+
+    monkeypatch.setattr(library_sync, "BULK_CHUNK", 40)
+    vault = tmp_path / "v"
+    words = ["slow", "tide", "comes", "over", "wide", "grey", "flats", "estuary", "dusk"]
+    for i in range(90):
+        text = " ".join(f"{words[(i + k) % len(words)]}{(i * k) % 37}" for k in range(60))
+        note(vault, f"n{i:03d}.md", text, title=f"Tide {i}")
+    seen = []
+    real_add_new = Catalog.add_new
+
+    def add_new(self, rows):
+        seen.append("sketch_h" in _catalog_indexes(lib_of[0]))
+        return real_add_new(self, rows)
+
+    monkeypatch.setattr(Catalog, "add_new", add_new)
+    lib_of = []
+    real_run = library_sync._BulkBuild.run  # noqa: SLF001
+
+    def run(self):
+        lib_of.append(self.lib)
+        return real_run(self)
+
+    monkeypatch.setattr(library_sync._BulkBuild, "run", run)  # noqa: SLF001
+    with Library.open(vault, index_dir=tmp_path / "ix") as lib:
+        assert seen and not any(seen)  # every segment's rows went in without it
+        assert "sketch_h" in _catalog_indexes(lib)
+        assert lib.catalog.db.execute("SELECT COUNT(DISTINCT id) FROM sketch").fetchone()[0] > 80
+        plan = lib.catalog.db.execute("EXPLAIN QUERY PLAN SELECT id FROM sketch WHERE h IN (1, 2)").fetchall()
+        assert "sketch_h" in str(plan)
+
+
+def test_near_candidates_are_the_same_without_the_sketch_index(tmp_path):
+    from clipper.core.catalog import Catalog
+
+    cat = Catalog(tmp_path / "c.sqlite3")
+    rows = [{"id": f"n{i}", "path": f"n{i}.md", "sketch": [i, i + 1, i + 2, 100 + i % 2]} for i in range(6)]
+    cat.add_new(rows)
+    with_index = sorted(cat.near_candidates([2, 3, 4, 100], least=2, limit=10))
+    cat.drop_sketch_lookup()
+    assert "sketch_h" not in str(cat.db.execute("SELECT name FROM sqlite_master").fetchall())
+    assert sorted(cat.near_candidates([2, 3, 4, 100], least=2, limit=10)) == with_index
+    cat.close()
+    cat = Catalog(tmp_path / "c.sqlite3")  # an open makes what is missing (a build cut short)
+    assert "sketch_h" in str(cat.db.execute("SELECT name FROM sqlite_master").fetchall())
+    assert sorted(cat.near_candidates([2, 3, 4, 100], least=2, limit=10)) == with_index
+    cat.close()
+
+
 def test_a_killed_build_leaves_no_side_folder_behind(tmp_path):
     from clipper.core.index import BUILD_PREFIX
 
