@@ -202,9 +202,12 @@ class Pair:
         own.set("name", f"machine-{inst.name}")
         own.find("address").text = "dynamic"
         peer = inst.peer
+        # Only machine a dials; b waits for it ("dynamic" with discovery off never dials). When
+        # both dial at once, each side may drop the other's connection as a duplicate mid-Hello,
+        # and the pair can take minutes to settle (seen once in CI: 20 s Hello timeouts in a row).
+        address = f"tcp://127.0.0.1:{peer.listen_port}" if inst is self.a else "dynamic"
         cfg.insert(list(cfg).index(own) + 1,
-                   _device_element(peer.device_id, f"machine-{peer.name}",
-                                   f"tcp://127.0.0.1:{peer.listen_port}"))
+                   _device_element(peer.device_id, f"machine-{peer.name}", address))
         gui = cfg.find("gui")
         _set(gui, "address", f"127.0.0.1:{inst.gui_port}")
         _set(gui, "apikey", inst.apikey)
