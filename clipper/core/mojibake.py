@@ -872,13 +872,17 @@ def _by_segmentation(text: str, guesses: list[tuple[int, list[str]]], chars: lis
     runs: dict[tuple[int, int], list[tuple[int, list[str]]]] = {}
     guessed = _offsets(guesses)
     japanese = any(m.start() not in guessed for m in _KANA.finditer(text))
-    for off, alts in guesses:
-        lo = off
-        while lo > 0 and off - lo < 200 and (_is_cjk(chars[lo - 1]) or lo - 1 in guessed):
-            lo -= 1
-        hi = off + 1
-        while hi < len(text) and hi - off < 200 and (_is_cjk(chars[hi]) or hi in guessed):
-            hi += 1
+    # One segmentation per maximal run (the DP is linear in its length): a window around each
+    # guess instead made a long run without punctuation cost its length times the guesses.
+    lo = hi = -1
+    for off, alts in sorted(guesses, key=lambda g: g[0]):
+        if off >= hi:  # not in the run found last: find this one's (runs do not overlap)
+            lo = off
+            while lo > 0 and (_is_cjk(chars[lo - 1]) or lo - 1 in guessed):
+                lo -= 1
+            hi = off + 1
+            while hi < len(text) and (_is_cjk(chars[hi]) or hi in guessed):
+                hi += 1
         runs.setdefault((lo, hi), []).append((off, alts))
     for (lo, hi), items in runs.items():
         options = [[c] for c in chars[lo:hi]]
@@ -956,13 +960,13 @@ def _segment(options: list[list[str]], lang: str) -> tuple[float, list[str]]:
                 lp = words.get(s)
                 if lp is not None and here + lp > best[k + 1]:
                     best[k + 1], back[k + 1] = here + lp, (j, a)
-    out: list[str] = []
+    pieces: list[tuple[str, ...]] = []
     i = n
     while i > 0:
         j, a = back[i]
-        out[:0] = a
+        pieces.append(a)
         i = j
-    return best[n], out
+    return best[n], [c for a in reversed(pieces) for c in a]
 
 
 _LEXICONS: dict[str, tuple[dict[str, float], dict[str, float], dict[str, float]]] = {}

@@ -571,3 +571,47 @@ def test_opening_quotes_without_a_closing_one_are_not_searched_for_each(monkeypa
     # search that finds none read the whole rest of the text, again for every “
     text = corrupt("«Λέξη» “λέξη και " * 2000, "cp1253")
     assert _work(text, monkeypatch)["closer searches"] <= 5
+
+
+def _cjk(chars: int, seed: int = 15) -> str:
+    """A run of common Japanese words with no punctuation or space: one run to segment."""
+    import random
+
+    words = ["日本語", "東京", "提供", "商品", "機能", "表示", "品質", "保証", "操作", "格納", "学校",
+             "先生", "時間", "世界", "情報", "会社"]
+    rng = random.Random(seed)
+    out = ""
+    while len(out) < chars:
+        out += rng.choice(words)
+    return out
+
+
+def _segmented(text: str, monkeypatch) -> tuple[int, str]:
+    """(characters the CJK segmentation reads while repairing ``text``, the repaired text)"""
+    from clipper.core import mojibake
+
+    read = [0]
+    segment = mojibake._segment
+
+    def counted(options, lang):
+        read[0] += len(options)
+        return segment(options, lang)
+
+    with monkeypatch.context() as mp:
+        mp.setattr(mojibake, "_segment", counted)
+        out = repair(text)
+    return read[0], out
+
+
+@pytest.mark.parametrize("encoding", ["cp1250", "cp1252"])
+def test_a_long_cjk_run_is_segmented_once(encoding, monkeypatch):
+    # a window of 400 characters around each guessed character was segmented again for each:
+    # ~3 ms a character, an 8,000-character run without punctuation over the 20 s of an import
+    pytest.importorskip("wordfreq")
+    text = _cjk(4000)
+    assert repair(text) == text
+    read, out = _segmented(corrupt(text, encoding), monkeypatch)
+    assert read <= 2 * 2 * len(text)  # each character once per language tried (Japanese, Chinese)
+    assert sum(a != b for a, b in zip(out, text)) <= len(text) // 100
+    if encoding == "cp1250":
+        assert out == text
