@@ -11,8 +11,9 @@ swallowed space) and the project's own, for what ftfy cannot do: Windows-874 (al
 Roman and CP437 in lossy forms where a byte the code page does not define was dropped
 (``â€`` for ``”``) or replaced (``?``, ``U+FFFD``), texts where only some parts are mangled,
 double and triple mangling. Each also runs on the other's answer. The least bad proposal
-wins, ftfy's first among equals, and only if it is less bad than the text as given: a change
-the text around it does not justify is not made.
+wins (among equals the one that leaves fewer lead characters before continuation characters,
+then ftfy's), and only if it is less bad than the text as given: a change the text around it
+does not justify is not made.
 
 The own repair: for each code page, every maximal run of characters that the code page maps
 to bytes >= 0x80 is encoded back to those bytes and decoded as UTF-8 (a lost continuation
@@ -1297,7 +1298,8 @@ def repair(text: str) -> str:
 
     ftfy's ``fix_encoding`` and the project's own repair each propose a text (and each is run on
     the other's answer); the least bad proposal wins, and only if it is less bad than the text
-    as given (:func:`badness`), with ftfy's answer first among equals.
+    as given (:func:`badness`); among equals the one that leaves less for a code page to read
+    (:func:`_unexplained`), then ftfy's.
     """
     if not text or text.isascii():
         return text
@@ -1337,9 +1339,19 @@ def repair(text: str) -> str:
         # ftfy reads a space after a lead byte as a no-break space byte ("â€ " -> "†"): a
         # proposal that eats spaces (not turning them into no-break spaces) pays for each
         gain -= max(0, spaces - p.count(" ") - max(0, p.count("\xa0") - nbsp))
-        if gain > best_gain:
+        if gain > best_gain or (gain == best_gain > 0 and _unexplained(p) < _unexplained(best)):
+            # among equally bad repairs, the one that leaves fewer of a code page's lead and
+            # continuation characters together: ftfy stops where a byte was lost ("1 ŃŃ‚."
+            # for "1 ст."), and a word the measure cannot judge is no reason to keep it
             best, best_gain = p, gain
     return best
+
+
+def _unexplained(text: str) -> int:
+    """Places where some code page's lead character meets one of its continuation characters
+    (what a repair through that page would still read)."""
+    return sum(len(page.pair_re.findall(text)) for page in _pages()
+               if page.pair_re is not None and page.name != "cp437")
 
 
 # --- How bad a text looks -------------------------------------------------------------------
