@@ -656,9 +656,11 @@ def _fix_with(text: str, page: _CodePage, final: bool = False,
                if (not doc and evidence.isdisjoint(runs[i].group()) and not _in_mangled_word(text, runs[i]))
                or not attempt(i, doc)]
     told_alone = len(lossy) + len(strict)
-    if not doc and waiting and len(lossy) >= 2 and told_alone >= 2 * (fails + len(failed) + len(waiting)):
-        # Runs that look mangled on their own are most of the text's: the page is in use here
-        # after all, and the runs it could not tell alone ("Đ" of "И", a letter lost) are its too.
+    if not doc and waiting and lossy and told_alone >= 2 * (fails + len(failed) + len(waiting)) \
+            and (len(lossy) >= 2 or any(_strong(text, runs[i], page, s) for i, s in strict.items())):
+        # Runs that look mangled on their own (two with a letter lost, or one beside one that
+        # decodes whole) are most of the text's: the page is in use here after all, and the runs
+        # it could not tell alone ("Đ" of "И", "ŃŃ‚" of "ст": a letter lost) are its too.
         doc = True
         waiting = [idx for idx in waiting if not attempt(idx, doc)]
     if weak and not doc and len(weak) <= _TOGETHER_MAX:
@@ -1348,10 +1350,29 @@ def repair(text: str) -> str:
 
 
 def _unexplained(text: str) -> int:
-    """Places where some code page's lead character meets one of its continuation characters
-    (what a repair through that page would still read)."""
-    return sum(len(page.pair_re.findall(text)) for page in _pages()
-               if page.pair_re is not None and page.name != "cp437")
+    """Characters some code page still spells out whole: a lead character and the continuation
+    characters it needs, that decode as UTF-8 ("Ń‚" for "т"; not "é’" of "café’s", which would
+    need a byte more)."""
+    n = 0
+    for page in _pages():
+        if page.pair_re is None or page.name == "cp437":
+            continue
+        to_byte = page.to_byte
+        for m in page.pair_re.finditer(text):
+            i = m.start()
+            lead = to_byte[ord(text[i])]
+            raw = [lead]
+            for c in text[i + 1:i + 1 + _seq_len(lead)]:
+                b = to_byte.get(ord(c), 0)
+                if not 0x80 <= b <= 0xBF:
+                    break
+                raw.append(b)
+            try:
+                bytes(raw).decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            n += 1
+    return n
 
 
 # --- How bad a text looks -------------------------------------------------------------------

@@ -621,6 +621,10 @@ def test_a_long_cjk_run_is_segmented_once(encoding, monkeypatch):
     ("помидор черри, 1 ст.", "cp1250"),  # "ст" lost the byte after its lead: "ŃŃ‚"
     ("помидор черри, 1 ст.", "cp1252"),
     ("Их предпочту взамен любому блюду!", "cp1251"),  # "И" lost its second byte: "РС…"
+    # and where the own repair alone stopped: one word that decodes whole and looks mangled,
+    # one that looks mangled with a letter lost, and "ŃŃ‚" that looks like nothing alone
+    ("сухих дрожжей, 1 ст.", "cp1250"),
+    ("сухих дрожжей, 1 ст.", "cp1252"),
 ])
 def test_a_repair_that_stops_where_a_byte_was_lost_does_not_win_a_tie(text, encoding):
     # ftfy decodes the text up to the run whose byte was lost and keeps that run as it is; the
