@@ -51,7 +51,8 @@ DENSE = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00
 # brackets ("… the end.”)").
 _STOP = r"[.!?。！？\U0001F300-\U0001FAFF\u263A]"  # an emoji ends a sentence as well ("… freuen 🙂")
 _CLOSERS = r"['\"”’»)\]]*"
-SENTENCE_END = re.compile(r"[.!?。！？…:;\U0001F300-\U0001FAFF\u263A]" + _CLOSERS + "$")  # a full stop, an ellipsis, a colon…
+# a full stop, an ellipsis, a colon…
+SENTENCE_END = re.compile(r"[.!?。！？…:;\U0001F300-\U0001FAFF\u263A]" + _CLOSERS + "$")
 _FULL_STOP = re.compile(_STOP + _CLOSERS + "$")
 _ELLIPSIS = re.compile(r"(?:…|\.\.\.|\[…\]|\[\.\.\.\])" + _CLOSERS + "$")
 _INNER_PUNCT = re.compile(r"[,.;:!?，。、](?:\s|$)")

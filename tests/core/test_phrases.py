@@ -32,7 +32,8 @@ def test_the_searched_lists():
 
 
 @pytest.mark.parametrize("line", [
-    "Zum Inhalt springen", "Direkt zum Inhalt", "Aller au contenu", "Saltar al contenido", "Passa al contenuto",
+    "Zum Inhalt springen", "Direkt zum Inhalt", "Aller au contenu", "Saltar al contenido",
+    "Passa al contenuto",
     "Pular para o conteúdo", "Naar de inhoud springen", "Przejdź do treści", "Перейти к содержимому",
     "Impressum", "Datenschutzerklärung", "Mentions légales", "Aviso legal", "Informativa privacy",
     "Startseite", "Suche", "Rechercher", "Compartir", "Drucken",

@@ -436,9 +436,9 @@ Ein Wochenende am Bodensee
 3. Mai 2019
 Kommentar hinzufügen
 
-Am Freitagabend sind wir mit dem letzten Zug nach Lindau gefahren, haben das Gepäck im kleinen Hotel am Hafen abgestellt und sind noch bis spät am Ufer entlang spaziert.
+{first}
 
-Am Samstag ging es mit dem Schiff nach Meersburg, wo wir die alte Burg besichtigt und auf dem Markt frischen Fisch gegessen haben. Wer mag, kann mir seine Tipps für den nächsten Besuch schreiben 🙂
+{second}
 
 Kategorie: Reisen
 Schreibe einen Kommentar
@@ -452,7 +452,12 @@ Website
 Benachrichtige mich über nachfolgende Kommentare via E-Mail.
 
 Impressum | Datenschutz
-"""
+""".format(
+    first="Am Freitagabend sind wir mit dem letzten Zug nach Lindau gefahren, haben das Gepäck im "
+          "kleinen Hotel am Hafen abgestellt und sind noch bis spät am Ufer entlang spaziert.",
+    second="Am Samstag ging es mit dem Schiff nach Meersburg, wo wir die alte Burg besichtigt und auf "
+           "dem Markt frischen Fisch gegessen haben. Wer mag, kann mir seine Tipps für den nächsten "
+           "Besuch schreiben 🙂")
 
 
 def test_a_short_blog_post_in_german_loses_its_menus_and_comment_form():
