@@ -109,6 +109,13 @@ def extract_text(text: str, url: str | None = None, mode: str = "article") -> Cl
         keep.append(ln)
     if mode == "article":
         keep = _trim_tail(keep)
+    if mode == "article" and not page and not any(_sentence(ln) for ln in keep):
+        # Nothing but a site's menus and links (a copy made before the article loaded, or of
+        # the wrong part of the page): the user's text is kept as written, and told so, rather
+        # than a menu item passed off as the note.
+        clip = _whole_text(text, url)
+        clip.warnings.append("no article found in the text: all of it was kept")
+        return clip
     keep = [ln.text for ln in keep]
     if mode == "article":
         keep = _trim_edges(keep)
@@ -128,6 +135,11 @@ def extract_text(text: str, url: str | None = None, mode: str = "article") -> Cl
         language=guess_language(markdown),
         kind="text",
     )
+
+
+def _sentence(ln: Block) -> bool:
+    """A line that reads as a sentence of an article (not a menu item, a link or a label)."""
+    return ln.words >= 8 and bool(SENTENCE_END.search(ln.text)) and not ln.boiler
 
 
 def _caption(ln: Block) -> bool:

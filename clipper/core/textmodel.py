@@ -672,7 +672,7 @@ def _with_lead(blocks: list[Block], start: int, end: int, dropped: set[int],
             if not standfirst(blocks, k, body, shared):
                 break
             lead = k
-        elif b.words > 12:
+        elif b.words > 12 and not _credit(b.text):  # a picture's caption may stand between
             break
     if lead is None:
         return start, end, dropped

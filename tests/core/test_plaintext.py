@@ -469,3 +469,13 @@ def test_a_short_blog_post_in_german_loses_its_menus_and_comment_form():
     assert "Tipps für den nächsten Besuch" in body  # its last paragraph ends with an emoji
     for chrome in ("springen", "Kontakt", "Kommentar", "E-Mail", "Impressum", "Benachrichtige"):
         assert chrome not in body, chrome
+
+
+def test_a_copy_of_menus_only_is_kept_whole_and_says_no_article_was_found():
+    menus = "\n".join(["Subscribe", "LOGIN", "Contact us", "Jobs", "OUR PRODUCTS", "Archive",
+                       "International editions", "Evening Standard", "EXTRAS", "All topics",
+                       "LEGAL", "Code of conduct and complaints", "Cookie policy", "Privacy notice",
+                       "Donations Terms & Conditions", "User policies"] * 2)
+    clip = extract_text(menus)
+    assert clip.markdown.strip() == menus  # every line, as written
+    assert clip.warnings == ["no article found in the text: all of it was kept"]
