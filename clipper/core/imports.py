@@ -240,8 +240,8 @@ def _record(outcome: ImportOutcome, item: ImportItem, result) -> None:
         outcome.duplicates.append((item.label, result.duplicate_of))
     else:
         outcome.created.append(result.note)
-    for warning in getattr(result, "warnings", None) or []:
-        outcome.warnings.append((item.label, warning))
+        for warning in getattr(result, "warnings", None) or []:  # a duplicate's is the duplicate
+            outcome.warnings.append((item.label, warning))
     outcome.results.append((item, result))
 
 

@@ -2,7 +2,8 @@
 share/subscribe/cookie prompts, "related" lists, comment sections, credits, legal notices)
 rather than its article: one table, each list with the code that uses it named. The wording
 several lists share is written once (the fragments below). Most phrases are English; other
-languages are left to the features that need no words (lengths, links, positions).
+languages are left to the features that need no words (lengths, links, positions), except the
+few words of a site's header, footer and skip links (``_CHROME_I18N``).
 
 Every list here is a feature of the extraction: changing one changes the extraction figures
 (run ``extraction_eval.py`` and ``snippet_eval.py``).
@@ -14,7 +15,15 @@ import re
 
 # --- wording shared by several lists --------------------------------------------------------
 
-_COMMENT_PROMPT = r"leave a (?:comment|reply)|post a comment"
+_COMMENT_PROMPT = (r"leave a (?:comment|reply)|post a comment|"
+                   # the same prompt of a comment form in other languages (CMS themes' wording)
+                   r"schreibe (?:einen kommentar|eine antwort)|hinterlasse (?:einen kommentar|eine antwort)|"
+                   r"kommentar (?:hinzufügen|schreiben|verfassen)|laisser (?:un commentaire|une réponse)|"
+                   r"deja (?:una respuesta|un comentario)|dejar un comentario|"
+                   r"lascia (?:un commento|una risposta)|"
+                   r"deixe (?:um comentário|uma resposta)|geef een reactie|laat een reactie achter|"
+                   r"lämna (?:ett svar|en kommentar)|(?:dodaj|zostaw) komentarz|"
+                   r"(?:добавить|оставить|оставьте) комментарий")
 _ALSO_LIKE = r"you (?:may|might) also like"
 _RELATED_WHAT = r" articles| stories| posts| content"  # "related …"
 _TRENDING = r"trending(?: now| stories)?"
@@ -22,6 +31,59 @@ _MOST_READ = r"most (?:popular|read|viewed|shared)"
 _CONSENT_WORDS = (r"consent|opt[- ]out|third[- ]party|browsing experience|privacy (?:policy|settings)|"
                   r"personal data|advertising partners")  # and "cookie(s)"
 _LEGAL_WORDS = r"\(c\)|copyright|rights reserved|evaluated|information"  # words of LEGAL's notices
+
+#: The same chrome in the other languages most sites are written in (German, French, Spanish,
+#: Italian, Portuguese, Dutch, the Nordic languages, Polish, Czech, Russian, Turkish): the
+#: translations CMS themes ship for "skip to content", the footer's legal links, and the
+#: one-word links of a site's header and share bar. Whole lines only (with BOILERPLATE).
+_CHROME_I18N = (
+    # skip links ("Zum Inhalt springen", "Aller au contenu", "Saltar al contenido" …)
+    r"(?:direkt )?zu(?:m|r) (?:inhalt|hauptinhalt|navigation|suche|kommentarformular|footer)"
+    r"(?: springen| wechseln)?|springe zu(?:m|r) .{3,20}|"
+    r"(?:aller|passer) (?:au|à la) (?:contenu(?: principal)?|navigation|recherche)|"
+    r"(?:saltar|ir|pasar) al? (?:contenido(?: principal)?|navegación)|"
+    r"(?:passa|vai|salta) al (?:contenuto(?: principale)?)|"
+    r"(?:pular|ir|saltar) para o conteúdo(?: principal)?|"
+    r"(?:naar|ga naar) (?:de )?(?:inhoud|hoofdinhoud)(?: springen| gaan)?|"
+    r"(?:hoppa|gå|hopp|spring) til(?:l)? (?:innehåll(?:et)?|innhold(?:et)?|indhold(?:et)?)|"
+    r"przejdź do (?:treści|zawartości)|přejít (?:k|na) obsah(?:u)?|"
+    r"перейти к (?:содержимому|содержанию|основному содержанию)|içeriğe (?:geç|atla)|"
+    # the footer's legal links
+    r"impressum|datenschutz(?:erklärung|hinweise| ?einstellungen)?|agb|nutzungsbedingungen|"
+    r"mentions légales|politique de confidentialité|cgu|cgv|"
+    r"aviso legal|política de (?:privacidad|cookies)|"
+    r"note legali|informativa (?:sulla )?privacy|"
+    r"política de privacidade|termos de uso|"
+    r"colofon|privacyverklaring|algemene voorwaarden|"
+    r"integritetspolicy|personuppgiftspolicy|personvern(?:erklæring)?|privatlivspolitik|"
+    r"polityka prywatności|regulamin|ochrana (?:osobních )?údajů|"
+    r"политика конфиденциальности|пользовательское соглашение|"
+    r"gizlilik politikası|kullanım koşulları|künye|"
+    # header and share-bar links
+    r"kontakt(?:formular)?|startseite|suche|suchen|anmelden|abmelden|registrieren|drucken|teilen|"
+    r"newsletter abonnieren|menü|"
+    r"accueil|rechercher|recherche|connexion|se connecter|s'inscrire|partager|imprimer|"
+    r"inicio|buscar|búsqueda|iniciar sesión|registrarse|compartir|imprimir|"
+    r"cerca|accedi|registrati|condividi|stampa|"
+    r"pesquisar|entrar|compartilhar|partilhar|"
+    r"zoeken|inloggen|delen|afdrukken|"
+    r"sök|logga in|dela|skriv ut|søg|log ind|del|søk|logg inn|"
+    r"szukaj|zaloguj(?: się)?|udostępnij|drukuj|hledat|přihlásit(?: se)?|sdílet|tisk|"
+    r"главная|поиск|войти|регистрация|поделиться|печать|"
+    r"ana sayfa|giriş yap|paylaş|yazdır|"
+    # the fine print of a comment form ("Your email address will not be published.", "Notify me
+    # of follow-up comments by email.", "This site uses Akismet to reduce spam.")
+    r"(?=.{0,240}$).*\bakismet\b.*|"
+    r"(?:notify me|benachrichtige mich|prévenez-moi|avertissez-moi|avvisami|notifique-me|notificarme|"
+    r"recibir un (?:e-?mail|correo)|stuur mij|meld mij|informiere mich)\b(?=.*\b(?:e-?mail|correo)).{0,120}|"
+    r"(?:your|deine|ihre|votre|tu|su|il tuo|o seu|je|uw) "
+    r"(?:e-?mail(?:-adresse)?|adresse (?:e-?mail|de messagerie)|"
+    r"dirección de correo(?: electrónico)?|indirizzo (?:e-?mail|di posta)|endereço de e-?mail|e-?mailadres)"
+    r"(?: address)? (?:will not be published|wird nicht veröffentlicht|ne sera pas publiée|"
+    r"no (?:será|se) publicad[ao]|non sarà pubblicato|não será publicado|wordt niet gepubliceerd)\b.{0,120}|"
+    r"(?:save my name|meinen namen|enregistrer mon nom|guardar mi nombre|salva il mio nome|"
+    r"salvar (?:meus dados|o meu nome)|mijn naam)\b(?=.*\b(?:browser|navigateur|navegador)\b).{0,160}"
+)
 
 # --- whole lines of text copied from a page -------------------------------------------------
 
@@ -47,7 +109,8 @@ BOILERPLATE = re.compile(
     r"back to top.{0,4}|scroll to top|toggle navigation|close(?: navigation| menu)?|menu|search|home|"
     r"previous(?: post| article)?|next(?: post| article)?|previous next|"
     r"image \d+ of \d+|\d+ of \d+|loading\.*|video|watch|listen|play|"
-    r"facebook|twitter|linkedin|pinterest|reddit|whatsapp|instagram|youtube|flipboard|mix|rss(?: feed)?"
+    r"facebook|twitter|linkedin|pinterest|reddit|whatsapp|instagram|youtube|flipboard|mix|rss(?: feed)?|"
+    + _CHROME_I18N +
     r")[.:]?$",
     re.I,
 )

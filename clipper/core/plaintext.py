@@ -109,8 +109,15 @@ def extract_text(text: str, url: str | None = None, mode: str = "article") -> Cl
         keep.append(ln)
     if mode == "article":
         keep = _trim_tail(keep)
+    warnings = []
+    if mode == "article" and not page and not any(_sentence(ln) for ln in keep):
+        # Nothing but a site's menus and links (a copy made before the article loaded, or of
+        # the wrong part of the page): every line is kept, and the user told so, rather than
+        # a menu item passed off as the note.
+        keep, title = list(lines), ""
+        warnings.append("no article found in the text: all of it was kept")
     keep = [ln.text for ln in keep]
-    if mode == "article":
+    if mode == "article" and not warnings:
         keep = _trim_edges(keep)
     if not keep:  # nothing looked like an article: keep everything rather than nothing
         keep = texts
@@ -127,7 +134,13 @@ def extract_text(text: str, url: str | None = None, mode: str = "article") -> Cl
         site_url=site_url,
         language=guess_language(markdown),
         kind="text",
+        warnings=warnings,
     )
+
+
+def _sentence(ln: Block) -> bool:
+    """A line that reads as a sentence of an article (not a menu item, a link or a label)."""
+    return ln.words >= 8 and bool(SENTENCE_END.search(ln.text)) and not ln.boiler
 
 
 def _caption(ln: Block) -> bool:

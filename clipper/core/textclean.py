@@ -72,21 +72,35 @@ _BYLINE = re.compile(
 # "Chris Davies - Nov 19, 2019, 10:31 pm CST": a name, a separator, then a date.
 _NAME_DATE = re.compile(rf"^({_NAME})\s+[-–—|•·]\s+(?=.*\d{{4}})")
 
-_MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
-    "oct": 10, "nov": 11, "dec": 12,
-    "januar": 1, "februar": 2, "märz": 3, "mai": 5, "juni": 6, "juli": 7, "okt": 10, "dez": 12,
-    "janv": 1, "févr": 2, "mars": 3, "avr": 4, "juin": 6, "juil": 7, "août": 8, "déc": 12,
-    "ene": 1, "abr": 4, "ago": 8, "dic": 12, "fev": 2, "mai_": 5, "set": 9, "out": 10, "dez_": 12,
+# Month names and their usual abbreviations, in English and the languages most pages are in
+# (a date line below a headline is written in the page's language: "3. Mai 2019",
+# "12 de octubre de 2019", "5 février 2021", "3 мая 2019").
+_MONTH_NAMES = {
+    1: "january jan janvier janv januar jän enero ene gennaio gen janeiro januari styczeń stycznia "
+       "leden ledna январь января ocak",
+    2: "february feb février févr fevrier februar febrero febbraio fevereiro fev februari luty lutego "
+       "únor února февраль февраля şubat",
+    3: "march mar mars märz maerz marzo março marco maart marzec marca březen března март марта mart",
+    4: "april apr avril abril aprile abr kwiecień kwietnia duben dubna апрель апреля nisan",
+    5: "may mai mayo maggio maio mei maj maja květen května май мая mayıs",
+    6: "june jun juin juni junio giugno junho czerwiec czerwca červen června июнь июня haziran",
+    7: "july jul juillet juil juli julio luglio julho lipiec lipca červenec července июль июля temmuz",
+    8: "august aug août aout agosto ago augustus sierpień sierpnia srpen srpna август августа ağustos",
+    9: "september sep sept septembre septiembre setiembre settembre setembro set wrzesień września "
+       "září сентябрь сентября eylül",
+    10: "october oct octobre oktober okt octubre ottobre outubro out październik października říjen "
+        "října октябрь октября ekim",
+    11: "november nov novembre noviembre novembro listopad listopada листопад ноябрь ноября kasım",
+    12: "december dec décembre decembre dezember dez diciembre dic dicembre dezembro grudzień grudnia "
+        "prosinec prosince декабрь декабря aralık",
 }
-_MONTH_RE = (r"(?P<mon>jan(?:uary|\.)?|feb(?:ruary|\.)?|mar(?:ch|\.)?|apr(?:il|\.)?|may|june?|"
-             r"july?|aug(?:ust|\.)?|sep(?:t(?:ember)?|\.)?|oct(?:ober|\.)?|nov(?:ember|\.)?|"
-             r"dec(?:ember|\.)?)")
+_MONTHS = {name: month for month, names in _MONTH_NAMES.items() for name in names.split()}
+_MONTH_RE = "(?P<mon>" + "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True)) + ")"
 _DATES = [
     re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>[01]?\d)-(?P<d>[0-3]?\d)\b"),
-    re.compile(rf"\b{_MONTH_RE}\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b", re.I),
-    re.compile(rf"\b(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\.?\s+{_MONTH_RE}\.?,?\s+(?P<y>(?:19|20)\d\d)\b",
-               re.I),
+    re.compile(rf"\b{_MONTH_RE}\.?\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b", re.I),
+    re.compile(rf"\b(?P<d>[0-3]?\d)(?:st|nd|rd|th|er|º)?\.?\s+(?:de\s+)?{_MONTH_RE}\b\.?,?\s+(?:de\s+)?"
+               rf"(?P<y>(?:19|20)\d\d)\b", re.I),
     re.compile(r"\b(?P<m>[01]?\d)/(?P<d>[0-3]?\d)/(?P<y>(?:19|20)\d\d)\b"),
     re.compile(r"\b(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>(?:19|20)\d\d)\b"),
 ]
@@ -185,8 +199,7 @@ def parse_date(text: str) -> str:
             continue
         g = m.groupdict()
         if g.get("mon"):
-            key = g["mon"].lower().rstrip(".")[:3]
-            month = _MONTHS.get(key, 0)
+            month = _MONTHS.get(g["mon"].lower(), 0)
         else:
             month = int(g["m"])
         day, year = int(g["d"]), int(g["y"])

@@ -49,15 +49,17 @@ _TOKEN = re.compile(r"\w+")
 DENSE = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 # How a sentence ends: its full stop (in the scripts clipped most), then any closing quotes and
 # brackets ("… the end.”)").
-_STOP = r"[.!?。！？]"
+_STOP = r"[.!?。！？\U0001F300-\U0001FAFF\u263A]"  # an emoji ends a sentence as well ("… freuen 🙂")
 _CLOSERS = r"['\"”’»)\]]*"
-SENTENCE_END = re.compile(r"[.!?。！？…:;]" + _CLOSERS + "$")  # a full stop, an ellipsis, a colon…
+# a full stop, an ellipsis, a colon…
+SENTENCE_END = re.compile(r"[.!?。！？…:;\U0001F300-\U0001FAFF\u263A]" + _CLOSERS + "$")
 _FULL_STOP = re.compile(_STOP + _CLOSERS + "$")
 _ELLIPSIS = re.compile(r"(?:…|\.\.\.|\[…\]|\[\.\.\.\])" + _CLOSERS + "$")
 _INNER_PUNCT = re.compile(r"[,.;:!?，。、](?:\s|$)")
 _SENTENCE_SPLIT = re.compile(_STOP + "(?:" + _CLOSERS + r")(?:\s|$)")
 DATE_ONLY = re.compile(r"^(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
-                       r"(?:[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+[A-Za-z]{3,9}\.?,?\s+\d{4}|"
+                       r"(?:[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\.?\s+(?:de\s+)?[^\W\d_]{3,10}\.?,?\s+"
+                       r"(?:de\s+)?\d{4}|"
                        r"\d{4}-\d\d-\d\d|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})"
                        r"(?:\s*(?:at\s+|[-–|,]\s*)?\d{1,2}[:h.]\d\d.{0,12})?$", re.I)
 _GLUED = re.compile(r"(?:[a-z]{4}|[!?)’'])[A-Z][a-z]")  # "…Student-AthleteA 24-year-old…"
@@ -155,6 +157,17 @@ class Block:
     is_date: bool | None = None
 
 
+_LINK_BAR = re.compile(r"\s+[|·•]\s+")
+
+
+def _chrome_links(text: str) -> bool:
+    """A bar of chrome links on one line ("Impressum | Datenschutz | AGB", "Privacy · Terms")."""
+    if "|" not in text and "·" not in text and "•" not in text:
+        return False
+    parts = _LINK_BAR.split(text.strip())
+    return 2 <= len(parts) <= 8 and all(BOILERPLATE.match(p) for p in parts)
+
+
 def make_block(text: str, blank_before: bool = False, blank_after: bool = False) -> Block:
     toks = _TOKEN.findall(text)
     dense = 0 if text.isascii() else len(DENSE.findall(text))
@@ -162,7 +175,7 @@ def make_block(text: str, blank_before: bool = False, blank_after: bool = False)
     b = Block(text=text, words=words, tokens=toks, dense=dense, blank_before=blank_before,
               blank_after=blank_after)
     if len(text) <= 300:  # no chrome phrase is longer
-        b.phrase = bool(BOILERPLATE.match(text))
+        b.phrase = bool(BOILERPLATE.match(text)) or _chrome_links(text)
         b.section = bool(SECTION_BREAK.match(text))
     b.boiler = b.phrase or b.section
     return b
@@ -597,6 +610,8 @@ def decode(z: list[float], blocks: list[Block], w: dict,
     # few lines lie between (a last paragraph cut short, a "…")
     for k in range(end, min(len(blocks), end + 4)):
         b = blocks[k]
+        if stops[k] and COMMENTS_START.match(b.text):
+            break  # a comment section's start closes nothing of the article: what is above stays out
         if stops[k] or (b.words <= 12 and has_byline(b)):
             if k > end and all(not blocks[j].boiler for j in range(end, k)):
                 end = k
@@ -657,7 +672,7 @@ def _with_lead(blocks: list[Block], start: int, end: int, dropped: set[int],
             if not standfirst(blocks, k, body, shared):
                 break
             lead = k
-        elif b.words > 12:
+        elif b.words > 12 and not _credit(b.text):  # a picture's caption may stand between
             break
     if lead is None:
         return start, end, dropped

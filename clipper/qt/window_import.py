@@ -219,13 +219,18 @@ class ImportActions:
             parts.append(f"{dups} already in your vault.")
         if errors:
             parts.append(f"{errors} could not be imported.")
+        warnings = outcome.warnings
+        if warnings and created == 1 and len(outcome.results) == 1:
+            # one paste or one file: what went wrong is said here (the note is shown as it is)
+            text = "; ".join(message for _label, message in warnings)
+            parts.append(text[:1].upper() + text[1:] + ("" if text.endswith(".") else "."))
         if outcome.skipped_links:
             parts.append("Links were not fetched.")
         if outcome.cancelled:
             parts.append("Cancelled.")
         self.statusBar().showMessage(" ".join(parts) or "Nothing imported.", 10000)
         # One list of what went wrong (not a dialog per file); a lone duplicate is just the message.
-        if errors or dups > 1 or (dups and created):
+        if errors or dups > 1 or (dups and created) or (warnings and len(outcome.results) > 1):
             self.last_report = ImportReportDialog(outcome, self)
             self.last_report.setModal(False)
             self.last_report.show()

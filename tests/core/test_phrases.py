@@ -29,3 +29,32 @@ def test_the_searched_lists():
     assert len(phrases.CONSENT.findall("We use cookies to improve your browsing experience")) >= 2
     for pattern in (phrases.TAIL_PROMPT, phrases.LEGAL, phrases.CONSENT):
         assert not pattern.search(PROSE)
+
+
+@pytest.mark.parametrize("line", [
+    "Zum Inhalt springen", "Direkt zum Inhalt", "Aller au contenu", "Saltar al contenido",
+    "Passa al contenuto",
+    "Pular para o conteúdo", "Naar de inhoud springen", "Przejdź do treści", "Перейти к содержимому",
+    "Impressum", "Datenschutzerklärung", "Mentions légales", "Aviso legal", "Informativa privacy",
+    "Startseite", "Suche", "Rechercher", "Compartir", "Drucken",
+    "Deine E-Mail-Adresse wird nicht veröffentlicht.", "Votre adresse e-mail ne sera pas publiée.",
+    "Benachrichtige mich über nachfolgende Kommentare via E-Mail.",
+    "Questo sito usa Akismet per ridurre lo spam.",
+    "Meinen Namen, meine E-Mail-Adresse und meine Website in diesem Browser speichern.",
+])
+def test_chrome_of_sites_in_other_languages(line):
+    assert phrases.BOILERPLATE.match(line)
+
+
+@pytest.mark.parametrize("line", [
+    "Die Suche nach dem Glück", "Mijn naam is Jan en ik woon in Utrecht, waar ik al jaren werk als leraar.",
+    "Notify me when it ships", "Kontaktlinsen im Test", "Impressionen vom Stadtfest",
+])
+def test_lines_that_only_look_like_chrome_in_other_languages(line):
+    assert not phrases.BOILERPLATE.match(line)
+
+
+@pytest.mark.parametrize("line", ["Schreibe einen Kommentar", "Laisser un commentaire", "Deja una respuesta",
+                                  "Lascia un commento", "Deixe uma resposta", "Geef een reactie"])
+def test_a_comment_form_starts_in_any_language(line):
+    assert phrases.COMMENTS_START.match(line)

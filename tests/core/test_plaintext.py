@@ -420,3 +420,63 @@ def test_a_numbered_item_keeps_its_number():
               "3) Köln, Tanzbrunnen", ""] + _FOOTER
     md = extract_text("\n".join(lines)).markdown
     assert "1. Berlin, Waldbühne\n2. Hamburg, Stadtpark\n3. Köln, Tanzbrunnen" in md
+
+
+GERMAN_BLOG = """Zur Navigation springen
+Zum Inhalt springen
+Zum Kommentarformular springen
+Suche
+
+Blog
+Archiv
+Fotos
+Kontakt
+Blog » Reisen » Ein Wochenende am Bodensee
+Ein Wochenende am Bodensee
+3. Mai 2019
+Kommentar hinzufügen
+
+{first}
+
+{second}
+
+Kategorie: Reisen
+Schreibe einen Kommentar
+
+Deine E-Mail-Adresse wird nicht veröffentlicht.
+
+Name
+E-Mail
+Website
+
+Benachrichtige mich über nachfolgende Kommentare via E-Mail.
+
+Impressum | Datenschutz
+""".format(
+    first="Am Freitagabend sind wir mit dem letzten Zug nach Lindau gefahren, haben das Gepäck im "
+          "kleinen Hotel am Hafen abgestellt und sind noch bis spät am Ufer entlang spaziert.",
+    second="Am Samstag ging es mit dem Schiff nach Meersburg, wo wir die alte Burg besichtigt und auf "
+           "dem Markt frischen Fisch gegessen haben. Wer mag, kann mir seine Tipps für den nächsten "
+           "Besuch schreiben 🙂")
+
+
+def test_a_short_blog_post_in_german_loses_its_menus_and_comment_form():
+    clip = extract_text(GERMAN_BLOG)
+    assert clip.title == "Ein Wochenende am Bodensee"
+    assert clip.published == "2019-05-03"
+    body = clip.markdown
+    assert body.startswith("Am Freitagabend sind wir")
+    assert "Tipps für den nächsten Besuch" in body  # its last paragraph ends with an emoji
+    for chrome in ("springen", "Kontakt", "Kommentar", "E-Mail", "Impressum", "Benachrichtige"):
+        assert chrome not in body, chrome
+
+
+def test_a_copy_of_menus_only_is_kept_whole_and_says_no_article_was_found():
+    menus = "\n".join(["Subscribe", "LOGIN", "Contact us", "Jobs", "OUR PRODUCTS", "Archive",
+                       "International editions", "Evening Standard", "EXTRAS", "All topics",
+                       "LEGAL", "Code of conduct and complaints", "Cookie policy", "Privacy notice",
+                       "Donations Terms & Conditions", "User policies"] * 2)
+    clip = extract_text(menus)
+    assert clip.markdown.strip().split("\n\n") == menus.split("\n")  # every line, one by one
+    assert clip.title == "Subscribe"
+    assert clip.warnings == ["no article found in the text: all of it was kept"]

@@ -194,3 +194,18 @@ def test_an_announced_list_is_kept_from_its_announcement_to_its_end():
     words = blocks_from_lines([para, "Here are the tour dates:", "Tampa Amphitheatre", "Atlanta Arena",
                                "Nashville Bridgestone Arena", "Charlotte Music Pavilion"])
     assert textmodel._with_lists(words, 0, 2, set(), []) == (0, 2, set())
+
+
+def test_a_bar_of_chrome_links_on_one_line_is_chrome():
+    from clipper.core.textmodel import make_block
+    assert make_block("Impressum | Datenschutz | AGB").phrase
+    assert make_block("Privacy Policy · Terms of Use").phrase
+    assert not make_block("Sport | Politik").phrase  # sections: left to the model
+
+
+def test_datelines_and_sentence_ends_beyond_english():
+    from clipper.core.textmodel import _FULL_STOP, DATE_ONLY
+    for line in ("17. September 2011", "3 März 2020", "12 de octubre de 2019", "5 février 2021 10:30"):
+        assert DATE_ONLY.match(line), line
+    assert not DATE_ONLY.match("Im Jahr 2011")
+    assert _FULL_STOP.search("Über Stimmen würde ich mich sehr freuen 🙂")

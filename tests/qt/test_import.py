@@ -228,6 +228,19 @@ def test_a_mojibake_paste_is_repaired(qtbot, window):
     assert "â€" not in text
 
 
+def test_a_paste_with_no_article_says_so_in_the_status_bar(qtbot, window):
+    menus = ["Subscribe", "LOGIN", "Contact us", "Jobs", "OUR PRODUCTS", "Archive", "EXTRAS",
+             "All topics", "LEGAL", "Cookie policy", "Privacy notice", "User policies"]
+    QApplication.clipboard().setText("\n".join(menus * 2))
+    window.tag_tree.setFocus()
+    outcome = import_by(qtbot, window, lambda: qtbot.keyClick(window.tag_tree, Qt.Key.Key_V,
+                                                              Qt.KeyboardModifier.ControlModifier))
+    assert len(outcome.created) == 1
+    message = window.statusBar().currentMessage()
+    assert "Imported 1 note." in message and "No article found in the text" in message
+    assert "Cookie policy" in shown_text(window)  # nothing of the user's text is lost
+
+
 def test_paste_as_plain_text_keeps_the_text_verbatim(qtbot, window):
     verbatim = "Shopping list\n\n* eggs\n* 2 <b>lemons</b>\n\nnot   *emphasis*"
     QApplication.clipboard().setText(verbatim)
