@@ -34,6 +34,20 @@ these those its it's
 """.split())  # noqa: SIM905
 
 
+def _function_words(text: str) -> frozenset[str]:
+    """The commonest words of the text's own language ("beim", "dans", "когда"), which say
+    nothing about what a note is about; none for English (STOPWORDS) or an unknown language."""
+    from clipper.core import language
+
+    code = language.guess(text)
+    if not code or code == "en":
+        return frozenset()
+    return frozenset(language.stopwords().get(code, [])[:_FUNCTION_WORDS])
+
+
+_FUNCTION_WORDS = 150  # of a language's ranked stop words (from Wikipedia): past these, topics
+
+
 def normalize_tag(tag) -> str:
     """``'  #Machine Learning / NLP '`` -> ``'machine-learning/nlp'``; '' if nothing is left."""
     text = str(tag or "").strip().lstrip("#").strip()
@@ -175,6 +189,8 @@ def suggest(text: str, in_use: dict[str, int], current: Iterable[str] = (), limi
     when common across the vault (TF-IDF)."""
     current = set(normalize_tags(current))
     text = _topic_text(text)
+    function_words = _function_words(text)
+    stop = STOPWORDS | function_words
     words = _words(text)
     title_words = set(_words(title))
     for w in title_words:
@@ -225,7 +241,7 @@ def suggest(text: str, in_use: dict[str, int], current: Iterable[str] = (), limi
     covered: Counter = Counter()  # occurrences of a word inside the names taken
     for count, _length, phrase in names:
         parts = phrase.split()
-        if taken & set(parts) or parts[0] in STOPWORDS or parts[-1] in STOPWORDS:
+        if taken & set(parts) or parts[0] in stop or parts[-1] in stop:
             continue
         factors = [rarity(w) for w in parts]
         if any(f is None for f in factors):
@@ -236,6 +252,8 @@ def suggest(text: str, in_use: dict[str, int], current: Iterable[str] = (), limi
         ranked.append((-weight, phrase))
     for word, n in words.items():
         if n < 2 or len(word) < 4 or word in STOPWORDS or not normalize_tag(word):
+            continue
+        if word in function_words and proper[word] * 2 < n:  # (a noun of German is written up)
             continue
         in_text = n - (1 if word in title_words else 0)
         if max(in_runs[word], covered[word]) * 2 >= in_text:

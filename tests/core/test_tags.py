@@ -75,3 +75,11 @@ def test_sentence_capitals_are_not_names():
     out = t.suggest(text, {})
     assert "der-arbeitgeber" not in out and "die-rente" not in out
     assert "arbeitgeber" in out and "rente" in out
+
+
+def test_suggestions_leave_out_function_words_of_the_notes_own_language():
+    text = ("Beim Stadtfest in Lindau gab es beim Hafen Musik, und beim Feuerwerk sahen viele zu. "
+            "Das Stadtfest dauerte drei Tage; das Feuerwerk war der Höhepunkt, sagten die Gäste. ") * 2
+    out = t.suggest(text, {}, title="Stadtfest in Lindau")
+    assert "beim" not in out
+    assert "stadtfest" in out and "feuerwerk" in out
