@@ -101,14 +101,13 @@ def _close_inherited(keep) -> None:
     # A fork server's child gets a copy of the "client alive" pipe, so that it could start
     # processes itself; a worker never does, and the copy would keep the fork server (and so
     # the worker's own PR_SET_PDEATHSIG) from noticing that the app is gone.
+    forkserver = sys.modules.get("multiprocessing.forkserver")  # (no fork server without it)
     try:
-        from multiprocessing import forkserver
-
         fd = forkserver._forkserver._forkserver_alive_fd
         if fd is not None:
             forkserver._forkserver._forkserver_alive_fd = None
             os.close(fd)
-    except (ImportError, AttributeError, OSError):
+    except (AttributeError, OSError):
         pass
 
 

@@ -110,6 +110,9 @@ _WARM_PAGE = ("<html lang=en><head><title>Warm up</title><meta name=author conte
               "</article></body></html>")
 
 
+_WARM_TEXT = "Clipper’s warm-up text – café"
+
+
 def warm_up(text: bool = False) -> None:
     """Import and initialise the extraction libraries once, so that forked children share them
     (``text``: the plain-text ones too).
@@ -133,6 +136,11 @@ def warm_up(text: bool = False) -> None:
     try:  # (the first call of each library builds its caches: once here, not once per child)
         art = extract.extract_article(_WARM_PAGE, url="https://example.org/a")
         convert.element_to_markdown(art.body)
+        # almost every page has a non-ASCII character (a curly quote): the mojibake test then
+        # builds its code page tables and imports ftfy (~0.15 s), in each child if not here
+        mojibake.suspect(_WARM_TEXT)
+        # trafilatura's justext fallback (~1 page in 10) reads every stop list once (~80 ms)
+        extract.prepare_justext()
     except Exception:  # noqa: BLE001 -- warming up is an optimisation only
         pass
 
