@@ -1058,11 +1058,16 @@ def whole_page(tree, strip_chrome: bool = True):
 # --- metadata -------------------------------------------------------------------------------
 
 def _meta(tree, *names) -> str:
+    """The first non-empty content of a <meta> whose property, name or itemprop is one of
+    ``names`` (in that order of preference)."""
+    # (one walk over the page's <meta> elements: an XPath per name is compiled at every call)
+    metas = [el for el in tree.iter("meta") if el.get("content")]
     for name in names:
-        for el in tree.xpath(f"//meta[@property='{name}' or @name='{name}' or @itemprop='{name}']"):
-            value = (el.get("content") or "").strip()
-            if value:
-                return value
+        for el in metas:
+            if name in (el.get("property"), el.get("name"), el.get("itemprop")):
+                value = el.get("content").strip()
+                if value:
+                    return value
     return ""
 
 

@@ -118,3 +118,43 @@ def test_math_is_looked_for_only_where_the_cheap_look_finds_its_signs(monkeypatc
     assert structure._may_hold_math(lxml_html.fragment_fromstring(MATH_PAGES[0], create_parent="div"))
     assert not structure._may_hold_math(lxml_html.fragment_fromstring(
         "<div class='text-center context'><p>Plain words about mathematics.</p></div>"))
+
+
+# --- the saved-page input's scans and the metadata look-ups (issue 16: speed) -----------------
+
+_OLD_SRC_ATTR = re.compile(r"""\b(?:src|data-src|data-lazy-src|data-original|srcset|data-srcset|poster)"""
+                           r"""\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+_OLD_DATA_URI = re.compile(
+    r"data:([a-z]+/[a-z0-9.+-]+)?((?:;[a-z0-9-]+=[^;,\"']*)*)(;base64)?,([^\"'\s)>]*)", re.I)
+_MARKUP = ["src", "SRC", "Src", "ſrc", "srcset", "data-src", "DATA-LAZY-SRC", "data-original", "data-srcset",
+           "poster", "Poster", "data:", "DATA:", "Data:", "image/png", "text/html", ";base64", ";charset=x",
+           ",", "=", " = ", '"', "'", "a", "_", "-", "é", "1", " ", ">", "<img ", "x", "iVBOR", "%20", ")"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_MARKUP), max_size=30).map("".join))
+def test_image_reference_scans_find_what_the_case_insensitive_patterns_found(text):
+    from clipper.core import inputs
+
+    for old, new in ((_OLD_SRC_ATTR, inputs._SRC_ATTR), (_OLD_DATA_URI, inputs._DATA_URI)):
+        assert [m.span() + m.groups() for m in new.finditer(text)] == \
+            [m.span() + m.groups() for m in old.finditer(text)]
+
+
+def _old_meta(tree, *names) -> str:
+    for name in names:
+        for el in tree.xpath(f"//meta[@property='{name}' or @name='{name}' or @itemprop='{name}']"):
+            value = (el.get("content") or "").strip()
+            if value:
+                return value
+    return ""
+
+
+def test_meta_look_up_gives_what_one_xpath_per_name_gave():
+    page = extract.parse_html(
+        "<html><head><meta name=description content='  '><meta property=og:title content=' A '>"
+        "<meta itemprop=description content=D><meta name=og:title content=B><meta name=x></head>"
+        "<body><meta property=og:site_name content=S><div itemprop=author>no meta</div></body></html>")
+    for names in [("description",), ("og:title", "twitter:title"), ("twitter:title", "og:title"),
+                  ("og:site_name", "application-name"), ("x",), ("missing",), ("content",)]:
+        assert extract._meta(page, *names) == _old_meta(page, *names), names
