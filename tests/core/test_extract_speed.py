@@ -158,3 +158,70 @@ def test_meta_look_up_gives_what_one_xpath_per_name_gave():
     for names in [("description",), ("og:title", "twitter:title"), ("twitter:title", "og:title"),
                   ("og:site_name", "application-name"), ("x",), ("missing",), ("content",)]:
         assert extract._meta(page, *names) == _old_meta(page, *names), names
+
+
+def _old_escape_text(text: str, line_start: bool = True) -> str:
+    from clipper.core import convert
+
+    text = convert._ESC_CHARS.sub(r"\\\1", text)
+    text = convert._ESC_UNDERSCORE.sub(r"\\_", text)
+    text = convert._ESC_LT.sub(r"\\<", text)
+    text = convert._ESC_BRACKET.sub(r"\\]", text)
+    for rx in convert._ESC_LINE_START if line_start else convert._ESC_NEW_LINE:
+        text = rx.sub(r"\1\2\\\3", text)
+    return text
+
+
+_TEXT_BITS = ["a", "_", "a_b", "\\", "`", "*", "|", "<", "<b", "</", "<!", "]", "](", "][", "]:", "#", "## ",
+              "-", "+", "=", "> ", "1", "12", "٣", ".", ")", "~~~", " ", "\n", "\t", "é"]
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(_TEXT_BITS), max_size=25).map("".join), st.booleans())
+def test_markdown_escaping_skips_only_substitutions_that_cannot_apply(text, line_start):
+    from clipper.core.convert import escape_text
+
+    assert escape_text(text, line_start) == _old_escape_text(text, line_start)
+
+
+_TAGS = ["div", "p", "pre", "picture", "span", "a", "b", "img", "ol", "option", "ul", "u", "dl", "dd",
+         "table", "td", "blockquote", "section", "em", "o:p", "param", "i"]
+
+
+def _fragment(draw, depth=0):
+    tag = draw(st.sampled_from(_TAGS))
+    kids = draw(st.lists(st.integers(0, 3), max_size=3)) if depth < 3 else []
+    inner = "".join(_fragment(draw, depth + 1) if k else draw(st.sampled_from(
+        ["text", "&lt;p&gt; escaped", "<!-- <div> in a comment -->", "<!-- note -->", "x<br>y"]))
+        for k in kids)
+    attr = draw(st.sampled_from(["", " title='<p>'", " class='img'"]))
+    return f"<{tag}{attr}>{inner}</{tag}>"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.data())
+def test_misused_div_test_gives_what_readabilitys_regex_on_the_serialised_children_gave(data):
+    from lxml import etree
+    from readability.readability import REGEXES
+
+    body = _fragment(data.draw) + _fragment(data.draw)
+    page = extract.parse_html(f"<html><body><div>{body}</div></body></html>")
+    for div in page.iter("div"):
+        serialised = str(b"".join(etree.tostring(child, encoding="utf-8") for child in div))
+        assert extract._holds_block(div) == bool(REGEXES["divToPElementsRe"].search(serialised))
+
+
+def test_readability_uses_the_faster_misused_div_pass():
+    from readability import Document
+
+    cls = extract._readability_class()
+    if extract._known_source(Document.transform_misused_divs_into_paragraphs, extract._MISUSED_DIVS_SOURCE):
+        assert cls.transform_misused_divs_into_paragraphs is extract._transform_misused_divs
+    page = ("<html><body><div>lead text<span>inline</span> tail<br><div><p>para</p></div> after"
+            "<div>only text</div><a>link</a><b>bold <p>block</p></b></div></body></html>")
+    ours, theirs = cls(extract.parse_html(page)), cls(extract.parse_html(page))
+    ours._html(True)
+    theirs._html(True)
+    ours.transform_misused_divs_into_paragraphs()
+    Document.transform_misused_divs_into_paragraphs(theirs)
+    assert lxml_html.tostring(ours.html) == lxml_html.tostring(theirs.html)
