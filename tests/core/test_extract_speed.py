@@ -217,6 +217,8 @@ def test_readability_uses_the_faster_misused_div_pass():
     cls = extract._readability_class()
     if extract._known_source(Document.transform_misused_divs_into_paragraphs, extract._MISUSED_DIVS_SOURCE):
         assert cls.transform_misused_divs_into_paragraphs is extract._transform_misused_divs
+    if extract._known_source(Document.remove_unlikely_candidates, extract._UNLIKELY_SOURCE):
+        assert cls.remove_unlikely_candidates is extract._remove_unlikely_candidates
     page = ("<html><body><div>lead text<span>inline</span> tail<br><div><p>para</p></div> after"
             "<div>only text</div><a>link</a><b>bold <p>block</p></b></div></body></html>")
     ours, theirs = cls(extract.parse_html(page)), cls(extract.parse_html(page))
@@ -224,4 +226,25 @@ def test_readability_uses_the_faster_misused_div_pass():
     theirs._html(True)
     ours.transform_misused_divs_into_paragraphs()
     Document.transform_misused_divs_into_paragraphs(theirs)
+    assert lxml_html.tostring(ours.html) == lxml_html.tostring(theirs.html)
+
+
+_CLASS_BITS = ["comment", "COMMENT", "Sidebar", "main", "content", "ad-break", "x", "-", " ", "é", "ſ", "K",
+               "foot", "FOOTER", "menu", "and", "article", "pager"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_CLASS_BITS), max_size=5).map("".join),
+       st.lists(st.sampled_from(_CLASS_BITS), max_size=3).map("".join))
+def test_unlikely_candidates_go_as_readability_removed_them(cls, ident):
+    from readability import Document
+
+    page = (f"<html><body><div class='{cls}' id='{ident}'><p>text</p></div><div class='{cls}'>"
+            "<pre>code</pre></div><article>kept</article></body></html>")
+    ours, theirs = extract._readability_class()(extract.parse_html(page)), Document(extract.parse_html(page))
+    theirs._parse = ours._parse
+    ours._html(True)
+    theirs._html(True)
+    ours.remove_unlikely_candidates()
+    Document.remove_unlikely_candidates(theirs)
     assert lxml_html.tostring(ours.html) == lxml_html.tostring(theirs.html)
