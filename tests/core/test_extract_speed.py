@@ -248,3 +248,13 @@ def test_unlikely_candidates_go_as_readability_removed_them(cls, ident):
     ours.remove_unlikely_candidates()
     Document.remove_unlikely_candidates(theirs)
     assert lxml_html.tostring(ours.html) == lxml_html.tostring(theirs.html)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_plain_joined_text_is_the_joined_texts_text(data):
+    body = _fragment(data.draw) + "tail <b>in</b>line" + _fragment(data.draw)
+    page = extract.parse_html(f"<html><body><div>{body}<script>x</script><br>end</div></body></html>")
+    for root in page.iter("body", "div", "p", "b"):
+        for inline in (extract._INLINE, extract._XML_INLINE, extract._INLINE_ANY):
+            assert extract._plain_joined_text(root, inline) == extract._joined_text(root, inline)[0]
