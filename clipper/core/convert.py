@@ -44,6 +44,8 @@ _LINE_START_SYNTAX = [
 ]
 _ESC_LINE_START = [re.compile(r"(^|\n)" + rx) for rx in _LINE_START_SYNTAX]
 _ESC_NEW_LINE = [re.compile(r"(\n)" + rx) for rx in _LINE_START_SYNTAX]
+_ESC_ANY = re.compile(r"[\\`*|_<\]]")  # a character one of the four substitutions acts on
+_LINE_SYNTAX_ANY = re.compile(r"[#\-+=>~\d]")  # one every line-start syntax needs
 
 
 def escape_text(text: str, line_start: bool = True) -> str:
@@ -52,12 +54,19 @@ def escape_text(text: str, line_start: bool = True) -> str:
     ``line_start=False``: the text continues a line, so list/heading/quote markers at its start
     are plain text (raw HTML, links and code are escaped wherever they are).
     """
-    text = _ESC_CHARS.sub(r"\\\1", text)
-    text = _ESC_UNDERSCORE.sub(r"\\_", text)
-    text = _ESC_LT.sub(r"\\<", text)
-    text = _ESC_BRACKET.sub(r"\\]", text)
-    for rx in _ESC_LINE_START if line_start else _ESC_NEW_LINE:
-        text = rx.sub(r"\1\2\\\3", text)
+    # (each substitution only where its character occurs: most text has none of them, and this
+    # runs on every piece of text of every page)
+    if _ESC_ANY.search(text):
+        text = _ESC_CHARS.sub(r"\\\1", text)
+        if "_" in text:
+            text = _ESC_UNDERSCORE.sub(r"\\_", text)
+        if "<" in text:
+            text = _ESC_LT.sub(r"\\<", text)
+        if "]" in text:
+            text = _ESC_BRACKET.sub(r"\\]", text)
+    if _LINE_SYNTAX_ANY.search(text):
+        for rx in _ESC_LINE_START if line_start else _ESC_NEW_LINE:
+            text = rx.sub(r"\1\2\\\3", text)
     return text
 
 

@@ -24,7 +24,7 @@ import logging
 import os
 import re
 from bisect import bisect_right
-from collections import Counter
+from collections import Counter, defaultdict
 from copy import deepcopy
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -432,6 +432,21 @@ def _all_stopwords() -> frozenset:
 _READY_STOPLISTS: list = [None]  # the stop list justext can take as it is
 
 
+def prepare_justext() -> None:
+    """Build justext's all-language stop list now (a parent process, before its children are
+    forked: they then share it instead of each reading every list on its first such page)."""
+    if not _JUSTEXT_FAST:
+        _JUSTEXT_FAST.append(True)
+        _speed_up_justext()
+    if _READY_STOPLISTS[0] is None:
+        try:
+            from trafilatura import external
+        except ImportError:
+            return
+        if external.jt_stoplist_init is _all_stopwords and not getattr(external, "JT_STOPLIST", None):
+            _all_stopwords()
+
+
 def _speed_up_justext() -> None:
     try:
         import justext.core
@@ -498,6 +513,7 @@ _WHOLE = {"table", "thead", "tbody", "tfoot", "tr", "td", "th", "pre", "math", "
 _NO_SPACES = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _COVER_TOKEN = re.compile(f"[{_NO_SPACES}]|[^\\W{_NO_SPACES}]+")
 _UNSEEN = {"script", "style", "template", "noscript", "title"}
+_RUN = re.compile(b"\x01+")
 KEEP_SHARE = 0.5  # a block is the article's when this share of its words is covered
 MIN_RUN = 8  # words in a row shared with trafilatura's text that show a block is the same text
 
@@ -521,32 +537,24 @@ def _descends(el) -> bool:
 def _coverage(root, xml_body):
     """Word counts under ``root``: (covered, total) per subtree, (covered, total) of each element's
     own text and its children's tails, and how many words trafilatura's text has."""
-    t_words = [w.lower() for w in _COVER_TOKEN.findall(_joined_text(xml_body, _XML_INLINE)[0])]
+    t_words = [w.lower() for w in _COVER_TOKEN.findall(_plain_joined_text(xml_body, _XML_INLINE))]
     available = Counter(zip(t_words, t_words[1:], t_words[2:], t_words[3:]))
     text, offsets, pieces = _joined_text(root, _INLINE)
     found = list(_COVER_TOKEN.finditer(text))
     words = [m.group().lower() for m in found]
     owners = [pieces[bisect_right(offsets, m.start()) - 1] for m in found]
     grams = list(zip(words, words[1:], words[2:], words[3:]))
-    runs, i = [], 0  # maximal runs of page 4-grams that trafilatura's text has
-    while i < len(grams):
-        if grams[i] not in available:
-            i += 1
-            continue
-        j = i
-        while j < len(grams) and grams[j] in available:
-            j += 1
-        runs.append((i, j))
-        i = j
+    # maximal runs of page 4-grams that trafilatura's text has (found in C: a byte per 4-gram)
+    runs = [m.span() for m in _RUN.finditer(bytes([g in available for g in grams]))]
     # A word is covered when it lies in a run of at least MIN_RUN words that trafilatura's text also
     # has: shorter matches are chance (a breadcrumb ending in the title, a teaser sharing a phrase).
     # Each of trafilatura's 4-grams covers one place only, longest runs first: text the page repeats
     # (a summary, a teaser, the title in a breadcrumb) is covered where it continues the article.
     is_covered = [False] * len(words)
     t_grams = list(zip(t_words, t_words[1:], t_words[2:], t_words[3:]))
-    t_at: dict = {}
+    t_at: defaultdict = defaultdict(list)  # (looked up only for 4-grams trafilatura's text has)
     for pos, g in enumerate(t_grams):
-        t_at.setdefault(g, []).append(pos)
+        t_at[g].append(pos)
     segments = []  # (page start, page end, trafilatura start, trafilatura end) in words
     for i, j in sorted(runs, key=lambda r: r[0] - r[1]):
         k = i
@@ -583,6 +591,7 @@ def _coverage(root, xml_body):
 
 
 _XML_INLINE = {"hi", "ref", "del"}  # trafilatura's inline elements
+_INLINE_ANY = _INLINE | _XML_INLINE
 
 
 def _joined_text(root, inline):
@@ -606,19 +615,43 @@ def _joined_text(root, inline):
         elif el is root:
             break
         else:
+            text = el.tail
+            if not (parts_words or text):
+                continue
             owner = el.getparent()
             if parts_words:
                 offsets.append(size)
                 owners.append(owner)
                 parts.append(" ")
                 size += 1
-            text = el.tail
         if text:
             offsets.append(size)
             owners.append(owner)
             parts.append(text)
             size += len(text)
     return "".join(parts), offsets, owners
+
+
+def _plain_joined_text(root, inline) -> str:
+    """``_joined_text(root, inline)[0]`` without the offsets and owners (their lists are half its
+    work; the 4-gram comparisons of whole texts need only the text)."""
+    parts = []
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        tag = el.tag if isinstance(el.tag, str) else None
+        parts_words = tag is not None and (tag not in inline or tag in ("br", "img", "lb"))
+        if event == "start":
+            if parts_words:
+                parts.append(" ")
+            if tag is not None and tag not in _UNSEEN and el.text:
+                parts.append(el.text)
+        elif el is root:
+            break
+        else:
+            if parts_words:
+                parts.append(" ")
+            if el.tail:
+                parts.append(el.tail)
+    return "".join(parts)
 
 
 def _fill_gaps(words, t_words, segments, is_covered) -> None:
@@ -955,8 +988,123 @@ def _readability_class():
                 self.encoding = "utf-8"
                 return input
 
+        if _known_source(Document.transform_misused_divs_into_paragraphs, _MISUSED_DIVS_SOURCE):
+            _Document.transform_misused_divs_into_paragraphs = _transform_misused_divs
+        if _known_source(Document.remove_unlikely_candidates, _UNLIKELY_SOURCE):
+            _Document.remove_unlikely_candidates = _remove_unlikely_candidates
+
         _READABILITY.append(_Document)
     return _READABILITY[0]
+
+
+def _known_source(func, digest: str) -> bool:
+    """Whether ``func``'s source is the one a replacement here was made from (another version
+    of the library keeps its own)."""
+    import hashlib
+    import inspect
+
+    try:
+        return hashlib.sha256(inspect.getsource(func).encode()).hexdigest()[:16] == digest
+    except (OSError, TypeError):
+        return False
+
+
+_MISUSED_DIVS_SOURCE = "a28437d3bf4acf2c"  # readability-lxml 0.9
+# the tags readability's divToPElementsRe finds after a "<" (it matches their first letters)
+_DIV_BLOCK_PREFIXES = ("blockquote", "dl", "div", "img", "ol", "p", "table", "ul")
+
+
+def _holds_block(div) -> bool:
+    """readability's test of a <div> (its divToPElementsRe searched in the serialised children),
+    without serialising: a descendant whose tag starts with one of the names, or a comment or
+    processing instruction whose markup holds one (text and attributes are escaped when
+    serialised). Serialising every div's children cost a tenth of readability's time: an outer
+    div's whole subtree, once for each div around it."""
+    from readability.readability import REGEXES
+
+    for node in div.iterdescendants():
+        tag = node.tag
+        if isinstance(tag, str):
+            if tag.lower().startswith(_DIV_BLOCK_PREFIXES):
+                return True
+        elif REGEXES["divToPElementsRe"].search(str(etree.tostring(node, encoding="utf-8", with_tail=False))):
+            return True
+    return False
+
+
+_UNLIKELY_SOURCE = "ad62d2637793aee7"  # readability-lxml 0.9
+_UNLIKELY_LOWER: list = []
+
+
+def _remove_unlikely_candidates(self):
+    """readability-lxml 0.9's ``remove_unlikely_candidates``, its case-insensitive pattern
+    searched as a case-sensitive one in the lower-cased class and id when they are ASCII (the
+    same matches: the pattern is lower-case ASCII; twice as fast, run on every element)."""
+    from readability.readability import REGEXES
+
+    unlikely = REGEXES["unlikelyCandidatesRe"]
+    if not _UNLIKELY_LOWER:
+        _UNLIKELY_LOWER.append(re.compile(unlikely.pattern) if unlikely.pattern.isascii()
+                               and unlikely.pattern == unlikely.pattern.lower() else None)
+    lower = _UNLIKELY_LOWER[0]
+    for elem in self.html.findall(".//*"):
+        s = "{} {}".format(elem.get("class", ""), elem.get("id", ""))
+        if len(s) < 2:
+            continue
+        if (
+            (lower.search(s.lower()) if lower is not None and s.isascii() else unlikely.search(s))
+            and (not REGEXES["okMaybeItsACandidateRe"].search(s))
+            and elem.tag not in ["html", "body"]
+            and not elem.xpath("ancestor-or-self::pre | ancestor-or-self::code")
+            and not elem.xpath(
+                "descendant-or-self::main | descendant-or-self::article | "
+                "descendant-or-self::math"
+            )
+        ):
+            elem.drop_tree()
+
+
+def _transform_misused_divs(self):
+    """readability-lxml 0.9's ``transform_misused_divs_into_paragraphs`` with its first test
+    made by :func:`_holds_block`; the rest is its code as it is."""
+    from readability.readability import REGEXES
+
+    inline_tags = {"a", "b", "cite", "code", "em", "font", "i", "small", "span", "strong", "sub", "sup", "u"}
+    for elem in self.tags(self.html, "div"):
+        if not _holds_block(elem):
+            elem.tag = "p"
+
+    for elem in self.tags(self.html, "div"):
+        children = list(elem)
+        paragraph = None
+        if elem.text and elem.text.strip():
+            p = lxml_html.fragment_fromstring("<p/>")
+            p.text = elem.text
+            elem.text = None
+            elem.insert(0, p)
+            paragraph = p
+
+        for child in children:
+            if child.tag == "br":
+                paragraph = None
+                continue
+            if child.tag not in inline_tags or REGEXES["divToPElementsRe"].search(
+                    etree.tounicode(child, method="html")):
+                paragraph = None
+                continue
+            if paragraph is None:
+                paragraph = lxml_html.fragment_fromstring("<p/>")
+                child.addprevious(paragraph)
+            paragraph.append(child)
+
+        for pos, child in reversed(list(enumerate(elem))):
+            if child.tail and child.tail.strip():
+                p = lxml_html.fragment_fromstring("<p/>")
+                p.text = child.tail
+                child.tail = None
+                elem.insert(pos + 1, p)
+            if child.tag == "br":
+                child.drop_tree()
 
 
 def _readability_body(html):
@@ -1043,11 +1191,16 @@ def whole_page(tree, strip_chrome: bool = True):
 # --- metadata -------------------------------------------------------------------------------
 
 def _meta(tree, *names) -> str:
+    """The first non-empty content of a <meta> whose property, name or itemprop is one of
+    ``names`` (in that order of preference)."""
+    # (one walk over the page's <meta> elements: an XPath per name is compiled at every call)
+    metas = [el for el in tree.iter("meta") if el.get("content")]
     for name in names:
-        for el in tree.xpath(f"//meta[@property='{name}' or @name='{name}' or @itemprop='{name}']"):
-            value = (el.get("content") or "").strip()
-            if value:
-                return value
+        for el in metas:
+            if name in (el.get("property"), el.get("name"), el.get("itemprop")):
+                value = el.get("content").strip()
+                if value:
+                    return value
     return ""
 
 
@@ -1554,7 +1707,7 @@ def _shingles(text: str) -> set:
 
 def _grams(el) -> set:
     """Word 4-grams of an element's text as read (words joined across inline elements)."""
-    return _shingles(_joined_text(el, _INLINE | _XML_INLINE)[0])
+    return _shingles(_plain_joined_text(el, _INLINE_ANY))
 
 
 def _no_text_message(tree) -> str:

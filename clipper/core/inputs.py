@@ -36,10 +36,13 @@ _IMAGE_MAGIC = (
     (b"BM", "image/bmp", "bmp"),
 )
 _SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\s*\d+\s*\)\s*(\S+?)\s*-->", re.I)
-_SRC_ATTR = re.compile(r"""\b(?:src|data-src|data-lazy-src|data-original|srcset|data-srcset|poster)\s*=\s*"""
-                       r"""(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+# (Each starts with its first letter in either case, "ſ" as re.I reads "s": a pattern that is
+# case-insensitive from its first character is tried at every character of the page, 2-4x slower.)
+_SRC_ATTR = re.compile(r"""[sSſdDpP](?<=\b[sSſdDpP])(?i:(?<=s)rc|(?<=d)ata-src|(?<=d)ata-lazy-src"""
+                       r"""|(?<=d)ata-original|(?<=s)rcset|(?<=d)ata-srcset|(?<=p)oster)\s*=\s*"""
+                       r"""(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
 _DATA_URI = re.compile(
-    r"data:([a-z]+/[a-z0-9.+-]+)?((?:;[a-z0-9-]+=[^;,\"']*)*)(;base64)?,([^\"'\s)>]*)", re.I)
+    r"[dD][aA][tT][aA]:(?i:([a-z]+/[a-z0-9.+-]+)?((?:;[a-z0-9-]+=[^;,\"']*)*)(;base64)?,([^\"'\s)>]*))")
 
 
 @dataclass

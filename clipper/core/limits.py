@@ -18,6 +18,7 @@ Set ``CLIPPER_IN_PROCESS=1`` to run in-process (debugging only: no time or memor
 
 from __future__ import annotations
 
+import gc
 import os
 import queue
 import sys
@@ -101,14 +102,13 @@ def _close_inherited(keep) -> None:
     # A fork server's child gets a copy of the "client alive" pipe, so that it could start
     # processes itself; a worker never does, and the copy would keep the fork server (and so
     # the worker's own PR_SET_PDEATHSIG) from noticing that the app is gone.
+    forkserver = sys.modules.get("multiprocessing.forkserver")  # (no fork server without it)
     try:
-        from multiprocessing import forkserver
-
         fd = forkserver._forkserver._forkserver_alive_fd
         if fd is not None:
             forkserver._forkserver._forkserver_alive_fd = None
             os.close(fd)
-    except (ImportError, AttributeError, OSError):
+    except (AttributeError, OSError):
         pass
 
 
@@ -155,6 +155,10 @@ def _worker(conn, memory: int, parent_pid: int | None = None) -> None:
     except (ImportError, ValueError, OSError):
         pass
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 5000))
+    # A page's work makes hundreds of thousands of short-lived objects (word tuples, element
+    # proxies) and no cycles worth collecting early: at the default threshold the collector ran
+    # ~10 times per page (a few per cent of the time); memory is bounded by the limit above.
+    gc.set_threshold(max(gc.get_threshold()[0], 10_000), *gc.get_threshold()[1:])
     while True:
         try:
             call = conn.recv()
@@ -365,8 +369,6 @@ def run_many(calls, jobs: int = 2, timeout: float = TIME_LIMIT, memory: int = ME
 def _start_worker(ctx, memory: int):
     """(connection, process) of a new child running :func:`_worker`."""
     if ctx.get_start_method() == "fork":
-        import gc
-
         gc.freeze()  # children would otherwise copy every page the collector touches
     here, there = ctx.Pipe(duplex=True)
     _PARENT_ENDS.add(here)

@@ -54,9 +54,10 @@ def extract_files(paths, url: str | None = None, mode: str = "article", jobs: in
             early[i] = exc
             continue
         calls.append((i, (_extract_file_here, (path, url, mode))))
-    if any(paths[i].suffix.lower() not in TEXT_SUFFIXES + MARKDOWN_SUFFIXES for i, _ in calls):
-        # plain text and Markdown need none of the HTML libraries
-        warm_up(text=any(paths[i].suffix.lower() not in HTML_SUFFIXES + MHTML_SUFFIXES for i, _ in calls))
+    pages = sum(1 for i, _ in calls if paths[i].suffix.lower() not in TEXT_SUFFIXES + MARKDOWN_SUFFIXES)
+    if pages:  # plain text and Markdown need none of the HTML libraries
+        warm_up(text=any(paths[i].suffix.lower() not in HTML_SUFFIXES + MHTML_SUFFIXES for i, _ in calls),
+                pages=pages)
     results = dict(early)
     order = iter(range(len(paths)))
     want = next(order, None)
@@ -110,9 +111,17 @@ _WARM_PAGE = ("<html lang=en><head><title>Warm up</title><meta name=author conte
               "</article></body></html>")
 
 
-def warm_up(text: bool = False) -> None:
+_WARM_TEXT = "Clipper’s warm-up text – café"
+
+
+#: pages in a batch from which one child or the other would likely need justext's stop list
+#: (trafilatura's fallback runs on about 1 page in 10-20): it is then built once, before forking
+JUSTEXT_WARM_PAGES = 16
+
+
+def warm_up(text: bool = False, pages: int = 1) -> None:
     """Import and initialise the extraction libraries once, so that forked children share them
-    (``text``: the plain-text ones too).
+    (``text``: the plain-text ones too; ``pages``: how many web pages the batch holds).
 
     Only where children are forked from this process (the CLI): the app's children come from a
     fork server that preloads the libraries, and warming up in the app would only hold the GIL
@@ -133,6 +142,11 @@ def warm_up(text: bool = False) -> None:
     try:  # (the first call of each library builds its caches: once here, not once per child)
         art = extract.extract_article(_WARM_PAGE, url="https://example.org/a")
         convert.element_to_markdown(art.body)
+        # almost every page has a non-ASCII character (a curly quote): the mojibake test then
+        # builds its code page tables and imports ftfy (~0.15 s), in each child if not here
+        mojibake.suspect(_WARM_TEXT)
+        if pages >= JUSTEXT_WARM_PAGES:  # (reading every stop list costs ~80 ms)
+            extract.prepare_justext()
     except Exception:  # noqa: BLE001 -- warming up is an optimisation only
         pass
 

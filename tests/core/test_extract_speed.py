@@ -118,3 +118,143 @@ def test_math_is_looked_for_only_where_the_cheap_look_finds_its_signs(monkeypatc
     assert structure._may_hold_math(lxml_html.fragment_fromstring(MATH_PAGES[0], create_parent="div"))
     assert not structure._may_hold_math(lxml_html.fragment_fromstring(
         "<div class='text-center context'><p>Plain words about mathematics.</p></div>"))
+
+
+# --- the saved-page input's scans and the metadata look-ups (issue 16: speed) -----------------
+
+_OLD_SRC_ATTR = re.compile(r"""\b(?:src|data-src|data-lazy-src|data-original|srcset|data-srcset|poster)"""
+                           r"""\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+_OLD_DATA_URI = re.compile(
+    r"data:([a-z]+/[a-z0-9.+-]+)?((?:;[a-z0-9-]+=[^;,\"']*)*)(;base64)?,([^\"'\s)>]*)", re.I)
+_MARKUP = ["src", "SRC", "Src", "ſrc", "srcset", "data-src", "DATA-LAZY-SRC", "data-original", "data-srcset",
+           "poster", "Poster", "data:", "DATA:", "Data:", "image/png", "text/html", ";base64", ";charset=x",
+           ",", "=", " = ", '"', "'", "a", "_", "-", "é", "1", " ", ">", "<img ", "x", "iVBOR", "%20", ")"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_MARKUP), max_size=30).map("".join))
+def test_image_reference_scans_find_what_the_case_insensitive_patterns_found(text):
+    from clipper.core import inputs
+
+    for old, new in ((_OLD_SRC_ATTR, inputs._SRC_ATTR), (_OLD_DATA_URI, inputs._DATA_URI)):
+        assert [m.span() + m.groups() for m in new.finditer(text)] == \
+            [m.span() + m.groups() for m in old.finditer(text)]
+
+
+def _old_meta(tree, *names) -> str:
+    for name in names:
+        for el in tree.xpath(f"//meta[@property='{name}' or @name='{name}' or @itemprop='{name}']"):
+            value = (el.get("content") or "").strip()
+            if value:
+                return value
+    return ""
+
+
+def test_meta_look_up_gives_what_one_xpath_per_name_gave():
+    page = extract.parse_html(
+        "<html><head><meta name=description content='  '><meta property=og:title content=' A '>"
+        "<meta itemprop=description content=D><meta name=og:title content=B><meta name=x></head>"
+        "<body><meta property=og:site_name content=S><div itemprop=author>no meta</div></body></html>")
+    for names in [("description",), ("og:title", "twitter:title"), ("twitter:title", "og:title"),
+                  ("og:site_name", "application-name"), ("x",), ("missing",), ("content",)]:
+        assert extract._meta(page, *names) == _old_meta(page, *names), names
+
+
+def _old_escape_text(text: str, line_start: bool = True) -> str:
+    from clipper.core import convert
+
+    text = convert._ESC_CHARS.sub(r"\\\1", text)
+    text = convert._ESC_UNDERSCORE.sub(r"\\_", text)
+    text = convert._ESC_LT.sub(r"\\<", text)
+    text = convert._ESC_BRACKET.sub(r"\\]", text)
+    for rx in convert._ESC_LINE_START if line_start else convert._ESC_NEW_LINE:
+        text = rx.sub(r"\1\2\\\3", text)
+    return text
+
+
+_TEXT_BITS = ["a", "_", "a_b", "\\", "`", "*", "|", "<", "<b", "</", "<!", "]", "](", "][", "]:", "#", "## ",
+              "-", "+", "=", "> ", "1", "12", "٣", ".", ")", "~~~", " ", "\n", "\t", "é"]
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(_TEXT_BITS), max_size=25).map("".join), st.booleans())
+def test_markdown_escaping_skips_only_substitutions_that_cannot_apply(text, line_start):
+    from clipper.core.convert import escape_text
+
+    assert escape_text(text, line_start) == _old_escape_text(text, line_start)
+
+
+_TAGS = ["div", "p", "pre", "picture", "span", "a", "b", "img", "ol", "option", "ul", "u", "dl", "dd",
+         "table", "td", "blockquote", "section", "em", "o:p", "param", "i"]
+
+
+def _fragment(draw, depth=0):
+    tag = draw(st.sampled_from(_TAGS))
+    kids = draw(st.lists(st.integers(0, 3), max_size=3)) if depth < 3 else []
+    inner = "".join(_fragment(draw, depth + 1) if k else draw(st.sampled_from(
+        ["text", "&lt;p&gt; escaped", "<!-- <div> in a comment -->", "<!-- note -->", "x<br>y"]))
+        for k in kids)
+    attr = draw(st.sampled_from(["", " title='<p>'", " class='img'"]))
+    return f"<{tag}{attr}>{inner}</{tag}>"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.data())
+def test_misused_div_test_gives_what_readabilitys_regex_on_the_serialised_children_gave(data):
+    from lxml import etree
+    from readability.readability import REGEXES
+
+    body = _fragment(data.draw) + _fragment(data.draw)
+    page = extract.parse_html(f"<html><body><div>{body}</div></body></html>")
+    for div in page.iter("div"):
+        serialised = str(b"".join(etree.tostring(child, encoding="utf-8") for child in div))
+        assert extract._holds_block(div) == bool(REGEXES["divToPElementsRe"].search(serialised))
+
+
+def test_readability_uses_the_faster_misused_div_pass():
+    from readability import Document
+
+    cls = extract._readability_class()
+    if extract._known_source(Document.transform_misused_divs_into_paragraphs, extract._MISUSED_DIVS_SOURCE):
+        assert cls.transform_misused_divs_into_paragraphs is extract._transform_misused_divs
+    if extract._known_source(Document.remove_unlikely_candidates, extract._UNLIKELY_SOURCE):
+        assert cls.remove_unlikely_candidates is extract._remove_unlikely_candidates
+    page = ("<html><body><div>lead text<span>inline</span> tail<br><div><p>para</p></div> after"
+            "<div>only text</div><a>link</a><b>bold <p>block</p></b></div></body></html>")
+    ours, theirs = cls(extract.parse_html(page)), cls(extract.parse_html(page))
+    ours._html(True)
+    theirs._html(True)
+    ours.transform_misused_divs_into_paragraphs()
+    Document.transform_misused_divs_into_paragraphs(theirs)
+    assert lxml_html.tostring(ours.html) == lxml_html.tostring(theirs.html)
+
+
+_CLASS_BITS = ["comment", "COMMENT", "Sidebar", "main", "content", "ad-break", "x", "-", " ", "é", "ſ", "K",
+               "foot", "FOOTER", "menu", "and", "article", "pager"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_CLASS_BITS), max_size=5).map("".join),
+       st.lists(st.sampled_from(_CLASS_BITS), max_size=3).map("".join))
+def test_unlikely_candidates_go_as_readability_removed_them(cls, ident):
+    from readability import Document
+
+    page = (f"<html><body><div class='{cls}' id='{ident}'><p>text</p></div><div class='{cls}'>"
+            "<pre>code</pre></div><article>kept</article></body></html>")
+    ours, theirs = extract._readability_class()(extract.parse_html(page)), Document(extract.parse_html(page))
+    theirs._parse = ours._parse
+    ours._html(True)
+    theirs._html(True)
+    ours.remove_unlikely_candidates()
+    Document.remove_unlikely_candidates(theirs)
+    assert lxml_html.tostring(ours.html) == lxml_html.tostring(theirs.html)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_plain_joined_text_is_the_joined_texts_text(data):
+    body = _fragment(data.draw) + "tail <b>in</b>line" + _fragment(data.draw)
+    page = extract.parse_html(f"<html><body><div>{body}<script>x</script><br>end</div></body></html>")
+    for root in page.iter("body", "div", "p", "b"):
+        for inline in (extract._INLINE, extract._XML_INLINE, extract._INLINE_ANY):
+            assert extract._plain_joined_text(root, inline) == extract._joined_text(root, inline)[0]
