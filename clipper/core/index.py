@@ -1112,6 +1112,8 @@ class SearchIndex:
         """Add/replace ``docs`` (dicts) and delete ``delete_ids`` in one commit; returns docs written.
 
         ``bulk``: documents are known to be new (no delete look-up) and nothing is merged.
+        A doc's ``_new`` (true: it replaces nothing, no delete look-up) and ``_replaces`` (an
+        id whose documents it replaces besides its own: the file's id changed) are not stored.
         """
         written = 0
         writer = None
@@ -1122,6 +1124,9 @@ class SearchIndex:
                 for note_id in delete_ids:
                     writer.delete_by_term("id", note_id)
                 for doc in docs:
+                    replaced = doc.pop("_replaces", None)
+                    if replaced is not None and replaced != doc.get("id"):
+                        writer.delete_by_term("id", replaced)
                     if doc.pop("_new", False) or bulk:
                         writer.add_document(**doc)
                     else:

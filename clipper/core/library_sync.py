@@ -170,7 +170,12 @@ class SyncMixin:
                 row = catalog_row(p, note_id)
                 rows.append(row)
                 doc = index_doc(row, p.body)
-                if (old is None and note_id not in deletes
+                if old is not None and old[0] != note_id:
+                    # the file's id changed: the catalog replaces the path's row, and the index
+                    # drops the old id's document with it (else it stays, unseen until a note
+                    # gets that id again, found then by the old text's words)
+                    doc["_replaces"] = old[0]
+                elif (old is None and note_id not in deletes
                         and self.catalog.path_of(note_id) is None):
                     doc["_new"] = True  # nothing to replace: skip Whoosh's delete look-up
                 yield doc

@@ -617,3 +617,39 @@ def test_the_block_format_check_uses_a_temp_folder_of_its_own(tmp_path, monkeypa
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     (tmp_path / f"{ix.INDEX_NAME}.tmp").write_text("not a folder")
     assert ix._check_dump(True) == ix._check_dump(False)  # noqa: SLF001
+
+
+def test_a_document_replacing_another_id_deletes_it_also_during_a_merge(tmp_path, monkeypatch):
+    """``_replaces`` (a file whose id changed) deletes the old id's documents in the same
+    commit, also when that commit comes while a merge folds the old document's segment (the
+    merge's ``cancelled`` hook makes the commit mid-merge, no thread involved)."""
+    monkeypatch.setattr(ix, "MERGE_TIERS", ((10, 3),))
+    si = ix.SearchIndex(tmp_path / "w")
+    si.create()
+    monkeypatch.setattr(si, "_schedule_merge", lambda: None)  # merges run below, by hand
+
+    def doc(i, text, **extra):
+        return {"id": i, "path": f"{i}.md", "title": i, "body": i + ix.TITLE_SEP + text, **extra}
+
+    def found(word):
+        return sorted(i for i, _ in si.run(q.parse(word), limit=10, sort="relevance"))
+
+    for i in ("a", "b", "c"):
+        si.write([doc(i, "walrus")])
+    si.write([doc("a2", "narwhal", _replaces="a")])
+    assert found("walrus") == ["b", "c"] and found("narwhal") == ["a2"] and si.doc_count() == 3
+    made = []
+
+    def mid_merge():
+        if not made:  # the first segment is read: the commit lands while the merge runs
+            made.append(si.write([doc("b2", "narwhal", _replaces="b")]))
+        return False
+
+    assert si.merge_once(mid_merge) and made
+    assert found("walrus") == ["c"] and found("narwhal") == ["a2", "b2"] and si.doc_count() == 3
+    fresh = ix.SearchIndex(tmp_path / "w")
+    fresh.open()
+    assert fresh.doc_count() == 3
+    assert sorted(i for i, _ in fresh.run(q.parse("walrus"), limit=10, sort="relevance")) == ["c"]
+    fresh.close()
+    si.close()

@@ -923,3 +923,43 @@ def test_a_file_whose_id_changes_leaves_no_ghost_tags(lib, vault):
                                     "Another note, about phantoms.\n")
     lib.refresh()
     assert "spectre" not in lib.tags() and lib.tags().get("phantom") == 1
+
+
+def test_a_file_whose_id_changes_leaves_no_ghost_in_the_index(lib, vault):
+    """The index drops the document of the id a file had, as the catalog drops its row: else it
+    stays in the index unseen (no catalog row) until a note gets that id again (a path's own id
+    comes back with a file at that path), and that note is found by the old text's words."""
+    (vault / "ghost.md").write_text("---\nid: ghost-one\n---\nA note about wraiths.\n")
+    lib.refresh()
+    (vault / "ghost.md").write_text("---\nid: ghost-two\n---\nAnother note, about phantoms.\n")
+    lib.refresh()
+    assert lib._index.doc_count() == lib.catalog.count()
+    (vault / "other.md").write_text("---\nid: ghost-one\n---\nNothing to see here.\n")
+    lib.refresh()
+    assert lib._index.doc_count() == lib.catalog.count()
+    assert [Path(h.path).name for h in lib.search("wraiths")] == []
+    assert [Path(h.path).name for h in lib.search("phantoms")] == ["ghost.md"]
+    assert [Path(h.path).name for h in lib.search("nothing")] == ["other.md"]
+
+
+def test_a_copy_taking_its_front_matter_id_back_leaves_no_ghost(lib, vault):
+    """Two files with one front-matter id (a copy): the second gets its path's id; once the
+    first is gone, its next edit takes the front-matter id, and the path's id is dropped from
+    the index with it (the Syncthing test: a later file at that path was found by words of the
+    copy's old text)."""
+    note(vault, "a.md", "the first holder", id="shared-id")
+    note(vault, "b.md", "a copy with walruses", id="shared-id")
+    lib.refresh()
+    (vault / "a.md").unlink()
+    lib.refresh()
+    note(vault, "b.md", "a copy with narwhals now", id="shared-id")
+    st = os.stat(vault / "b.md")
+    os.utime(vault / "b.md", ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+    lib.refresh()
+    assert lib.catalog.path_of("shared-id") == "b.md"
+    os.rename(vault / "b.md", vault / "c.md")
+    note(vault, "b.md", "a new file at the old place")
+    lib.refresh()
+    assert lib._index.doc_count() == lib.catalog.count()
+    assert [Path(h.path).name for h in lib.search("walruses")] == []
+    assert [Path(h.path).name for h in lib.search("narwhals")] == ["c.md"]
