@@ -13,7 +13,9 @@ Work done once per machine inside a call (a word list or table written to the us
 :mod:`wordlists`) runs under ``with untimed():`` and does not count against the call's time
 limit (up to ``UNTIMED_MAX`` seconds): on a slow or busy machine the first mangled page of a
 language would otherwise time out while its word lists are written, and again at every try.
-Set ``CLIPPER_IN_PROCESS=1`` to run in-process (debugging only: no time or memory limit).
+An idle worker waits ``SPARE_SECONDS`` for the next call of the same kind (imports one at a
+time do not fork a big process each). Set ``CLIPPER_IN_PROCESS=1`` to run in-process
+(debugging only: no time or memory limit).
 """
 
 from __future__ import annotations
