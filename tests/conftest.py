@@ -40,3 +40,14 @@ def sb(tmp_path):
         yield box
     finally:
         box.close()
+
+@pytest.fixture(autouse=True)
+def _no_spare_workers():
+    """Each test starts its import workers afresh: a worker kept idle for the next call
+    (limits.SPARE_SECONDS) was forked with an earlier test's environment and patches."""
+    import sys
+
+    yield
+    limits = sys.modules.get("clipper.core.limits")
+    if limits is not None:
+        limits.stop_spares()

@@ -67,13 +67,13 @@ class SyncMixin:
             if not bulk:
                 self._sync_changed(changed, gone, known, only, changes, progress, cancel)
                 if only is None:
-                    self.catalog.keep_file_stats()  # for the next open's comparison
+                    self.catalog.keep_file_stats(scanned=files)  # for the next open's comparison
                 return changes
         # a first build: the write lock is taken for each segment's commit only
         self._sync_bulk(changed, changes, progress, cancel, first_chunk)
         if cancel is None or not cancel.is_set():
             with self._writing():
-                self.catalog.keep_file_stats()
+                self.catalog.keep_file_stats(scanned=files)
         return changes
 
     def _sync_changed(self, changed, gone, known, only, changes, progress, cancel) -> None:

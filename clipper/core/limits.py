@@ -13,7 +13,9 @@ Work done once per machine inside a call (a word list or table written to the us
 :mod:`wordlists`) runs under ``with untimed():`` and does not count against the call's time
 limit (up to ``UNTIMED_MAX`` seconds): on a slow or busy machine the first mangled page of a
 language would otherwise time out while its word lists are written, and again at every try.
-Set ``CLIPPER_IN_PROCESS=1`` to run in-process (debugging only: no time or memory limit).
+An idle worker waits ``SPARE_SECONDS`` for the next call of the same kind (imports one at a
+time do not fork a big process each). Set ``CLIPPER_IN_PROCESS=1`` to run in-process
+(debugging only: no time or memory limit).
 """
 
 from __future__ import annotations
@@ -299,7 +301,7 @@ def run_many(calls, jobs: int = 2, timeout: float = TIME_LIMIT, memory: int = ME
     next_out = 0
 
     def start_worker():
-        return _start_worker(ctx, memory)
+        return _take_spare(ctx, memory) or _start_worker(ctx, memory)
 
     stop = _stop_worker
 
@@ -360,10 +362,72 @@ def run_many(calls, jobs: int = 2, timeout: float = TIME_LIMIT, memory: int = ME
                 yield next_out, done.pop(next_out)
                 next_out += 1
     finally:
+        if idle and not running and _keep_spare(ctx, memory, *idle[-1]):
+            idle.pop()
         for conn, proc in idle:
             stop(conn, proc, kill=False)
         for conn, (_i, proc, _d) in running.items():
             stop(conn, proc, kill=True)
+
+
+#: seconds an idle worker waits for the next call of the same kind before it is stopped. A
+#: worker forked from a process holding a big index costs more to start than the call itself
+#: (fork copies the page tables: at 1 GB resident ~50 ms of CPU, half a second on a busy
+#: machine, for a note that takes 15 ms to extract), so one-at-a-time imports share one.
+SPARE_SECONDS = 15.0
+_SPARES: dict = {}  # (start method, memory) -> (conn, process, timer)
+_SPARES_LOCK = threading.Lock()
+
+
+def _keep_spare(ctx, memory: int, conn, proc) -> bool:
+    """Keep an idle worker for the next call (see SPARE_SECONDS); False if one is kept already."""
+    key = (ctx.get_start_method(), memory)
+    timer = threading.Timer(SPARE_SECONDS, _expire_spare, args=(key, conn))
+    timer.daemon = True
+    fork_safe(timer)  # it only stops a worker
+    with _SPARES_LOCK:
+        if key in _SPARES:
+            return False
+        _SPARES[key] = (conn, proc, timer)
+    timer.start()
+    return True
+
+
+def _take_spare(ctx, memory: int):
+    """(connection, process) of the idle worker kept for calls of this kind, or None."""
+    with _SPARES_LOCK:
+        got = _SPARES.pop((ctx.get_start_method(), memory), None)
+    if got is None:
+        return None
+    conn, proc, timer = got
+    timer.cancel()
+    try:
+        gone = not proc.is_alive() or conn.poll()  # anything to read now: EOF (it ended)
+    except (EOFError, OSError, ValueError):
+        gone = True
+    if gone:
+        _stop_worker(conn, proc, kill=True)
+        return None
+    return conn, proc
+
+
+def _expire_spare(key, conn) -> None:
+    with _SPARES_LOCK:
+        got = _SPARES.get(key)
+        if got is None or got[0] is not conn:
+            return
+        del _SPARES[key]
+    _stop_worker(got[0], got[1], kill=False)
+
+
+def stop_spares() -> None:
+    """Stop the idle workers kept for later calls (tests; a process about to fork a lot)."""
+    with _SPARES_LOCK:
+        spares = list(_SPARES.values())
+        _SPARES.clear()
+    for conn, proc, timer in spares:
+        timer.cancel()
+        _stop_worker(conn, proc, kill=False)
 
 
 def _start_worker(ctx, memory: int):

@@ -247,3 +247,32 @@ def test_the_last_files_of_a_batch_start_largest_first(tmp_path):
     assert starts[:9] == list(range(9))  # the first ones in order
     assert [paths[j].stat().st_size for j in starts[9:]] == sorted((p.stat().st_size for p in paths[9:]),
                                                                  reverse=True)
+
+
+def test_calls_one_at_a_time_share_an_idle_worker_for_a_while(monkeypatch):
+    """A worker stays idle for the next call (forking a process that holds a big index costs
+    more than importing a note); one that ended meanwhile is replaced, and an idle one stops
+    after SPARE_SECONDS."""
+    limits.stop_spares()
+    first = limits.run_limited(os.getpid)
+    assert limits.run_limited(os.getpid) == first != os.getpid()
+    ((_conn, proc, _timer),) = limits._SPARES.values()
+    proc.kill()
+    proc.join(10)
+    second = limits.run_limited(os.getpid)  # the dead one is not used
+    assert second not in (first, os.getpid())
+    limits.stop_spares()
+    assert not limits._SPARES and limits.run_limited(os.getpid) not in (first, second)
+    limits.stop_spares()
+    monkeypatch.setattr(limits, "SPARE_SECONDS", 0.05)
+    limits.run_limited(os.getpid)
+    ((_conn, proc, _timer),) = limits._SPARES.values()
+    proc.join(30)  # stopped by its timer
+    assert not proc.is_alive() and not limits._SPARES
+
+
+def test_a_worker_that_ran_out_of_time_is_not_kept():
+    limits.stop_spares()
+    with pytest.raises(ExtractionTimeout):
+        limits.run_limited(time.sleep, 30, timeout=0.5)
+    assert not limits._SPARES

@@ -826,6 +826,36 @@ def test_reopening_an_unchanged_vault_compares_the_listing_byte_for_byte(vault, 
         assert titles(lib.search("galley")) == ["Slow cooking"] and not lib.search("kitchen")
 
 
+def test_a_first_build_and_a_sync_save_the_listing_as_scanned(tmp_path, monkeypatch):
+    """The listing saved after a first build (and after a sync of the whole vault) is the
+    scan's, in its order: the next open compares bytes and neither loads nor writes it (the
+    rows' order, saved before, made the first reopen load, compare and save it again)."""
+    from clipper.core.catalog import Catalog
+
+    vault, ix = tmp_path / "v", tmp_path / "ix"
+    for i in range(40):
+        note(vault, f"n{(i * 7919) % 97:03d}.md", f"note number {i}")
+    calls = []
+    for name in ("file_stats", "keep_file_stats"):
+        real = getattr(Catalog, name)
+        monkeypatch.setattr(Catalog, name, lambda self, *a, _real=real, _name=name, **k: (
+            calls.append(_name), _real(self, *a, **k))[1])
+
+    with Library.open(vault, index_dir=ix):  # a first build
+        pass
+    calls.clear()
+    with Library.open(vault, index_dir=ix) as lib:
+        assert len(lib.search("note", limit=50)) == 40
+    assert calls == []
+    note(vault, "added.md", "one more note")
+    with Library.open(vault, index_dir=ix):  # a sync of the whole vault
+        pass
+    calls.clear()
+    with Library.open(vault, index_dir=ix) as lib:
+        assert len(lib.search("note", limit=50)) == 41
+    assert calls == []
+
+
 def test_delete_killed_before_the_trash_list_was_written_can_still_be_restored(lib, vault):
     (hit,) = lib.search("kitchen")
     lib.delete(hit.id)
