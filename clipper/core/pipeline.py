@@ -54,9 +54,13 @@ def extract_files(paths, url: str | None = None, mode: str = "article", jobs: in
             early[i] = exc
             continue
         calls.append((i, (_extract_file_here, (path, url, mode))))
-    if any(paths[i].suffix.lower() not in TEXT_SUFFIXES + MARKDOWN_SUFFIXES for i, _ in calls):
+    suffixes = {paths[i].suffix.lower() for i, _ in calls}
+    if suffixes - set(TEXT_SUFFIXES + MARKDOWN_SUFFIXES):
         # plain text and Markdown need none of the HTML libraries
-        warm_up(text=any(paths[i].suffix.lower() not in HTML_SUFFIXES + MHTML_SUFFIXES for i, _ in calls))
+        warm_up(text=bool(suffixes - set(HTML_SUFFIXES + MHTML_SUFFIXES)))
+    elif suffixes & set(TEXT_SUFFIXES) and len(calls) > 1:
+        # (one input: its one worker would do the same work, so none is saved)
+        warm_up(text=True, html=False)
     results = dict(early)
     order = iter(range(len(paths)))
     want = next(order, None)
@@ -102,37 +106,62 @@ def extract_clipboard(text: str | None = None, html: str | None = None, url: str
     return limits.run_limited(_extract_clipboard_here, text, html, url, mode)
 
 
-_WARM = []
+_WARM: set[str] = set()  # what warm_up did: "html", "text"
 _WARM_PAGE = ("<html lang=en><head><title>Warm up</title><meta name=author content='A B'></head><body>"
               "<nav><a href='/'>Home</a></nav><article><h1>Warm up</h1>"
               + "<p>Clipper warms up its extraction libraries with this short page of text.</p>" * 8
               + "<pre><code class=language-python>x = 1</code></pre><table><tr><th>a</th></tr></table>"
               "</article></body></html>")
+# A pasted page in small: a menu, a headline, a byline, paragraphs (one non-ASCII character, so
+# that the encoding repair reads its tables) and teaser cards; every stage of the text path runs.
+_WARM_TEXT = "\n".join(
+    ["Home", "News", "Sport", "Culture", "Opinion", "Warm up of the text path for pasted pages",
+     "By Ann Example", "May 5, 2024"]
+    + ["Clipper warms up the extraction of pasted text with this short page, so that it’s ready."] * 6
+    + [f"Another story number {k} of the site" + "\nIts summary says what the story is about, in a sentence."
+       for k in range(4)]
+    + ["© 2024 Example News. All rights reserved."])
 
 
-def warm_up(text: bool = False) -> None:
+def warm_up(text: bool = False, html: bool = True) -> None:
     """Import and initialise the extraction libraries once, so that forked children share them
-    (``text``: the plain-text ones too).
+    (``html``: the HTML ones; ``text``: the plain-text ones too, their tables and model read).
 
     Only where children are forked from this process (the CLI): the app's children come from a
     fork server that preloads the libraries, and warming up in the app would only hold the GIL
     (lxml, readability) while the window waits for it."""
-    if _WARM:
+    want = {k for k, on in (("html", html), ("text", text)) if on} - _WARM
+    if not want:
         return
-    _WARM.append(True)
+    _WARM.update(want)
     if not limits.forks_here():
         return
+    if "html" in want:
+        _warm_html()
+    if "text" in want:
+        _warm_text()
+
+
+def _warm_html() -> None:
     from clipper.core import convert, extract, inputs  # noqa: F401
 
     try:
         from clipper.core import mojibake  # noqa: F401
-        if text:
-            from clipper.core import plaintext  # noqa: F401
     except Exception:  # noqa: BLE001 -- their errors surface (one line) when an input needs them
         pass
     try:  # (the first call of each library builds its caches: once here, not once per child)
         art = extract.extract_article(_WARM_PAGE, url="https://example.org/a")
         convert.element_to_markdown(art.body)
+    except Exception:  # noqa: BLE001 -- warming up is an optimisation only
+        pass
+
+
+def _warm_text() -> None:
+    try:  # (as for HTML: the model, the word lists and the repair's tables, read once here)
+        from clipper.core import decode  # noqa: F401
+        from clipper.core.plaintext import extract_text
+
+        _text_clip(extract_text(_WARM_TEXT), "article")
     except Exception:  # noqa: BLE001 -- warming up is an optimisation only
         pass
 
