@@ -28,13 +28,14 @@ LANGUAGES = {
     "id": "Indonesian",
 }
 
-# Scripts that name one language, by the share of the text's letters they must have.
-_SCRIPTS = (("ja", re.compile(r"[\u3040-\u30ff]"), 0.05), ("ko", re.compile(r"[\uac00-\ud7af]"), 0.3),
-            ("zh", re.compile(r"[\u4e00-\u9fff]"), 0.3), ("th", re.compile(r"[\u0e00-\u0e7f]"), 0.3),
-            ("ar", re.compile(r"[\u0600-\u06ff]"), 0.3), ("he", re.compile(r"[\u0590-\u05ff]"), 0.3),
-            ("el", re.compile(r"[\u0370-\u03ff]"), 0.3))
-# any letter of those scripts (most texts have none: one search instead of one per script)
-_ANY_SCRIPT = re.compile("[" + "".join(rx.pattern[1:-1] for _, rx, _ in _SCRIPTS) + "]")
+# Scripts that name one language (their letters' range), by the share of the text's letters they
+# must have.
+_SCRIPTS = (("ja", "\u3040", "\u30ff", 0.05), ("ko", "\uac00", "\ud7af", 0.3),
+            ("zh", "\u4e00", "\u9fff", 0.3), ("th", "\u0e00", "\u0e7f", 0.3),
+            ("ar", "\u0600", "\u06ff", 0.3), ("he", "\u0590", "\u05ff", 0.3), ("el", "\u0370", "\u03ff", 0.3))
+# any letter of those scripts (most texts have none); one expression (each range of a pattern
+# costs its compilation time: a few ms for Han's)
+_ANY_SCRIPT = re.compile("[" + "".join(f"{lo}-{hi}" for _, lo, hi, _ in _SCRIPTS) + "]+")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _UKRAINIAN = re.compile(r"[їєґЇЄҐ]")
 _DIGIT = re.compile(r"[\d_]")  # the word characters that are not letters
@@ -109,9 +110,11 @@ def guess(text: str) -> str:
     letters = sum(map(len, found)) - len(_DIGIT.findall(sample))
     if not letters:
         return ""
-    if _ANY_SCRIPT.search(sample):
-        for code, rx, share in _SCRIPTS:
-            if len(rx.findall(sample)) > letters * share:
+    runs = _ANY_SCRIPT.findall(sample)
+    if runs:
+        chars = Counter("".join(runs)).items()
+        for code, lo, hi, share in _SCRIPTS:
+            if sum(n for c, n in chars if lo <= c <= hi) > letters * share:
                 return code
     index = _index()
     counts = [0] * len(_CODES)
