@@ -140,7 +140,7 @@ def _caption(ln: Block) -> bool:
 def _names_site(ln: Block, site: str) -> bool:
     """A short line naming the site (its header, its name over the footer), not a sentence."""
     return (len(site) >= 4 and ln.words <= 8 and site.casefold() in ln.text.casefold()
-            and not SENTENCE_END.search(ln.text))
+            and not ln.sentence_end)
 
 
 def _first_line(text: str) -> str:
@@ -185,7 +185,7 @@ def _prose_article(lines: list[Block]) -> bool:
     rest = lines[1:]
     if any(_MD_SPECIAL.match(ln.text) or LIST_ITEM.match(ln.text) for ln in lines):
         return False
-    prose = sum(1 for ln in rest if ln.words >= 12 and SENTENCE_END.search(ln.text))
+    prose = sum(1 for ln in rest if ln.words >= 12 and ln.sentence_end)
     return prose >= 1 and prose >= 0.5 * len(rest)
 
 

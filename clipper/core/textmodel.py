@@ -54,6 +54,11 @@ _CLOSERS = r"['\"”’»)\]]*"
 SENTENCE_END = re.compile(r"[.!?。！？…:;]" + _CLOSERS + "$")  # a full stop, an ellipsis, a colon…
 _FULL_STOP = re.compile(_STOP + _CLOSERS + "$")
 _ELLIPSIS = re.compile(r"(?:…|\.\.\.|\[…\]|\[\.\.\.\])" + _CLOSERS + "$")
+# The same three tests on a line without its closing quotes and brackets (a Block's ``ends``,
+# ``ellipsis`` and ``sentence_end``): no expression searched through the whole line.
+_CLOSER_CHARS = "'\"”’»)]"
+_STOP_CHARS = tuple(".!?。！？")
+_SENTENCE_END_CHARS = _STOP_CHARS + tuple("…:;")
 _INNER_PUNCT = re.compile(r"[,.;:!?，。、](?:\s|$)")
 _SENTENCE_SPLIT = re.compile(_STOP + "(?:" + _CLOSERS + r")(?:\s|$)")
 DATE_ONLY = re.compile(r"^(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
@@ -107,14 +112,14 @@ def has_date(b: Block) -> bool:
 def _headline(b: Block) -> bool:
     if b.headline is None:
         # (a line ending with a colon announces what follows it: a teaser's headline never does)
-        b.headline = (3 <= b.words <= 20 and not _FULL_STOP.search(b.text)
+        b.headline = (3 <= b.words <= 20 and not b.ends
                       and not b.text.endswith((":", "：")) and not LIST_ITEM.match(b.text) and not b.boiler)
     return b.headline
 
 
 def _summary(b: Block) -> bool:
     if b.summary is None:
-        b.summary = (8 <= b.words <= 60 and bool(_FULL_STOP.search(b.text) or _ELLIPSIS.search(b.text))
+        b.summary = (8 <= b.words <= 60 and (b.ends or b.ellipsis)
                      and len(_SENTENCE_SPLIT.findall(b.text)) <= 2)
     return b.summary
 
@@ -153,14 +158,23 @@ class Block:
     summary: bool | None = None
     is_byline: bool | None = None
     is_date: bool | None = None
+    # how the line ends (after its closing quotes and brackets): a full stop (also of an
+    # ellipsis), an ellipsis, any end of a sentence (a full stop, an ellipsis, a colon…)
+    ends: bool = False
+    ellipsis: bool = False
+    sentence_end: bool = False
 
 
 def make_block(text: str, blank_before: bool = False, blank_after: bool = False) -> Block:
     toks = _TOKEN.findall(text)
     dense = 0 if text.isascii() else len(DENSE.findall(text))
     words = len(toks) + dense // 2
+    # (the line has no line break: _FULL_STOP, _ELLIPSIS and SENTENCE_END's "$" is its end)
+    bare = text.rstrip(_CLOSER_CHARS)
+    ends = bare.endswith(_STOP_CHARS)
     b = Block(text=text, words=words, tokens=toks, dense=dense, blank_before=blank_before,
-              blank_after=blank_after)
+              blank_after=blank_after, ends=ends, ellipsis=bare.endswith(("…", "...")),
+              sentence_end=ends or bare.endswith(_SENTENCE_END_CHARS))
     if len(text) <= 300:  # no chrome phrase is longer
         b.phrase = bool(BOILERPLATE.match(text))
         b.section = bool(SECTION_BREAK.match(text))
@@ -201,23 +215,43 @@ SECOND = ("core", "core_x_card", "core_x_prose", "title_words", "core_low_prose"
 FEATURES = BASE + CONTEXT
 FEATURES2 = FEATURES + SECOND
 _I = {name: i for i, name in enumerate(FEATURES2)}
+# (the columns read line by line, looked up once)
+(_F_BOILER, _F_SECTION, _F_LEGAL, _F_CONSENT, _F_COMMENT_META, _F_GLUED, _F_TABLE, _F_STOP, _F_INNER,
+ _F_LOWER_START, _F_BYLINE, _F_READ_ON, _F_COMMENTS_START) = (
+    _I[name] for name in ("boiler", "section", "legal", "consent", "comment_meta", "glued", "table", "stop",
+                          "inner", "lower_start", "byline", "read_on", "comments_start"))
 
 
-def _base(b: Block, i: int, n: int, counts: dict[str, int], site: str) -> list[float]:
+_ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
+_ASCII_DIGITS = b"0123456789"
+
+
+def _base(b: Block, counts: dict[str, int], site: str) -> list[float]:
     text, words, toks = b.text, b.words, b.tokens
-    ends = _FULL_STOP.search(text) is not None
-    ellipsis = _ELLIPSIS.search(text) is not None
+    ends, ellipsis = b.ends, b.ellipsis
     inner = len(_INNER_PUNCT.findall(text))
     if toks and b.dense <= 20:
         stop = sum(map(STOPWORDS.__contains__, map(str.lower, toks))) / len(toks)
     else:
         stop = 0.3 if b.dense > 20 else 0.0
     head = text[:300]  # ratios of characters: the start of a line tells enough
-    letters = sum(map(str.isalpha, head))
     chars = max(1, len(head))
+    if text.isascii():  # (most lines: the same counts and tests, done on bytes, case folded once)
+        raw = head.encode("ascii")
+        letters = len(raw) - len(raw.translate(None, _ASCII_LETTERS))
+        digits = len(raw) - len(raw.translate(None, _ASCII_DIGITS))
+        upper = letters >= 4 and text.isupper()
+        low = text[:600].lower()
+        is_legal = LEGAL_LOW.search(low, 0, 400) is not None and LEGAL.search(text[:400]) is not None
+        is_consent = CONSENT_LOW.search(low) is not None and len(CONSENT.findall(text[:600])) >= 2
+    else:
+        letters = sum(map(str.isalpha, head))
+        digits = sum(map(str.isdigit, head))
+        upper = letters >= 4 and text.upper() == text and any(c.isupper() for c in text)
+        is_legal = legal(text[:400])
+        is_consent = consent(text[:600])
     glued = _GLUED.search(text, 0, 160)
     sentences = len(_SENTENCE_SPLIT.findall(text))
-    upper = letters >= 4 and text.upper() == text and any(c.isupper() for c in text)
     prose = words >= 12 and (ends or inner >= 2 or ellipsis)
     # (1.0 if … else 0.0 rather than float(bool(…)): this runs for every line of every paste)
     return [
@@ -226,13 +260,13 @@ def _base(b: Block, i: int, n: int, counts: dict[str, int], site: str) -> list[f
         1.0 if ends else 0.0, 1.0 if ellipsis else 0.0, 1.0 if text.endswith((":", "：")) else 0.0,
         min(inner, 6) / 6, stop, 1.0 if b.dense > 20 else 0.0,
         1.0 if title_case(text) else 0.0, 1.0 if upper else 0.0, 1.0 if b.phrase else 0.0,
-        1.0 if b.section else 0.0, 1.0 if legal(text[:400]) else 0.0,
-        1.0 if consent(text[:600]) else 0.0, 1.0 if COMMENT_META.match(text) else 0.0,
+        1.0 if b.section else 0.0, 1.0 if is_legal else 0.0,
+        1.0 if is_consent else 0.0, 1.0 if COMMENT_META.match(text) else 0.0,
         1.0 if COMMENTS_START.match(text) else 0.0, 1.0 if CAPTION.match(text) else 0.0,
         1.0 if words <= 8 and DATE_ONLY.match(text) else 0.0, 1.0 if words <= 25 and has_byline(b) else 0.0,
         1.0 if READ_ON.match(text) else 0.0, 1.0 if _URL.search(text) else 0.0,
         1.0 if glued and title_case(text[:glued.start() + 1]) else 0.0,
-        min(1.0, 3 * sum(map(str.isdigit, head)) / chars), 1.0 if LIST_ITEM.match(text) else 0.0,
+        min(1.0, 3 * digits / chars), 1.0 if LIST_ITEM.match(text) else 0.0,
         1.0 if words <= 20 and len(_SEPARATORS.findall(text)) >= 2 else 0.0, 1.0 if b.blank_before else 0.0,
         1.0 if b.blank_after else 0.0, 1.0 if counts.get(text, 0) > 1 else 0.0,
         1.0 if words <= 12 and _TIME.search(text) else 0.0,
@@ -248,24 +282,24 @@ def _prior(b: Block, v: list[float]) -> float:
     """A hand-set line score (long lines of prose with function words high, short or chrome
     lines below zero): the extractor's earlier scoring, kept as one feature among the others."""
     words = b.words
-    if v[_I["boiler"]] or v[_I["section"]] or v[_I["legal"]] or v[_I["consent"]]:
+    if v[_F_BOILER] or v[_F_SECTION] or v[_F_LEGAL] or v[_F_CONSENT]:
         return -3.0
-    if v[_I["comment_meta"]]:
+    if v[_F_COMMENT_META]:
         return -2.0
-    if v[_I["glued"]]:
+    if v[_F_GLUED]:
         return -1.5
-    if v[_I["table"]]:
+    if v[_F_TABLE]:
         return 0.2
-    ends = bool(SENTENCE_END.search(b.text))
-    stop = v[_I["stop"]]
-    if words >= 12 and (ends or v[_I["inner"]] >= 2 / 6):
+    ends = b.sentence_end
+    stop = v[_F_STOP]
+    if words >= 12 and (ends or v[_F_INNER] >= 2 / 6):
         return min(words, 80) / 10 * (0.5 + stop * 1.5)
     if words >= 7 and ends and stop >= 0.15:
         return 0.4
     if words >= 4 and ends:
         return -0.3
     if words >= 3:
-        return -0.2 if v[_I["lower_start"]] else -0.8
+        return -0.2 if v[_F_LOWER_START] else -0.8
     return -1.0
 
 
@@ -277,13 +311,13 @@ def features(blocks: list[Block], site: str = "") -> list[list[float]]:
     counts: dict[str, int] = {}
     for b in blocks:
         counts[b.text] = counts.get(b.text, 0) + 1
-    base = [_base(b, i, n, counts, site) for i, b in enumerate(blocks)]
+    base = [_base(b, counts, site) for b in blocks]
     P, S = _I["prose"], _I["short"]
     prose = [v[P] for v in base]
     short = [v[S] for v in base]
     words = [b.words for b in blocks]
     # headline + summary pairs: the shape of teaser cards of other stories
-    headline = [float(_headline(b) and not v[_I["byline"]]) for b, v in zip(blocks, base)]
+    headline = [float(_headline(b) and not v[_F_BYLINE]) for b, v in zip(blocks, base)]
     summary = [float(_summary(b)) for b in blocks]
     pair = [headline[i] * summary[i + 1] if i + 1 < n else 0.0 for i in range(n)]
     prefix_pairs = [0.0]
@@ -314,8 +348,8 @@ def features(blocks: list[Block], site: str = "") -> list[list[float]]:
     # page, or how much prose lies above it, says little on a layout not seen before)
     comments_above = [0.0] * n
     seen_prose, comments = 0.0, 0
-    chrome = [float(v[_I["boiler"]] or v[_I["section"]] or v[_I["legal"]] or v[_I["read_on"]]
-                    or v[_I["comments_start"]] or v[_I["consent"]]) for v in base]
+    chrome = [float(v[_F_BOILER] or v[_F_SECTION] or v[_F_LEGAL] or v[_F_READ_ON]
+                    or v[_F_COMMENTS_START] or v[_F_CONSENT]) for v in base]
     weak: list[int] = []  # lone "Reply"/"Report"/"Like" lines: an embedded post has them too
     for i in range(n):
         comments_above[i] = float(comments > 0)
@@ -323,9 +357,9 @@ def features(blocks: list[Block], site: str = "") -> list[list[float]]:
             seen_prose += words[i]
         if seen_prose < 40:
             continue
-        if base[i][_I["comments_start"]]:
+        if base[i][_F_COMMENTS_START]:
             comments += 1
-        elif base[i][_I["comment_meta"]]:
+        elif base[i][_F_COMMENT_META]:
             if words[i] > 1:  # "… says:", "3 likes": a comment's own header
                 comments += 1
             else:  # a comment section repeats its buttons, comment after comment
@@ -523,7 +557,7 @@ def _last_paragraph(blocks: list[Block], end: int) -> int:
 
 def _paragraph(b: Block) -> bool:
     """A paragraph of prose: a dozen words or more, function words among them, a full stop."""
-    if b.words < 12 or not _FULL_STOP.search(b.text) or _ELLIPSIS.search(b.text):
+    if b.words < 12 or not b.ends or b.ellipsis:
         return False
     if b.dense > 20:
         return True
@@ -624,7 +658,7 @@ def _credit(text: str) -> bool:
 
 def _lead_like(b: Block) -> bool:
     """A paragraph that could be an article's standfirst: a sentence or two of prose."""
-    if b.words < 12 or b.boiler or not (SENTENCE_END.search(b.text) or _ELLIPSIS.search(b.text)):
+    if b.words < 12 or b.boiler or not (b.sentence_end or b.ellipsis):
         return False
     if b.dense > 20:
         return True
@@ -691,7 +725,7 @@ def _list_item(b: Block) -> bool:
     """A line that could be an item of a list in an article: a few words, no chrome phrase,
     not a sentence of prose, not a line announcing something else."""
     return (2 <= b.words <= 30 and not b.boiler and not b.text.endswith((":", "："))
-            and not (b.words >= 12 and _FULL_STOP.search(b.text)))
+            and not (b.words >= 12 and b.ends))
 
 
 def _shaped(s: tuple[str, frozenset[str]]) -> bool:
@@ -726,7 +760,7 @@ def _introduces(b: Block) -> bool:
     label of a word or three with a colon is more often a page's "Share:" or "More on this:")."""
     if b.text.endswith((":", "：")):
         return b.words >= 4
-    return 2 <= b.words <= 10 and not SENTENCE_END.search(b.text)
+    return 2 <= b.words <= 10 and not b.sentence_end
 
 
 def _with_lists(blocks: list[Block], start: int, end: int, dropped: set[int],
@@ -895,7 +929,7 @@ def title_candidates(blocks: list[Block], start: int, end: int, kept: list[bool]
             float(13 <= b.words <= 20), float(b.words > 20), float(i < start),
             math.log1p(abs(start - i)) / 3, float(i >= start), float(i == 0), float(title_case(t)),
             float(t.upper() == t and any(c.isalpha() for c in t)),
-            float(bool(_FULL_STOP.search(t)) and not t.endswith(("?", "!"))),
+            float(b.ends and not t.endswith(("?", "!"))),
             float(t.endswith((":", ";", ","))), float(t.endswith(("?", "？"))),
             float(b.words <= 14 and has_date(b)), float(bool(_TIME.search(t))),
             float(bool(site) and site in t.casefold()), float(len(_SEPARATORS.findall(t)) >= 1),
@@ -910,7 +944,7 @@ def title_candidates(blocks: list[Block], start: int, end: int, kept: list[bool]
             float(heading and i < start and rank == 1),
             float("\t" in t), echoed(i), heading_at(i - 1), heading_at(i + 1),
             float(i + 1 < n and blocks[i + 1].words > b.words and not blocks[i + 1].boiler
-                  and not _FULL_STOP.search(blocks[i + 1].text) and blocks[i + 1].words <= 45),
+                  and not blocks[i + 1].ends and blocks[i + 1].words <= 45),
             holds_other(i),
             min(len(own) and shared * len(own), 4) / 4, float(below_meta(i)),
             float(any(i - 8 <= k < i for k in metas)), rep_block(i),
