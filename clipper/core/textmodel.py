@@ -21,6 +21,7 @@ import json
 import math
 import operator
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -848,21 +849,22 @@ def title_candidates(blocks: list[Block], start: int, end: int, kept: list[bool]
     if end <= start:
         return []
     site = site.casefold() if len(site) >= 4 else ""
-    vocab: dict[str, int] = {}
+    vocab: Counter[str] = Counter()  # in how many of the article's lines each word is
     for k in range(start, end):
         if kept[k]:
-            for t in set(_content_tokens(blocks[k])):
-                vocab[t] = vocab.get(t, 0) + 1
-    counts: dict[str, int] = {}
-    for b in blocks:
-        counts[b.text] = counts.get(b.text, 0) + 1
+            vocab.update(set(_content_tokens(blocks[k])))
+    counts = Counter(b.text for b in blocks)
     lo, hi = max(0, start - 30), min(n, start + 4, end)
+    metas_at: dict[int, bool] = {}
+    headings: dict[int, bool] = {}  # (each line is asked of again as the neighbour of others)
 
     def meta(k: int) -> bool:
         """A byline or a dateline (a date with its year or time: "May 5" in a list of events is not one)."""
-        b = blocks[k]
-        return b.words <= 14 and (has_byline(b) or has_date(b) and bool(_YEAR.search(b.text)
-                                                                        or _TIME.search(b.text)))
+        if k not in metas_at:
+            b = blocks[k]
+            metas_at[k] = b.words <= 14 and (has_byline(b) or has_date(b) and bool(_YEAR.search(b.text)
+                                                                                    or _TIME.search(b.text)))
+        return metas_at[k]
     # the headline stands over the byline and date: the one nearest above the article is reached
     # even when a share panel or a photo's captions lie between it and the article
     for k in range(lo - 1, max(0, start - 80) - 1, -1):
@@ -891,7 +893,7 @@ def title_candidates(blocks: list[Block], start: int, end: int, kept: list[bool]
     # a headline is echoed: a share line, a breadcrumb, the page's <title> ("X | Site") hold it
     norms = {k: f" {_norm_words(blocks[k].text)} " for k in range(lo, hi)}
     near = [t for t in norms.values() if t.count(" ") >= 4 and len(t) >= 12]  # three words at least
-    every = "\n".join(f" {_norm_words(b.text)} " for b in blocks if b.words <= 80)
+    every = _norm_lines([b.text for b in blocks if b.words <= 80])
 
     def echoed(i: int) -> float:
         me = norms[i]
@@ -903,8 +905,12 @@ def title_candidates(blocks: list[Block], start: int, end: int, kept: list[bool]
         me = norms[i]
         return float(any(other in me and other != me for other in near))
 
-    def heading_at(k: int) -> float:
-        return float(0 <= k < n and bool(heading_of(blocks[k].text))) if heading_of else 0.0
+    def heading_at(k: int) -> bool:
+        if not (heading_of and 0 <= k < n):
+            return False
+        if k not in headings:
+            headings[k] = bool(heading_of(blocks[k].text))
+        return headings[k]
     out = []
     rank = 0
     for i in range(hi - 1, lo - 1, -1):
@@ -914,7 +920,7 @@ def title_candidates(blocks: list[Block], start: int, end: int, kept: list[bool]
             continue
         if b.words <= 30 and has_byline(b):
             continue
-        heading = bool(heading_of(t)) if heading_of else False
+        heading = heading_at(i)
         if heading and i < start:
             rank += 1
         toks = _content_tokens(b)
@@ -942,7 +948,7 @@ def title_candidates(blocks: list[Block], start: int, end: int, kept: list[bool]
             float(bool(CAPTION.match(t))), float(bool(_BREADCRUMB.search(t))), float(bool(_ROLE.search(t))),
             float(legal(t)), min(len(_SENTENCE_SPLIT.findall(t)), 3) / 3, 0.0, 0.0,
             float(heading and i < start and rank == 1),
-            float("\t" in t), echoed(i), heading_at(i - 1), heading_at(i + 1),
+            float("\t" in t), echoed(i), float(heading_at(i - 1)), float(heading_at(i + 1)),
             float(i + 1 < n and blocks[i + 1].words > b.words and not blocks[i + 1].boiler
                   and not blocks[i + 1].ends and blocks[i + 1].words <= 45),
             holds_other(i),
@@ -977,6 +983,17 @@ def title_candidates(blocks: list[Block], start: int, end: int, kept: list[bool]
 def _norm_words(text: str) -> str:
     """The line's words, case-folded, one space apart."""
     return " ".join(_TOKEN.findall(text.casefold()))
+
+
+_NOT_WORDS = re.compile(r"[^\w\n]+")
+
+
+def _norm_lines(texts: list[str]) -> str:
+    """The lines' words as :func:`_norm_words`, with a space before and after, one line per
+    line: where the words of a line (one space apart, space-bounded) are found, and how often,
+    as in ``"\\n".join(f" {_norm_words(t)} " for t in texts)`` (which differs only in the
+    spaces at a line's ends and in lines without words), at once for all the lines."""
+    return " " + _NOT_WORDS.sub(" ", "\n".join(texts).casefold()).replace("\n", " \n ") + " "
 
 
 def pick_title(cands: list[tuple[int, list[float]]], w: dict[str, float]) -> int | None:
