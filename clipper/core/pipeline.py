@@ -273,10 +273,17 @@ def neutralize_markup(markdown: str) -> str:
     def unsafe(target: str) -> bool:
         return bool(target) and not target.startswith("#") and not safe_url(target)
 
-    markdown = _TEXT_TAG.sub(r"\1\\<", markdown)
-    markdown = _TEXT_LINK.sub(lambda m: m.group(1) + m.group(2) + ("\\" if unsafe(m.group(4)) else "")
-                              + m.group(3), markdown)
-    return _TEXT_REF.sub(lambda m: m.group(1) + ("\\" if unsafe(m.group(3)) else "") + m.group(2), markdown)
+    # (each expression only where its literal part is: most text has no tag, link or reference,
+    # and each search would otherwise try every position of the text)
+    if "<" in markdown:
+        markdown = _TEXT_TAG.sub(r"\1\\<", markdown)
+    if "](" in markdown:
+        markdown = _TEXT_LINK.sub(lambda m: m.group(1) + m.group(2) + ("\\" if unsafe(m.group(4)) else "")
+                                  + m.group(3), markdown)
+    if "]:" in markdown:
+        markdown = _TEXT_REF.sub(lambda m: m.group(1) + ("\\" if unsafe(m.group(3)) else "") + m.group(2),
+                                 markdown)
+    return markdown
 
 
 def _from_page(page, url: str | None, mode: str) -> Clip:

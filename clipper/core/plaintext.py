@@ -25,7 +25,7 @@ from clipper.core.errors import InputError
 from clipper.core.language import guess as guess_language
 from clipper.core.model import Clip, check_mode
 from clipper.core.mojibake import repair
-from clipper.core.phrases import CAPTION, COMMENTS_START, CREDIT_END, CREDIT_END_CHARS, DATE_STAMP
+from clipper.core.phrases import CAPTION, CREDIT_END, CREDIT_END_CHARS, DATE_STAMP
 from clipper.core.textclean import (
     find_byline,
     find_date,
@@ -165,8 +165,8 @@ def looks_like_page(lines: list[Block]) -> bool:
     dated = False
     for i, ln in enumerate(lines):
         t = ln.text
-        if ln.boiler or textmodel.legal(t) or textmodel.READ_ON.match(t) \
-                or COMMENTS_START.match(t) or textmodel.consent(t):
+        if ln.boiler or textmodel.legal(t) or textmodel.reads_on(ln) \
+                or textmodel.starts_comments(ln) or textmodel.consent(t):
             return True
         menu = ln.words <= 3 and _MENU_WORD.match(t) and t[:1].isupper() and not LIST_ITEM.match(t)
         run = run + 1 if menu else 0

@@ -110,6 +110,20 @@ def has_date(b: Block) -> bool:
     return b.is_date
 
 
+def starts_comments(b: Block) -> bool:
+    """``COMMENTS_START`` matches the block's text (asked once per block)."""
+    if b.comments is None:
+        b.comments = COMMENTS_START.match(b.text) is not None
+    return b.comments
+
+
+def reads_on(b: Block) -> bool:
+    """``READ_ON`` matches the block's text: "Read the full story at …" (asked once per block)."""
+    if b.read_on is None:
+        b.read_on = READ_ON.match(b.text) is not None
+    return b.read_on
+
+
 def _headline(b: Block) -> bool:
     if b.headline is None:
         # (a line ending with a colon announces what follows it: a teaser's headline never does)
@@ -159,6 +173,8 @@ class Block:
     summary: bool | None = None
     is_byline: bool | None = None
     is_date: bool | None = None
+    comments: bool | None = None
+    read_on: bool | None = None
     # how the line ends (after its closing quotes and brackets): a full stop (also of an
     # ellipsis), an ellipsis, any end of a sentence (a full stop, an ellipsis, a colon…)
     ends: bool = False
@@ -263,9 +279,9 @@ def _base(b: Block, counts: dict[str, int], site: str) -> list[float]:
         1.0 if title_case(text) else 0.0, 1.0 if upper else 0.0, 1.0 if b.phrase else 0.0,
         1.0 if b.section else 0.0, 1.0 if is_legal else 0.0,
         1.0 if is_consent else 0.0, 1.0 if COMMENT_META.match(text) else 0.0,
-        1.0 if COMMENTS_START.match(text) else 0.0, 1.0 if CAPTION.match(text) else 0.0,
+        1.0 if starts_comments(b) else 0.0, 1.0 if CAPTION.match(text) else 0.0,
         1.0 if words <= 8 and DATE_ONLY.match(text) else 0.0, 1.0 if words <= 25 and has_byline(b) else 0.0,
-        1.0 if READ_ON.match(text) else 0.0, 1.0 if _URL.search(text) else 0.0,
+        1.0 if reads_on(b) else 0.0, 1.0 if _URL.search(text) else 0.0,
         1.0 if glued and title_case(text[:glued.start() + 1]) else 0.0,
         min(1.0, 3 * digits / chars), 1.0 if LIST_ITEM.match(text) else 0.0,
         1.0 if words <= 20 and len(_SEPARATORS.findall(text)) >= 2 else 0.0, 1.0 if b.blank_before else 0.0,
@@ -525,13 +541,23 @@ def best_path(em: list[float], gap: float, gap_line: float = 0.0) -> tuple[int, 
     neg = float("-inf")
     s0, s1, s2, s3 = 0.0, neg, neg, neg
     back: list[tuple[int, int, int]] = []
-    for i in range(n):
-        e = em[i]
-        c1 = max((s0, 0), (s1, 1), (s2, 2))  # into the article: from before, article or gap
-        c2 = max((s1 - gap, 1), (s2, 2))  # into a gap: from the article (at a cost) or a gap
-        c3 = max((s1, 1), (s3, 3))  # after: from the article or after
-        back.append((c1[1], c2[1], c3[1]))
-        s1, s2, s3 = c1[0] + e, c2[0] - gap_line, c3[0]
+    append = back.append
+    # Each state is entered from the best of the states it can follow, the later state on a tie
+    # (as max() over (score, state) pairs would choose), written out: this runs for every line.
+    for e in em:
+        # into the article: from before, article or gap
+        if s2 >= s1 and s2 >= s0:
+            c1, b1 = s2, 2
+        elif s1 >= s0:
+            c1, b1 = s1, 1
+        else:
+            c1, b1 = s0, 0
+        # into a gap: from the article (at a cost) or a gap
+        c2, b2 = (s2, 2) if s2 >= s1 - gap else (s1 - gap, 1)
+        # after: from the article or after
+        c3, b3 = (s3, 3) if s3 >= s1 else (s1, 1)
+        append((b1, b2, b3))
+        s1, s2, s3 = c1 + e, c2 - gap_line, c3
     final = max((s1, 1), (s3, 3))
     if final[0] <= 0 or final[0] == neg:
         return 0, 0, set()
@@ -568,7 +594,7 @@ def _paragraph(b: Block) -> bool:
 def _stops(blocks: list[Block]) -> list[bool]:
     """Lines after which an article does not go on: a comment section's start, a "read the
     full story at …" line."""
-    return [bool(COMMENTS_START.match(b.text) or READ_ON.match(b.text)) for b in blocks]
+    return [starts_comments(b) or reads_on(b) for b in blocks]
 
 
 def card_runs(blocks: list[Block], least: int = 3) -> list[tuple[int, int]]:
