@@ -571,3 +571,14 @@ def test_opening_quotes_without_a_closing_one_are_not_searched_for_each(monkeypa
     # search that finds none read the whole rest of the text, again for every “
     text = corrupt("«Λέξη» “λέξη και " * 2000, "cp1253")
     assert _work(text, monkeypatch)["closer searches"] <= 5
+
+
+def test_one_search_for_any_code_page_pair_rules_out_every_page():
+    from clipper.core import mojibake
+
+    pages = [p for p in mojibake._pages() if p.pair_re is not None]
+    for text in ["plain text with ’curly’ quotes", "cafÃ© crÃ¨me", "Ð¿Ñ€Ð¸Ð²ÐµÑ‚", "naïve café’s",
+                 "Ã\ufffd", "Zürich ÄÖÜ"]:
+        # (it may find a pair no one page has: then each page is asked, as before)
+        assert mojibake._may_pair(text) or not any(p.pair_re.search(text) for p in pages), text
+    assert not mojibake._may_pair("plain text with ’curly’ quotes") and mojibake._may_pair("cafÃ© crÃ¨me")
