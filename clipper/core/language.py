@@ -13,6 +13,7 @@ Ukrainian writes. The lists are read once per machine (:func:`wordlists.cached`)
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from clipper.core import wordlists
 
@@ -27,14 +28,17 @@ LANGUAGES = {
     "id": "Indonesian",
 }
 
-# Scripts that name one language, by the share of the text's letters they must have.
-_SCRIPTS = (("ja", re.compile(r"[\u3040-\u30ff]"), 0.05), ("ko", re.compile(r"[\uac00-\ud7af]"), 0.3),
-            ("zh", re.compile(r"[\u4e00-\u9fff]"), 0.3), ("th", re.compile(r"[\u0e00-\u0e7f]"), 0.3),
-            ("ar", re.compile(r"[\u0600-\u06ff]"), 0.3), ("he", re.compile(r"[\u0590-\u05ff]"), 0.3),
-            ("el", re.compile(r"[\u0370-\u03ff]"), 0.3))
+# Scripts that name one language (their letters' range), by the share of the text's letters they
+# must have.
+_SCRIPTS = (("ja", "\u3040", "\u30ff", 0.05), ("ko", "\uac00", "\ud7af", 0.3),
+            ("zh", "\u4e00", "\u9fff", 0.3), ("th", "\u0e00", "\u0e7f", 0.3),
+            ("ar", "\u0600", "\u06ff", 0.3), ("he", "\u0590", "\u05ff", 0.3), ("el", "\u0370", "\u03ff", 0.3))
+# any letter of those scripts (most texts have none); one expression (each range of a pattern
+# costs its compilation time: a few ms for Han's)
+_ANY_SCRIPT = re.compile("[" + "".join(f"{lo}-{hi}" for _, lo, hi, _ in _SCRIPTS) + "]+")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _UKRAINIAN = re.compile(r"[їєґЇЄҐ]")
-_LETTER = re.compile(r"[^\W\d_]")
+_DIGIT = re.compile(r"[\d_]")  # the word characters that are not letters
 _WORD = re.compile(r"\w+")
 _BARE = re.compile(r"^\W+|\W+$")
 _TOP = 300  # stop words per language that tell it (no list is favoured by its length)
@@ -101,21 +105,25 @@ def guess(text: str) -> str:
     language is worse than none: the stop words of the language must be 20 at least, a twelfth
     of the words, and a fifth more than those of any other language)."""
     sample = text[:_SAMPLE]
-    letters = len(_LETTER.findall(sample))
+    found = _WORD.findall(sample)
+    # its letters: the word characters, less digits and "_" (counted so: few of them to find)
+    letters = sum(map(len, found)) - len(_DIGIT.findall(sample))
     if not letters:
         return ""
-    for code, rx, share in _SCRIPTS:
-        if len(rx.findall(sample)) > letters * share:
-            return code
+    runs = _ANY_SCRIPT.findall(sample)
+    if runs:
+        chars = Counter("".join(runs)).items()
+        for code, lo, hi, share in _SCRIPTS:
+            if sum(n for c, n in chars if lo <= c <= hi) > letters * share:
+                return code
     index = _index()
     counts = [0] * len(_CODES)
-    words = 0
-    for w in _WORD.findall(sample):
-        words += 1
+    words = len(found)
+    for w, n in Counter(found).items():  # each distinct word looked up once
         bits = index.get(w.lower(), 0)
         while bits:
             low = bits & -bits
-            counts[low.bit_length() - 1] += 1
+            counts[low.bit_length() - 1] += n
             bits ^= low
     ranked = sorted(zip(counts, _CODES), reverse=True)
     (best, code), (second, _) = ranked[0], ranked[1]

@@ -61,7 +61,8 @@ _BAD_CATEGORIES = {"Cc", "Cn", "Co", "Cs"}
 
 
 class _CodePage:
-    __slots__ = ("name", "to_byte", "drops", "_run", "weird", "_closer", "pair_re", "_lone", "_compiled")
+    __slots__ = ("name", "to_byte", "drops", "_run", "weird", "_closer", "leads", "conts", "pair_re", "_lone",
+                 "_compiled")
 
     def __init__(self, name: str):
         self.name = name
@@ -94,9 +95,10 @@ class _CodePage:
         # Nothing decodes unless a lead byte is followed by a continuation byte somewhere, or
         # (where the page drops bytes) a capital lead letter follows a small letter, as if what
         # came after it was lost ("urmÄtor": "ă", whose second byte Windows-1250 leaves out).
-        leads = "".join(re.escape(chr(c)) for c, b in self.to_byte.items() if 0xC2 <= b <= 0xF4)
-        conts = "".join(re.escape(chr(c)) for c, b in self.to_byte.items() if 0x80 <= b <= 0xBF)
-        self.pair_re = re.compile(f"[{leads}][{conts}\ufffd]") if leads and conts else None
+        self.leads = "".join(chr(c) for c, b in self.to_byte.items() if 0xC2 <= b <= 0xF4)
+        self.conts = "".join(chr(c) for c, b in self.to_byte.items() if 0x80 <= b <= 0xBF)
+        self.pair_re = re.compile(_pair_pattern(self.leads, self.conts)) \
+            if self.leads and self.conts else None
         self._lone = frozenset(chr(c) for c, b in self.to_byte.items()
                                if 0xC2 <= b <= 0xF4 and chr(c).isupper() and _script_of(c) == 1) \
             if self.drops else frozenset()
@@ -111,7 +113,7 @@ class _CodePage:
         """Could this page's reading explain anything in ``text``?"""
         if self.pair_re is None:
             return False
-        if self.pair_re.search(text) is not None:
+        if _may_pair(text) and self.pair_re.search(text) is not None:
             return True
         return bool(self._lone) and not _lone_capitals(text).isdisjoint(self._lone)
 
@@ -130,6 +132,20 @@ class _CodePage:
         return self._compiled["closer"]
 
 
+def _pair_pattern(leads: str, conts: str) -> str:
+    """A lead character, then a continuation character (or the replacement character)."""
+    return "[" + "".join(map(re.escape, leads)) + "][" + "".join(map(re.escape, conts)) + "\ufffd]"
+
+
+@lru_cache(maxsize=4)
+def _may_pair(text: str) -> bool:
+    """Does any code page's lead character meet one of that page's continuation characters in
+    ``text``? False rules out every page's ``pair_re`` with one search (most clean text has no
+    lead character next to one of those: a page by page search reads it ten times over)."""
+    return _ANY_PAIR[0].search(text) is not None if _ANY_PAIR else True
+
+
+_ANY_PAIR: list[re.Pattern] = []  # any page's lead, then any page's continuation: set by _pages()
 _LONE_MAX = 64
 _LONE_TEXT = 4000  # characters
 _CAPITAL_LEAD = re.compile("[\u00c0-\u00de\u0100-\u024e]")  # every page's capital lead letters are here
@@ -171,6 +187,10 @@ def _pages() -> list[_CodePage]:
     global _PAGES
     if _PAGES is None:
         _PAGES = [_CodePage(name) for name in _CODEPAGES]
+        paged = [p for p in _PAGES if p.pair_re is not None]
+        if paged:
+            _ANY_PAIR.append(re.compile(_pair_pattern("".join(sorted({c for p in paged for c in p.leads})),
+                                                      "".join(sorted({c for p in paged for c in p.conts})))))
     return _PAGES
 
 

@@ -54,10 +54,13 @@ def extract_files(paths, url: str | None = None, mode: str = "article", jobs: in
             early[i] = exc
             continue
         calls.append((i, (_extract_file_here, (path, url, mode))))
+    suffixes = {paths[i].suffix.lower() for i, _ in calls}
     pages = sum(1 for i, _ in calls if paths[i].suffix.lower() not in TEXT_SUFFIXES + MARKDOWN_SUFFIXES)
     if pages:  # plain text and Markdown need none of the HTML libraries
-        warm_up(text=any(paths[i].suffix.lower() not in HTML_SUFFIXES + MHTML_SUFFIXES for i, _ in calls),
-                pages=pages)
+        warm_up(text=bool(suffixes - set(HTML_SUFFIXES + MHTML_SUFFIXES)), pages=pages)
+    elif suffixes & set(TEXT_SUFFIXES) and len(calls) > 1:
+        # (one input: its one worker would do the same work, so none is saved)
+        warm_up(text=True, html=False)
     results = dict(early)
     order = iter(range(len(paths)))
     want = next(order, None)
@@ -103,15 +106,24 @@ def extract_clipboard(text: str | None = None, html: str | None = None, url: str
     return limits.run_limited(_extract_clipboard_here, text, html, url, mode)
 
 
-_WARM = []
+_WARM: set[str] = set()  # what warm_up did: "html", "text"
 _WARM_PAGE = ("<html lang=en><head><title>Warm up</title><meta name=author content='A B'></head><body>"
               "<nav><a href='/'>Home</a></nav><article><h1>Warm up</h1>"
               + "<p>Clipper warms up its extraction libraries with this short page of text.</p>" * 8
               + "<pre><code class=language-python>x = 1</code></pre><table><tr><th>a</th></tr></table>"
               "</article></body></html>")
+# A pasted page in small: a menu, a headline, a byline, paragraphs (one non-ASCII character, so
+# that the encoding repair reads its tables) and teaser cards; every stage of the text path runs.
+_WARM_TEXT = "\n".join(
+    ["Home", "News", "Sport", "Culture", "Opinion", "Warm up of the text path for pasted pages",
+     "By Ann Example", "May 5, 2024"]
+    + ["Clipper warms up the extraction of pasted text with this short page, so that it’s ready."] * 6
+    + [f"Another story number {k} of the site" + "\nIts summary says what the story is about, in a sentence."
+       for k in range(4)]
+    + ["© 2024 Example News. All rights reserved."])
 
 
-_WARM_TEXT = "Clipper’s warm-up text – café"
+_WARM_QUOTES = "Clipper’s warm-up text – café"
 
 
 #: pages in a batch from which one child or the other would likely need justext's stop list
@@ -119,24 +131,31 @@ _WARM_TEXT = "Clipper’s warm-up text – café"
 JUSTEXT_WARM_PAGES = 16
 
 
-def warm_up(text: bool = False, pages: int = 1) -> None:
+def warm_up(text: bool = False, html: bool = True, pages: int = 1) -> None:
     """Import and initialise the extraction libraries once, so that forked children share them
-    (``text``: the plain-text ones too; ``pages``: how many web pages the batch holds).
+    (``html``: the HTML ones; ``text``: the plain-text ones too, their tables and model read;
+    ``pages``: how many web pages the batch holds).
 
     Only where children are forked from this process (the CLI): the app's children come from a
     fork server that preloads the libraries, and warming up in the app would only hold the GIL
     (lxml, readability) while the window waits for it."""
-    if _WARM:
+    want = {k for k, on in (("html", html), ("text", text)) if on} - _WARM
+    if not want:
         return
-    _WARM.append(True)
+    _WARM.update(want)
     if not limits.forks_here():
         return
+    if "html" in want:
+        _warm_html(pages)
+    if "text" in want:
+        _warm_text()
+
+
+def _warm_html(pages: int) -> None:
     from clipper.core import convert, extract, inputs  # noqa: F401
 
     try:
         from clipper.core import mojibake  # noqa: F401
-        if text:
-            from clipper.core import plaintext  # noqa: F401
     except Exception:  # noqa: BLE001 -- their errors surface (one line) when an input needs them
         pass
     try:  # (the first call of each library builds its caches: once here, not once per child)
@@ -144,9 +163,19 @@ def warm_up(text: bool = False, pages: int = 1) -> None:
         convert.element_to_markdown(art.body)
         # almost every page has a non-ASCII character (a curly quote): the mojibake test then
         # builds its code page tables and imports ftfy (~0.15 s), in each child if not here
-        mojibake.suspect(_WARM_TEXT)
+        mojibake.suspect(_WARM_QUOTES)
         if pages >= JUSTEXT_WARM_PAGES:  # (reading every stop list costs ~80 ms)
             extract.prepare_justext()
+    except Exception:  # noqa: BLE001 -- warming up is an optimisation only
+        pass
+
+
+def _warm_text() -> None:
+    try:  # (as for HTML: the model, the word lists and the repair's tables, read once here)
+        from clipper.core import decode  # noqa: F401
+        from clipper.core.plaintext import extract_text
+
+        _text_clip(extract_text(_WARM_TEXT), "article")
     except Exception:  # noqa: BLE001 -- warming up is an optimisation only
         pass
 
@@ -258,10 +287,17 @@ def neutralize_markup(markdown: str) -> str:
     def unsafe(target: str) -> bool:
         return bool(target) and not target.startswith("#") and not safe_url(target)
 
-    markdown = _TEXT_TAG.sub(r"\1\\<", markdown)
-    markdown = _TEXT_LINK.sub(lambda m: m.group(1) + m.group(2) + ("\\" if unsafe(m.group(4)) else "")
-                              + m.group(3), markdown)
-    return _TEXT_REF.sub(lambda m: m.group(1) + ("\\" if unsafe(m.group(3)) else "") + m.group(2), markdown)
+    # (each expression only where its literal part is: most text has no tag, link or reference,
+    # and each search would otherwise try every position of the text)
+    if "<" in markdown:
+        markdown = _TEXT_TAG.sub(r"\1\\<", markdown)
+    if "](" in markdown:
+        markdown = _TEXT_LINK.sub(lambda m: m.group(1) + m.group(2) + ("\\" if unsafe(m.group(4)) else "")
+                                  + m.group(3), markdown)
+    if "]:" in markdown:
+        markdown = _TEXT_REF.sub(lambda m: m.group(1) + ("\\" if unsafe(m.group(3)) else "") + m.group(2),
+                                 markdown)
+    return markdown
 
 
 def _from_page(page, url: str | None, mode: str) -> Clip:

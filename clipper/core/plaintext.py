@@ -25,7 +25,7 @@ from clipper.core.errors import InputError
 from clipper.core.language import guess as guess_language
 from clipper.core.model import Clip, check_mode
 from clipper.core.mojibake import repair
-from clipper.core.phrases import CAPTION, COMMENTS_START, CREDIT_END, CREDIT_END_CHARS, DATE_STAMP
+from clipper.core.phrases import CAPTION, CREDIT_END, CREDIT_END_CHARS, DATE_STAMP
 from clipper.core.textclean import (
     find_byline,
     find_date,
@@ -153,7 +153,7 @@ def _caption(ln: Block) -> bool:
 def _names_site(ln: Block, site: str) -> bool:
     """A short line naming the site (its header, its name over the footer), not a sentence."""
     return (len(site) >= 4 and ln.words <= 8 and site.casefold() in ln.text.casefold()
-            and not SENTENCE_END.search(ln.text))
+            and not ln.sentence_end)
 
 
 def _first_line(text: str) -> str:
@@ -178,8 +178,8 @@ def looks_like_page(lines: list[Block]) -> bool:
     dated = False
     for i, ln in enumerate(lines):
         t = ln.text
-        if ln.boiler or textmodel.legal(t) or textmodel.READ_ON.match(t) \
-                or COMMENTS_START.match(t) or textmodel.consent(t):
+        if ln.boiler or textmodel.legal(t) or textmodel.reads_on(ln) \
+                or textmodel.starts_comments(ln) or textmodel.consent(t):
             return True
         menu = ln.words <= 3 and _MENU_WORD.match(t) and t[:1].isupper() and not LIST_ITEM.match(t)
         run = run + 1 if menu else 0
@@ -198,7 +198,7 @@ def _prose_article(lines: list[Block]) -> bool:
     rest = lines[1:]
     if any(_MD_SPECIAL.match(ln.text) or LIST_ITEM.match(ln.text) for ln in lines):
         return False
-    prose = sum(1 for ln in rest if ln.words >= 12 and SENTENCE_END.search(ln.text))
+    prose = sum(1 for ln in rest if ln.words >= 12 and ln.sentence_end)
     return prose >= 1 and prose >= 0.5 * len(rest)
 
 

@@ -21,6 +21,7 @@ import json
 import math
 import operator
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -55,6 +56,11 @@ _CLOSERS = r"['\"”’»)\]]*"
 SENTENCE_END = re.compile(r"[.!?。！？…:;\U0001F300-\U0001FAFF\u263A]" + _CLOSERS + "$")
 _FULL_STOP = re.compile(_STOP + _CLOSERS + "$")
 _ELLIPSIS = re.compile(r"(?:…|\.\.\.|\[…\]|\[\.\.\.\])" + _CLOSERS + "$")
+# The same three tests on a line without its closing quotes and brackets (a Block's ``ends``,
+# ``ellipsis`` and ``sentence_end``): no expression searched through the whole line.
+_CLOSER_CHARS = "'\"”’»)]"
+_STOP_CHARS = tuple(".!?。！？")
+_SENTENCE_END_CHARS = _STOP_CHARS + tuple("…:;")
 _INNER_PUNCT = re.compile(r"[,.;:!?，。、](?:\s|$)")
 _SENTENCE_SPLIT = re.compile(_STOP + "(?:" + _CLOSERS + r")(?:\s|$)")
 DATE_ONLY = re.compile(r"^(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
@@ -106,17 +112,31 @@ def has_date(b: Block) -> bool:
     return b.is_date
 
 
+def starts_comments(b: Block) -> bool:
+    """``COMMENTS_START`` matches the block's text (asked once per block)."""
+    if b.comments is None:
+        b.comments = COMMENTS_START.match(b.text) is not None
+    return b.comments
+
+
+def reads_on(b: Block) -> bool:
+    """``READ_ON`` matches the block's text: "Read the full story at …" (asked once per block)."""
+    if b.read_on is None:
+        b.read_on = READ_ON.match(b.text) is not None
+    return b.read_on
+
+
 def _headline(b: Block) -> bool:
     if b.headline is None:
         # (a line ending with a colon announces what follows it: a teaser's headline never does)
-        b.headline = (3 <= b.words <= 20 and not _FULL_STOP.search(b.text)
+        b.headline = (3 <= b.words <= 20 and not b.ends
                       and not b.text.endswith((":", "：")) and not LIST_ITEM.match(b.text) and not b.boiler)
     return b.headline
 
 
 def _summary(b: Block) -> bool:
     if b.summary is None:
-        b.summary = (8 <= b.words <= 60 and bool(_FULL_STOP.search(b.text) or _ELLIPSIS.search(b.text))
+        b.summary = (8 <= b.words <= 60 and (b.ends or b.ellipsis)
                      and len(_SENTENCE_SPLIT.findall(b.text)) <= 2)
     return b.summary
 
@@ -155,6 +175,13 @@ class Block:
     summary: bool | None = None
     is_byline: bool | None = None
     is_date: bool | None = None
+    comments: bool | None = None
+    read_on: bool | None = None
+    # how the line ends (after its closing quotes and brackets): a full stop (also of an
+    # ellipsis), an ellipsis, any end of a sentence (a full stop, an ellipsis, a colon…)
+    ends: bool = False
+    ellipsis: bool = False
+    sentence_end: bool = False
 
 
 _LINK_BAR = re.compile(r"\s+[|·•]\s+")
@@ -172,8 +199,12 @@ def make_block(text: str, blank_before: bool = False, blank_after: bool = False)
     toks = _TOKEN.findall(text)
     dense = 0 if text.isascii() else len(DENSE.findall(text))
     words = len(toks) + dense // 2
+    # (the line has no line break: _FULL_STOP, _ELLIPSIS and SENTENCE_END's "$" is its end)
+    bare = text.rstrip(_CLOSER_CHARS)
+    ends = bare.endswith(_STOP_CHARS) or ("\U0001F300" <= bare[-1:] <= "\U0001FAFF" or bare[-1:] == "\u263A")
     b = Block(text=text, words=words, tokens=toks, dense=dense, blank_before=blank_before,
-              blank_after=blank_after)
+              blank_after=blank_after, ends=ends, ellipsis=bare.endswith(("…", "...")),
+              sentence_end=ends or bare.endswith(_SENTENCE_END_CHARS))
     if len(text) <= 300:  # no chrome phrase is longer
         b.phrase = bool(BOILERPLATE.match(text)) or _chrome_links(text)
         b.section = bool(SECTION_BREAK.match(text))
@@ -214,23 +245,43 @@ SECOND = ("core", "core_x_card", "core_x_prose", "title_words", "core_low_prose"
 FEATURES = BASE + CONTEXT
 FEATURES2 = FEATURES + SECOND
 _I = {name: i for i, name in enumerate(FEATURES2)}
+# (the columns read line by line, looked up once)
+(_F_BOILER, _F_SECTION, _F_LEGAL, _F_CONSENT, _F_COMMENT_META, _F_GLUED, _F_TABLE, _F_STOP, _F_INNER,
+ _F_LOWER_START, _F_BYLINE, _F_READ_ON, _F_COMMENTS_START) = (
+    _I[name] for name in ("boiler", "section", "legal", "consent", "comment_meta", "glued", "table", "stop",
+                          "inner", "lower_start", "byline", "read_on", "comments_start"))
 
 
-def _base(b: Block, i: int, n: int, counts: dict[str, int], site: str) -> list[float]:
+_ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
+_ASCII_DIGITS = b"0123456789"
+
+
+def _base(b: Block, counts: dict[str, int], site: str) -> list[float]:
     text, words, toks = b.text, b.words, b.tokens
-    ends = _FULL_STOP.search(text) is not None
-    ellipsis = _ELLIPSIS.search(text) is not None
+    ends, ellipsis = b.ends, b.ellipsis
     inner = len(_INNER_PUNCT.findall(text))
     if toks and b.dense <= 20:
         stop = sum(map(STOPWORDS.__contains__, map(str.lower, toks))) / len(toks)
     else:
         stop = 0.3 if b.dense > 20 else 0.0
     head = text[:300]  # ratios of characters: the start of a line tells enough
-    letters = sum(map(str.isalpha, head))
     chars = max(1, len(head))
+    if text.isascii():  # (most lines: the same counts and tests, done on bytes, case folded once)
+        raw = head.encode("ascii")
+        letters = len(raw) - len(raw.translate(None, _ASCII_LETTERS))
+        digits = len(raw) - len(raw.translate(None, _ASCII_DIGITS))
+        upper = letters >= 4 and text.isupper()
+        low = text[:600].lower()
+        is_legal = LEGAL_LOW.search(low, 0, 400) is not None and LEGAL.search(text[:400]) is not None
+        is_consent = CONSENT_LOW.search(low) is not None and len(CONSENT.findall(text[:600])) >= 2
+    else:
+        letters = sum(map(str.isalpha, head))
+        digits = sum(map(str.isdigit, head))
+        upper = letters >= 4 and text.upper() == text and any(c.isupper() for c in text)
+        is_legal = legal(text[:400])
+        is_consent = consent(text[:600])
     glued = _GLUED.search(text, 0, 160)
     sentences = len(_SENTENCE_SPLIT.findall(text))
-    upper = letters >= 4 and text.upper() == text and any(c.isupper() for c in text)
     prose = words >= 12 and (ends or inner >= 2 or ellipsis)
     # (1.0 if … else 0.0 rather than float(bool(…)): this runs for every line of every paste)
     return [
@@ -239,13 +290,13 @@ def _base(b: Block, i: int, n: int, counts: dict[str, int], site: str) -> list[f
         1.0 if ends else 0.0, 1.0 if ellipsis else 0.0, 1.0 if text.endswith((":", "：")) else 0.0,
         min(inner, 6) / 6, stop, 1.0 if b.dense > 20 else 0.0,
         1.0 if title_case(text) else 0.0, 1.0 if upper else 0.0, 1.0 if b.phrase else 0.0,
-        1.0 if b.section else 0.0, 1.0 if legal(text[:400]) else 0.0,
-        1.0 if consent(text[:600]) else 0.0, 1.0 if COMMENT_META.match(text) else 0.0,
-        1.0 if COMMENTS_START.match(text) else 0.0, 1.0 if CAPTION.match(text) else 0.0,
+        1.0 if b.section else 0.0, 1.0 if is_legal else 0.0,
+        1.0 if is_consent else 0.0, 1.0 if COMMENT_META.match(text) else 0.0,
+        1.0 if starts_comments(b) else 0.0, 1.0 if CAPTION.match(text) else 0.0,
         1.0 if words <= 8 and DATE_ONLY.match(text) else 0.0, 1.0 if words <= 25 and has_byline(b) else 0.0,
-        1.0 if READ_ON.match(text) else 0.0, 1.0 if _URL.search(text) else 0.0,
+        1.0 if reads_on(b) else 0.0, 1.0 if _URL.search(text) else 0.0,
         1.0 if glued and title_case(text[:glued.start() + 1]) else 0.0,
-        min(1.0, 3 * sum(map(str.isdigit, head)) / chars), 1.0 if LIST_ITEM.match(text) else 0.0,
+        min(1.0, 3 * digits / chars), 1.0 if LIST_ITEM.match(text) else 0.0,
         1.0 if words <= 20 and len(_SEPARATORS.findall(text)) >= 2 else 0.0, 1.0 if b.blank_before else 0.0,
         1.0 if b.blank_after else 0.0, 1.0 if counts.get(text, 0) > 1 else 0.0,
         1.0 if words <= 12 and _TIME.search(text) else 0.0,
@@ -261,24 +312,24 @@ def _prior(b: Block, v: list[float]) -> float:
     """A hand-set line score (long lines of prose with function words high, short or chrome
     lines below zero): the extractor's earlier scoring, kept as one feature among the others."""
     words = b.words
-    if v[_I["boiler"]] or v[_I["section"]] or v[_I["legal"]] or v[_I["consent"]]:
+    if v[_F_BOILER] or v[_F_SECTION] or v[_F_LEGAL] or v[_F_CONSENT]:
         return -3.0
-    if v[_I["comment_meta"]]:
+    if v[_F_COMMENT_META]:
         return -2.0
-    if v[_I["glued"]]:
+    if v[_F_GLUED]:
         return -1.5
-    if v[_I["table"]]:
+    if v[_F_TABLE]:
         return 0.2
-    ends = bool(SENTENCE_END.search(b.text))
-    stop = v[_I["stop"]]
-    if words >= 12 and (ends or v[_I["inner"]] >= 2 / 6):
+    ends = b.sentence_end
+    stop = v[_F_STOP]
+    if words >= 12 and (ends or v[_F_INNER] >= 2 / 6):
         return min(words, 80) / 10 * (0.5 + stop * 1.5)
     if words >= 7 and ends and stop >= 0.15:
         return 0.4
     if words >= 4 and ends:
         return -0.3
     if words >= 3:
-        return -0.2 if v[_I["lower_start"]] else -0.8
+        return -0.2 if v[_F_LOWER_START] else -0.8
     return -1.0
 
 
@@ -290,13 +341,13 @@ def features(blocks: list[Block], site: str = "") -> list[list[float]]:
     counts: dict[str, int] = {}
     for b in blocks:
         counts[b.text] = counts.get(b.text, 0) + 1
-    base = [_base(b, i, n, counts, site) for i, b in enumerate(blocks)]
+    base = [_base(b, counts, site) for b in blocks]
     P, S = _I["prose"], _I["short"]
     prose = [v[P] for v in base]
     short = [v[S] for v in base]
     words = [b.words for b in blocks]
     # headline + summary pairs: the shape of teaser cards of other stories
-    headline = [float(_headline(b) and not v[_I["byline"]]) for b, v in zip(blocks, base)]
+    headline = [float(_headline(b) and not v[_F_BYLINE]) for b, v in zip(blocks, base)]
     summary = [float(_summary(b)) for b in blocks]
     pair = [headline[i] * summary[i + 1] if i + 1 < n else 0.0 for i in range(n)]
     prefix_pairs = [0.0]
@@ -327,8 +378,8 @@ def features(blocks: list[Block], site: str = "") -> list[list[float]]:
     # page, or how much prose lies above it, says little on a layout not seen before)
     comments_above = [0.0] * n
     seen_prose, comments = 0.0, 0
-    chrome = [float(v[_I["boiler"]] or v[_I["section"]] or v[_I["legal"]] or v[_I["read_on"]]
-                    or v[_I["comments_start"]] or v[_I["consent"]]) for v in base]
+    chrome = [float(v[_F_BOILER] or v[_F_SECTION] or v[_F_LEGAL] or v[_F_READ_ON]
+                    or v[_F_COMMENTS_START] or v[_F_CONSENT]) for v in base]
     weak: list[int] = []  # lone "Reply"/"Report"/"Like" lines: an embedded post has them too
     for i in range(n):
         comments_above[i] = float(comments > 0)
@@ -336,9 +387,9 @@ def features(blocks: list[Block], site: str = "") -> list[list[float]]:
             seen_prose += words[i]
         if seen_prose < 40:
             continue
-        if base[i][_I["comments_start"]]:
+        if base[i][_F_COMMENTS_START]:
             comments += 1
-        elif base[i][_I["comment_meta"]]:
+        elif base[i][_F_COMMENT_META]:
             if words[i] > 1:  # "… says:", "3 likes": a comment's own header
                 comments += 1
             else:  # a comment section repeats its buttons, comment after comment
@@ -503,13 +554,23 @@ def best_path(em: list[float], gap: float, gap_line: float = 0.0) -> tuple[int, 
     neg = float("-inf")
     s0, s1, s2, s3 = 0.0, neg, neg, neg
     back: list[tuple[int, int, int]] = []
-    for i in range(n):
-        e = em[i]
-        c1 = max((s0, 0), (s1, 1), (s2, 2))  # into the article: from before, article or gap
-        c2 = max((s1 - gap, 1), (s2, 2))  # into a gap: from the article (at a cost) or a gap
-        c3 = max((s1, 1), (s3, 3))  # after: from the article or after
-        back.append((c1[1], c2[1], c3[1]))
-        s1, s2, s3 = c1[0] + e, c2[0] - gap_line, c3[0]
+    append = back.append
+    # Each state is entered from the best of the states it can follow, the later state on a tie
+    # (as max() over (score, state) pairs would choose), written out: this runs for every line.
+    for e in em:
+        # into the article: from before, article or gap
+        if s2 >= s1 and s2 >= s0:
+            c1, b1 = s2, 2
+        elif s1 >= s0:
+            c1, b1 = s1, 1
+        else:
+            c1, b1 = s0, 0
+        # into a gap: from the article (at a cost) or a gap
+        c2, b2 = (s2, 2) if s2 >= s1 - gap else (s1 - gap, 1)
+        # after: from the article or after
+        c3, b3 = (s3, 3) if s3 >= s1 else (s1, 1)
+        append((b1, b2, b3))
+        s1, s2, s3 = c1 + e, c2 - gap_line, c3
     final = max((s1, 1), (s3, 3))
     if final[0] <= 0 or final[0] == neg:
         return 0, 0, set()
@@ -536,7 +597,7 @@ def _last_paragraph(blocks: list[Block], end: int) -> int:
 
 def _paragraph(b: Block) -> bool:
     """A paragraph of prose: a dozen words or more, function words among them, a full stop."""
-    if b.words < 12 or not _FULL_STOP.search(b.text) or _ELLIPSIS.search(b.text):
+    if b.words < 12 or not b.ends or b.ellipsis:
         return False
     if b.dense > 20:
         return True
@@ -546,7 +607,7 @@ def _paragraph(b: Block) -> bool:
 def _stops(blocks: list[Block]) -> list[bool]:
     """Lines after which an article does not go on: a comment section's start, a "read the
     full story at …" line."""
-    return [bool(COMMENTS_START.match(b.text) or READ_ON.match(b.text)) for b in blocks]
+    return [starts_comments(b) or reads_on(b) for b in blocks]
 
 
 def card_runs(blocks: list[Block], least: int = 3) -> list[tuple[int, int]]:
@@ -639,7 +700,7 @@ def _credit(text: str) -> bool:
 
 def _lead_like(b: Block) -> bool:
     """A paragraph that could be an article's standfirst: a sentence or two of prose."""
-    if b.words < 12 or b.boiler or not (SENTENCE_END.search(b.text) or _ELLIPSIS.search(b.text)):
+    if b.words < 12 or b.boiler or not (b.sentence_end or b.ellipsis):
         return False
     if b.dense > 20:
         return True
@@ -706,7 +767,7 @@ def _list_item(b: Block) -> bool:
     """A line that could be an item of a list in an article: a few words, no chrome phrase,
     not a sentence of prose, not a line announcing something else."""
     return (2 <= b.words <= 30 and not b.boiler and not b.text.endswith((":", "："))
-            and not (b.words >= 12 and _FULL_STOP.search(b.text)))
+            and not (b.words >= 12 and b.ends))
 
 
 def _shaped(s: tuple[str, frozenset[str]]) -> bool:
@@ -741,7 +802,7 @@ def _introduces(b: Block) -> bool:
     label of a word or three with a colon is more often a page's "Share:" or "More on this:")."""
     if b.text.endswith((":", "：")):
         return b.words >= 4
-    return 2 <= b.words <= 10 and not SENTENCE_END.search(b.text)
+    return 2 <= b.words <= 10 and not b.sentence_end
 
 
 def _with_lists(blocks: list[Block], start: int, end: int, dropped: set[int],
@@ -829,21 +890,22 @@ def title_candidates(blocks: list[Block], start: int, end: int, kept: list[bool]
     if end <= start:
         return []
     site = site.casefold() if len(site) >= 4 else ""
-    vocab: dict[str, int] = {}
+    vocab: Counter[str] = Counter()  # in how many of the article's lines each word is
     for k in range(start, end):
         if kept[k]:
-            for t in set(_content_tokens(blocks[k])):
-                vocab[t] = vocab.get(t, 0) + 1
-    counts: dict[str, int] = {}
-    for b in blocks:
-        counts[b.text] = counts.get(b.text, 0) + 1
+            vocab.update(set(_content_tokens(blocks[k])))
+    counts = Counter(b.text for b in blocks)
     lo, hi = max(0, start - 30), min(n, start + 4, end)
+    metas_at: dict[int, bool] = {}
+    headings: dict[int, bool] = {}  # (each line is asked of again as the neighbour of others)
 
     def meta(k: int) -> bool:
         """A byline or a dateline (a date with its year or time: "May 5" in a list of events is not one)."""
-        b = blocks[k]
-        return b.words <= 14 and (has_byline(b) or has_date(b) and bool(_YEAR.search(b.text)
-                                                                        or _TIME.search(b.text)))
+        if k not in metas_at:
+            b = blocks[k]
+            metas_at[k] = b.words <= 14 and (has_byline(b) or has_date(b) and bool(_YEAR.search(b.text)
+                                                                                    or _TIME.search(b.text)))
+        return metas_at[k]
     # the headline stands over the byline and date: the one nearest above the article is reached
     # even when a share panel or a photo's captions lie between it and the article
     for k in range(lo - 1, max(0, start - 80) - 1, -1):
@@ -872,7 +934,7 @@ def title_candidates(blocks: list[Block], start: int, end: int, kept: list[bool]
     # a headline is echoed: a share line, a breadcrumb, the page's <title> ("X | Site") hold it
     norms = {k: f" {_norm_words(blocks[k].text)} " for k in range(lo, hi)}
     near = [t for t in norms.values() if t.count(" ") >= 4 and len(t) >= 12]  # three words at least
-    every = "\n".join(f" {_norm_words(b.text)} " for b in blocks if b.words <= 80)
+    every = _norm_lines([b.text for b in blocks if b.words <= 80])
 
     def echoed(i: int) -> float:
         me = norms[i]
@@ -884,8 +946,12 @@ def title_candidates(blocks: list[Block], start: int, end: int, kept: list[bool]
         me = norms[i]
         return float(any(other in me and other != me for other in near))
 
-    def heading_at(k: int) -> float:
-        return float(0 <= k < n and bool(heading_of(blocks[k].text))) if heading_of else 0.0
+    def heading_at(k: int) -> bool:
+        if not (heading_of and 0 <= k < n):
+            return False
+        if k not in headings:
+            headings[k] = bool(heading_of(blocks[k].text))
+        return headings[k]
     out = []
     rank = 0
     for i in range(hi - 1, lo - 1, -1):
@@ -895,7 +961,7 @@ def title_candidates(blocks: list[Block], start: int, end: int, kept: list[bool]
             continue
         if b.words <= 30 and has_byline(b):
             continue
-        heading = bool(heading_of(t)) if heading_of else False
+        heading = heading_at(i)
         if heading and i < start:
             rank += 1
         toks = _content_tokens(b)
@@ -910,7 +976,7 @@ def title_candidates(blocks: list[Block], start: int, end: int, kept: list[bool]
             float(13 <= b.words <= 20), float(b.words > 20), float(i < start),
             math.log1p(abs(start - i)) / 3, float(i >= start), float(i == 0), float(title_case(t)),
             float(t.upper() == t and any(c.isalpha() for c in t)),
-            float(bool(_FULL_STOP.search(t)) and not t.endswith(("?", "!"))),
+            float(b.ends and not t.endswith(("?", "!"))),
             float(t.endswith((":", ";", ","))), float(t.endswith(("?", "？"))),
             float(b.words <= 14 and has_date(b)), float(bool(_TIME.search(t))),
             float(bool(site) and site in t.casefold()), float(len(_SEPARATORS.findall(t)) >= 1),
@@ -923,9 +989,9 @@ def title_candidates(blocks: list[Block], start: int, end: int, kept: list[bool]
             float(bool(CAPTION.match(t))), float(bool(_BREADCRUMB.search(t))), float(bool(_ROLE.search(t))),
             float(legal(t)), min(len(_SENTENCE_SPLIT.findall(t)), 3) / 3, 0.0, 0.0,
             float(heading and i < start and rank == 1),
-            float("\t" in t), echoed(i), heading_at(i - 1), heading_at(i + 1),
+            float("\t" in t), echoed(i), float(heading_at(i - 1)), float(heading_at(i + 1)),
             float(i + 1 < n and blocks[i + 1].words > b.words and not blocks[i + 1].boiler
-                  and not _FULL_STOP.search(blocks[i + 1].text) and blocks[i + 1].words <= 45),
+                  and not blocks[i + 1].ends and blocks[i + 1].words <= 45),
             holds_other(i),
             min(len(own) and shared * len(own), 4) / 4, float(below_meta(i)),
             float(any(i - 8 <= k < i for k in metas)), rep_block(i),
@@ -958,6 +1024,17 @@ def title_candidates(blocks: list[Block], start: int, end: int, kept: list[bool]
 def _norm_words(text: str) -> str:
     """The line's words, case-folded, one space apart."""
     return " ".join(_TOKEN.findall(text.casefold()))
+
+
+_NOT_WORDS = re.compile(r"[^\w\n]+")
+
+
+def _norm_lines(texts: list[str]) -> str:
+    """The lines' words as :func:`_norm_words`, with a space before and after, one line per
+    line: where the words of a line (one space apart, space-bounded) are found, and how often,
+    as in ``"\\n".join(f" {_norm_words(t)} " for t in texts)`` (which differs only in the
+    spaces at a line's ends and in lines without words), at once for all the lines."""
+    return " " + _NOT_WORDS.sub(" ", "\n".join(texts).casefold()).replace("\n", " \n ") + " "
 
 
 def pick_title(cands: list[tuple[int, list[float]]], w: dict[str, float]) -> int | None:

@@ -53,3 +53,14 @@ def test_stop_words_are_bare_and_ranked():
     words = language.stopwords()["ru"]
     assert words[:3] == ["в", "и", "на"]
     assert all(w.isalpha() and w == w.lower() for w in words)
+
+
+def test_letters_are_counted_as_the_letter_pattern_counts_them():
+    import re
+
+    from clipper.core import language
+
+    letter = re.compile(r"[^\W\d_]")
+    for text in ["abc 123 ___ ½ ² Ⅳ", "日本語のテキスト 2024", "ǅemal ß", "", "___", "12 34"]:
+        found = language._WORD.findall(text)
+        assert sum(map(len, found)) - len(language._DIGIT.findall(text)) == len(letter.findall(text))

@@ -631,3 +631,14 @@ def test_a_repair_that_stops_where_a_byte_was_lost_does_not_win_a_tie(text, enco
     # measure finds neither answer bad, and ftfy's was taken as first among equals
     pytest.importorskip("wordfreq")
     assert repair(corrupt(text, encoding)) == text
+
+
+def test_one_search_for_any_code_page_pair_rules_out_every_page():
+    from clipper.core import mojibake
+
+    pages = [p for p in mojibake._pages() if p.pair_re is not None]
+    for text in ["plain text with ’curly’ quotes", "cafÃ© crÃ¨me", "Ð¿Ñ€Ð¸Ð²ÐµÑ‚", "naïve café’s",
+                 "Ã\ufffd", "Zürich ÄÖÜ"]:
+        # (it may find a pair no one page has: then each page is asked, as before)
+        assert mojibake._may_pair(text) or not any(p.pair_re.search(text) for p in pages), text
+    assert not mojibake._may_pair("plain text with ’curly’ quotes") and mojibake._may_pair("cafÃ© crÃ¨me")

@@ -480,3 +480,30 @@ def test_a_copy_of_menus_only_is_kept_whole_and_says_no_article_was_found():
     assert clip.markdown.strip().split("\n\n") == menus.split("\n")  # every line, one by one
     assert clip.title == "Subscribe"
     assert clip.warnings == ["no article found in the text: all of it was kept"]
+
+
+def test_a_batch_of_pastes_warms_up_the_text_path_once_in_the_parent(tmp_path):
+    """The CLI's parent reads the text modules and tables before forking its workers (once,
+    not once per worker), and never the HTML libraries for text alone; the notes are the same."""
+    import json
+    import subprocess
+    import sys
+
+    from clipper.core.pipeline import _text_clip
+
+    texts = [f"Home\nNews\nSport\nCulture\nOpinion\nA headline number {k} for the test\nBy Ann Example\n"
+             + "This paragraph is the article’s text, long enough to be prose for the model.\n" * 5
+             for k in range(3)]
+    files = []
+    for k, text in enumerate(texts):
+        f = tmp_path / f"p{k}.txt"
+        f.write_text(text, encoding="utf-8")
+        files.append(str(f))
+    code = ("import sys, json\nfrom clipper.core import pipeline\n"
+            "out = [c.markdown for _p, c in pipeline.extract_files(sys.argv[1:])]\n"
+            "mods = [m in sys.modules for m in ('clipper.core.plaintext', 'clipper.core.extract')]\n"
+            "print(json.dumps([out, mods]))")
+    got = subprocess.run([sys.executable, "-c", code, *files], capture_output=True, text=True, check=True)
+    notes, (warmed, html) = json.loads(got.stdout)
+    assert warmed and not html
+    assert notes == [_text_clip(extract_text(text), "article").markdown for text in texts]

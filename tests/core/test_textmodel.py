@@ -209,3 +209,62 @@ def test_datelines_and_sentence_ends_beyond_english():
         assert DATE_ONLY.match(line), line
     assert not DATE_ONLY.match("Im Jahr 2011")
     assert _FULL_STOP.search("Über Stimmen würde ich mich sehr freuen 🙂")
+
+
+def test_a_block_knows_how_it_ends_as_the_patterns_tell():
+    import random
+
+    rng = random.Random(3)
+    marks = list(".!?。！？…:;'\"”’»)][a …")
+    texts = ["The end.”)", "Wait…", "More [...]", "So [\u2026]", "Go on:", "Title", "Why?»", "x"]
+    texts += ["".join(rng.choice(marks) for _ in range(rng.randint(1, 8))) for _ in range(3000)]
+    for t in texts:
+        b = textmodel.make_block(t)
+        assert b.ends == bool(textmodel._FULL_STOP.search(t)), t
+        assert b.ellipsis == bool(textmodel._ELLIPSIS.search(t)), t
+        assert b.sentence_end == bool(textmodel.SENTENCE_END.search(t)), t
+
+
+def test_best_path_breaks_ties_toward_the_later_state_as_max_over_pairs_would():
+    import random
+
+    def reference(em, gap, gap_line):
+        neg = float("-inf")
+        s0, s1, s2, s3 = 0.0, neg, neg, neg
+        back = []
+        for e in em:
+            c1 = max((s0, 0), (s1, 1), (s2, 2))
+            c2 = max((s1 - gap, 1), (s2, 2))
+            c3 = max((s1, 1), (s3, 3))
+            back.append((c1[1], c2[1], c3[1]))
+            s1, s2, s3 = c1[0] + e, c2[0] - gap_line, c3[0]
+        return back, max((s1, 1), (s3, 3))
+
+    rng = random.Random(5)
+    for _ in range(2000):
+        em = [rng.choice([0.0, 1.0, -1.0, 2.5, -2.5, 5.0, -0.5]) for _ in range(rng.randint(1, 25))]
+        gap, gap_line = rng.choice([0.0, 0.5, 2.5, 5.0]), rng.choice([0.0, 0.5, 1.5])
+        back, final = reference(em, gap, gap_line)
+        if final[0] <= 0:
+            assert best_path(em, gap, gap_line) == (0, 0, set())
+            continue
+        state, labels = final[1], [0] * len(em)
+        for i in range(len(em) - 1, -1, -1):
+            labels[i] = state
+            if state:
+                state = back[i][state - 1]
+        kept = [i for i, s in enumerate(labels) if s == 1]
+        want = (kept[0], kept[-1] + 1, {i for i in range(kept[0], kept[-1] + 1) if labels[i] == 2})
+        assert best_path(em, gap, gap_line) == want
+
+
+def test_norm_lines_finds_a_line_s_words_as_often_as_the_lines_joined_one_by_one():
+    texts = ["The Headline, of the Day", "  «The headline of the day» | Site", "—", "Straße STRASSE",
+             "the headline of the day the headline of the day", "x y z"]
+    every = textmodel._norm_lines(texts)
+    slow = "\n".join(f" {textmodel._norm_words(t)} " for t in texts)
+    # (as title_candidates asks: of lines of three words or more)
+    for t in texts + ["straße strasse straße", "the headline of", "headline of the day the", "x y z"]:
+        me = f" {textmodel._norm_words(t)} "
+        if me.count(" ") >= 4:
+            assert every.count(me) == slow.count(me), t
