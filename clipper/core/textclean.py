@@ -179,9 +179,14 @@ def find_date(lines: list[str], start: int, end: int, byline_at: int | None,
         if i in seen or not 0 <= i < len(lines):
             continue
         seen.add(i)
-        if len(lines[i]) > 200:
+        line = lines[i]
+        if len(line) > 200:
             continue
-        iso = parse_date(lines[i])
+        if len(line.split()) > 20:
+            # a paragraph: only a wire story's dateline at its start ("WASHINGTON, May 3, 2024 -
+            # The Senate …") dates the story; a date inside a sentence is what the story is about
+            line = line[:60]
+        iso = parse_date(line)
         if iso:
             return iso
     return ""

@@ -110,6 +110,15 @@ def test_date_near_the_title(line, iso):
     assert clip.published == iso
 
 
+def test_a_date_inside_a_sentence_is_not_the_storys_but_a_wire_dateline_is():
+    para = ("Officials said on Tuesday that the bridge, closed by the court's ruling of 24.01.2020, "
+            "would reopen to traffic next week after repairs that took far longer than expected.")
+    rest = "The town council met again on Wednesday evening to discuss the new timetable for buses."
+    assert extract_text(f"Bridge Will Reopen Next Week\n{para}\n{rest}\n").published == ""
+    wire = "WASHINGTON, May 3, 2024 — " + para
+    assert extract_text(f"Bridge Will Reopen Next Week\n{wire}\n{rest}\n").published == "2024-05-03"
+
+
 def test_source_url_in_the_text_and_the_url_argument():
     para = ("The museum will stay open late on Fridays through the summer, the director said, and "
             "entry after six will be free for students and for anyone under eighteen.")
