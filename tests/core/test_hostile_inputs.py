@@ -266,8 +266,10 @@ def test_calls_one_at_a_time_share_an_idle_worker_for_a_while(monkeypatch):
     limits.stop_spares()
     monkeypatch.setattr(limits, "SPARE_SECONDS", 0.05)
     limits.run_limited(os.getpid)
-    ((_conn, proc, _timer),) = limits._SPARES.values()
-    proc.join(30)  # stopped by its timer
+    ((_conn, proc, timer),) = limits._SPARES.values()
+    # stopped by its timer: wait for the timer's thread, which joins the worker (joining the
+    # worker here too would race it: the thread that loses waitpid sees the worker "alive")
+    timer.join(30)
     assert not proc.is_alive() and not limits._SPARES
 
 
