@@ -170,10 +170,11 @@ class SyncMixin:
                 row = catalog_row(p, note_id)
                 rows.append(row)
                 doc = index_doc(row, p.body)
-                if old is not None and old[0] != note_id:
+                if old is not None and old[0] != note_id and ids_in_use.get(old[0], rel) == rel:
                     # the file's id changed: the catalog replaces the path's row, and the index
                     # drops the old id's document with it (else it stays, unseen until a note
-                    # gets that id again, found then by the old text's words)
+                    # gets that id again, found then by the old text's words); not when another
+                    # file holds that id now (a note moved away keeps it: its document stays)
                     doc["_replaces"] = old[0]
                 elif (old is None and note_id not in deletes
                         and self.catalog.path_of(note_id) is None):
