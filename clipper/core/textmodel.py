@@ -50,16 +50,18 @@ _TOKEN = re.compile(r"\w+")
 DENSE = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 # How a sentence ends: its full stop (in the scripts clipped most), then any closing quotes and
 # brackets ("… the end.”)").
-_STOP = r"[.!?。！？\U0001F300-\U0001FAFF\u263A]"  # an emoji ends a sentence as well ("… freuen 🙂")
+_EMOJI = "\U0001F300-\U0001FAFF\u263A"  # an emoji ends a sentence as well ("… freuen 🙂")
+_STOP = "[.!?。！？" + _EMOJI + "]"
 _CLOSERS = r"['\"”’»)\]]*"
 # a full stop, an ellipsis, a colon…
-SENTENCE_END = re.compile(r"[.!?。！？…:;\U0001F300-\U0001FAFF\u263A]" + _CLOSERS + "$")
+SENTENCE_END = re.compile("[.!?。！？…:;" + _EMOJI + "]" + _CLOSERS + "$")
 _FULL_STOP = re.compile(_STOP + _CLOSERS + "$")
 _ELLIPSIS = re.compile(r"(?:…|\.\.\.|\[…\]|\[\.\.\.\])" + _CLOSERS + "$")
 # The same three tests on a line without its closing quotes and brackets (a Block's ``ends``,
 # ``ellipsis`` and ``sentence_end``): no expression searched through the whole line.
 _CLOSER_CHARS = "'\"”’»)]"
 _STOP_CHARS = tuple(".!?。！？")
+_EMOJI_LAST = re.compile("[" + _EMOJI + "]$")
 _SENTENCE_END_CHARS = _STOP_CHARS + tuple("…:;")
 _INNER_PUNCT = re.compile(r"[,.;:!?，。、](?:\s|$)")
 _SENTENCE_SPLIT = re.compile(_STOP + "(?:" + _CLOSERS + r")(?:\s|$)")
@@ -201,7 +203,7 @@ def make_block(text: str, blank_before: bool = False, blank_after: bool = False)
     words = len(toks) + dense // 2
     # (the line has no line break: _FULL_STOP, _ELLIPSIS and SENTENCE_END's "$" is its end)
     bare = text.rstrip(_CLOSER_CHARS)
-    ends = bare.endswith(_STOP_CHARS) or ("\U0001F300" <= bare[-1:] <= "\U0001FAFF" or bare[-1:] == "\u263A")
+    ends = bare.endswith(_STOP_CHARS) or _EMOJI_LAST.search(bare[-1:]) is not None
     b = Block(text=text, words=words, tokens=toks, dense=dense, blank_before=blank_before,
               blank_after=blank_after, ends=ends, ellipsis=bare.endswith(("…", "...")),
               sentence_end=ends or bare.endswith(_SENTENCE_END_CHARS))

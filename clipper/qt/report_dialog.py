@@ -12,7 +12,7 @@ def report_lines(outcome) -> list[str]:
         lines.append(f"{label}: already in the vault as “{note.title}” ({note.path.name})")
     for url in outcome.skipped_links:
         lines.append(f"{url}: not fetched (fetching links is off in Settings)")
-    lines += [f"{label}: {message}" for label, message in getattr(outcome, "warnings", [])]
+    lines += [f"{label}: {message}" for label, message in outcome.warnings]
     return lines
 
 
@@ -27,7 +27,7 @@ class ImportReportDialog(QDialog):
             summary += f" {problems} item{'s' if problems != 1 else ''} could not be imported."
         if outcome.duplicates:
             summary += f" {len(outcome.duplicates)} already in the vault."
-        warned = len({label for label, _m in getattr(outcome, "warnings", [])})
+        warned = len({label for label, _m in outcome.warnings})
         if warned:
             summary += f" {warned} note{'s' if warned != 1 else ''} with a warning."
         if outcome.cancelled:
