@@ -673,7 +673,7 @@ def decode(z: list[float], blocks: list[Block], w: dict,
     # few lines lie between (a last paragraph cut short, a "…")
     for k in range(end, min(len(blocks), end + 4)):
         b = blocks[k]
-        if stops[k] and COMMENTS_START.match(b.text):
+        if starts_comments(b):
             break  # a comment section's start closes nothing of the article: what is above stays out
         if stops[k] or (b.words <= 12 and has_byline(b)):
             if k > end and all(not blocks[j].boiler for j in range(end, k)):
