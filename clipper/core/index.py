@@ -1923,7 +1923,8 @@ def _reopen(ix, old):
         except Exception:  # noqa: BLE001 -- nothing to take over
             leaves = []
         for r in leaves:
-            seg = r.segment() if not r.is_closed else None
+            # (an empty index's reader has no segment and no is_closed)
+            seg = r.segment() if not getattr(r, "is_closed", False) else None
             if seg is not None:
                 previous[seg.segment_id()] = r
     readers = []

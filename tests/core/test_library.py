@@ -993,3 +993,34 @@ def test_a_copy_taking_its_front_matter_id_back_leaves_no_ghost(lib, vault):
     assert lib._index.doc_count() == lib.catalog.count()
     assert [Path(h.path).name for h in lib.search("walruses")] == []
     assert [Path(h.path).name for h in lib.search("narwhals")] == ["c.md"]
+
+
+@pytest.mark.parametrize("new_id", [None, "another-note"])
+def test_a_note_moved_away_keeps_its_document_when_a_file_lands_at_its_old_path(lib, vault, new_id):
+    """A note moved into a folder keeps its front-matter id while another file lands at its old
+    path (a sync tool's move and a new note, in one refresh): the old path's id changes, but its
+    document belongs to the moved note now and stays (dropping it left that note unsearchable:
+    the Syncthing test)."""
+    note(vault, "a.md", "a note about capybaras", id="keep-id")
+    lib.refresh()
+    (vault / "moved").mkdir()
+    os.rename(vault / "a.md", vault / "moved" / "a.md")
+    note(vault, "a.md", "a new note about axolotls", **({"id": new_id} if new_id else {}))
+    lib.refresh()
+    assert lib._index.doc_count() == lib.catalog.count()
+    assert [h.path.relative_to(vault).as_posix() for h in lib.search("capybaras")] == ["moved/a.md"]
+    assert [h.path.relative_to(vault).as_posix() for h in lib.search("axolotls")] == ["a.md"]
+
+
+def test_an_empty_vault_searched_then_filled_stays_searchable(tmp_path):
+    """A first start: an empty vault is searched (its searcher reads an index with no segment,
+    an empty reader), then notes arrive; the searcher is replaced without error (it raised
+    AttributeError: found by a random sequence of file operations)."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with Library.open(empty) as lib:
+        assert lib.search("okapis") == [] and lib._index.doc_count() == 0
+        note(empty, "first.md", "a note about okapis")
+        lib.refresh()
+        assert [h.path.name for h in lib.search("okapis")] == ["first.md"]
+        assert lib._index.doc_count() == 1
