@@ -253,3 +253,78 @@ def test_stray_temp_and_foreign_files_never_show_as_notes(dirs):
         assert not any(n.startswith(".") for n in names)
         lib.refresh()
         assert len(lib.search("", limit=100)) == 2
+
+
+_OP_DIRS = ("", "moved/", "moved/deeper/")
+
+
+def _random_file_operations(vault: Path, rnd: random.Random, steps: int) -> None:
+    """Writes (with a shared, another or no front-matter id), moves, copies, deletes and edits by
+    other programs, in random order; after some of them a full refresh or a watcher-like one of a
+    folder. After each full refresh the index holds one document per note file, and each note's
+    newest word finds exactly the files holding it."""
+    from clipper.core.library import Library
+
+    words = (f"zq{i:05d}x" for i in range(100_000))
+    done = []
+
+    def files():
+        return sorted(p.relative_to(vault).as_posix() for p in vault.rglob("*.md"))
+
+    def rel(path: Path) -> str:
+        return path.relative_to(vault).as_posix()
+
+    def place() -> Path:
+        path = vault / (rnd.choice(_OP_DIRS) + f"n{rnd.randint(0, 6)}.md")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    with Library.open(vault) as lib:
+        for _step in range(steps):
+            now, k = files(), rnd.random()
+            if k < 0.3 or not now:
+                fid = rnd.choice([None, "shared", "other"])
+                path = place()
+                path.write_text((f"---\nid: {fid}\n---\n" if fid else "") + next(words) + "\n")
+                done.append(("write", rel(path), fid))
+            elif k < 0.55:
+                src, dst = vault / rnd.choice(now), place()
+                os.replace(src, dst)
+                done.append(("move", rel(src), rel(dst)))
+            elif k < 0.7:
+                src, dst = vault / rnd.choice(now), place()
+                if src != dst:
+                    shutil.copy(src, dst)
+                    done.append(("copy", rel(src), rel(dst)))
+            elif k < 0.85:
+                src = rnd.choice(now)
+                (vault / src).unlink()
+                done.append(("delete", src))
+            else:
+                src = rnd.choice(now)
+                (vault / src).write_text((vault / src).read_text() + next(words) + "\n")
+                done.append(("edit", src))
+            if rnd.random() < 0.3:
+                continue
+            if rnd.random() < 0.6:
+                folder = vault / rnd.choice(_OP_DIRS)
+                if folder.exists():
+                    lib.sync_changed([folder])
+                    done.append(("sync", rel(folder)))
+                continue
+            lib.refresh()
+            done.append(("refresh",))
+            now = files()
+            assert lib._index.doc_count() == lib.catalog.count() == len(now), done
+            for name in now:
+                word = (vault / name).read_text().split()[-1]
+                holders = [r for r in now if word in (vault / r).read_text().split()]
+                hits = sorted(rel(Path(h.path)) for h in lib.search(word))
+                assert hits == holders, (word, done)
+
+
+@pytest.mark.parametrize("seed", range(12 if os.environ.get("CLIPPER_SLOW") else 3))
+def test_random_file_operations_keep_index_and_catalog_in_step(tmp_path, seed):
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    _random_file_operations(vault, random.Random(seed), 40)
