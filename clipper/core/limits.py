@@ -254,8 +254,10 @@ def _context():
         return get_context("fork")  # cheap: the child shares the already imported libraries
     if sys.platform.startswith("linux") or sys.platform == "darwin":
         ctx = get_context("forkserver")  # fork is unsafe with threads running (the GUI)
+        # (pasted text's modules too: each paste's child imported them, ~50 ms, on every paste)
         ctx.set_forkserver_preload(["clipper.core.pipeline", "clipper.core.extract", "clipper.core.convert",
-                                    "clipper.core.inputs", "trafilatura", "readability"])
+                                    "clipper.core.inputs", "clipper.core.plaintext", "trafilatura",
+                                    "readability"])
         return ctx
     return get_context("spawn")
 
