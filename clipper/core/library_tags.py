@@ -84,7 +84,8 @@ class TagsMixin:
         ids = self.catalog.ids_with_tag(name_n)
         return self._rewrite_tags(ids, lambda ts: tagmod.remove_in(ts, name_n))
 
-    def suggest_tags(self, text, limit: int = 5, current=(), title: str = "") -> list[str]:
+    def suggest_tags(self, text, limit: int = 5, current=(), title: str = "",
+                     language: str = "") -> list[str]:
         """Tags for a note: tags in use that its words match, then its own telling words."""
         def doc_freq(word: str) -> int:
             with self._search_lock:
@@ -95,4 +96,4 @@ class TagsMixin:
         except Exception:  # noqa: BLE001 -- suggestions are a nicety
             count = 0
         return tagmod.suggest(text or "", self.tags(), current=current, limit=limit, title=title,
-                              doc_freq=doc_freq, doc_count=count)
+                              doc_freq=doc_freq, doc_count=count, language=language)

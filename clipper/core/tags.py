@@ -34,12 +34,15 @@ these those its it's
 """.split())  # noqa: SIM905
 
 
-def _function_words(text: str) -> frozenset[str]:
+def _function_words(text: str, lang: str = "") -> frozenset[str]:
     """The commonest words of the text's own language ("beim", "dans", "когда"), which say
-    nothing about what a note is about; none for English (STOPWORDS) or an unknown language."""
+    nothing about what a note is about; none for English (STOPWORDS) or an unknown language.
+    ``lang``: the note's language as its front matter gives it ("de", "pt-BR"), else guessed."""
     from clipper.core import language
 
-    code = language.guess(text)
+    code = str(lang or "").strip().lower().replace("_", "-").split("-")[0]
+    if code not in language.stopwords():
+        code = language.guess(text)
     if not code or code == "en":
         return frozenset()
     return frozenset(language.stopwords().get(code, [])[:_FUNCTION_WORDS])
@@ -182,14 +185,14 @@ def _words(text: str) -> Counter:
 
 
 def suggest(text: str, in_use: dict[str, int], current: Iterable[str] = (), limit: int = 5,
-            title: str = "", doc_freq=None, doc_count: int = 0) -> list[str]:
+            title: str = "", doc_freq=None, doc_count: int = 0, language: str = "") -> list[str]:
     """Tags for a note with ``text`` (and ``title``): tags already in use whose words occur in
     it first (most used first), then the note's own significant words: frequent in the note,
     weighted up when in the title and, given ``doc_freq(word)`` over ``doc_count`` notes, down
-    when common across the vault (TF-IDF)."""
+    when common across the vault (TF-IDF). ``language``: the note's, when its front matter says."""
     current = set(normalize_tags(current))
     text = _topic_text(text)
-    function_words = _function_words(text)
+    function_words = _function_words(text, language)
     stop = STOPWORDS | function_words
     words = _words(text)
     title_words = set(_words(title))

@@ -212,7 +212,9 @@ class NoteActions:
         lib = self.lib
         note_id = note.id
         text, title, current = note.body[:20000], note.title, list(note.tags)
-        self.reader.submit(lambda: lib.suggest_tags(text, limit=5, current=current, title=title),
+        lang = str(note.meta.get("language") or "")
+        self.reader.submit(lambda: lib.suggest_tags(text, limit=5, current=current, title=title,
+                                                    language=lang),
                            label="suggest",
                            done=lambda tags: self._show_suggestions(note_id, tags),
                            failed=lambda exc: None)

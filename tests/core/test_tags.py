@@ -83,3 +83,13 @@ def test_suggestions_leave_out_function_words_of_the_notes_own_language():
     out = t.suggest(text, {}, title="Stadtfest in Lindau")
     assert "beim" not in out
     assert "stadtfest" in out and "feuerwerk" in out
+
+
+def test_the_notes_own_language_from_its_front_matter_comes_before_a_guess():
+    """A short note does not tell its language (no guess): the front matter's ``language`` (as
+    pages give it, "de-DE") still leaves its function words out; an unknown code falls back."""
+    text = "Beim Hafen: Musik beim Fest und Feuerwerk beim Hafen. Feuerwerk."
+    assert "beim" in t.suggest(text, {}, limit=8)
+    assert "beim" not in t.suggest(text, {}, limit=8, language="de-DE")
+    assert "feuerwerk" in t.suggest(text, {}, limit=8, language="de-DE")
+    assert t.suggest(text, {}, limit=8, language="xx") == t.suggest(text, {}, limit=8)
