@@ -57,6 +57,7 @@ import shutil
 import struct
 import sys
 import threading
+import time
 import zlib
 from array import array
 from bisect import bisect_left, bisect_right
@@ -1096,7 +1097,16 @@ class SearchIndex:
                     pass
             self._searcher = None
             self._stale = False
-            self._searcher = _reopen(self.ix, s)
+            for attempt in range(_REOPEN_TRIES):
+                try:
+                    self._searcher = _reopen(self.ix, s)
+                    break
+                except FileNotFoundError:
+                    # a merge's commit deleted a segment of the table of contents just read, before
+                    # its files were opened: read the new one (as Whoosh's own reader() does)
+                    if attempt == _REOPEN_TRIES - 1:
+                        raise
+                    time.sleep(0.02)
             _preload_lengths(self._searcher)
             self._variants = {}
             self._expand = {}
@@ -1906,6 +1916,9 @@ class _Segment:
         return scores
 
 
+_REOPEN_TRIES = 10
+
+
 def _reopen(ix, old):
     """A searcher of the index's current segments that takes over the old searcher's readers
     of segments that did not change (same id, document count and deletions), closing the
@@ -1927,7 +1940,7 @@ def _reopen(ix, old):
             seg = r.segment() if not getattr(r, "is_closed", False) else None
             if seg is not None:
                 previous[seg.segment_id()] = r
-    readers = []
+    readers, opened = [], []
     try:
         for seg in toc.segments:
             r = previous.pop(seg.segment_id(), None)
@@ -1935,11 +1948,11 @@ def _reopen(ix, old):
                 if r is not None:
                     previous[seg.segment_id()] = r  # closed below
                 r = SegmentReader(ix.storage, toc.schema, seg, generation=toc.generation)
+                opened.append(r)
             readers.append(r)
     except BaseException:
-        for r in readers:
-            if r not in previous.values():
-                r.close()
+        for r in opened:  # (the old searcher's readers stay open: it may be in use)
+            r.close()
         raise
     for r in previous.values():
         try:

@@ -653,3 +653,31 @@ def test_a_document_replacing_another_id_deletes_it_also_during_a_merge(tmp_path
     assert sorted(i for i, _ in fresh.run(q.parse("walrus"), limit=10, sort="relevance")) == ["c"]
     fresh.close()
     si.close()
+
+
+def test_a_segment_deleted_between_the_table_of_contents_and_its_files_is_read_again(tmp_path,
+                                                                                     monkeypatch):
+    """A merge's commit can delete a segment just after a search read the table of contents that
+    lists it: opening its files then fails, and the searcher is made again from the new table
+    (it raised FileNotFoundError into the search); the old searcher's readers stay open."""
+    import whoosh.reading
+
+    si = ix.SearchIndex(tmp_path / "w")
+    si.create()
+    si.write([_note(1)])
+    assert _ids(si, "wombat") == [1]
+    old = si.searcher()
+    si.write([_note(2)])
+    real, failed = whoosh.reading.SegmentReader, []
+
+    def vanishing(*args, **kwargs):
+        if not failed:
+            failed.append(True)
+            raise FileNotFoundError(2, "No such file or directory", "MAIN_gone.seg")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(whoosh.reading, "SegmentReader", vanishing)
+    assert _ids(si, "wombat") == [1, 2] and failed
+    first = old.reader().leaf_readers()[0][0]  # taken over by the new searcher: still open
+    assert not first.is_closed and first in [r for r, _ in si.searcher().reader().leaf_readers()]
+    si.close()
