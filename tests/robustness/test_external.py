@@ -328,3 +328,88 @@ def test_random_file_operations_keep_index_and_catalog_in_step(tmp_path, seed):
     vault = tmp_path / "vault"
     vault.mkdir()
     _random_file_operations(vault, random.Random(seed), 40)
+
+
+_OP_TAGS = ("alpha", "beta", "work/ideas", "work/project", "Gamma")
+
+
+def _random_api_calls(vault: Path, rnd: random.Random, steps: int) -> None:
+    """Other programs' writes, moves and edits mixed with the library's own calls (tag changes,
+    tag renames and deletions, trash and restore, saves), while background merges run. After each
+    full refresh: one index document per note file, each note's newest word finds exactly the
+    files holding it, and tag counts and tag searches agree with the files' front matter."""
+    from clipper.core import frontmatter
+    from clipper.core import tags as tagmod
+    from clipper.core.library import Library
+
+    words = (f"zq{i:05d}x" for i in range(100_000))
+    done: list = []
+
+    def files():
+        return sorted(p.relative_to(vault).as_posix() for p in vault.rglob("*.md")
+                      if not any(part.startswith(".") for part in p.relative_to(vault).parts))
+
+    def place() -> Path:
+        path = vault / (rnd.choice(_OP_DIRS) + f"n{rnd.randint(0, 6)}.md")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    with Library.open(vault) as lib:
+        for _step in range(steps):
+            now, k = files(), rnd.random()
+            if k < 0.2 or not now:
+                fid, tags = rnd.choice([None, "shared", "other"]), rnd.sample(_OP_TAGS, rnd.randint(0, 2))
+                head = (f"id: {fid}\n" if fid else "") + (f"tags: [{', '.join(tags)}]\n" if tags else "")
+                place().write_text((f"---\n{head}---\n" if head else "") + next(words) + "\n")
+                done.append(("write", fid, tags))
+            elif k < 0.3:
+                os.replace(vault / rnd.choice(now), place())
+                done.append(("move",))
+            elif k < 0.4:
+                src = vault / rnd.choice(now)
+                src.write_text(src.read_text() + next(words) + "\n")
+                done.append(("edit",))
+            else:
+                lib.refresh()
+                notes = lib.notes()
+                if not notes:
+                    continue
+                note_id, j = rnd.choice(notes)["id"], rnd.random()
+                if j < 0.3:
+                    lib.set_tags([note_id], add=rnd.sample(_OP_TAGS, 1), remove=rnd.sample(_OP_TAGS, 1))
+                elif j < 0.4:
+                    old = tagmod.normalize_tag(rnd.choice(_OP_TAGS))
+                    lib.rename_tag(old, rnd.choice(_OP_TAGS + ("new",)))
+                elif j < 0.5:
+                    lib.delete_tag(tagmod.normalize_tag(rnd.choice(_OP_TAGS)))
+                elif j < 0.65:
+                    lib.delete(note_id)
+                elif j < 0.75 and lib.trash():
+                    lib.restore(rnd.choice(lib.trash()))
+                else:
+                    note = lib.get(note_id)
+                    lib.save(note_id, note.text() + next(words) + "\n", base_hash=note.content_hash)
+                done.append(("api", j))
+            if rnd.random() < 0.5:
+                continue
+            lib.refresh()
+            now = files()
+            assert lib._index.doc_count() == lib.catalog.count() == len(now), done
+            want: dict[str, int] = {}
+            for name in now:
+                text = (vault / name).read_text()
+                for tag in tagmod.normalize_tags(frontmatter.split(text)[0].get("tags") or []):
+                    want[tag] = want.get(tag, 0) + 1
+                word = text.split()[-1]
+                holders = [r for r in now if word in (vault / r).read_text().split()]
+                assert sorted(Path(h.path).relative_to(vault).as_posix() for h in lib.search(word)) == holders
+            assert lib.tags() == want, done
+            for tag, count in want.items():
+                assert len(lib.search(f'tag:"{tag}"', limit=1000)) == count, (tag, done)
+
+
+@pytest.mark.parametrize("seed", range(10 if os.environ.get("CLIPPER_SLOW") else 2))
+def test_random_api_calls_and_file_operations_keep_index_tags_and_files_in_step(tmp_path, seed):
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    _random_api_calls(vault, random.Random(seed), 50)
