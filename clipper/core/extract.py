@@ -409,7 +409,9 @@ def _trafilatura(tree, url: str, second_opinion: bool = False):
 def _all_stopwords() -> frozenset:
     """Every justext stop word, lower-cased: the set trafilatura's ``jt_stoplist_init`` builds
     (its fallback for a page in a language justext has no list for), read in a tenth of the time.
-    A child process builds it on its first such page, so the cost is paid once per batch."""
+    A child process builds it on its first such page (about one page in 20), so the cost is paid
+    at most once per child, and not at all by most. (Kept in the user cache it loads no faster:
+    the time goes into making and hashing its 150,000 strings.)"""
     import justext
     from trafilatura import external
 
@@ -484,9 +486,51 @@ def _lend_readability(opinion):
         return deepcopy(body) if body is not None else lxml_html.Element("div")
 
     external.try_readability = lent
+    undo_compare = _compare_without_copy()
 
     def restore():
         external.try_readability = original
+        if undo_compare:
+            undo_compare()
+    return restore
+
+
+_EXTRACT_AND_COMPARE_SOURCE = "f7d056c2118222e8"  # trafilatura 2.3's _extract_and_compare
+_COMPARE_EXTRACTION_SOURCE = "2d3d1ffea3ba469f"  # and its compare_extraction
+_COMPARE_KNOWN: list = []
+
+
+def _compare_without_copy():
+    """With readability lent, trafilatura's comparison step reads the raw tree only to prune it
+    in precision mode (never asked for here) and to hand it to readability (which ignores it):
+    its copy of the whole page for that is skipped. Returns the function that undoes it, or None
+    when trafilatura's code is not the one this was made from."""
+    try:
+        from trafilatura import core, external
+    except ImportError:
+        return None
+    original = getattr(core, "_extract_and_compare", None)
+    if original is None or getattr(original, "_clipper", False):
+        return None
+    if not _COMPARE_KNOWN:  # (reading the library's source costs a millisecond: once per process)
+        _COMPARE_KNOWN.append(_known_source(original, _EXTRACT_AND_COMPARE_SOURCE)
+                              and _known_source(external.compare_extraction, _COMPARE_EXTRACTION_SOURCE))
+    if not _COMPARE_KNOWN[0]:
+        return None
+    extract_content, compare_extraction = core.extract_content, core.compare_extraction
+
+    def extract_and_compare(cleaned_tree, cleaned_tree_backup, tree, options):
+        postbody, temp_text = extract_content(cleaned_tree, options)
+        if not options.fast:
+            raw = tree if options.focus != "precision" else deepcopy(tree)
+            postbody, temp_text = compare_extraction(cleaned_tree_backup, raw, postbody, temp_text, options)
+        return postbody, temp_text
+
+    extract_and_compare._clipper = True
+    core._extract_and_compare = extract_and_compare
+
+    def restore():
+        core._extract_and_compare = original
     return restore
 
 

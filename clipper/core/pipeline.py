@@ -126,11 +126,6 @@ _WARM_TEXT = "\n".join(
 _WARM_QUOTES = "Clipper’s warm-up text – café"
 
 
-#: pages in a batch from which one child or the other would likely need justext's stop list
-#: (trafilatura's fallback runs on about 1 page in 10-20): it is then built once, before forking
-JUSTEXT_WARM_PAGES = 16
-
-
 def warm_up(text: bool = False, html: bool = True, pages: int = 1) -> None:
     """Import and initialise the extraction libraries once, so that forked children share them
     (``html``: the HTML ones; ``text``: the plain-text ones too, their tables and model read;
@@ -164,8 +159,8 @@ def _warm_html(pages: int) -> None:
         # almost every page has a non-ASCII character (a curly quote): the mojibake test then
         # builds its code page tables and imports ftfy (~0.15 s), in each child if not here
         mojibake.suspect(_WARM_QUOTES)
-        if pages >= JUSTEXT_WARM_PAGES:  # (reading every stop list costs ~80 ms)
-            extract.prepare_justext()
+        # (justext's stop list is not read here: only about one page in 20 needs it, and a child
+        # reads it from the user cache when one does; every batch paid its read before)
     except Exception:  # noqa: BLE001 -- warming up is an optimisation only
         pass
 
