@@ -1,4 +1,5 @@
-"""``defer(*names)``: modules that a library imports but a note never needs run only when used.
+"""``defer(*names)``: modules that a library imports but a note never needs run only when used;
+``lazy_compile(pattern, flags)``: a regular expression compiled on its first use.
 
 bs4 imports soupsieve (CSS selectors: ~0.1 s of regular expressions compiled at import) and
 chardet (guessing the encoding of bytes); readability imports chardet too. Clipper hands both
@@ -7,11 +8,16 @@ nothing. A deferred module is in ``sys.modules`` with its spec (name, file, pack
 its code runs on the first look-up of any other attribute, so nothing changes for a caller that
 does use it. (importlib.util.LazyLoader is no help: on Python 3.11 its module runs as soon as
 the ``import`` statement reads ``__spec__``.)
+
+The phrase lists of pasted text (a few thousand characters of alternatives) took a tenth of a
+second to compile in every process, also in one that imports only saved pages, which never use
+most of them: ``lazy_compile`` pays that where a pattern is used.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 import threading
 import types
@@ -52,3 +58,31 @@ def defer(*names: str) -> None:
 def is_deferred(name: str) -> bool:
     """Whether module ``name`` is imported but its code has not run yet."""
     return type(sys.modules.get(name)) is _Deferred
+
+
+_PATTERN_ATTRIBUTES = ("match", "search", "fullmatch", "sub", "subn", "split", "findall", "finditer",
+                       "pattern", "flags", "groups", "groupindex", "scanner")
+
+
+class LazyPattern:
+    """A compiled pattern's stand-in: compiled on the first use of any of its attributes, which
+    are then its own (later calls cost what calls of the compiled pattern cost)."""
+
+    def __init__(self, pattern: str, flags: int = 0):
+        self._source = (pattern, flags)
+
+    def __getattr__(self, attr):  # only until compiled (then the attributes are set)
+        if attr.startswith("__") or attr == "_source":
+            raise AttributeError(attr)
+        compiled = re.compile(*self._source)
+        for name in _PATTERN_ATTRIBUTES:
+            setattr(self, name, getattr(compiled, name))
+        return getattr(compiled, attr)
+
+    def __repr__(self) -> str:
+        return f"LazyPattern({self._source[0][:40]!r})"
+
+
+def lazy_compile(pattern: str, flags: int = 0) -> LazyPattern:
+    """``re.compile(pattern, flags)``, done when the pattern is first used."""
+    return LazyPattern(pattern, flags)
