@@ -1847,7 +1847,8 @@ def _merge(xml_body, r_body, ts: set, rs: set):
     shared = [i for i, (b, g) in enumerate(zip(blocks, grams, strict=True))
               if g and (len(g & rs) >= 0.5 * len(g) if len(next(iter(g))) == 4
                         else _norm(text_of(b)) in r_lines)]  # (a line of under four words: as a line)
-    r_shared = [i for i, b in enumerate(r_blocks) if _share(b, ts) >= 0.5]
+    shares = [_share(b, ts) for b in r_blocks]  # (the runs beyond the shared part read them again)
+    r_shared = [i for i, share in enumerate(shares) if share >= 0.5]
     if not shared or not r_shared:
         return None
     start = _lead_start(blocks, shared[0])
@@ -1861,8 +1862,8 @@ def _merge(xml_body, r_body, ts: set, rs: set):
             and _pictures(blocks[end]) <= r_pictures:
         end += 1  # the article's closing pictures (readability's too): text matching cannot see them
     keep = [b for b in blocks[start:end] if not _stops_lead(b) or blocks.index(b) >= shared[0]]
-    before = _prose_run(r_blocks[: r_shared[0]][::-1], ts)[::-1]
-    after = _prose_run(r_blocks[r_shared[-1] + 1:], ts)
+    before = _prose_run(r_blocks[: r_shared[0]][::-1], shares[: r_shared[0]][::-1])[::-1]
+    after = _prose_run(r_blocks[r_shared[-1] + 1:], shares[r_shared[-1] + 1:])
     if len(keep) == len(blocks) and not before and not after:
         return xml_body, mixed
     merged = etree.Element(xml_body.tag)
@@ -1936,15 +1937,16 @@ def _stops_lead(el) -> bool:
     return el.tag not in ("p", "quote", "blockquote", "code", "pre")
 
 
-def _prose_run(blocks, ts: set) -> list:
+def _prose_run(blocks, shares) -> list:
     """The running text readability has that trafilatura's text lacks, from the shared article
-    outwards (``blocks`` in that order), up to the first block of another kind (headings between
-    are kept by the projection when the text around them is)."""
+    outwards (``blocks`` in that order, ``shares`` the share of each that trafilatura's text
+    has), up to the first block of another kind (headings between are kept by the projection
+    when the text around them is)."""
     run = []
-    for b in blocks:
+    for b, share in zip(blocks, shares, strict=True):
         if b.tag in _HEADINGS:
             continue
-        if not _is_prose(b) or _share(b, ts) >= 0.5:
+        if not _is_prose(b) or share >= 0.5:
             break
         run.append(b)
     return run

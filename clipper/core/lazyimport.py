@@ -27,15 +27,20 @@ _LOCK = threading.RLock()
 
 class _Deferred(types.ModuleType):
     def __getattr__(self, attr):  # only for attributes the module does not have yet
-        with _LOCK:
-            if type(self) is _Deferred:
-                self.__class__ = types.ModuleType
-                try:
-                    self.__spec__.loader.exec_module(self)
-                except BaseException:
-                    sys.modules.pop(self.__name__, None)  # as a failed import: tried afresh next time
-                    raise
+        _run(self)
         return getattr(self, attr)
+
+
+def _run(module) -> None:
+    """Run a deferred module's code (once)."""
+    with _LOCK:
+        if type(module) is _Deferred:
+            module.__class__ = types.ModuleType
+            try:
+                module.__spec__.loader.exec_module(module)
+            except BaseException:
+                sys.modules.pop(module.__name__, None)  # as a failed import: tried afresh next time
+                raise
 
 
 def defer(*names: str) -> None:
@@ -53,6 +58,28 @@ def defer(*names: str) -> None:
         module = importlib.util.module_from_spec(spec)
         module.__class__ = _Deferred
         sys.modules[name] = module
+
+
+def defer_functions(name: str, *functions: str) -> None:
+    """As :func:`defer`, for a module others import functions from (``from NAME import f`` reads
+    the attribute at once, which would run the module): each of ``functions`` is a stand-in that
+    runs the module at its first call and then calls the module's own function. (ftfy imports
+    wcwidth's two functions to lay out text in a terminal, which Clipper never asks of it.)"""
+    defer(name)
+    module = sys.modules.get(name)
+    if type(module) is not _Deferred:
+        return
+    for attr in functions:
+        module.__dict__[attr] = _stand_in(module, attr)
+
+
+def _stand_in(module, attr: str):
+    def call(*args, **kwargs):
+        _run(module)
+        return getattr(module, attr)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = attr
+    return call
 
 
 def is_deferred(name: str) -> bool:

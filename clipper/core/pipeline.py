@@ -56,7 +56,8 @@ def extract_files(paths, url: str | None = None, mode: str = "article", jobs: in
         calls.append((i, (_extract_file_here, (path, url, mode))))
     suffixes = {paths[i].suffix.lower() for i, _ in calls}
     pages = sum(1 for i, _ in calls if paths[i].suffix.lower() not in TEXT_SUFFIXES + MARKDOWN_SUFFIXES)
-    if pages:  # plain text and Markdown need none of the HTML libraries
+    if pages and len(calls) > 1:  # plain text and Markdown need none of the HTML libraries
+        # (one input: its one worker would do the same work, and the warm-up page's on top)
         warm_up(text=bool(suffixes - set(HTML_SUFFIXES + MHTML_SUFFIXES)), pages=pages)
     elif suffixes & set(TEXT_SUFFIXES) and len(calls) > 1:
         # (one input: its one worker would do the same work, so none is saved)

@@ -62,3 +62,15 @@ def test_the_phrase_lists_of_pasted_text_are_not_compiled_by_importing_them():
         import clipper.core.extract, clipper.core.textclean as t, clipper.core.phrases as p
         print("match" in vars(p.BOILERPLATE), "match" in vars(t._READ_ON))
     """) == "False False"
+
+
+def test_functions_imported_from_a_deferred_module_run_it_when_called():
+    assert run("""
+        import clipper.core.mojibake, ftfy
+        from clipper.core.lazyimport import is_deferred
+        print(is_deferred("wcwidth"), ftfy.fix_text("CafÃ©"))
+        from ftfy.formatting import display_ljust
+        print(repr(display_ljust("ab中", 6)), is_deferred("wcwidth"))
+        import wcwidth
+        print(wcwidth.wcswidth("ab中"), wcwidth.wcwidth.__module__.startswith("wcwidth"))
+    """) == "True Café\n'ab中  ' False\n4 True"
