@@ -141,6 +141,25 @@ def test_image_reference_scans_find_what_the_case_insensitive_patterns_found(tex
             [m.span() + m.groups() for m in old.finditer(text)]
 
 
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_MARKUP + ["dat", "ata:", "d", "A:", ":", "data:data:"]), max_size=30)
+       .map("".join))
+def test_data_uris_found_from_their_colon_are_those_the_pattern_replaced(text):
+    from clipper.core import inputs
+
+    def numbered(calls):
+        def repl(m, whole):
+            calls.append((whole, m.groups()))
+            return f"<{len(calls)}>"
+        return repl
+
+    ours, theirs = [], []
+    mine = numbered(theirs)
+    assert inputs._replace_data_uris(text, numbered(ours)) == \
+        inputs._DATA_URI.sub(lambda m: mine(m, m.group(0)), text)
+    assert ours == theirs
+
+
 def _old_meta(tree, *names) -> str:
     for name in names:
         for el in tree.xpath(f"//meta[@property='{name}' or @name='{name}' or @itemprop='{name}']"):
@@ -301,3 +320,15 @@ def test_an_extraction_leaves_trafilatura_as_it_was():
     art = extract.extract_article(page + "</article></body></html>", url="https://example.org/a")
     assert "Some words" in extract.text_of(art.body)
     assert (core._extract_and_compare, external.try_readability) == before
+
+
+def test_source_lines_are_inspects_source_for_the_replaced_library_functions():
+    import inspect
+
+    from readability import Document
+    from trafilatura import core, external
+
+    for func in (Document.transform_misused_divs_into_paragraphs, Document.remove_unlikely_candidates,
+                 core._extract_and_compare, external.compare_extraction, extract._coverage):
+        assert extract._source_lines(func) == inspect.getsource(func), func.__name__
+    assert not extract._known_source(len, "0" * 16)  # (a builtin has no source: not known)
