@@ -434,21 +434,6 @@ def _all_stopwords() -> frozenset:
 _READY_STOPLISTS: list = [None]  # the stop list justext can take as it is
 
 
-def prepare_justext() -> None:
-    """Build justext's all-language stop list now (a parent process, before its children are
-    forked: they then share it instead of each reading every list on its first such page)."""
-    if not _JUSTEXT_FAST:
-        _JUSTEXT_FAST.append(True)
-        _speed_up_justext()
-    if _READY_STOPLISTS[0] is None:
-        try:
-            from trafilatura import external
-        except ImportError:
-            return
-        if external.jt_stoplist_init is _all_stopwords and not getattr(external, "JT_STOPLIST", None):
-            _all_stopwords()
-
-
 def _speed_up_justext() -> None:
     try:
         import justext.core
