@@ -22,6 +22,7 @@ from clipper.core.links import safe_url
 
 defer("soupsieve", "chardet")  # imported by bs4 for what notes never use (CSS selectors, byte guessing)
 
+from bs4 import Tag  # noqa: E402
 from markdownify import MarkdownConverter  # noqa: E402 -- after defer()
 
 MAX_DEPTH = 80  # markdownify recurses per element; the extractor warns when a page is deeper
@@ -65,8 +66,16 @@ def escape_text(text: str, line_start: bool = True) -> str:
         if "]" in text:
             text = _ESC_BRACKET.sub(r"\\]", text)
     if _LINE_SYNTAX_ANY.search(text):
-        for rx in _ESC_LINE_START if line_start else _ESC_NEW_LINE:
-            text = rx.sub(r"\1\2\\\3", text)
+        if "\n" in text:
+            for rx in _ESC_LINE_START if line_start else _ESC_NEW_LINE:
+                text = rx.sub(r"\1\2\\\3", text)
+        elif line_start:
+            # (one line: each pattern can only match at the start, and a search would try every
+            # position; a match there is replaced as the substitution would)
+            for rx in _ESC_LINE_START:
+                m = rx.match(text)
+                if m:
+                    text = m.expand(r"\1\2\\\3") + text[m.end():]
     return text
 
 
@@ -83,10 +92,25 @@ _MARKERS = re.compile("[\x01-\x06\x0e\x0f]")
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)((?:\\\\)*)\|")
 
 
+class _Tag(Tag):
+    """bs4's Tag with a quick ``find_parent(name)``: markdownify asks it of every element (is it
+    inside a <pre>?), and bs4's general matcher made that a fifth of the conversion's time."""
+
+    def find_parent(self, name=None, attrs=None, **kwargs):
+        if not isinstance(name, str) or ":" in name or attrs or kwargs:
+            return super().find_parent(name, attrs, **kwargs)
+        node = self.parent
+        while node is not None:
+            if node.name == name:
+                return node
+            node = node.parent
+        return None
+
+
 class _Converter(MarkdownConverter):
     def __init__(self, base_url: str = "", attachments: dict | None = None, **options):
         options.setdefault("heading_style", "ATX")
-        options.setdefault("bs4_options", "lxml")
+        options.setdefault("bs4_options", {"features": "lxml", "element_classes": {Tag: _Tag}})
         options.setdefault("bullets", "-")
         options.setdefault("escape_asterisks", False)
         options.setdefault("escape_underscores", False)

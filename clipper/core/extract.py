@@ -409,7 +409,9 @@ def _trafilatura(tree, url: str, second_opinion: bool = False):
 def _all_stopwords() -> frozenset:
     """Every justext stop word, lower-cased: the set trafilatura's ``jt_stoplist_init`` builds
     (its fallback for a page in a language justext has no list for), read in a tenth of the time.
-    A child process builds it on its first such page, so the cost is paid once per batch."""
+    A child process builds it on its first such page (about one page in 20), so the cost is paid
+    at most once per child, and not at all by most. (Kept in the user cache it loads no faster:
+    the time goes into making and hashing its 150,000 strings.)"""
     import justext
     from trafilatura import external
 
@@ -430,21 +432,6 @@ def _all_stopwords() -> frozenset:
 
 
 _READY_STOPLISTS: list = [None]  # the stop list justext can take as it is
-
-
-def prepare_justext() -> None:
-    """Build justext's all-language stop list now (a parent process, before its children are
-    forked: they then share it instead of each reading every list on its first such page)."""
-    if not _JUSTEXT_FAST:
-        _JUSTEXT_FAST.append(True)
-        _speed_up_justext()
-    if _READY_STOPLISTS[0] is None:
-        try:
-            from trafilatura import external
-        except ImportError:
-            return
-        if external.jt_stoplist_init is _all_stopwords and not getattr(external, "JT_STOPLIST", None):
-            _all_stopwords()
 
 
 def _speed_up_justext() -> None:
@@ -484,9 +471,51 @@ def _lend_readability(opinion):
         return deepcopy(body) if body is not None else lxml_html.Element("div")
 
     external.try_readability = lent
+    undo_compare = _compare_without_copy()
 
     def restore():
         external.try_readability = original
+        if undo_compare:
+            undo_compare()
+    return restore
+
+
+_EXTRACT_AND_COMPARE_SOURCE = "f7d056c2118222e8"  # trafilatura 2.3's _extract_and_compare
+_COMPARE_EXTRACTION_SOURCE = "2d3d1ffea3ba469f"  # and its compare_extraction
+_COMPARE_KNOWN: list = []
+
+
+def _compare_without_copy():
+    """With readability lent, trafilatura's comparison step reads the raw tree only to prune it
+    in precision mode (never asked for here) and to hand it to readability (which ignores it):
+    its copy of the whole page for that is skipped. Returns the function that undoes it, or None
+    when trafilatura's code is not the one this was made from."""
+    try:
+        from trafilatura import core, external
+    except ImportError:
+        return None
+    original = getattr(core, "_extract_and_compare", None)
+    if original is None or getattr(original, "_clipper", False):
+        return None
+    if not _COMPARE_KNOWN:  # (reading the library's source costs a millisecond: once per process)
+        _COMPARE_KNOWN.append(_known_source(original, _EXTRACT_AND_COMPARE_SOURCE)
+                              and _known_source(external.compare_extraction, _COMPARE_EXTRACTION_SOURCE))
+    if not _COMPARE_KNOWN[0]:
+        return None
+    extract_content, compare_extraction = core.extract_content, core.compare_extraction
+
+    def extract_and_compare(cleaned_tree, cleaned_tree_backup, tree, options):
+        postbody, temp_text = extract_content(cleaned_tree, options)
+        if not options.fast:
+            raw = tree if options.focus != "precision" else deepcopy(tree)
+            postbody, temp_text = compare_extraction(cleaned_tree_backup, raw, postbody, temp_text, options)
+        return postbody, temp_text
+
+    extract_and_compare._clipper = True
+    core._extract_and_compare = extract_and_compare
+
+    def restore():
+        core._extract_and_compare = original
     return restore
 
 
@@ -1001,12 +1030,31 @@ def _known_source(func, digest: str) -> bool:
     """Whether ``func``'s source is the one a replacement here was made from (another version
     of the library keeps its own)."""
     import hashlib
-    import inspect
 
     try:
-        return hashlib.sha256(inspect.getsource(func).encode()).hexdigest()[:16] == digest
-    except (OSError, TypeError):
+        return hashlib.sha256(_source_lines(func).encode()).hexdigest()[:16] == digest
+    except (OSError, TypeError, AttributeError, ValueError):
         return False
+
+
+def _source_lines(func) -> str:
+    """``func``'s source: the lines of its file from its first line to the last line its code
+    (nested functions too) runs; for the functions checked here the text inspect.getsource
+    gives, without the tokenizer, which took ~30 ms of every process's start. Any change of the
+    function's code changes these lines (a line outside them only if it runs no code)."""
+    import linecache
+
+    code = func.__code__
+
+    def last(c) -> int:
+        ends = [line for _start, _end, line in c.co_lines() if line]
+        ends += [last(k) for k in c.co_consts if hasattr(k, "co_lines")]
+        return max(ends, default=c.co_firstlineno)
+
+    lines = linecache.getlines(code.co_filename)
+    if not lines:
+        raise OSError("no source")
+    return "".join(lines[code.co_firstlineno - 1: last(code)])
 
 
 _MISUSED_DIVS_SOURCE = "a28437d3bf4acf2c"  # readability-lxml 0.9
@@ -1803,7 +1851,8 @@ def _merge(xml_body, r_body, ts: set, rs: set):
     shared = [i for i, (b, g) in enumerate(zip(blocks, grams, strict=True))
               if g and (len(g & rs) >= 0.5 * len(g) if len(next(iter(g))) == 4
                         else _norm(text_of(b)) in r_lines)]  # (a line of under four words: as a line)
-    r_shared = [i for i, b in enumerate(r_blocks) if _share(b, ts) >= 0.5]
+    shares = [_share(b, ts) for b in r_blocks]  # (the runs beyond the shared part read them again)
+    r_shared = [i for i, share in enumerate(shares) if share >= 0.5]
     if not shared or not r_shared:
         return None
     start = _lead_start(blocks, shared[0])
@@ -1817,8 +1866,8 @@ def _merge(xml_body, r_body, ts: set, rs: set):
             and _pictures(blocks[end]) <= r_pictures:
         end += 1  # the article's closing pictures (readability's too): text matching cannot see them
     keep = [b for b in blocks[start:end] if not _stops_lead(b) or blocks.index(b) >= shared[0]]
-    before = _prose_run(r_blocks[: r_shared[0]][::-1], ts)[::-1]
-    after = _prose_run(r_blocks[r_shared[-1] + 1:], ts)
+    before = _prose_run(r_blocks[: r_shared[0]][::-1], shares[: r_shared[0]][::-1])[::-1]
+    after = _prose_run(r_blocks[r_shared[-1] + 1:], shares[r_shared[-1] + 1:])
     if len(keep) == len(blocks) and not before and not after:
         return xml_body, mixed
     merged = etree.Element(xml_body.tag)
@@ -1892,15 +1941,16 @@ def _stops_lead(el) -> bool:
     return el.tag not in ("p", "quote", "blockquote", "code", "pre")
 
 
-def _prose_run(blocks, ts: set) -> list:
+def _prose_run(blocks, shares) -> list:
     """The running text readability has that trafilatura's text lacks, from the shared article
-    outwards (``blocks`` in that order), up to the first block of another kind (headings between
-    are kept by the projection when the text around them is)."""
+    outwards (``blocks`` in that order, ``shares`` the share of each that trafilatura's text
+    has), up to the first block of another kind (headings between are kept by the projection
+    when the text around them is)."""
     run = []
-    for b in blocks:
+    for b, share in zip(blocks, shares, strict=True):
         if b.tag in _HEADINGS:
             continue
-        if not _is_prose(b) or _share(b, ts) >= 0.5:
+        if not _is_prose(b) or share >= 0.5:
             break
         run.append(b)
     return run

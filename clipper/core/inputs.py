@@ -41,8 +41,12 @@ _SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\s*\d+\s*\)\s*(\S+?)\s*-->", 
 _SRC_ATTR = re.compile(r"""[sSſdDpP](?<=\b[sSſdDpP])(?i:(?<=s)rc|(?<=d)ata-src|(?<=d)ata-lazy-src"""
                        r"""|(?<=d)ata-original|(?<=s)rcset|(?<=d)ata-srcset|(?<=p)oster)\s*=\s*"""
                        r"""(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
-_DATA_URI = re.compile(
-    r"[dD][aA][tT][aA]:(?i:([a-z]+/[a-z0-9.+-]+)?((?:;[a-z0-9-]+=[^;,\"']*)*)(;base64)?,([^\"'\s)>]*))")
+_DATA_URI_REST = r"(?i:([a-z]+/[a-z0-9.+-]+)?((?:;[a-z0-9-]+=[^;,\"']*)*)(;base64)?,([^\"'\s)>]*))"
+_DATA_URI = re.compile(r"[dD][aA][tT][aA]:" + _DATA_URI_REST)
+# The same URIs found from their colon (a literal the search skips to; a pattern that starts with
+# a choice of letters is tried at every character of the page, five times slower): each match
+# is the part after "data", which the look-behind makes sure is there.
+_DATA_URI_COLON = re.compile(r":(?<=[dD][aA][tT][aA]:)" + _DATA_URI_REST)
 
 
 @dataclass
@@ -106,11 +110,11 @@ def pull_data_uris(page: Page) -> None:
     """Replace ``data:`` images by references to attachments; drop other large data: URIs."""
     counter = [0]
 
-    def repl(m: re.Match) -> str:
+    def repl(m: re.Match, whole: str) -> str:
         mime = (m.group(1) or "").lower()
         payload = m.group(4)
         if not mime.startswith("image/"):
-            return "data:," if len(payload) > 100 else m.group(0)
+            return "data:," if len(payload) > 100 else whole
         if m.group(3):
             try:
                 data = base64.b64decode(re.sub(r"\s+|%0[aAdD]|&#1[03];", "", payload) + "==", validate=False)
@@ -124,7 +128,25 @@ def pull_data_uris(page: Page) -> None:
         return ref if name else "data:,"
 
     if "data:" in page.html:
-        page.html = _DATA_URI.sub(repl, page.html)
+        page.html = _replace_data_uris(page.html, repl)
+
+
+def _replace_data_uris(html: str, repl) -> str:
+    """``_DATA_URI.sub``, each match given to ``repl(match, its text)``: found from its colon."""
+    found = list(_DATA_URI_COLON.finditer(html))
+    if not found:
+        return html
+    if any(m.start() - 4 < prev.end() for prev, m in zip(found, found[1:])):
+        # (cannot happen: "data" holds none of the characters that end a URI)
+        return _DATA_URI.sub(lambda m: repl(m, m.group(0)), html)
+    out, last = [], 0
+    for m in found:
+        start = m.start() - 4
+        out.append(html[last:start])
+        out.append(repl(m, html[start:m.end()]))
+        last = m.end()
+    out.append(html[last:])
+    return "".join(out)
 
 
 # --- saved pages ----------------------------------------------------------------------------

@@ -44,6 +44,10 @@ import unicodedata
 from functools import lru_cache
 
 from clipper.core import language, wordlists
+from clipper.core.lazyimport import defer_functions
+
+# ftfy imports wcwidth (~15 ms) for laying out text in a terminal, which no note needs
+defer_functions("wcwidth", "wcwidth", "wcswidth")
 
 # Order = preference when several code pages explain the text equally well.
 _CODEPAGES = ("cp1252", "cp874+", "latin-1", "cp1250", "cp1251", "cp1253", "cp1254", "cp1257",

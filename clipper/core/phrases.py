@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from clipper.core.lazyimport import lazy_compile
+
 # --- wording shared by several lists --------------------------------------------------------
 
 _COMMENT_PROMPT = (r"leave a (?:comment|reply)|post a comment|"
@@ -89,7 +91,7 @@ _CHROME_I18N = (
 
 #: A whole line that is site chrome. Used by the pasted-text model (``textmodel``: a block's
 #: ``phrase`` feature, ``Line.boiler``) and by ``textclean.heading_like`` (never a title).
-BOILERPLATE = re.compile(
+BOILERPLATE = lazy_compile(
     r"^(?:"
     r"advertisement|advertise(?:ment)?s?|sponsored(?: content| stories)?|ad choices|"
     r"skip to (?:main )?(?:content|navigation|site index|search)|continue reading(?: the main story)?|"
@@ -117,7 +119,7 @@ BOILERPLATE = re.compile(
 
 #: The heading of a box of other stories ("Related articles", "More from Science:"). Used by
 #: ``textmodel`` (a block's ``section`` feature).
-SECTION_BREAK = re.compile(
+SECTION_BREAK = lazy_compile(
     r"^(?:(?i:related(?:" + _RELATED_WHAT + r"| coverage| news| reading| links)?|"
     r"more (?:from|on|in|stories|news|articles|to (?:read|explore))\b.{0,50}|"
     r"recommended(?: for you| stories| reading)?|you (?:may|might) also (?:like|enjoy)|"
@@ -129,18 +131,18 @@ SECTION_BREAK = re.compile(
 
 #: The start of a comment section: everything from here on is readers', not the article's.
 #: Used by ``textmodel`` (a feature, and where an article ends) and ``plaintext.looks_like_page``.
-COMMENTS_START = re.compile(
+COMMENTS_START = lazy_compile(
     r"^(?:\[?\s*[1-9]\d*\s+(?:comments?|responses?|replies|reactions)\b.{0,80}|"
     r"(?:top rated |reader |latest |show |view |read )?comments?(?:\s*\(\d+\))?:?|"
     + _COMMENT_PROMPT + r"|join the (?:discussion|conversation)|"
     r"add (?:a|your) comment|what do you think\??|discussion|conversation)\]?$", re.I)
 
 #: A comment's own header or buttons ("Jane says:", "Reply", "3 likes"). Used by ``textmodel``.
-COMMENT_META = re.compile(r"^(?:\S.{0,40}\s(?:says|said|wrote):|reply|report|like|"
+COMMENT_META = lazy_compile(r"^(?:\S.{0,40}\s(?:says|said|wrote):|reply|report|like|"
                           r"(?:rating|votes?|likes?):?\s*\d+.{0,10}|\d+\s+(?:likes?|votes?))$", re.I)
 
 #: A picture's caption or credit line. Used by ``textmodel`` (features) and ``plaintext``.
-CAPTION = re.compile(
+CAPTION = lazy_compile(
     r"^(?:credit\b|image\s*(?:credit|source|:)|photo(?:graph)?\s*(?:by|credit|:)|"
     r"\(?(?:photo|image|picture|video)\s*:|above:|source:\s|getty images|file photo|"
     r".{0,60}/(?:getty images|ap|reuters|afp|shutterstock)\)?$|"
@@ -150,7 +152,7 @@ CAPTION = re.compile(
 #: "… (Image: GETTY)", "… © AFP / Name", "… Foto: Name"), searched in the line's last characters
 #: (``CREDIT_END_CHARS``): the caption is not the article's text. The few words for a picture
 #: and its credit in the languages pasted most. Used by ``plaintext``.
-CREDIT_END = re.compile(
+CREDIT_END = lazy_compile(
     r"(?:^|[\s(\[])(?:(?:photo|foto|фото|image|imagen|imagem|immagine|bild|picture|credit|crédit|"
     r"zdj[eę]cie|quelle|source|fuente|fonte)s?\s*(?:credit\s*)?:\s*[^.!?]{1,60}|"
     r"©\s*[^.!?]{1,60}|[|/]\s*(?:getty images|shutterstock|istock(?:photo)?|reuters|afp|ap|dpa|epa)|"
@@ -161,28 +163,28 @@ CREDIT_END_CHARS = 90
 
 #: A copyright or legal notice (searched). Used by ``textmodel.legal``, after the quick tests
 #: LEGAL_LOW (on the lower-cased text, when it is ASCII) and LEGAL_HINT (otherwise).
-LEGAL = re.compile(r"^(?:©|\(c\)|copyright\b)|all rights reserved|not been evaluated by the food|"
+LEGAL = lazy_compile(r"^(?:©|\(c\)|copyright\b)|all rights reserved|not been evaluated by the food|"
                    r"^(?:the )?information (?:provided )?on this (?:web)?site|"
                    r"\b(?:19|20)\d\d\s*©|©\s*(?:19|20)\d\d",
                    re.I)
-LEGAL_LOW = re.compile(_LEGAL_WORDS)
-LEGAL_HINT = re.compile(r"(?i)©|" + _LEGAL_WORDS)
+LEGAL_LOW = lazy_compile(_LEGAL_WORDS)
+LEGAL_HINT = lazy_compile(r"(?i)©|" + _LEGAL_WORDS)
 
 #: The words of a cookie or consent prompt (two in one line make one). Used by
 #: ``textmodel.consent``, after the quick tests CONSENT_LOW (on the lower-cased text, when it is
 #: ASCII) and CONSENT_HINT (otherwise).
-CONSENT = re.compile(r"\b(?:cookies?|" + _CONSENT_WORDS + r")\b", re.I)
-CONSENT_LOW = re.compile(r"cookie|" + _CONSENT_WORDS)
-CONSENT_HINT = re.compile(r"(?i)cookie|consent|opt|third|browsing|privacy|personal|advertising")
+CONSENT = lazy_compile(r"\b(?:cookies?|" + _CONSENT_WORDS + r")\b", re.I)
+CONSENT_LOW = lazy_compile(r"cookie|" + _CONSENT_WORDS)
+CONSENT_HINT = lazy_compile(r"(?i)cookie|consent|opt|third|browsing|privacy|personal|advertising")
 
 #: What a line that only says when the story was published starts with ("Updated on: …").
 #: Used by ``plaintext`` (a dateline, with a date in it).
-DATE_STAMP = re.compile(r"^(?:(?:last )?(?:updated|published|posted|modified|created)(?: on)?:?\s|"
+DATE_STAMP = lazy_compile(r"^(?:(?:last )?(?:updated|published|posted|modified|created)(?: on)?:?\s|"
                         r"(?:publiziert|veröffentlicht|aktualisiert)(?: am)?:?\s)", re.I)
 
 #: What a heading-like line that is not the article's title holds. Used by
 #: ``textclean.heading_like``.
-NOT_TITLE = re.compile(
+NOT_TITLE = lazy_compile(
     r"(?i:^(?:share|image|photo|picture|video|credit|source|filed under|tags?|topics?|home\b|"
     r"updated|posted|published|by\s|von\s|\*|chevron|browse|about this|terms? of|"
     r"something went wrong)|sharing options|external links|get short url|open in a new window|"
@@ -193,7 +195,7 @@ NOT_TITLE = re.compile(
 #: A heading or short paragraph at the end of an article that announces what is not the
 #: article (matched whole, on the text with its white space folded). Used by
 #: ``extract._trim_tail``.
-TAIL_HEADING = re.compile(
+TAIL_HEADING = lazy_compile(
     r"^(?:comments?|\d+ comments?|" + _COMMENT_PROMPT + r"|join the discussion|discussion|"
     r"tell us what you think.*|what do you think.*|share(?: this(?: article| story| post)?)?:?|"
     r"related(?:" + _RELATED_WHAT + r")?|" + _ALSO_LIKE + r"|more (?:stories|from [\w .]+)|"
@@ -201,5 +203,5 @@ TAIL_HEADING = re.compile(
 
 #: A call to action in a short paragraph at the end of an article (searched). Used by
 #: ``extract._trim_tail``.
-TAIL_PROMPT = re.compile(r"\b(?:share (?:it|this)|like this (?:story|article)|subscribe|sign up|follow us"
+TAIL_PROMPT = lazy_compile(r"\b(?:share (?:it|this)|like this (?:story|article)|subscribe|sign up|follow us"
                          r"|newsletter|click here|read more|comments? (?:are|is) closed)\b", re.I)

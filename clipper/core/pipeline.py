@@ -56,7 +56,8 @@ def extract_files(paths, url: str | None = None, mode: str = "article", jobs: in
         calls.append((i, (_extract_file_here, (path, url, mode))))
     suffixes = {paths[i].suffix.lower() for i, _ in calls}
     pages = sum(1 for i, _ in calls if paths[i].suffix.lower() not in TEXT_SUFFIXES + MARKDOWN_SUFFIXES)
-    if pages:  # plain text and Markdown need none of the HTML libraries
+    if pages and len(calls) > 1:  # plain text and Markdown need none of the HTML libraries
+        # (one input: its one worker would do the same work, and the warm-up page's on top)
         warm_up(text=bool(suffixes - set(HTML_SUFFIXES + MHTML_SUFFIXES)), pages=pages)
     elif suffixes & set(TEXT_SUFFIXES) and len(calls) > 1:
         # (one input: its one worker would do the same work, so none is saved)
@@ -124,11 +125,8 @@ _WARM_TEXT = "\n".join(
 
 
 _WARM_QUOTES = "Clipper’s warm-up text – café"
-
-
-#: pages in a batch from which one child or the other would likely need justext's stop list
-#: (trafilatura's fallback runs on about 1 page in 10-20): it is then built once, before forking
-JUSTEXT_WARM_PAGES = 16
+_WARM_BYLINES = ("By Ann Example, Staff Writer, Monday", "Ann Example – May 5, 2024", "5 May 2024",
+                 "05/05/2024", "05.05.2024")
 
 
 def warm_up(text: bool = False, html: bool = True, pages: int = 1) -> None:
@@ -164,8 +162,14 @@ def _warm_html(pages: int) -> None:
         # almost every page has a non-ASCII character (a curly quote): the mojibake test then
         # builds its code page tables and imports ftfy (~0.15 s), in each child if not here
         mojibake.suspect(_WARM_QUOTES)
-        if pages >= JUSTEXT_WARM_PAGES:  # (reading every stop list costs ~80 ms)
-            extract.prepare_justext()
+        # (the byline and date patterns are compiled when first used: here, not in each child)
+        from clipper.core.textclean import byline_name, parse_date
+
+        for line in _WARM_BYLINES:
+            byline_name(line)
+            parse_date(line)
+        # (justext's stop list is not read here, ~60 ms: only about one page in 20 needs it, and
+        # a child reads it on such a page; every batch of 16 pages or more paid for it before)
     except Exception:  # noqa: BLE001 -- warming up is an optimisation only
         pass
 

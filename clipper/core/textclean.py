@@ -9,6 +9,7 @@ import re
 import urllib.parse
 from dataclasses import dataclass
 
+from clipper.core.lazyimport import lazy_compile
 from clipper.core.phrases import BOILERPLATE, NOT_TITLE
 
 # Function words of the languages most often clipped (jusText-style stop-word density).
@@ -43,7 +44,7 @@ _COMMON_WORD_LABEL = (r"текст|автор|texto|testo|text|tekst|teksti|text
                       r"author|verfasser|forfatter|författare|redaktion|redacción")
 AUTHOR_LABEL = (r"(?:(?:written|posted|reported|words|text|story|photos?|geschrieben|publicado)\s+)?"
                 rf"(?:by|von|por|par|di|door|av|af|przez|от|{_COMMON_WORD_LABEL})")
-_LABEL_START = re.compile(rf"^(?i:{AUTHOR_LABEL})(?:\s*:\s*|\s+)(?=\S)")
+_LABEL_START = lazy_compile(rf"^(?i:{AUTHOR_LABEL})(?:\s*:\s*|\s+)(?=\S)")
 
 
 def strip_author_label(name: str) -> str:
@@ -63,14 +64,14 @@ def strip_author_label(name: str) -> str:
 _PARTICLES = {"von", "di", "door", "av", "af", "par"}  # label words that also begin names
 
 
-_BYLINE = re.compile(
+_BYLINE = lazy_compile(
     rf"^(?i:(?:(?:written|posted|reported|words|text|story|photos?)\s+)?(?:by|von|por|par|di|door|av|"
     rf"af|przez|от|автор:?|(?:{_COMMON_WORD_LABEL})\s*:))"
     rf"[:\s]\s*({_NAME}(?:\s*(?:,|and|&|und|y|et|e)\s*{_NAME})*)"
     rf"(?:\s*(?:[,|•·—–\-/／]|(?i:\b(?:on|updated|published|posted|publiziert|veröffentlicht|am|le|el|il|em)\b)).*)?$"
 )
 # "Chris Davies - Nov 19, 2019, 10:31 pm CST": a name, a separator, then a date.
-_NAME_DATE = re.compile(rf"^({_NAME})\s+[-–—|•·]\s+(?=.*\d{{4}})")
+_NAME_DATE = lazy_compile(rf"^({_NAME})\s+[-–—|•·]\s+(?=.*\d{{4}})")
 
 # Month names and their usual abbreviations, in English and the languages most pages are in
 # (a date line below a headline is written in the page's language: "3. Mai 2019",
@@ -97,33 +98,34 @@ _MONTH_NAMES = {
 _MONTHS = {name: month for month, names in _MONTH_NAMES.items() for name in names.split()}
 _MONTH_RE = "(?P<mon>" + "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True)) + ")"
 _DATES = [
-    re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>[01]?\d)-(?P<d>[0-3]?\d)\b"),
-    re.compile(rf"\b{_MONTH_RE}\.?\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b", re.I),
-    re.compile(rf"\b(?P<d>[0-3]?\d)(?:st|nd|rd|th|er|º)?\.?\s+(?:de\s+)?{_MONTH_RE}\b\.?,?\s+(?:de\s+)?"
+    lazy_compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>[01]?\d)-(?P<d>[0-3]?\d)\b"),
+    lazy_compile(rf"\b{_MONTH_RE}\.?\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b", re.I),
+    lazy_compile(rf"\b(?P<d>[0-3]?\d)(?:st|nd|rd|th|er|º)?\.?\s+(?:de\s+)?{_MONTH_RE}\b\.?,?\s+(?:de\s+)?"
                rf"(?P<y>(?:19|20)\d\d)\b", re.I),
-    re.compile(r"\b(?P<m>[01]?\d)/(?P<d>[0-3]?\d)/(?P<y>(?:19|20)\d\d)\b"),
-    re.compile(r"\b(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>(?:19|20)\d\d)\b"),
+    lazy_compile(r"\b(?P<m>[01]?\d)/(?P<d>[0-3]?\d)/(?P<y>(?:19|20)\d\d)\b"),
+    lazy_compile(r"\b(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>(?:19|20)\d\d)\b"),
 ]
 
 _DOMAIN = r"(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+(?:com|org|net|edu|gov|io|co|news|info|biz|tv|me|" \
           r"uk|us|ca|au|de|fr|it|es|nl|ru|br|in|jp|cn|pt|pl|se|no|dk|fi|ch|at|be|ie|nz|za|mx|ar)"
-_READ_ON = re.compile(rf"^(?:read|view|see|continue reading|originally published)\b.{{0,80}}?\b"
+_READ_ON = lazy_compile(rf"^(?:read|view|see|continue reading|originally published)\b.{{0,80}}?\b"
                       rf"(?:on|at)\s+(?:the\s+)?({_DOMAIN}|[A-Z][\w&' ]{{1,40}})\.?$", re.I)
 READ_ON = _READ_ON  # "Read Full Article on Site.com": the end of an article and its site
-_NOT_SOURCE = re.compile(r"(?:^|\.)(?:t\.co|bit\.ly|goo\.gl|amzn\.to|tinyurl\.com|ow\.ly|buff\.ly|"
+_NOT_SOURCE = lazy_compile(r"(?:^|\.)(?:t\.co|bit\.ly|goo\.gl|amzn\.to|tinyurl\.com|ow\.ly|buff\.ly|"
                          r"scorecardresearch\.com|doubleclick\.net|google-analytics\.com|facebook\.com|"
                          r"twitter\.com|instagram\.com|pinterest\.com|youtube\.com|linkedin\.com)$", re.I)
-_URL_LABEL = re.compile(r"(?i)\b(?:source|link|url|read|via|originally|permalink|from)\b")
-_URL = re.compile(r"https?://[^\s<>\"']+", re.I)
+_URL_LABEL = lazy_compile(r"(?i)\b(?:source|link|url|read|via|originally|permalink|from)\b")
+_URL = lazy_compile(r"https?://[^\s<>\"']+", re.I)
 
 
-_ROLE = re.compile(r"\b(?:staff|editor|writer|correspondent|reporter|columnist|contributor|"
+_ROLE = lazy_compile(r"\b(?:staff|editor|writer|correspondent|reporter|columnist|contributor|"
                    r"senior|associate|producer|analyst|press|news|wire|desk|team|agency|bureau|"
                    r"updated|published|posted)\b", re.I)
-_GLUED_ROLE = re.compile(r"(?<=[a-z])(?:[A-Z]\w*\s+)?(?:Columnist|Writer|Editor|Reporter|Correspondent)\b.*$")
-_TRAILING_DAY = re.compile(r"(?:,|\s+on)?\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day\b.*$", re.I)
-_DOMAIN_RE = re.compile(r"\w\.(?:com|org|net|co\.uk|ru|de)\b", re.I)
-_COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}\s*(?:[-–]\s*\d{4})?\s*)?"
+_GLUED_ROLE = lazy_compile(
+    r"(?<=[a-z])(?:[A-Z]\w*\s+)?(?:Columnist|Writer|Editor|Reporter|Correspondent)\b.*$")
+_TRAILING_DAY = lazy_compile(r"(?:,|\s+on)?\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day\b.*$", re.I)
+_DOMAIN_RE = lazy_compile(r"\w\.(?:com|org|net|co\.uk|ru|de)\b", re.I)
+_COPYRIGHT = lazy_compile(r"^(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}\s*(?:[-–]\s*\d{4})?\s*)?"
                         r"(?:by\s+)?([^.|,;©]{2,60}?)(?:,?\s*(?:inc|llc|ltd|gmbh|plc|company|co)\b\.?)?"
                         r"\s*(?:[.|,;]|all rights|$)", re.I)
 
@@ -192,7 +194,7 @@ def find_date(lines: list[str], start: int, end: int, byline_at: int | None,
     return ""
 
 
-_ANY_DIGIT = re.compile(r"\d")
+_ANY_DIGIT = lazy_compile(r"\d")
 
 
 def parse_date(text: str) -> str:
@@ -283,7 +285,7 @@ def find_site(lines: list[str], url: str | None) -> tuple[str, str, str]:
     return site, source, home
 
 
-_NOT_SITE = re.compile(r"^(?:facebook|twitter|instagram|youtube|google|all rights reserved|and reprint.*|"
+_NOT_SITE = lazy_compile(r"^(?:facebook|twitter|instagram|youtube|google|all rights reserved|and reprint.*|"
                        r"experience|copyright|the)$", re.I)
 
 
@@ -311,7 +313,7 @@ def _site_line(lines: list[str], domain: str) -> str:
     return ""
 
 
-_TIME = re.compile(r"\b\d{1,2}:\d\d\b")
+_TIME = lazy_compile(r"\b\d{1,2}:\d\d\b")
 _LOWER_OK = {"a", "an", "the", "and", "or", "of", "in", "on", "at", "to", "for", "by", "with", "from",
              "as", "is", "vs", "via", "into", "its", "it", "but", "nor", "up", "out", "off"}
 

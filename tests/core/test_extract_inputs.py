@@ -265,3 +265,30 @@ def test_a_small_html_fragment_file_keeps_every_block(tmp_path):
                     "<blockquote>Be patient.</blockquote><p>Then wait.</p>", encoding="utf-8")
     md = extract_file(frag).markdown
     assert "- Flour\n- Water" in md and "> Be patient." in md and "Then wait." in md
+
+
+def test_a_batch_of_one_page_is_not_warmed_up_and_of_two_pages_once_in_the_parent(tmp_path):
+    """A batch of one input: its one worker would repeat the parent's warm-up (and the warm-up
+    page's own import on top). Two or more: the parent warms up before forking. The notes are
+    the same either way."""
+    import json
+    import subprocess
+    import sys
+
+    page = ("<html><head><title>A page</title></head><body><article><h1>A page</h1>"
+            + "<p>This paragraph is the article’s text, long enough to be a paragraph of prose.</p>" * 6
+            + "</article></body></html>")
+    files = []
+    for k in range(2):
+        f = tmp_path / f"p{k}.html"
+        f.write_text(page, encoding="utf-8")
+        files.append(str(f))
+    code = ("import sys, json\nfrom clipper.core import pipeline\n"
+            "out = [c.markdown for _p, c in pipeline.extract_files(sys.argv[1:])]\n"
+            "print(json.dumps([out, sorted(pipeline._WARM), 'clipper.core.extract' in sys.modules]))")
+    runs = [json.loads(subprocess.run([sys.executable, "-c", code, *chosen], capture_output=True, text=True,
+                                      check=True).stdout) for chosen in (files[:1], files)]
+    (one, warm_one, imported_one), (two, warm_two, imported_two) = runs
+    assert warm_one == [] and not imported_one  # (the worker imported the HTML libraries itself)
+    assert warm_two == ["html"] and imported_two
+    assert one == two[:1] and two[0] == two[1] and "article’s text" in one[0]

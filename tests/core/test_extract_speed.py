@@ -141,6 +141,25 @@ def test_image_reference_scans_find_what_the_case_insensitive_patterns_found(tex
             [m.span() + m.groups() for m in old.finditer(text)]
 
 
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_MARKUP + ["dat", "ata:", "d", "A:", ":", "data:data:"]), max_size=30)
+       .map("".join))
+def test_data_uris_found_from_their_colon_are_those_the_pattern_replaced(text):
+    from clipper.core import inputs
+
+    def numbered(calls):
+        def repl(m, whole):
+            calls.append((whole, m.groups()))
+            return f"<{len(calls)}>"
+        return repl
+
+    ours, theirs = [], []
+    mine = numbered(theirs)
+    assert inputs._replace_data_uris(text, numbered(ours)) == \
+        inputs._DATA_URI.sub(lambda m: mine(m, m.group(0)), text)
+    assert ours == theirs
+
+
 def _old_meta(tree, *names) -> str:
     for name in names:
         for el in tree.xpath(f"//meta[@property='{name}' or @name='{name}' or @itemprop='{name}']"):
@@ -172,7 +191,8 @@ def _old_escape_text(text: str, line_start: bool = True) -> str:
     return text
 
 
-_TEXT_BITS = ["a", "_", "a_b", "\\", "`", "*", "|", "<", "<b", "</", "<!", "]", "](", "][", "]:", "#", "## ",
+_TEXT_BITS = ["a", "_", "a_b", "\r", "\u2028", "\x85",
+              "\\", "`", "*", "|", "<", "<b", "</", "<!", "]", "](", "][", "]:", "#", "## ",
               "-", "+", "=", "> ", "1", "12", "٣", ".", ")", "~~~", " ", "\n", "\t", "é"]
 
 
@@ -258,3 +278,57 @@ def test_plain_joined_text_is_the_joined_texts_text(data):
     for root in page.iter("body", "div", "p", "b"):
         for inline in (extract._INLINE, extract._XML_INLINE, extract._INLINE_ANY):
             assert extract._plain_joined_text(root, inline) == extract._joined_text(root, inline)[0]
+
+
+def test_quick_find_parent_finds_what_bs4s_finds():
+    from bs4 import BeautifulSoup, Tag
+
+    from clipper.core.convert import _Tag
+
+    html = ("<div><pre><code>x<b>y</b></code></pre><p>a <i>b <u>c</u></i></p>"
+            "<o:p>d<span>e</span></o:p><table><tr><td><pre>z</pre></td></tr></table></div>")
+    soup = BeautifulSoup(html, "lxml", element_classes={Tag: _Tag})
+    theirs = BeautifulSoup(html, "lxml")
+    ours_tags, their_tags = soup.find_all(True), theirs.find_all(True)
+    assert all(type(t) is _Tag for t in ours_tags)
+    for ours, their in zip(ours_tags, their_tags, strict=True):
+        for name in ("pre", "code", "p", "td", "table", "o:p", "div", "body", "nothing"):
+            a, b = ours.find_parent(name), their.find_parent(name)
+            assert (a.name if a is not None else None) == (b.name if b is not None else None), (ours, name)
+        assert ours.find_parent(["pre", "code"]) is not None or their.find_parent(["pre", "code"]) is None
+
+
+def test_trafilaturas_comparison_step_is_borrowed_without_its_copy_and_given_back():
+    from trafilatura import core
+
+    before = core._extract_and_compare
+    undo = extract._compare_without_copy()
+    assert undo is not None, "trafilatura's code changed: check _compare_without_copy against it"
+    try:
+        assert core._extract_and_compare is not before and core._extract_and_compare._clipper
+        assert extract._compare_without_copy() is None  # (never wrapped twice)
+    finally:
+        undo()
+    assert core._extract_and_compare is before
+
+
+def test_an_extraction_leaves_trafilatura_as_it_was():
+    from trafilatura import core, external
+
+    before = core._extract_and_compare, external.try_readability
+    page = "<html><body><article>" + "<p>Some words of a short article for the test here.</p>" * 12
+    art = extract.extract_article(page + "</article></body></html>", url="https://example.org/a")
+    assert "Some words" in extract.text_of(art.body)
+    assert (core._extract_and_compare, external.try_readability) == before
+
+
+def test_source_lines_are_inspects_source_for_the_replaced_library_functions():
+    import inspect
+
+    from readability import Document
+    from trafilatura import core, external
+
+    for func in (Document.transform_misused_divs_into_paragraphs, Document.remove_unlikely_candidates,
+                 core._extract_and_compare, external.compare_extraction, extract._coverage):
+        assert extract._source_lines(func) == inspect.getsource(func), func.__name__
+    assert not extract._known_source(len, "0" * 16)  # (a builtin has no source: not known)

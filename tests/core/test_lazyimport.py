@@ -37,3 +37,40 @@ def test_defer_leaves_imported_and_missing_modules_alone():
     lazyimport.defer("sys", "re", "no_such_module_here")
     assert not lazyimport.is_deferred("re")
     assert "no_such_module_here" not in sys.modules
+
+
+def test_a_lazy_pattern_compiles_on_first_use_and_matches_as_the_compiled_one():
+    import re
+
+    from clipper.core.lazyimport import LazyPattern, lazy_compile
+
+    source = r"(?P<word>b\w+)|\d+"
+    lazy, compiled = lazy_compile(source, re.I), re.compile(source, re.I)
+    assert isinstance(lazy, LazyPattern) and "match" not in vars(lazy)  # not compiled yet
+    text = "A Big 12 bag"
+    assert lazy.search(text).group() == compiled.search(text).group()
+    assert "match" in vars(lazy)  # compiled once, its methods are now the pattern's own
+    assert lazy.findall(text) == compiled.findall(text)
+    assert lazy.sub("-", text) == compiled.sub("-", text)
+    assert [m.span() for m in lazy.finditer(text)] == [m.span() for m in compiled.finditer(text)]
+    assert (lazy.pattern, lazy.flags) == (compiled.pattern, compiled.flags)
+    assert lazy.groupindex == compiled.groupindex
+
+
+def test_the_phrase_lists_of_pasted_text_are_not_compiled_by_importing_them():
+    assert run("""
+        import clipper.core.extract, clipper.core.textclean as t, clipper.core.phrases as p
+        print("match" in vars(p.BOILERPLATE), "match" in vars(t._READ_ON))
+    """) == "False False"
+
+
+def test_functions_imported_from_a_deferred_module_run_it_when_called():
+    assert run("""
+        import clipper.core.mojibake, ftfy
+        from clipper.core.lazyimport import is_deferred
+        print(is_deferred("wcwidth"), ftfy.fix_text("CafÃ©"))
+        from ftfy.formatting import display_ljust
+        print(repr(display_ljust("ab中", 6)), is_deferred("wcwidth"))
+        import wcwidth
+        print(wcwidth.wcswidth("ab中"), wcwidth.wcwidth.__module__.startswith("wcwidth"))
+    """) == "True Café\n'ab中  ' False\n4 True"
