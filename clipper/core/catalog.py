@@ -21,6 +21,7 @@ COLUMNS = ("id", "path", "size", "mtime_ns", "hash", "text_hash", "source_key", 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS blobs(key TEXT PRIMARY KEY, value BLOB);
+CREATE TABLE IF NOT EXISTS file_changes(path TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS notes(
     id TEXT PRIMARY KEY, path TEXT UNIQUE NOT NULL, size INTEGER, mtime_ns INTEGER,
     hash TEXT, text_hash TEXT, source_key TEXT, title TEXT, author TEXT, site TEXT, source TEXT,
@@ -43,6 +44,10 @@ CREATE INDEX IF NOT EXISTS tags_id ON tags(id);
 VERSION = 3
 
 _FORGET_FILES = "DELETE FROM blobs WHERE key='files'"
+_FORGET_CHANGES = "DELETE FROM file_changes"
+#: paths written since the listing was saved, past which the listing is dropped instead (the
+#: next open then reads every row): reading back this many rows costs what the rows cost
+MAX_FILE_CHANGES = 10_000
 #: marshal's format 2 has no references (later ones share objects by their reference counts):
 #: the same listing always gives the same bytes (see Catalog.same_file_stats)
 _MARSHAL = 2
@@ -80,6 +85,7 @@ class Catalog:
         with self._lock:
             self.db.execute("BEGIN")
             self.db.execute(_FORGET_FILES)
+            self.db.execute(_FORGET_CHANGES)
             self.db.execute("DELETE FROM notes")
             self.db.execute("DELETE FROM tags")
             self.db.execute("DELETE FROM sketch")
@@ -151,17 +157,28 @@ class Catalog:
             return self.db.execute("PRAGMA data_version").fetchone()[0]
 
     def file_stats(self) -> tuple[dict[str, tuple[int, int]], bool]:
-        """(path -> (size, mtime_ns) of every catalogued file, whether that came from the copy
-        :meth:`keep_file_stats` saved: nothing was written since)."""
+        """(path -> (size, mtime_ns) of every catalogued file, whether that is the copy
+        :meth:`keep_file_stats` saved as it was: nothing was written since). After writes, the
+        saved copy with the rows of the paths written since (:meth:`_note_file_changes`)."""
         with self._lock:
             row = self.db.execute("SELECT value FROM blobs WHERE key='files'").fetchone()
             if row is not None:
                 try:
                     got = marshal.loads(row[0])
-                    if type(got) is dict:
-                        return got, True
                 except (ValueError, EOFError, TypeError):
-                    pass
+                    got = None
+                if type(got) is dict:
+                    changed = [r[0] for r in self.db.execute("SELECT path FROM file_changes")]
+                    if not changed:
+                        return got, True
+                    for path in changed:
+                        got.pop(path, None)
+                    for i in range(0, len(changed), 500):
+                        part = changed[i:i + 500]
+                        marks = ",".join("?" * len(part))
+                        sql = f"SELECT path, size, mtime_ns FROM notes WHERE path IN ({marks})"
+                        got.update((path, (size, mtime)) for path, size, mtime in self.db.execute(sql, part))
+                    return got, False
             return self._file_stats(), False
 
     def _file_stats(self) -> dict[str, tuple[int, int]]:
@@ -173,24 +190,27 @@ class Catalog:
 
     def same_file_stats(self, files: dict) -> bool:
         """Whether ``files`` (a listing as :meth:`keep_file_stats` takes it) is, byte for byte,
-        the listing saved last: reopening an unchanged vault then needs neither the saved
-        listing loaded nor two dicts of every note compared. False says nothing (another
-        order of the same files, a listing saved from the rows): compare them then."""
+        the listing saved last, with nothing written since: reopening an unchanged vault then
+        needs neither the saved listing loaded nor two dicts of every note compared. False
+        says nothing (another order of the same files, a listing saved from the rows, writes
+        since): compare them then."""
         with self._lock:
+            if self.db.execute("SELECT 1 FROM file_changes LIMIT 1").fetchone() is not None:
+                return False
             row = self.db.execute("SELECT value FROM blobs WHERE key='files'").fetchone()
         return row is not None and marshal.dumps(files, _MARSHAL) == row[0]
 
     def keep_file_stats(self, files: dict | None = None, *, scanned: dict | None = None) -> None:
         """Save :meth:`file_stats` in one piece (reopening a big vault reads that in a fraction
-        of the rows' time); the next write of the catalog drops it. ``files``: that listing,
-        just read (the caller holds the write lock). ``scanned``: the vault's listing as
-        scanned before a sync, saved in place of the rows' when it is the same listing: the
-        rows come in another order, and the next open's byte comparison
+        of the rows' time); later writes note the paths they change beside it. ``files``: that
+        listing, just read (the caller holds the write lock). ``scanned``: the vault's listing
+        as scanned before a sync, saved in place of the catalog's when it is the same listing:
+        the rows come in another order, and the next open's byte comparison
         (:meth:`same_file_stats`) would then fail, load the listing, compare it and write it
         again (a quarter of a second at 100,000 notes)."""
         with self._lock:
             if files is None:
-                files = self._file_stats()
+                files, _saved = self.file_stats()
                 if scanned is not None and scanned == files:
                     files = scanned
             db = self.db
@@ -198,10 +218,23 @@ class Catalog:
             try:
                 blob = marshal.dumps(files, _MARSHAL)
                 db.execute("INSERT OR REPLACE INTO blobs(key, value) VALUES('files', ?)", (blob,))
+                db.execute(_FORGET_CHANGES)
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
+
+    def _note_file_changes(self, paths) -> None:
+        """In a write's transaction: the saved listing stays, and ``paths`` (whose rows the
+        write changes, adds or drops) are noted beside it, so that the next open reads those
+        rows only, not all of them. Past :data:`MAX_FILE_CHANGES`, the listing is dropped."""
+        db = self.db
+        if db.execute("SELECT 1 FROM blobs WHERE key='files'").fetchone() is None:
+            return
+        db.executemany("INSERT OR IGNORE INTO file_changes(path) VALUES(?)", [(p,) for p in paths])
+        if db.execute("SELECT COUNT(*) FROM file_changes").fetchone()[0] > MAX_FILE_CHANGES:
+            db.execute(_FORGET_FILES)
+            db.execute(_FORGET_CHANGES)
 
     def drop_sketch_lookup(self) -> None:
         """Drop the index of sketch values while a first build adds its rows: inserting 16
@@ -228,14 +261,18 @@ class Catalog:
             db = self.db
             db.execute("BEGIN")
             try:
-                db.execute(_FORGET_FILES)
+                touched = {path for path, _size, _mtime in stat_only}
                 for note_id in deletes:
+                    touched.update(r[0] for r in db.execute("SELECT path FROM notes WHERE id=?", (note_id,)))
                     db.execute("DELETE FROM notes WHERE id=?", (note_id,))
                     db.execute("DELETE FROM tags WHERE id=?", (note_id,))
                     db.execute("DELETE FROM sketch WHERE id=?", (note_id,))
                 for row in upserts:
                     # the row this replaces may have had another id (the file's id changed, or
                     # its path now holds another note): its tags and sketch go with it
+                    touched.add(row["path"])
+                    touched.update(r[0] for r in db.execute("SELECT path FROM notes WHERE id=?",
+                                                            (row["id"],)))
                     for old in db.execute("SELECT id FROM notes WHERE path=?", (row["path"],)).fetchall():
                         db.execute("DELETE FROM sketch WHERE id=?", old)
                         db.execute("DELETE FROM tags WHERE id=?", old)
@@ -249,6 +286,7 @@ class Catalog:
                                    [(row["id"], t) for t in (row.get("tags") or [])])
                 for path, size, mtime_ns in stat_only:
                     db.execute("UPDATE notes SET size=?, mtime_ns=? WHERE path=?", (size, mtime_ns, path))
+                self._note_file_changes(touched)
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
@@ -261,7 +299,8 @@ class Catalog:
             db = self.db
             db.execute("BEGIN")
             try:
-                db.execute(_FORGET_FILES)
+                db.execute(_FORGET_FILES)  # a first build: its end saves the listing anew
+                db.execute(_FORGET_CHANGES)
                 db.executemany(_INSERT, map(_values, rows))
                 db.executemany("INSERT INTO tags(id, tag) VALUES(?, ?)",
                                [(row["id"], t) for row in rows for t in (row.get("tags") or [])])
