@@ -62,6 +62,13 @@ __all__ = ["Library", "Note", "Hit", "ImportResult", "SaveResult", "Changes", "T
 
 _SCHEMA_TAG = f"{SCHEMA_VERSION}.{catalogmod.VERSION}"  # index and catalog layouts
 
+#: From this many notes on, ``open(wait=True)`` of an indexed vault compares the files' names
+#: with the catalog before it returns (notes added, deleted or renamed while closed are
+#: searchable at once) and their sizes and dates after, in the background (notes edited in
+#: place are indexed within about a second): a stat call for each of 100,000 files was 0.7 s of
+#: a 0.9 s reopen. Smaller vaults are compared in full before ``open`` returns.
+CHECK_IN_BACKGROUND_AT = 20_000
+
 
 class Library(SyncMixin, SearchMixin, TagsMixin, TrashMixin):
     """A vault plus its index. Use :meth:`open`; also a context manager.
@@ -95,7 +102,10 @@ class Library(SyncMixin, SearchMixin, TagsMixin, TrashMixin):
         """Open (creating what is missing) the vault and its index.
 
         ``wait``: return once the index matches the notes in the folder; otherwise catch up in
-        a background thread (``indexing`` is True until done; search works meanwhile).
+        a background thread (``indexing`` is True until done; search works meanwhile). For an
+        indexed vault of :data:`CHECK_IN_BACKGROUND_AT` notes or more, ``wait`` returns once
+        notes added or gone are indexed; notes edited in place follow in the background
+        (``indexing`` is True until then, :meth:`wait_until_indexed` waits for it).
         """
         vault = Path(vault).expanduser() if vault else paths.default_vault()
         Vault(vault).ensure()
@@ -106,7 +116,13 @@ class Library(SyncMixin, SearchMixin, TagsMixin, TrashMixin):
         except OSError as exc:
             raise VaultError(f"Cannot create the index folder {index_dir}: {exc.strerror or exc}") from exc
         lib = cls(vault, index_dir)
-        lib._open_index()
+        notes = lib._open_index()
+        if wait and notes >= CHECK_IN_BACKGROUND_AT:
+            try:
+                lib._sync_names()
+            except Exception:  # noqa: BLE001 -- the full comparison that follows does it all
+                log.exception("comparing the vault's file names with the catalog failed")
+            wait = False
         if wait:
             lib._catch_up(progress)
         else:
@@ -151,20 +167,25 @@ class Library(SyncMixin, SearchMixin, TagsMixin, TrashMixin):
                     os.unlink(str(path) + suffix)
             return Catalog(path)
 
-    def _open_index(self) -> None:
+    def _open_index(self) -> int:
+        """Open (or reset) index and catalog; the number of notes they hold."""
         with self._writing():
             discard_stale_builds(self._index.folder)  # of a build killed midway
             self.catalog = self._open_catalog()
             ok = False
+            notes = 0
             try:
                 if self.catalog.get_meta("schema") == _SCHEMA_TAG:
                     self._index.open()
-                    ok = self._index.doc_count() == self.catalog.count()
+                    notes = self.catalog.count()
+                    ok = self._index.doc_count() == notes
             except Exception as exc:
                 log.warning("the search index cannot be opened (%s); rebuilding it", exc)
             if not ok:
                 self._reset_index()
+                notes = 0
             self._catalog_version = self.catalog.data_version()
+            return notes
 
     def _reset_index(self) -> None:
         """Empty index and catalog (then :meth:`_sync` fills them from the files)."""

@@ -189,6 +189,17 @@ class SyncMixin:
                 (changes.updated if row["path"] in known else changes.added).append(row["id"])
         changes.removed.extend(d for d in deletes if d not in changes.renamed)
 
+    def _sync_names(self) -> Changes:
+        """Index the notes whose names the catalog does not list and drop those listed that
+        are gone (added, deleted or renamed by other programs), from one listing of each
+        folder's names: no stat call for the notes whose names stay (see
+        :data:`clipper.core.library.CHECK_IN_BACKGROUND_AT`; :meth:`_sync` compares those)."""
+        with self._writing():
+            names = self._vault.note_names()
+            listed, _saved = self.catalog.file_stats()
+            differ = names.symmetric_difference(listed)
+            return self._sync(only=sorted(differ)) if differ else Changes()
+
     def refresh(self) -> Changes:
         """Pick up notes added, edited, renamed or deleted by other programs."""
         return self.sync_changed(None)

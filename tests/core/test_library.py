@@ -1056,3 +1056,70 @@ def test_a_copy_taking_its_front_matter_id_back_leaves_no_ghost(lib, vault):
     assert lib._index.doc_count() == lib.catalog.count()
     assert [Path(h.path).name for h in lib.search("walruses")] == []
     assert [Path(h.path).name for h in lib.search("narwhals")] == ["c.md"]
+
+
+@pytest.fixture
+def big_vault_rules(monkeypatch):
+    """Make the tiny test vault open as a big one: names compared before ``open`` returns,
+    sizes and dates in the background."""
+    from clipper.core import library as library_mod
+
+    monkeypatch.setattr(library_mod, "CHECK_IN_BACKGROUND_AT", 1)
+
+
+def test_a_big_vault_reopens_with_notes_added_and_deleted_while_closed_searchable_at_once(
+        vault, tmp_path, big_vault_rules, monkeypatch):
+    from clipper.core.vault import Vault
+
+    ix = tmp_path / "ix"
+    with Library.open(vault, index_dir=ix) as lib:  # a first build: waited for in full
+        assert not lib.indexing
+        cats_id = lib.search("telescope")[0].id
+    note(vault, "added.md", "a note about lanterns, added while closed")
+    (vault / "running.md").unlink()
+    (vault / "sub" / "cats.md").rename(vault / "sub" / "felines.md")
+    release = threading.Event()
+    real_stats = Vault.stats
+
+    def slow_stats(self):  # the background comparison waits until the test has searched
+        assert release.wait(30)
+        return real_stats(self)
+
+    monkeypatch.setattr(Vault, "stats", slow_stats)
+    with Library.open(vault, index_dir=ix) as lib:
+        assert lib.indexing  # the sizes and dates are still being compared
+        assert titles(lib.search("lanterns")) == ["added"]
+        assert not lib.search("runner")
+        (moved,) = lib.search("telescope")
+        assert moved.id == cats_id and moved.path.name == "felines.md"
+        release.set()
+        assert lib.wait_until_indexed(30) and not lib.refresh()
+
+
+def test_a_big_vault_picks_up_a_note_edited_in_place_while_closed_in_the_background(
+        vault, tmp_path, big_vault_rules):
+    ix = tmp_path / "ix"
+    with Library.open(vault, index_dir=ix):
+        pass
+    path = vault / "cooking.md"
+    path.write_text(path.read_text().replace("kitchen", "galley"))  # same size, same name
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+    with Library.open(vault, index_dir=ix) as lib:
+        assert lib.wait_until_indexed(30)
+        assert titles(lib.search("galley")) == ["Slow cooking"] and not lib.search("kitchen")
+        assert not lib.refresh()
+    with Library.open(vault, index_dir=ix) as lib:  # nothing changed since
+        assert lib.wait_until_indexed(30) and titles(lib.search("galley")) == ["Slow cooking"]
+
+
+def test_a_small_vault_reopens_with_every_file_compared(vault, tmp_path):
+    ix = tmp_path / "ix"
+    with Library.open(vault, index_dir=ix):
+        pass
+    path = vault / "cooking.md"
+    path.write_text(path.read_text().replace("kitchen", "galley"))
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+    with Library.open(vault, index_dir=ix) as lib:
+        assert not lib.indexing and titles(lib.search("galley")) == ["Slow cooking"]
