@@ -13,6 +13,7 @@ import json
 import marshal
 import sqlite3
 import threading
+import zlib
 from pathlib import Path
 
 COLUMNS = ("id", "path", "size", "mtime_ns", "hash", "text_hash", "source_key", "title", "author",
@@ -43,7 +44,7 @@ CREATE INDEX IF NOT EXISTS tags_id ON tags(id);
 #: 3: sketches of tabulation hashes (notekeys.shingles)
 VERSION = 3
 
-_FORGET_FILES = "DELETE FROM blobs WHERE key='files'"
+_FORGET_FILES = "DELETE FROM blobs WHERE key IN ('files', 'names')"
 _FORGET_CHANGES = "DELETE FROM file_changes"
 #: paths written since the listing was saved, past which the listing is dropped instead (the
 #: next open then reads every row): reading back this many rows costs what the rows cost
@@ -200,6 +201,30 @@ class Catalog:
             row = self.db.execute("SELECT value FROM blobs WHERE key='files'").fetchone()
         return row is not None and marshal.dumps(files, _MARSHAL) == row[0]
 
+    def same_names(self, names: list[str]) -> bool:
+        """Whether ``names`` are the paths of the listing :meth:`keep_file_stats` saved, in its
+        order, with nothing written since (the catalog then lists exactly these files).
+        False says nothing."""
+        with self._lock:
+            if self.db.execute("SELECT 1 FROM file_changes LIMIT 1").fetchone() is not None:
+                return False
+            rows = dict(self.db.execute("SELECT key, value FROM blobs WHERE key IN ('files', 'names')"))
+        try:
+            crc, saved = marshal.loads(rows["names"])
+        except (KeyError, ValueError, EOFError, TypeError):
+            return False
+        return "files" in rows and crc == zlib.crc32(rows["files"]) and saved == "\0".join(names)
+
+    def keep_names(self, names: list[str]) -> None:
+        """Save ``names`` for :meth:`same_names`: the caller (holding the write lock) found
+        them to be the paths of the saved listing, with nothing written since."""
+        with self._lock:
+            row = self.db.execute("SELECT value FROM blobs WHERE key='files'").fetchone()
+            if row is None:
+                return
+            value = marshal.dumps((zlib.crc32(row[0]), "\0".join(names)), _MARSHAL)
+            self.db.execute("INSERT OR REPLACE INTO blobs(key, value) VALUES('names', ?)", (value,))
+
     def keep_file_stats(self, files: dict | None = None, *, scanned: dict | None = None) -> None:
         """Save :meth:`file_stats` in one piece (reopening a big vault reads that in a fraction
         of the rows' time); later writes note the paths they change beside it. ``files``: that
@@ -218,6 +243,10 @@ class Catalog:
             try:
                 blob = marshal.dumps(files, _MARSHAL)
                 db.execute("INSERT OR REPLACE INTO blobs(key, value) VALUES('files', ?)", (blob,))
+                # its names in its order, for same_names; with the listing's checksum (a
+                # writer that knows nothing of them replaces the listing only)
+                names = marshal.dumps((zlib.crc32(blob), "\0".join(files)), _MARSHAL)
+                db.execute("INSERT OR REPLACE INTO blobs(key, value) VALUES('names', ?)", (names,))
                 db.execute(_FORGET_CHANGES)
                 db.execute("COMMIT")
             except BaseException:

@@ -193,12 +193,19 @@ class SyncMixin:
         """Index the notes whose names the catalog does not list and drop those listed that
         are gone (added, deleted or renamed by other programs), from one listing of each
         folder's names: no stat call for the notes whose names stay (see
-        :data:`clipper.core.library.CHECK_IN_BACKGROUND_AT`; :meth:`_sync` compares those)."""
+        :data:`clipper.core.library.CHECK_IN_BACKGROUND_AT`; :meth:`_sync` compares those).
+        The same names in the same order as the listing saved last need nothing more."""
         with self._writing():
             names = self._vault.note_names()
-            listed, _saved = self.catalog.file_stats()
-            differ = names.symmetric_difference(listed)
-            return self._sync(only=sorted(differ)) if differ else Changes()
+            if self.catalog.same_names(names):
+                return Changes()
+            listed, saved = self.catalog.file_stats()
+            differ = set(names).symmetric_difference(listed)
+            if not differ:
+                if saved:  # the next reopen compares these names with the string only
+                    self.catalog.keep_names(names)
+                return Changes()
+            return self._sync(only=sorted(differ))
 
     def refresh(self) -> Changes:
         """Pick up notes added, edited, renamed or deleted by other programs."""

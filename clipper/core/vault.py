@@ -320,20 +320,36 @@ class Vault:
                 out.update(_stat_entries(notes, prefix, root, folder))
         return out, temp_dirs
 
-    def note_names(self) -> set[str]:
-        """The vault-relative paths :meth:`stats` would list, from the folders' names alone
-        (no stat call per file): links are left out (whether one is a note takes a stat) and
-        no temp file is recovered."""
-        out: set[str] = set()
-        add = out.add
+    def note_names(self) -> list[str]:
+        """The vault-relative paths :meth:`stats` would list, in its order where no note is a
+        link, from the folders' names alone: a name with a note's suffix is taken for a file
+        (one ``listdir`` per folder; only the other names are stat-ed, to find sub-folders).
+        No temp file is recovered."""
+        out: list[str] = []
         is_conflict = syncnames.is_conflict_copy
-        for prefix, _folder, files, _dirs, _temp in self._walk():
-            for entry in files:
-                name = entry.name
-                low = name.lower()
-                if low.endswith(NOTE_SUFFIXES) and ("conflict" not in low or not is_conflict(name)) \
-                        and not entry.is_symlink():
-                    add(prefix + name)
+        stack = [("", str(self.root))]
+        while stack:
+            prefix, folder = stack.pop()
+            try:
+                names = os.listdir(folder)
+            except OSError:
+                continue
+            notes = [n for n in names if (low := n.lower()).endswith(NOTE_SUFFIXES) and n[:1] != "."
+                     and ("conflict" not in low or not is_conflict(n))]
+            out.extend(notes if not prefix else [prefix + n for n in notes])
+            dirs = []
+            others = set(names).difference(notes) if len(notes) < len(names) else ()
+            for name in [n for n in names if n in others] if others else ():  # the scan's order
+                if name[:1] == "." or name.lower().endswith(NOTE_SUFFIXES):
+                    continue
+                if not prefix and name == ATTACHMENTS:
+                    continue
+                try:
+                    if stat.S_ISDIR(os.lstat(os.path.join(folder, name)).st_mode):
+                        dirs.append(name)
+                except OSError:
+                    continue
+            stack.extend((prefix + d + "/", os.path.join(folder, d)) for d in dirs)
         return out
 
     def scan_folder(self, rel: str, recursive: bool = True) -> tuple[dict[str, FileStat], set[str]]:

@@ -1,6 +1,7 @@
 """The Library API end to end on small vaults: search language, tags, trash, duplicates,
 external edits, conflicts, and an index lost or corrupted on disk."""
 
+import marshal
 import os
 import threading
 import time
@@ -784,7 +785,7 @@ def test_a_killed_build_leaves_no_side_folder_behind(tmp_path):
 def test_reopen_compares_the_files_with_the_listing_saved_after_a_full_sync(vault, tmp_path):
     ix = tmp_path / "ix"
     with Library.open(vault, index_dir=ix) as lib:
-        saved = lib.catalog.db.execute("SELECT COUNT(*) FROM blobs").fetchone()[0]
+        saved = lib.catalog.db.execute("SELECT COUNT(*) FROM blobs WHERE key='files'").fetchone()[0]
         assert saved == 1 and lib.catalog.file_stats() == (lib._vault.stats(), True)  # noqa: SLF001
     path = vault / "cooking.md"
     path.write_text(path.read_text().replace("kitchen", "galley"))  # edited in place
@@ -793,7 +794,7 @@ def test_reopen_compares_the_files_with_the_listing_saved_after_a_full_sync(vaul
     with Library.open(vault, index_dir=ix) as lib:
         assert titles(lib.search("galley")) == ["Slow cooking"]
         lib.set_tags([lib.search("galley")[0].id], add=["boats"])  # a write notes its path
-        assert lib.catalog.db.execute("SELECT COUNT(*) FROM blobs").fetchone()[0] == 1
+        assert lib.catalog.db.execute("SELECT COUNT(*) FROM blobs WHERE key='files'").fetchone()[0] == 1
         assert lib.catalog.db.execute("SELECT path FROM file_changes").fetchall() == [("cooking.md",)]
         assert lib.catalog.file_stats() == (lib._vault.stats(), False)  # noqa: SLF001
     with Library.open(vault, index_dir=ix) as lib:  # nothing changed: saved again
@@ -912,7 +913,7 @@ def test_many_writes_drop_the_saved_listing(vault, tmp_path, monkeypatch):
     with Library.open(vault, index_dir=ix) as lib:
         for i in range(2):
             lib.import_clipboard(text=f"Note {i} on knots.\n\nA bowline number {i} holds fast and unties.")
-        assert lib.catalog.db.execute("SELECT COUNT(*) FROM blobs").fetchone()[0] == 0
+        assert lib.catalog.db.execute("SELECT COUNT(*) FROM blobs WHERE key='files'").fetchone()[0] == 0
         assert lib.catalog.db.execute("SELECT COUNT(*) FROM file_changes").fetchone()[0] == 0
     with Library.open(vault, index_dir=ix) as lib:
         assert lib.catalog.file_stats() == (lib._vault.stats(), True)  # noqa: SLF001
@@ -1123,3 +1124,31 @@ def test_a_small_vault_reopens_with_every_file_compared(vault, tmp_path):
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
     with Library.open(vault, index_dir=ix) as lib:
         assert not lib.indexing and titles(lib.search("galley")) == ["Slow cooking"]
+
+
+def test_a_big_vault_with_the_same_names_reopens_without_loading_the_listing(
+        vault, tmp_path, big_vault_rules, monkeypatch):
+    from clipper.core.catalog import Catalog
+
+    ix = tmp_path / "ix"
+    for _ in range(2):  # a first build, then a reopen that saves the listing as scanned
+        with Library.open(vault, index_dir=ix) as lib:
+            assert lib.wait_until_indexed(30)
+    loads = []
+    real = Catalog.file_stats
+    monkeypatch.setattr(Catalog, "file_stats", lambda self: (loads.append(1), real(self))[1])
+    with Library.open(vault, index_dir=ix) as lib:
+        assert loads == [] and titles(lib.search("kitchen")) == ["Slow cooking"]
+        assert lib.wait_until_indexed(30)
+    assert loads == []
+    # another writer replaced the listing without its names: they are not trusted
+    with Library.open(vault, index_dir=ix) as lib:
+        assert lib.wait_until_indexed(30)
+        assert lib.catalog.same_names(lib._vault.note_names())  # noqa: SLF001
+        listing, _saved = lib.catalog.file_stats()
+        listing.pop("running.md")
+        lib.catalog.db.execute("UPDATE blobs SET value=? WHERE key='files'", (marshal.dumps(listing, 2),))
+        assert not lib.catalog.same_names(lib._vault.note_names())  # noqa: SLF001
+    note(vault, "sub/deeper/new.md", "a new note about compasses")
+    with Library.open(vault, index_dir=ix) as lib:
+        assert titles(lib.search("compasses")) == ["new"]
