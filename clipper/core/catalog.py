@@ -14,6 +14,7 @@ import marshal
 import sqlite3
 import threading
 import zlib
+from itertools import islice
 from pathlib import Path
 
 COLUMNS = ("id", "path", "size", "mtime_ns", "hash", "text_hash", "source_key", "title", "author",
@@ -52,6 +53,47 @@ MAX_FILE_CHANGES = 10_000
 #: marshal's format 2 has no references (later ones share objects by their reference counts):
 #: the same listing always gives the same bytes (see Catalog.same_file_stats)
 _MARSHAL = 2
+#: the saved listing is a list of the marshal bytes of parts of this many files: one call of
+#: marshal on 100,000 files held the GIL for 40-70 ms (the window stalled while it ran)
+_LISTING_PART = 4096
+
+
+def _pack(files: dict) -> bytes:
+    """The saved form of a listing (see :data:`_LISTING_PART`)."""
+    items = iter(files.items())
+    parts = []
+    while part := dict(islice(items, _LISTING_PART)):
+        parts.append(marshal.dumps(part, _MARSHAL))
+    return marshal.dumps(parts, _MARSHAL)
+
+
+def _unpack(blob: bytes) -> dict | None:
+    """The listing :func:`_pack` saved (a whole dict: what earlier versions saved), or None."""
+    try:
+        got = marshal.loads(blob)
+        if type(got) is list:
+            out: dict = {}
+            for part in got:
+                out.update(marshal.loads(part))
+            return out
+    except (ValueError, EOFError, TypeError):
+        return None
+    return got if type(got) is dict else None
+
+
+def _same_listing(files: dict, blob: bytes) -> bool:
+    """Whether :func:`_pack` of ``files`` gives ``blob``, one part at a time."""
+    try:
+        parts = marshal.loads(blob)
+    except (ValueError, EOFError, TypeError):
+        return False
+    if type(parts) is not list:
+        return False
+    items = iter(files.items())
+    for saved in parts:
+        if marshal.dumps(dict(islice(items, _LISTING_PART)), _MARSHAL) != saved:
+            return False
+    return next(items, None) is None
 _INSERT = f"INSERT INTO notes({','.join(COLUMNS)}) VALUES({','.join('?' * len(COLUMNS))})"
 _HAS_TAG = "id IN (SELECT id FROM tags WHERE tag=? OR tag LIKE ? ESCAPE '\\')"
 
@@ -164,11 +206,8 @@ class Catalog:
         with self._lock:
             row = self.db.execute("SELECT value FROM blobs WHERE key='files'").fetchone()
             if row is not None:
-                try:
-                    got = marshal.loads(row[0])
-                except (ValueError, EOFError, TypeError):
-                    got = None
-                if type(got) is dict:
+                got = _unpack(row[0])
+                if got is not None:
                     changed = [r[0] for r in self.db.execute("SELECT path FROM file_changes")]
                     if not changed:
                         return got, True
@@ -199,7 +238,7 @@ class Catalog:
             if self.db.execute("SELECT 1 FROM file_changes LIMIT 1").fetchone() is not None:
                 return False
             row = self.db.execute("SELECT value FROM blobs WHERE key='files'").fetchone()
-        return row is not None and marshal.dumps(files, _MARSHAL) == row[0]
+        return row is not None and _same_listing(files, row[0])
 
     def same_names(self, names: list[str]) -> bool:
         """Whether ``names`` are the paths of the listing :meth:`keep_file_stats` saved, in its
@@ -241,7 +280,7 @@ class Catalog:
             db = self.db
             db.execute("BEGIN")
             try:
-                blob = marshal.dumps(files, _MARSHAL)
+                blob = _pack(files)
                 db.execute("INSERT OR REPLACE INTO blobs(key, value) VALUES('files', ?)", (blob,))
                 # its names in its order, for same_names; with the listing's checksum (a
                 # writer that knows nothing of them replaces the listing only)

@@ -1152,3 +1152,27 @@ def test_a_big_vault_with_the_same_names_reopens_without_loading_the_listing(
     note(vault, "sub/deeper/new.md", "a new note about compasses")
     with Library.open(vault, index_dir=ix) as lib:
         assert titles(lib.search("compasses")) == ["new"]
+
+
+def test_the_saved_listing_is_kept_in_parts_and_an_earlier_whole_one_still_reads(
+        vault, tmp_path, monkeypatch):
+    """The listing is saved as parts (one marshal call on 100,000 files held the GIL for
+    tens of ms); the whole-dict form earlier versions saved is read, compared and replaced."""
+    from clipper.core import catalog as catalog_mod
+
+    monkeypatch.setattr(catalog_mod, "_LISTING_PART", 2)
+    files = {f"n{i}.md": (i, i * 10) for i in range(5)}
+    blob = catalog_mod._pack(files)  # noqa: SLF001
+    assert len(marshal.loads(blob)) == 3 and catalog_mod._unpack(blob) == files  # noqa: SLF001
+    assert catalog_mod._same_listing(files, blob)  # noqa: SLF001
+    assert not catalog_mod._same_listing(dict(reversed(files.items())), blob)  # noqa: SLF001
+    assert not catalog_mod._same_listing({**files, "more.md": (1, 1)}, blob)  # noqa: SLF001
+    assert not catalog_mod._same_listing(dict(list(files.items())[:4]), blob)  # noqa: SLF001
+    ix = tmp_path / "ix"
+    with Library.open(vault, index_dir=ix) as lib:
+        listing, _saved = lib.catalog.file_stats()
+        lib.catalog.db.execute("UPDATE blobs SET value=? WHERE key='files'", (marshal.dumps(listing, 2),))
+    with Library.open(vault, index_dir=ix) as lib:
+        assert lib.catalog.file_stats() == (lib._vault.stats(), True)  # noqa: SLF001
+        saved = lib.catalog.db.execute("SELECT value FROM blobs WHERE key='files'").fetchone()[0]
+        assert type(marshal.loads(saved)) is list and titles(lib.search("kitchen")) == ["Slow cooking"]
