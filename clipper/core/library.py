@@ -9,8 +9,10 @@
 Files are the truth. The index (Whoosh) and the catalog (SQLite) live in a per-machine cache
 folder (:func:`clipper.core.paths.index_dir_for`) and are rebuilt from the files whenever they
 are missing, from another schema version, or fail to open. Opening compares the files with the
-catalog (one ``os.scandir`` walk: size + mtime, then a content hash) and updates only what
-changed; :meth:`Library.refresh` does the same while the library is open.
+catalog (one walk of the folders: size + mtime, then a content hash) and updates only what
+changed; :meth:`Library.refresh` does the same while the library is open. A big vault
+(:data:`CHECK_IN_BACKGROUND_AT`) is compared by name before ``open`` returns and by size and
+mtime in the background right after.
 
 One writer at a time: a thread lock plus an inter-process ``flock`` on a file in the index
 folder (:mod:`clipper.core.library_lock`), so the CLI and the app can run at once. Searches,
