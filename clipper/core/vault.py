@@ -33,7 +33,7 @@ import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from stat import S_ISDIR, S_ISLNK, S_ISREG
+from stat import S_ISREG
 
 from clipper.core import confine, frontmatter, fsutil, names, syncnames
 from clipper.core.errors import VaultError
@@ -84,8 +84,6 @@ _THREADED_STAT = 4096
 
 #: whether folders can be scanned through a descriptor (POSIX), see Vault._walk
 _SCAN_FD = os.scandir in os.supports_fd
-#: whether a folder's names can be read and stat-ed through its descriptor (POSIX), see Vault._scan
-_SCAN_NAMES = os.listdir in os.supports_fd and os.stat in os.supports_dir_fd
 
 
 def _stat_entries(entries, prefix: str, root: Path, folder: str) -> list[tuple[str, tuple[int, int]]]:
@@ -104,54 +102,6 @@ def _stat_entries(entries, prefix: str, root: Path, folder: str) -> list[tuple[s
         if S_ISREG(st.st_mode):
             append((prefix + entry.name, (st.st_size, st.st_mtime_ns)))
     return out
-
-
-def _stat_names(names, fd: int, prefix: str, root: Path, folder: str):
-    """What :meth:`Vault._scan` wants of the entries ``names`` of the folder open as ``fd``,
-    one ``lstat`` each (POSIX): ``(notes, folders, temp)``, where ``notes`` lists
-    (vault-relative path, (size, mtime_ns)) of note files (a link only to a file inside the
-    vault ``root``), ``folders`` the names of real sub-folders (no links), ``temp`` says a temp
-    file is among them. Names and a stat are all it makes per file: scandir's entry objects
-    and their stat calls cost more than the system calls at 100,000 notes."""
-    notes: list = []
-    folders: list = []
-    links: list = []
-    temp = False
-    append = notes.append
-    lstat = os.lstat
-    for name in names:
-        if name[:1] == ".":  # temp files too
-            temp = temp or fsutil.is_temp_name(name)
-            continue
-        try:
-            st = lstat(name, dir_fd=fd)
-        except OSError:
-            continue
-        mode = st.st_mode
-        if S_ISREG(mode):
-            low = name.lower()
-            # a conflict copy is a version of its note (conflicts.py); every conflict copy's
-            # name has the word: the parse is skipped for the others
-            if low.endswith(NOTE_SUFFIXES) and (
-                    "conflict" not in low or not syncnames.is_conflict_copy(name)):
-                append((prefix + name, (st.st_size, st.st_mtime_ns)))
-        elif S_ISDIR(mode):
-            folders.append(name)
-        elif S_ISLNK(mode):
-            links.append(name)
-    for name in links:  # followed when it stays inside the vault, as is_file() does
-        low = name.lower()
-        if not low.endswith(NOTE_SUFFIXES) or ("conflict" in low and syncnames.is_conflict_copy(name)):
-            continue
-        try:
-            if not confine.is_within(os.path.join(folder, name), root):
-                continue
-            st = os.stat(name, dir_fd=fd)
-        except OSError:
-            continue
-        if S_ISREG(st.st_mode):
-            append((prefix + name, (st.st_size, st.st_mtime_ns)))
-    return notes, folders, temp
 
 
 class Vault:
@@ -254,49 +204,6 @@ class Vault:
         """Note files under the vault-relative folder ``start`` ('' = the vault) as
         (size, mtime_ns), and the folders holding temp files. Not ``recursive``: that folder's
         own files only, and the names of its sub-folders (that may hold notes) go into ``folders``."""
-        if not _SCAN_NAMES:
-            return self._scan_entries(start, recursive, folders)
-        out: dict[str, tuple[int, int]] = {}
-        temp_dirs: set[str] = set()
-        root = self.root
-        stack = [(start + "/" if start else "", str(self.abs(start)) if start else str(root))]
-        while stack:
-            prefix, folder = stack.pop()
-            try:
-                fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-            except OSError:
-                continue
-            try:
-                names = os.listdir(fd)
-                if len(names) >= _THREADED_STAT:
-                    # the stat calls release the GIL: a second thread halves a big folder's wait
-                    half = len(names) // 2
-                    with ThreadPoolExecutor(1) as pool:
-                        rest = pool.submit(_stat_names, names[half:], fd, prefix, root, folder)
-                        parts = [_stat_names(names[:half], fd, prefix, root, folder), rest.result()]
-                else:
-                    parts = [_stat_names(names, fd, prefix, root, folder)]
-            except OSError:
-                continue
-            finally:
-                os.close(fd)
-            for notes, dirs, temp in parts:
-                out.update(notes)
-                if temp:
-                    temp_dirs.add(folder)
-                if prefix == "" and ATTACHMENTS in dirs:
-                    dirs = [d for d in dirs if d != ATTACHMENTS]
-                if not recursive:
-                    if folders is not None:
-                        folders.update(dirs)
-                else:
-                    stack.extend((prefix + d + "/", os.path.join(folder, d)) for d in dirs)
-        return out, temp_dirs
-
-    def _scan_entries(self, start: str = "", recursive: bool = True,
-                      folders: set[str] | None = None) -> tuple[dict[str, tuple[int, int]], set[str]]:
-        """:meth:`_scan` through scandir's entries (where folders cannot be read through a
-        descriptor: on Windows an entry carries its stat, no system call per file)."""
         out: dict[str, tuple[int, int]] = {}
         temp_dirs: set[str] = set()
         root = self.root
@@ -321,10 +228,10 @@ class Vault:
         return out, temp_dirs
 
     def note_names(self) -> list[str]:
-        """The vault-relative paths :meth:`stats` would list, in its order where no note is a
-        link, from the folders' names alone: a name with a note's suffix is taken for a file
-        (one ``listdir`` per folder; only the other names are stat-ed, to find sub-folders).
-        No temp file is recovered."""
+        """The vault-relative paths :meth:`stats` would list, in its order (both read each
+        folder's entries in the order the system gives them), from the folders' names alone: a
+        name with a note's suffix is taken for a file (one ``listdir`` per folder; only other
+        names are stat-ed, to find the sub-folders). No temp file is recovered."""
         out: list[str] = []
         is_conflict = syncnames.is_conflict_copy
         stack = [("", str(self.root))]

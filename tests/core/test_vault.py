@@ -207,5 +207,3 @@ def test_the_names_of_notes_are_the_paths_a_scan_lists_in_its_order(tmp_path, mo
         assert v.note_names() == list(v.stats())
     assert {"a/one.md", "a/b/two.Markdown", "c/three.md", "a/b/c/d/five.md"} <= set(v.note_names())
     assert not {n for n in v.note_names() if n.startswith((".", "attachments/")) or "conflict" in n}
-    monkeypatch.setattr(vault_mod, "_SCAN_NAMES", False)  # scandir entries (Windows): same listing
-    assert list(v.stats()) == v.note_names()
