@@ -31,15 +31,15 @@ class SyncMixin:
     """File-to-index sync of :class:`clipper.core.library.Library`."""
 
     def _sync(self, progress=None, cancel=None, only: list[str] | None = None,
-              first_chunk: int | None = None) -> Changes:
+              first_chunk: int | None = None, pause=None) -> Changes:
         """Bring the index up to date with the files (all of them, or the paths in ``only``).
 
-        A first build (empty catalog) is :meth:`_sync_bulk`.
+        A first build (empty catalog) is :meth:`_sync_bulk`. ``pause``: see :meth:`Vault.stats`.
         """
         changes = Changes()
         with self._writing():
             if only is None:
-                files = self._vault.stats()
+                files = self._vault.stats(pause)
                 if self.catalog.same_file_stats(files):  # nothing changed (a reopen)
                     return changes
                 listed, _saved = self.catalog.file_stats()

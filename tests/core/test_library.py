@@ -1082,9 +1082,12 @@ def test_a_big_vault_reopens_with_notes_added_and_deleted_while_closed_searchabl
     release = threading.Event()
     real_stats = Vault.stats
 
-    def slow_stats(self):  # the background comparison waits until the test has searched
+    pauses = []
+
+    def slow_stats(self, pause=None):  # the background comparison waits until the test has searched
         assert release.wait(30)
-        return real_stats(self)
+        pauses.append(pause)
+        return real_stats(self, pause)
 
     monkeypatch.setattr(Vault, "stats", slow_stats)
     with Library.open(vault, index_dir=ix) as lib:
@@ -1095,6 +1098,7 @@ def test_a_big_vault_reopens_with_notes_added_and_deleted_while_closed_searchabl
         assert moved.id == cats_id and moved.path.name == "felines.md"
         release.set()
         assert lib.wait_until_indexed(30) and not lib.refresh()
+        assert pauses[0] == lib._after_searches  # noqa: SLF001 -- searches go first
 
 
 def test_a_big_vault_picks_up_a_note_edited_in_place_while_closed_in_the_background(

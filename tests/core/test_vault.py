@@ -207,3 +207,18 @@ def test_the_names_of_notes_are_the_paths_a_scan_lists_in_its_order(tmp_path, mo
         assert v.note_names() == list(v.stats())
     assert {"a/one.md", "a/b/two.Markdown", "c/three.md", "a/b/c/d/five.md"} <= set(v.note_names())
     assert not {n for n in v.note_names() if n.startswith((".", "attachments/")) or "conflict" in n}
+
+
+def test_a_scan_calls_its_pause_every_256_files(tmp_path, monkeypatch):
+    """A scan in the background lets searches go first (Library._after_searches) between
+    runs of 256 stat calls, in one thread or two."""
+    import clipper.core.vault as vault_mod
+
+    for i in range(600):
+        (tmp_path / f"n{i}.md").write_text("x")
+    v = Vault(tmp_path)
+    calls = []
+    assert len(v.stats(pause=lambda: calls.append(1))) == 600 and len(calls) == 3
+    monkeypatch.setattr(vault_mod, "_THREADED_STAT", 10)
+    calls.clear()
+    assert len(v.stats(pause=lambda: calls.append(1))) == 600 and len(calls) == 4  # 2 x 300
