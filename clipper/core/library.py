@@ -30,7 +30,6 @@ import contextlib
 import logging
 import os
 import threading
-import time
 from pathlib import Path
 
 from clipper.core import catalog as catalogmod
@@ -91,6 +90,8 @@ class Library(SyncMixin, SearchMixin, TagsMixin, TrashMixin):
         self._search_lock = threading.RLock()
         self._searching = 0  # searches running now (see _after_searches)
         self._searching_lock = threading.Lock()
+        self._no_search = threading.Event()  # set while _searching is 0
+        self._no_search.set()
         self._plock = ProcessLock(self.index_dir / "clipper.lock")
         self._index = SearchIndex(self.index_dir / "whoosh")
         self.catalog: Catalog | None = None
@@ -165,9 +166,8 @@ class Library(SyncMixin, SearchMixin, TagsMixin, TrashMixin):
         search runs, wait (up to 20 ms) for it to end. The comparison shares the GIL with
         searches: without this, the searches in the second after a big vault's reopen took
         twice as long."""
-        deadline = time.monotonic() + 0.02
-        while self._searching and time.monotonic() < deadline:
-            time.sleep(0.001)
+        if self._searching:
+            self._no_search.wait(0.02)
 
     def _open_catalog(self) -> Catalog:
         path = self.index_dir / "catalog.sqlite3"

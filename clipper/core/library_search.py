@@ -38,11 +38,14 @@ class SearchMixin:
         """
         with self._searching_lock:
             self._searching += 1
+            self._no_search.clear()
         try:
             return self._search(query, limit, sort, tags, as_you_type)
         finally:
             with self._searching_lock:
                 self._searching -= 1
+                if not self._searching:
+                    self._no_search.set()
 
     def _search(self, query: str, limit: int, sort: str, tags, as_you_type: bool) -> list[Hit]:
         parsed = qlang.parse(cap_query(query), as_you_type=as_you_type)
