@@ -115,6 +115,10 @@ def with_library(run):
             err(str(exc))
             return 1
         with lib:
+            # a big vault's files are compared by size and date after open returns: a command
+            # ends (and closing waits for that) within moments, so it waits first and answers
+            # from the files as they are
+            lib.wait_until_indexed()
             bar.finish()
             return run(args, lib)
 

@@ -4,7 +4,10 @@ It sits beside the Whoosh index in the per-machine index folder and is a cache t
 ``open()`` compare the vault with the index using one ``os.scandir`` walk (size + mtime),
 answers duplicate look-ups (source URL, article text hash, a sketch of the article's word
 4-grams for near-duplicates), tag counts and id -> path, and
-gives hits their metadata without loading Whoosh stored fields.
+gives hits their metadata without loading Whoosh stored fields. The files' listing (path ->
+size, mtime) is also saved in one piece with the paths written since noted beside it, and its
+names as one string, so that reopening a big vault reads neither every row nor every file's
+stat before the first search.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import json
 import marshal
 import sqlite3
 import threading
+import zlib
+from itertools import islice
 from pathlib import Path
 
 COLUMNS = ("id", "path", "size", "mtime_ns", "hash", "text_hash", "source_key", "title", "author",
@@ -21,6 +26,7 @@ COLUMNS = ("id", "path", "size", "mtime_ns", "hash", "text_hash", "source_key", 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS blobs(key TEXT PRIMARY KEY, value BLOB);
+CREATE TABLE IF NOT EXISTS file_changes(path TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS notes(
     id TEXT PRIMARY KEY, path TEXT UNIQUE NOT NULL, size INTEGER, mtime_ns INTEGER,
     hash TEXT, text_hash TEXT, source_key TEXT, title TEXT, author TEXT, site TEXT, source TEXT,
@@ -42,12 +48,58 @@ CREATE INDEX IF NOT EXISTS tags_id ON tags(id);
 #: 3: sketches of tabulation hashes (notekeys.shingles)
 VERSION = 3
 
-_FORGET_FILES = "DELETE FROM blobs WHERE key='files'"
+_FORGET_FILES = "DELETE FROM blobs WHERE key IN ('files', 'names')"
+_FORGET_CHANGES = "DELETE FROM file_changes"
+#: paths written since the listing was saved, past which the listing is dropped instead (the
+#: next open then reads every row): reading back this many rows costs what the rows cost
+MAX_FILE_CHANGES = 10_000
 #: marshal's format 2 has no references (later ones share objects by their reference counts):
 #: the same listing always gives the same bytes (see Catalog.same_file_stats)
 _MARSHAL = 2
+#: the saved listing is a list of the marshal bytes of parts of this many files: one call of
+#: marshal on 100,000 files held the GIL for 40-70 ms (the window stalled while it ran)
+_LISTING_PART = 4096
+
 _INSERT = f"INSERT INTO notes({','.join(COLUMNS)}) VALUES({','.join('?' * len(COLUMNS))})"
 _HAS_TAG = "id IN (SELECT id FROM tags WHERE tag=? OR tag LIKE ? ESCAPE '\\')"
+
+
+def _pack(files: dict) -> bytes:
+    """The saved form of a listing (see :data:`_LISTING_PART`)."""
+    items = iter(files.items())
+    parts = []
+    while part := dict(islice(items, _LISTING_PART)):
+        parts.append(marshal.dumps(part, _MARSHAL))
+    return marshal.dumps(parts, _MARSHAL)
+
+
+def _unpack(blob: bytes) -> dict | None:
+    """The listing :func:`_pack` saved (a whole dict: what earlier versions saved), or None."""
+    try:
+        got = marshal.loads(blob)
+        if type(got) is list:
+            out: dict = {}
+            for part in got:
+                out.update(marshal.loads(part))
+            return out
+    except (ValueError, EOFError, TypeError):
+        return None
+    return got if type(got) is dict else None
+
+
+def _same_listing(files: dict, blob: bytes) -> bool:
+    """Whether :func:`_pack` of ``files`` gives ``blob``, one part at a time."""
+    try:
+        parts = marshal.loads(blob)
+    except (ValueError, EOFError, TypeError):
+        return False
+    if type(parts) is not list:
+        return False
+    items = iter(files.items())
+    for saved in parts:
+        if marshal.dumps(dict(islice(items, _LISTING_PART)), _MARSHAL) != saved:
+            return False
+    return next(items, None) is None
 
 
 class Catalog:
@@ -80,6 +132,7 @@ class Catalog:
         with self._lock:
             self.db.execute("BEGIN")
             self.db.execute(_FORGET_FILES)
+            self.db.execute(_FORGET_CHANGES)
             self.db.execute("DELETE FROM notes")
             self.db.execute("DELETE FROM tags")
             self.db.execute("DELETE FROM sketch")
@@ -151,17 +204,25 @@ class Catalog:
             return self.db.execute("PRAGMA data_version").fetchone()[0]
 
     def file_stats(self) -> tuple[dict[str, tuple[int, int]], bool]:
-        """(path -> (size, mtime_ns) of every catalogued file, whether that came from the copy
-        :meth:`keep_file_stats` saved: nothing was written since)."""
+        """(path -> (size, mtime_ns) of every catalogued file, whether that is the copy
+        :meth:`keep_file_stats` saved as it was: nothing was written since). After writes, the
+        saved copy with the rows of the paths written since (:meth:`_note_file_changes`)."""
         with self._lock:
             row = self.db.execute("SELECT value FROM blobs WHERE key='files'").fetchone()
             if row is not None:
-                try:
-                    got = marshal.loads(row[0])
-                    if type(got) is dict:
+                got = _unpack(row[0])
+                if got is not None:
+                    changed = [r[0] for r in self.db.execute("SELECT path FROM file_changes")]
+                    if not changed:
                         return got, True
-                except (ValueError, EOFError, TypeError):
-                    pass
+                    for path in changed:
+                        got.pop(path, None)
+                    for i in range(0, len(changed), 500):
+                        part = changed[i:i + 500]
+                        marks = ",".join("?" * len(part))
+                        sql = f"SELECT path, size, mtime_ns FROM notes WHERE path IN ({marks})"
+                        got.update((path, (size, mtime)) for path, size, mtime in self.db.execute(sql, part))
+                    return got, False
             return self._file_stats(), False
 
     def _file_stats(self) -> dict[str, tuple[int, int]]:
@@ -173,35 +234,79 @@ class Catalog:
 
     def same_file_stats(self, files: dict) -> bool:
         """Whether ``files`` (a listing as :meth:`keep_file_stats` takes it) is, byte for byte,
-        the listing saved last: reopening an unchanged vault then needs neither the saved
-        listing loaded nor two dicts of every note compared. False says nothing (another
-        order of the same files, a listing saved from the rows): compare them then."""
+        the listing saved last, with nothing written since: reopening an unchanged vault then
+        needs neither the saved listing loaded nor two dicts of every note compared. False
+        says nothing (another order of the same files, a listing saved from the rows, writes
+        since): compare them then."""
+        with self._lock:
+            if self.db.execute("SELECT 1 FROM file_changes LIMIT 1").fetchone() is not None:
+                return False
+            row = self.db.execute("SELECT value FROM blobs WHERE key='files'").fetchone()
+        return row is not None and _same_listing(files, row[0])
+
+    def same_names(self, names: list[str]) -> bool:
+        """Whether ``names`` are the paths of the listing :meth:`keep_file_stats` saved, in its
+        order, with nothing written since (the catalog then lists exactly these files).
+        False says nothing."""
+        with self._lock:
+            if self.db.execute("SELECT 1 FROM file_changes LIMIT 1").fetchone() is not None:
+                return False
+            rows = dict(self.db.execute("SELECT key, value FROM blobs WHERE key IN ('files', 'names')"))
+        try:
+            crc, saved = marshal.loads(rows["names"])
+        except (KeyError, ValueError, EOFError, TypeError):
+            return False
+        return "files" in rows and crc == zlib.crc32(rows["files"]) and saved == "\0".join(names)
+
+    def keep_names(self, names: list[str]) -> None:
+        """Save ``names`` for :meth:`same_names`: the caller (holding the write lock) found
+        them to be the paths of the saved listing, with nothing written since."""
         with self._lock:
             row = self.db.execute("SELECT value FROM blobs WHERE key='files'").fetchone()
-        return row is not None and marshal.dumps(files, _MARSHAL) == row[0]
+            if row is None:
+                return
+            value = marshal.dumps((zlib.crc32(row[0]), "\0".join(names)), _MARSHAL)
+            self.db.execute("INSERT OR REPLACE INTO blobs(key, value) VALUES('names', ?)", (value,))
 
     def keep_file_stats(self, files: dict | None = None, *, scanned: dict | None = None) -> None:
         """Save :meth:`file_stats` in one piece (reopening a big vault reads that in a fraction
-        of the rows' time); the next write of the catalog drops it. ``files``: that listing,
-        just read (the caller holds the write lock). ``scanned``: the vault's listing as
-        scanned before a sync, saved in place of the rows' when it is the same listing: the
-        rows come in another order, and the next open's byte comparison
+        of the rows' time); later writes note the paths they change beside it. ``files``: that
+        listing, just read (the caller holds the write lock). ``scanned``: the vault's listing
+        as scanned before a sync, saved in place of the catalog's when it is the same listing:
+        the rows come in another order, and the next open's byte comparison
         (:meth:`same_file_stats`) would then fail, load the listing, compare it and write it
         again (a quarter of a second at 100,000 notes)."""
         with self._lock:
             if files is None:
-                files = self._file_stats()
+                files, _saved = self.file_stats()
                 if scanned is not None and scanned == files:
                     files = scanned
             db = self.db
             db.execute("BEGIN")
             try:
-                blob = marshal.dumps(files, _MARSHAL)
+                blob = _pack(files)
                 db.execute("INSERT OR REPLACE INTO blobs(key, value) VALUES('files', ?)", (blob,))
+                # its names in its order, for same_names; with the listing's checksum (a
+                # writer that knows nothing of them replaces the listing only)
+                names = marshal.dumps((zlib.crc32(blob), "\0".join(files)), _MARSHAL)
+                db.execute("INSERT OR REPLACE INTO blobs(key, value) VALUES('names', ?)", (names,))
+                db.execute(_FORGET_CHANGES)
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
+
+    def _note_file_changes(self, paths) -> None:
+        """In a write's transaction: the saved listing stays, and ``paths`` (whose rows the
+        write changes, adds or drops) are noted beside it, so that the next open reads those
+        rows only, not all of them. Past :data:`MAX_FILE_CHANGES`, the listing is dropped."""
+        db = self.db
+        if db.execute("SELECT 1 FROM blobs WHERE key='files'").fetchone() is None:
+            return
+        db.executemany("INSERT OR IGNORE INTO file_changes(path) VALUES(?)", [(p,) for p in paths])
+        if db.execute("SELECT COUNT(*) FROM file_changes").fetchone()[0] > MAX_FILE_CHANGES:
+            db.execute(_FORGET_FILES)
+            db.execute(_FORGET_CHANGES)
 
     def drop_sketch_lookup(self) -> None:
         """Drop the index of sketch values while a first build adds its rows: inserting 16
@@ -228,14 +333,18 @@ class Catalog:
             db = self.db
             db.execute("BEGIN")
             try:
-                db.execute(_FORGET_FILES)
+                touched = {path for path, _size, _mtime in stat_only}
                 for note_id in deletes:
+                    touched.update(r[0] for r in db.execute("SELECT path FROM notes WHERE id=?", (note_id,)))
                     db.execute("DELETE FROM notes WHERE id=?", (note_id,))
                     db.execute("DELETE FROM tags WHERE id=?", (note_id,))
                     db.execute("DELETE FROM sketch WHERE id=?", (note_id,))
                 for row in upserts:
                     # the row this replaces may have had another id (the file's id changed, or
                     # its path now holds another note): its tags and sketch go with it
+                    touched.add(row["path"])
+                    touched.update(r[0] for r in db.execute("SELECT path FROM notes WHERE id=?",
+                                                            (row["id"],)))
                     for old in db.execute("SELECT id FROM notes WHERE path=?", (row["path"],)).fetchall():
                         db.execute("DELETE FROM sketch WHERE id=?", old)
                         db.execute("DELETE FROM tags WHERE id=?", old)
@@ -249,6 +358,7 @@ class Catalog:
                                    [(row["id"], t) for t in (row.get("tags") or [])])
                 for path, size, mtime_ns in stat_only:
                     db.execute("UPDATE notes SET size=?, mtime_ns=? WHERE path=?", (size, mtime_ns, path))
+                self._note_file_changes(touched)
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
@@ -261,7 +371,8 @@ class Catalog:
             db = self.db
             db.execute("BEGIN")
             try:
-                db.execute(_FORGET_FILES)
+                db.execute(_FORGET_FILES)  # a first build: its end saves the listing anew
+                db.execute(_FORGET_CHANGES)
                 db.executemany(_INSERT, map(_values, rows))
                 db.executemany("INSERT INTO tags(id, tag) VALUES(?, ?)",
                                [(row["id"], t) for row in rows for t in (row.get("tags") or [])])

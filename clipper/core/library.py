@@ -9,8 +9,10 @@
 Files are the truth. The index (Whoosh) and the catalog (SQLite) live in a per-machine cache
 folder (:func:`clipper.core.paths.index_dir_for`) and are rebuilt from the files whenever they
 are missing, from another schema version, or fail to open. Opening compares the files with the
-catalog (one ``os.scandir`` walk: size + mtime, then a content hash) and updates only what
-changed; :meth:`Library.refresh` does the same while the library is open.
+catalog (one walk of the folders: size + mtime, then a content hash) and updates only what
+changed; :meth:`Library.refresh` does the same while the library is open. A big vault
+(:data:`CHECK_IN_BACKGROUND_AT`) is compared by name before ``open`` returns and by size and
+mtime in the background right after.
 
 One writer at a time: a thread lock plus an inter-process ``flock`` on a file in the index
 folder (:mod:`clipper.core.library_lock`), so the CLI and the app can run at once. Searches,
@@ -62,6 +64,13 @@ __all__ = ["Library", "Note", "Hit", "ImportResult", "SaveResult", "Changes", "T
 
 _SCHEMA_TAG = f"{SCHEMA_VERSION}.{catalogmod.VERSION}"  # index and catalog layouts
 
+#: From this many notes on, ``open(wait=True)`` of an indexed vault compares the files' names
+#: with the catalog before it returns (notes added, deleted or renamed while closed are
+#: searchable at once) and their sizes and dates after, in the background (notes edited in
+#: place are indexed within about a second): a stat call for each of 100,000 files was 0.7 s of
+#: a 0.9 s reopen. Smaller vaults are compared in full before ``open`` returns.
+CHECK_IN_BACKGROUND_AT = 20_000
+
 
 class Library(SyncMixin, SearchMixin, TagsMixin, TrashMixin):
     """A vault plus its index. Use :meth:`open`; also a context manager.
@@ -79,6 +88,10 @@ class Library(SyncMixin, SearchMixin, TagsMixin, TrashMixin):
         self._vault = Vault(self.vault)
         self._lock = threading.RLock()
         self._search_lock = threading.RLock()
+        self._searching = 0  # searches running now (see _after_searches)
+        self._searching_lock = threading.Lock()
+        self._no_search = threading.Event()  # set while _searching is 0
+        self._no_search.set()
         self._plock = ProcessLock(self.index_dir / "clipper.lock")
         self._index = SearchIndex(self.index_dir / "whoosh")
         self.catalog: Catalog | None = None
@@ -95,7 +108,10 @@ class Library(SyncMixin, SearchMixin, TagsMixin, TrashMixin):
         """Open (creating what is missing) the vault and its index.
 
         ``wait``: return once the index matches the notes in the folder; otherwise catch up in
-        a background thread (``indexing`` is True until done; search works meanwhile).
+        a background thread (``indexing`` is True until done; search works meanwhile). For an
+        indexed vault of :data:`CHECK_IN_BACKGROUND_AT` notes or more, ``wait`` returns once
+        notes added or gone are indexed; notes edited in place follow in the background
+        (``indexing`` is True until then, :meth:`wait_until_indexed` waits for it).
         """
         vault = Path(vault).expanduser() if vault else paths.default_vault()
         Vault(vault).ensure()
@@ -106,7 +122,13 @@ class Library(SyncMixin, SearchMixin, TagsMixin, TrashMixin):
         except OSError as exc:
             raise VaultError(f"Cannot create the index folder {index_dir}: {exc.strerror or exc}") from exc
         lib = cls(vault, index_dir)
-        lib._open_index()
+        notes = lib._open_index()
+        if wait and notes >= CHECK_IN_BACKGROUND_AT:
+            try:
+                lib._sync_names()
+            except Exception:  # noqa: BLE001 -- the full comparison that follows does it all
+                log.exception("comparing the vault's file names with the catalog failed")
+            wait = False
         if wait:
             lib._catch_up(progress)
         else:
@@ -131,12 +153,21 @@ class Library(SyncMixin, SearchMixin, TagsMixin, TrashMixin):
     def _catch_up(self, progress=None, background: bool = False) -> None:
         try:
             # in the background, a small first chunk makes the first notes searchable at once
-            self._sync(progress=progress, cancel=self._cancel, first_chunk=1000 if background else None)
+            self._sync(progress=progress, cancel=self._cancel, first_chunk=1000 if background else None,
+                       pause=self._after_searches if background else None)
         except Exception as exc:  # the app keeps working with what is indexed
             log.exception("indexing the vault failed")
             self.last_error = str(exc)
         finally:
             self._indexed.set()
+
+    def _after_searches(self) -> None:
+        """Called by a comparison of every file in the background, every 256 files: while a
+        search runs, wait (up to 20 ms) for it to end. The comparison shares the GIL with
+        searches: without this, the searches in the second after a big vault's reopen took
+        twice as long."""
+        if self._searching:
+            self._no_search.wait(0.02)
 
     def _open_catalog(self) -> Catalog:
         path = self.index_dir / "catalog.sqlite3"
@@ -151,20 +182,25 @@ class Library(SyncMixin, SearchMixin, TagsMixin, TrashMixin):
                     os.unlink(str(path) + suffix)
             return Catalog(path)
 
-    def _open_index(self) -> None:
+    def _open_index(self) -> int:
+        """Open (or reset) index and catalog; the number of notes they hold."""
         with self._writing():
             discard_stale_builds(self._index.folder)  # of a build killed midway
             self.catalog = self._open_catalog()
             ok = False
+            notes = 0
             try:
                 if self.catalog.get_meta("schema") == _SCHEMA_TAG:
                     self._index.open()
-                    ok = self._index.doc_count() == self.catalog.count()
+                    notes = self.catalog.count()
+                    ok = self._index.doc_count() == notes
             except Exception as exc:
                 log.warning("the search index cannot be opened (%s); rebuilding it", exc)
             if not ok:
                 self._reset_index()
+                notes = 0
             self._catalog_version = self.catalog.data_version()
+            return notes
 
     def _reset_index(self) -> None:
         """Empty index and catalog (then :meth:`_sync` fills them from the files)."""

@@ -36,6 +36,18 @@ class SearchMixin:
 
         Never raises on malformed queries; an empty query lists the newest notes.
         """
+        with self._searching_lock:
+            self._searching += 1
+            self._no_search.clear()
+        try:
+            return self._search(query, limit, sort, tags, as_you_type)
+        finally:
+            with self._searching_lock:
+                self._searching -= 1
+                if not self._searching:
+                    self._no_search.set()
+
+    def _search(self, query: str, limit: int, sort: str, tags, as_you_type: bool) -> list[Hit]:
         parsed = qlang.parse(cap_query(query), as_you_type=as_you_type)
         sort = parsed.sort or sort or "relevance"
         tag_filter = tagmod.normalize_tags(tags)

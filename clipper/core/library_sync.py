@@ -31,15 +31,15 @@ class SyncMixin:
     """File-to-index sync of :class:`clipper.core.library.Library`."""
 
     def _sync(self, progress=None, cancel=None, only: list[str] | None = None,
-              first_chunk: int | None = None) -> Changes:
+              first_chunk: int | None = None, pause=None) -> Changes:
         """Bring the index up to date with the files (all of them, or the paths in ``only``).
 
-        A first build (empty catalog) is :meth:`_sync_bulk`.
+        A first build (empty catalog) is :meth:`_sync_bulk`. ``pause``: see :meth:`Vault.stats`.
         """
         changes = Changes()
         with self._writing():
             if only is None:
-                files = self._vault.stats()
+                files = self._vault.stats(pause)
                 if self.catalog.same_file_stats(files):  # nothing changed (a reopen)
                     return changes
                 listed, _saved = self.catalog.file_stats()
@@ -188,6 +188,24 @@ class SyncMixin:
             if row["id"] not in changes.renamed:
                 (changes.updated if row["path"] in known else changes.added).append(row["id"])
         changes.removed.extend(d for d in deletes if d not in changes.renamed)
+
+    def _sync_names(self) -> Changes:
+        """Index the notes whose names the catalog does not list and drop those listed that
+        are gone (added, deleted or renamed by other programs), from one listing of each
+        folder's names: no stat call for the notes whose names stay (see
+        :data:`clipper.core.library.CHECK_IN_BACKGROUND_AT`; :meth:`_sync` compares those).
+        The same names in the same order as the listing saved last need nothing more."""
+        with self._writing():
+            names = self._vault.note_names()
+            if self.catalog.same_names(names):
+                return Changes()
+            listed, saved = self.catalog.file_stats()
+            differ = set(names).symmetric_difference(listed)
+            if not differ:
+                if saved:  # the next reopen compares these names with the string only
+                    self.catalog.keep_names(names)
+                return Changes()
+            return self._sync(only=sorted(differ))
 
     def refresh(self) -> Changes:
         """Pick up notes added, edited, renamed or deleted by other programs."""

@@ -86,13 +86,16 @@ _THREADED_STAT = 4096
 _SCAN_FD = os.scandir in os.supports_fd
 
 
-def _stat_entries(entries, prefix: str, root: Path, folder: str) -> list[tuple[str, tuple[int, int]]]:
+def _stat_entries(entries, prefix: str, root: Path, folder: str,
+                  pause=None) -> list[tuple[str, tuple[int, int]]]:
     """(vault-relative path, (size, mtime_ns)) of the regular files among ``entries`` (of
     ``folder``); a link to a file outside the vault ``root`` is none of them (a synced folder
-    can hold one)."""
+    can hold one). ``pause()`` is called every 256 entries (see :meth:`Vault.stats`)."""
     out = []
     append = out.append
-    for entry in entries:
+    for i, entry in enumerate(entries):
+        if pause is not None and not i & 255:
+            pause()
         try:
             if entry.is_symlink() and not confine.is_within(os.path.join(folder, entry.name), root):
                 continue
@@ -142,17 +145,19 @@ class Vault:
         """Every note file: vault-relative path -> (size, mtime_ns) (see :meth:`stats`)."""
         return {rel: FileStat(*st) for rel, st in self.stats().items()}
 
-    def stats(self) -> dict[str, tuple[int, int]]:
-        """Every note file: vault-relative path -> (size, mtime_ns) tuple. One scandir walk.
+    def stats(self, pause=None) -> dict[str, tuple[int, int]]:
+        """Every note file: vault-relative path -> (size, mtime_ns) tuple. One scandir walk;
+        ``pause()``, if given, is called every 256 files (a scan in the background lets
+        searches go first there).
 
         Temp files that a killed writer left are recovered first (fsutil.recover_temp_files):
         a finished text lands in its note, a partial one is dropped, a live writer's is left alone.
         """
-        out, temp_dirs = self._scan()
+        out, temp_dirs = self._scan(pause=pause)
         recovered = [p for d in temp_dirs for p in fsutil.recover_temp_files(Path(d))]
         if self.trash.is_dir():  # a delete killed while writing trash.json
             fsutil.recover_temp_files(self.trash)
-        return self._scan()[0] if recovered else out
+        return self._scan(pause=pause)[0] if recovered else out
 
     def _walk(self, start: str = "", recursive: bool = True):
         """The folders that may hold notes under the vault-relative folder ``start`` ('' = the
@@ -199,8 +204,8 @@ class Vault:
                 if fd is not None:
                     os.close(fd)
 
-    def _scan(self, start: str = "", recursive: bool = True,
-              folders: set[str] | None = None) -> tuple[dict[str, tuple[int, int]], set[str]]:
+    def _scan(self, start: str = "", recursive: bool = True, folders: set[str] | None = None,
+              pause=None) -> tuple[dict[str, tuple[int, int]], set[str]]:
         """Note files under the vault-relative folder ``start`` ('' = the vault) as
         (size, mtime_ns), and the folders holding temp files. Not ``recursive``: that folder's
         own files only, and the names of its sub-folders (that may hold notes) go into ``folders``."""
@@ -220,12 +225,44 @@ class Vault:
                 # the stat calls release the GIL: a second thread halves a big folder's wait
                 half = len(notes) // 2
                 with ThreadPoolExecutor(1) as pool:
-                    rest = pool.submit(_stat_entries, notes[half:], prefix, root, folder)
-                    out.update(_stat_entries(notes[:half], prefix, root, folder))
+                    rest = pool.submit(_stat_entries, notes[half:], prefix, root, folder, pause)
+                    out.update(_stat_entries(notes[:half], prefix, root, folder, pause))
                     out.update(rest.result())
             else:
-                out.update(_stat_entries(notes, prefix, root, folder))
+                out.update(_stat_entries(notes, prefix, root, folder, pause))
         return out, temp_dirs
+
+    def note_names(self) -> list[str]:
+        """The vault-relative paths :meth:`stats` would list, in its order (both read each
+        folder's entries in the order the system gives them), from the folders' names alone: a
+        name with a note's suffix is taken for a file (one ``listdir`` per folder; only other
+        names are stat-ed, to find the sub-folders). No temp file is recovered."""
+        out: list[str] = []
+        is_conflict = syncnames.is_conflict_copy
+        stack = [("", str(self.root))]
+        while stack:
+            prefix, folder = stack.pop()
+            try:
+                names = os.listdir(folder)
+            except OSError:
+                continue
+            notes = [n for n in names if (low := n.lower()).endswith(NOTE_SUFFIXES) and n[:1] != "."
+                     and ("conflict" not in low or not is_conflict(n))]
+            out.extend(notes if not prefix else [prefix + n for n in notes])
+            dirs = []
+            others = set(names).difference(notes) if len(notes) < len(names) else ()
+            for name in [n for n in names if n in others] if others else ():  # the scan's order
+                if name[:1] == "." or name.lower().endswith(NOTE_SUFFIXES):
+                    continue
+                if not prefix and name == ATTACHMENTS:
+                    continue
+                try:
+                    if stat.S_ISDIR(os.lstat(os.path.join(folder, name)).st_mode):
+                        dirs.append(name)
+                except OSError:
+                    continue
+            stack.extend((prefix + d + "/", os.path.join(folder, d)) for d in dirs)
+        return out
 
     def scan_folder(self, rel: str, recursive: bool = True) -> tuple[dict[str, FileStat], set[str]]:
         """The note files in one vault-relative folder ('' = the vault's own files) and, not

@@ -121,3 +121,21 @@ def test_search_suggests_the_word_a_beginning_belongs_to(tmp_path, capsys):
     assert run(capsys, "import", str(tmp_path / "in"), "--vault", str(vault))[0] == 0
     code, out, err = run(capsys, "search", "steenb", "--vault", str(vault))
     assert code == 1 and 'did you mean "steenbok"' in err
+
+
+def test_a_command_on_a_big_vault_answers_from_the_files_as_they_are(tmp_path, capsys, monkeypatch):
+    """A big vault's sizes and dates are compared after open returns; a command waits for
+    that, so a note edited in place before it runs is found by its new words."""
+    import os
+
+    from clipper.core import library as library_mod
+
+    monkeypatch.setattr(library_mod, "CHECK_IN_BACKGROUND_AT", 1)
+    vault = tmp_path / "vault"
+    note = write(vault / "a.md", "---\ntitle: Antelopes\n---\n\nThe steenbok is a small antelope.\n")
+    assert run(capsys, "search", "steenbok", "--vault", str(vault))[0] == 0
+    note.write_text(note.read_text().replace("steenbok", "klipspringer"), encoding="utf-8")
+    st = note.stat()
+    os.utime(note, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+    code, out, err = run(capsys, "search", "klipspringer", "--vault", str(vault))
+    assert code == 0 and "Antelopes" in out, err

@@ -1,6 +1,7 @@
 """The Library API end to end on small vaults: search language, tags, trash, duplicates,
 external edits, conflicts, and an index lost or corrupted on disk."""
 
+import marshal
 import os
 import threading
 import time
@@ -784,7 +785,7 @@ def test_a_killed_build_leaves_no_side_folder_behind(tmp_path):
 def test_reopen_compares_the_files_with_the_listing_saved_after_a_full_sync(vault, tmp_path):
     ix = tmp_path / "ix"
     with Library.open(vault, index_dir=ix) as lib:
-        saved = lib.catalog.db.execute("SELECT COUNT(*) FROM blobs").fetchone()[0]
+        saved = lib.catalog.db.execute("SELECT COUNT(*) FROM blobs WHERE key='files'").fetchone()[0]
         assert saved == 1 and lib.catalog.file_stats() == (lib._vault.stats(), True)  # noqa: SLF001
     path = vault / "cooking.md"
     path.write_text(path.read_text().replace("kitchen", "galley"))  # edited in place
@@ -792,8 +793,9 @@ def test_reopen_compares_the_files_with_the_listing_saved_after_a_full_sync(vaul
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
     with Library.open(vault, index_dir=ix) as lib:
         assert titles(lib.search("galley")) == ["Slow cooking"]
-        lib.set_tags([lib.search("galley")[0].id], add=["boats"])  # a write drops the saved listing
-        assert lib.catalog.db.execute("SELECT COUNT(*) FROM blobs").fetchone()[0] == 0
+        lib.set_tags([lib.search("galley")[0].id], add=["boats"])  # a write notes its path
+        assert lib.catalog.db.execute("SELECT COUNT(*) FROM blobs WHERE key='files'").fetchone()[0] == 1
+        assert lib.catalog.db.execute("SELECT path FROM file_changes").fetchall() == [("cooking.md",)]
         assert lib.catalog.file_stats() == (lib._vault.stats(), False)  # noqa: SLF001
     with Library.open(vault, index_dir=ix) as lib:  # nothing changed: saved again
         assert lib.catalog.file_stats() == (lib._vault.stats(), True)  # noqa: SLF001
@@ -854,6 +856,68 @@ def test_a_first_build_and_a_sync_save_the_listing_as_scanned(tmp_path, monkeypa
     with Library.open(vault, index_dir=ix) as lib:
         assert len(lib.search("note", limit=50)) == 41
     assert calls == []
+
+
+def test_the_first_reopen_after_writes_reads_only_the_rows_written(vault, tmp_path, monkeypatch):
+    """Writes keep the saved listing and note their paths beside it: the next open reads the
+    listing and those rows, never every row (that was a third of a second at 100,000 notes),
+    and saves the listing again, so the open after that compares bytes only."""
+    from clipper.core.catalog import Catalog
+
+    ix = tmp_path / "ix"
+    with Library.open(vault, index_dir=ix) as lib:
+        (hit,) = lib.search("kitchen")
+        lib.set_tags([hit.id], add=["boats"])
+        lib.import_clipboard(text="Notes on rigging.\n\nA sail is trimmed to the wind, then eased.")
+        lib.delete(lib.search("telescope")[0].id)
+        written = {r[0] for r in lib.catalog.db.execute("SELECT path FROM file_changes")}
+        assert "cooking.md" in written and len(written) == 3
+
+    def no_rows(self):
+        raise AssertionError("every row was read")
+
+    monkeypatch.setattr(Catalog, "_file_stats", no_rows)
+    with Library.open(vault, index_dir=ix) as lib:
+        assert lib.catalog.db.execute("SELECT COUNT(*) FROM file_changes").fetchone()[0] == 0
+        assert lib.catalog.file_stats() == (lib._vault.stats(), True)  # noqa: SLF001
+        assert lib.tags()["boats"] == 1 and titles(lib.search("sail")) and not lib.search("telescope")
+    calls = []
+    monkeypatch.setattr(Catalog, "file_stats", lambda self: calls.append(1))
+    with Library.open(vault, index_dir=ix) as lib:
+        assert titles(lib.search("kitchen")) == ["Slow cooking"]
+    assert calls == []
+
+
+def test_a_note_edited_while_closed_is_found_after_writes_kept_the_listing(vault, tmp_path):
+    """The listing with the paths written since is the catalog's: a file edited, added or
+    deleted by another program after such writes is still seen at the next open."""
+    ix = tmp_path / "ix"
+    with Library.open(vault, index_dir=ix) as lib:
+        (hit,) = lib.search("kitchen")
+        lib.set_tags([hit.id], add=["boats"])
+    path = vault / "cooking.md"
+    path.write_text(path.read_text().replace("kitchen", "galley"))  # the note just written
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+    note(vault, "later.md", "a later note about lanterns")
+    with Library.open(vault, index_dir=ix) as lib:
+        assert titles(lib.search("galley")) == ["Slow cooking"] and not lib.search("kitchen")
+        assert lib.search("lanterns") and lib.tags()["boats"] == 1
+
+
+def test_many_writes_drop_the_saved_listing(vault, tmp_path, monkeypatch):
+    from clipper.core import catalog as catalog_mod
+
+    monkeypatch.setattr(catalog_mod, "MAX_FILE_CHANGES", 1)
+    ix = tmp_path / "ix"
+    with Library.open(vault, index_dir=ix) as lib:
+        for i in range(2):
+            lib.import_clipboard(text=f"Note {i} on knots.\n\nA bowline number {i} holds fast and unties.")
+        assert lib.catalog.db.execute("SELECT COUNT(*) FROM blobs WHERE key='files'").fetchone()[0] == 0
+        assert lib.catalog.db.execute("SELECT COUNT(*) FROM file_changes").fetchone()[0] == 0
+    with Library.open(vault, index_dir=ix) as lib:
+        assert lib.catalog.file_stats() == (lib._vault.stats(), True)  # noqa: SLF001
+        assert len(lib.search("bowline")) == 2
 
 
 def test_delete_killed_before_the_trash_list_was_written_can_still_be_restored(lib, vault):
@@ -1024,3 +1088,126 @@ def test_an_empty_vault_searched_then_filled_stays_searchable(tmp_path):
         lib.refresh()
         assert [h.path.name for h in lib.search("okapis")] == ["first.md"]
         assert lib._index.doc_count() == 1
+
+
+@pytest.fixture
+def big_vault_rules(monkeypatch):
+    """Make the tiny test vault open as a big one: names compared before ``open`` returns,
+    sizes and dates in the background."""
+    from clipper.core import library as library_mod
+
+    monkeypatch.setattr(library_mod, "CHECK_IN_BACKGROUND_AT", 1)
+
+
+def test_a_big_vault_reopens_with_notes_added_and_deleted_while_closed_searchable_at_once(
+        vault, tmp_path, big_vault_rules, monkeypatch):
+    from clipper.core.vault import Vault
+
+    ix = tmp_path / "ix"
+    with Library.open(vault, index_dir=ix) as lib:  # a first build: waited for in full
+        assert not lib.indexing
+        cats_id = lib.search("telescope")[0].id
+    note(vault, "added.md", "a note about lanterns, added while closed")
+    (vault / "running.md").unlink()
+    (vault / "sub" / "cats.md").rename(vault / "sub" / "felines.md")
+    release = threading.Event()
+    real_stats = Vault.stats
+
+    pauses = []
+
+    def slow_stats(self, pause=None):  # the background comparison waits until the test has searched
+        assert release.wait(30)
+        pauses.append(pause)
+        return real_stats(self, pause)
+
+    monkeypatch.setattr(Vault, "stats", slow_stats)
+    with Library.open(vault, index_dir=ix) as lib:
+        assert lib.indexing  # the sizes and dates are still being compared
+        assert titles(lib.search("lanterns")) == ["added"]
+        assert not lib.search("runner")
+        (moved,) = lib.search("telescope")
+        assert moved.id == cats_id and moved.path.name == "felines.md"
+        release.set()
+        assert lib.wait_until_indexed(30) and not lib.refresh()
+        assert pauses[0] == lib._after_searches  # noqa: SLF001 -- searches go first
+
+
+def test_a_big_vault_picks_up_a_note_edited_in_place_while_closed_in_the_background(
+        vault, tmp_path, big_vault_rules):
+    ix = tmp_path / "ix"
+    with Library.open(vault, index_dir=ix):
+        pass
+    path = vault / "cooking.md"
+    path.write_text(path.read_text().replace("kitchen", "galley"))  # same size, same name
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+    with Library.open(vault, index_dir=ix) as lib:
+        assert lib.wait_until_indexed(30)
+        assert titles(lib.search("galley")) == ["Slow cooking"] and not lib.search("kitchen")
+        assert not lib.refresh()
+    with Library.open(vault, index_dir=ix) as lib:  # nothing changed since
+        assert lib.wait_until_indexed(30) and titles(lib.search("galley")) == ["Slow cooking"]
+
+
+def test_a_small_vault_reopens_with_every_file_compared(vault, tmp_path):
+    ix = tmp_path / "ix"
+    with Library.open(vault, index_dir=ix):
+        pass
+    path = vault / "cooking.md"
+    path.write_text(path.read_text().replace("kitchen", "galley"))
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+    with Library.open(vault, index_dir=ix) as lib:
+        assert not lib.indexing and titles(lib.search("galley")) == ["Slow cooking"]
+
+
+def test_a_big_vault_with_the_same_names_reopens_without_loading_the_listing(
+        vault, tmp_path, big_vault_rules, monkeypatch):
+    from clipper.core.catalog import Catalog
+
+    ix = tmp_path / "ix"
+    for _ in range(2):  # a first build, then a reopen that saves the listing as scanned
+        with Library.open(vault, index_dir=ix) as lib:
+            assert lib.wait_until_indexed(30)
+    loads = []
+    real = Catalog.file_stats
+    monkeypatch.setattr(Catalog, "file_stats", lambda self: (loads.append(1), real(self))[1])
+    with Library.open(vault, index_dir=ix) as lib:
+        assert loads == [] and titles(lib.search("kitchen")) == ["Slow cooking"]
+        assert lib.wait_until_indexed(30)
+    assert loads == []
+    # another writer replaced the listing without its names: they are not trusted
+    with Library.open(vault, index_dir=ix) as lib:
+        assert lib.wait_until_indexed(30)
+        assert lib.catalog.same_names(lib._vault.note_names())  # noqa: SLF001
+        listing, _saved = lib.catalog.file_stats()
+        listing.pop("running.md")
+        lib.catalog.db.execute("UPDATE blobs SET value=? WHERE key='files'", (marshal.dumps(listing, 2),))
+        assert not lib.catalog.same_names(lib._vault.note_names())  # noqa: SLF001
+    note(vault, "sub/deeper/new.md", "a new note about compasses")
+    with Library.open(vault, index_dir=ix) as lib:
+        assert titles(lib.search("compasses")) == ["new"]
+
+
+def test_the_saved_listing_is_kept_in_parts_and_an_earlier_whole_one_still_reads(
+        vault, tmp_path, monkeypatch):
+    """The listing is saved as parts (one marshal call on 100,000 files held the GIL for
+    tens of ms); the whole-dict form earlier versions saved is read, compared and replaced."""
+    from clipper.core import catalog as catalog_mod
+
+    monkeypatch.setattr(catalog_mod, "_LISTING_PART", 2)
+    files = {f"n{i}.md": (i, i * 10) for i in range(5)}
+    blob = catalog_mod._pack(files)  # noqa: SLF001
+    assert len(marshal.loads(blob)) == 3 and catalog_mod._unpack(blob) == files  # noqa: SLF001
+    assert catalog_mod._same_listing(files, blob)  # noqa: SLF001
+    assert not catalog_mod._same_listing(dict(reversed(files.items())), blob)  # noqa: SLF001
+    assert not catalog_mod._same_listing({**files, "more.md": (1, 1)}, blob)  # noqa: SLF001
+    assert not catalog_mod._same_listing(dict(list(files.items())[:4]), blob)  # noqa: SLF001
+    ix = tmp_path / "ix"
+    with Library.open(vault, index_dir=ix) as lib:
+        listing, _saved = lib.catalog.file_stats()
+        lib.catalog.db.execute("UPDATE blobs SET value=? WHERE key='files'", (marshal.dumps(listing, 2),))
+    with Library.open(vault, index_dir=ix) as lib:
+        assert lib.catalog.file_stats() == (lib._vault.stats(), True)  # noqa: SLF001
+        saved = lib.catalog.db.execute("SELECT value FROM blobs WHERE key='files'").fetchone()[0]
+        assert type(marshal.loads(saved)) is list and titles(lib.search("kitchen")) == ["Slow cooking"]

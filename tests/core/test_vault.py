@@ -189,3 +189,36 @@ def test_scan_of_a_big_folder_stats_in_two_threads_with_the_same_result(tmp_path
     assert v.stats() == one
     assert len(one) == 41 and one["n7.md"][0] == 7 and "folder.md/inner.md" in one
     assert {k: (s.size, s.mtime_ns) for k, s in v.scan().items()} == one
+
+
+def test_the_names_of_notes_are_the_paths_a_scan_lists_in_its_order(tmp_path, monkeypatch):
+    import clipper.core.vault as vault_mod
+
+    v = Vault(tmp_path)
+    for i in range(30):
+        (tmp_path / f"n{(i * 7) % 30}.md").write_text("x")
+    for rel in ("a/one.md", "a/b/two.Markdown", "c/three.md", ".trash/gone.md", "attachments/img.md",
+                "a/notes.txt", "a/x (conflicted copy 2024-01-01).md", ".hidden/four.md", "a/b/c/d/five.md"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x")
+    (tmp_path / ".clipper-tmp-x.md.tmp").write_text("partial")
+    for threaded in (10**9, 10):  # one thread, then halves (the order is the scan's either way)
+        monkeypatch.setattr(vault_mod, "_THREADED_STAT", threaded)
+        assert v.note_names() == list(v.stats())
+    assert {"a/one.md", "a/b/two.Markdown", "c/three.md", "a/b/c/d/five.md"} <= set(v.note_names())
+    assert not {n for n in v.note_names() if n.startswith((".", "attachments/")) or "conflict" in n}
+
+
+def test_a_scan_calls_its_pause_every_256_files(tmp_path, monkeypatch):
+    """A scan in the background lets searches go first (Library._after_searches) between
+    runs of 256 stat calls, in one thread or two."""
+    import clipper.core.vault as vault_mod
+
+    for i in range(600):
+        (tmp_path / f"n{i}.md").write_text("x")
+    v = Vault(tmp_path)
+    calls = []
+    assert len(v.stats(pause=lambda: calls.append(1))) == 600 and len(calls) == 3
+    monkeypatch.setattr(vault_mod, "_THREADED_STAT", 10)
+    calls.clear()
+    assert len(v.stats(pause=lambda: calls.append(1))) == 600 and len(calls) == 4  # 2 x 300
