@@ -30,6 +30,7 @@ import contextlib
 import logging
 import os
 import threading
+import time
 from pathlib import Path
 
 from clipper.core import catalog as catalogmod
@@ -70,6 +71,10 @@ _SCHEMA_TAG = f"{SCHEMA_VERSION}.{catalogmod.VERSION}"  # index and catalog layo
 #: place are indexed within about a second): a stat call for each of 100,000 files was 0.7 s of
 #: a 0.9 s reopen. Smaller vaults are compared in full before ``open`` returns.
 CHECK_IN_BACKGROUND_AT = 20_000
+#: a background comparison waits for a pause of this long in searches (seconds) ...
+SEARCH_QUIET = 0.1
+#: ... for this long at most after it began
+DEFER_MAX = 10.0
 
 
 class Library(SyncMixin, SearchMixin, TagsMixin, TrashMixin):
@@ -92,6 +97,8 @@ class Library(SyncMixin, SearchMixin, TagsMixin, TrashMixin):
         self._searching_lock = threading.Lock()
         self._no_search = threading.Event()  # set while _searching is 0
         self._no_search.set()
+        self._last_search = 0.0  # time.monotonic() when the last search ended
+        self._defer_until = 0.0  # a background comparison yields to searches until then
         self._plock = ProcessLock(self.index_dir / "clipper.lock")
         self._index = SearchIndex(self.index_dir / "whoosh")
         self.catalog: Catalog | None = None
@@ -151,6 +158,7 @@ class Library(SyncMixin, SearchMixin, TagsMixin, TrashMixin):
         return self._indexed.wait(timeout)
 
     def _catch_up(self, progress=None, background: bool = False) -> None:
+        self._defer_until = time.monotonic() + DEFER_MAX
         try:
             # in the background, a small first chunk makes the first notes searchable at once
             self._sync(progress=progress, cancel=self._cancel, first_chunk=1000 if background else None,
@@ -162,12 +170,23 @@ class Library(SyncMixin, SearchMixin, TagsMixin, TrashMixin):
             self._indexed.set()
 
     def _after_searches(self) -> None:
-        """Called by a comparison of every file in the background, every 256 files: while a
-        search runs, wait (up to 20 ms) for it to end. The comparison shares the GIL with
-        searches: without this, the searches in the second after a big vault's reopen took
-        twice as long."""
-        if self._searching:
-            self._no_search.wait(0.02)
+        """Called by a comparison of every file in the background, every 256 files: it waits
+        while searches run and until none has run for :data:`SEARCH_QUIET` (searches come in
+        bursts: as-you-type keystrokes, a list of queries), but only :data:`DEFER_MAX` after it
+        began in all, so that notes edited in place are still indexed within seconds. The
+        comparison shares the GIL with searches: without waiting, the searches in the seconds
+        after a big vault's reopen took twice as long."""
+        while True:
+            now = time.monotonic()
+            if now >= self._defer_until:
+                return
+            if self._searching:
+                self._no_search.wait(min(0.05, self._defer_until - now))
+                continue
+            quiet = now - self._last_search
+            if quiet >= SEARCH_QUIET:
+                return
+            time.sleep(min(SEARCH_QUIET - quiet, self._defer_until - now))
 
     def _open_catalog(self) -> Catalog:
         path = self.index_dir / "catalog.sqlite3"

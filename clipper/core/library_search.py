@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 
 from clipper.core import confine, frontmatter, notefile
 from clipper.core import query as qlang
@@ -44,6 +45,7 @@ class SearchMixin:
         finally:
             with self._searching_lock:
                 self._searching -= 1
+                self._last_search = time.monotonic()
                 if not self._searching:
                     self._no_search.set()
 

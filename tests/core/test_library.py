@@ -1211,3 +1211,23 @@ def test_the_saved_listing_is_kept_in_parts_and_an_earlier_whole_one_still_reads
         assert lib.catalog.file_stats() == (lib._vault.stats(), True)  # noqa: SLF001
         saved = lib.catalog.db.execute("SELECT value FROM blobs WHERE key='files'").fetchone()[0]
         assert type(marshal.loads(saved)) is list and titles(lib.search("kitchen")) == ["Slow cooking"]
+
+
+def test_a_background_comparison_waits_for_a_pause_in_searches_but_not_for_ever(lib, monkeypatch):
+    """The big vault's comparison after a reopen yields to a burst of searches (it shares the
+    GIL with them) until they pause for SEARCH_QUIET, and only until DEFER_MAX after it began."""
+    import time
+
+    from clipper.core import library as library_mod
+
+    monkeypatch.setattr(library_mod, "SEARCH_QUIET", 0.2)
+    lib._defer_until = time.monotonic() + 30  # noqa: SLF001
+    lib.search("runner")  # a search just ended: wait for a quiet spell
+    t0 = time.monotonic()
+    lib._after_searches()  # noqa: SLF001
+    assert time.monotonic() - t0 >= 0.15
+    lib._defer_until = time.monotonic()  # noqa: SLF001 -- its time to yield is over
+    lib.search("runner")
+    t0 = time.monotonic()
+    lib._after_searches()  # noqa: SLF001
+    assert time.monotonic() - t0 < 0.15
