@@ -1838,6 +1838,9 @@ class _Segment:
     def scores(self, clauses, nots) -> dict:
         if len(clauses) == 1 and not nots and all(kind == "terms" for kind, _f, _w in clauses[0]):
             return self._any_terms(clauses[0])
+        return self._all_clauses(clauses, nots)
+
+    def _all_clauses(self, clauses, nots) -> dict:
         # the most selective clause first; phrases checked only against the survivors
         order = sorted(clauses, key=self.size)
         cand = None
@@ -1908,9 +1911,8 @@ class _Segment:
                     if fresh:  # every score is still 0.0, and 0.0 + x == x
                         scores.update(zip(ids, bm25))
                         fresh = False
-                    else:
-                        for d, x in zip(ids, bm25):
-                            scores[d] += x
+                    else:  # scores[d] += x for each (a list's ids are distinct), without a loop
+                        scores.update(zip(ids, map(operator.add, map(scores.__getitem__, ids), bm25)))
         return scores
 
 
@@ -1935,10 +1937,9 @@ class _Segment:
                 bm25 = map(operator.truediv, tops, map(operator.add, weights, norm))
                 if not scores:
                     scores = dict(zip(ids, bm25))
-                else:
-                    get = scores.get
-                    for d, x in zip(ids, bm25):
-                        scores[d] = get(d, 0.0) + x
+                else:  # scores[d] = scores.get(d, 0.0) + x for each (a list's ids are distinct)
+                    got = map(scores.get, ids, repeat(0.0))
+                    scores.update(zip(ids, map(operator.add, got, bm25)))
         if scores and self.reader.has_deletions():
             for d in self.reader.deleted_docs_set:
                 scores.pop(d, None)
