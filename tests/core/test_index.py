@@ -62,6 +62,33 @@ def test_highlighter_picks_best_window_and_marks_words():
     assert snippets.snippet_html(snippet, marks).count("<b>") == len(marks)
 
 
+def test_highlighter_branches_find_what_one_group_per_term_finds(monkeypatch):
+    """The query's regex with each term's group opened after its first letter (so the regex
+    engine can skip to those letters) finds the same matches, groups and snippets as one group
+    around each term."""
+    import random
+
+    from clipper.core import snippets
+
+    assert snippets._branch("gover\\w*") == "g(over\\w*)" and snippets._branch("a") == "(a)"  # noqa: SLF001
+    rnd = random.Random(5)
+    vocab = ["river", "rivers", "road", "roads", "the", "a", "government", "governing", "sleep",
+             "slept", "москва", "北京大学", "run", "running", "r", "x_y", "co-op", "Élan", "İstanbul"]
+    queries = ["river", "river road", '"the government"', "gov*", "sleep москва", "北京", "a",
+               "r*", "run OR roads", '"river road" slept', "x_y", "élan", "istanbul co-op"]
+    for text in queries:
+        terms = q.parse(text).text_terms()
+        hl = snippets.Highlighter(terms)
+        with monkeypatch.context() as m:
+            m.setattr(snippets, "_branch", lambda p: f"({p})")
+            grouped = snippets.Highlighter(terms)
+        assert hl.regex.groups == grouped.regex.groups, text
+        for _ in range(60):
+            body = " ".join(rnd.choice(vocab) + rnd.choice(["", ".", ",", "\n\n", " **"]) for _ in range(80))
+            assert hl.matches(body) == grouped.matches(body), (text, body)
+            assert hl.snippet_markdown(body) == grouped.snippet_markdown(body), (text, body)
+
+
 def test_plain_text_drops_markdown():
     md = "# Title\n\nSome **bold** and [a link](http://x.y) ![img](a.png) `code`\n> quote"
     assert snippets.plain_text(md) == "Title Some bold and a link code quote"
