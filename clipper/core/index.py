@@ -1808,10 +1808,16 @@ class _Segment:
             positions = [{ids[i]: vals[i] for i in compress(range(len(ids)), map(found.__contains__, ids))}
                          for ids, _w, vals in lists]
             return {d for d in found if _phrase_match([p[d] for p in positions])}
+        if within is None:
+            found = set()
+            for w in words:
+                found.update(self.plist(fieldname, w)[0])
+            return found
+        # the candidates of earlier clauses found in each list: no set of a whole long list
         found = set()
         for w in words:
-            found.update(self.plist(fieldname, w)[0])
-        return found if within is None else found & within
+            found |= within.intersection(self.plist(fieldname, w)[0])
+        return found
 
     def verify(self, d) -> bool:
         """Whether document ``d`` has each pending phrase."""
@@ -1840,6 +1846,11 @@ class _Segment:
         return total
 
     def scores(self, clauses, nots) -> dict:
+        if len(clauses) == 1 and not nots and all(kind == "terms" for kind, _f, _w in clauses[0]):
+            return self._any_terms(clauses[0])
+        return self._all_clauses(clauses, nots)
+
+    def _all_clauses(self, clauses, nots) -> dict:
         # the most selective clause first; phrases checked only against the survivors
         order = sorted(clauses, key=self.size)
         cand = None
@@ -1910,9 +1921,38 @@ class _Segment:
                     if fresh:  # every score is still 0.0, and 0.0 + x == x
                         scores.update(zip(ids, bm25))
                         fresh = False
-                    else:
-                        for d, x in zip(ids, bm25):
-                            scores[d] += x
+                    else:  # scores[d] += x for each (a list's ids are distinct), without a loop
+                        scores.update(zip(ids, map(operator.add, map(scores.__getitem__, ids), bm25)))
+        return scores
+
+
+    def _any_terms(self, leaves) -> dict:
+        """:meth:`scores` of one clause of scored words only (a word and its variants, or
+        words OR-ed): every document of every list matches, so the scores are summed straight
+        from the lists, with no candidate set and no membership test per posting. The sums
+        are made in the same order as the general path's (each document's first list's term
+        first, then += the others'), so the scores are the same floating-point numbers."""
+        scores: dict = {}
+        k1p = self.k1p
+        for _kind, fieldname, words in leaves:
+            lens = _length_bytes(self.reader, fieldname)
+            table = self.norms[fieldname]
+            for w in words:
+                ids, weights, _v = self.plist(fieldname, w)
+                if not ids:
+                    continue
+                f = _idf(self.searcher, fieldname, w)
+                tops = map(operator.mul, repeat(f), map(operator.mul, weights, repeat(k1p)))
+                norm = map(table.__getitem__, map(lens.__getitem__, ids))
+                bm25 = map(operator.truediv, tops, map(operator.add, weights, norm))
+                if not scores:
+                    scores = dict(zip(ids, bm25))
+                else:  # scores[d] = scores.get(d, 0.0) + x for each (a list's ids are distinct)
+                    got = map(scores.get, ids, repeat(0.0))
+                    scores.update(zip(ids, map(operator.add, got, bm25)))
+        if scores and self.reader.has_deletions():
+            for d in self.reader.deleted_docs_set:
+                scores.pop(d, None)
         return scores
 
 

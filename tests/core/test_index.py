@@ -62,6 +62,33 @@ def test_highlighter_picks_best_window_and_marks_words():
     assert snippets.snippet_html(snippet, marks).count("<b>") == len(marks)
 
 
+def test_highlighter_branches_find_what_one_group_per_term_finds(monkeypatch):
+    """The query's regex with each term's group opened after its first letter (so the regex
+    engine can skip to those letters) finds the same matches, groups and snippets as one group
+    around each term."""
+    import random
+
+    from clipper.core import snippets
+
+    assert snippets._branch("gover\\w*") == "g(over\\w*)" and snippets._branch("a") == "(a)"  # noqa: SLF001
+    rnd = random.Random(5)
+    vocab = ["river", "rivers", "road", "roads", "the", "a", "government", "governing", "sleep",
+             "slept", "москва", "北京大学", "run", "running", "r", "x_y", "co-op", "Élan", "İstanbul"]
+    queries = ["river", "river road", '"the government"', "gov*", "sleep москва", "北京", "a",
+               "r*", "run OR roads", '"river road" slept', "x_y", "élan", "istanbul co-op"]
+    for text in queries:
+        terms = q.parse(text).text_terms()
+        hl = snippets.Highlighter(terms)
+        with monkeypatch.context() as m:
+            m.setattr(snippets, "_branch", lambda p: f"({p})")
+            grouped = snippets.Highlighter(terms)
+        assert hl.regex.groups == grouped.regex.groups, text
+        for _ in range(60):
+            body = " ".join(rnd.choice(vocab) + rnd.choice(["", ".", ",", "\n\n", " **"]) for _ in range(80))
+            assert hl.matches(body) == grouped.matches(body), (text, body)
+            assert hl.snippet_markdown(body) == grouped.snippet_markdown(body), (text, body)
+
+
 def test_plain_text_drops_markdown():
     md = "# Title\n\nSome **bold** and [a link](http://x.y) ![img](a.png) `code`\n> quote"
     assert snippets.plain_text(md) == "Title Some bold and a link code quote"
@@ -166,6 +193,52 @@ def test_direct_scoring_matches_whoosh(tmp_path, caplog):
                 assert si.run(parsed, limit=3, sort=sort, tags=tags) == by_date[:3], (text, sort)
     si.close()
     assert "search failed" not in caplog.text  # the direct path answered, not Whoosh after it
+
+
+def test_a_clause_of_scored_words_sums_the_same_scores_as_the_general_path(tmp_path, monkeypatch):
+    """The shortcut for one clause of scored words (a word and its variants, words OR-ed)
+    gives every segment the very scores (the same floats) and hits the general path gives,
+    deleted documents left out; later clauses intersected with the candidates as before."""
+    import random
+
+    rnd = random.Random(3)
+    words = ["sleep", "sleeps", "sleeping", "slept", "river", "road", "rivers", "stadium", "vote"]
+    si = ix.SearchIndex(tmp_path / "w")
+    si.create()
+
+    def doc(i):
+        text = " ".join(rnd.choices(words, k=rnd.randint(3, 60)))
+        return {"id": str(i), "path": f"{i}.md", "title": rnd.choice(words),
+                "body": rnd.choice(words) + ix.TITLE_SEP + text, "created": 20240101000000 + i}
+
+    si.write([doc(i) for i in range(400)], bulk=True)
+    si.write([doc(i) for i in range(0, 400, 9)])  # a second segment; the first has deletions
+    si.write((), delete_ids=[str(i) for i in range(1, 400, 13)])
+    used = []
+    real = ix._Segment._any_terms  # noqa: SLF001
+
+    def both(self, leaves):
+        fast = real(self, leaves)
+        assert fast == self._all_clauses([leaves], [])  # noqa: SLF001 -- equal floats, equal keys
+        assert not set(fast) & (self.reader.deleted_docs_set if self.reader.has_deletions() else set())
+        used.append(1)
+        return fast
+
+    monkeypatch.setattr(ix._Segment, "_any_terms", both)  # noqa: SLF001
+    for text in ["sleep", "river", "river OR stadium", "sleeping OR vote OR road", "title:river"]:
+        direct = si.run(q.parse(text), limit=50, sort="relevance")
+        si.direct = False
+        whoosh = si.run(q.parse(text), limit=50, sort="relevance")
+        si.direct = True
+        assert [(i, round(sc, 4)) for i, sc in direct] == [(i, round(sc, 4)) for i, sc in whoosh], text
+    assert len(used) >= 10  # every query, in both segments
+    for text in ["river sleep", "river road -vote", "sleep vote OR stadium"]:  # the general path
+        si.direct = False
+        whoosh = si.run(q.parse(text), limit=500, sort="relevance")
+        si.direct = True
+        direct = si.run(q.parse(text), limit=500, sort="relevance")
+        assert {i: round(sc, 4) for i, sc in direct} == {i: round(sc, 4) for i, sc in whoosh}, text
+    si.close()
 
 
 def test_a_failing_direct_search_falls_back_to_whoosh(tmp_path, monkeypatch):

@@ -669,6 +669,45 @@ def test_first_build_by_two_processes_gives_the_index_of_one(tmp_path, monkeypat
     assert build("alone") == helped
 
 
+def test_the_end_of_a_first_build_is_split_by_the_speeds_of_both_processes(monkeypatch):
+    """Near the end the helper takes its share of what is left by the speeds measured so far,
+    so that both finish together without it taking half of what this process has left again
+    and again (each time one more, smaller segment)."""
+    import clipper.core.library_sync as library_sync
+
+    monkeypatch.setattr(library_sync, "BULK_CHUNK", 10_000)
+    monkeypatch.setattr(library_sync, "MIN_HELP", 500)
+    share = library_sync.helper_share
+    assert share(None, 50.0) == share(40.0, None) == 0.5  # nothing measured yet: halves
+    assert share(100.0, 200.0) == 2 / 3
+    assert share(1.0, 1000.0) == 0.8 and share(1000.0, 1.0) == 0.2  # bounded
+    size = library_sync.end_size
+    # the helper twice as fast, 10,000 left and 5,000 still to build here: it takes all 10,000
+    assert size(10_000, 5_000, 2 / 3) == 10_000
+    assert size(15_000, 5_000, 2 / 3) == 10_000  # never more than a chunk
+    assert size(15_000, 0, 0.5) == 7_500
+    assert size(900, 0, 0.5) == 900  # what would be left here is under MIN_HELP
+    assert size(700, 9_000, 0.2) == 700  # at least MIN_HELP, at most what is left
+
+
+def test_a_first_build_leaves_few_segments(tmp_path, monkeypatch):
+    """Segments of BULK_CHUNK notes and at most a few of the end's: no tail of ever smaller
+    segments (each costs every query a little)."""
+    import clipper.core.library_sync as library_sync
+
+    monkeypatch.setattr(library_sync, "BULK_CHUNK", 100)
+    monkeypatch.setattr(library_sync, "MIN_HELP", 20)
+    vault = tmp_path / "v"
+    for i in range(640):
+        note(vault, f"n{i:03d}.md", f"note {i} about terns " + "and gulls " * (i % 7), title=f"Tern {i}")
+    with Library.open(vault, index_dir=tmp_path / "ix") as lib:
+        assert len(lib.search("terns", limit=1000)) == 640
+        reader = lib._index.searcher().reader()  # noqa: SLF001
+        sizes = sorted((r.doc_count_all() for r, _ in reader.leaf_readers()), reverse=True)
+    assert sum(sizes) == 640 and max(sizes) <= 100
+    assert len(sizes) <= 640 // 100 + 3, sizes
+
+
 def test_first_build_keeps_an_id_for_the_first_note_holding_it(tmp_path, monkeypatch):
     """Two notes with the same id in their headers, in segments built apart: the first (in
     path order) keeps it, the other gets an id of its own; both are found, once."""
