@@ -1912,12 +1912,7 @@ class _Segment:
                         if not all(keep):
                             ids = list(compress(ids, keep))
                             weights = list(compress(weights, keep))
-                    # f * (wt * k1p) / (wt + norm) for every posting, in the order of the loop
-                    # this replaces (the same floating-point operations, so the same scores)
-                    f = _idf(self.searcher, fieldname, w)
-                    tops = map(operator.mul, repeat(f), map(operator.mul, weights, repeat(k1p)))
-                    norm = map(table.__getitem__, map(lens.__getitem__, ids))
-                    bm25 = map(operator.truediv, tops, map(operator.add, weights, norm))
+                    bm25 = _bm25(ids, weights, _idf(self.searcher, fieldname, w), k1p, table, lens)
                     if fresh:  # every score is still 0.0, and 0.0 + x == x
                         scores.update(zip(ids, bm25))
                         fresh = False
@@ -1941,10 +1936,7 @@ class _Segment:
                 ids, weights, _v = self.plist(fieldname, w)
                 if not ids:
                     continue
-                f = _idf(self.searcher, fieldname, w)
-                tops = map(operator.mul, repeat(f), map(operator.mul, weights, repeat(k1p)))
-                norm = map(table.__getitem__, map(lens.__getitem__, ids))
-                bm25 = map(operator.truediv, tops, map(operator.add, weights, norm))
+                bm25 = _bm25(ids, weights, _idf(self.searcher, fieldname, w), k1p, table, lens)
                 if not scores:
                     scores = dict(zip(ids, bm25))
                 else:  # scores[d] = scores.get(d, 0.0) + x for each (a list's ids are distinct)
@@ -1954,6 +1946,15 @@ class _Segment:
             for d in self.reader.deleted_docs_set:
                 scores.pop(d, None)
         return scores
+
+
+def _bm25(ids, weights, f: float, k1p: float, table, lens):
+    """``f * (wt * k1p) / (wt + norm)`` for every posting, in order: the operations of the
+    scoring loop this replaces, in its order, so the scores are the same floating-point
+    numbers (``table``: document length byte -> norm; ``lens``: docnum -> length byte)."""
+    tops = map(operator.mul, repeat(f), map(operator.mul, weights, repeat(k1p)))
+    norm = map(table.__getitem__, map(lens.__getitem__, ids))
+    return map(operator.truediv, tops, map(operator.add, weights, norm))
 
 
 _REOPEN_TRIES = 10

@@ -258,6 +258,19 @@ def test_stray_temp_and_foreign_files_never_show_as_notes(dirs):
 _OP_DIRS = ("", "moved/", "moved/deeper/")
 
 
+def _note_files(vault: Path) -> list[str]:
+    """The vault's note files (not those of hidden folders, such as the trash)."""
+    return sorted(p.relative_to(vault).as_posix() for p in vault.rglob("*.md")
+                  if not any(part.startswith(".") for part in p.relative_to(vault).parts))
+
+
+def _random_place(vault: Path, rnd: random.Random) -> Path:
+    """One of a few file names in one of a few folders (so that files land on each other)."""
+    path = vault / (rnd.choice(_OP_DIRS) + f"n{rnd.randint(0, 6)}.md")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def _random_file_operations(vault: Path, rnd: random.Random, steps: int) -> None:
     """Writes (with a shared, another or no front-matter id), moves, copies, deletes and edits by
     other programs, in random order; after some of them a full refresh or a watcher-like one of a
@@ -269,15 +282,13 @@ def _random_file_operations(vault: Path, rnd: random.Random, steps: int) -> None
     done = []
 
     def files():
-        return sorted(p.relative_to(vault).as_posix() for p in vault.rglob("*.md"))
+        return _note_files(vault)
 
     def rel(path: Path) -> str:
         return path.relative_to(vault).as_posix()
 
     def place() -> Path:
-        path = vault / (rnd.choice(_OP_DIRS) + f"n{rnd.randint(0, 6)}.md")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return path
+        return _random_place(vault, rnd)
 
     with Library.open(vault) as lib:
         for _step in range(steps):
@@ -346,13 +357,10 @@ def _random_api_calls(vault: Path, rnd: random.Random, steps: int) -> None:
     done: list = []
 
     def files():
-        return sorted(p.relative_to(vault).as_posix() for p in vault.rglob("*.md")
-                      if not any(part.startswith(".") for part in p.relative_to(vault).parts))
+        return _note_files(vault)
 
     def place() -> Path:
-        path = vault / (rnd.choice(_OP_DIRS) + f"n{rnd.randint(0, 6)}.md")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return path
+        return _random_place(vault, rnd)
 
     with Library.open(vault) as lib:
         for _step in range(steps):
