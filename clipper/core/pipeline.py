@@ -55,10 +55,10 @@ def extract_files(paths, url: str | None = None, mode: str = "article", jobs: in
             continue
         calls.append((i, (_extract_file_here, (path, url, mode))))
     suffixes = {paths[i].suffix.lower() for i, _ in calls}
-    pages = sum(1 for i, _ in calls if paths[i].suffix.lower() not in TEXT_SUFFIXES + MARKDOWN_SUFFIXES)
+    pages = suffixes - set(TEXT_SUFFIXES + MARKDOWN_SUFFIXES)
     if pages and len(calls) > 1:  # plain text and Markdown need none of the HTML libraries
         # (one input: its one worker would do the same work, and the warm-up page's on top)
-        warm_up(text=bool(suffixes - set(HTML_SUFFIXES + MHTML_SUFFIXES)), pages=pages)
+        warm_up(text=bool(suffixes - set(HTML_SUFFIXES + MHTML_SUFFIXES)))
     elif suffixes & set(TEXT_SUFFIXES) and len(calls) > 1:
         # (one input: its one worker would do the same work, so none is saved)
         warm_up(text=True, html=False)
@@ -129,10 +129,9 @@ _WARM_BYLINES = ("By Ann Example, Staff Writer, Monday", "Ann Example – May 5,
                  "05/05/2024", "05.05.2024")
 
 
-def warm_up(text: bool = False, html: bool = True, pages: int = 1) -> None:
+def warm_up(text: bool = False, html: bool = True) -> None:
     """Import and initialise the extraction libraries once, so that forked children share them
-    (``html``: the HTML ones; ``text``: the plain-text ones too, their tables and model read;
-    ``pages``: how many web pages the batch holds).
+    (``html``: the HTML ones; ``text``: the plain-text ones too, their tables and model read).
 
     Only where children are forked from this process (the CLI): the app's children come from a
     fork server that preloads the libraries, and warming up in the app would only hold the GIL
@@ -144,12 +143,12 @@ def warm_up(text: bool = False, html: bool = True, pages: int = 1) -> None:
     if not limits.forks_here():
         return
     if "html" in want:
-        _warm_html(pages)
+        _warm_html()
     if "text" in want:
         _warm_text()
 
 
-def _warm_html(pages: int) -> None:
+def _warm_html() -> None:
     from clipper.core import convert, extract, inputs  # noqa: F401
 
     try:
