@@ -86,6 +86,14 @@ _THREADED_STAT = 4096
 _SCAN_FD = os.scandir in os.supports_fd
 
 
+def _is_note_name(name: str) -> bool:
+    """Whether a file of this name is a note: a note's suffix, and not a sync tool's conflict
+    copy (a version of its note, see conflicts.py; every such name has the word "conflict", so
+    the others skip its parse)."""
+    low = name.lower()
+    return low.endswith(NOTE_SUFFIXES) and ("conflict" not in low or not syncnames.is_conflict_copy(name))
+
+
 def _stat_entries(entries, prefix: str, root: Path, folder: str,
                   pause=None) -> list[tuple[str, tuple[int, int]]]:
     """(vault-relative path, (size, mtime_ns)) of the regular files among ``entries`` (of
@@ -217,10 +225,7 @@ class Vault:
                 temp_dirs.add(folder)
             if not recursive and folders is not None:
                 folders.update(d.name for d in dirs)
-            # a conflict copy is a version of its note (conflicts.py)
-            # (every conflict copy's name has the word: the parse is skipped for the others)
-            notes = [e for e in files if (low := e.name.lower()).endswith(NOTE_SUFFIXES)
-                     and ("conflict" not in low or not syncnames.is_conflict_copy(e.name))]
+            notes = [e for e in files if _is_note_name(e.name)]
             if len(notes) >= _THREADED_STAT:
                 # the stat calls release the GIL: a second thread halves a big folder's wait
                 half = len(notes) // 2
@@ -238,7 +243,6 @@ class Vault:
         name with a note's suffix is taken for a file (one ``listdir`` per folder; only other
         names are stat-ed, to find the sub-folders). No temp file is recovered."""
         out: list[str] = []
-        is_conflict = syncnames.is_conflict_copy
         stack = [("", str(self.root))]
         while stack:
             prefix, folder = stack.pop()
@@ -246,8 +250,7 @@ class Vault:
                 names = os.listdir(folder)
             except OSError:
                 continue
-            notes = [n for n in names if (low := n.lower()).endswith(NOTE_SUFFIXES) and n[:1] != "."
-                     and ("conflict" not in low or not is_conflict(n))]
+            notes = [n for n in names if n[:1] != "." and _is_note_name(n)]
             out.extend(notes if not prefix else [prefix + n for n in notes])
             dirs = []
             others = set(names).difference(notes) if len(notes) < len(names) else ()
