@@ -17,7 +17,7 @@ import marshal
 import sqlite3
 import threading
 import zlib
-from itertools import islice
+from itertools import islice, zip_longest
 from pathlib import Path
 
 COLUMNS = ("id", "path", "size", "mtime_ns", "hash", "text_hash", "source_key", "title", "author",
@@ -64,13 +64,24 @@ _INSERT = f"INSERT INTO notes({','.join(COLUMNS)}) VALUES({','.join('?' * len(CO
 _HAS_TAG = "id IN (SELECT id FROM tags WHERE tag=? OR tag LIKE ? ESCAPE '\\')"
 
 
-def _pack(files: dict) -> bytes:
-    """The saved form of a listing (see :data:`_LISTING_PART`)."""
+def _parts(files: dict):
+    """The marshal bytes of each part of a listing (see :data:`_LISTING_PART`), made as they
+    are asked for."""
     items = iter(files.items())
-    parts = []
     while part := dict(islice(items, _LISTING_PART)):
-        parts.append(marshal.dumps(part, _MARSHAL))
-    return marshal.dumps(parts, _MARSHAL)
+        yield marshal.dumps(part, _MARSHAL)
+
+
+def _pack(files: dict) -> bytes:
+    """The saved form of a listing: the list of its parts' bytes."""
+    return marshal.dumps(list(_parts(files)), _MARSHAL)
+
+
+def _names_value(blob: bytes, names) -> bytes:
+    """The saved form of a listing's names (see :meth:`Catalog.same_names`), with the checksum of
+    the listing ``blob`` they belong to (a writer that knows nothing of them replaces the
+    listing only)."""
+    return marshal.dumps((zlib.crc32(blob), "\0".join(names)), _MARSHAL)
 
 
 def _unpack(blob: bytes) -> dict | None:
@@ -95,11 +106,7 @@ def _same_listing(files: dict, blob: bytes) -> bool:
         return False
     if type(parts) is not list:
         return False
-    items = iter(files.items())
-    for saved in parts:
-        if marshal.dumps(dict(islice(items, _LISTING_PART)), _MARSHAL) != saved:
-            return False
-    return next(items, None) is None
+    return all(saved == mine for saved, mine in zip_longest(parts, _parts(files)))
 
 
 class Catalog:
@@ -265,8 +272,8 @@ class Catalog:
             row = self.db.execute("SELECT value FROM blobs WHERE key='files'").fetchone()
             if row is None:
                 return
-            value = marshal.dumps((zlib.crc32(row[0]), "\0".join(names)), _MARSHAL)
-            self.db.execute("INSERT OR REPLACE INTO blobs(key, value) VALUES('names', ?)", (value,))
+            self.db.execute("INSERT OR REPLACE INTO blobs(key, value) VALUES('names', ?)",
+                            (_names_value(row[0], names),))
 
     def keep_file_stats(self, files: dict | None = None, *, scanned: dict | None = None) -> None:
         """Save :meth:`file_stats` in one piece (reopening a big vault reads that in a fraction
@@ -286,10 +293,9 @@ class Catalog:
             try:
                 blob = _pack(files)
                 db.execute("INSERT OR REPLACE INTO blobs(key, value) VALUES('files', ?)", (blob,))
-                # its names in its order, for same_names; with the listing's checksum (a
-                # writer that knows nothing of them replaces the listing only)
-                names = marshal.dumps((zlib.crc32(blob), "\0".join(files)), _MARSHAL)
-                db.execute("INSERT OR REPLACE INTO blobs(key, value) VALUES('names', ?)", (names,))
+                # its names in its order, for same_names
+                db.execute("INSERT OR REPLACE INTO blobs(key, value) VALUES('names', ?)",
+                           (_names_value(blob, files),))
                 db.execute(_FORGET_CHANGES)
                 db.execute("COMMIT")
             except BaseException:
