@@ -1920,7 +1920,6 @@ class _Segment:
                         scores.update(zip(ids, map(operator.add, map(scores.__getitem__, ids), bm25)))
         return scores
 
-
     def _any_terms(self, leaves) -> dict:
         """:meth:`scores` of one clause of scored words only (a word and its variants, or
         words OR-ed): every document of every list matches, so the scores are summed straight
