@@ -1099,20 +1099,23 @@ def test_a_copy_taking_its_front_matter_id_back_leaves_no_ghost(lib, vault):
 
 
 @pytest.mark.parametrize("new_id", [None, "another-note"])
-def test_a_note_moved_away_keeps_its_document_when_a_file_lands_at_its_old_path(lib, vault, new_id):
+@pytest.mark.parametrize("old, moved", [("a.md", "moved/a.md"), ("z.md", "a/z.md")])
+def test_a_note_moved_away_keeps_its_document_when_a_file_lands_at_its_old_path(lib, vault, new_id,
+                                                                                old, moved):
     """A note moved into a folder keeps its front-matter id while another file lands at its old
     path (a sync tool's move and a new note, in one refresh): the old path's id changes, but its
     document belongs to the moved note now and stays (dropping it left that note unsearchable:
-    the Syncthing test)."""
-    note(vault, "a.md", "a note about capybaras", id="keep-id")
+    the Syncthing test). Files are compared in path order: the moved note's new path may come
+    before or after its old one."""
+    note(vault, old, "a note about capybaras", id="keep-id")
     lib.refresh()
-    (vault / "moved").mkdir()
-    os.rename(vault / "a.md", vault / "moved" / "a.md")
-    note(vault, "a.md", "a new note about axolotls", **({"id": new_id} if new_id else {}))
+    (vault / moved).parent.mkdir()
+    os.rename(vault / old, vault / moved)
+    note(vault, old, "a new note about axolotls", **({"id": new_id} if new_id else {}))
     lib.refresh()
     assert lib._index.doc_count() == lib.catalog.count()
-    assert [h.path.relative_to(vault).as_posix() for h in lib.search("capybaras")] == ["moved/a.md"]
-    assert [h.path.relative_to(vault).as_posix() for h in lib.search("axolotls")] == ["a.md"]
+    assert [h.path.relative_to(vault).as_posix() for h in lib.search("capybaras")] == [moved]
+    assert [h.path.relative_to(vault).as_posix() for h in lib.search("axolotls")] == [old]
 
 
 def test_an_empty_vault_searched_then_filled_stays_searchable(tmp_path):
