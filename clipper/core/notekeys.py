@@ -93,6 +93,7 @@ def text_hash_chunks(chunks) -> str | None:
 
 _MD_TARGET = re.compile(r"\]\([^)]*\)|<https?://[^>]+>")
 SKETCH_SIZE = 16
+SKETCH_LEAST = 30  # distinct grams a text needs for a sketch (fewer: too short to tell)
 SKETCH_TEXT = 1_000_000  # characters read for a sketch: an article's copies differ from the start
 #: the words' keys kept for the next text (a vault repeats its words); past this many, anew
 SKETCH_WORD_KEYS = 50_000
@@ -105,6 +106,11 @@ def _keys_of(word: str) -> bytes:
 
 
 def shingles(body: str) -> set[int]:
+    """The distinct :func:`_gram_hashes` of ``body``."""
+    return set(_gram_hashes(body))
+
+
+def _gram_hashes(body: str) -> array:
     """Hashes of the word 4-grams of an article's visible text (the index's lowercase tokens,
     link targets left out): what two copies of one article share however each was imported.
     Only the first SKETCH_TEXT characters count, so a huge note costs bounded memory.
@@ -116,7 +122,7 @@ def shingles(body: str) -> set[int]:
     toks = _sketch_tokens((body or "")[:SKETCH_TEXT])
     n = len(toks)
     if n < 4:
-        return set()
+        return array("q")
     keys = _word_keys
     try:
         row = b"".join(map(keys.__getitem__, toks))
@@ -137,7 +143,7 @@ def shingles(body: str) -> set[int]:
     values = array("q", x.to_bytes(8 * grams, "little"))
     if sys.byteorder == "big":
         values.byteswap()
-    return set(values)
+    return values
 
 
 def _sketch_tokens(text: str) -> list[str]:
@@ -169,9 +175,19 @@ def _set_word_keys(keys: dict) -> None:
 
 def text_sketch(body: str, grams: set[int] | None = None) -> list[int]:
     """The SKETCH_SIZE smallest shingle hashes (a bottom-k sketch): notes sharing several are
-    candidates for the same article. Empty for texts too short to tell."""
-    grams = shingles(body) if grams is None else grams
-    return heapq.nsmallest(SKETCH_SIZE, grams) if len(grams) >= 30 else []
+    candidates for the same article. Empty for texts of fewer than SKETCH_LEAST distinct grams.
+
+    Without ``grams`` (a first index: a sketch for every note) the smallest values are taken
+    from the grams with their repeats first: when twice SKETCH_SIZE of them hold SKETCH_LEAST
+    distinct values, the sketch is among them and no set of all grams is made (that set and
+    its bottom-k were a third of the sketch's time)."""
+    if grams is None:
+        values = _gram_hashes(body)
+        head = sorted(set(heapq.nsmallest(2 * SKETCH_SIZE, values)))
+        if len(head) >= SKETCH_LEAST:
+            return head[:SKETCH_SIZE]
+        grams = set(values)
+    return heapq.nsmallest(SKETCH_SIZE, grams) if len(grams) >= SKETCH_LEAST else []
 
 
 def _title_key(title: str) -> str:
