@@ -1,5 +1,9 @@
 """Text analysis, query building and snippets of the Whoosh index."""
 
+import random
+
+import pytest
+
 from clipper.core import analysis, snippets
 from clipper.core import index as ix
 from clipper.core import query as q
@@ -362,6 +366,42 @@ def test_pool_keeps_merged_text_postings_as_given():
     assert got[b"river"] == ([2, 5], [2.5, 2.0], [[7], [2, 4]])
     assert got[b"title"] == ([3, 5], [3.0, 3.0], [[0], [0]])
     assert got[b"road"] == ([5], [1.0], [[3]])
+
+
+def _pool_postings(pool, fieldname="body"):
+    from array import array
+
+    return [(t, list(d), list(w), [array("I", v).tolist() for v in vals])
+            for t, d, w, vals in pool.terms(fieldname)]
+
+
+@pytest.mark.parametrize("stage_tokens", [1, 7, 1 << 20])
+def test_staged_pool_gives_the_postings_of_the_plain_one(monkeypatch, stage_tokens):
+    """A first build's pool stages token ids and sorts them at once (numpy); its postings are
+    the plain pool's, whatever the staged batches' size: titles or none, empty titles and
+    bodies, repeated words, CJK bigrams, merged postings between new documents, docnums with
+    gaps and out of order."""
+    from array import array
+
+    monkeypatch.setattr(ix, "STAGE_TOKENS", stage_tokens)
+    rnd = random.Random(5)
+    vocab = ["river", "road", "Übung", "日本語の文章", "a", "b", "x" * 61, "étude"]
+    plain, staged = ix._CompactPool(ix.make_schema()), ix._CompactPool(ix.make_schema(), staged=True)  # noqa: SLF001
+    docnum = 0
+    for _ in range(300):
+        docnum += rnd.choice([1, 1, 1, 3])
+        title = " ".join(rnd.choices(vocab, k=rnd.randint(0, 3)))
+        body = " ".join(rnd.choices(vocab, k=rnd.randint(0, 12)))
+        value = body if rnd.random() < 0.2 else title + ix.TITLE_SEP + body
+        for fieldname in ("body", "title"):
+            assert plain.add_text(fieldname, docnum, value) == staged.add_text(fieldname, docnum, value)
+        if rnd.random() < 0.05:  # a merged segment's posting, also before later documents
+            item = ("body", rnd.choice(vocab[:3]).lower().encode(), rnd.randint(0, docnum + 5), 2.5,
+                    array("I", [rnd.randint(0, 9)]).tobytes())
+            plain.add(item)
+            staged.add(item)
+    for fieldname in ("body", "title"):
+        assert _pool_postings(staged, fieldname) == _pool_postings(plain, fieldname)
 
 
 def test_date_ranges_come_from_the_date_column(tmp_path):
