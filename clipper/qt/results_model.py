@@ -20,6 +20,7 @@ HitRole = Qt.ItemDataRole.UserRole + 1
 IdRole = Qt.ItemDataRole.UserRole + 2
 SnippetHtmlRole = Qt.ItemDataRole.UserRole + 3
 MetaRole = Qt.ItemDataRole.UserRole + 4
+_WANT_SNIPPET = (SnippetHtmlRole, Qt.ItemDataRole.AccessibleTextRole)  # roles that show the snippet
 
 
 def hit_date(hit) -> str:
@@ -69,6 +70,8 @@ class ResultsModel(QAbstractListModel):
             return hit.title or "(untitled)"
         if role == Qt.ItemDataRole.ToolTipRole:  # escaped: a tooltip renders what looks like HTML
             return f"<p style='white-space:pre'>{html.escape(str(hit.path))}</p>"
+        if role in _WANT_SNIPPET and not self._has_snippet[index.row()]:
+            self._want(index.row())  # shown or read out: its snippet follows (dataChanged)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{hit.title}. {hit_meta(hit)}. {hit.snippet}"
         if role == HitRole:
@@ -76,8 +79,6 @@ class ResultsModel(QAbstractListModel):
         if role == IdRole:
             return hit.id
         if role == SnippetHtmlRole:
-            if not self._has_snippet[index.row()]:
-                self._want(index.row())
             return snippet_html(hit)
         if role == MetaRole:
             return hit_meta(hit)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint
+from PySide6.QtCore import QPoint, Qt
 
 from clipper.core.library_values import Hit
 from clipper.qt.results_model import ResultsModel, SnippetHtmlRole
@@ -100,6 +100,8 @@ def test_the_model_asks_once_for_the_rows_painted_and_drops_stale_snippets(qtbot
     assert model.take_wanted(margin=2) == ["id3", "id4", "id5", "id6", "id7", "id8"]
     model.data(model.index(6), SnippetHtmlRole)
     assert model.take_wanted(margin=2) == []  # already asked for
+    model.data(model.index(9), Qt.ItemDataRole.AccessibleTextRole)  # read out: wanted too
+    assert model.take_wanted() == ["id9"]
     generation = model.generation
     with qtbot.waitSignal(model.dataChanged):
         model.set_snippets(generation, {"id5": ("lantern here", [(0, 7)])})
