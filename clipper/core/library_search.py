@@ -8,6 +8,7 @@ rebuild a damaged index). Searches never wait for the write lock.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import time
@@ -32,16 +33,36 @@ class SearchMixin:
     """Search of :class:`clipper.core.library.Library`."""
 
     def search(self, query: str, limit: int = 20, *, sort: str = "relevance", tags=(),
-               as_you_type: bool = False) -> list[Hit]:
+               as_you_type: bool = False, snippets: int | None = None) -> list[Hit]:
         """Hits for ``query`` in the search language (see :mod:`clipper.core.query`).
 
+        ``snippets``: only the first this many hits carry their snippet (each costs reading the
+        note); the others have ``snippet`` "" and no ``highlights`` until :meth:`snippets` makes
+        them (a list that shows only some of its hits at a time). None: every hit has its own.
         Never raises on malformed queries; an empty query lists the newest notes.
         """
+        with self._reading():
+            return self._search(query, limit, sort, tags, as_you_type, snippets)
+
+    def snippets(self, query: str, ids, *, as_you_type: bool = False) -> dict[str, tuple[str, list]]:
+        """``{id: (snippet, highlights)}`` of the notes ``ids`` for ``query``, as :meth:`search`
+        makes them (ids no longer in the library are left out)."""
+        parsed = qlang.parse(cap_query(query), as_you_type=as_you_type)
+        hl = Highlighter(parsed.text_terms())
+        ids = list(ids)
+        with self._reading():
+            rows = self.catalog.by_ids(ids)
+            return {i: self._snippet(rows[i], hl) for i in ids if i in rows}
+
+    @contextlib.contextmanager
+    def _reading(self):
+        """Counts a search (or its snippets) as running: a background comparison of the files
+        waits for the pause after it (see ``Library._after_searches``)."""
         with self._searching_lock:
             self._searching += 1
             self._no_search.clear()
         try:
-            return self._search(query, limit, sort, tags, as_you_type)
+            yield
         finally:
             with self._searching_lock:
                 self._searching -= 1
@@ -49,14 +70,15 @@ class SearchMixin:
                 if not self._searching:
                     self._no_search.set()
 
-    def _search(self, query: str, limit: int, sort: str, tags, as_you_type: bool) -> list[Hit]:
+    def _search(self, query: str, limit: int, sort: str, tags, as_you_type: bool,
+                snippets: int | None) -> list[Hit]:
         parsed = qlang.parse(cap_query(query), as_you_type=as_you_type)
         sort = parsed.sort or sort or "relevance"
         tag_filter = tagmod.normalize_tags(tags)
         with self._search_lock:
             if parsed.is_empty():
                 rows = self.catalog.newest(limit, oldest=sort == "oldest", tags=tag_filter)
-                return [self._hit(row, 0.0, None) for row in rows]
+                return self._hits([(row, 0.0) for row in rows], _NO_TERMS, snippets)
             if not parsed.has_text() and sort == "relevance":
                 sort = "newest"
             found = None
@@ -82,29 +104,35 @@ class SearchMixin:
             seen: set[str] = set()
             found = [(i, sc) for i, sc in found if not (i in seen or seen.add(i))]
             rows = self.catalog.by_ids([i for i, _ in found])
-            hl = Highlighter(parsed.text_terms())
-            return [self._hit(rows[i], score, hl) for i, score in found if i in rows]
+            return self._hits([(rows[i], score) for i, score in found if i in rows],
+                              Highlighter(parsed.text_terms()), snippets)
+
+    def _hits(self, scored, hl: Highlighter, snippets: int | None) -> list[Hit]:
+        """Hits of ``(catalog row, score)`` pairs, the first ``snippets`` (None: all) with theirs."""
+        upto = len(scored) if snippets is None else snippets
+        return [self._hit(row, score, self._snippet(row, hl) if n < upto else ("", []))
+                for n, (row, score) in enumerate(scored)]
 
     def _recover(self) -> None:
         with self._writing():
             self._reset_index()
             self._sync()
 
-    def _hit(self, row: dict, score: float, hl: Highlighter | None) -> Hit:
-        path = self._vault.abs(row["path"])
-        snippet, highlights = "", []
+    def _hit(self, row: dict, score: float, snippet: tuple[str, list]) -> Hit:
+        return Hit(id=row["id"], path=self._vault.abs(row["path"]), title=row["title"], snippet=snippet[0],
+                   highlights=snippet[1], score=score, tags=list(row["tags"]), created=row["created"] or "",
+                   published=row["published"] or "", site=row["site"] or "", author=row["author"] or "")
+
+    def _snippet(self, row: dict, hl: Highlighter) -> tuple[str, list]:
+        """(snippet, highlights) of the note of catalog ``row``, read from its file."""
         try:
             with confine.open_in(self.vault, row["path"]) as fh:  # a link out of the vault: no snippet
                 raw = notefile.decode(fh.read(400_000))
-            header = frontmatter.find_header(raw)
-            body = raw[header[1]:] if header else raw
-            hl = hl or _NO_TERMS
-            snippet, highlights = hl.snippet_markdown(body, skip=row["title"])
         except OSError:
-            pass
-        return Hit(id=row["id"], path=path, title=row["title"], snippet=snippet, highlights=highlights,
-                   score=score, tags=list(row["tags"]), created=row["created"] or "",
-                   published=row["published"] or "", site=row["site"] or "", author=row["author"] or "")
+            return "", []
+        header = frontmatter.find_header(raw)
+        body = raw[header[1]:] if header else raw
+        return hl.snippet_markdown(body, skip=row["title"])
 
     def suggest(self, query: str) -> str | None:
         """A corrected query ("did you mean") when some words are not in any note, else None."""

@@ -9,7 +9,8 @@ One module per concern:
   ready to show); results come back as signals
 - ``search_box``: debounced search-as-you-type, a controller that drops stale answers, and
   the rule that an article pasted into a one-line field is an import
-- ``results_model``: the result list's model (over plain hits) and its delegate
+- ``results_model``: the result list's model (over plain hits) and its delegate;
+  ``snippet_filler``: snippets made for the rows the list shows (a search makes the first page's)
 - ``tag_tree``, ``tag_editor``, ``tag_dialogs``: the tag sidebar, the tag line of the selected
   notes, the rename/merge and delete dialogs
 - ``note_pane``: the right side (header, preview or editor, find bar); ``note_view``: the safe,

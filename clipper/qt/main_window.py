@@ -46,6 +46,7 @@ from clipper.qt.note_pane import NotePane
 from clipper.qt.report_dialog import ImportReportDialog
 from clipper.qt.results_model import ResultDelegate, ResultsModel
 from clipper.qt.search_box import SEARCH_HELP, SearchBox, SearchController
+from clipper.qt.snippet_filler import SnippetFiller
 from clipper.qt.tag_tree import TagTree
 from clipper.qt.vault_watcher import VaultWatcher
 from clipper.qt.window_actions import ActionTable
@@ -193,6 +194,7 @@ class MainWindow(ActionTable, SearchActions, TagActions, NoteActions, UndoAction
         self.results.setAccessibleName("Search results")
         self.results.setMinimumWidth(220)
         self.results.installEventFilter(self)
+        self.snippets = SnippetFiller(self.results_model, self.reader, lambda: self.lib, self)
         self.empty_label = QLabel(self)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)

@@ -1,11 +1,16 @@
 """The result list: a QAbstractListModel over plain search hits, and a delegate that draws the title,
-site, date, tags and the snippet with the matches highlighted (colours from the palette)."""
+site, date, tags and the snippet with the matches highlighted (colours from the palette).
+
+A hit may come without its snippet (the search makes only the first page's): the model asks for
+it (``snippets_wanted``) when the list paints the row, and ``set_snippets`` fills it in
+(``clipper.qt.snippet_filler`` does the asking)."""
 
 from __future__ import annotations
 
+import dataclasses
 import html
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QRectF, QSize, Qt
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QAbstractTextDocumentLayout, QFont, QFontMetrics, QPalette, QTextDocument
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
@@ -15,6 +20,7 @@ HitRole = Qt.ItemDataRole.UserRole + 1
 IdRole = Qt.ItemDataRole.UserRole + 2
 SnippetHtmlRole = Qt.ItemDataRole.UserRole + 3
 MetaRole = Qt.ItemDataRole.UserRole + 4
+_WANT_SNIPPET = (SnippetHtmlRole, Qt.ItemDataRole.AccessibleTextRole)  # roles that show the snippet
 
 
 def hit_date(hit) -> str:
@@ -40,9 +46,18 @@ def snippet_html(hit) -> str:
 class ResultsModel(QAbstractListModel):
     """An adapter over a plain list of hits; ``set_hits`` replaces them all."""
 
+    #: a row without its snippet was painted (or otherwise asked for its snippet): see
+    #: :meth:`take_wanted`; emitted once until then
+    snippets_wanted = Signal()
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self._hits: list = []
+        self._has_snippet: list[bool] = []  # per row: its hit carries its snippet
+        self._wanted: set[int] = set()  # rows asked for theirs (not yet handed to take_wanted)
+        self._asked: set[str] = set()  # ids handed out by take_wanted, snippet not yet set
+        #: rises with each set_hits: snippets made for the hits before are dropped
+        self.generation = 0
 
     def rowCount(self, parent=QModelIndex()):  # noqa: B008 (Qt's signature)
         return 0 if parent.isValid() else len(self._hits)
@@ -55,6 +70,8 @@ class ResultsModel(QAbstractListModel):
             return hit.title or "(untitled)"
         if role == Qt.ItemDataRole.ToolTipRole:  # escaped: a tooltip renders what looks like HTML
             return f"<p style='white-space:pre'>{html.escape(str(hit.path))}</p>"
+        if role in _WANT_SNIPPET and not self._has_snippet[index.row()]:
+            self._want(index.row())  # shown or read out: its snippet follows (dataChanged)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{hit.title}. {hit_meta(hit)}. {hit.snippet}"
         if role == HitRole:
@@ -72,9 +89,15 @@ class ResultsModel(QAbstractListModel):
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
-    def set_hits(self, hits) -> None:
+    def set_hits(self, hits, with_snippets: int | None = None) -> None:
+        """Show ``hits``; only the first ``with_snippets`` (None: all) carry their snippets."""
         self.beginResetModel()
         self._hits = list(hits)
+        upto = len(self._hits) if with_snippets is None else with_snippets
+        self._has_snippet = [row < upto for row in range(len(self._hits))]
+        self._wanted.clear()
+        self._asked.clear()
+        self.generation += 1
         self.endResetModel()
 
     def hits(self) -> list:
@@ -91,7 +114,44 @@ class ResultsModel(QAbstractListModel):
         if row >= 0:
             self.beginRemoveRows(QModelIndex(), row, row)
             del self._hits[row]
+            del self._has_snippet[row]
+            self._wanted = {r - (r > row) for r in self._wanted if r != row}
             self.endRemoveRows()
+
+    # -- snippets made when their rows are shown ---------------------------------------------
+    def _want(self, row: int) -> None:
+        if not self._wanted:
+            self.snippets_wanted.emit()
+        self._wanted.add(row)
+
+    def take_wanted(self, margin: int = 0) -> list[str]:
+        """Ids of the hits without snippets from ``margin`` rows before the first row asked for
+        to ``margin`` rows after the last (the next page is ready when the list scrolls on),
+        leaving out those already handed out."""
+        if not self._wanted:
+            return []
+        first = max(0, min(self._wanted) - margin)
+        last = min(len(self._hits), max(self._wanted) + margin + 1)
+        self._wanted.clear()
+        ids = [self._hits[row].id for row in range(first, last)
+               if not self._has_snippet[row] and self._hits[row].id not in self._asked]
+        self._asked.update(ids)
+        return ids
+
+    def set_snippets(self, generation: int, made: dict) -> None:
+        """Fill in ``{id: (snippet, highlights)}`` made for the hits of ``generation`` (dropped
+        if other hits are shown now)."""
+        if generation != self.generation:
+            return
+        rows = [row for row, hit in enumerate(self._hits) if hit.id in made and not self._has_snippet[row]]
+        for row in rows:
+            hit = self._hits[row]
+            snippet, highlights = made[hit.id]
+            self._hits[row] = dataclasses.replace(hit, snippet=snippet, highlights=list(highlights))
+            self._has_snippet[row] = True
+            self._asked.discard(hit.id)
+        if rows:
+            self.dataChanged.emit(self.index(rows[0]), self.index(rows[-1]))
 
 
 class ResultDelegate(QStyledItemDelegate):

@@ -7,6 +7,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QLineEdit, QToolButton
 
+from clipper.qt.snippet_filler import FIRST_SNIPPETS
 from clipper.qt.widgets import single_shot
 
 DEBOUNCE_MS = 180
@@ -129,7 +130,8 @@ class SearchController(QObject):
         """Search on the reader; ``as_you_type``: the last word may be unfinished (a prefix)."""
         self._token += 1
         token = self._token
-        req = {"query": query, "sort": sort, "tags": tuple(tags), "limit": limit, "token": token}
+        req = {"query": query, "sort": sort, "tags": tuple(tags), "limit": limit, "token": token,
+               "as_you_type": as_you_type, "snippets": FIRST_SNIPPETS}
         self.last_request = req
         lib = self._library()
         extra = {"as_you_type": True} if as_you_type else {}  # Library.search: the last word a prefix
@@ -137,7 +139,9 @@ class SearchController(QObject):
         def work():
             if token != self._token:  # a newer request came while this one waited: skip the work
                 return None
-            return lib.search(query, limit=limit, sort=sort, tags=tuple(tags), **extra)
+            # the first page's snippets: the list asks for the others' as it shows them
+            return lib.search(query, limit=limit, sort=sort, tags=tuple(tags), snippets=FIRST_SNIPPETS,
+                              **extra)
 
         self._runner.submit(work, label="search",
                             done=lambda hits: self._deliver(req, hits),

@@ -68,7 +68,7 @@ class SearchActions:
         request = (req["query"].strip(), tuple(req["tags"]), req["sort"])
         new_request = request != self._shown_request
         self._shown_request = request
-        self.results_model.set_hits(hits)
+        self.snippets.show(req, hits)
         n = len(hits)
         more = "+" if n >= req["limit"] else ""
         self.count_label.setText(f"{n}{more} note{'s' if n != 1 else ''}")

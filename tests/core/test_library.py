@@ -138,6 +138,20 @@ def test_snippets_highlight_matches(lib):
     assert all(h.snippet for h in lib.search(""))
 
 
+@pytest.mark.parametrize(("query", "as_you_type"),
+                         [("sea OR cook OR cats", False), ("", False), ("ki", True)])
+def test_snippets_of_the_first_hits_only_and_the_rest_on_request(lib, query, as_you_type):
+    """``snippets=n``: the first n hits carry theirs; ``lib.snippets`` makes the others' the same."""
+    full = lib.search(query, as_you_type=as_you_type)
+    assert full and all(h.snippet for h in full)
+    some = lib.search(query, as_you_type=as_you_type, snippets=1)
+    assert [h.id for h in some] == [h.id for h in full]
+    assert (some[0].snippet, some[0].highlights) == (full[0].snippet, full[0].highlights)
+    assert all(h.snippet == "" and h.highlights == [] for h in some[1:])
+    made = lib.snippets(query, [h.id for h in full] + ["no-such-note"], as_you_type=as_you_type)
+    assert made == {h.id: (h.snippet, h.highlights) for h in full}
+
+
 def test_snippet_html_escapes(lib, vault):
     note(vault, "x.md", "a <script>alert(1)</script> zebra", title="X")
     lib.refresh()
