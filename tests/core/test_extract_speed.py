@@ -343,10 +343,11 @@ _HIDDEN_UNION = ("//*[@hidden]|//*[@aria-hidden='true'][not(.//img)]"
 _JUNK_PARTS = ["<script>x()</script>", "<script type='application/ld+json'>{}</script>",
                "<script type='module'>y</script>", "<style>p{}</style>", "<noscript><img src=a></noscript>",
                "<template><p>t</p></template>", "<ruby>漢<rp>(</rp><rt>kan</rt><rp>)</rp></ruby>",
-               "<iframe src=f></iframe>", "<object></object>", "<embed>", "<svg><g></g></svg>", "<canvas></canvas>",
-               "<input type=hidden name=h>", "<input type=text>", "<form>", "</form>", "<div>", "</div>",
-               "<p hidden>h</p>", "<span aria-hidden='true'>*</span>", "<div aria-hidden=true><img src=b></div>",
-               "<div style='display: none'>n</div>", "<div style='DISPLAY:NONE'>N</div>", "<p style='color:red'>c</p>",
+               "<iframe src=f></iframe>", "<object></object>", "<embed>", "<svg><g></g></svg>",
+               "<canvas></canvas>", "<input type=hidden name=h>", "<input type=text>", "<form>", "</form>",
+               "<div>", "</div>", "<p hidden>h</p>", "<span aria-hidden='true'>*</span>",
+               "<div aria-hidden=true><img src=b></div>", "<div style='display: none'>n</div>",
+               "<div style='DISPLAY:NONE'>N</div>", "<p style='color:red'>c</p>",
                "<p>text</p>", "tail ", "<!-- note -->"]
 
 
