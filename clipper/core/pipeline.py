@@ -169,8 +169,10 @@ def _warm_html() -> None:
         art = extract.extract_article(_WARM_PAGE, url="https://example.org/a")
         convert.element_to_markdown(art.body)
         # almost every page has a non-ASCII character (a curly quote): the mojibake test then
-        # builds its code page tables and imports ftfy (~0.15 s), in each child if not here
+        # builds its code page tables, and in a batch some page has two side by side, for which
+        # it imports ftfy (~0.1 s): in each child if not here
         mojibake.suspect(_WARM_QUOTES)
+        mojibake.warm_up()
         # (the byline and date patterns are compiled when first used: here, not in each child)
         from clipper.core.textclean import byline_name, parse_date
 
