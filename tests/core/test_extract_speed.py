@@ -357,3 +357,29 @@ def test_junk_goes_as_the_xpath_unions_removed_it(body):
     tree = extract.parse_html(f"<html><body>{body}<p>end</p></body></html>")
     assert [el for el in tree.iter(extract._JUNK_TAGS) if extract._is_junk(el)] == tree.xpath(_JUNK_UNION)
     assert extract._HIDDEN(tree) == tree.xpath(_HIDDEN_UNION)
+
+
+# --- the author searches skipped where they cannot select anything ---------------------------
+
+_AUTHOR_TAGS = ["a", "address", "div", "link", "p", "span", "strong", "h3", "h4", "section", "author", "rel"]
+_AUTHOR_ATTRS = ["", " rel=author", " id=author", " class=author", " itemprop='author name'", " class=byline",
+                 " class=username", " class=byl", " class=BBL", " itemprop=x-author", " id=zuozhe-1",
+                 " class=post-AuthorName", " class=channel-name", " class=journalist-name",
+                 " class=screenname", " class=writer", " class=Byline", " data-testid=AuthorCard",
+                 " data-component=xByline", " id=mainAuthor", " class=AUTHOR", " class=other", " id=x",
+                 " title=author", " class=comments", " class=date"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_AUTHOR_TAGS), st.sampled_from(_AUTHOR_ATTRS),
+                          st.sampled_from(["Jane Doe", "me", "", "A Name Here"])), max_size=6))
+def test_author_searches_are_skipped_only_where_they_select_nothing(parts):
+    from trafilatura import metadata as tm
+    from trafilatura.xpaths import AUTHOR_XPATHS
+
+    body = "".join(f"<{tag}{attrs}>{text}</{tag}>" for tag, attrs, text in parts)
+    tree = extract.parse_html(f"<html><body>{body}<p>end</p></body></html>")
+    if not extract._may_name_author(tree):
+        assert not any(x(tree) for x in AUTHOR_XPATHS)
+        assert tm.extract_author(tree) is None
+    assert extract._AUTHOR_XPATHS_KNOWN == [True], "AUTHOR_XPATHS changed: check _may_name_author"
