@@ -1273,8 +1273,28 @@ def _ftfy(text: str) -> str:
     text its measure finds bad, and every sequence it looks for has one of its symbols or
     accented capitals next to another non-ASCII character, or a C1 control, Ã, Â, Œ or œ):
     its measure costs 5 ms on a page of clean text; here it only reads the few characters
-    around such pairs."""
+    around such pairs. ftfy is imported (~0.1 s) at the first such pair: most English pages
+    have none, and a process importing one such page does without it."""
+    k = 0
+    for spot in _NON_ASCII_RUN.finditer(text):  # a one-class expression is searched fastest
+        run = spot.group()
+        if len(run) < 2 and run not in _SPECIAL:
+            continue
+        if not k:
+            ftfy, hint, badness_re = _ftfy_parts()
+        k += 1
+        if k >= 50:  # text of a non-Latin script: all of it
+            return _ftfy_around(text, hint.finditer(text), badness_re, ftfy)
+        for m in hint.finditer(text, spot.start(), spot.end()):
+            if badness_re.search(text[max(0, m.start() - 8):m.end() + 8]):
+                return ftfy.fix_encoding(text)
+    return text
+
+
+def _ftfy_parts():
+    """ftfy, the pattern of the pairs its measure can find, its measure's pattern."""
     import ftfy
+    from ftfy.badness import BADNESS_RE
 
     if not _FTFY_HINT:
         from ftfy.badness import MOJIBAKE_CATEGORIES as cats
@@ -1282,21 +1302,14 @@ def _ftfy(text: str) -> str:
         rare = "".join(v for k, v in cats.items() if k not in ("common", "lower_common", "upper_common"))
         rare += "\u0402"  # "вЂ": the only one made of Cyrillic letters alone
         _FTFY_HINT.append(re.compile(f"[{rare}][^\\x00-\\x7f]|[^\\x00-\\x7f][{rare}]|[\\x80-\\x9fÃÂŒœ]"))
-    from ftfy.badness import BADNESS_RE
+    return ftfy, _FTFY_HINT[0], BADNESS_RE
 
-    hint = _FTFY_HINT[0]
-    k = 0
-    for spot in _NON_ASCII_RUN.finditer(text):  # a one-class expression is searched fastest
-        run = spot.group()
-        if len(run) < 2 and run not in _SPECIAL:
-            continue
-        k += 1
-        if k >= 50:  # text of a non-Latin script: all of it
-            return _ftfy_around(text, hint.finditer(text), BADNESS_RE, ftfy)
-        for m in hint.finditer(text, spot.start(), spot.end()):
-            if BADNESS_RE.search(text[max(0, m.start() - 8):m.end() + 8]):
-                return ftfy.fix_encoding(text)
-    return text
+
+def warm_up() -> None:
+    """Import ftfy and build what the repair's first call builds (a process about to fork
+    workers that will mostly need them)."""
+    _init_tables()
+    _ftfy_parts()
 
 
 def _ftfy_around(text: str, matches, badness_re, ftfy) -> str:

@@ -17,6 +17,7 @@ Everything after the size check runs in a child process with time and memory lim
 
 from __future__ import annotations
 
+import gc
 import re
 from pathlib import Path
 
@@ -142,10 +143,19 @@ def warm_up(text: bool = False, html: bool = True) -> None:
     _WARM.update(want)
     if not limits.forks_here():
         return
-    if "html" in want:
-        _warm_html()
-    if "text" in want:
-        _warm_text()
+    # The libraries' imports and first calls make hundreds of thousands of objects that live as
+    # long as the process: the collector's passes over them (several full ones) are garbage
+    # found none of, ~3% of the warm-up, which every import of a batch waits for.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        if "html" in want:
+            _warm_html()
+        if "text" in want:
+            _warm_text()
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _warm_html() -> None:
@@ -159,8 +169,10 @@ def _warm_html() -> None:
         art = extract.extract_article(_WARM_PAGE, url="https://example.org/a")
         convert.element_to_markdown(art.body)
         # almost every page has a non-ASCII character (a curly quote): the mojibake test then
-        # builds its code page tables and imports ftfy (~0.15 s), in each child if not here
+        # builds its code page tables, and in a batch some page has two side by side, for which
+        # it imports ftfy (~0.1 s): in each child if not here
         mojibake.suspect(_WARM_QUOTES)
+        mojibake.warm_up()
         # (the byline and date patterns are compiled when first used: here, not in each child)
         from clipper.core.textclean import byline_name, parse_date
 

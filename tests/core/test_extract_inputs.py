@@ -292,3 +292,24 @@ def test_a_batch_of_one_page_is_not_warmed_up_and_of_two_pages_once_in_the_paren
     assert warm_one == [] and not imported_one  # (the worker imported the HTML libraries itself)
     assert warm_two == ["html"] and imported_two
     assert one == two[:1] and two[0] == two[1] and "article’s text" in one[0]
+
+
+def test_the_warm_up_pauses_the_garbage_collector_and_restores_it(monkeypatch):
+    """The warm-up's imports make objects that live as long as the process: the collector is off
+    while they are made, and as it was afterwards (on or off)."""
+    import gc
+
+    from clipper.core import limits, pipeline
+
+    seen = []
+    monkeypatch.setattr(limits, "forks_here", lambda: True)
+    monkeypatch.setattr(pipeline, "_warm_html", lambda: seen.append(gc.isenabled()))
+    for collecting in (True, False):
+        monkeypatch.setattr(pipeline, "_WARM", set())
+        (gc.enable if collecting else gc.disable)()
+        try:
+            pipeline.warm_up()
+            assert gc.isenabled() is collecting
+        finally:
+            gc.enable()
+    assert seen == [False, False]

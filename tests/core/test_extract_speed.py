@@ -332,3 +332,54 @@ def test_source_lines_are_inspects_source_for_the_replaced_library_functions():
                  core._extract_and_compare, external.compare_extraction, extract._coverage):
         assert extract._source_lines(func) == inspect.getsource(func), func.__name__
     assert not extract._known_source(len, "0" * 16)  # (a builtin has no source: not known)
+
+
+# --- junk removal: one walk for the tags, one test per element for hidden parts --------------
+
+_JUNK_UNION = ("//script[not(@type='application/ld+json')]|//style|//noscript|//template|//rt|//rp"
+               "|//iframe|//object|//embed|//svg|//canvas|//form//input[@type='hidden']")
+_HIDDEN_UNION = ("//*[@hidden]|//*[@aria-hidden='true'][not(.//img)]"
+                 "|//*[@style][contains(translate(@style, ' ', ''), 'display:none')]")
+_JUNK_PARTS = ["<script>x()</script>", "<script type='application/ld+json'>{}</script>",
+               "<script type='module'>y</script>", "<style>p{}</style>", "<noscript><img src=a></noscript>",
+               "<template><p>t</p></template>", "<ruby>漢<rp>(</rp><rt>kan</rt><rp>)</rp></ruby>",
+               "<iframe src=f></iframe>", "<object></object>", "<embed>", "<svg><g></g></svg>",
+               "<canvas></canvas>", "<input type=hidden name=h>", "<input type=text>", "<form>", "</form>",
+               "<div>", "</div>", "<p hidden>h</p>", "<span aria-hidden='true'>*</span>",
+               "<div aria-hidden=true><img src=b></div>", "<div style='display: none'>n</div>",
+               "<div style='DISPLAY:NONE'>N</div>", "<p style='color:red'>c</p>",
+               "<p>text</p>", "tail ", "<!-- note -->"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_JUNK_PARTS), max_size=25).map("".join))
+def test_junk_goes_as_the_xpath_unions_removed_it(body):
+    tree = extract.parse_html(f"<html><body>{body}<p>end</p></body></html>")
+    assert [el for el in tree.iter(extract._JUNK_TAGS) if extract._is_junk(el)] == tree.xpath(_JUNK_UNION)
+    assert extract._HIDDEN(tree) == tree.xpath(_HIDDEN_UNION)
+
+
+# --- the author searches skipped where they cannot select anything ---------------------------
+
+_AUTHOR_TAGS = ["a", "address", "div", "link", "p", "span", "strong", "h3", "h4", "section", "author", "rel"]
+_AUTHOR_ATTRS = ["", " rel=author", " id=author", " class=author", " itemprop='author name'", " class=byline",
+                 " class=username", " class=byl", " class=BBL", " itemprop=x-author", " id=zuozhe-1",
+                 " class=post-AuthorName", " class=channel-name", " class=journalist-name",
+                 " class=screenname", " class=writer", " class=Byline", " data-testid=AuthorCard",
+                 " data-component=xByline", " id=mainAuthor", " class=AUTHOR", " class=other", " id=x",
+                 " title=author", " class=comments", " class=date"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_AUTHOR_TAGS), st.sampled_from(_AUTHOR_ATTRS),
+                          st.sampled_from(["Jane Doe", "me", "", "A Name Here"])), max_size=6))
+def test_author_searches_are_skipped_only_where_they_select_nothing(parts):
+    from trafilatura import metadata as tm
+    from trafilatura.xpaths import AUTHOR_XPATHS
+
+    body = "".join(f"<{tag}{attrs}>{text}</{tag}>" for tag, attrs, text in parts)
+    tree = extract.parse_html(f"<html><body>{body}<p>end</p></body></html>")
+    if not extract._may_name_author(tree):
+        assert not any(x(tree) for x in AUTHOR_XPATHS)
+        assert tm.extract_author(tree) is None
+    assert extract._AUTHOR_XPATHS_KNOWN == [True], "AUTHOR_XPATHS changed: check _may_name_author"

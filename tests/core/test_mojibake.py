@@ -642,3 +642,21 @@ def test_one_search_for_any_code_page_pair_rules_out_every_page():
         # (it may find a pair no one page has: then each page is asked, as before)
         assert mojibake._may_pair(text) or not any(p.pair_re.search(text) for p in pages), text
     assert not mojibake._may_pair("plain text with ’curly’ quotes") and mojibake._may_pair("cafÃ© crÃ¨me")
+
+
+def test_ftfy_is_imported_only_for_text_with_a_pair_its_measure_could_find():
+    """Most English pages have no two non-ASCII characters side by side: their check and repair
+    run without importing ftfy (~0.1 s of a process's start); the answers are ftfy's."""
+    import json
+    import subprocess
+    import sys
+
+    code = ("import json, sys\nfrom clipper.core import mojibake\n"
+            "a = [mojibake.suspect('It’s a café – “fine”.'), mojibake._ftfy('It’s a café – ok.')]\n"
+            "before = 'ftfy' in sys.modules\n"
+            "b = [mojibake.suspect('Ð¡Ð»Ð¾Ð²Ð¾ and â€œquotedâ€'), mojibake._ftfy('â€œquotedâ€\x9d')]\n"
+            "print(json.dumps([a, before, b, 'ftfy' in sys.modules]))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    clean, imported_for_clean, mangled, imported = json.loads(out)
+    assert clean == [False, "It’s a café – ok."] and not imported_for_clean
+    assert mangled == [True, "“quoted”"] and imported
