@@ -1647,15 +1647,20 @@ def _read_blocks(postfile, offset: int, length: int, values: bool, head: int | N
     """Parse a W3 posting list (header, then blocks of: signed length, pickled info tuple,
     pickled (id deltas, weights, values)); None if it does not look like one. ``head``: stop
     after the block that brings the postings to that many (the list's first ones only).
+
     Docnums come back as an int64 array and weights as a float32 one (what Whoosh's arrays
-    hold): a block's deltas are summed in C, no Python int per posting."""
+    hold), summed and joined in C: a block's deltas start from 0, so the first delta of each
+    later block is made relative to the previous block's last docnum (its info's max id) and
+    the whole list is summed at once (checked against those max ids)."""
     buf = postfile.get(offset, length)
     if buf[:4] != WHOOSH3_HEADER_MAGIC:
         return None
     stream = io.BytesIO(buf)
     view = memoryview(buf)
-    id_parts: list = []
-    weight_parts: list = []
+    deltas: list = []
+    weights: list = []
+    maxids: list[int] = []
+    counts: list[int] = []
     blocks: list | None = [] if values else None
     n = 0
     pos = 4
@@ -1666,35 +1671,41 @@ def _read_blocks(postfile, offset: int, length: int, values: bool, head: int | N
         last = blen < 0
         end = pos + 4 + abs(blen)
         stream.seek(pos + 4)
-        count, _maxid, _maxw, compression, _mn, _mx = pickle.load(stream)
+        count, maxid, _maxw, compression, _mn, _mx = pickle.load(stream)
         raw = view[stream.tell():end]
         data = pickle.loads(zlib.decompress(raw) if compression else raw)
-        deltas = data[0]
-        if count != len(deltas):
+        ds = data[0]
+        if count != len(ds) or not count:
             return None
         if values:
             if data[2] is None or len(data[2]) != count:
                 return None
             blocks.append((n, data[2]))
-        if type(deltas) is array and deltas.typecode in "HI":
-            deltas = np.frombuffer(deltas, dtype=deltas.typecode)
-        id_parts.append(np.cumsum(deltas, dtype=np.int64))
+        deltas.append(np.frombuffer(ds, dtype=ds.typecode) if type(ds) is array and ds.typecode in "HI"
+                      else np.array(ds, dtype=np.int64))
         w = data[1]
         if w is None or isinstance(w, float):
-            weight_parts.append(np.full(count, 1.0 if w is None else w, dtype=np.float32))
+            weights.append(np.full(count, 1.0 if w is None else w, dtype=np.float32))
         elif type(w) is array and w.typecode == "f":
-            weight_parts.append(np.frombuffer(w, dtype=np.float32))
+            weights.append(np.frombuffer(w, dtype=np.float32))
         else:
-            weight_parts.append(np.array(list(w), dtype=np.float32))
+            weights.append(np.array(list(w), dtype=np.float32))
+        maxids.append(maxid)
+        counts.append(count)
         n += count
         pos = end
         if last or (head is not None and n >= head):
             break
-    ids = id_parts[0] if len(id_parts) == 1 else np.concatenate(id_parts or [_NO_IDS])
-    weights = weight_parts[0] if len(weight_parts) == 1 else np.concatenate(weight_parts or [_NO_WEIGHTS])
-    if len(weights) != len(ids):
+    if not deltas:
+        return _NO_IDS, _NO_WEIGHTS, (_BlockValues(blocks) if values else None)
+    ids = np.concatenate(deltas, dtype=np.int64)
+    ends = np.cumsum(counts)
+    tops = np.array(maxids, dtype=np.int64)
+    ids[ends[:-1]] -= tops[:-1]
+    np.cumsum(ids, out=ids)
+    if not np.array_equal(ids[ends - 1], tops):
         return None
-    return ids, weights, (_BlockValues(blocks) if values else None)
+    return ids, np.concatenate(weights, dtype=np.float32), (_BlockValues(blocks) if values else None)
 
 
 class _BlockValues:
