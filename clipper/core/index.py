@@ -65,7 +65,6 @@ from collections import Counter
 from itertools import accumulate, chain, islice, repeat
 from pathlib import Path
 
-import numpy as np
 import whoosh
 import whoosh.util
 from whoosh import fields, formats
@@ -91,6 +90,24 @@ from clipper.core.analysis import stem, stem_prefix, tokenize
 from clipper.core.errors import VaultError
 
 log = logging.getLogger(__name__)
+
+
+class _LazyModule:
+    """A module imported when first used: numpy takes ~0.1 s to import, which the app's
+    start-up need not pay (the first search does, well inside its budget)."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attr):
+        import importlib
+
+        module = importlib.import_module(self._name)
+        globals()["np"] = module  # later look-ups go straight to it
+        return getattr(module, attr)
+
+
+np = _LazyModule("numpy")
 
 # Whoosh names segment and temporary files with the process-wide ``random`` module: code that
 # seeds it (a test framework, a plug-in) would make two commits pick the same file names.
@@ -1584,8 +1601,11 @@ class _Unsupported(Exception):
 
 
 _BLOCK_LEN = struct.Struct("!i")
-_NO_IDS = np.zeros(0, dtype=np.int64)
-_NO_WEIGHTS = np.zeros(0, dtype=np.float32)
+
+
+def _no_postings():
+    """(docnums, weights) of an empty posting list."""
+    return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
 
 
 def _postings(reader, fieldname: str, word: str, values: bool, head: int | None = None):
@@ -1697,7 +1717,7 @@ def _read_blocks(postfile, offset: int, length: int, values: bool, head: int | N
         if last or (head is not None and n >= head):
             break
     if not deltas:
-        return _NO_IDS, _NO_WEIGHTS, (_BlockValues(blocks) if values else None)
+        return *_no_postings(), (_BlockValues(blocks) if values else None)
     ids = np.concatenate(deltas, dtype=np.int64)
     ends = np.cumsum(counts)
     tops = np.array(maxids, dtype=np.int64)
@@ -1810,7 +1830,7 @@ class _Segment:
         if got is None or (values and got[2] is None):
             got = None if values else _LISTS.get(self.reader, key)
             if got is None:
-                got = _postings(self.reader, fieldname, word, values) or (_NO_IDS, _NO_WEIGHTS, None)
+                got = _postings(self.reader, fieldname, word, values) or (*_no_postings(), None)
                 if not values:
                     _LISTS.put(self.reader, key, got)
             self._lists[key] = got
@@ -1896,14 +1916,14 @@ class _Segment:
             cand = union if cand is None else cand & union
             matched.append(masks)
             if not cand.any():
-                return _NO_IDS, _NO_SCORES
+                return _no_scores()
         for leaf in nots:
             cand &= ~self.leaf_mask(leaf, cand)
         deleted = self._deleted()
         if deleted is not None:
             cand[deleted] = False
         if not cand.any():
-            return _NO_IDS, _NO_SCORES
+            return _no_scores()
         scores = np.zeros(self.count)
         for leaves, masks in zip(order, matched):
             for (kind, fieldname, words), found in zip(leaves, masks):
@@ -1945,7 +1965,9 @@ class _Segment:
                      self.norms[fieldname], _length_array(self.reader, fieldname, self.count))
 
 
-_NO_SCORES = np.zeros(0)
+def _no_scores():
+    """(docnums, scores) of no document."""
+    return np.zeros(0, dtype=np.int64), np.zeros(0)
 
 
 def _bm25(ids, weights, f: float, k1p: float, table, lens):
