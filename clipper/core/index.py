@@ -1526,13 +1526,15 @@ class SearchIndex:
             s, prefix = stemmed
             if len(prefix) < 2:
                 prefix = word
+            scanned: dict = {}
             try:
-                for text, _df in _merged_prefix_terms(reader, fieldname, prefix, VARIANT_SCAN):
+                for text, _df in _merged_prefix_terms(reader, fieldname, prefix, VARIANT_SCAN, scanned):
                     t = text.decode("utf-8") if isinstance(text, bytes) else text
                     if t == word or stem(t) == s:
                         out.append(t)
             except Exception:
                 out = []
+            _remember_term_infos(scanned, fieldname, out[:24], VARIANT_SCAN)
             if word not in out and _has_term(reader, fieldname, word):
                 out.append(word)
         self._variants[key] = out[:24]
@@ -2357,15 +2359,20 @@ def _doc_frequency(reader, fieldname: str, word: str) -> int:
 _DOC_FREQ = struct.Struct("!I")  # in a W3TermInfo after its flags byte and total weight
 
 
-def _merged_prefix_terms(reader, fieldname: str, prefix: str, limit: int) -> list[tuple[bytes, int]]:
+def _merged_prefix_terms(reader, fieldname: str, prefix: str, limit: int,
+                         scanned: dict | None = None) -> list[tuple[bytes, int]]:
     """(term, document frequency over all segments) of the first ``limit`` terms of
-    ``fieldname`` starting with ``prefix``, in term order (what Whoosh's MultiReader gives)."""
+    ``fieldname`` starting with ``prefix``, in term order (what Whoosh's MultiReader gives).
+    ``scanned``, if given, gets each segment reader's {term: term info bytes} of the scan."""
     tbytes = prefix.encode("utf-8")
     parts = []
     for r, _ in reader.leaf_readers():
         try:
-            parts.append(_prefix_terms(r, fieldname, tbytes, limit))
+            parts.append(_prefix_terms(r, fieldname, tbytes, limit,
+                                       scanned.setdefault(r, {}) if scanned is not None else None))
         except Exception:  # noqa: BLE001 -- not a W3 segment as expected: Whoosh's own way
+            if scanned is not None:
+                scanned.pop(r, None)  # what it read may be partial
             parts.append([(t, r.doc_frequency(fieldname, t))
                           for t in islice(r.expand_prefix(fieldname, tbytes), limit)])
     out: list = []
@@ -2446,10 +2453,12 @@ def _closest_key_pos(reader, key: bytes):
     return None if lo == len(index) else index[lo]
 
 
-def _prefix_terms(reader, fieldname: str, prefix: bytes, limit: int) -> list[tuple[bytes, int]]:
+def _prefix_terms(reader, fieldname: str, prefix: bytes, limit: int,
+                  infos: dict | None = None) -> list[tuple[bytes, int]]:
     """(term, document frequency) of one segment's first ``limit`` terms of ``fieldname``
     starting with ``prefix``: one binary search of its term file, then its records read in
-    chunks (Whoosh reads each key and each value on its own, a few reads each)."""
+    chunks (Whoosh reads each key and each value on its own, a few reads each). ``infos``, if
+    given, gets each term's info bytes."""
     terms = reader._terms
     tindex = terms._tindex
     fieldid = terms._fieldmap.get(fieldname)
@@ -2464,6 +2473,8 @@ def _prefix_terms(reader, fieldname: str, prefix: bytes, limit: int) -> list[tup
             if found[:len(key)] != key or len(out) >= limit:
                 break
             out.append((found[2:], _DOC_FREQ.unpack_from(values[found], 5)[0]))
+            if infos is not None:
+                infos[found[2:]] = values[found]
         return out
     pos = _closest_key_pos(reader, key)
     out: list = []
@@ -2489,5 +2500,25 @@ def _prefix_terms(reader, fieldname: str, prefix: bytes, limit: int) -> list[tup
         if found[:size] != key:
             break
         out.append((found[2:], _DOC_FREQ.unpack_from(buf, off + 8 + keylen + 5)[0]))
+        if infos is not None:
+            infos[found[2:]] = buf[off + 8 + keylen:end]
         pos = base + end
     return out
+
+
+def _remember_term_infos(scanned: dict, fieldname: str, words, limit: int) -> None:
+    """Put the term infos a prefix scan read (``scanned``: segment reader -> {term bytes:
+    info bytes}) for ``words`` in each reader's cache of :func:`_term_info`, and "absent" for
+    a word a segment's whole scan lacked: the query then looks up none of its variants in
+    any segment's hash file again (a few reads each, for every word and segment)."""
+    for r, infos in scanned.items():
+        cache = r.__dict__.setdefault("_clipper_infos", {})
+        if len(cache) > 4096:
+            cache.clear()
+        complete = len(infos) < limit  # else a word past the scan's end may be in the segment
+        for w in words:
+            raw = infos.get(w.encode("utf-8"))
+            if raw is not None:
+                cache[(fieldname, w)] = W3TermInfo.from_bytes(raw)
+            elif complete:
+                cache[(fieldname, w)] = None
