@@ -25,10 +25,11 @@ Design (each choice measured on 10,000 to 100,000 notes; ``docs/ARCHITECTURE.md`
   readers of unchanged segments; what a segment reader learns (term infos, length bytes,
   date columns, long posting lists) stays with it.
 - Relevance searches of words, phrases, OR, NOT and tags are scored from whole posting lists
-  read in one piece (set operations and C-level maps; BM25F exactly as Whoosh computes it,
-  a test compares the two), and a phrase's positions are checked only for the best-scoring
-  candidates; sorting by date uses the same path with the created column. Other shapes
-  (date ranges, tag prefixes, prefixes of several words) run through Whoosh.
+  read in one piece (numpy arrays: a mask of documents per leaf, one score array per
+  segment; BM25F exactly as Whoosh computes it, a test compares the two), and a phrase's
+  positions are checked only for the best-scoring candidates; sorting by date uses the same
+  path with the created column. Other shapes (date ranges, tag prefixes, prefixes of several
+  words) run through Whoosh.
 - Writers: a timeout, never AsyncWriter; a failed commit cancels; no mmap (old readers'
   mappings stayed resident until a garbage collection).
 
@@ -1365,7 +1366,7 @@ class SearchIndex:
         not handle (Whoosh then runs it).
 
         Same matches and the same BM25F scores as Whoosh's matchers (a sum over the query's
-        terms), but set operations and one loop per posting list replace Whoosh's per-document
+        terms), but array operations on whole posting lists replace Whoosh's per-document
         matcher tree (intersections of unions of variants called skip_to/id/score through
         several layers for every candidate: ~0.1 ms per matching document at 100k notes).
         Phrase positions are decoded only for documents that match everything else."""
@@ -2037,9 +2038,9 @@ def _same_segment(a, b) -> bool:
 
 
 class _ListCache:
-    """Decoded posting lists (docnums, weights) of long lists, the most recently used up to
-    a number of postings in all: frequent words come back query after query (and keystroke
-    after keystroke while typing). Keyed by segment reader: a segment never changes (its
+    """Decoded posting lists (docnums, weights: arrays) of long lists, the most recently used
+    up to a number of postings in all: frequent words come back query after query (and
+    keystroke after keystroke while typing). Keyed by segment reader: a segment never changes (its
     deletions are applied after)."""
 
     def __init__(self, budget: int, least: int):
@@ -2084,8 +2085,8 @@ class _ListCache:
                 self._size -= len(self._items.pop(k)[1][0])
 
 
-#: about 40 bytes a posting: some 20 MB at most
-_LISTS = _ListCache(budget=500_000, least=1_000)
+#: 12 bytes a posting (an int64 docnum, a float32 weight): some 18 MB at most
+_LISTS = _ListCache(budget=1_500_000, least=1_000)
 
 
 def _idf(searcher, fieldname: str, word: str) -> float:
