@@ -25,10 +25,11 @@ Design (each choice measured on 10,000 to 100,000 notes; ``docs/ARCHITECTURE.md`
   readers of unchanged segments; what a segment reader learns (term infos, length bytes,
   date columns, long posting lists) stays with it.
 - Relevance searches of words, phrases, OR, NOT and tags are scored from whole posting lists
-  read in one piece (set operations and C-level maps; BM25F exactly as Whoosh computes it,
-  a test compares the two), and a phrase's positions are checked only for the best-scoring
-  candidates; sorting by date uses the same path with the created column. Other shapes
-  (date ranges, tag prefixes, prefixes of several words) run through Whoosh.
+  read in one piece (numpy arrays: a mask of documents per leaf, one score array per
+  segment; BM25F exactly as Whoosh computes it, a test compares the two), and a phrase's
+  positions are checked only for the best-scoring candidates; sorting by date uses the same
+  path with the created column. Other shapes (date ranges, tag prefixes, prefixes of several
+  words) run through Whoosh.
 - Writers: a timeout, never AsyncWriter; a failed commit cancels; no mmap (old readers'
   mappings stayed resident until a garbage collection).
 
@@ -63,7 +64,7 @@ import zlib
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from itertools import accumulate, chain, compress, islice, repeat
+from itertools import accumulate, chain, islice, repeat
 from pathlib import Path
 
 import whoosh
@@ -91,6 +92,24 @@ from clipper.core.analysis import stem, stem_prefix, tokenize
 from clipper.core.errors import VaultError
 
 log = logging.getLogger(__name__)
+
+
+class _LazyModule:
+    """A module imported when first used: numpy takes ~0.1 s to import, which the app's
+    start-up need not pay (the first search does, well inside its budget)."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attr):
+        import importlib
+
+        module = importlib.import_module(self._name)
+        globals()["np"] = module  # later look-ups go straight to it
+        return getattr(module, attr)
+
+
+np = _LazyModule("numpy")
 
 # Whoosh names segment and temporary files with the process-wide ``random`` module: code that
 # seeds it (a test framework, a plug-in) would make two commits pick the same file names.
@@ -514,8 +533,6 @@ class _Staged:
         bytes of (docnum, frequency, title frequency) uint32 triples of its documents in the
         order they were staged, ``positions`` the bytes of their positions (uint32), document
         after document."""
-        import numpy as np  # only a first build sorts (the import costs ~0.1 s)
-
         ids = np.frombuffer(self.ids, dtype=np.int32)
         if not len(ids):
             return
@@ -1466,7 +1483,7 @@ class SearchIndex:
         not handle (Whoosh then runs it).
 
         Same matches and the same BM25F scores as Whoosh's matchers (a sum over the query's
-        terms), but set operations and one loop per posting list replace Whoosh's per-document
+        terms), but array operations on whole posting lists replace Whoosh's per-document
         matcher tree (intersections of unions of variants called skip_to/id/score through
         several layers for every candidate: ~0.1 ms per matching document at 100k notes).
         Phrase positions are decoded only for documents that match everything else."""
@@ -1509,7 +1526,7 @@ class SearchIndex:
                 for t in terms:
                     got = _postings(reader, fieldname, t.text, False, head=want + len(deleted))
                     if got:
-                        found.update(got[0])
+                        found.update(got[0].tolist())
                 found.difference_update(deleted)
                 out.extend(d + offset for d in sorted(found)[:want])
                 if len(out) >= limit:
@@ -1627,13 +1644,15 @@ class SearchIndex:
             s, prefix = stemmed
             if len(prefix) < 2:
                 prefix = word
+            scanned: dict = {}
             try:
-                for text, _df in _merged_prefix_terms(reader, fieldname, prefix, VARIANT_SCAN):
+                for text, _df in _merged_prefix_terms(reader, fieldname, prefix, VARIANT_SCAN, scanned):
                     t = text.decode("utf-8") if isinstance(text, bytes) else text
                     if t == word or stem(t) == s:
                         out.append(t)
             except Exception:
                 out = []
+            _remember_term_infos(scanned, fieldname, out[:24], VARIANT_SCAN)
             if word not in out and _has_term(reader, fieldname, word):
                 out.append(word)
         self._variants[key] = out[:24]
@@ -1704,6 +1723,11 @@ class _Unsupported(Exception):
 _BLOCK_LEN = struct.Struct("!i")
 
 
+def _no_postings():
+    """(docnums, weights) of an empty posting list."""
+    return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+
+
 def _postings(reader, fieldname: str, word: str, values: bool, head: int | None = None):
     """(docnums, weights, values or None) of a term in one segment, deleted documents included;
     None if the segment lacks the term. Reads the term's whole W3 posting list with one read
@@ -1735,7 +1759,7 @@ def _postings(reader, fieldname: str, word: str, values: bool, head: int | None 
         if values:
             vals.append(m.value())
         m.next()
-    return ids, weights, vals
+    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float32), vals
 
 
 def _term_info(reader, fieldname: str, word: str):
@@ -1762,15 +1786,23 @@ def _term_info(reader, fieldname: str, word: str):
 def _read_blocks(postfile, offset: int, length: int, values: bool, head: int | None = None):
     """Parse a W3 posting list (header, then blocks of: signed length, pickled info tuple,
     pickled (id deltas, weights, values)); None if it does not look like one. ``head``: stop
-    after the block that brings the postings to that many (the list's first ones only)."""
+    after the block that brings the postings to that many (the list's first ones only).
+
+    Docnums come back as an int64 array and weights as a float32 one (what Whoosh's arrays
+    hold), summed and joined in C: a block's deltas start from 0, so the first delta of each
+    later block is made relative to the previous block's last docnum (its info's max id) and
+    the whole list is summed at once (checked against those max ids)."""
     buf = postfile.get(offset, length)
     if buf[:4] != WHOOSH3_HEADER_MAGIC:
         return None
     stream = io.BytesIO(buf)
     view = memoryview(buf)
-    ids: list[int] = []
-    weights = array("f")
+    deltas: list = []
+    weights: list = []
+    maxids: list[int] = []
+    counts: list[int] = []
     blocks: list | None = [] if values else None
+    n = 0
     pos = 4
     size = len(buf)
     unpack = _BLOCK_LEN.unpack_from
@@ -1779,29 +1811,41 @@ def _read_blocks(postfile, offset: int, length: int, values: bool, head: int | N
         last = blen < 0
         end = pos + 4 + abs(blen)
         stream.seek(pos + 4)
-        count, _maxid, _maxw, compression, _mn, _mx = pickle.load(stream)
+        count, maxid, _maxw, compression, _mn, _mx = pickle.load(stream)
         raw = view[stream.tell():end]
         data = pickle.loads(zlib.decompress(raw) if compression else raw)
-        if count != len(data[0]):
+        ds = data[0]
+        if count != len(ds) or not count:
             return None
         if values:
             if data[2] is None or len(data[2]) != count:
                 return None
-            blocks.append((len(ids), data[2]))
-        ids.extend(accumulate(data[0]))
+            blocks.append((n, data[2]))
+        deltas.append(np.frombuffer(ds, dtype=ds.typecode) if type(ds) is array and ds.typecode in "HI"
+                      else np.array(ds, dtype=np.int64))
         w = data[1]
         if w is None or isinstance(w, float):
-            weights.extend(array("f", (1.0 if w is None else w,)) * count)
+            weights.append(np.full(count, 1.0 if w is None else w, dtype=np.float32))
         elif type(w) is array and w.typecode == "f":
-            weights.extend(w)
+            weights.append(np.frombuffer(w, dtype=np.float32))
         else:
-            weights.fromlist(list(w))
+            weights.append(np.array(list(w), dtype=np.float32))
+        maxids.append(maxid)
+        counts.append(count)
+        n += count
         pos = end
-        if last or (head is not None and len(ids) >= head):
+        if last or (head is not None and n >= head):
             break
-    if len(weights) != len(ids):
+    if not deltas:
+        return *_no_postings(), (_BlockValues(blocks) if values else None)
+    ids = np.concatenate(deltas, dtype=np.int64)
+    ends = np.cumsum(counts)
+    tops = np.array(maxids, dtype=np.int64)
+    ids[ends[:-1]] -= tops[:-1]
+    np.cumsum(ids, out=ids)
+    if not np.array_equal(ids[ends - 1], tops):
         return None
-    return ids, weights, (_BlockValues(blocks) if values else None)
+    return ids, np.concatenate(weights, dtype=np.float32), (_BlockValues(blocks) if values else None)
 
 
 class _BlockValues:
@@ -1834,7 +1878,8 @@ def _phrase_match(plists) -> bool:
 def _direct_best(s, clauses, nots, weighting, limit, sort="relevance"):
     """(score, global docnum) of the best ``limit`` documents matching all ``clauses`` (lists
     of leaves, one of which must match) and no leaf of ``nots``; BM25F as Whoosh computes it.
-    ``sort`` "newest"/"oldest" orders them by the created column instead of the score.
+    ``sort`` "newest"/"oldest" orders them by the created column instead of the score; ties
+    go to the lower docnum, as Whoosh's collector breaks them.
 
     A phrase that is a clause of its own scores as the sum of its words wherever it matches,
     so its positions are checked only for the first documents in the wanted order that have
@@ -1845,57 +1890,57 @@ def _direct_best(s, clauses, nots, weighting, limit, sort="relevance"):
         for _kind, fieldname, _words in leaves:
             if fieldname not in norms and fieldname != "tags":
                 avgfl = s.avg_field_length(fieldname) or 1
-                norms[fieldname] = [K1 * ((1 - B) + B * (byte_to_length(b) if b else 0) / avgfl)
-                                    for b in range(256)]
-    heap = []
+                norms[fieldname] = np.array([K1 * ((1 - B) + B * (byte_to_length(b) if b else 0) / avgfl)
+                                             for b in range(256)])
+    runs = []
     segs = []
     for sub, offset in s.leaf_searchers():
         seg = _Segment(s, sub.reader(), norms, K1 + 1)
         n = len(segs)
         segs.append(seg)
-        scores = seg.scores(clauses, nots)
-        if not scores:
+        docs, values = seg.scores(clauses, nots)
+        if not len(docs):
             continue
-        docs = list(scores)
-        values = list(scores.values())
         if sort == "relevance":
-            if not seg.pending and len(values) > limit:
-                # only documents scoring at least the segment's limit-th best can be among the
-                # best: the rest need no entry (most candidates of a frequent word)
-                bar = heapq.nlargest(limit, values)[-1]
-                keep = list(map(operator.ge, values, repeat(bar)))
-                docs = list(compress(docs, keep))
-                values = list(compress(values, keep))
-            keys = list(map(operator.neg, values))
+            keys = -values
         else:
-            col = _created_values(sub.reader())
-            keys = [col[d] or 0 for d in docs]
+            keys = _created_array(sub.reader())[docs]
             if sort == "newest":
-                keys = list(map(operator.neg, keys))
-        entries = zip(keys, map(operator.add, docs, repeat(offset)), repeat(n), docs, values)
-        if seg.pending:  # in order until enough pass the phrase check
-            heap.extend(entries)
-        else:  # the first `limit` of each segment will do
-            heap.extend(heapq.nsmallest(limit, entries))
-    if not any(seg.pending for seg in segs):
-        return [(sc, doc) for _key, doc, _n, _d, sc in heapq.nsmallest(limit, heap)]
-    heapq.heapify(heap)
+                keys = -keys
+        if not seg.pending and len(keys) > limit:
+            # only the limit-th smallest key and those before it can be among the best (ties
+            # kept: the docnum decides between them)
+            keep = keys <= np.partition(keys, limit - 1)[limit - 1]
+            docs, values, keys = docs[keep], values[keep], keys[keep]
+        order = np.lexsort((docs, keys))  # by key, then docnum
+        if not seg.pending:  # the first `limit` of each segment will do
+            order = order[:limit]
+        docs = docs[order]
+        runs.append(zip(keys[order].tolist(), (docs + offset).tolist(), repeat(n),
+                        docs.tolist(), values[order].tolist()))
     best = []
-    while heap and len(best) < limit:
-        _key, doc, n, d, sc = heapq.heappop(heap)
-        if segs[n].verify(d):
+    for _key, doc, n, d, sc in heapq.merge(*runs):
+        if len(best) >= limit:
+            break
+        if not segs[n].pending or segs[n].verify(d):
             best.append((sc, doc))
     return best
 
 
 class _Segment:
-    """One segment's part of :func:`_direct_best` (posting lists read once per query)."""
+    """One segment's part of :func:`_direct_best` (posting lists read once per query).
+
+    Sets of documents are boolean masks over the segment's docnums and scores one float64
+    array: a posting list is scored, filtered and added with array operations, and the
+    additions to each document's score happen in the order of the scoring loop they replace
+    (its first list's term first, then the others'), so the scores are the same floats."""
 
     def __init__(self, searcher, reader, norms, k1p):
         self.searcher = searcher
         self.reader = reader
         self.norms = norms
         self.k1p = k1p
+        self.count = reader.doc_count_all()
         self._lists: dict = {}
         self.pending: list = []  # phrase leaves whose positions :meth:`verify` checks
 
@@ -1905,38 +1950,41 @@ class _Segment:
         if got is None or (values and got[2] is None):
             got = None if values else _LISTS.get(self.reader, key)
             if got is None:
-                got = _postings(self.reader, fieldname, word, values) or ((), (), ())
+                got = _postings(self.reader, fieldname, word, values) or (*_no_postings(), None)
                 if not values:
                     _LISTS.put(self.reader, key, got)
             self._lists[key] = got
         return got
 
-    def leaf_ids(self, leaf, within=None, verify=True) -> set:
-        """The documents of this segment matching ``leaf`` (among ``within``); with ``verify``
-        False, a phrase gives the documents that have all its words."""
+    def _mask(self, ids):
+        mask = np.zeros(self.count, dtype=bool)
+        mask[ids] = True
+        return mask
+
+    def leaf_mask(self, leaf, within=None, verify=True):
+        """The documents of this segment matching ``leaf`` (a mask; a phrase's positions are
+        checked among ``within`` only); with ``verify`` False, a phrase gives the documents
+        that have all its words."""
         kind, fieldname, words = leaf
-        if kind == "phrase":
-            lists = [self.plist(fieldname, w, values=True) for w in words]
-            found = set(lists[0][0])
-            for ids, _w, _v in lists[1:]:
-                found.intersection_update(ids)
-            if within is not None:
-                found &= within
-            if not found or not verify:
-                return found
-            positions = [{ids[i]: vals[i] for i in compress(range(len(ids)), map(found.__contains__, ids))}
-                         for ids, _w, vals in lists]
-            return {d for d in found if _phrase_match([p[d] for p in positions])}
-        if within is None:
-            found = set()
+        if kind != "phrase":
+            mask = np.zeros(self.count, dtype=bool)
             for w in words:
-                found.update(self.plist(fieldname, w)[0])
+                mask[self.plist(fieldname, w)[0]] = True
+            return mask
+        lists = [self.plist(fieldname, w, values=True) for w in words]
+        found = self._mask(lists[0][0])
+        for ids, _w, _v in lists[1:]:
+            found &= self._mask(ids)
+        if within is not None:
+            found &= within
+        if not verify or not found.any():
             return found
-        # the candidates of earlier clauses found in each list: no set of a whole long list
-        found = set()
-        for w in words:
-            found |= within.intersection(self.plist(fieldname, w)[0])
-        return found
+        docs = np.flatnonzero(found)
+        at = [np.searchsorted(ids, docs).tolist() for ids, _w, _v in lists]
+        vals = [v for _ids, _w, v in lists]
+        passed = [d for d, *where in zip(docs.tolist(), *at)
+                  if _phrase_match([v[i] for v, i in zip(vals, where)])]
+        return self._mask(np.array(passed, dtype=np.int64))
 
     def verify(self, d) -> bool:
         """Whether document ``d`` has each pending phrase."""
@@ -1944,14 +1992,13 @@ class _Segment:
             plists = []
             for w in words:
                 ids, _w, vals = self.plist(fieldname, w, values=True)
-                i = bisect_left(ids, d)
+                i = int(np.searchsorted(ids, d))
                 if i == len(ids) or ids[i] != d:
                     return False
                 plists.append(vals[i])
             if not _phrase_match(plists):
                 return False
         return True
-
 
     def size(self, leaves) -> int:
         def df(fieldname, word):
@@ -1964,115 +2011,91 @@ class _Segment:
             total += min(sizes) if kind == "phrase" else sum(sizes)
         return total
 
-    def scores(self, clauses, nots) -> dict:
+    def scores(self, clauses, nots):
+        """(docnums, scores) of the matching documents, in docnum order (two arrays)."""
         if len(clauses) == 1 and not nots and all(kind == "terms" for kind, _f, _w in clauses[0]):
             return self._any_terms(clauses[0])
         return self._all_clauses(clauses, nots)
 
-    def _all_clauses(self, clauses, nots) -> dict:
+    def _deleted(self):
+        if not self.reader.has_deletions():
+            return None
+        return np.fromiter(self.reader.deleted_docs_set, dtype=np.int64)
+
+    def _all_clauses(self, clauses, nots):
         # the most selective clause first; phrases checked only against the survivors
         order = sorted(clauses, key=self.size)
         cand = None
-        matched = []  # per clause, per leaf: its matching docnums
+        matched = []  # per clause, per leaf: the mask of its matching documents
         for leaves in order:
             lazy = len(leaves) == 1 and leaves[0][0] == "phrase"
             if lazy:
                 self.pending.append(leaves[0])
-            sets = [self.leaf_ids(leaf, cand, verify=not lazy) for leaf in leaves]
-            union = set().union(*sets) if len(sets) > 1 else sets[0]
+            masks = [self.leaf_mask(leaf, cand, verify=not lazy) for leaf in leaves]
+            union = masks[0] if len(masks) == 1 else np.logical_or.reduce(masks)
             cand = union if cand is None else cand & union
-            matched.append(sets)
-            if not cand:
-                return {}
+            matched.append(masks)
+            if not cand.any():
+                return _no_scores()
         for leaf in nots:
-            cand -= self.leaf_ids(leaf, cand)
-        if self.reader.has_deletions():
-            cand -= self.reader.deleted_docs_set
-        if not cand:
-            return {}
-        scores = dict.fromkeys(cand, 0.0)
-        k1p = self.k1p
-        fresh = True
-        for leaves, sets in zip(order, matched):
-            for (kind, fieldname, words), found in zip(leaves, sets):
+            cand &= ~self.leaf_mask(leaf, cand)
+        deleted = self._deleted()
+        if deleted is not None:
+            cand[deleted] = False
+        if not cand.any():
+            return _no_scores()
+        scores = np.zeros(self.count)
+        for leaves, masks in zip(order, matched):
+            for (kind, fieldname, words), found in zip(leaves, masks):
                 if kind == "const":  # an expanded prefix: 1 per matching document
-                    for d in found & cand:
-                        scores[d] += 1.0
-                    fresh = False
+                    scores[found & cand] += 1.0
                     continue
-                inside = found & cand if kind == "phrase" else scores
-                if not inside:
-                    continue
-                ordered = None
-                if kind == "tag":  # not scorable: the posting's weight, as Whoosh
-                    for w in words:
-                        ids, weights, _v = self.plist(fieldname, w)
-                        for d, wt in zip(ids, weights):
-                            if d in inside:
-                                scores[d] += wt
-                    fresh = False
-                    continue
-                lens = _length_bytes(self.reader, fieldname)
-                table = self.norms[fieldname]
+                inside = found & cand if kind == "phrase" else cand
                 for w in words:
                     ids, weights, _v = self.plist(fieldname, w)
-                    if not ids:
-                        continue
-                    if len(inside) * 8 < len(ids):  # few candidates in a long list: look them up
-                        if ordered is None:
-                            ordered = sorted(inside)
-                        at = list(map(bisect_left, repeat(ids), ordered))
-                        found_at = map(ids.__getitem__, map(min, at, repeat(len(ids) - 1)))
-                        hit = list(map(operator.eq, found_at, ordered))
-                        ids = list(compress(ordered, hit))
-                        weights = list(map(weights.__getitem__, compress(at, hit)))
+                    keep = inside[ids]
+                    ids, weights = ids[keep], weights[keep]
+                    if kind == "tag":  # not scorable: the posting's weight, as Whoosh
+                        scores[ids] += weights
                     else:
-                        keep = list(map(inside.__contains__, ids))
-                        if not all(keep):
-                            ids = list(compress(ids, keep))
-                            weights = list(compress(weights, keep))
-                    bm25 = _bm25(ids, weights, _idf(self.searcher, fieldname, w), k1p, table, lens)
-                    if fresh:  # every score is still 0.0, and 0.0 + x == x
-                        scores.update(zip(ids, bm25))
-                        fresh = False
-                    else:  # scores[d] += x for each (a list's ids are distinct), without a loop
-                        scores.update(zip(ids, map(operator.add, map(scores.__getitem__, ids), bm25)))
-        return scores
+                        scores[ids] += self._bm25(fieldname, w, ids, weights)
+        docs = np.flatnonzero(cand)
+        return docs, scores[docs]
 
-    def _any_terms(self, leaves) -> dict:
+    def _any_terms(self, leaves):
         """:meth:`scores` of one clause of scored words only (a word and its variants, or
-        words OR-ed): every document of every list matches, so the scores are summed straight
-        from the lists, with no candidate set and no membership test per posting. The sums
-        are made in the same order as the general path's (each document's first list's term
-        first, then += the others'), so the scores are the same floating-point numbers."""
-        scores: dict = {}
-        k1p = self.k1p
+        words OR-ed): every document of every list matches, so the lists are scored whole,
+        with no candidate mask to filter them first."""
+        scores = np.zeros(self.count)
+        hit = np.zeros(self.count, dtype=bool)
         for _kind, fieldname, words in leaves:
-            lens = _length_bytes(self.reader, fieldname)
-            table = self.norms[fieldname]
             for w in words:
                 ids, weights, _v = self.plist(fieldname, w)
-                if not ids:
-                    continue
-                bm25 = _bm25(ids, weights, _idf(self.searcher, fieldname, w), k1p, table, lens)
-                if not scores:
-                    scores = dict(zip(ids, bm25))
-                else:  # scores[d] = scores.get(d, 0.0) + x for each (a list's ids are distinct)
-                    got = map(scores.get, ids, repeat(0.0))
-                    scores.update(zip(ids, map(operator.add, got, bm25)))
-        if scores and self.reader.has_deletions():
-            for d in self.reader.deleted_docs_set:
-                scores.pop(d, None)
-        return scores
+                if len(ids):
+                    scores[ids] += self._bm25(fieldname, w, ids, weights)
+                    hit[ids] = True
+        deleted = self._deleted()
+        if deleted is not None:
+            hit[deleted] = False
+        docs = np.flatnonzero(hit)
+        return docs, scores[docs]
+
+    def _bm25(self, fieldname, word, ids, weights):
+        return _bm25(ids, weights, _idf(self.searcher, fieldname, word), self.k1p,
+                     self.norms[fieldname], _length_array(self.reader, fieldname, self.count))
+
+
+def _no_scores():
+    """(docnums, scores) of no document."""
+    return np.zeros(0, dtype=np.int64), np.zeros(0)
 
 
 def _bm25(ids, weights, f: float, k1p: float, table, lens):
-    """``f * (wt * k1p) / (wt + norm)`` for every posting, in order: the operations of the
-    scoring loop this replaces, in its order, so the scores are the same floating-point
-    numbers (``table``: document length byte -> norm; ``lens``: docnum -> length byte)."""
-    tops = map(operator.mul, repeat(f), map(operator.mul, weights, repeat(k1p)))
-    norm = map(table.__getitem__, map(lens.__getitem__, ids))
-    return map(operator.truediv, tops, map(operator.add, weights, norm))
+    """``f * (wt * k1p) / (wt + norm)`` for every posting (float64 arrays): the operations of
+    Whoosh's scoring loop in its order, so the scores are the same floating-point numbers
+    (``table``: document length byte -> norm; ``lens``: docnum -> length byte)."""
+    wt = weights.astype(np.float64)
+    return (f * (wt * k1p)) / (wt + table[lens[ids]])
 
 
 _REOPEN_TRIES = 10
@@ -2132,9 +2155,9 @@ def _same_segment(a, b) -> bool:
 
 
 class _ListCache:
-    """Decoded posting lists (docnums, weights) of long lists, the most recently used up to
-    a number of postings in all: frequent words come back query after query (and keystroke
-    after keystroke while typing). Keyed by segment reader: a segment never changes (its
+    """Decoded posting lists (docnums, weights: arrays) of long lists, the most recently used
+    up to a number of postings in all: frequent words come back query after query (and
+    keystroke after keystroke while typing). Keyed by segment reader: a segment never changes (its
     deletions are applied after)."""
 
     def __init__(self, budget: int, least: int):
@@ -2179,8 +2202,8 @@ class _ListCache:
                 self._size -= len(self._items.pop(k)[1][0])
 
 
-#: about 40 bytes a posting: some 20 MB at most
-_LISTS = _ListCache(budget=500_000, least=1_000)
+#: 12 bytes a posting (an int64 docnum, a float32 weight): some 18 MB at most
+_LISTS = _ListCache(budget=1_500_000, least=1_000)
 
 
 def _idf(searcher, fieldname: str, word: str) -> float:
@@ -2203,6 +2226,28 @@ def _created_values(reader) -> list:
             raise _Unsupported("created column")
         got = list(reader.column_reader("created"))
         reader._clipper_created = got
+    return got
+
+
+def _created_array(reader):
+    """The created column of one segment as an int64 array, none as 0 (once per reader)."""
+    got = getattr(reader, "_clipper_created_array", None)
+    if got is None:
+        got = np.array([v or 0 for v in _created_values(reader)], dtype=np.int64)
+        reader._clipper_created_array = got
+    return got
+
+
+def _length_array(reader, fieldname, count):
+    """The length bytes of a field in one segment as a uint8 array of ``count`` (a document
+    past the stored ones has 0, as :class:`_Lengths` reads it); once per reader."""
+    cache = reader.__dict__.setdefault("_clipper_length_arrays", {})
+    got = cache.get(fieldname)
+    if got is None:
+        data = np.frombuffer(_length_bytes(reader, fieldname), dtype=np.uint8)[:count]
+        if len(data) < count:
+            data = np.concatenate([data, np.zeros(count - len(data), dtype=np.uint8)])
+        got = cache[fieldname] = data
     return got
 
 
@@ -2432,15 +2477,20 @@ def _doc_frequency(reader, fieldname: str, word: str) -> int:
 _DOC_FREQ = struct.Struct("!I")  # in a W3TermInfo after its flags byte and total weight
 
 
-def _merged_prefix_terms(reader, fieldname: str, prefix: str, limit: int) -> list[tuple[bytes, int]]:
+def _merged_prefix_terms(reader, fieldname: str, prefix: str, limit: int,
+                         scanned: dict | None = None) -> list[tuple[bytes, int]]:
     """(term, document frequency over all segments) of the first ``limit`` terms of
-    ``fieldname`` starting with ``prefix``, in term order (what Whoosh's MultiReader gives)."""
+    ``fieldname`` starting with ``prefix``, in term order (what Whoosh's MultiReader gives).
+    ``scanned``, if given, gets each segment reader's {term: term info bytes} of the scan."""
     tbytes = prefix.encode("utf-8")
     parts = []
     for r, _ in reader.leaf_readers():
         try:
-            parts.append(_prefix_terms(r, fieldname, tbytes, limit))
+            parts.append(_prefix_terms(r, fieldname, tbytes, limit,
+                                       scanned.setdefault(r, {}) if scanned is not None else None))
         except Exception:  # noqa: BLE001 -- not a W3 segment as expected: Whoosh's own way
+            if scanned is not None:
+                scanned.pop(r, None)  # what it read may be partial
             parts.append([(t, r.doc_frequency(fieldname, t))
                           for t in islice(r.expand_prefix(fieldname, tbytes), limit)])
     out: list = []
@@ -2521,10 +2571,12 @@ def _closest_key_pos(reader, key: bytes):
     return None if lo == len(index) else index[lo]
 
 
-def _prefix_terms(reader, fieldname: str, prefix: bytes, limit: int) -> list[tuple[bytes, int]]:
+def _prefix_terms(reader, fieldname: str, prefix: bytes, limit: int,
+                  infos: dict | None = None) -> list[tuple[bytes, int]]:
     """(term, document frequency) of one segment's first ``limit`` terms of ``fieldname``
     starting with ``prefix``: one binary search of its term file, then its records read in
-    chunks (Whoosh reads each key and each value on its own, a few reads each)."""
+    chunks (Whoosh reads each key and each value on its own, a few reads each). ``infos``, if
+    given, gets each term's info bytes."""
     terms = reader._terms
     tindex = terms._tindex
     fieldid = terms._fieldmap.get(fieldname)
@@ -2539,6 +2591,8 @@ def _prefix_terms(reader, fieldname: str, prefix: bytes, limit: int) -> list[tup
             if found[:len(key)] != key or len(out) >= limit:
                 break
             out.append((found[2:], _DOC_FREQ.unpack_from(values[found], 5)[0]))
+            if infos is not None:
+                infos[found[2:]] = values[found]
         return out
     pos = _closest_key_pos(reader, key)
     out: list = []
@@ -2564,5 +2618,25 @@ def _prefix_terms(reader, fieldname: str, prefix: bytes, limit: int) -> list[tup
         if found[:size] != key:
             break
         out.append((found[2:], _DOC_FREQ.unpack_from(buf, off + 8 + keylen + 5)[0]))
+        if infos is not None:
+            infos[found[2:]] = buf[off + 8 + keylen:end]
         pos = base + end
     return out
+
+
+def _remember_term_infos(scanned: dict, fieldname: str, words, limit: int) -> None:
+    """Put the term infos a prefix scan read (``scanned``: segment reader -> {term bytes:
+    info bytes}) for ``words`` in each reader's cache of :func:`_term_info`, and "absent" for
+    a word a segment's whole scan lacked: the query then looks up none of its variants in
+    any segment's hash file again (a few reads each, for every word and segment)."""
+    for r, infos in scanned.items():
+        cache = r.__dict__.setdefault("_clipper_infos", {})
+        if len(cache) > 4096:
+            cache.clear()
+        complete = len(infos) < limit  # else a word past the scan's end may be in the segment
+        for w in words:
+            raw = infos.get(w.encode("utf-8"))
+            if raw is not None:
+                cache[(fieldname, w)] = W3TermInfo.from_bytes(raw)
+            elif complete:
+                cache[(fieldname, w)] = None
