@@ -1613,9 +1613,9 @@ def _short_badness(text: str, local: bool) -> int:
 def _badness(text: str, local: bool) -> int:
     from ftfy.badness import badness as ftfy_badness
 
-    _ftfy("")  # builds the hint
+    hint = _ftfy_parts()[1]
     n = text.count("\ufffd") + len(_DAGGER_GLUED.findall(text))
-    if _FTFY_HINT[0].search(text):  # ftfy's measure finds nothing without such a pair
+    if hint.search(text):  # ftfy's measure finds nothing without such a pair
         n += ftfy_badness(text)
     if not local:
         n += _multibyte_count(text)

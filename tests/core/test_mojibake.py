@@ -660,3 +660,24 @@ def test_ftfy_is_imported_only_for_text_with_a_pair_its_measure_could_find():
     clean, imported_for_clean, mangled, imported = json.loads(out)
     assert clean == [False, "It’s a café – ok."] and not imported_for_clean
     assert mangled == [True, "“quoted”"] and imported
+
+
+@pytest.mark.parametrize("first", ["badness", "repair"])
+def test_badness_and_repair_work_as_a_process_first_call(first):
+    """A process whose first call measures or repairs text (ftfy not imported yet: the pair
+    pattern its measure uses is built then) gets the answers of one that repaired before (an
+    IndexError once, for pastes read as Latin-1 or Mac Roman)."""
+    import json
+    import subprocess
+    import sys
+
+    from clipper.core import mojibake
+
+    text = "Itâ€™s the café’s Ã©tÃ© menu, said JosÃ©."
+    code = ("import json, sys\nfrom clipper.core import mojibake\n"
+            f"t = {text!r}\n"
+            f"first = mojibake.{first}(t)\n"
+            "print(json.dumps([first, mojibake.badness(t), mojibake.repair(t)]))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    got = json.loads(out)
+    assert got[1:] == [mojibake.badness(text), mojibake.repair(text)]
