@@ -2218,22 +2218,14 @@ def _idf(searcher, fieldname: str, word: str) -> float:
     return got
 
 
-def _created_values(reader) -> list:
-    """The created column of one segment as a list (read once per segment reader)."""
-    got = getattr(reader, "_clipper_created", None)
+def _created_array(reader):
+    """The created column of one segment as an int64 array, none as 0 (read once per segment
+    reader)."""
+    got = getattr(reader, "_clipper_created_array", None)
     if got is None:
         if not reader.has_column("created"):
             raise _Unsupported("created column")
-        got = list(reader.column_reader("created"))
-        reader._clipper_created = got
-    return got
-
-
-def _created_array(reader):
-    """The created column of one segment as an int64 array, none as 0 (once per reader)."""
-    got = getattr(reader, "_clipper_created_array", None)
-    if got is None:
-        got = np.array([v or 0 for v in _created_values(reader)], dtype=np.int64)
+        got = np.array([v or 0 for v in reader.column_reader("created")], dtype=np.int64)
         reader._clipper_created_array = got
     return got
 
