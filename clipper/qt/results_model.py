@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+from collections import OrderedDict
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QAbstractTextDocumentLayout, QFont, QFontMetrics, QPalette, QTextDocument
@@ -159,14 +160,44 @@ class ResultDelegate(QStyledItemDelegate):
 
     PAD = 8
     SNIPPET_LINES = 2
+    #: laid-out snippets kept: a repaint of a row already seen (scrolling back, hovering, a
+    #: snippet filled in beside it) draws its document instead of parsing and laying it out again
+    KEPT_SNIPPETS = 256
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._font_sets: dict[str, tuple[QFont, QFont]] = {}
+        self._snippets: OrderedDict[tuple, QTextDocument] = OrderedDict()
 
     def _fonts(self, option):
-        title = QFont(option.font)
-        title.setBold(True)
-        title.setPointSizeF(option.font.pointSizeF() * 1.05)
-        small = QFont(option.font)
-        small.setPointSizeF(option.font.pointSizeF() * 0.9)
-        return title, small
+        key = option.font.key()
+        fonts = self._font_sets.get(key)
+        if fonts is None:
+            title = QFont(option.font)
+            title.setBold(True)
+            title.setPointSizeF(option.font.pointSizeF() * 1.05)
+            small = QFont(option.font)
+            small.setPointSizeF(option.font.pointSizeF() * 0.9)
+            fonts = self._font_sets[key] = (title, small)
+        return fonts
+
+    def _snippet_doc(self, snippet: str, font: QFont, fg, accent, width: int) -> QTextDocument:
+        """The snippet's rich text laid out at ``width``, from the cache when it was drawn so before."""
+        key = (snippet, font.key(), fg.rgba(), accent.rgba(), width)
+        doc = self._snippets.get(key)
+        if doc is not None:
+            self._snippets.move_to_end(key)
+            return doc
+        doc = QTextDocument()
+        doc.setDocumentMargin(0)
+        doc.setDefaultFont(font)
+        doc.setDefaultStyleSheet(f"b {{ color: {accent.name()}; }}")
+        doc.setHtml(f'<span style="color:{fg.name()}">{snippet}</span>')
+        doc.setTextWidth(width)
+        self._snippets[key] = doc
+        if len(self._snippets) > self.KEPT_SNIPPETS:
+            self._snippets.popitem(last=False)
+        return doc
 
     def sizeHint(self, option, index):
         title, small = self._fonts(option)
@@ -214,12 +245,7 @@ class ResultDelegate(QStyledItemDelegate):
         painter.drawText(rect.left(), y + sfm.ascent(), meta)
         y += sfm.height() + 2
         # Snippet (rich text, clipped to a few lines)
-        doc = QTextDocument()
-        doc.setDocumentMargin(0)
-        doc.setDefaultFont(opt.font)
-        doc.setDefaultStyleSheet(f"b {{ color: {accent.name()}; }}")
-        doc.setHtml(f'<span style="color:{fg.name()}">{index.data(SnippetHtmlRole) or ""}</span>')
-        doc.setTextWidth(rect.width())
+        doc = self._snippet_doc(index.data(SnippetHtmlRole) or "", opt.font, fg, accent, rect.width())
         painter.translate(rect.left(), y)
         lines = self.SNIPPET_LINES * QFontMetrics(opt.font).lineSpacing()
         clip = QRectF(0, 0, rect.width(), max(0, min(rect.bottom() - y, lines)))

@@ -117,3 +117,45 @@ def test_the_model_without_snippets_is_well_behaved(qtmodeltester):
     qtmodeltester.check(model)
     model.remove_id("id0")
     assert [h.id for h in model.hits()] == ["id1", "id2", "id3", "id4"]
+
+
+def _hit(i: int, snippet: str = "") -> Hit:
+    return Hit(id=f"n{i}", path=Path(f"/v/n{i}.md"), title=f"Note {i}", snippet=snippet,
+               highlights=[(0, 7)] if snippet else [], score=1.0, tags=["a"])
+
+
+def test_a_row_drawn_again_shows_its_snippet_as_it_is_now(qtbot):
+    """The list keeps each snippet's laid-out text for repaints (scrolling back, hovering), and a
+    snippet filled in or changed is drawn anew, never the old one."""
+    from PySide6.QtWidgets import QListView
+
+    from clipper.qt.results_model import ResultDelegate
+
+    view = QListView()
+    qtbot.addWidget(view)
+    view.resize(360, 400)
+    model = ResultsModel(view)
+    delegate = ResultDelegate(view)
+    view.setModel(model)
+    view.setItemDelegate(delegate)
+    view.show()
+    model.set_hits([_hit(i) for i in range(3)], with_snippets=0)
+
+    def drawn():
+        view.viewport().repaint()
+        return view.viewport().grab().toImage()
+
+    empty = drawn()
+    assert drawn() == empty  # the same rows drawn again look the same
+    kept = len(delegate._snippets)
+    model.set_snippets(model.generation, {"n1": ("lantern by the door", [(0, 7)])})
+    filled = drawn()
+    assert filled != empty  # the snippet filled in is drawn, not the empty one kept before
+    assert len(delegate._snippets) == kept + 1
+    assert drawn() == filled and len(delegate._snippets) == kept + 1  # drawn again from the cache
+    model.set_hits([_hit(i, f"other words of row {i}") for i in range(3)])
+    assert drawn() != filled
+    for i in range(ResultDelegate.KEPT_SNIPPETS + 50):  # many searches: the cache stays bounded
+        model.set_hits([_hit(i, f"snippet number {i}")])
+        view.viewport().repaint()
+    assert len(delegate._snippets) <= ResultDelegate.KEPT_SNIPPETS
