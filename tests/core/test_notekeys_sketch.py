@@ -180,3 +180,23 @@ def test_a_first_builds_sketch_from_word_ids_is_the_texts_sketch(tmp_path, monke
 def test_a_first_builds_sketch_on_any_text(tmp_path_factory, text):
     notes = [("t", text), ("", text * 5)]
     assert _bulk_sketches(tmp_path_factory.mktemp("b"), notes) == [text_sketch(b) for _t, b in notes]
+
+
+def test_gram_keys_follow_a_growing_vocabulary():
+    """GramKeys.table grows with the words list (past its first capacity) and starts anew for
+    another list: every sketch is text_sketch's."""
+    import numpy as np
+
+    from clipper.core.notekeys import GramKeys
+
+    keys = GramKeys()
+    for start in (0, 5000):  # two vocabularies (a new staged batch)
+        words: list[str] = []
+        ids_of: dict[str, int] = {}
+        for n in range(40):
+            text = " ".join(f"v{start + (n * 97 + j * 13) % (60 * (n + 1))}" for j in range(150))
+            tokens = analysis.tokenize(text)
+            ids = np.array([ids_of.setdefault(t, len(ids_of)) for t in tokens], dtype=np.int32)
+            words.extend(list(ids_of)[len(words):])
+            assert keys.sketch(ids, words) == text_sketch(text), (start, n)
+        assert len(words) > 1024
