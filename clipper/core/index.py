@@ -48,7 +48,6 @@ import contextlib
 import hashlib
 import heapq
 import io
-import itertools
 import logging
 import math
 import operator
@@ -63,7 +62,7 @@ import time
 import zlib
 from array import array
 from bisect import bisect_left, bisect_right
-from collections import Counter, defaultdict
+from collections import Counter
 from itertools import accumulate, chain, islice, repeat
 from pathlib import Path
 
@@ -382,13 +381,15 @@ class _CompactPool:
         self._top = docnum
         if self._staging is not None:
             staged = self._staging.get(fieldname)
+            if staged is not None and len(staged.ids) >= STAGE_TOKENS:
+                # before the next value, not after the last: that one stays staged for
+                # staged_tail
+                self._unstage(fieldname)
+                staged = None
             if staged is None:
                 staged = self._staging[fieldname] = _Staged()
                 self._terms(fieldname)
-            length = staged.add(docnum, value)
-            if len(staged.ids) >= STAGE_TOKENS:
-                self._unstage(fieldname)
-            return length
+            return staged.add(docnum, value)
         poses, in_title, length = _text_positions(value)
         terms = self._terms(fieldname)
         get = terms.get
@@ -472,6 +473,16 @@ class _CompactPool:
                 for i, docnum in enumerate(docs):
                     yield fieldname, tbytes, docnum, weights[i], vals[i]
 
+    def staged_tail(self, fieldname: str):
+        """(word ids, words by id) of the tokens after the title of the last value staged for
+        ``fieldname`` (:func:`_title_and_body`), if it was staged and had a title; else None."""
+        staged = self._staging.get(fieldname) if self._staging else None
+        if staged is None or staged.body_start < 0:
+            return None
+        start = staged.body_start
+        # a copy: a view would keep the array from growing (BufferError)
+        return np.frombuffer(staged.ids[start:], dtype=np.int32), staged.vocab.words
+
     def _unstage(self, fieldname: str) -> None:
         """Move a field's staged postings into its terms, as :meth:`add_text` adds them."""
         get = self._fields[fieldname].get
@@ -498,6 +509,19 @@ class _CompactPool:
 STAGE_TOKENS = 1 << 18
 
 
+class _Vocabulary(dict):
+    """word -> id, ids given in the order words are first seen; ``words``: the words by id."""
+
+    def __init__(self):
+        super().__init__()
+        self.words: list[str] = []
+
+    def __missing__(self, word: str) -> int:
+        i = self[word] = len(self.words)
+        self.words.append(word)
+        return i
+
+
 class _Staged:
     """A text field's postings of new documents, kept as one array of word ids in document order
     until :meth:`postings` sorts them all at once (numpy: a stable sort of the ids, then runs
@@ -507,12 +531,13 @@ class _Staged:
     :meth:`_CompactPool.add_text` makes, byte for byte (a test compares them)."""
 
     def __init__(self):
-        self.vocab: defaultdict[str, int] = defaultdict(itertools.count().__next__)
+        self.vocab = _Vocabulary()
         self.vocab[""]  # id 0: the position skipped after a title
         self.ids = array("i")
         self.docnums = array("I")
         self.sizes = array("I")  # tokens of each document, the skipped position included
         self.titles = array("I")  # title tokens of each document
+        self.body_start = -1  # where the last document's tokens after its title start (-1: no title)
 
     def add(self, docnum: int, value: str) -> int:
         """Stage one document's value; returns the field length."""
@@ -522,6 +547,7 @@ class _Staged:
         if title is not None:
             self.ids.extend(map(word_id, title))
             self.ids.append(0)
+        self.body_start = len(self.ids) if title is not None else -1
         self.ids.extend(map(word_id, body))
         self.docnums.append(docnum)
         self.sizes.append(len(self.ids) - start)
@@ -566,7 +592,7 @@ class _Staged:
         word_firsts = np.flatnonzero(word_ids[1:] != word_ids[:-1]) + 1
         bounds = np.concatenate(([0], word_firsts, [len(firsts)])).tolist()
         token_bounds = np.append(firsts, n).tolist()
-        words = list(self.vocab)  # in id order
+        words = self.vocab.words
         for k, word_id in enumerate(word_ids[np.concatenate(([0], word_firsts))].tolist()):
             a, b = bounds[k], bounds[k + 1]
             yield (words[word_id], head_bytes[12 * a:12 * b],
@@ -732,6 +758,11 @@ class SegmentBuilder:
     get_segment = SegmentWriter.get_segment
     per_document_reader = SegmentWriter.per_document_reader
     write_per_doc = SegmentWriter.write_per_doc
+
+    def body_tokens(self):
+        """(word ids as a numpy array, words by id) of the tokens after the title in the body
+        field of the document added last (its text's tokens: :func:`body_value`), or None."""
+        return self.pool.staged_tail("body")
 
     def add_reader(self, reader, cancelled=None) -> dict[int, int]:
         """Append the live documents of a segment's reader (a merge); returns the new docnum

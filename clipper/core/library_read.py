@@ -104,8 +104,9 @@ def read_note(vault: Path, rel: str, whole: bool = True) -> Parsed:
     return Parsed(rel, raw, meta, body, error, digest, st.st_size, st.st_mtime_ns, body_hash, partial)
 
 
-def catalog_row(p: Parsed, note_id: str) -> dict:
-    """The catalog row of a parsed note."""
+def catalog_row(p: Parsed, note_id: str, sketch: bool = True) -> dict:
+    """The catalog row of a parsed note (without ``sketch``: its "sketch" left for the caller
+    to set, see :func:`clipper.core.library_sync._build_notes`)."""
     meta = p.meta
     title = _str(meta.get("title")).strip() or first_heading(p.body) or Path(p.rel).stem
     tags = tagmod.tags_from_meta(meta.get("tags"))
@@ -119,7 +120,7 @@ def catalog_row(p: Parsed, note_id: str) -> dict:
         "author": _str(meta.get("author")), "site": _str(meta.get("site")), "source": source,
         "published": _str(meta.get("published")), "created": created,
         "created_num": qlang.date_number(created) or 0, "language": _str(meta.get("language")),
-        "tags": tags, "warnings": warnings, "sketch": text_sketch(p.body),
+        "tags": tags, "warnings": warnings, "sketch": text_sketch(p.body) if sketch else None,
     }
 
 

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from clipper.core.catalog import Catalog
 from clipper.core.errors import VaultError
-from clipper.core.index import SegmentBuilder, discard_build, discard_stale_builds
+from clipper.core.index import MAX_INDEXED_CHARS, SegmentBuilder, discard_build, discard_stale_builds
 from clipper.core.library_read import Parsed, catalog_row, index_doc, read_note
 from clipper.core.library_values import Changes
-from clipper.core.notekeys import path_id, valid_id
+from clipper.core.notekeys import SKETCH_TEXT, GramKeys, path_id, text_sketch, valid_id, visible_spans
 from clipper.core.vault import ATTACHMENTS
 
 log = logging.getLogger(__name__)
@@ -337,6 +337,7 @@ def _build_notes(vault: str, index_folder: str, rels: list[str], poll=None):
     builder = SegmentBuilder(index_folder)
     rows: list[dict] = []
     ids: dict = {}
+    keys = GramKeys()
     try:
         i = 0
         while i < len(rels):
@@ -348,8 +349,10 @@ def _build_notes(vault: str, index_folder: str, rels: list[str], poll=None):
                 p = read_note(Path(vault), rel)
             except OSError:
                 continue
-            row = catalog_row(p, resolve_id(p, None, ids, {}, Changes()))
+            linked = visible_spans(p.body[:SKETCH_TEXT])  # before the index tokenizes the text
+            row = catalog_row(p, resolve_id(p, None, ids, {}, Changes()), sketch=False)
             builder.add_document(**index_doc(row, p.body))
+            row["sketch"] = _bulk_sketch(builder, keys, p.body, linked)
             rows.append(row)
         built = builder.finish()
         _trim_memory()  # the segment's posting pool is freed: hand it back before the next one
@@ -357,6 +360,21 @@ def _build_notes(vault: str, index_folder: str, rels: list[str], poll=None):
     except BaseException:
         builder.cancel()
         raise
+
+
+def _bulk_sketch(builder: SegmentBuilder, keys: GramKeys, body: str, linked) -> list[int]:
+    """:func:`text_sketch` of the note just added to ``builder``, from the word ids the builder
+    holds of its text (the sketch's tokens: :func:`body_value` keeps as many characters as the
+    sketch reads); ``linked``: :func:`visible_spans` of the text, which leave out the tokens of
+    link targets."""
+    tail = builder.body_tokens() if SKETCH_TEXT == MAX_INDEXED_CHARS else None
+    if tail is not None:
+        ids, words = tail
+        if linked is None:
+            return keys.sketch(ids, words)
+        if len(linked[0]) == len(ids):
+            return keys.sketch(ids, words, linked[1])
+    return text_sketch(body)
 
 
 def _start_helper():

@@ -117,3 +117,86 @@ def test_shingles_match_the_definition_on_any_text(text):
     text *= 10  # long enough to be remembered
     assert shingles(text) == _reference(text)
     assert analysis.tokenize(text) == analysis._tokens(text)
+
+
+def _bulk_sketches(tmp_path, notes):
+    """The sketch of each (title, body) as a first build makes it: from the word ids of the
+    body field of a SegmentBuilder (see library_sync._build_notes)."""
+    from clipper.core.index import SegmentBuilder
+    from clipper.core.library_sync import _bulk_sketch
+    from clipper.core.notekeys import GramKeys, visible_spans
+
+    builder = SegmentBuilder(tmp_path)
+    keys = GramKeys()
+    out = []
+    for i, (title, body) in enumerate(notes):
+        linked = visible_spans(body[:SKETCH_TEXT])
+        builder.add_document(id=f"n{i}", path=f"{i}.md", title=title,
+                             body=notekeys_body(title, body))
+        out.append(_bulk_sketch(builder, keys, body, linked))
+    builder.cancel()
+    return out
+
+
+def notekeys_body(title, body):
+    from clipper.core.index import body_value
+
+    return body_value(title, body)
+
+
+class _Counted:
+    def __init__(self, func):
+        self.func, self.calls = func, 0
+
+    def __call__(self, *args):
+        self.calls += 1
+        return self.func(*args)
+
+
+def test_a_first_builds_sketch_from_word_ids_is_the_texts_sketch(tmp_path, monkeypatch):
+    """From the index's word ids (numpy), the sketch of every text is text_sketch's: links,
+    scripts, short texts, titles of any length, staged batches ending between notes."""
+    from clipper.core import index as ix
+    from clipper.core import library_sync
+
+    monkeypatch.setattr(ix, "STAGE_TOKENS", 300)
+    fallback = _Counted(text_sketch)
+    monkeypatch.setattr(library_sync, "text_sketch", fallback)
+    rnd = __import__("random").Random(3)
+    words = [f"w{i}" for i in range(60)] + ["Straße", "北京大学", "Москва", "[a](https://x.org/b_c)",
+                                            "<https://y.org/d>", "x" * 70]
+    notes = [("", t) for t in TEXTS] + [("A title", t) for t in TEXTS]
+    notes += [(" ".join(rnd.choices(words, k=rnd.randint(0, 4))),
+               " ".join(rnd.choices(words, k=rnd.randint(0, 200)))) for _ in range(200)]
+    notes.append(("long " * 500, " ".join(words * 3)))  # a title past 2000 characters
+    got = _bulk_sketches(tmp_path, notes)
+    assert got == [text_sketch(body) for _title, body in notes]
+    assert sum(map(bool, got)) > 100
+    assert fallback.calls == 1  # the long title's note only: the others' sketch came from word ids
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_PIECES, max_size=300).map("".join))
+def test_a_first_builds_sketch_on_any_text(tmp_path_factory, text):
+    notes = [("t", text), ("", text * 5)]
+    assert _bulk_sketches(tmp_path_factory.mktemp("b"), notes) == [text_sketch(b) for _t, b in notes]
+
+
+def test_gram_keys_follow_a_growing_vocabulary():
+    """GramKeys.table grows with the words list (past its first capacity) and starts anew for
+    another list: every sketch is text_sketch's."""
+    import numpy as np
+
+    from clipper.core.notekeys import GramKeys
+
+    keys = GramKeys()
+    for start in (0, 5000):  # two vocabularies (a new staged batch)
+        words: list[str] = []
+        ids_of: dict[str, int] = {}
+        for n in range(40):
+            text = " ".join(f"v{start + (n * 97 + j * 13) % (60 * (n + 1))}" for j in range(150))
+            tokens = analysis.tokenize(text)
+            ids = np.array([ids_of.setdefault(t, len(ids_of)) for t in tokens], dtype=np.int32)
+            words.extend(list(ids_of)[len(words):])
+            assert keys.sketch(ids, words) == text_sketch(text), (start, n)
+        assert len(words) > 1024
