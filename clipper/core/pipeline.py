@@ -179,8 +179,8 @@ def _warm_html() -> None:
         for line in _WARM_BYLINES:
             byline_name(line)
             parse_date(line)
-        # (justext's stop list is not read here, ~60 ms: only about one page in 20 needs it, and
-        # a child reads it on such a page; every batch of 16 pages or more paid for it before)
+        # (justext's stop list is not read here: only about one page in 12 needs it, and a child
+        # reads it from the user cache on such a page, in parallel with the other child)
     except Exception:  # noqa: BLE001 -- warming up is an optimisation only
         pass
 

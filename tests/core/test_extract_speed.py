@@ -20,6 +20,25 @@ def test_all_stopwords_is_trafilaturas_stoplist():
         external.JT_STOPLIST = saved
 
 
+def test_all_stopwords_are_read_from_the_cache_once_built(monkeypatch):
+    from trafilatura import external
+
+    from clipper.core import wordlists
+
+    saved = external.JT_STOPLIST
+    try:
+        wordlists._reset()
+        built = extract._all_stopwords()
+        read = []
+        monkeypatch.setattr(extract, "_read_stopwords", lambda folder: read.append(folder) or frozenset())
+        wordlists._reset()  # (a new process)
+        assert extract._all_stopwords() == built
+        assert not read
+    finally:
+        external.JT_STOPLIST = saved
+        wordlists._reset()
+
+
 def test_justext_takes_the_all_language_stop_list_as_it_is():
     import justext.core
     from trafilatura import external
