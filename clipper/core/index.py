@@ -1151,10 +1151,6 @@ class SearchIndex:
     #: searches computed from whole posting lists (see :meth:`_run_direct`); False
     #: leaves every search to Whoosh's matchers (the tests compare the two)
     direct = True
-    #: relevance searches on that path skip the posting blocks that cannot hold one of the
-    #: best hits (:func:`_pruned_best`); False scores every matching document (the tests
-    #: compare the two)
-    prune = True
     #: seconds a background merge waits for the write lock to swap its segment in (held by
     #: another process: the merge is dropped and tried again after a later commit)
     merge_lock_timeout = 10.0
@@ -1503,7 +1499,7 @@ class SearchIndex:
             if not clauses:
                 return None
             nots = [leaf for clause in parsed.negative for leaf in self._leaves(clause.items, reader)]
-            best = _direct_best(s, clauses, nots, weighting, limit, sort, prune=self.prune)
+            best = _direct_best(s, clauses, nots, weighting, limit, sort)
         except _Unsupported:
             return None
         except Exception:  # noqa: BLE001 -- e.g. posting blocks it cannot read: Whoosh decides
@@ -1742,9 +1738,11 @@ def _postings(reader, fieldname: str, word: str, values: bool, head: int | None 
     info = _term_info(reader, fieldname, word) if terms is not None else None
     if info is None and terms is not None:
         return None
-    extent = _extent(info)
-    if extent is not None:
-        got = _read_blocks(terms._postfile, *extent, values, head)
+    if isinstance(info, W3TermInfo) and not info.is_inlined():
+        offset, length = info.extent()
+        if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves the length a 1-tuple
+            length = length[0]
+        got = _read_blocks(terms._postfile, offset, length, values, head)
         if got is not None:
             return got
     if (fieldname, tbytes) not in reader:
@@ -1762,17 +1760,6 @@ def _postings(reader, fieldname: str, word: str, values: bool, head: int | None 
             vals.append(m.value())
         m.next()
     return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float32), vals
-
-
-def _extent(info):
-    """(offset, length) of a term's posting list in the postings file, None if its postings
-    are not a W3 list of their own (inlined in the term info, or another format)."""
-    if not isinstance(info, W3TermInfo) or info.is_inlined():
-        return None
-    offset, length = info.extent()
-    if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves the length a 1-tuple
-        length = length[0]
-    return offset, length
 
 
 def _term_info(reader, fieldname: str, word: str):
@@ -1806,97 +1793,59 @@ def _read_blocks(postfile, offset: int, length: int, values: bool, head: int | N
     later block is made relative to the previous block's last docnum (its info's max id) and
     the whole list is summed at once (checked against those max ids)."""
     buf = postfile.get(offset, length)
-    heads = _block_heads(buf)
-    if heads is None:
+    if buf[:4] != WHOOSH3_HEADER_MAGIC:
         return None
-    if head is not None:
-        ends = list(accumulate(h.count for h in heads))
-        heads = heads[:bisect_left(ends, head) + 1]
+    stream = io.BytesIO(buf)
     view = memoryview(buf)
     deltas: list = []
     weights: list = []
+    maxids: list[int] = []
+    counts: list[int] = []
     blocks: list | None = [] if values else None
     n = 0
-    for h in heads:
-        got = _block_data(view, h, values)
-        if got is None:
+    pos = 4
+    size = len(buf)
+    unpack = _BLOCK_LEN.unpack_from
+    while pos < size:
+        blen = unpack(buf, pos)[0]
+        last = blen < 0
+        end = pos + 4 + abs(blen)
+        stream.seek(pos + 4)
+        count, maxid, _maxw, compression, _mn, _mx = pickle.load(stream)
+        raw = view[stream.tell():end]
+        data = pickle.loads(zlib.decompress(raw) if compression else raw)
+        ds = data[0]
+        if count != len(ds) or not count:
             return None
         if values:
-            blocks.append((n, got[2]))
-        deltas.append(got[0])
-        weights.append(got[1])
-        n += h.count
+            if data[2] is None or len(data[2]) != count:
+                return None
+            blocks.append((n, data[2]))
+        deltas.append(np.frombuffer(ds, dtype=ds.typecode) if type(ds) is array and ds.typecode in "HI"
+                      else np.array(ds, dtype=np.int64))
+        w = data[1]
+        if w is None or isinstance(w, float):
+            weights.append(np.full(count, 1.0 if w is None else w, dtype=np.float32))
+        elif type(w) is array and w.typecode == "f":
+            weights.append(np.frombuffer(w, dtype=np.float32))
+        else:
+            weights.append(np.array(list(w), dtype=np.float32))
+        maxids.append(maxid)
+        counts.append(count)
+        n += count
+        pos = end
+        if last or (head is not None and n >= head):
+            break
     if not deltas:
         return *_no_postings(), (_BlockValues(blocks) if values else None)
     ids = np.concatenate(deltas, dtype=np.int64)
-    ends = np.cumsum([h.count for h in heads])
-    tops = np.array([h.maxid for h in heads], dtype=np.int64)
+    ends = np.cumsum(counts)
+    tops = np.array(maxids, dtype=np.int64)
     ids[ends[:-1]] -= tops[:-1]
     np.cumsum(ids, out=ids)
     if not np.array_equal(ids[ends - 1], tops):
         return None
     return ids, np.concatenate(weights, dtype=np.float32), (_BlockValues(blocks) if values else None)
-
-
-class _Head(tuple):
-    """A W3 posting block's place in its list's bytes and its info (Whoosh's block header)."""
-
-    __slots__ = ()
-    start = property(operator.itemgetter(0))  # where its pickled data begins
-    end = property(operator.itemgetter(1))
-    count = property(operator.itemgetter(2))
-    maxid = property(operator.itemgetter(3))  # its last docnum
-    maxweight = property(operator.itemgetter(4))
-    compression = property(operator.itemgetter(5))
-    minlength = property(operator.itemgetter(6))  # the smallest length byte among its documents
-
-
-def _block_heads(buf) -> list[_Head] | None:
-    """The blocks of a W3 posting list's bytes, their headers read and their data not; None if
-    it does not look like one."""
-    if buf[:4] != WHOOSH3_HEADER_MAGIC:
-        return None
-    stream = io.BytesIO(buf)
-    unpack = _BLOCK_LEN.unpack_from
-    heads = []
-    pos = 4
-    size = len(buf)
-    while pos < size:
-        blen = unpack(buf, pos)[0]
-        end = pos + 4 + abs(blen)
-        stream.seek(pos + 4)
-        count, maxid, maxweight, compression, minlength, _mx = pickle.load(stream)
-        heads.append(_Head((stream.tell(), end, count, maxid, maxweight, compression, minlength)))
-        pos = end
-        if blen < 0:
-            break
-    return heads
-
-
-def _block_data(view, head: _Head, values: bool):
-    """(id deltas, weights (float32), values or None) of one block, the deltas starting from 0;
-    None if the block is not what this reads."""
-    raw = view[head.start:head.end]
-    data = pickle.loads(zlib.decompress(raw) if head.compression else raw)
-    ds = data[0]
-    count = head.count
-    if count != len(ds) or not count:
-        return None
-    vals = None
-    if values:
-        vals = data[2]
-        if vals is None or len(vals) != count:
-            return None
-    deltas = (np.frombuffer(ds, dtype=ds.typecode) if type(ds) is array and ds.typecode in "HI"
-              else np.array(ds, dtype=np.int64))
-    w = data[1]
-    if w is None or isinstance(w, float):
-        weights = np.full(count, 1.0 if w is None else w, dtype=np.float32)
-    elif type(w) is array and w.typecode == "f":
-        weights = np.frombuffer(w, dtype=np.float32)
-    else:
-        weights = np.array(list(w), dtype=np.float32)
-    return deltas, weights, vals
 
 
 class _BlockValues:
@@ -1926,7 +1875,7 @@ def _phrase_match(plists) -> bool:
     return True
 
 
-def _direct_best(s, clauses, nots, weighting, limit, sort="relevance", prune=True):
+def _direct_best(s, clauses, nots, weighting, limit, sort="relevance"):
     """(score, global docnum) of the best ``limit`` documents matching all ``clauses`` (lists
     of leaves, one of which must match) and no leaf of ``nots``; BM25F as Whoosh computes it.
     ``sort`` "newest"/"oldest" orders them by the created column instead of the score; ties
@@ -1934,8 +1883,7 @@ def _direct_best(s, clauses, nots, weighting, limit, sort="relevance", prune=Tru
 
     A phrase that is a clause of its own scores as the sum of its words wherever it matches,
     so its positions are checked only for the first documents in the wanted order that have
-    all its words, until ``limit`` of them pass. ``prune``: by relevance, skip the posting
-    blocks that cannot hold one of the best (:func:`_pruned_best`); the same answer."""
+    all its words, until ``limit`` of them pass."""
     K1, B = weighting.K1, weighting.B
     norms = {}
     for leaves in clauses:
@@ -1944,71 +1892,19 @@ def _direct_best(s, clauses, nots, weighting, limit, sort="relevance", prune=Tru
                 avgfl = s.avg_field_length(fieldname) or 1
                 norms[fieldname] = np.array([K1 * ((1 - B) + B * (byte_to_length(b) if b else 0) / avgfl)
                                              for b in range(256)])
-    segs = [(_Segment(s, sub.reader(), norms, K1 + 1), offset) for sub, offset in s.leaf_searchers()]
-    if prune and sort == "relevance":
-        best = _pruned_best(segs, clauses, nots, limit)
-    else:
-        best = _best_of([(seg, offset, *seg.scores(clauses, nots)) for seg, offset in segs], limit, sort)
-    return [(sc, doc) for _key, doc, sc in best]
-
-
-#: a block's score bound is raised by this (relative) before it is compared: its arithmetic
-#: is not the scores' (rounding), and a float32 weight may round above the header's max weight
-_BOUND_SLACK = 1e-6
-
-
-def _pruned_best(segs, clauses, nots, limit):
-    """:func:`_direct_best` by relevance over ``segs`` ((_Segment, docnum offset) pairs) that
-    decodes and scores only the docnum ranges whose bound (from the posting blocks' headers:
-    max weight, shortest document) can reach the best ``limit`` found so far.
-
-    Each segment is cut where any of the query's blocks begins or ends; a range's bound is the
-    sum of its terms' block bounds (0 for a term with no block there; no bound at all where a
-    required clause has none). Ranges are taken best bound first, a batch at a time (each batch
-    twice the size of the one before), until the next bound is below the limit-th score found:
-    what is left cannot beat it (ties go to the lower docnum, so equal bounds are taken).
-    (key, global docnum, score) in order, as :func:`_best_of`."""
-    ranges = sorted(r for n, (seg, _offset) in enumerate(segs) for r in seg.ranges(clauses, n))
-    best: list = []
-    i = 0
-    target = 2 * limit
-    while i < len(ranges):
-        least = -best[-1][0] if len(best) >= limit else -math.inf
-        batch = defaultdict(list)
-        size = 0
-        while i < len(ranges) and (size < target or not batch):
-            neg, n, lo, hi, est = ranges[i]
-            if -neg + abs(neg) * _BOUND_SLACK < least:
-                break
-            batch[n].append((lo, hi))
-            size += est
-            i += 1
-        if not batch:
-            break
-        found = []
-        for n, spans in batch.items():
-            seg, offset = segs[n]
-            seg.restrict(sorted(spans))
-            found.append((seg, offset, *seg.scores(clauses, nots)))
-        best = sorted(best + _best_of(found, limit, "relevance"))[:limit]
-        target *= 2
-    return best
-
-
-def _best_of(found, limit, sort):
-    """(key, global docnum, score) of the best ``limit`` of ``found`` ((segment, docnum offset,
-    docnums, scores) of each segment), a pending phrase checked only where it could count."""
     runs = []
     segs = []
-    for seg, offset, docs, values in found:
+    for sub, offset in s.leaf_searchers():
+        seg = _Segment(s, sub.reader(), norms, K1 + 1)
         n = len(segs)
         segs.append(seg)
+        docs, values = seg.scores(clauses, nots)
         if not len(docs):
             continue
         if sort == "relevance":
             keys = -values
         else:
-            keys = _created_array(seg.reader)[docs]
+            keys = _created_array(sub.reader())[docs]
             if sort == "newest":
                 keys = -keys
         if not seg.pending and len(keys) > limit:
@@ -2023,11 +1919,11 @@ def _best_of(found, limit, sort):
         runs.append(zip(keys[order].tolist(), (docs + offset).tolist(), repeat(n),
                         docs.tolist(), values[order].tolist()))
     best = []
-    for key, doc, n, d, sc in heapq.merge(*runs):
+    for _key, doc, n, d, sc in heapq.merge(*runs):
         if len(best) >= limit:
             break
         if not segs[n].pending or segs[n].verify(d):
-            best.append((key, doc, sc))
+            best.append((sc, doc))
     return best
 
 
@@ -2047,130 +1943,8 @@ class _Segment:
         self.count = reader.doc_count_all()
         self._lists: dict = {}
         self.pending: list = []  # phrase leaves whose positions :meth:`verify` checks
-        self._blocks: dict = {}  # (field, word) -> _TermBlocks or None
-        self.spans: list | None = None  # docnum ranges (lo, hi) a pruned search looks at
-        self.allowed = None  # ... as a mask
-        self._part: dict = {}  # posting lists cut to those ranges
-
-    def restrict(self, spans) -> None:
-        """From now on :meth:`scores` looks at the documents of the sorted ranges ``spans``
-        only, and reads only the posting blocks they overlap."""
-        self.spans = spans
-        self.allowed = np.zeros(self.count, dtype=bool)
-        for lo, hi in spans:
-            self.allowed[lo:hi + 1] = True
-        self._part = {}
 
     def plist(self, fieldname, word, values=False):
-        """(docnums, weights, values or None) of a word; restricted (:meth:`restrict`), at least
-        the postings of the allowed ranges."""
-        if self.spans is not None:
-            got = self._part_list(fieldname, word, values)
-            if got is not None:
-                return got
-        return self._whole(fieldname, word, values)
-
-    def _part_list(self, fieldname, word, values):
-        key = (fieldname, word)
-        got = self._lists.get(key)
-        if got is None and not values:
-            got = _LISTS.get(self.reader, key)
-        if got is not None and (got[2] is not None or not values):
-            return got
-        blocks = self.term_blocks(fieldname, word)
-        if blocks is None:
-            return None
-        pkey = (fieldname, word, values)
-        got = self._part.get(pkey)
-        if got is None:
-            got = self._part[pkey] = blocks.lists(blocks.overlapping(self.spans), values)
-        return got
-
-    def term_blocks(self, fieldname, word):
-        """The word's :class:`_TermBlocks`, None if its postings are not a W3 list of blocks."""
-        key = (fieldname, word)
-        if key not in self._blocks:
-            terms = getattr(self.reader, "_terms", None)
-            extent = _extent(_term_info(self.reader, fieldname, word)) if terms is not None else None
-            got = None
-            if extent is not None:
-                buf = terms._postfile.get(*extent)
-                heads = _block_heads(buf)
-                got = _TermBlocks(buf, heads) if heads else None
-            self._blocks[key] = got
-        return self._blocks[key]
-
-    def ranges(self, clauses, n):
-        """(-bound, n, lo, hi, estimated postings) of the docnum ranges of this segment where
-        every clause has a block (see :func:`_pruned_best`)."""
-        cuts = {0}
-        bounds = []
-        for leaves in clauses:
-            per_leaf = []
-            for kind, fieldname, words in leaves:
-                got = [self.bounds(kind, fieldname, w) for w in words]
-                for los, his, _ubs, _counts in got:
-                    cuts.update(los.tolist())
-                    cuts.update((his + 1).tolist())
-                per_leaf.append((kind, got))
-            bounds.append(per_leaf)
-        starts = np.array(sorted(c for c in cuts if c < self.count), dtype=np.int64)
-        ends = np.append(starts[1:], self.count) - 1
-        total = np.zeros(len(starts))
-        ok = np.ones(len(starts), dtype=bool)
-        est = np.full(len(starts), np.inf)
-        for per_leaf in bounds:
-            present = np.zeros(len(starts), dtype=bool)
-            bound = np.zeros(len(starts))
-            size = np.zeros(len(starts))
-            for kind, got in per_leaf:
-                where = [_in_blocks(starts, ends, *b) for b in got]
-                has = [h for h, _u, _c in where]
-                if kind == "phrase":
-                    lp = np.logical_and.reduce(has)
-                    lc = np.minimum.reduce([c for _h, _u, c in where])
-                else:
-                    lp = np.logical_or.reduce(has)
-                    lc = np.add.reduce([c for _h, _u, c in where])
-                lu = np.ones(len(starts)) if kind == "const" else np.add.reduce([u for _h, u, _c in where])
-                present |= lp
-                bound += np.where(lp, lu, 0.0)
-                size += np.where(lp, lc, 0.0)
-            ok &= present
-            total += bound
-            est = np.minimum(est, size)
-        keep = np.flatnonzero(ok)
-        return list(zip((-total[keep]).tolist(), repeat(n), starts[keep].tolist(), ends[keep].tolist(),
-                        est[keep].tolist()))
-
-    def bounds(self, kind, fieldname, word):
-        """(first docnums, last docnums, score bounds, posting counts) of the word's blocks."""
-        blocks = self.term_blocks(fieldname, word)
-        if blocks is None:  # a short list held otherwise: its postings' own best
-            ids, weights, _v = self._whole(fieldname, word, False)
-            if not len(ids):
-                return (*np.zeros((2, 0), dtype=np.int64), np.zeros(0), np.zeros(0))
-            if kind == "tag":
-                top = float(weights.max())
-            elif kind == "const":
-                top = 1.0
-            else:
-                top = float(self._bm25(fieldname, word, ids, weights).max())
-            return np.array([ids[0]]), np.array([ids[-1]]), np.array([top]), np.array([len(ids)], dtype=float)
-        heads = blocks.heads
-        maxw = np.array([h.maxweight for h in heads], dtype=np.float64) * (1 + _BOUND_SLACK)
-        if kind == "tag":
-            ubs = maxw
-        elif kind == "const":
-            ubs = np.ones(len(heads))
-        else:
-            # BM25 grows with the weight and shrinks with the length: the block's top weight
-            # with its shortest document bounds every posting in it
-            norm = self.norms[fieldname][np.array([h.minlength for h in heads], dtype=np.int64)]
-            ubs = (_idf(self.searcher, fieldname, word) * (maxw * self.k1p)) / (maxw + norm)
-        return blocks.los, blocks.his, ubs, np.array([h.count for h in heads], dtype=float)
-
-    def _whole(self, fieldname, word, values=False):
         key = (fieldname, word)
         got = self._lists.get(key)
         if got is None or (values and got[2] is None):
@@ -2238,9 +2012,7 @@ class _Segment:
         return total
 
     def scores(self, clauses, nots):
-        """(docnums, scores) of the matching documents (among the allowed ones, if
-        restricted), in docnum order (two arrays)."""
-        self.pending = []
+        """(docnums, scores) of the matching documents, in docnum order (two arrays)."""
         if len(clauses) == 1 and not nots and all(kind == "terms" for kind, _f, _w in clauses[0]):
             return self._any_terms(clauses[0])
         return self._all_clauses(clauses, nots)
@@ -2253,7 +2025,7 @@ class _Segment:
     def _all_clauses(self, clauses, nots):
         # the most selective clause first; phrases checked only against the survivors
         order = sorted(clauses, key=self.size)
-        cand = self.allowed
+        cand = None
         matched = []  # per clause, per leaf: the mask of its matching documents
         for leaves in order:
             lazy = len(leaves) == 1 and leaves[0][0] == "phrase"
@@ -2305,74 +2077,12 @@ class _Segment:
         deleted = self._deleted()
         if deleted is not None:
             hit[deleted] = False
-        if self.allowed is not None:
-            hit &= self.allowed
         docs = np.flatnonzero(hit)
         return docs, scores[docs]
 
     def _bm25(self, fieldname, word, ids, weights):
         return _bm25(ids, weights, _idf(self.searcher, fieldname, word), self.k1p,
                      self.norms[fieldname], _length_array(self.reader, fieldname, self.count))
-
-
-class _TermBlocks:
-    """One word's posting list in one segment for a pruned search: its blocks' headers read,
-    each block decoded when a range that overlaps it is first asked for."""
-
-    def __init__(self, buf, heads):
-        self.view = memoryview(buf)
-        self.heads = heads
-        self.his = np.array([h.maxid for h in heads], dtype=np.int64)
-        self.los = np.concatenate([[0], self.his[:-1] + 1]).astype(np.int64)
-        self._decoded: dict = {}  # block -> (docnums, weights, values or None)
-
-    def overlapping(self, spans) -> list[int]:
-        """The blocks holding docnums of the sorted ranges ``spans``."""
-        out: list[int] = []
-        for lo, hi in spans:
-            first = int(np.searchsorted(self.his, lo))
-            last = min(int(np.searchsorted(self.his, hi)), len(self.heads) - 1)
-            out.extend(b for b in range(max(first, out[-1] + 1 if out else 0), last + 1))
-        return out
-
-    def lists(self, blocks, values):
-        """(docnums, weights, values or None) of the postings of ``blocks`` (in order)."""
-        parts = [self._block(b, values) for b in blocks]
-        if not parts:
-            return (*_no_postings(), _BlockValues([]) if values else None)
-        ids = np.concatenate([p[0] for p in parts])
-        weights = np.concatenate([p[1] for p in parts])
-        vals = None
-        if values:
-            starts = accumulate((len(p[0]) for p in parts[:-1]), initial=0)
-            vals = _BlockValues(list(zip(starts, (p[2] for p in parts))))
-        return ids, weights, vals
-
-    def _block(self, b, values):
-        got = self._decoded.get(b)
-        if got is None or (values and got[2] is None):
-            head = self.heads[b]
-            data = _block_data(self.view, head, values)
-            if data is None:
-                raise _Unsupported("posting block")
-            ids = np.cumsum(data[0], dtype=np.int64)
-            if ids[-1] != head.maxid:
-                raise _Unsupported("posting block ids")
-            got = self._decoded[b] = (ids, data[1], data[2])
-        return got
-
-
-def _in_blocks(starts, ends, los, his, ubs, counts):
-    """For ranges (``starts``, ``ends``) each inside one block or gap of a word's blocks
-    (``los``..``his``): whether a block holds it, that block's bound and its share of the
-    block's postings (zeros where none)."""
-    if not len(his):
-        z = np.zeros(len(starts))
-        return z.astype(bool), z, z
-    j = np.minimum(np.searchsorted(his, starts), len(his) - 1)
-    has = (los[j] <= starts) & (starts <= his[j])
-    share = counts[j] * (ends - starts + 1) / (his[j] - los[j] + 1)
-    return has, np.where(has, ubs[j], 0.0), np.where(has, share, 0.0)
 
 
 def _no_scores():
