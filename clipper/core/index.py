@@ -2529,13 +2529,19 @@ def _small_terms(reader):
 
 
 _KEY_LENGTH = struct.Struct("!I")  # filetables: a record's key length
+#: every binary search of a term file starts with the same steps: the keys of its first
+#: _TOP_KEY_DEPTH levels (at most 2**levels - 1 keys of up to _TOP_KEY_BYTES a segment) are
+#: kept on the segment reader, so a word's look-up reads only its last few steps
+_TOP_KEY_DEPTH = 10
+_TOP_KEY_BYTES = 48
 
 
 def _closest_key_pos(reader, key: bytes):
     """Whoosh's ``closest_key_pos`` of a segment's term file (where the first key >= ``key``
     is, None past the end), with the file's array of key positions read in one piece once per
     reader and one read a step of the binary search (Whoosh: three small reads a step, some
-    fifty for each word looked up in each segment, a quarter of a two-word query at 100k)."""
+    fifty for each word looked up in each segment, a quarter of a two-word query at 100k),
+    the first steps' keys kept on the reader (_TOP_KEY_DEPTH)."""
     tindex = reader._terms._tindex
     index = reader.__dict__.get("_clipper_keypos")
     if index is None:
@@ -2548,18 +2554,29 @@ def _closest_key_pos(reader, key: bytes):
         reader._clipper_keypos = index
     if index is False:
         return tindex.closest_key_pos(key)
+    top = reader.__dict__.setdefault("_clipper_top_keys", {})
     get = tindex.dbfile.get
     size = len(key)
     lo, hi = 0, len(index)
+    depth = 0
     while lo < hi:
         mid = (lo + hi) // 2
-        buf = get(index[mid], 8 + size)
-        keylen = _KEY_LENGTH.unpack_from(buf)[0]
+        found = top.get(mid)
+        if found is None:
+            kept = depth < _TOP_KEY_DEPTH
+            buf = get(index[mid], 8 + (max(size, _TOP_KEY_BYTES) if kept else size))
+            keylen = _KEY_LENGTH.unpack_from(buf)[0]
+            found = buf[8:8 + keylen]
+            if len(found) < min(keylen, size):  # read past the file's end: only what is needed
+                found = get(index[mid], 8 + size)[8:8 + keylen]
+            elif kept and len(found) == keylen:
+                top[mid] = found
         # a longer key is below ``key`` exactly when its first len(key) bytes are
-        if buf[8:8 + min(keylen, size)] < key:
+        if found[:size] < key:
             lo = mid + 1
         else:
             hi = mid
+        depth += 1
     return None if lo == len(index) else index[lo]
 
 

@@ -683,21 +683,28 @@ def test_term_files_are_read_as_whoosh_reads_them(tmp_path):
     si.close()
 
 
-def test_closest_key_positions_are_whoosh_s(tmp_path):
+def test_closest_key_positions_are_whoosh_s(tmp_path, monkeypatch):
+    """Also once the reader keeps the keys of the first steps (probes one after another on
+    one reader), with keys longer than those it keeps among them."""
     import random
 
     rnd = random.Random(5)
     si = ix.SearchIndex(tmp_path / "w")
     si.create()
     words = ["".join(rnd.choices("abcdeéz", k=rnd.randint(1, 9))) for _ in range(400)]
+    words += ["".join(rnd.choices("abcé", k=rnd.randint(40, 70))) for _ in range(60)]
     si.write([_note(i, " ".join(rnd.sample(words, 20))) for i in range(400)], bulk=True)
     reader = next(r for r, _ in si.searcher().reader().leaf_readers())
     tindex = reader._terms._tindex  # noqa: SLF001
     fid = reader._terms._fieldmap["body"]  # noqa: SLF001
     probes = [""] + words + [w[:k] for w in words[:50] for k in range(4)] + ["zzzzzzzzzzzzzzz", "é"]
-    for probe in probes:
-        key = ix.pack_ushort(fid) + probe.encode()
-        assert ix._closest_key_pos(reader, key) == tindex.closest_key_pos(key), probe  # noqa: SLF001
+    for depth in (3, ix._TOP_KEY_DEPTH):  # noqa: SLF001 -- some steps kept, then all of them
+        monkeypatch.setattr(ix, "_TOP_KEY_DEPTH", depth)
+        reader.__dict__.pop("_clipper_top_keys", None)
+        for probe in probes:
+            key = ix.pack_ushort(fid) + probe.encode()
+            assert ix._closest_key_pos(reader, key) == tindex.closest_key_pos(key), probe  # noqa: SLF001
+        assert reader._clipper_top_keys  # noqa: SLF001
     assert ix._closest_key_pos(reader, b"\xff\xff") == tindex.closest_key_pos(b"\xff\xff") is None  # noqa: SLF001
     si.close()
 
