@@ -1867,7 +1867,10 @@ def _read_blocks(postfile, offset: int, length: int, values: bool, head: int | N
 _ARRAYS_HEAD = re.compile(rb"\x80\x05\x95.{8}\x8c\x05array\x94\x8c\x14_array_reconstructor\x94\x93\x94"
                           rb"\(\x8c\x05array\x94\x8c\x05array\x94\x93\x94\x8c\x01([HI])\x94K(.)(?:C(.)|B(.{4}))",
                           re.S)
-_WEIGHTS_HEAD = re.compile(rb"\x94t\x94R\x94(?:(N)|G(.{8})|h\x02\(h\x05\x8c\x01f\x94K(.)(?:C(.)|B(.{4})))", re.S)
+# (None or one float must be followed by the values (their class's name, None with the tuple's
+# end, a tuple or bytes, a memo reference): not by more floats of a tuple of weights)
+_WEIGHTS_HEAD = re.compile(rb"\x94t\x94R\x94(?:(?:(N)|G(.{8}))(?=\x8c|N\x87|[()CBhj])"
+                           rb"|h\x02\(h\x05\x8c\x01f\x94K(.)(?:C(.)|B(.{4})))", re.S)
 _MACHINE_FORMATS = {tc: array(tc).__reduce_ex__(5)[1][2] for tc in "HIf"}  # array's codes, this machine
 _FLOAT64_BE = struct.Struct(">d")
 
