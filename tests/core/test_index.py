@@ -683,21 +683,28 @@ def test_term_files_are_read_as_whoosh_reads_them(tmp_path):
     si.close()
 
 
-def test_closest_key_positions_are_whoosh_s(tmp_path):
+def test_closest_key_positions_are_whoosh_s(tmp_path, monkeypatch):
+    """Also once the reader keeps the keys of the first steps (probes one after another on
+    one reader), with keys longer than those it keeps among them."""
     import random
 
     rnd = random.Random(5)
     si = ix.SearchIndex(tmp_path / "w")
     si.create()
     words = ["".join(rnd.choices("abcdeéz", k=rnd.randint(1, 9))) for _ in range(400)]
+    words += ["".join(rnd.choices("abcé", k=rnd.randint(40, 70))) for _ in range(60)]
     si.write([_note(i, " ".join(rnd.sample(words, 20))) for i in range(400)], bulk=True)
     reader = next(r for r, _ in si.searcher().reader().leaf_readers())
     tindex = reader._terms._tindex  # noqa: SLF001
     fid = reader._terms._fieldmap["body"]  # noqa: SLF001
     probes = [""] + words + [w[:k] for w in words[:50] for k in range(4)] + ["zzzzzzzzzzzzzzz", "é"]
-    for probe in probes:
-        key = ix.pack_ushort(fid) + probe.encode()
-        assert ix._closest_key_pos(reader, key) == tindex.closest_key_pos(key), probe  # noqa: SLF001
+    for depth in (3, ix._TOP_KEY_DEPTH):  # noqa: SLF001 -- some steps kept, then all of them
+        monkeypatch.setattr(ix, "_TOP_KEY_DEPTH", depth)
+        reader.__dict__.pop("_clipper_top_keys", None)
+        for probe in probes:
+            key = ix.pack_ushort(fid) + probe.encode()
+            assert ix._closest_key_pos(reader, key) == tindex.closest_key_pos(key), probe  # noqa: SLF001
+        assert reader._clipper_top_keys  # noqa: SLF001
     assert ix._closest_key_pos(reader, b"\xff\xff") == tindex.closest_key_pos(b"\xff\xff") is None  # noqa: SLF001
     si.close()
 
@@ -832,3 +839,47 @@ def test_a_words_variants_leave_each_segments_term_infos_as_its_term_file_holds_
             if want is not None:
                 assert (got.doc_frequency(), got.extent()) == (want.doc_frequency(), want.extent())
     si.close()
+
+
+def test_block_ids_and_weights_read_from_the_pickle_bytes_are_unpickling_s():
+    """The id deltas and weights read straight from the bytes of the block writer's pickles
+    (two-byte and four-byte deltas; weights all 1, all one other value, or each its own) are
+    what unpickling the blocks gives, and blocks of any other layout are left to unpickling."""
+    import pickle
+    from array import array
+
+    import numpy as np
+
+    class _File:
+        def __init__(self, data):
+            self.data = data
+
+        def get(self, offset, length):
+            return self.data[offset:offset + length]
+
+    rnd = random.Random(11)
+    for trial in range(30):
+        count = rnd.randint(1, 1200)
+        gap = 3 if trial % 2 else 90_000  # deltas of two bytes, or of four
+        docs = array("I", sorted(rnd.sample(range(count * gap), count)))
+        kind = trial % 3
+        weights = array("f", [1.0] * count if kind == 0 else [3.0] * count if kind == 1
+                        else [rnd.choice((1.0, 2.0, 4.5, 7.25)) for _ in range(count)])
+        raw = [rnd.randbytes(rnd.choice((4, 8))) for _ in range(count)]
+        vals = ix.PackedValues(b"".join(raw), array("I", ix.accumulate(map(len, raw))))
+        data, _stats = ix._posting_list(docs, weights, vals, None, None, rnd.choice((7, 128, 512)), 0)  # noqa: SLF001
+        fast = ix._read_blocks(_File(data), 0, len(data), False)  # noqa: SLF001
+        unpickled = ix._read_blocks(_File(data), 0, len(data), True)  # noqa: SLF001
+        assert fast[0].tolist() == unpickled[0].tolist() == list(docs), trial
+        assert fast[1].tolist() == unpickled[1].tolist() == list(weights), trial
+        assert fast[0].dtype == np.int64 and fast[1].dtype == np.float32
+        assert [bytes(v) for v in unpickled[2]] == raw
+    # another layout (Whoosh's own: tuples, protocol 2; or a tuple of deltas): unpickled
+    for data in (pickle.dumps(((1, 2), None, None), 2), pickle.dumps(((1, 2), None, None), 5),
+                 pickle.dumps((array("H", [1, 2]), (1.0, 2.0), None), 5),
+                 pickle.dumps((array("H", [1, 2]), (1.0,), None), 5)):
+        assert ix._ids_and_weights(data, 0, len(data), 2) is None  # noqa: SLF001
+    data = pickle.dumps((array("H", [1, 2]), 2.5, None), 5)
+    got = ix._ids_and_weights(data, 0, len(data), 2)  # noqa: SLF001
+    assert got[0].tolist() == [1, 2] and got[1].tolist() == [2.5, 2.5]
+    assert ix._ids_and_weights(data, 0, len(data), 3) is None  # noqa: SLF001 -- not its count
