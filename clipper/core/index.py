@@ -1815,6 +1815,27 @@ def _term_info(reader, fieldname: str, word: str):
     return cache[key]
 
 
+def _unpickled_block(raw, compression: int, count: int, values: bool):
+    """(id deltas, weights, values or None) of one W3 block by unpickling it (the general path:
+    compressed blocks, values, layouts other than the block writer's); None if it is not one."""
+    data = pickle.loads(zlib.decompress(raw) if compression else raw)
+    ds = data[0]
+    if count != len(ds) or not count:
+        return None
+    if values and (data[2] is None or len(data[2]) != count):
+        return None
+    d = (np.frombuffer(ds, dtype=ds.typecode) if type(ds) is array and ds.typecode in "HI"
+         else np.array(ds, dtype=np.int64))
+    w = data[1]
+    if w is None or isinstance(w, float):
+        w = np.full(count, 1.0 if w is None else w, dtype=np.float32)
+    elif type(w) is array and w.typecode == "f":
+        w = np.frombuffer(w, dtype=np.float32)
+    else:
+        w = np.array(list(w), dtype=np.float32)
+    return d, w, (data[2] if values else None)
+
+
 def _read_blocks(postfile, offset: int, length: int, values: bool, head: int | None = None):
     """Parse a W3 posting list (header, then blocks of: signed length, pickled info tuple,
     pickled (id deltas, weights, values)); None if it does not look like one. ``head``: stop
@@ -1845,36 +1866,15 @@ def _read_blocks(postfile, offset: int, length: int, values: bool, head: int | N
         stream.seek(pos + 4)
         count, maxid, _maxw, compression, _mn, _mx = pickle.load(stream)
         start = stream.tell()
-        if not values and not compression:
-            got = _ids_and_weights(buf, start, end, count)
-            if got is not None:
-                deltas.append(got[0])
-                weights.append(got[1])
-                maxids.append(maxid)
-                counts.append(count)
-                n += count
-                pos = end
-                if last or (head is not None and n >= head):
-                    break
-                continue
-        raw = view[start:end]
-        data = pickle.loads(zlib.decompress(raw) if compression else raw)
-        ds = data[0]
-        if count != len(ds) or not count:
-            return None
-        if values:
-            if data[2] is None or len(data[2]) != count:
+        got = None if values or compression else _ids_and_weights(buf, start, end, count)
+        if got is None:
+            got = _unpickled_block(view[start:end], compression, count, values)
+            if got is None:
                 return None
-            blocks.append((n, data[2]))
-        deltas.append(np.frombuffer(ds, dtype=ds.typecode) if type(ds) is array and ds.typecode in "HI"
-                      else np.array(ds, dtype=np.int64))
-        w = data[1]
-        if w is None or isinstance(w, float):
-            weights.append(np.full(count, 1.0 if w is None else w, dtype=np.float32))
-        elif type(w) is array and w.typecode == "f":
-            weights.append(np.frombuffer(w, dtype=np.float32))
-        else:
-            weights.append(np.array(list(w), dtype=np.float32))
+            if values:
+                blocks.append((n, got[2]))
+        deltas.append(got[0])
+        weights.append(got[1])
         maxids.append(maxid)
         counts.append(count)
         n += count
