@@ -19,6 +19,10 @@ _MD_URL = re.compile(r"<(https?://[^>]+)>")
 # look-behind ran at every position, most of a snippet's time
 _MD_MARKS = re.compile(r"(?m)^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+\.\s+|```.*$)"
                        r"|(?=[*_`~])(?:[*_`~]{1,3}(?=\S)|(?<=\S)[*_`~]{1,3})")
+# where a match of _MD_MARKS can start (besides the text's start): after a newline followed
+# by what a block mark starts with, or at an inline mark. Each branch opens with a literal, so
+# the regex engine skips straight to those characters (see _cut_marks)
+_MARK_STARTS = re.compile(r"\n(?=\s{0,3}[#>*+\-\d`])|\*|_|`|~")
 _MD_HTML = re.compile(r"<[^>\n]{1,200}>")
 _MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # a backslash before ASCII punctuation (CommonMark)
 _MD_TABLE_RULE = re.compile(r"(?m)^[ \t]*\|?(?:[ \t]*:?-{2,}:?[ \t]*\|)+(?:[ \t]*:?-{2,}:?[ \t]*)?$")
@@ -31,17 +35,47 @@ def plain_text(markdown: str, limit: int = 200_000) -> str:
     """The visible text of Markdown, on one line (for snippets): no marks, no escapes
     (``\\<`` shows as ``<``, ``\\|`` as ``|``), table rows as their cells' text."""
     text = markdown[:limit]
-    # escaped characters are text, not marks: set aside before the marks are removed
-    text = _MD_ESCAPE.sub(lambda m: chr(_KEPT + ord(m.group(1))), text)
-    text = _MD_TABLE_RULE.sub(" ", text)
-    text = _MD_IMAGE.sub(" ", text)
-    text = _MD_LINK.sub(r"\1", text)
-    text = _MD_URL.sub(r"\1", text)
-    text = _MD_MARKS.sub("", text)
-    text = _MD_HTML.sub(" ", text)
+    # each pattern is run only when the text holds what every match of it contains (the same
+    # result: most snippet windows have no table, image, link or HTML, and a scan costs)
+    if "\\" in text:  # escaped characters are text, not marks: set aside before marks are cut
+        text = _MD_ESCAPE.sub(lambda m: chr(_KEPT + ord(m.group(1))), text)
+    if "|" in text:
+        text = _MD_TABLE_RULE.sub(" ", text)
+    if "](" in text:
+        text = _MD_IMAGE.sub(" ", text)
+        text = _MD_LINK.sub(r"\1", text)
+    if "<" in text:
+        text = _MD_URL.sub(r"\1", text)
+    text = _cut_marks(text)
+    if "<" in text:
+        text = _MD_HTML.sub(" ", text)
     text = text.replace("|", " ")  # the borders of table cells
     text = _KEPT_CHARS.sub(lambda m: chr(ord(m.group()) - _KEPT), text)
     return " ".join(text.split())  # whitespace as re's \s: runs folded, ends dropped
+
+
+def _cut_marks(text: str) -> str:
+    """``_MD_MARKS.sub("", text)``, the regex tried only where a match can start (the text's
+    start and _MARK_STARTS): run at every position it cost most of a snippet's plain text."""
+    out, pos = [], 0  # pos: the end of what was copied or cut so far
+    for at in _mark_starts(text):
+        if at < pos:
+            continue
+        m = _MD_MARKS.match(text, at)  # ^ and the look-behind see the text before ``at``
+        if m:
+            out.append(text[pos:at])
+            pos = m.end()
+    if not pos:
+        return text
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _mark_starts(text: str):
+    """The positions where _MD_MARKS may match, in order (some twice)."""
+    yield 0
+    for m in _MARK_STARTS.finditer(text):
+        yield m.end() if text[m.start()] == "\n" else m.start()
 
 
 class Highlighter:
