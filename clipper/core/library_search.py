@@ -9,7 +9,9 @@ rebuild a damaged index). Searches never wait for the write lock.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
+import os
 import re
 import time
 
@@ -27,6 +29,8 @@ _NO_TERMS = Highlighter([])
 MAX_QUERY_CHARS = 2000
 SUGGEST_WORDS = 24
 SUGGEST_FIXES = 8
+#: A snippet is made from the first this many bytes of a note.
+SNIPPET_READ_BYTES = 400_000
 
 
 class SearchMixin:
@@ -47,8 +51,7 @@ class SearchMixin:
     def snippets(self, query: str, ids, *, as_you_type: bool = False) -> dict[str, tuple[str, list]]:
         """``{id: (snippet, highlights)}`` of the notes ``ids`` for ``query``, as :meth:`search`
         makes them (ids no longer in the library are left out)."""
-        parsed = qlang.parse(cap_query(query), as_you_type=as_you_type)
-        hl = Highlighter(parsed.text_terms())
+        hl = _highlighter(cap_query(query), as_you_type)
         ids = list(ids)
         with self._reading():
             rows = self.catalog.by_ids(ids)
@@ -72,7 +75,8 @@ class SearchMixin:
 
     def _search(self, query: str, limit: int, sort: str, tags, as_you_type: bool,
                 snippets: int | None) -> list[Hit]:
-        parsed = qlang.parse(cap_query(query), as_you_type=as_you_type)
+        query = cap_query(query)
+        parsed = qlang.parse(query, as_you_type=as_you_type)
         sort = parsed.sort or sort or "relevance"
         tag_filter = tagmod.normalize_tags(tags)
         with self._search_lock:
@@ -105,7 +109,7 @@ class SearchMixin:
             found = [(i, sc) for i, sc in found if not (i in seen or seen.add(i))]
             rows = self.catalog.by_ids([i for i, _ in found])
             return self._hits([(rows[i], score) for i, score in found if i in rows],
-                              Highlighter(parsed.text_terms()), snippets)
+                              _highlighter(query, as_you_type), snippets)
 
     def _hits(self, scored, hl: Highlighter, snippets: int | None) -> list[Hit]:
         """Hits of ``(catalog row, score)`` pairs, the first ``snippets`` (None: all) with theirs."""
@@ -127,7 +131,9 @@ class SearchMixin:
         """(snippet, highlights) of the note of catalog ``row``, read from its file."""
         try:
             with confine.open_in(self.vault, row["path"]) as fh:  # a link out of the vault: no snippet
-                raw = notefile.decode(fh.read(400_000))
+                # no more asked for than the file holds: a read allocates what it asks for
+                # first, and 400 kB cost more than reading a typical note
+                raw = notefile.decode(fh.read(min(SNIPPET_READ_BYTES, os.fstat(fh.fileno()).st_size)))
         except OSError:
             return "", []
         header = frontmatter.find_header(raw)
@@ -173,13 +179,20 @@ class SearchMixin:
         """Where the words of ``query`` occur in ``text`` (plain text, e.g. the note as shown),
         found as the search finds them (stems, the word being typed as a prefix, phrases):
         sorted (start, end) character offsets, at most 500."""
-        terms = qlang.parse(query or "", as_you_type=True).text_terms()
-        if not terms or not text:
+        if not text:
             return []
-        return sorted((start, end) for start, end, _group in Highlighter(terms).matches(text))
+        return sorted((start, end) for start, end, _group in _highlighter(query or "", True).matches(text))
 
     def _completion(self, word: str) -> str | None:
         return self._index.completion(word)
+
+
+@functools.lru_cache(maxsize=16)
+def _highlighter(query: str, as_you_type: bool) -> Highlighter:
+    """The highlighter of ``query``: a list shows a search's hits a page at a time, asking
+    :meth:`SearchMixin.snippets` for each page's with the same query (then the note shown
+    asks for :meth:`SearchMixin.match_spans`)."""
+    return Highlighter(qlang.parse(query, as_you_type=as_you_type).text_terms())
 
 
 def cap_query(query) -> str:

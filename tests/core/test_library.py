@@ -152,6 +152,29 @@ def test_snippets_of_the_first_hits_only_and_the_rest_on_request(lib, query, as_
     assert made == {h.id: (h.snippet, h.highlights) for h in full}
 
 
+def test_snippets_on_request_reuse_the_search_highlighter(lib, monkeypatch):
+    """A list asking for its hits' snippets page by page does not parse the query again."""
+    from clipper.core import library_search
+
+    full = lib.search("sea OR cook OR cats", snippets=1, as_you_type=True)
+    made = []
+    monkeypatch.setattr(library_search, "Highlighter", lambda terms: made.append(terms))
+    assert len(lib.snippets("sea OR cook OR cats", [h.id for h in full], as_you_type=True)) == len(full)
+    assert lib.match_spans("sea OR cook OR cats", "The sea") == [(4, 7)]
+    assert made == []
+
+
+def test_snippet_from_the_first_bytes_of_a_note_only(lib, vault, monkeypatch):
+    from clipper.core import library_search
+
+    note(vault, "long.md", "lorem " * 100 + "wombat", title="Long")
+    lib.refresh()
+    assert "wombat" in lib.search("wombat")[0].snippet
+    monkeypatch.setattr(library_search, "SNIPPET_READ_BYTES", 300)
+    (hit,) = lib.search("wombat")
+    assert hit.snippet.startswith("lorem lorem") and "wombat" not in hit.snippet and hit.highlights == []
+
+
 def test_snippet_html_escapes(lib, vault):
     note(vault, "x.md", "a <script>alert(1)</script> zebra", title="X")
     lib.refresh()
