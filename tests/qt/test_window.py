@@ -565,3 +565,20 @@ def test_closing_while_a_search_waits_for_the_typing_pause(qtbot, filled):
     assert titles(win) == shown and len(shown) == 3
     assert not win.message_bar.error and not win.message_bar.isVisible()
     assert win.statusBar().currentMessage() == ""
+
+
+def test_start_up_objects_leave_the_collectors_view_once_results_are_listed(qtbot, window, monkeypatch):
+    """Full garbage collections pass over every object the collector tracks, holding the GIL:
+    once start-up is over (the first results listed), what it made is frozen, once a process,
+    so that collections run later do not stall the window passing over it all again."""
+    from clipper.qt import main_window
+
+    frozen = []
+    monkeypatch.setattr(main_window, "_startup_frozen", False)
+    monkeypatch.setattr(main_window.gc, "freeze", lambda: frozen.append(True))
+    window.run_search()
+    wait_idle(qtbot, window)
+    assert frozen == [True]
+    window.run_search()
+    wait_idle(qtbot, window)
+    assert frozen == [True]
