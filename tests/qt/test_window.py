@@ -567,18 +567,27 @@ def test_closing_while_a_search_waits_for_the_typing_pause(qtbot, filled):
     assert win.statusBar().currentMessage() == ""
 
 
-def test_start_up_objects_leave_the_collectors_view_once_results_are_listed(qtbot, window, monkeypatch):
+def test_start_up_objects_leave_the_collectors_view(qtbot, lib, settings, monkeypatch):
     """Full garbage collections pass over every object the collector tracks, holding the GIL:
-    once start-up is over (the first results listed), what it made is frozen, once a process,
-    so that collections run later do not stall the window passing over it all again."""
+    what start-up made is frozen once the window is built and again once the first results
+    are listed (once a process), so that later collections do not stall the window passing
+    over it all again."""
     from clipper.qt import main_window
 
     frozen = []
-    monkeypatch.setattr(main_window, "_startup_frozen", False)
+    monkeypatch.setattr(main_window, "_frozen_at", set())
     monkeypatch.setattr(main_window.gc, "freeze", lambda: frozen.append(True))
-    window.run_search()
-    wait_idle(qtbot, window)
+    win = main_window.MainWindow(lib, settings)
+    qtbot.addWidget(win)
     assert frozen == [True]
-    window.run_search()
-    wait_idle(qtbot, window)
-    assert frozen == [True]
+    win.show()
+    wait_idle(qtbot, win)
+    assert frozen == [True, True]
+    win.run_search()
+    wait_idle(qtbot, win)
+    second = main_window.MainWindow(lib, settings)
+    qtbot.addWidget(second)
+    wait_idle(qtbot, second)
+    assert frozen == [True, True]
+    second.close()
+    win.close()
