@@ -303,7 +303,7 @@ def run_many(calls, jobs: int = 2, timeout: float = TIME_LIMIT, memory: int = ME
     next_out = 0
 
     def start_worker():
-        return _take_spare(ctx, memory) or _start_worker(ctx, memory)
+        return _take_spare(memory) or _start_worker(ctx, memory)
 
     stop = _stop_worker
 
@@ -364,7 +364,7 @@ def run_many(calls, jobs: int = 2, timeout: float = TIME_LIMIT, memory: int = ME
                 yield next_out, done.pop(next_out)
                 next_out += 1
     finally:
-        if idle and not running and _keep_spare(ctx, memory, *idle[-1]):
+        if idle and not running and _keep_spare(memory, *idle[-1]):
             idle.pop()
         for conn, proc in idle:
             stop(conn, proc, kill=False)
@@ -377,13 +377,19 @@ def run_many(calls, jobs: int = 2, timeout: float = TIME_LIMIT, memory: int = ME
 #: (fork copies the page tables: at 1 GB resident ~50 ms of CPU, half a second on a busy
 #: machine, for a note that takes 15 ms to extract), so one-at-a-time imports share one.
 SPARE_SECONDS = 15.0
-_SPARES: dict = {}  # (start method, memory) -> (conn, process, timer)
+#: memory limit -> (conn, process, timer). Not keyed by the start method a worker was made
+#: with: a running worker serves a call the same whichever way it began, and the way changes
+#: within a process (fork only while no other thread runs). Keyed by it, a library reopened on
+#: a big vault (its files compared in a background thread for a few seconds: fork server)
+#: forked a second worker for the next import once that thread ended: +50-70 ms of CPU, the
+#: slowest of search_bench's ten adds after the first.
+_SPARES: dict = {}
 _SPARES_LOCK = threading.Lock()
 
 
-def _keep_spare(ctx, memory: int, conn, proc) -> bool:
+def _keep_spare(memory: int, conn, proc) -> bool:
     """Keep an idle worker for the next call (see SPARE_SECONDS); False if one is kept already."""
-    key = (ctx.get_start_method(), memory)
+    key = memory
     timer = threading.Timer(SPARE_SECONDS, _expire_spare, args=(key, conn))
     timer.daemon = True
     fork_safe(timer)  # it only stops a worker
@@ -395,10 +401,10 @@ def _keep_spare(ctx, memory: int, conn, proc) -> bool:
     return True
 
 
-def _take_spare(ctx, memory: int):
-    """(connection, process) of the idle worker kept for calls of this kind, or None."""
+def _take_spare(memory: int):
+    """(connection, process) of the idle worker kept for calls with this memory limit, or None."""
     with _SPARES_LOCK:
-        got = _SPARES.pop((ctx.get_start_method(), memory), None)
+        got = _SPARES.pop(memory, None)
     if got is None:
         return None
     conn, proc, timer = got

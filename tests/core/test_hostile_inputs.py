@@ -273,6 +273,20 @@ def test_calls_one_at_a_time_share_an_idle_worker_for_a_while(monkeypatch):
     assert not proc.is_alive() and not limits._SPARES
 
 
+def test_the_idle_worker_serves_the_next_call_when_the_start_method_changed(monkeypatch):
+    """Whether a new worker is forked or comes from a fork server depends on the threads
+    running at the time (a big vault's background comparison, a merge): the idle worker
+    made one way serves the next call made the other way, instead of a new process."""
+    from multiprocessing import get_context
+
+    limits.stop_spares()
+    monkeypatch.setattr(limits, "_context", lambda: get_context("forkserver"))
+    first = limits.run_limited(os.getpid)
+    monkeypatch.setattr(limits, "_context", lambda: get_context("fork"))
+    assert limits.run_limited(os.getpid) == first != os.getpid()
+    limits.stop_spares()
+
+
 def test_a_worker_that_ran_out_of_time_is_not_kept():
     limits.stop_spares()
     with pytest.raises(ExtractionTimeout):

@@ -565,3 +565,29 @@ def test_closing_while_a_search_waits_for_the_typing_pause(qtbot, filled):
     assert titles(win) == shown and len(shown) == 3
     assert not win.message_bar.error and not win.message_bar.isVisible()
     assert win.statusBar().currentMessage() == ""
+
+
+def test_start_up_objects_leave_the_collectors_view(qtbot, lib, settings, monkeypatch):
+    """Full garbage collections pass over every object the collector tracks, holding the GIL:
+    what start-up made is frozen once the window is built and again once the first results
+    are listed (once a process), so that later collections do not stall the window passing
+    over it all again."""
+    from clipper.qt import main_window
+
+    frozen = []
+    monkeypatch.setattr(main_window, "_frozen_at", set())
+    monkeypatch.setattr(main_window.gc, "freeze", lambda: frozen.append(True))
+    win = main_window.MainWindow(lib, settings)
+    qtbot.addWidget(win)
+    assert frozen == [True]
+    win.show()
+    wait_idle(qtbot, win)
+    assert frozen == [True, True]
+    win.run_search()
+    wait_idle(qtbot, win)
+    second = main_window.MainWindow(lib, settings)
+    qtbot.addWidget(second)
+    wait_idle(qtbot, second)
+    assert frozen == [True, True]
+    second.close()
+    win.close()
