@@ -362,6 +362,14 @@ def _build_notes(vault: str, index_folder: str, rels: list[str], poll=None):
         raise
 
 
+def _timed_build(vault: str, index_folder: str, rels: list[str]):
+    """(seconds spent, :func:`_build_notes` of ``rels``): the helper's speed as it built, not
+    counting the time its result waited to be collected."""
+    started = time.monotonic()
+    result = _build_notes(vault, index_folder, rels)
+    return time.monotonic() - started, result
+
+
 def _bulk_sketch(builder: SegmentBuilder, keys: GramKeys, body: str, linked) -> list[int]:
     """:func:`text_sketch` of the note just added to ``builder``, from the word ids the builder
     holds of its text (the sketch's tokens: :func:`body_value` keeps as many characters as the
@@ -394,16 +402,24 @@ def _start_helper():
         return None
 
 
-def helper_share(mine: float | None, helper: float | None) -> float:
+def helper_share(mine: float | None, helper: float | None, per_commit: float = 0.0,
+                 backlog: float = 0.0) -> float:
     """The part of the last notes the helper should build so that both processes finish
-    together, from their speeds (notes per second; None: not known yet). This process is the
-    slower one (it also commits each segment), often by half: an even split left the helper
+    together, from their speeds (notes per second of building; None: not known yet). This
+    process also commits every segment, its own and the helper's (``per_commit`` seconds a
+    note) and has still to commit ``backlog`` notes already built for each note to split; the
+    helper's last segment is committed once both are done. An even split left the helper
     idle, and each time it took half of what this process had left it made one more, smaller
     segment (a 100k first build ended in five of 5,000 down to 600 notes), and every segment
-    costs each query a little."""
+    costs each query a little.
+
+    For ``x`` of ``n`` notes to the helper: ``x / helper == (n - x) * here + per_commit *
+    backlog * n``, where ``here`` is this process's time to build and commit one note."""
     if not mine or not helper:
         return 0.5
-    return min(0.8, max(0.2, helper / (mine + helper)))
+    here = 1 / mine + per_commit
+    share = (here + per_commit * backlog) / (1 / helper + here)
+    return min(0.8, max(0.2, share))
 
 
 def end_size(left: int, mine_left: int, share: float) -> int:
@@ -436,8 +452,9 @@ class _BulkBuild:
         self.ids_in_use: dict = {}
         self._mine_done = 0  # of self.mine
         self._mine_started = 0.0  # when this process started self.mine
-        self._sent_at = 0.0  # when the helper was given self.busy
-        self._rates: list = [None, None]  # notes per second: this process's, the helper's
+        self._committing = 0.0  # seconds spent committing since this process started self.mine
+        self._rates: list = [None, None]  # notes per second of building: this process's, the helper's
+        self._commit_cost = [0.0, 0]  # seconds spent committing, notes committed
 
     def run(self) -> None:
         total = len(self.changed)
@@ -462,6 +479,7 @@ class _BulkBuild:
                 self.mine = [start, rels]
                 self._mine_done = 0
                 self._mine_started = time.monotonic()
+                self._committing = 0.0
                 self._feed()
                 try:
                     result = _build_notes(str(self.lib.vault), str(self.lib._index.folder), rels, self._poll)
@@ -495,7 +513,10 @@ class _BulkBuild:
             return
         left = len(self.changed) - self.cursor
         mine_left = len(self.mine[1]) - self._mine_done if self.mine is not None else 0
-        share = helper_share(*self._rates)
+        seconds, notes = self._commit_cost
+        waiting = sum(end - start for start, (end, _result) in self.done.items())
+        share = helper_share(*self._rates, seconds / notes if notes else 0.0,
+                             waiting / max(1, left + mine_left))
         if left:
             size = BULK_CHUNK if left >= 2 * BULK_CHUNK else end_size(left, mine_left, share)
             start, end = self._take(size)
@@ -506,21 +527,24 @@ class _BulkBuild:
             del rels[keep:]
         else:
             return
-        if self.helper.send(_build_notes, str(self.lib.vault), str(self.lib._index.folder),
+        if self.helper.send(_timed_build, str(self.lib.vault), str(self.lib._index.folder),
                             self.changed[start:end]):
             self.busy = (start, end)
-            self._sent_at = time.monotonic()
         else:
             self._drop_helper(None)
             self.redo.append((start, end))
 
     def _poll(self, done: int) -> bool:
+        """Between two notes of this process's build: the helper's result collected, the
+        helper fed, and then (the helper busy again meanwhile) the segments before this one
+        committed, rather than all at the end while the helper has nothing left to do."""
         self._mine_done = done
-        spent = time.monotonic() - self._mine_started
+        spent = time.monotonic() - self._mine_started - self._committing
         if spent > 0:
             self._rates[0] = done / spent
         self._collect(block=False)
         self._feed()
+        self._committing += self._commit_ready()
         if self.progress:
             self.progress(min(self.committed + done, len(self.changed)), len(self.changed), "Indexing notes")
         return self._cancelled()
@@ -531,8 +555,8 @@ class _BulkBuild:
         start, end = self.busy
         self.busy = None
         try:
-            self.done[start] = (end, self.helper.result())
-            spent = time.monotonic() - self._sent_at
+            spent, result = self.helper.result()
+            self.done[start] = (end, result)
             if spent > 0:
                 self._rates[1] = (end - start) / spent
         except Exception as exc:  # noqa: BLE001 -- the range is built here instead
@@ -546,8 +570,11 @@ class _BulkBuild:
         self.helper = None
         discard_stale_builds(self.lib._index.folder)  # what the helper left half written
 
-    def _commit_ready(self) -> None:
+    def _commit_ready(self) -> float:
+        """Commit the built segments that come next in path order; returns the seconds spent."""
+        spent = 0.0
         while self.committed in self.done:
+            started = time.monotonic()
             end, (built, rows) = self.done.pop(self.committed)
             try:
                 self.lib._commit_segment(built, rows, self.ids_in_use, self.changes)
@@ -555,4 +582,9 @@ class _BulkBuild:
                 if built is not None:
                     discard_build(built.folder)
                 raise
+            took = time.monotonic() - started
+            spent += took
+            self._commit_cost[0] += took
+            self._commit_cost[1] += end - self.committed
             self.committed = end
+        return spent

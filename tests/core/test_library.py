@@ -693,8 +693,12 @@ def test_the_end_of_a_first_build_is_split_by_the_speeds_of_both_processes(monke
     monkeypatch.setattr(library_sync, "MIN_HELP", 500)
     share = library_sync.helper_share
     assert share(None, 50.0) == share(40.0, None) == 0.5  # nothing measured yet: halves
-    assert share(100.0, 200.0) == 2 / 3
+    assert share(100.0, 200.0) == pytest.approx(2 / 3)
     assert share(1.0, 1000.0) == 0.8 and share(1000.0, 1.0) == 0.2  # bounded
+    # this process commits every note (here 1 ms each, a tenth of its build time) and has a
+    # segment as large as what is left still to commit: the helper takes more than half
+    even = share(100.0, 100.0, 0.001)
+    assert even == pytest.approx(0.011 / 0.021) and share(100.0, 100.0, 0.001, 1.0) == pytest.approx(0.012 / 0.021)
     size = library_sync.end_size
     # the helper twice as fast, 10,000 left and 5,000 still to build here: it takes all 10,000
     assert size(10_000, 5_000, 2 / 3) == 10_000
