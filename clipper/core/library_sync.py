@@ -333,7 +333,8 @@ def _build_notes(vault: str, index_folder: str, rels: list[str], poll=None):
     here or in a helper process. Returns (BuiltSegment or None, catalog rows in document
     order); ids are unique among these notes (the caller checks them against the others).
     ``poll(done)`` is called every 50 notes: it may shorten ``rels`` (work taken over by
-    the helper), and a true result stops the build early (what is done is kept)."""
+    the helper), and a true result stops the build early (what is done is kept); and once
+    after the last note."""
     builder = SegmentBuilder(index_folder)
     rows: list[dict] = []
     ids: dict = {}
@@ -354,6 +355,8 @@ def _build_notes(vault: str, index_folder: str, rels: list[str], poll=None):
             builder.add_document(**index_doc(row, p.body))
             row["sketch"] = _bulk_sketch(builder, keys, p.body, linked)
             rows.append(row)
+        if poll is not None and i:
+            poll(i)  # once more before the seconds spent writing the segment: the helper fed
         built = builder.finish()
         _trim_memory()  # the segment's posting pool is freed: hand it back before the next one
         return built, rows
@@ -405,20 +408,21 @@ def _start_helper():
 def helper_share(mine: float | None, helper: float | None, per_commit: float = 0.0,
                  backlog: float = 0.0) -> float:
     """The part of the last notes the helper should build so that both processes finish
-    together, from their speeds (notes per second of building; None: not known yet). This
-    process also commits every segment, its own and the helper's (``per_commit`` seconds a
-    note) and has still to commit ``backlog`` notes already built for each note to split; the
-    helper's last segment is committed once both are done. An even split left the helper
-    idle, and each time it took half of what this process had left it made one more, smaller
-    segment (a 100k first build ended in five of 5,000 down to 600 notes), and every segment
-    costs each query a little.
+    together, from their speeds (notes per second, a segment's writing included; None: not
+    known yet). This process also commits every segment, its own and the helper's
+    (``per_commit`` seconds a note), and has ``backlog`` seconds of work before it for each
+    note to split (writing the segment it built, committing those built); the helper's last
+    segment is committed once both are done. An even split left the helper idle, and each
+    time it took half of what this process had left it made one more, smaller segment (a 100k
+    first build ended in five of 5,000 down to 600 notes), and every segment costs each query
+    a little.
 
-    For ``x`` of ``n`` notes to the helper: ``x / helper == (n - x) * here + per_commit *
-    backlog * n``, where ``here`` is this process's time to build and commit one note."""
+    For ``x`` of ``n`` notes to the helper: ``x / helper == (n - x) * here + backlog * n``,
+    ``here`` being this process's time to build and commit one note."""
     if not mine or not helper:
         return 0.5
     here = 1 / mine + per_commit
-    share = (here + per_commit * backlog) / (1 / helper + here)
+    share = (here + backlog) / (1 / helper + here)
     return min(0.8, max(0.2, share))
 
 
@@ -455,6 +459,8 @@ class _BulkBuild:
         self._committing = 0.0  # seconds spent committing since this process started self.mine
         self._rates: list = [None, None]  # notes per second of building: this process's, the helper's
         self._commit_cost = [0.0, 0]  # seconds spent committing, notes committed
+        self._last_poll = 0.0  # when this process's build last returned from _poll
+        self._writing = 0.0  # seconds a note of this process's last segment took to write
 
     def run(self) -> None:
         total = len(self.changed)
@@ -462,7 +468,7 @@ class _BulkBuild:
             self.helper = _start_helper()
         try:
             while True:
-                self._commit_ready()
+                self._collect(block=False)
                 if self._cancelled():
                     break
                 if self.redo:
@@ -471,6 +477,7 @@ class _BulkBuild:
                     size = BULK_CHUNK if self.cursor or not self.first_chunk else self.first_chunk
                     start, end = self._take(size)
                 elif self.busy is not None:
+                    self._commit_ready()  # this process's last segment, while the helper ends
                     self._collect(block=True)
                     continue
                 else:
@@ -479,12 +486,16 @@ class _BulkBuild:
                 self.mine = [start, rels]
                 self._mine_done = 0
                 self._mine_started = time.monotonic()
-                self._committing = 0.0
                 self._feed()
+                # the segments before this one, committed once the helper is busy (not before:
+                # it would wait, idle, for the second or two a segment's commit takes)
+                self._committing = self._commit_ready()
                 try:
                     result = _build_notes(str(self.lib.vault), str(self.lib._index.folder), rels, self._poll)
                 finally:
                     self.mine = None
+                if rels:  # the time from the last poll (after the last note) on: the writing
+                    self._writing = (time.monotonic() - self._last_poll) / len(rels)
                 self.done[start] = (start + len(rels), result)
             self._commit_ready()
         finally:
@@ -514,9 +525,11 @@ class _BulkBuild:
         left = len(self.changed) - self.cursor
         mine_left = len(self.mine[1]) - self._mine_done if self.mine is not None else 0
         seconds, notes = self._commit_cost
-        waiting = sum(end - start for start, (end, _result) in self.done.items())
-        share = helper_share(*self._rates, seconds / notes if notes else 0.0,
-                             waiting / max(1, left + mine_left))
+        per_commit = seconds / notes if notes else 0.0
+        built_here = self._mine_done if self.mine is not None else 0  # to write, then commit
+        waiting = sum(end - start for start, (end, _result) in self.done.items()) + built_here
+        backlog = (per_commit * waiting + self._writing * built_here) / max(1, left + mine_left)
+        share = helper_share(*self._rates, per_commit, backlog)
         if left:
             size = BULK_CHUNK if left >= 2 * BULK_CHUNK else end_size(left, mine_left, share)
             start, end = self._take(size)
@@ -540,13 +553,14 @@ class _BulkBuild:
         committed, rather than all at the end while the helper has nothing left to do."""
         self._mine_done = done
         spent = time.monotonic() - self._mine_started - self._committing
-        if spent > 0:
-            self._rates[0] = done / spent
+        if spent > 0:  # the helper's speed counts the writing of its segments: so does this one
+            self._rates[0] = 1 / (spent / done + self._writing)
         self._collect(block=False)
         self._feed()
         self._committing += self._commit_ready()
         if self.progress:
             self.progress(min(self.committed + done, len(self.changed)), len(self.changed), "Indexing notes")
+        self._last_poll = time.monotonic()
         return self._cancelled()
 
     def _collect(self, block: bool) -> None:
