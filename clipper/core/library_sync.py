@@ -460,7 +460,8 @@ class _BulkBuild:
         self._rates: list = [None, None]  # notes per second of building: this process's, the helper's
         self._commit_cost = [0.0, 0]  # seconds spent committing, notes committed
         self._last_poll = 0.0  # when this process's build last returned from _poll
-        self._writing = 0.0  # seconds a note of this process's last segment took to write
+        self._write_time = 0.0  # seconds a note of this process's last segment took to write
+        self._whole = False  # whether _rates[0] is that of a whole segment (else of a start)
 
     def run(self) -> None:
         total = len(self.changed)
@@ -495,7 +496,12 @@ class _BulkBuild:
                 finally:
                     self.mine = None
                 if rels:  # the time from the last poll (after the last note) on: the writing
-                    self._writing = (time.monotonic() - self._last_poll) / len(rels)
+                    now = time.monotonic()
+                    self._write_time = (now - self._last_poll) / len(rels)
+                    spent = now - self._mine_started - self._committing
+                    if spent > 0:  # a whole segment's speed, steadier than that of its start
+                        self._rates[0] = len(rels) / spent
+                        self._whole = True
                 self.done[start] = (start + len(rels), result)
             self._commit_ready()
         finally:
@@ -528,7 +534,7 @@ class _BulkBuild:
         per_commit = seconds / notes if notes else 0.0
         built_here = self._mine_done if self.mine is not None else 0  # to write, then commit
         waiting = sum(end - start for start, (end, _result) in self.done.items()) + built_here
-        backlog = (per_commit * waiting + self._writing * built_here) / max(1, left + mine_left)
+        backlog = (per_commit * waiting + self._write_time * built_here) / max(1, left + mine_left)
         share = helper_share(*self._rates, per_commit, backlog)
         if left:
             size = BULK_CHUNK if left >= 2 * BULK_CHUNK else end_size(left, mine_left, share)
@@ -553,8 +559,8 @@ class _BulkBuild:
         committed, rather than all at the end while the helper has nothing left to do."""
         self._mine_done = done
         spent = time.monotonic() - self._mine_started - self._committing
-        if spent > 0:  # the helper's speed counts the writing of its segments: so does this one
-            self._rates[0] = 1 / (spent / done + self._writing)
+        if spent > 0 and not self._whole:  # (the helper's speed counts its segments' writing)
+            self._rates[0] = 1 / (spent / done + self._write_time)
         self._collect(block=False)
         self._feed()
         self._committing += self._commit_ready()
