@@ -646,37 +646,18 @@ def _descends(el) -> bool:
     return any(isinstance(c.tag, str) and (c.tag not in _INLINE or _descends(c)) for c in el)
 
 
-def _cover_words(text: str, with_starts: bool = False):
-    """The words of ``text`` for matching, lower-cased: ``[w.lower() for w in
-    _COVER_TOKEN.findall(text)]`` (and, ``with_starts``, where each starts in ``text``).
-
-    Found in the lower-cased text when that is the same: when lower-casing maps each character
-    to one character (all but U+0130) and none by its context (only U+03A3, a final sigma), as
-    no character's lower case is of another kind for the pattern (a letter, a character of a
-    script without spaces, neither: tests/core check every code point), the words are the same
-    in the same places. (With the owners' look-ups in C, _coverage takes ~10% less time.)"""
-    low = text.lower()
-    if len(low) != len(text) or "\u03a3" in text:
-        found = list(_COVER_TOKEN.finditer(text))
-        words = [m.group().lower() for m in found]
-        return (words, [m.start() for m in found]) if with_starts else words
-    if not with_starts:
-        return _COVER_TOKEN.findall(low)
-    return _COVER_TOKEN.findall(low), list(map(re.Match.start, _COVER_TOKEN.finditer(low)))
-
-
 def _coverage(root, xml_body):
     """Word counts under ``root``: (covered, total) per subtree, (covered, total) of each element's
     own text and its children's tails, and how many words trafilatura's text has."""
-    t_words = _cover_words(_plain_joined_text(xml_body, _XML_INLINE))
+    t_words = [w.lower() for w in _COVER_TOKEN.findall(_plain_joined_text(xml_body, _XML_INLINE))]
     available = Counter(zip(t_words, t_words[1:], t_words[2:], t_words[3:]))
     text, offsets, pieces = _joined_text(root, _INLINE)
-    words, starts = _cover_words(text, with_starts=True)
-    # each word's owner: the piece it starts in (the bisections and look-ups run in C)
-    owners = list(map([None, *pieces].__getitem__, map(bisect_right, itertools.repeat(offsets), starts)))
+    found = list(_COVER_TOKEN.finditer(text))
+    words = [m.group().lower() for m in found]
+    owners = [pieces[bisect_right(offsets, m.start()) - 1] for m in found]
     grams = list(zip(words, words[1:], words[2:], words[3:]))
     # maximal runs of page 4-grams that trafilatura's text has (found in C: a byte per 4-gram)
-    runs = [m.span() for m in _RUN.finditer(bytes(map(available.__contains__, grams)))]
+    runs = [m.span() for m in _RUN.finditer(bytes([g in available for g in grams]))]
     # A word is covered when it lies in a run of at least MIN_RUN words that trafilatura's text also
     # has: shorter matches are chance (a breadcrumb ending in the title, a teaser sharing a phrase).
     # Each of trafilatura's 4-grams covers one place only, longest runs first: text the page repeats

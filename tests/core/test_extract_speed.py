@@ -402,32 +402,3 @@ def test_author_searches_are_skipped_only_where_they_select_nothing(parts):
         assert not any(x(tree) for x in AUTHOR_XPATHS)
         assert tm.extract_author(tree) is None
     assert extract._AUTHOR_XPATHS_KNOWN == [True], "AUTHOR_XPATHS changed: check _may_name_author"
-
-
-def test_lower_case_keeps_every_characters_kind_for_the_word_pattern():
-    # (what _cover_words relies on to find the words in the lower-cased text)
-    import sys
-
-    dense = re.compile(f"[{extract._NO_SPACES}]")
-    letter = re.compile(f"[^\\W{extract._NO_SPACES}]")
-
-    def kind(c: str) -> str:
-        return "dense" if dense.match(c) else "letter" if letter.match(c) else "other"
-
-    changed = []
-    for code in range(sys.maxunicode + 1):
-        c = chr(code)
-        low = c.lower()
-        if len(low) == 1 and kind(low) != kind(c):
-            changed.append(hex(code))
-    assert not changed
-
-
-@settings(max_examples=300)
-@given(st.text(alphabet=st.sampled_from("aZ Σσς İi\u0307ÉéÀ中文ไทย_-.'’\n1٣ΑΣ")) | st.text())
-def test_cover_words_are_the_lower_cased_words_found(text):
-    found = list(extract._COVER_TOKEN.finditer(text))
-    words, starts = extract._cover_words(text, with_starts=True)
-    assert words == [m.group().lower() for m in found]
-    assert starts == [m.start() for m in found]
-    assert extract._cover_words(text) == words
