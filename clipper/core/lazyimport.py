@@ -44,13 +44,14 @@ def _run(module) -> None:
 
 
 def defer(*names: str) -> None:
-    """Make the later ``import NAME`` of each top-level module lazy (no-op when it is already
-    imported, not installed, or its loader cannot run a module it did not create)."""
+    """Make the later ``import NAME`` of each module lazy (no-op when it is already imported, not
+    installed, or its loader cannot run a module it did not create). For a submodule
+    (``package.module``) its package is imported at once, and the submodule only deferred."""
     for name in names:
-        if name in sys.modules or "." in name:
+        if name in sys.modules:
             continue
         try:
-            spec = importlib.util.find_spec(name)
+            spec = importlib.util.find_spec(name)  # (imports the package of a submodule)
         except (ImportError, ValueError):
             continue
         if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
@@ -58,6 +59,9 @@ def defer(*names: str) -> None:
         module = importlib.util.module_from_spec(spec)
         module.__class__ = _Deferred
         sys.modules[name] = module
+        package, _, child = name.rpartition(".")
+        if package:  # (as the import system binds a submodule it loads)
+            setattr(sys.modules[package], child, module)
 
 
 def defer_functions(name: str, *functions: str) -> None:

@@ -74,3 +74,28 @@ def test_functions_imported_from_a_deferred_module_run_it_when_called():
         import wcwidth
         print(wcwidth.wcswidth("ab中"), wcwidth.wcwidth.__module__.startswith("wcwidth"))
     """) == "True Café\n'ab中  ' False\n4 True"
+
+
+def test_extraction_start_up_leaves_byte_guessing_and_the_date_parser_unrun():
+    assert run("""
+        import sys
+        from clipper.core import pipeline
+        pipeline.warm_up()
+        from clipper.core.lazyimport import is_deferred
+        print(is_deferred("charset_normalizer"), is_deferred("dateutil.parser"),
+              "charset_normalizer.api" in sys.modules, "dateutil.parser._parser" in sys.modules)
+    """) == "True True False False"
+
+
+def test_a_deferred_submodule_runs_when_its_function_is_called():
+    assert run("""
+        import sys
+        import clipper.core.extract
+        from clipper.core.lazyimport import is_deferred
+        import dateutil, dateutil.parser
+        from htmldate.extractors import dateutil_parse
+        from charset_normalizer import from_bytes
+        print(dateutil.parser is sys.modules["dateutil.parser"], is_deferred("dateutil.parser"))
+        print(dateutil_parse("2019-11-19 12:00:00 +0000").isoformat(), is_deferred("dateutil.parser"))
+        print(dateutil.parser.isoparse("2020-01-02").year, from_bytes("café".encode("utf-8")).best().encoding)
+    """) == "True True\n2019-11-19T12:00:00+00:00 False\n2020 utf_8"
