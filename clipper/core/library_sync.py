@@ -333,8 +333,7 @@ def _build_notes(vault: str, index_folder: str, rels: list[str], poll=None):
     here or in a helper process. Returns (BuiltSegment or None, catalog rows in document
     order); ids are unique among these notes (the caller checks them against the others).
     ``poll(done)`` is called every 50 notes: it may shorten ``rels`` (work taken over by
-    the helper), and a true result stops the build early (what is done is kept); and once
-    after the last note."""
+    the helper), and a true result stops the build early (what is done is kept)."""
     builder = SegmentBuilder(index_folder)
     rows: list[dict] = []
     ids: dict = {}
@@ -355,22 +354,12 @@ def _build_notes(vault: str, index_folder: str, rels: list[str], poll=None):
             builder.add_document(**index_doc(row, p.body))
             row["sketch"] = _bulk_sketch(builder, keys, p.body, linked)
             rows.append(row)
-        if poll is not None and i:
-            poll(i)  # once more before the seconds spent writing the segment: the helper fed
         built = builder.finish()
         _trim_memory()  # the segment's posting pool is freed: hand it back before the next one
         return built, rows
     except BaseException:
         builder.cancel()
         raise
-
-
-def _timed_build(vault: str, index_folder: str, rels: list[str]):
-    """(seconds spent, :func:`_build_notes` of ``rels``): the helper's speed as it built, not
-    counting the time its result waited to be collected."""
-    started = time.monotonic()
-    result = _build_notes(vault, index_folder, rels)
-    return time.monotonic() - started, result
 
 
 def _bulk_sketch(builder: SegmentBuilder, keys: GramKeys, body: str, linked) -> list[int]:
@@ -405,25 +394,16 @@ def _start_helper():
         return None
 
 
-def helper_share(mine: float | None, helper: float | None, per_commit: float = 0.0,
-                 backlog: float = 0.0) -> float:
+def helper_share(mine: float | None, helper: float | None) -> float:
     """The part of the last notes the helper should build so that both processes finish
-    together, from their speeds (notes per second, a segment's writing included; None: not
-    known yet). This process also commits every segment, its own and the helper's
-    (``per_commit`` seconds a note), and has ``backlog`` seconds of work before it for each
-    note to split (writing the segment it built, committing those built); the helper's last
-    segment is committed once both are done. An even split left the helper idle, and each
-    time it took half of what this process had left it made one more, smaller segment (a 100k
-    first build ended in five of 5,000 down to 600 notes), and every segment costs each query
-    a little.
-
-    For ``x`` of ``n`` notes to the helper: ``x / helper == (n - x) * here + backlog * n``,
-    ``here`` being this process's time to build and commit one note."""
+    together, from their speeds (notes per second; None: not known yet). This process is the
+    slower one (it also commits each segment), often by half: an even split left the helper
+    idle, and each time it took half of what this process had left it made one more, smaller
+    segment (a 100k first build ended in five of 5,000 down to 600 notes), and every segment
+    costs each query a little."""
     if not mine or not helper:
         return 0.5
-    here = 1 / mine + per_commit
-    share = (here + backlog) / (1 / helper + here)
-    return min(0.8, max(0.2, share))
+    return min(0.8, max(0.2, helper / (mine + helper)))
 
 
 def end_size(left: int, mine_left: int, share: float) -> int:
@@ -456,12 +436,8 @@ class _BulkBuild:
         self.ids_in_use: dict = {}
         self._mine_done = 0  # of self.mine
         self._mine_started = 0.0  # when this process started self.mine
-        self._committing = 0.0  # seconds spent committing since this process started self.mine
-        self._rates: list = [None, None]  # notes per second of building: this process's, the helper's
-        self._commit_cost = [0.0, 0]  # seconds spent committing, notes committed
-        self._last_poll = 0.0  # when this process's build last returned from _poll
-        self._write_time = 0.0  # seconds a note of this process's last segment took to write
-        self._whole = False  # whether _rates[0] is that of a whole segment (else of a start)
+        self._sent_at = 0.0  # when the helper was given self.busy
+        self._rates: list = [None, None]  # notes per second: this process's, the helper's
 
     def run(self) -> None:
         total = len(self.changed)
@@ -469,7 +445,7 @@ class _BulkBuild:
             self.helper = _start_helper()
         try:
             while True:
-                self._collect(block=False)
+                self._commit_ready()
                 if self._cancelled():
                     break
                 if self.redo:
@@ -478,7 +454,6 @@ class _BulkBuild:
                     size = BULK_CHUNK if self.cursor or not self.first_chunk else self.first_chunk
                     start, end = self._take(size)
                 elif self.busy is not None:
-                    self._commit_ready()  # this process's last segment, while the helper ends
                     self._collect(block=True)
                     continue
                 else:
@@ -488,20 +463,10 @@ class _BulkBuild:
                 self._mine_done = 0
                 self._mine_started = time.monotonic()
                 self._feed()
-                # the segments before this one, committed once the helper is busy (not before:
-                # it would wait, idle, for the second or two a segment's commit takes)
-                self._committing = self._commit_ready()
                 try:
                     result = _build_notes(str(self.lib.vault), str(self.lib._index.folder), rels, self._poll)
                 finally:
                     self.mine = None
-                if rels:  # the time from the last poll (after the last note) on: the writing
-                    now = time.monotonic()
-                    self._write_time = (now - self._last_poll) / len(rels)
-                    spent = now - self._mine_started - self._committing
-                    if spent > 0:  # a whole segment's speed, steadier than that of its start
-                        self._rates[0] = len(rels) / spent
-                        self._whole = True
                 self.done[start] = (start + len(rels), result)
             self._commit_ready()
         finally:
@@ -530,12 +495,7 @@ class _BulkBuild:
             return
         left = len(self.changed) - self.cursor
         mine_left = len(self.mine[1]) - self._mine_done if self.mine is not None else 0
-        seconds, notes = self._commit_cost
-        per_commit = seconds / notes if notes else 0.0
-        built_here = self._mine_done if self.mine is not None else 0  # to write, then commit
-        waiting = sum(end - start for start, (end, _result) in self.done.items()) + built_here
-        backlog = (per_commit * waiting + self._write_time * built_here) / max(1, left + mine_left)
-        share = helper_share(*self._rates, per_commit, backlog)
+        share = helper_share(*self._rates)
         if left:
             size = BULK_CHUNK if left >= 2 * BULK_CHUNK else end_size(left, mine_left, share)
             start, end = self._take(size)
@@ -546,27 +506,23 @@ class _BulkBuild:
             del rels[keep:]
         else:
             return
-        if self.helper.send(_timed_build, str(self.lib.vault), str(self.lib._index.folder),
+        if self.helper.send(_build_notes, str(self.lib.vault), str(self.lib._index.folder),
                             self.changed[start:end]):
             self.busy = (start, end)
+            self._sent_at = time.monotonic()
         else:
             self._drop_helper(None)
             self.redo.append((start, end))
 
     def _poll(self, done: int) -> bool:
-        """Between two notes of this process's build: the helper's result collected, the
-        helper fed, and then (the helper busy again meanwhile) the segments before this one
-        committed, rather than all at the end while the helper has nothing left to do."""
         self._mine_done = done
-        spent = time.monotonic() - self._mine_started - self._committing
-        if spent > 0 and not self._whole:  # (the helper's speed counts its segments' writing)
-            self._rates[0] = 1 / (spent / done + self._write_time)
+        spent = time.monotonic() - self._mine_started
+        if spent > 0:
+            self._rates[0] = done / spent
         self._collect(block=False)
         self._feed()
-        self._committing += self._commit_ready()
         if self.progress:
             self.progress(min(self.committed + done, len(self.changed)), len(self.changed), "Indexing notes")
-        self._last_poll = time.monotonic()
         return self._cancelled()
 
     def _collect(self, block: bool) -> None:
@@ -575,8 +531,8 @@ class _BulkBuild:
         start, end = self.busy
         self.busy = None
         try:
-            spent, result = self.helper.result()
-            self.done[start] = (end, result)
+            self.done[start] = (end, self.helper.result())
+            spent = time.monotonic() - self._sent_at
             if spent > 0:
                 self._rates[1] = (end - start) / spent
         except Exception as exc:  # noqa: BLE001 -- the range is built here instead
@@ -590,11 +546,8 @@ class _BulkBuild:
         self.helper = None
         discard_stale_builds(self.lib._index.folder)  # what the helper left half written
 
-    def _commit_ready(self) -> float:
-        """Commit the built segments that come next in path order; returns the seconds spent."""
-        spent = 0.0
+    def _commit_ready(self) -> None:
         while self.committed in self.done:
-            started = time.monotonic()
             end, (built, rows) = self.done.pop(self.committed)
             try:
                 self.lib._commit_segment(built, rows, self.ids_in_use, self.changes)
@@ -602,9 +555,4 @@ class _BulkBuild:
                 if built is not None:
                     discard_build(built.folder)
                 raise
-            took = time.monotonic() - started
-            spent += took
-            self._commit_cost[0] += took
-            self._commit_cost[1] += end - self.committed
             self.committed = end
-        return spent
