@@ -727,6 +727,16 @@ def test_the_end_of_a_first_build_is_split_by_the_speeds_of_both_processes(monke
     assert size(700, 9_000, 0.2) == 700  # at least MIN_HELP, at most what is left
 
 
+
+def test_a_first_builds_segments_are_beyond_every_merge_tier():
+    """A first build's segments are never merged again (a merge reads every posting of them):
+    BULK_CHUNK, kept small for memory, stays at or above the biggest tier's limit."""
+    from clipper.core import index as ix
+    from clipper.core import library_sync
+
+    assert ix.MERGE_TIERS[-1][0] <= library_sync.BULK_CHUNK
+
+
 def test_a_first_build_leaves_few_segments(tmp_path, monkeypatch):
     """Segments of BULK_CHUNK notes and at most a few of the end's: no tail of ever smaller
     segments (each costs every query a little)."""
