@@ -389,14 +389,13 @@ _SPARES_LOCK = threading.Lock()
 
 def _keep_spare(memory: int, conn, proc) -> bool:
     """Keep an idle worker for the next call (see SPARE_SECONDS); False if one is kept already."""
-    key = memory
-    timer = threading.Timer(SPARE_SECONDS, _expire_spare, args=(key, conn))
+    timer = threading.Timer(SPARE_SECONDS, _expire_spare, args=(memory, conn))
     timer.daemon = True
     fork_safe(timer)  # it only stops a worker
     with _SPARES_LOCK:
-        if key in _SPARES:
+        if memory in _SPARES:
             return False
-        _SPARES[key] = (conn, proc, timer)
+        _SPARES[memory] = (conn, proc, timer)
     timer.start()
     return True
 

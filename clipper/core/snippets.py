@@ -92,8 +92,9 @@ class Highlighter:
         # jump to the literal start of a term, several times faster on long notes. One regex
         # per term (see _leftmost): each then starts with a literal word beginning, which the
         # engine finds faster than the first letters of an alternation (a two-word scan ~2x)
-        self._branches = [re.compile(_branch(p)) for p in parts]
-        self._alt = "|".join(map(_branch, parts))
+        branches = [_branch(p) for p in parts]
+        self._branches = [re.compile(b) for b in branches]
+        self._alt = "|".join(branches)
         self._regex_i = None  # compiled when a text needs it (compiling costs ~1 ms a word)
         # a phrase's \W+ may run over a space: its matches need the whole text lowered
         self._piece = None if any(r"\W" in p for p in parts) else FIRST_PIECE
@@ -235,7 +236,7 @@ def _leftmost(branches: list[re.Pattern], text: str, piece: int | None):
         elif end < len(text):
             end = _cut_after_space(text, end, 2 * end)
             low += text[len(low):end].lower()
-            nxt = [branches[i].search(low, pos) for i in range(len(branches))]
+            nxt = [rx.search(low, pos) for rx in branches]
         else:
             return
 
