@@ -138,11 +138,9 @@ def warm_up(text: bool = False, html: bool = True) -> None:
     fork server that preloads the libraries, and warming up in the app would only hold the GIL
     (lxml, readability) while the window waits for it."""
     want = {k for k, on in (("html", html), ("text", text)) if on} - _WARM
-    if not want:
-        return
+    if not want or not limits.forks_here():
+        return  # (not marked warm: a later call, when this process forks, warms it up)
     _WARM.update(want)
-    if not limits.forks_here():
-        return
     # The libraries' imports and first calls make hundreds of thousands of objects that live as
     # long as the process: the collector's passes over them (several full ones) are garbage
     # found none of, ~3% of the warm-up, which every import of a batch waits for.

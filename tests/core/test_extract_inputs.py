@@ -313,3 +313,21 @@ def test_the_warm_up_pauses_the_garbage_collector_and_restores_it(monkeypatch):
         finally:
             gc.enable()
     assert seen == [False, False]
+
+
+def test_a_warm_up_skipped_for_want_of_forking_is_not_taken_for_done(monkeypatch):
+    """Where this process does not fork its workers (a fork server runs them: threads are
+    running) the warm-up does nothing, and it is not marked done: a later call, once this
+    process forks, warms the libraries up for the children it forks."""
+    from clipper.core import limits, pipeline
+
+    warmed = []
+    monkeypatch.setattr(pipeline, "_WARM", set())
+    monkeypatch.setattr(pipeline, "_warm_html", lambda: warmed.append("html"))
+    monkeypatch.setattr(limits, "forks_here", lambda: False)
+    pipeline.warm_up()
+    assert warmed == [] and pipeline._WARM == set()
+    monkeypatch.setattr(limits, "forks_here", lambda: True)
+    pipeline.warm_up()
+    pipeline.warm_up()
+    assert warmed == ["html"] and pipeline._WARM == {"html"}
