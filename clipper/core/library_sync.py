@@ -16,6 +16,7 @@ from pathlib import Path
 
 from clipper.core.catalog import Catalog
 from clipper.core.errors import VaultError
+from clipper.core.gcpause import collector_paused
 from clipper.core.index import MAX_INDEXED_CHARS, SegmentBuilder, discard_build, discard_stale_builds
 from clipper.core.library_read import Parsed, catalog_row, index_doc, read_note
 from clipper.core.library_values import Changes
@@ -253,16 +254,18 @@ class SyncMixin:
         if rel and self._vault.is_note_path(rel) and not self._vault.abs(rel).is_dir():
             return {rel}
         prefix = rel + "/" if rel else ""
-        disk, disk_dirs = self._vault.scan_folder(rel, recursive=False)
-        known, known_dirs = self.catalog.folder(prefix)
-        # only what differs goes on to _sync (which looks again, under the lock): a folder of
-        # 10,000 notes where one arrived is one note to index, not 10,000 to compare twice
-        out = {r for r, st in disk.items() if r not in known or known[r][1:3] != (st.size, st.mtime_ns)}
-        out |= {r for r in known if r not in disk}
-        for name in disk_dirs - known_dirs:  # a folder that arrived (moved in, synced)
-            out |= set(self._vault.scan_folder(prefix + name)[0])
-        for name in known_dirs - disk_dirs:  # a folder that went
-            out |= set(self.catalog.stats_under(prefix + name + "/"))
+        with collector_paused():  # (the folder's notes on disk and in the catalog: see gcpause)
+            disk, disk_dirs = self._vault.folder_stats(rel, recursive=False)
+            known, known_dirs = self.catalog.folder(prefix)
+            # only what differs goes on to _sync (which looks again, under the lock): a folder of
+            # 10,000 notes where one arrived is one note to index, not 10,000 to compare twice
+            out = {r for r, st in disk.items() if r not in known or known[r][1:3] != st}
+            out |= {r for r in known if r not in disk}
+            for name in disk_dirs - known_dirs:  # a folder that arrived (moved in, synced)
+                out |= set(self._vault.folder_stats(prefix + name)[0])
+            for name in known_dirs - disk_dirs:  # a folder that went
+                out |= set(self.catalog.stats_under(prefix + name + "/"))
+            del disk, known  # (freed here, while the collector is paused)
         return out
 
     def watch_folders(self, limit: int = 100_000) -> list[Path]:

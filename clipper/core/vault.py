@@ -267,12 +267,13 @@ class Vault:
             stack.extend((prefix + d + "/", os.path.join(folder, d)) for d in dirs)
         return out
 
-    def scan_folder(self, rel: str, recursive: bool = True) -> tuple[dict[str, FileStat], set[str]]:
-        """The note files in one vault-relative folder ('' = the vault's own files) and, not
-        ``recursive``, the names of its sub-folders that may hold notes."""
+    def folder_stats(self, rel: str, recursive: bool = True) -> tuple[dict[str, tuple[int, int]], set[str]]:
+        """The note files in one vault-relative folder ('' = the vault's own files) as (size,
+        mtime_ns), as :meth:`stats` gives them, and, not ``recursive``, the names of its
+        sub-folders that may hold notes."""
         folders: set[str] = set()
         files, _temp = self._scan(rel, recursive=recursive, folders=folders)
-        return {r: FileStat(*st) for r, st in files.items()}, folders
+        return files, folders
 
     def note_folders(self, limit: int = 100_000) -> list[Path]:
         """The vault and every folder in it that may hold notes (what a file watcher watches):
