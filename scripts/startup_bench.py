@@ -136,7 +136,8 @@ def responsiveness(vault: Path, folder: Path, pages_count: int = 100) -> dict:
     steps = [lambda q=q: (window.search_box.setText(q), window.run_search(as_you_type=True))
              for q in ("g", "ga", "gar", "gard", "garden", "garden br", "garden bread", "harbour OR train")]
     done = {"import": False}
-    window.import_finished.connect(lambda o: done.update(imported=True, created=len(getattr(o, "created", ()))))
+    window.import_finished.connect(
+        lambda o: done.update(imported=True, created=len(getattr(o, "created", ()))))
     for i, step in enumerate(steps):
         QTimer.singleShot(300 + 120 * i, step)
     QTimer.singleShot(1500, lambda: window.import_paths([pages]))
@@ -193,7 +194,8 @@ def responsiveness(vault: Path, folder: Path, pages_count: int = 100) -> dict:
     gaps.sort()
     return {"ticks": len(gaps), "max_ms": gaps[-1], "p99_ms": gaps[int(len(gaps) * 0.99)],
             "over_50ms": sum(g > 50 for g in gaps), "over_100ms": sum(g > 100 for g in gaps),
-            "imported": bool(done.get("imported")), "created": done.get("created", 0), "typed": typed["n"], "pages": pages_count,
+            "imported": bool(done.get("imported")), "created": done.get("created", 0), "typed": typed["n"],
+            "pages": pages_count,
             "scroll_steps": scrolled}
 
 
