@@ -1057,6 +1057,24 @@ def test_sync_changed_compares_only_the_folders_given(lib, vault):
     assert not lib.sync_changed([vault.parent, vault / ".trash", vault / "attachments"])
 
 
+def test_a_folder_reported_changed_gives_its_edited_and_deleted_notes(lib, vault):
+    """A folder's entries compared with the catalog (path, size, time): a note saved over by
+    an editor (a new file renamed onto it) is updated, a deleted one is gone, the rest untouched."""
+    note(vault, "box/keep.md", "the kept note stays as it is", title="Kept")
+    note(vault, "box/edit.md", "pelicans before the edit", title="Edited")
+    note(vault, "box/gone.md", "walruses about to go", title="Gone")
+    assert len(lib.sync_changed([vault / "box"]).added) == 3
+    ids = {h.title: h.id for h in lib.search("", limit=100)}
+    tmp = vault / "box" / ".edit.md.tmp"
+    tmp.write_text((vault / "box" / "edit.md").read_text("utf-8").replace("pelicans", "cormorants"), "utf-8")
+    os.replace(tmp, vault / "box" / "edit.md")
+    (vault / "box" / "gone.md").unlink()
+    changes = lib.sync_changed([vault / "box"])
+    assert changes.updated == [ids["Edited"]] and changes.removed == [ids["Gone"]] and not changes.added
+    assert titles(lib.search("cormorants")) == ["Edited"] and lib.search("walruses") == []
+    assert titles(lib.search("kept")) == ["Kept"]
+
+
 def test_sync_changed_picks_up_a_thousand_files_in_one_index_update(lib, vault, monkeypatch):
     for i in range(1000):
         note(vault, f"burst/n{i:04d}.md", f"arrival number {i} of the burst", title=f"Burst {i}")
