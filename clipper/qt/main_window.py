@@ -19,6 +19,7 @@ import gc
 import html
 import logging
 import threading
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QTimer, QUrl, Signal
@@ -51,7 +52,14 @@ from clipper.qt.snippet_filler import SnippetFiller
 from clipper.qt.tag_tree import TagTree
 from clipper.qt.vault_watcher import VaultWatcher
 from clipper.qt.window_actions import ActionTable
-from clipper.qt.window_common import PREWARM_MS, REFRESH_INTERVAL_MS, SORTS, WHOLE_VAULT, refused_text
+from clipper.qt.window_common import (
+    PREWARM_MS,
+    REFRESH_INTERVAL_MS,
+    SORTS,
+    WHOLE_VAULT,
+    refresh_interval_ms,
+    refused_text,
+)
 from clipper.qt.window_import import ImportActions
 from clipper.qt.window_note import NoteActions
 from clipper.qt.window_search import SearchActions
@@ -108,6 +116,7 @@ class MainWindow(ActionTable, SearchActions, TagActions, NoteActions, UndoAction
         self._imports: dict[int, object] = {}  # running or queued import tasks by id
         self._sync_running = False
         self._sync_pending = None  # paths (a set) or WHOLE_VAULT waiting for the running sync
+        self._full_sync_began: float | None = None  # time.monotonic() of the running full comparison
         self.last_report: ImportReportDialog | None = None
         self._closing = False
         self.instance_server = None  # set by the app: later launches on this vault hand over to it
@@ -429,17 +438,24 @@ class MainWindow(ActionTable, SearchActions, TagActions, NoteActions, UndoAction
         self._sync_running = True
         lib = self.lib
         arg = None if paths is WHOLE_VAULT else sorted(paths)
+        self._full_sync_began = time.monotonic() if arg is None else None
         self.writer.submit(lib.sync_changed, arg, label="sync", done=self._synced,
                            failed=self._sync_failed)
 
-    def _synced(self, changes) -> None:
+    def _sync_ended(self) -> None:
         self._sync_running = False
+        if self._full_sync_began is not None:  # the next periodic one: see refresh_interval_ms
+            self._periodic.setInterval(refresh_interval_ms(time.monotonic() - self._full_sync_began))
+            self._full_sync_began = None
+
+    def _synced(self, changes) -> None:
+        self._sync_ended()
         if changes:
             self._after_change()
         self._next_sync()
 
     def _sync_failed(self, exc) -> None:
-        self._sync_running = False
+        self._sync_ended()
         self.notify(f"Could not pick up the changes in the vault folder: {exc}", error=True)
         self._next_sync()
 

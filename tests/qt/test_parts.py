@@ -134,6 +134,27 @@ def test_notes_added_outside_the_app_appear(qtbot, window, lib):
     assert titles(window) == []
 
 
+def test_the_periodic_full_comparison_backs_off_by_what_the_last_one_took(qtbot, window, monkeypatch):
+    """A full comparison of a big vault takes seconds of the GIL: the timer's next one comes
+    after 100 times as long (30 s at least, 10 minutes at most); a folder's sync leaves it."""
+    from clipper.qt import main_window
+    from clipper.qt.window_common import MAX_REFRESH_INTERVAL_MS, REFRESH_INTERVAL_MS, refresh_interval_ms
+
+    assert refresh_interval_ms(None) == refresh_interval_ms(0.05) == REFRESH_INTERVAL_MS
+    assert refresh_interval_ms(2.5) == 250_000
+    assert refresh_interval_ms(3600) == MAX_REFRESH_INTERVAL_MS
+    took = []
+    monkeypatch.setattr(main_window, "refresh_interval_ms", lambda s: took.append(s) or 123_456)
+    wait_idle(qtbot, window)
+    window._files_changed({str(window.lib.vault)})  # a folder the watcher saw change
+    qtbot.waitUntil(lambda: not window._sync_running, timeout=20000)
+    assert took == [] and window._periodic.interval() == REFRESH_INTERVAL_MS
+    window.refresh_from_disk()
+    qtbot.waitUntil(lambda: not window._sync_running, timeout=20000)
+    assert len(took) == 1 and 0 < took[0] < 20 and window._periodic.interval() == 123_456
+    assert window._periodic.isActive()
+
+
 def test_the_vault_itself_is_never_imported_into_itself(lib, tmp_path):
     note = Path(lib.vault) / "a.md"
     note.write_text("# A\n\ntext\n", "utf-8")
