@@ -135,7 +135,7 @@ def responsiveness(vault: Path, folder: Path, pages_count: int = 100) -> dict:
     probe.start()
     steps = [lambda q=q: (window.search_box.setText(q), window.run_search(as_you_type=True))
              for q in ("g", "ga", "gar", "gard", "garden", "garden br", "garden bread", "harbour OR train")]
-    done = {"import": False}
+    done: dict = {}
     window.import_finished.connect(
         lambda o: done.update(imported=True, created=len(getattr(o, "created", ()))))
     for i, step in enumerate(steps):

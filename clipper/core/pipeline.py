@@ -17,12 +17,12 @@ Everything after the size check runs in a child process with time and memory lim
 
 from __future__ import annotations
 
-import gc
 import re
 from pathlib import Path
 
 from clipper.core import limits
 from clipper.core.errors import InputError
+from clipper.core.gcpause import collector_paused
 from clipper.core.model import Clip, check_mode
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".xht", ".shtml")
@@ -144,16 +144,11 @@ def warm_up(text: bool = False, html: bool = True) -> None:
     # The libraries' imports and first calls make hundreds of thousands of objects that live as
     # long as the process: the collector's passes over them (several full ones) are garbage
     # found none of, ~3% of the warm-up, which every import of a batch waits for.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         if "html" in want:
             _warm_html()
         if "text" in want:
             _warm_text()
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _warm_html() -> None:

@@ -13,17 +13,17 @@ REFRESH_INTERVAL_MS = 30_000  # a full comparison now and then: files edited in 
 #: took (a 100,000-note vault's takes 2-3 s of CPU, holding the GIL by turns with the window)
 REFRESH_SHARE = 0.01
 MAX_REFRESH_INTERVAL_MS = 600_000
-
-
-def refresh_interval_ms(last_seconds: float | None) -> int:
-    """The periodic full comparison's interval after one that took ``last_seconds``."""
-    if not last_seconds or last_seconds <= 0:
-        return REFRESH_INTERVAL_MS
-    return int(min(MAX_REFRESH_INTERVAL_MS, max(REFRESH_INTERVAL_MS, 1000 * last_seconds / REFRESH_SHARE)))
 UNDO_BAR_MS = 15_000
 MAX_REMOTE_IMAGE = 8 * 1024 * 1024
 PREWARM_MS = 1500
 WHOLE_VAULT = object()  # a pending sync of everything (F5, the periodic refresh)
+
+
+def refresh_interval_ms(last_seconds: float | None) -> int:
+    """The periodic full comparison's interval after one that took ``last_seconds``."""
+    if last_seconds is None:
+        return REFRESH_INTERVAL_MS
+    return int(min(MAX_REFRESH_INTERVAL_MS, max(REFRESH_INTERVAL_MS, 1000 * last_seconds / REFRESH_SHARE)))
 
 
 def is_text_input(widget) -> bool:
